@@ -1,0 +1,99 @@
+"""Max pooling, forward and backward: once as readable loops, once through im2col windows.
+
+    out[n, c, i, j] = max over p < PH, q < PW of x[n, c, i*stride + p, j*stride + q]
+    H' = (H - PH) // stride + 1   (W' likewise)
+
+The backward pass routes each upstream gradient to the one input that was the maximum
+of its window; where windows overlap, an input that wins several windows receives the
+sum. Ties go to the first maximum in row-major window order (top row first, then left to
+right), exactly as PyTorch does.
+
+Lesson 4 teaches these functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnlab import im2col, shapes
+
+__all__ = ["max_pool_forward_naive", "max_pool_backward_naive", "max_pool_forward_im2col", "max_pool_backward_im2col"]
+
+
+def max_pool_forward_naive(x, pool_param):
+    """Max-pooling forward pass as explicit loops.
+
+    Inputs:
+    - x: (N, C, H, W)
+    - pool_param: dict with 'pool_height' PH, 'pool_width' PW (ints) and 'stride' (int or
+      (h, w) pair), all required. Windows may overlap (stride < pool size).
+    Returns (out, cache): out (N, C, H', W') with H' = (H - PH) // stride + 1;
+    cache = (x, pool_param).
+    """
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, Ho, Wo), dtype=x.dtype)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    out[n, c, i, j] = np.max(x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW])
+    return out, (x, pool_param)
+
+
+def max_pool_backward_naive(dout, cache):
+    """Max-pooling backward pass as explicit loops.
+
+    Inputs: dout (N, C, H', W'); cache = (x, pool_param) from ``max_pool_forward_naive``.
+    Returns dx (N, C, H, W): each dout[n, c, i, j] added to the first maximum (row-major)
+    of its window; zero elsewhere.
+    """
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dout = shapes.check_dout(dout, (N, C, Ho, Wo))
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
+                    p, q = np.unravel_index(np.argmax(window), window.shape)  # first max
+                    dx[n, c, i * sh + p, j * sw + q] += dout[n, c, i, j]
+    return dx
+
+
+def max_pool_forward_im2col(x, pool_param):
+    """Max-pooling forward pass over a strided view of all windows (no Python loop over data).
+
+    Inputs: x (N, C, H, W); pool_param as for ``max_pool_forward_naive``.
+    Returns (out, cache): out (N, C, H', W') with H' = (H - PH) // stride + 1;
+    cache = (x, pool_param, argmax) where argmax (N, C, H', W') is the row-major index
+    p*PW + q of each window's first maximum.
+    """
+    x, kernel, stride, (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    PH, PW = kernel
+    view = im2col.windows(x, kernel, stride, (1, 1))  # (N, C, PH, PW, Ho, Wo), no copy
+    taps = view.reshape(N, C, PH * PW, Ho, Wo)  # (N, C, PH*PW, Ho, Wo), one copy
+    argmax = taps.argmax(axis=2)  # (N, C, Ho, Wo), first max wins ties
+    out = np.take_along_axis(taps, argmax[:, :, None], axis=2)[:, :, 0]  # (N, C, Ho, Wo)
+    return out, (x, pool_param, argmax)
+
+
+def max_pool_backward_im2col(dout, cache):
+    """Max-pooling backward pass: one strided add per window tap.
+
+    Inputs: dout (N, C, H', W'); cache from ``max_pool_forward_im2col``.
+    Returns dx (N, C, H, W), as ``max_pool_backward_naive``.
+    """
+    x, pool_param, argmax = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    dout = shapes.check_dout(dout, argmax.shape).astype(x.dtype, copy=False)
+    dx = np.zeros_like(x)
+    for p in range(PH):  # one strided add per tap: the gradient of windows whose max sat there
+        for q in range(PW):
+            rows = slice(p, p + sh * (Ho - 1) + 1, sh)
+            cols = slice(q, q + sw * (Wo - 1) + 1, sw)
+            dx[:, :, rows, cols] += np.where(argmax == p * PW + q, dout, 0)
+    return dx

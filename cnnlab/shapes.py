@@ -1,0 +1,346 @@
+"""Output-size arithmetic and input validation: the one place cnnlab words its errors.
+
+Every public layer calls one ``check_*`` helper from here on its way in. Each helper
+either returns clean values (arrays as numpy arrays, every geometry parameter as an
+``(h, w)`` pair of ints) or raises ``TypeError`` / ``ValueError`` naming the parameter,
+the value it received and what would be valid. The loops in the layers stay clean.
+
+Introduced in lesson 1 (convolution arithmetic).
+"""
+
+from __future__ import annotations
+
+import difflib
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "conv_output_size",
+    "check_array",
+    "check_params",
+    "check_int",
+    "check_pair",
+    "check_conv_inputs",
+    "check_pool_inputs",
+    "check_norm_inputs",
+    "check_bn_param",
+    "check_gn_param",
+    "check_real",
+    "check_labels",
+    "check_window_inputs",
+    "check_window_geometry",
+    "check_shape_tuple",
+    "window_output",
+    "check_dout",
+]
+
+
+def conv_output_size(size: int, kernel: int, stride: int = 1, pad: int = 0, dilation: int = 1) -> int:
+    """Length of a convolution or pooling output along one axis, as PyTorch computes it.
+
+    ``O = (I + 2*P - D*(K - 1) - 1) // S + 1``. The result is < 1 when the (dilated)
+    kernel does not fit in the padded input; callers treat that as invalid.
+    """
+    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks
+
+
+def check_array(name: str, value, ndim: int | None = None, what: str = "") -> np.ndarray:
+    """Return ``value`` as a real numeric ndarray, or raise naming ``name``.
+
+    Floating arrays keep their dtype; integer arrays become float64 (convolving integers
+    would silently truncate gradients). Booleans, complex numbers, strings and objects
+    are refused. ``what`` describes the expected layout, e.g. ``"(N, C, H, W)"``.
+    """
+    if isinstance(value, np.ndarray):
+        arr = value
+    else:
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError) as exc:  # ragged nested lists and the like
+            raise TypeError(f"{name} must be a numeric array {what}, got {_short(value)} ({exc})") from None
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise TypeError(
+            f"{name} must be real-valued, got a complex array (dtype {arr.dtype}); "
+            "cnnlab layers work on float arrays (float64 by default)"
+        )
+    if kind not in "iuf":
+        raise TypeError(
+            f"{name} must be a numeric array of floats {what}, got dtype {arr.dtype} "
+            f"from {type(value).__name__}"
+        )
+    if kind in "iu":
+        arr = arr.astype(np.float64)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(
+            f"{name} must have {ndim} dimensions {what}, got {arr.ndim} (shape {arr.shape})"
+        )
+    return arr
+
+
+def check_params(name: str, params, allowed: dict, required: tuple = ()) -> dict:
+    """Check a parameter dict's keys; return a copy with defaults filled in.
+
+    ``allowed`` maps every accepted key to its default. A missing required key, an
+    unknown key (a typo like ``'padding'`` must not be silently ignored) or a non-dict
+    raises, naming the closest valid key.
+    """
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise TypeError(f"{name} must be a dict, got {type(params).__name__} {_short(params)}")
+    for key in params:
+        if key not in allowed:
+            hint = difflib.get_close_matches(str(key), list(allowed), n=1)
+            maybe = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise ValueError(
+                f"{name} has an unknown key {key!r}{maybe} Valid keys: {', '.join(map(repr, allowed))}"
+            )
+    for key in required:
+        if key not in params:
+            raise ValueError(f"{name} is missing the required key {key!r}")
+    return {**allowed, **params}
+
+
+def check_int(name: str, value, minimum: int, valid: str = "", shown=None) -> int:
+    """Return ``value`` as an int >= ``minimum``; bools and floats like 2.0 are refused.
+
+    ``valid`` words what would be accepted; ``shown`` is the value quoted in the error
+    (by default ``value`` itself).
+    """
+    valid = valid or f"an integer >= {minimum}"
+    shown = _short(value if shown is None else shown)
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {valid}, got {shown} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{name} must be {valid}, got {shown}")
+    return int(value)
+
+
+def check_pair(name: str, value, minimum: int) -> tuple[int, int]:
+    """Return an int-or-(h, w) parameter as an ``(h, w)`` pair of ints >= ``minimum``."""
+    valid = f"an integer >= {minimum} or a pair (h, w) of them"
+    if isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.ndim > 0):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be {valid}, got {_short(value)} with {len(value)} entries")
+        h, w = value
+    else:
+        h = w = value
+    return check_int(name, h, minimum, valid, value), check_int(name, w, minimum, valid, value)
+
+
+def check_dout(dout, expected_shape: tuple, name: str = "dout") -> np.ndarray:
+    """Check an upstream gradient against the shape the forward pass produced."""
+    dout = check_array(name, dout)
+    if dout.shape != tuple(expected_shape):
+        raise ValueError(
+            f"{name} must have the shape of the forward output {tuple(expected_shape)}, got {dout.shape}"
+        )
+    return dout
+
+
+# ---------------------------------------------------------------------------------------------
+# One checker per layer family
+
+
+CONV_PARAM_DEFAULTS = {"stride": 1, "pad": 0, "dilation": 1}
+POOL_PARAM_DEFAULTS = {"pool_height": None, "pool_width": None, "stride": None}
+BN_PARAM_DEFAULTS = {"mode": None, "eps": 1e-5, "momentum": 0.9, "running_mean": None, "running_var": None}
+GN_PARAM_DEFAULTS = {"eps": 1e-5}
+
+
+def check_conv_inputs(x, w, b, conv_param):
+    """Validate a convolution call.
+
+    Inputs: x (N, C, H, W), w (F, C, HH, WW), b (F,), conv_param dict.
+    Returns ``x, w, b, stride, pad, dilation, (H_out, W_out)`` with arrays in one
+    floating dtype and each geometry parameter an (h, w) pair.
+    """
+    x = check_array("x", x, 4, "(N, C, H, W)")
+    w = check_array("w", w, 4, "(F, C, HH, WW)")
+    b = check_array("b", b, 1, "(F,)")
+    params = check_params("conv_param", conv_param, CONV_PARAM_DEFAULTS)
+    stride = check_pair("conv_param['stride']", params["stride"], 1)
+    pad = check_pair("conv_param['pad']", params["pad"], 0)
+    dilation = check_pair("conv_param['dilation']", params["dilation"], 1)
+    N, C, H, W = x.shape
+    F, Cw, HH, WW = w.shape
+    if min(x.shape) < 1 or min(w.shape) < 1:
+        raise ValueError(f"x and w must have no empty axis, got x {x.shape} and w {w.shape}")
+    if Cw != C:
+        raise ValueError(
+            f"w has {Cw} input channels (w.shape[1]) but x has {C} (x.shape[1]); they must match"
+        )
+    if b.shape != (F,):
+        raise ValueError(f"b must have shape (F,) = ({F},), one bias per filter, got {b.shape}")
+    out_hw = window_output("filter", (HH, WW), (H, W), stride, pad, dilation)
+    dtype = np.result_type(x.dtype, w.dtype, b.dtype)
+    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False), stride, pad, dilation, out_hw
+
+
+def check_pool_inputs(x, pool_param):
+    """Validate a max-pooling call.
+
+    Inputs: x (N, C, H, W), pool_param with 'pool_height', 'pool_width', 'stride'.
+    Returns ``x, (PH, PW), stride, (H_out, W_out)``.
+    """
+    x = check_array("x", x, 4, "(N, C, H, W)")
+    params = check_params("pool_param", pool_param, POOL_PARAM_DEFAULTS, ("pool_height", "pool_width", "stride"))
+    ph = check_int("pool_param['pool_height']", params["pool_height"], 1)
+    pw = check_int("pool_param['pool_width']", params["pool_width"], 1)
+    stride = check_pair("pool_param['stride']", params["stride"], 1)
+    if min(x.shape) < 1:
+        raise ValueError(f"x must have no empty axis, got shape {x.shape}")
+    out_hw = window_output("pool window", (ph, pw), x.shape[2:], stride, (0, 0), (1, 1))
+    return x, (ph, pw), stride, out_hw
+
+
+def check_window_inputs(x, filter_height, filter_width, stride, pad, dilation):
+    """Validate a call of ``im2col``: x (N, C, H, W), the window size and its geometry.
+
+    Returns ``x, (HH, WW), stride, pad, dilation, (H_out, W_out)``.
+    """
+    x = check_array("x", x, 4, "(N, C, H, W)")
+    if min(x.shape) < 1:
+        raise ValueError(f"x must have no empty axis, got shape {x.shape}")
+    return (x,) + check_window_geometry(x.shape[2:], filter_height, filter_width, stride, pad, dilation)
+
+
+def check_window_geometry(hw, filter_height, filter_width, stride, pad, dilation):
+    """Validate a window over an input of spatial size ``hw`` = (H, W).
+
+    Returns ``(HH, WW), stride, pad, dilation, (H_out, W_out)``, each an (h, w) pair.
+    """
+    kernel = (check_int("filter_height", filter_height, 1), check_int("filter_width", filter_width, 1))
+    stride = check_pair("stride", stride, 1)
+    pad = check_pair("pad", pad, 0)
+    dilation = check_pair("dilation", dilation, 1)
+    out_hw = window_output("filter", kernel, tuple(hw), stride, pad, dilation)
+    return kernel, stride, pad, dilation, out_hw
+
+
+def check_shape_tuple(name: str, value, ndim: int, what: str) -> tuple:
+    """Return ``value`` as a tuple of ``ndim`` ints >= 1, e.g. an ``x_shape`` argument."""
+    valid = f"a tuple {what} of {ndim} integers >= 1"
+    if not isinstance(value, (tuple, list)) or len(value) != ndim:
+        raise ValueError(f"{name} must be {valid}, got {_short(value)}")
+    return tuple(check_int(name, n, 1, valid, value) for n in value)
+
+
+def check_norm_inputs(x, gamma, beta, groups: int | None = None):
+    """Validate a normalization call: x (N, C, H, W), gamma and beta (C,) or (1, C, 1, 1).
+
+    ``groups`` (group norm only) must be an integer >= 1 that divides C.
+    Returns ``x, gamma, beta`` in one floating dtype (gamma/beta keep their shape).
+    """
+    x = check_array("x", x, 4, "(N, C, H, W)")
+    gamma = check_array("gamma", gamma)
+    beta = check_array("beta", beta)
+    N, C, H, W = x.shape
+    if min(x.shape) < 1:
+        raise ValueError(f"x must have no empty axis, got shape {x.shape}")
+    for name, arr in (("gamma", gamma), ("beta", beta)):
+        if arr.shape not in ((C,), (1, C, 1, 1)):
+            raise ValueError(
+                f"{name} must have shape (C,) = ({C},) or (1, C, 1, 1) = (1, {C}, 1, 1), one value per "
+                f"channel of x, got {arr.shape}"
+            )
+    if groups is not None:
+        groups = check_int("G", groups, 1, f"an integer >= 1 that divides C = {C}")
+        if C % groups:
+            divisors = [g for g in range(1, C + 1) if C % g == 0]
+            raise ValueError(f"G must be an integer >= 1 that divides C = {C} (one of {divisors}), got {groups}")
+    dtype = np.result_type(x.dtype, gamma.dtype, beta.dtype)
+    return x.astype(dtype, copy=False), gamma.astype(dtype, copy=False), beta.astype(dtype, copy=False)
+
+
+def check_bn_param(bn_param, C: int, dtype) -> dict:
+    """Validate batch norm's ``bn_param`` for C channels; return a filled-in copy.
+
+    'mode' must be 'train' or 'test'; 'eps' > 0; 'momentum' in [0, 1]; 'running_mean' and
+    'running_var' of shape (C,). They default to zeros and ones in train mode; test mode
+    needs both.
+    """
+    if bn_param is None:
+        raise TypeError("bn_param must be a dict with at least 'mode': 'train' or 'test', got None")
+    params = check_params("bn_param", bn_param, BN_PARAM_DEFAULTS, ("mode",))
+    mode = params["mode"]
+    if mode not in ("train", "test"):
+        raise ValueError(f"bn_param['mode'] must be 'train' or 'test', got {_short(mode)}")
+    params["eps"] = check_real("bn_param['eps']", params["eps"], "a number > 0", low=0.0, low_open=True)
+    params["momentum"] = check_real("bn_param['momentum']", params["momentum"], "a number in [0, 1]", 0.0, 1.0)
+    for key, start in (("running_mean", np.zeros), ("running_var", np.ones)):
+        value = params[key]
+        if value is None:
+            if mode == "test":
+                raise ValueError(
+                    f"bn_param has no {key!r}: test mode normalizes with the running statistics, "
+                    "so run at least one forward pass in 'train' mode first (or set them)"
+                )
+            value = start(C, dtype=dtype)
+        value = check_array(f"bn_param[{key!r}]", value)
+        if value.shape != (C,):
+            raise ValueError(f"bn_param[{key!r}] must have shape (C,) = ({C},), got {value.shape}")
+        params[key] = value
+    return params
+
+
+def check_gn_param(gn_param) -> float:
+    """Validate group norm's ``gn_param`` (only 'eps', a number > 0); return eps."""
+    params = check_params("gn_param", gn_param, GN_PARAM_DEFAULTS)
+    return check_real("gn_param['eps']", params["eps"], "a number > 0", low=0.0, low_open=True)
+
+
+def check_labels(y, scores_shape: tuple) -> np.ndarray:
+    """Validate class labels y (N,) for scores of shape (N, K): integers in [0, K)."""
+    N, K = scores_shape
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"y must be an array of integer class labels, got dtype {y.dtype}")
+    if y.shape != (N,):
+        raise ValueError(f"y must have shape (N,) = ({N},), one label per row of scores, got {y.shape}")
+    if N and (y.min() < 0 or y.max() >= K):
+        bad = y[(y < 0) | (y >= K)][0]
+        raise ValueError(f"y must hold labels in [0, K) = [0, {K}), got {bad}")
+    return y
+
+
+def check_real(name: str, value, valid: str, low=None, high=None, low_open=False) -> float:
+    """Return ``value`` as a finite float within [low, high] (or (low, high] if low_open)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {valid}, got {_short(value)} ({type(value).__name__})")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and value > high
+    if not np.isfinite(value) or too_low or too_high:
+        raise ValueError(f"{name} must be {valid}, got {value!r}")
+    return value
+
+
+def window_output(what, kernel, size, stride, pad, dilation):
+    """(H_out, W_out) of a sliding window over an input of ``size`` (H, W), or a ValueError
+    saying why it does not fit. All geometry arguments are (h, w) pairs."""
+    out = []
+    for axis, k, n, s, p, d in zip(("height", "width"), kernel, size, stride, pad, dilation):
+        span = d * (k - 1) + 1
+        if span > n + 2 * p:
+            dilated = f" (dilated to {span})" if d > 1 else ""
+            raise ValueError(
+                f"the {what} {axis} {k}{dilated} is larger than the padded input {axis} "
+                f"{n} + 2*{p} = {n + 2 * p}; use a smaller {what}, more padding or less dilation"
+            )
+        out.append(conv_output_size(n, k, s, p, d))
+    return out[0], out[1]
+
+
+def _short(value) -> str:
+    """A repr cut to a readable length for error messages."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
