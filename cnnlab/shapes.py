@@ -71,15 +71,12 @@ def check_array(name: str, value, ndim: int | None = None, what: str = "") -> np
         )
     if kind not in "iuf":
         raise TypeError(
-            f"{name} must be a numeric array of floats {what}, got dtype {arr.dtype} "
-            f"from {type(value).__name__}"
+            f"{name} must be a numeric array of floats {what}, got dtype {arr.dtype} from {type(value).__name__}"
         )
     if kind in "iu":
         arr = arr.astype(np.float64)
     if ndim is not None and arr.ndim != ndim:
-        raise ValueError(
-            f"{name} must have {ndim} dimensions {what}, got {arr.ndim} (shape {arr.shape})"
-        )
+        raise ValueError(f"{name} must have {ndim} dimensions {what}, got {arr.ndim} (shape {arr.shape})")
     return arr
 
 
@@ -98,9 +95,7 @@ def check_params(name: str, params, allowed: dict, required: tuple = ()) -> dict
         if key not in allowed:
             hint = difflib.get_close_matches(str(key), list(allowed), n=1)
             maybe = f"; did you mean {hint[0]!r}?" if hint else ""
-            raise ValueError(
-                f"{name} has an unknown key {key!r}{maybe} Valid keys: {', '.join(map(repr, allowed))}"
-            )
+            raise ValueError(f"{name} has an unknown key {key!r}{maybe} Valid keys: {', '.join(map(repr, allowed))}")
     for key in required:
         if key not in params:
             raise ValueError(f"{name} is missing the required key {key!r}")
@@ -140,9 +135,7 @@ def check_dout(dout, expected_shape: tuple, name: str = "dout") -> np.ndarray:
     """Check an upstream gradient against the shape the forward pass produced."""
     dout = check_array(name, dout)
     if dout.shape != tuple(expected_shape):
-        raise ValueError(
-            f"{name} must have the shape of the forward output {tuple(expected_shape)}, got {dout.shape}"
-        )
+        raise ValueError(f"{name} must have the shape of the forward output {tuple(expected_shape)}, got {dout.shape}")
     return dout
 
 
@@ -175,14 +168,12 @@ def check_conv_inputs(x, w, b, conv_param):
     if min(x.shape) < 1 or min(w.shape) < 1:
         raise ValueError(f"x and w must have no empty axis, got x {x.shape} and w {w.shape}")
     if Cw != C:
-        raise ValueError(
-            f"w has {Cw} input channels (w.shape[1]) but x has {C} (x.shape[1]); they must match"
-        )
+        raise ValueError(f"w has {Cw} input channels (w.shape[1]) but x has {C} (x.shape[1]); they must match")
     if b.shape != (F,):
         raise ValueError(f"b must have shape (F,) = ({F},), one bias per filter, got {b.shape}")
     out_hw = window_output("filter", (HH, WW), (H, W), stride, pad, dilation)
-    dtype = np.result_type(x.dtype, w.dtype, b.dtype)
-    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False), stride, pad, dilation, out_hw
+    x, w, b = _common_dtype(x, w, b)
+    return x, w, b, stride, pad, dilation, out_hw
 
 
 def check_pool_inputs(x, pool_param):
@@ -257,8 +248,7 @@ def check_norm_inputs(x, gamma, beta, groups: int | None = None):
         if C % groups:
             divisors = [g for g in range(1, C + 1) if C % g == 0]
             raise ValueError(f"G must be an integer >= 1 that divides C = {C} (one of {divisors}), got {groups}")
-    dtype = np.result_type(x.dtype, gamma.dtype, beta.dtype)
-    return x.astype(dtype, copy=False), gamma.astype(dtype, copy=False), beta.astype(dtype, copy=False)
+    return _common_dtype(x, gamma, beta)
 
 
 def check_bn_param(bn_param, C: int, dtype) -> dict:
@@ -338,6 +328,12 @@ def window_output(what, kernel, size, stride, pad, dilation):
             )
         out.append(conv_output_size(n, k, s, p, d))
     return out[0], out[1]
+
+
+def _common_dtype(*arrays):
+    """The arrays cast (without copying where possible) to their common floating dtype."""
+    dtype = np.result_type(*arrays)
+    return tuple(a.astype(dtype, copy=False) for a in arrays)
 
 
 def _short(value) -> str:

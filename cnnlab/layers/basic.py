@@ -27,7 +27,9 @@ def affine_forward(x, w, b):
     N = x.shape[0]
     D = int(np.prod(x.shape[1:]))
     if w.shape[0] != D:
-        raise ValueError(f"w must have shape (D, M) with D = {D} (x.shape[1:] = {x.shape[1:]} flattened), got {w.shape}")
+        raise ValueError(
+            f"w must have shape (D, M) with D = {D} (x.shape[1:] = {x.shape[1:]} flattened), got {w.shape}"
+        )
     if b.shape != (w.shape[1],):
         raise ValueError(f"b must have shape (M,) = ({w.shape[1]},), one bias per output, got {b.shape}")
     out = x.reshape(N, D) @ w + b  # (N, M)

@@ -21,6 +21,7 @@ from cnnlab import im2col, shapes
 
 __all__ = ["conv_forward_naive", "conv_backward_naive", "conv_forward_im2col", "conv_backward_im2col"]
 
+
 def conv_forward_naive(x, w, b, conv_param):
     """Convolution forward pass as explicit loops over n, f and output positions.
 
