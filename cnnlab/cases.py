@@ -1,0 +1,129 @@
+"""The table of cases for each layer family: one line per geometry.
+
+These tables feed the reference tests (against PyTorch), the naive-vs-im2col tests, the
+exercise checks and the explorers' presets, so a new geometry is one new line here. Every
+case is small enough for a numerical gradient check (a few hundred input elements).
+
+Each case makes its own arrays from a seed: ``case.arrays(np.random.default_rng(0))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["ConvCase", "PoolCase", "NormCase", "CONV_CASES", "POOL_CASES", "BATCHNORM_CASES", "GROUPNORM_CASES"]
+
+
+@dataclass(frozen=True)
+class ConvCase:
+    """x (N, C, H, W) convolved with w (F, C, HH, WW) at the given stride, pad, dilation."""
+
+    name: str
+    x_shape: tuple
+    w_shape: tuple
+    stride: int | tuple = 1
+    pad: int | tuple = 0
+    dilation: int | tuple = 1
+
+    @property
+    def conv_param(self) -> dict:
+        return {"stride": self.stride, "pad": self.pad, "dilation": self.dilation}
+
+    def arrays(self, rng: np.random.Generator):
+        """x (N, C, H, W), w (F, C, HH, WW), b (F,): standard normal float64."""
+        x = rng.standard_normal(self.x_shape)
+        w = rng.standard_normal(self.w_shape)
+        b = rng.standard_normal(self.w_shape[0])
+        return x, w, b
+
+
+@dataclass(frozen=True)
+class PoolCase:
+    """Max pooling of x (N, C, H, W) with a pool_height x pool_width window.
+
+    With ``ties`` the input holds a few small integers, so windows often have several
+    equal maxima (the gradient must go to the first, as in PyTorch).
+    """
+
+    name: str
+    x_shape: tuple
+    pool_height: int
+    pool_width: int
+    stride: int | tuple
+    ties: bool = False
+
+    @property
+    def pool_param(self) -> dict:
+        return {"pool_height": self.pool_height, "pool_width": self.pool_width, "stride": self.stride}
+
+    def arrays(self, rng: np.random.Generator):
+        """x (N, C, H, W) float64."""
+        if self.ties:
+            return (rng.integers(0, 3, self.x_shape).astype(np.float64),)
+        return (rng.standard_normal(self.x_shape),)
+
+
+@dataclass(frozen=True)
+class NormCase:
+    """Normalization of x (N, C, H, W); gamma/beta of shape (C,) or, if ``gamma_4d``, (1, C, 1, 1).
+
+    ``groups`` is G for group norm (None for batch norm). x has a non-zero mean and a
+    non-unit scale per channel, so a layer that skips a step shows it.
+    """
+
+    name: str
+    x_shape: tuple
+    groups: int | None = None
+    gamma_4d: bool = False
+
+    def arrays(self, rng: np.random.Generator):
+        """x (N, C, H, W), gamma and beta (C,) or (1, C, 1, 1)."""
+        N, C, H, W = self.x_shape
+        shift = rng.uniform(-3, 3, (1, C, 1, 1))
+        scale = rng.uniform(0.5, 4, (1, C, 1, 1))
+        x = rng.standard_normal(self.x_shape) * scale + shift
+        param_shape = (1, C, 1, 1) if self.gamma_4d else (C,)
+        gamma = rng.uniform(0.5, 2, param_shape)
+        beta = rng.standard_normal(param_shape)
+        return x, gamma, beta
+
+
+CONV_CASES = [
+    ConvCase("basic 3x3", (2, 3, 5, 5), (4, 3, 3, 3)),
+    ConvCase("stride 2, pad 1", (2, 3, 7, 7), (2, 3, 3, 3), stride=2, pad=1),
+    ConvCase("rectangular input and filter", (3, 2, 6, 9), (3, 2, 2, 4), stride=(1, 2), pad=(0, 1)),
+    ConvCase("1x1 filter", (3, 4, 4, 3), (5, 4, 1, 1)),
+    ConvCase("filter as large as padded input", (2, 2, 3, 4), (3, 2, 5, 6), pad=1),
+    ConvCase("stride leaves the last rows out", (2, 1, 8, 7), (2, 1, 3, 3), stride=3),
+    ConvCase("pad larger than half the filter", (1, 2, 3, 3), (2, 2, 2, 2), pad=2),
+    ConvCase("dilation 2", (2, 2, 9, 8), (3, 2, 3, 2), pad=1, dilation=2),
+    ConvCase("mixed stride, pad, dilation", (1, 3, 10, 11), (2, 3, 3, 3), stride=(2, 3), pad=(2, 0), dilation=(1, 2)),
+    ConvCase("one sample, one channel", (1, 1, 4, 4), (1, 1, 2, 2)),
+]
+
+POOL_CASES = [
+    PoolCase("2x2 stride 2", (2, 3, 6, 6), 2, 2, 2),
+    PoolCase("overlapping 3x3 stride 2", (2, 2, 7, 7), 3, 3, 2),
+    PoolCase("overlapping 2x2 stride 1", (1, 2, 5, 6), 2, 2, 1),
+    PoolCase("rectangular window and stride", (3, 2, 6, 9), 2, 3, (2, 3)),
+    PoolCase("stride leaves the last row out", (2, 1, 7, 5), 2, 2, 2),
+    PoolCase("window covers the input", (2, 3, 4, 5), 4, 5, 1),
+    PoolCase("ties, 2x2 stride 2", (2, 2, 6, 6), 2, 2, 2, ties=True),
+    PoolCase("ties, overlapping 3x3 stride 1", (1, 2, 6, 5), 3, 3, 1, ties=True),
+]
+
+BATCHNORM_CASES = [
+    NormCase("small batch", (2, 3, 4, 5)),
+    NormCase("one sample", (1, 4, 3, 3)),
+    NormCase("1x1 spatial", (6, 5, 1, 1)),
+    NormCase("gamma (1, C, 1, 1)", (3, 2, 4, 3), gamma_4d=True),
+]
+
+GROUPNORM_CASES = [
+    NormCase("G=2 groups", (2, 6, 3, 4), groups=2),
+    NormCase("G=1 (layer norm)", (3, 4, 3, 3), groups=1),
+    NormCase("G=C (instance norm)", (2, 4, 3, 2), groups=4),
+    NormCase("G=3, gamma (1, C, 1, 1)", (1, 6, 2, 5), groups=3, gamma_4d=True),
+]
