@@ -1,0 +1,179 @@
+"""Properties of the layers: naive == im2col on random geometries, im2col/col2im are adjoint,
+dtypes are preserved, and the behaviours the docstrings promise (running stats, shapes)."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import arrays, conv_geometries, norm_geometries, output_hw, pool_geometries
+
+from cnnlab import im2col
+from cnnlab import layers as L
+
+
+def assert_same(a, b):
+    np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@given(conv_geometries(), st.integers(0, 2**32 - 1))
+def test_conv_naive_equals_im2col(geometry, seed):
+    x_shape, w_shape, conv_param = geometry
+    x, w, b, dout = arrays(seed, x_shape, w_shape, w_shape[:1], (x_shape[0], w_shape[0], *output_hw(*geometry)))
+    out1, cache1 = L.conv_forward_naive(x, w, b, conv_param)
+    out2, cache2 = L.conv_forward_im2col(x, w, b, conv_param)
+    assert out1.shape == dout.shape
+    assert_same(out1, out2)
+    for g1, g2 in zip(L.conv_backward_naive(dout, cache1), L.conv_backward_im2col(dout, cache2), strict=True):
+        assert_same(g1, g2)
+
+
+@given(pool_geometries(), st.integers(0, 2**32 - 1), st.booleans())
+def test_max_pool_naive_equals_im2col(geometry, seed, ties):
+    x_shape, pool_param = geometry
+    (x,) = arrays(seed, x_shape, ties=ties)
+    out1, cache1 = L.max_pool_forward_naive(x, pool_param)
+    out2, cache2 = L.max_pool_forward_im2col(x, pool_param)
+    assert_same(out1, out2)
+    (dout,) = arrays(seed + 1, out1.shape)
+    assert_same(L.max_pool_backward_naive(dout, cache1), L.max_pool_backward_im2col(dout, cache2))
+
+
+@given(conv_geometries(), st.integers(0, 2**32 - 1))
+def test_col2im_is_the_adjoint_of_im2col(geometry, seed):
+    """<im2col(x), c> == <x, col2im(c)> for all x, c: exactly what backprop needs."""
+    x_shape, w_shape, p = geometry
+    HH, WW = w_shape[2:]
+    (x,) = arrays(seed, x_shape)
+    cols = im2col.im2col(x, HH, WW, p["stride"], p["pad"], p["dilation"])
+    (c,) = arrays(seed + 1, cols.shape)
+    folded = im2col.col2im(c, x_shape, HH, WW, p["stride"], p["pad"], p["dilation"])
+    assert folded.shape == x_shape
+    np.testing.assert_allclose(np.vdot(cols, c), np.vdot(x, folded), rtol=1e-10)
+
+
+def test_col2im_of_ones_counts_the_windows_covering_each_pixel():
+    counts = im2col.col2im(np.ones((1, 9, 9)), (1, 1, 5, 5), 3, 3, stride=1)
+    assert counts[0, 0].tolist() == [
+        [1, 2, 3, 2, 1],
+        [2, 4, 6, 4, 2],
+        [3, 6, 9, 6, 3],
+        [2, 4, 6, 4, 2],
+        [1, 2, 3, 2, 1],
+    ]
+
+
+def test_im2col_layout_row_is_channel_then_tap_column_is_output_position():
+    x = np.arange(2 * 4 * 4, dtype=float).reshape(1, 2, 4, 4)
+    cols = im2col.im2col(x, 2, 2, stride=2)
+    assert cols.shape == (1, 2 * 2 * 2, 2 * 2)
+    # column 1 is output (0, 1): channel 0 taps x[0, 0, 0:2, 2:4], then channel 1's
+    assert cols[0, :, 1].tolist() == [2, 3, 6, 7, 18, 19, 22, 23]
+
+
+def test_conv_is_cross_correlation_on_a_hand_example():
+    """The 1-D example of lesson 1, in 2-D: no kernel flip, bias added once per output."""
+    x = np.array([1.0, 2, 3, 4, 5]).reshape(1, 1, 1, 5)
+    w = np.array([1.0, 0, -1]).reshape(1, 1, 1, 3)
+    out, _ = L.conv_forward_naive(x, w, np.array([10.0]), {"pad": (0, 1), "stride": 2})
+    # padded: 0 1 2 3 4 5 0 -> windows at 0, 2, 4: (0-2), (2-4), (4-0)
+    assert out.ravel().tolist() == [8.0, 8.0, 14.0]
+
+
+FORWARDS = {
+    "conv naive": lambda x: L.conv_forward_naive(x, np.ones((2, 3, 2, 2), x.dtype), np.zeros(2, x.dtype), {})[0],
+    "conv im2col": lambda x: L.conv_forward_im2col(x, np.ones((2, 3, 2, 2), x.dtype), np.zeros(2, x.dtype), {})[0],
+    "pool naive": lambda x: L.max_pool_forward_naive(x, {"pool_height": 2, "pool_width": 2, "stride": 1})[0],
+    "pool im2col": lambda x: L.max_pool_forward_im2col(x, {"pool_height": 2, "pool_width": 2, "stride": 1})[0],
+    "batchnorm": lambda x: L.spatial_batchnorm_forward(x, np.ones(3, x.dtype), np.zeros(3, x.dtype), {"mode": "train"})[0],
+    "groupnorm": lambda x: L.spatial_groupnorm_forward(x, np.ones(3, x.dtype), np.zeros(3, x.dtype), 3, {})[0],
+    "relu": lambda x: L.relu_forward(x)[0],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layer", FORWARDS)
+def test_forward_preserves_float_dtype(layer, dtype):
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 4)).astype(dtype)
+    assert FORWARDS[layer](x).dtype == dtype
+
+
+@pytest.mark.parametrize("layer", FORWARDS)
+def test_integer_input_becomes_float64(layer):
+    x = np.arange(2 * 3 * 4 * 4).reshape(2, 3, 4, 4)
+    assert FORWARDS[layer](x).dtype == np.float64
+
+
+def test_float32_backward_stays_float32():
+    rng = np.random.default_rng(0)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in [(2, 3, 6, 6), (4, 3, 3, 3), (4,)])
+    out, cache = L.conv_forward_im2col(x, w, b, {"pad": 1})
+    assert all(g.dtype == np.float32 for g in L.conv_backward_im2col(np.ones_like(out), cache))
+
+
+def test_batchnorm_train_mode_updates_running_stats_and_test_mode_uses_them():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3, 5, 5)) * 2 + 5
+    gamma, beta = np.ones(3), np.zeros(3)
+    bn_param = {"mode": "train", "momentum": 0.5}
+    out, _ = L.spatial_batchnorm_forward(x, gamma, beta, bn_param)
+    np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), 0, atol=1e-12)
+    np.testing.assert_allclose(out.var(axis=(0, 2, 3)), 1, atol=1e-5)
+    np.testing.assert_allclose(bn_param["running_mean"], 0.5 * x.mean(axis=(0, 2, 3)))  # started at zeros
+    np.testing.assert_allclose(bn_param["running_var"], 0.5 + 0.5 * x.var(axis=(0, 2, 3)))  # started at ones
+    bn_param["mode"] = "test"
+    before = {k: bn_param[k].copy() for k in ("running_mean", "running_var")}
+    out, _ = L.spatial_batchnorm_forward(x, gamma, beta, bn_param)
+    expected = (x - before["running_mean"].reshape(1, 3, 1, 1)) / np.sqrt(
+        before["running_var"].reshape(1, 3, 1, 1) + 1e-5
+    )
+    np.testing.assert_allclose(out, expected)
+    for key, value in before.items():
+        np.testing.assert_array_equal(bn_param[key], value)
+
+
+@given(norm_geometries(), st.integers(0, 2**32 - 1))
+def test_groupnorm_one_group_is_layer_norm_and_c_groups_is_instance_norm(geometry, seed):
+    x_shape, _ = geometry
+    N, C, H, W = x_shape
+    (x,) = arrays(seed, x_shape)
+    ones, zeros = np.ones(C), np.zeros(C)
+    layer_out, _ = L.spatial_groupnorm_forward(x, ones, zeros, 1, {})
+    mean, var = x.mean(axis=(1, 2, 3), keepdims=True), x.var(axis=(1, 2, 3), keepdims=True)
+    np.testing.assert_allclose(layer_out, (x - mean) / np.sqrt(var + 1e-5), atol=1e-10)
+    instance_out, _ = L.spatial_groupnorm_forward(x, ones, zeros, C, {})
+    mean, var = x.mean(axis=(2, 3), keepdims=True), x.var(axis=(2, 3), keepdims=True)
+    np.testing.assert_allclose(instance_out, (x - mean) / np.sqrt(var + 1e-5), atol=1e-10)
+
+
+@pytest.mark.parametrize("shape", [(3,), (1, 3, 1, 1)])
+def test_norm_gradients_come_back_in_the_shape_of_gamma(shape):
+    x = np.random.default_rng(0).standard_normal((2, 3, 2, 2))
+    gamma, beta = np.ones(shape), np.zeros(shape)
+    out, cache = L.spatial_groupnorm_forward(x, gamma, beta, 3, {})
+    assert [g.shape for g in L.spatial_groupnorm_backward(out, cache)] == [x.shape, shape, shape]
+    out, cache = L.spatial_batchnorm_forward(x, gamma, beta, {"mode": "train"})
+    assert [g.shape for g in L.spatial_batchnorm_backward(out, cache)] == [x.shape, shape, shape]
+
+
+def test_forward_does_not_modify_its_inputs():
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((2, 3, 5, 5)), rng.standard_normal((2, 3, 3, 3)), rng.standard_normal(2)
+    copies = [a.copy() for a in (x, w, b)]
+    for forward, backward in [
+        (L.conv_forward_naive, L.conv_backward_naive),
+        (L.conv_forward_im2col, L.conv_backward_im2col),
+    ]:
+        out, cache = forward(x, w, b, {"pad": 1, "stride": 2})
+        backward(np.ones_like(out), cache)
+    for a, c in zip((x, w, b), copies, strict=True):
+        np.testing.assert_array_equal(a, c)
+
+
+def test_importing_layers_does_not_import_plotting_or_widgets():
+    import subprocess
+    import sys
+
+    code = "import sys, cnnlab.layers; print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
+    assert result.stderr == ""
