@@ -1,0 +1,19 @@
+"""Explorers: interactive figures that live in the notebook, next to the code they explain.
+
+Each is a pure ``compute_*`` function (parameters -> what to show), a pure ``draw_*``
+function (state -> matplotlib artists) and a thin ipywidgets shell. Display one in a
+notebook cell; without a kernel (GitHub, nbviewer, HTML export) a picture remains.
+
+- ConvExplorer        lesson 1: output size, receptive field, stride, padding, dilation
+- FeatureMapExplorer  lesson 1: a filter applied to a real image
+- Im2colExplorer      lesson 3: a patch and the column it becomes; memory cost
+- PoolExplorer        lesson 4: max pooling forward and the routing of gradients
+- NormExplorer        lessons 5, 6: which elements share a mean and variance
+- GradcheckViewer     lesson 2 onwards: where an analytic gradient disagrees
+
+Importing this package imports matplotlib and ipywidgets; ``cnnlab.layers`` does not.
+"""
+
+from cnnlab.widgets.conv import ConvExplorer, compute_conv, draw_conv
+
+__all__ = ["ConvExplorer", "compute_conv", "draw_conv"]

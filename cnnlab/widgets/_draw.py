@@ -1,0 +1,289 @@
+"""Drawing helpers the explorers share: grids of cells with numbers, outlines, reusable axes.
+
+Everything here draws into a given Axes and returns the artists it made. Two choices keep a
+redraw fast enough to follow a slider:
+
+- Axes are kept between redraws (``panel``) and emptied with ``reset`` instead of rebuilt,
+  and grids draw no tick machinery (their labels are drawn like their numbers).
+- The many short numbers of a grid are drawn as *one* collection of glyph outlines
+  (``labels``), not one ``Text`` each: matplotlib lays out every Text anew on each draw,
+  which costs a fraction of a millisecond apiece, while a collection is one Agg call.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from matplotlib import colors as mcolors
+from matplotlib.collections import LineCollection, PatchCollection, PathCollection
+from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.ft2font import LoadFlags
+from matplotlib.patches import Rectangle
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
+from matplotlib.transforms import Affine2D
+
+from cnnlab.widgets._render import COLORS
+
+__all__ = [
+    "panel",
+    "reset",
+    "clear_figure",
+    "grid",
+    "labels",
+    "text",
+    "outline",
+    "cells",
+    "rgb",
+    "span_text",
+    "format_number",
+    "place",
+]
+
+_FONT = FontProperties(family="DejaVu Sans")
+
+
+def panel(fig, name: str, rect) -> object:
+    """The Axes called ``name`` in ``fig`` (created the first time), moved to ``rect``, emptied.
+
+    ``rect`` is (left, bottom, width, height) in figure fractions.
+    """
+    for ax in fig.axes:
+        if ax.get_label() == name:
+            ax.set_position(rect)
+            reset(ax)
+            return ax
+    ax = fig.add_axes(rect, label=name)
+    reset(ax)
+    return ax
+
+
+def clear_figure(fig) -> None:
+    """Remove what a draw put on the figure itself (texts, collections), keeping the axes."""
+    for artist in [*fig.texts, *fig.artists, *fig.patches, *fig.lines]:
+        artist.remove()
+
+
+def reset(ax) -> None:
+    """Remove every artist a draw added (images, patches, lines, texts, collections)."""
+    for artist in [*ax.images, *ax.patches, *ax.lines, *ax.texts, *ax.collections, *ax.artists]:
+        artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    ax.set_title("")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_visible(True)
+    ax.set_axis_on()
+
+
+def place(fig, left: float, top: float, width: float, height: float):
+    """An (left, bottom, width, height) rect in figure fractions from one given in inches from the top left."""
+    fw, fh = fig.get_size_inches()
+    return (left / fw, 1 - (top + height) / fh, width / fw, height / fh)
+
+
+def rgb(color) -> np.ndarray:
+    """A colour name (of COLORS) or any matplotlib colour as an (3,) float RGB array."""
+    return np.array(mcolors.to_rgb(COLORS.get(color, color)))
+
+
+def tint(color, amount: float) -> np.ndarray:
+    """``color`` mixed with white: amount 1 is the colour, 0 is white."""
+    return 1 - amount * (1 - rgb(color))
+
+
+# ---------------------------------------------------------------------------------------------
+# Text as glyph outlines: each character's outline is made once, a line of text is those
+# outlines side by side, and any number of texts are drawn as one PathCollection.
+
+
+@lru_cache(maxsize=1024)
+def _char(ch: str):
+    """One character at 1 point: its outline (vertices, codes) and its advance width in points."""
+    font = get_font(findfont(_FONT))
+    font.set_size(100, 72)
+    advance = font.load_char(ord(ch), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536 / 100
+    if ch.isspace():  # TextPath cannot make an empty outline
+        return np.zeros((0, 2)), np.zeros(0, dtype=np.uint8), advance
+    path = TextPath((0, 0), ch, size=1, prop=_FONT)
+    codes = path.codes if path.codes is not None else np.full(len(path.vertices), Path.LINETO, dtype=np.uint8)
+    return path.vertices.copy(), np.asarray(codes, dtype=np.uint8), advance
+
+
+@lru_cache(maxsize=8192)
+def _line(text: str, size: float):
+    """A line of text at ``size`` points as (vertices, codes, width in points), baseline at y = 0."""
+    vertices, codes, x = [], [], 0.0
+    for ch in text:
+        v, c, advance = _char(ch)
+        if len(v):
+            vertices.append(v * size + (x, 0.0))
+            codes.append(c)
+        x += advance * size
+    if not vertices:
+        return np.zeros((0, 2)), np.zeros(0, dtype=np.uint8), x
+    return np.concatenate(vertices), np.concatenate(codes), x
+
+
+def _paths(text: str, size: float, ha: str, va: str, linespacing: float, shift=(0.0, 0.0)) -> list:
+    """One Path per line of ``text``, aligned around (0, 0) in points."""
+    lines = text.split("\n")
+    step = size * linespacing
+    cap = 0.73 * size  # the height of digits and capitals in DejaVu Sans
+    first = {"top": -0.76 * size, "center": (len(lines) - 1) * step / 2 - cap / 2, "baseline": 0.0,
+             "bottom": (len(lines) - 1) * step + 0.24 * size}[va]  # fmt: skip
+    paths = []
+    for k, line in enumerate(lines):
+        vertices, codes, width = _line(line, float(size))
+        dx = {"left": 0.0, "center": -width / 2, "right": -width}[ha]
+        paths.append(Path(vertices + (dx + shift[0], first - k * step + shift[1]), codes))
+    return paths
+
+
+def text(
+    ax, x, y, s: str, size=10.0, color=None, ha="left", va="baseline", transform=None, linespacing=1.3, shift=(0.0, 0.0)
+):
+    """Draw ``s`` (lines split at newlines) at (x, y) as glyph outlines; returns the collection.
+
+    Like ``ax.text`` (``ax`` may also be a Figure; the default transform is then figure
+    fractions, else data coordinates) but several times faster to draw. ``color`` is one
+    colour, or one per line; ``shift`` (dx, dy) moves it by points.
+    """
+    if transform is None:
+        transform = ax.transData if hasattr(ax, "transData") else ax.transSubfigure
+    paths = _paths(s, size, ha, va, linespacing, shift)
+    return _collection(ax, paths, [(x, y)] * len(paths), transform, color)
+
+
+def labels(ax, xy, texts, size=9.0, color=None, ha="center", shift=(0.0, 0.0), transform=None):
+    """Many short texts (numbers, indices), each centred vertically at its position, as one collection.
+
+    Inputs:
+    - xy: (n, 2) positions in data coordinates (or in ``transform``'s)
+    - texts: n strings; size in points; color one colour or n colours
+    - ha: 'center', 'right' or 'left'; shift: (dx, dy) in points, applied to every text
+    Returns the PathCollection.
+    """
+    paths = [_paths(str(t), float(size), ha, "center", 1.0, shift)[0] for t in texts]
+    return _collection(ax, paths, xy, ax.transData if transform is None else transform, color)
+
+
+def _collection(ax, paths, offsets, transform, color):
+    collection = PathCollection(
+        paths,
+        offsets=np.asarray(offsets, dtype=float).reshape(-1, 2),
+        offset_transform=transform,
+        facecolors=COLORS["ink"] if color is None else color,
+        edgecolors="none",
+    )
+    dpi = ax.figure.dpi if hasattr(ax, "transData") else ax.dpi
+    collection.set_transform(Affine2D().scale(dpi / 72))
+    collection.set_clip_on(False)
+    if hasattr(ax, "add_collection"):
+        ax.add_collection(collection, autolim=False)
+    else:
+        ax.add_artist(collection)
+    return collection
+
+
+def grid(ax, fill, values=None, row_labels=None, col_labels=None, fontsize=9.0, text_colors=None, lines="#888888"):
+    """Draw an (H, W) grid of square cells with optional numbers and index labels.
+
+    Inputs:
+    - fill: (H, W, 3) RGB colours of the cells
+    - values: (H, W) numbers (or strings) written in the cells; None: none; NaN: left empty
+    - row_labels, col_labels: labels of rows (left) and columns (top); None: none
+    - text_colors: one colour or (H, W) colours for the numbers
+    Returns the artists drawn. Cell (i, j) is centred at data coordinates (x=j, y=i); the
+    Axes has no ticks or frame (labels are drawn like the numbers, which is faster).
+    """
+    H, W = fill.shape[:2]
+    ax.set_axis_off()
+    artists = [ax.imshow(fill, extent=(-0.5, W - 0.5, H - 0.5, -0.5), interpolation="nearest", aspect="auto")]
+    segments = [((x, -0.5), (x, H - 0.5)) for x in np.arange(W + 1) - 0.5]
+    segments += [((-0.5, y), (W - 0.5, y)) for y in np.arange(H + 1) - 0.5]
+    border = LineCollection(segments, colors=lines, linewidths=0.6)
+    border.set_clip_on(False)
+    artists.append(ax.add_collection(border, autolim=False))
+    if values is not None:
+        values = np.asarray(values, dtype=object)
+        keep = [(i, j) for (i, j), v in np.ndenumerate(values) if isinstance(v, str) or not np.isnan(v)]
+        if keep:
+            texts = [values[ij] if isinstance(values[ij], str) else format_number(values[ij]) for ij in keep]
+            colors = text_colors
+            if text_colors is not None and np.ndim(text_colors) == 2:
+                colors = [text_colors[ij] for ij in keep]
+            artists.append(labels(ax, [(j, i) for i, j in keep], texts, fontsize, colors))
+    small = min(7.5, fontsize)
+    step = 1 if max(H, W) <= 14 else 2
+    if col_labels is not None:
+        cols = range(0, W, step)
+        artists.append(labels(ax, [(j, -0.5) for j in cols], [_minus(col_labels[j]) for j in cols], small, "#555555",
+                              shift=(0, small * 0.9)))  # fmt: skip
+    if row_labels is not None:
+        rows = range(0, H, step)
+        artists.append(labels(ax, [(-0.5, i) for i in rows], [_minus(row_labels[i]) for i in rows], small, "#555555",
+                              ha="right", shift=(-3, 0)))  # fmt: skip
+    ax.set_xlim(-0.5, W - 0.5)
+    ax.set_ylim(H - 0.5, -0.5)
+    return artists
+
+
+def _minus(label) -> str:
+    return str(label).replace("-", "−")
+
+
+def format_number(v) -> str:
+    """A cell's number: integers without a decimal point, others with 2 significant digits."""
+    v = float(v)
+    if v == int(v) and abs(v) < 1e5:
+        text = str(int(v))
+    else:
+        text = f"{v:.2g}"
+    return text.replace("-", "−")
+
+
+def outline(ax, top: float, left: float, height: float, width: float, color="blue", lw=2.5, ls="-", **kwargs):
+    """A rectangle around the cells of rows top..top+height-1 and columns left..left+width-1."""
+    rect = Rectangle(
+        (left - 0.5, top - 0.5), width, height, fill=False, edgecolor=COLORS.get(color, color), lw=lw, ls=ls, **kwargs
+    )
+    rect.set_clip_on(False)
+    ax.add_patch(rect)
+    return rect
+
+
+def cells(ax, mask, color="vermillion", hatch="///", lw=0.0, fill=False, alpha=1.0):
+    """One collection of hatched (or filled) squares over the True cells of an (H, W) mask."""
+    color = COLORS.get(color, color)
+    rects = [Rectangle((j - 0.5, i - 0.5), 1, 1) for i, j in zip(*np.nonzero(mask))]
+    collection = PatchCollection(
+        rects, facecolor=color if fill else "none", edgecolor=color, hatch=hatch, lw=lw, alpha=alpha
+    )
+    collection.set_hatch_linewidth(0.6)
+    ax.add_collection(collection, autolim=False)
+    return collection
+
+
+def span_text(indices) -> str:
+    """Sorted ints as short text: [6, 7, 8, 11] -> '6–8 and 11'; [2, 3] -> '2 and 3'."""
+    indices = sorted(indices)
+    parts = []
+    for k in indices:
+        if parts and k == parts[-1][1] + 1:
+            parts[-1][1] = k
+        else:
+            parts.append([k, k])
+    words = []
+    for a, b in parts:
+        if a == b:
+            words.append(f"{a}")
+        elif b == a + 1:
+            words += [f"{a}", f"{b}"]
+        else:
+            words.append(f"{a}–{b}")
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]

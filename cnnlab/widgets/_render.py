@@ -1,0 +1,233 @@
+"""The one shell every explorer shares: a matplotlib Figure, drawn by Agg, shown as a PNG.
+
+Each explorer is *state, compute, draw, wire*: a pure ``compute_*`` function turns the
+control values into a state, a pure ``draw_*(fig, state)`` draws that state into a Figure,
+and a thin ``Explorer`` subclass wires the sliders to them. This module holds the wiring.
+
+Why a PNG in an ``ipywidgets.Image`` (and not ipympl): the same bytes work in JupyterLab,
+Notebook 7, VS Code and in tests without a front end, need no front-end extension, and a
+redraw is one message. Clicking on the figure is not supported; every selection has a
+control instead.
+
+Why an ``image/png`` beside the widget in ``_repr_mimebundle_``: a front end that runs
+widgets (JupyterLab, Notebook 7, VS Code) prefers the live widget, while a viewer without a
+kernel (GitHub, nbviewer, an HTML export) can fall back to the picture of the explorer as
+it was first shown.
+
+Updates are synchronous: setting ``explorer.controls['stride'].value = 2`` recomputes,
+redraws and re-encodes before it returns, so tests (and notebooks) can drive an explorer
+like a student would. Nothing raised while updating escapes into the front end, which
+would swallow it silently; it is kept in ``explorer.error`` and shown in the figure.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import textwrap
+import traceback
+from contextlib import contextmanager
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+__all__ = ["Explorer", "new_figure", "figure_png", "COLORS", "DPI"]
+
+DPI = 72  # 9 x 4.5 inches -> 648 x 324 pixels: sharp in a notebook, a few tens of kB as PNG
+
+# Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
+COLORS = {
+    "blue": "#0072B2",  # the selection: the output cell, the window, the chosen set
+    "sky": "#56B4E9",  # its lighter fill
+    "orange": "#E69F00",  # a second selection (e.g. one input pixel and its copies)
+    "vermillion": "#D55E00",  # what is wrong or never reached
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "purple": "#CC79A7",
+    "grey": "#BBBBBB",  # padding
+    "light": "#F2F2F2",
+    "ink": "#222222",
+}
+
+
+def new_figure(width: float, height: float, dpi: int = DPI) -> Figure:
+    """A Figure with its own Agg canvas: no pyplot, no global state, no GUI backend."""
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def figure_png(fig: Figure) -> bytes:
+    """The figure drawn by Agg and encoded as an RGB PNG (fast, lossless, small for flat colours)."""
+    fig.canvas.draw()
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    buf = io.BytesIO()
+    PILImage.fromarray(rgba[:, :, :3]).save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def wrap(text: str, width: int = 110) -> str:
+    """``text`` wrapped to lines of at most ``width`` characters (paragraphs kept)."""
+    return "\n".join(textwrap.fill(line, width) if line else "" for line in text.split("\n"))
+
+
+def draw_message(fig: Figure, message: str) -> list:
+    """Replace the figure's contents with one centred message (used only when drawing failed)."""
+    fig.clear()
+    return [fig.text(0.5, 0.5, wrap(message, 90), ha="center", va="center", color=COLORS["vermillion"])]
+
+
+class Explorer:
+    """Base of the explorers: controls -> compute -> draw -> PNG, with a static fallback.
+
+    Subclasses set ``self.controls`` (name -> widget) before calling ``__init__`` of this
+    class, and define ``compute()`` (control values -> state, never raising for any value a
+    control can take) and ``draw(state)``. Optionally ``sync_controls()`` adjusts controls
+    that depend on others (e.g. the range of a selection slider), ``extra_widgets()`` adds
+    widgets below the controls, and ``status`` / ``describe()`` explain the current state.
+    """
+
+    figsize = (9.0, 4.5)
+    columns = 3  # controls per row
+
+    def __init__(self, controls: dict):
+        self.controls = dict(controls)
+        self.figure = new_figure(*self.figsize)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        self.state = None
+        self.error = None  # the last exception raised while updating, if any (kept, never raised)
+        self._holding = 0
+        self._png = b""
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([self._control_grid(), *self.extra_widgets(), self.image])
+        self.update()
+
+    # -- the wiring ------------------------------------------------------------------------
+
+    def _control_grid(self) -> widgets.Widget:
+        shown = [c for c in self.controls.values() if c.layout.display != "none"]
+        return widgets.GridBox(
+            shown,
+            layout=widgets.Layout(grid_template_columns=f"repeat({self.columns}, max-content)", grid_gap="2px 16px"),
+        )
+
+    def extra_widgets(self) -> list:
+        return []
+
+    def _on_change(self, change) -> None:
+        if not self._holding:
+            self.update()
+
+    @contextmanager
+    def hold(self):
+        """Change several controls at once and redraw once at the end::
+
+        with explorer.hold():
+            explorer.controls["stride"].value = 2
+            explorer.controls["pad"].value = 1
+        """
+        self._holding += 1
+        try:
+            yield self
+        finally:
+            self._holding -= 1
+            if not self._holding:
+                self.update()
+
+    def update(self) -> None:
+        """Recompute and redraw from the current control values (what every control change runs)."""
+        try:
+            self._holding += 1
+            try:
+                self.sync_controls()
+            finally:
+                self._holding -= 1
+            self.state = self.compute()
+            self.draw(self.state)
+            self.error = None
+        except Exception as exc:  # a bug, not a bad configuration: show it, never raise into the UI
+            self.error = exc
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            draw_message(
+                self.figure, f"Something went wrong drawing this explorer (a bug, please report it):\n{detail}"
+            )
+        self._png = figure_png(self.figure)
+        self.image.value = self._png
+
+    def sync_controls(self) -> None:
+        """Adjust controls that depend on others (called with observers held)."""
+
+    def compute(self):
+        raise NotImplementedError
+
+    def draw(self, state) -> list:
+        raise NotImplementedError
+
+    # -- what the explorer shows -----------------------------------------------------------
+
+    @property
+    def values(self) -> dict:
+        """The current value of every control, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    @property
+    def status(self) -> str:
+        """What the student should be told about this configuration ('' when nothing)."""
+        if self.error is not None:
+            return f"internal error: {type(self.error).__name__}: {self.error}"
+        return getattr(self.state, "status", "")
+
+    def png(self) -> bytes:
+        """The PNG of the figure as it is now."""
+        return self._png
+
+    def save(self, path) -> None:
+        """Write the current picture to ``path`` (a .png file)."""
+        with open(path, "wb") as f:
+            f.write(self._png)
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
+        return f"{type(self).__name__}({settings})"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The live widget for front ends that run widgets, and a PNG for those that cannot."""
+        data = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        data["image/png"] = base64.b64encode(self._png).decode("ascii")
+        data["text/plain"] = repr(self) + (f"\n{self.status}" if self.status else "")
+        if include is not None:
+            data = {k: v for k, v in data.items() if k in include}
+        if exclude is not None:
+            data = {k: v for k, v in data.items() if k not in exclude}
+        return data
+
+
+def slider(description: str, value: int, low: int, high: int, **kwargs) -> widgets.IntSlider:
+    """An IntSlider with the explorers' look (readable description, values updated while dragging)."""
+    return widgets.IntSlider(
+        value=value,
+        min=low,
+        max=high,
+        description=description,
+        style={"description_width": "90px"},
+        layout=widgets.Layout(width="300px"),
+        **kwargs,
+    )
+
+
+def clamp_slider(control: widgets.IntSlider, low: int, high: int, value: int | None = None) -> None:
+    """Set a slider's range (and value), in an order traitlets accepts; disables an empty range."""
+    high = max(high, low)
+    if control.min > high:
+        control.min = low
+        control.max = high
+    else:
+        control.max = high
+        control.min = low
+    if value is not None:
+        control.value = int(min(max(value, low), high))
+    control.disabled = high == low

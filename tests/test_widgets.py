@@ -1,0 +1,235 @@
+"""The explorers (cnnlab.widgets), driven headlessly like a student would drive them.
+
+Every control is set through ``explorer.controls[name].value``; what the explorer then
+holds (``output_shape``, ``status``, ``state``) is checked against the arithmetic and the
+layers. The pure compute and draw functions are tested directly. No timing here: speed
+is measured by benchmarks/bench_widgets.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+from PIL import Image
+
+from cnnlab import shapes
+from cnnlab.widgets import ConvExplorer, compute_conv, draw_conv
+from cnnlab.widgets._draw import span_text
+from cnnlab.widgets._render import new_figure
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data) -> tuple[int, int]:
+    data = bytes(data)  # Image.value is a memoryview
+    assert data.startswith(PNG_MAGIC)
+    return Image.open(io.BytesIO(data)).size
+
+
+def set_controls(explorer, **values):
+    """Set several controls at once (one redraw), as a student moving sliders would."""
+    with explorer.hold():
+        for name, value in values.items():
+            explorer.controls[name].value = value
+    assert explorer.error is None, explorer.error
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def test_span_text_groups_runs():
+    assert span_text([6, 7]) == "6 and 7"
+    assert span_text([3]) == "3"
+    assert span_text([1, 2, 3, 7]) == "1–3 and 7"
+    assert span_text([2, 5, 8]) == "2, 5 and 8"
+
+
+# ---------------------------------------------------------------------------------------------
+# ConvExplorer (lesson 1)
+
+
+@pytest.fixture(scope="module")
+def conv():
+    return ConvExplorer()
+
+
+def test_conv_controls_are_named_as_documented(conv):
+    for name in ("input_size", "filter_size", "stride", "pad", "dilation", "output_cell"):
+        assert name in conv.controls
+
+
+def test_conv_default_is_3x3_with_nothing_to_say(conv):
+    set_controls(conv, input_size=5, filter_size=3, stride=1, pad=0, dilation=1)
+    assert conv.output_shape == (3, 3)
+    assert conv.status == ""
+
+
+@pytest.mark.parametrize(
+    ("size", "kernel", "stride", "pad", "dilation"),
+    [(5, 3, 2, 1, 1), (7, 3, 2, 0, 1), (8, 3, 3, 0, 1), (9, 3, 1, 1, 2), (16, 5, 4, 3, 1), (1, 1, 1, 0, 1)],
+)
+def test_conv_output_shape_follows_the_formula(conv, size, kernel, stride, pad, dilation):
+    set_controls(conv, input_size=size, filter_size=kernel, stride=stride, pad=pad, dilation=dilation)
+    expected = shapes.conv_output_size(size, kernel, stride, pad, dilation)
+    assert conv.output_shape == (expected, expected)
+    assert f"= {expected}" in conv.state.formula
+
+
+def test_conv_output_values_are_the_real_convolution(conv):
+    set_controls(conv, input_size=6, filter_size=3, stride=2, pad=1, dilation=1, output_cell=4)
+    state = conv.state
+    r, c = state.selected
+    xpad = np.pad(state.x, 1)
+    window = xpad[r * 2 : r * 2 + 3, c * 2 : c * 2 + 3]
+    assert state.out[r, c] == pytest.approx(np.sum(window * state.w))
+    # the highlighted window is exactly those padded cells
+    expected = np.zeros_like(state.window)
+    expected[r * 2 : r * 2 + 3, c * 2 : c * 2 + 3] = True
+    np.testing.assert_array_equal(state.window, expected)
+
+
+def test_conv_filter_too_large_explains_and_does_not_raise(conv):
+    set_controls(conv, input_size=4, filter_size=7, stride=1, pad=0, dilation=1)
+    assert conv.output_shape is None
+    assert "larger than the padded input" in conv.status
+    assert "4 + 2*0 = 4" in conv.status
+    assert conv.controls["output_cell"].disabled
+    # and coming back to a valid configuration works again
+    set_controls(conv, filter_size=3)
+    assert conv.output_shape == (2, 2)
+    assert not conv.controls["output_cell"].disabled
+
+
+def test_conv_dilation_can_make_it_invalid(conv):
+    set_controls(conv, input_size=5, filter_size=3, stride=1, pad=0, dilation=3)
+    assert conv.output_shape is None
+    assert "dilated to 7" in conv.status
+
+
+def test_conv_uneven_stride_names_the_rows_left_out(conv):
+    set_controls(conv, input_size=8, filter_size=3, stride=3, pad=0, dilation=1)
+    # windows start at 0 and 3 and end at row 5: rows 6 and 7 are never read
+    assert conv.output_shape == (2, 2)
+    assert conv.state.missed_rows == (6, 7)
+    assert conv.state.missed_cols == (6, 7)
+    assert "rows and columns 6 and 7" in conv.status
+    assert conv.state.coverage[6:, :].sum() == 0
+
+
+def test_conv_stride_longer_than_filter_skips_rows_between_windows(conv):
+    set_controls(conv, input_size=7, filter_size=1, stride=3, pad=0, dilation=1)
+    assert conv.output_shape == (3, 3)
+    assert conv.state.missed_rows == (1, 2, 4, 5)
+    assert "fall between" in conv.status
+    assert "longer than the filter's span 1" in conv.status
+
+
+def test_conv_padding_only_windows_are_pointed_out(conv):
+    set_controls(conv, input_size=3, filter_size=2, stride=1, pad=2, dilation=1)
+    assert conv.output_shape == (6, 6)
+    assert "read only padding" in conv.status
+    assert (0, 0) in conv.state.padding_only
+    assert conv.state.out[0, 0] == 0
+
+
+def test_conv_output_cell_selects_row_major_and_keeps_its_place(conv):
+    set_controls(conv, input_size=5, filter_size=3, stride=1, pad=0, dilation=1, output_cell=0)
+    conv.controls["output_cell"].value = 5  # row 1, column 2 of a 3x3 output
+    assert conv.state.selected == (1, 2)
+    assert conv.controls["output_cell"].max == 8
+    # a larger output keeps the same (row, column) selected
+    conv.controls["input_size"].value = 7
+    assert conv.output_shape == (5, 5)
+    assert conv.state.selected == (1, 2)
+    assert conv.controls["output_cell"].value == 1 * 5 + 2
+
+
+def test_conv_play_steps_through_the_outputs(conv):
+    set_controls(conv, input_size=5, filter_size=3, stride=1, pad=0, dilation=1)
+    assert conv.play.max == 8
+    for k in range(9):
+        conv.play.value = k
+        assert conv.state.selected == divmod(k, 3)
+    assert conv.error is None
+
+
+def test_conv_image_is_a_png_and_changes_with_the_controls(conv):
+    set_controls(conv, input_size=5, filter_size=3, stride=1, pad=0, dilation=1, output_cell=0)
+    before = conv.image.value
+    conv.controls["output_cell"].value = 4
+    assert conv.image.value != before
+    assert png_size(conv.image.value) == (648, 360)
+    assert len(conv.image.value) < 80_000
+
+
+def test_conv_mimebundle_has_widget_and_static_png(conv):
+    bundle = conv._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == conv.widget.model_id
+    assert base64.b64decode(bundle["image/png"]).startswith(PNG_MAGIC)
+    assert "ConvExplorer(" in bundle["text/plain"]
+    only_png = conv._repr_mimebundle_(include={"image/png"})
+    assert set(only_png) == {"image/png"}
+
+
+def test_compute_conv_accepts_rectangular_sizes():
+    state = compute_conv((6, 9), (2, 4), stride=(1, 2), pad=(0, 1))
+    assert state.output_shape == (
+        shapes.conv_output_size(6, 2, 1, 0),
+        shapes.conv_output_size(9, 4, 2, 1),
+    )
+    assert state.formula.count("\n") == 1  # one line per axis
+    assert state.output_shape == state.out.shape
+
+
+def test_compute_conv_with_own_arrays():
+    x = np.arange(16.0).reshape(4, 4)
+    w = np.ones((2, 2))
+    state = compute_conv(4, 2, stride=2, x=x, w=w, output_cell=(1, 1))
+    assert state.out[1, 1] == x[2:, 2:].sum()
+    assert state.selected == (1, 1)
+
+
+def test_draw_conv_returns_artists_on_a_fresh_figure():
+    for state in (compute_conv(5, 3), compute_conv(3, 5), compute_conv(9, 3, dilation=2, pad=1)):
+        fig = new_figure(9, 5)
+        artists = draw_conv(fig, state)
+        assert artists and all(a.figure is fig for a in artists)
+        fig.canvas.draw()
+
+
+def test_draw_conv_on_a_plain_figure():
+    fig = Figure(figsize=(9, 5))
+    assert draw_conv(fig, compute_conv(6, 3, stride=2))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    size=st.integers(-3, 20),
+    kernel=st.integers(-1, 9),
+    stride=st.integers(-1, 6),
+    pad=st.integers(-2, 5),
+    dilation=st.integers(-1, 4),
+    cell=st.integers(-5, 400),
+)
+def test_conv_no_control_values_raise(conv, size, kernel, stride, pad, dilation, cell):
+    """Whatever a student (or a test) sets, nothing raises and output_shape matches the formula."""
+    with conv.hold():
+        for name, value in (("input_size", size), ("filter_size", kernel), ("stride", stride), ("pad", pad),
+                            ("dilation", dilation), ("output_cell", cell)):  # fmt: skip
+            conv.controls[name].value = value  # sliders clamp to their range
+    assert conv.error is None
+    v = conv.values
+    o = shapes.conv_output_size(v["input_size"], v["filter_size"], v["stride"], v["pad"], v["dilation"])
+    if v["dilation"] * (v["filter_size"] - 1) + 1 > v["input_size"] + 2 * v["pad"]:
+        assert conv.output_shape is None and conv.status.startswith("No output")
+    else:
+        assert conv.output_shape == (o, o)
+        assert 0 <= conv.controls["output_cell"].value < o * o
