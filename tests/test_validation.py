@@ -51,7 +51,9 @@ BAD_CONV = [
     ("string x", lambda f: f(np.full((2, 3, 5, 5), "a"), W, B, {}), TypeError, r"x must be a numeric array"),
     ("bool w", lambda f: f(X, W > 0, B, {}), TypeError, r"w must be a numeric array of floats.*bool"),
     ("ragged x", lambda f: f([[1, 2], [3]], W, B, {}), TypeError, r"x must be a numeric array"),
-    ("empty batch", lambda f: f(X[:0], W, B, {}), ValueError, r"x and w must have no empty axis"),
+    ("empty batch", lambda f: f(X[:0], W, B, {}), ValueError, r"x must not be empty, got shape \(0, 3, 5, 5\)"),
+    ("stride numpy int", conv(stride=np.array(0)), ValueError, r"conv_param\['stride'\] must be an integer >= 1"),
+    ("pad numpy pair", conv(pad=np.array([1, -1])), ValueError, r"conv_param\['pad'\] must be an integer >= 0.*got array\(\[ 1, -1\]\)"),
 ]  # fmt: skip
 
 BAD_POOL = [
@@ -65,6 +67,7 @@ BAD_POOL = [
     ("width pair", lambda f: f(X, {**POOL, "pool_width": (2, 2)}), TypeError, r"pool_param\['pool_width'\] must be an integer"),
     ("stride 0", lambda f: f(X, {**POOL, "stride": 0}), ValueError, r"pool_param\['stride'\] must be an integer >= 1"),
     ("param None", lambda f: f(X, None), ValueError, r"pool_param is missing the required key 'pool_height'"),
+    ("empty x", lambda f: f(X[:, :0], POOL), ValueError, r"x must not be empty"),
 ]  # fmt: skip
 
 BAD_NORM = [
@@ -97,6 +100,9 @@ BAD_NORM = [
      r"gn_param has an unknown key 'epsilon'"),
     ("gn gamma size", lambda: L.spatial_groupnorm_forward(X, np.ones((1, 3, 1)), BETA, 1, {}), ValueError,
      r"gamma must have shape \(C,\)"),
+    ("bn momentum string", lambda: L.spatial_batchnorm_forward(X, G, BETA, {"mode": "train", "momentum": "0.9"}), TypeError,
+     r"bn_param\['momentum'\] must be a number in \[0, 1\], got '0.9' \(str\)"),
+    ("gn empty", lambda: L.spatial_groupnorm_forward(X[:, :, :0], G, BETA, 1, {}), ValueError, r"x must not be empty"),
     ("gn complex", lambda: L.spatial_groupnorm_forward(X * 1j, G, BETA, 1, {}), TypeError, r"x must be real-valued"),
 ]  # fmt: skip
 
@@ -109,6 +115,9 @@ BAD_OTHER = [
      r"dout must have the shape of the forward output \(2, 3, 2, 2\)"),
     ("affine w rows", lambda: L.affine_forward(X, np.zeros((10, 5)), np.zeros(5)), ValueError,
      r"w must have shape \(D, M\) with D = 75"),
+    ("affine x 1-D", lambda: L.affine_forward(np.ones(3), np.zeros((3, 5)), np.zeros(5)), ValueError,
+     r"x must have a batch axis and at least one more"),
+    ("im2col empty", lambda: im2col.im2col(X[:0], 2, 2), ValueError, r"x must not be empty"),
     ("affine b", lambda: L.affine_forward(X, np.zeros((75, 5)), np.zeros(4)), ValueError, r"b must have shape \(M,\) = \(5,\)"),
     ("softmax label range", lambda: L.softmax_loss(np.zeros((2, 3)), np.array([0, 3])), ValueError,
      r"y must hold labels in \[0, K\) = \[0, 3\), got 3"),
@@ -121,6 +130,7 @@ BAD_OTHER = [
      r"x_shape must be a tuple \(N, C, H, W\) of 4 integers >= 1"),
     ("col2im cols shape", lambda: im2col.col2im(np.zeros((2, 27, 8)), (2, 3, 5, 5), 3, 3), ValueError,
      r"cols must have the shape of the forward output \(2, 27, 9\), got \(2, 27, 8\)"),
+    ("relu dout shape", lambda: L.relu_backward(np.ones(3), np.ones(4)), ValueError, r"dout must have the shape of the forward output \(4,\)"),
     ("set budget 0", lambda: im2col.set_memory_budget(0), ValueError, r"nbytes must be an integer >= 1, got 0"),
 ]  # fmt: skip
 

@@ -22,8 +22,8 @@ def affine_forward(x, w, b):
     x = shapes.check_array("x", x, what="(N, d_1, ..., d_k)")
     w = shapes.check_array("w", w, 2, "(D, M)")
     b = shapes.check_array("b", b, 1, "(M,)")
-    if x.ndim < 1 or x.shape[0] < 1:
-        raise ValueError(f"x must have a batch axis of length >= 1 first, got shape {x.shape}")
+    if x.ndim < 2:
+        raise ValueError(f"x must have a batch axis and at least one more, (N, d_1, ...), got shape {x.shape}")
     N = x.shape[0]
     D = int(np.prod(x.shape[1:]))
     if w.shape[0] != D:

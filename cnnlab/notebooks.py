@@ -1,0 +1,155 @@
+"""Lesson notebooks as files: the cell conventions, safe writing, and clean storage.
+
+The conventions every lesson follows (and that ``cnnlab release/check/grade`` rely on):
+
+- An **exercise cell** holds the solution between ``### BEGIN SOLUTION`` and
+  ``### END SOLUTION`` and has nbgrader metadata ``{"solution": true, "grade_id": NAME}``
+  where NAME is the exercise's name in ``cnnlab.exercises``.
+- A **check cell** starts with ``# NBVAL_CHECK_OUTPUT`` and runs ``check(NAME, ...)``;
+  its nbgrader metadata is ``{"grade": true, "grade_id": "check_" + NAME, "points": P}``.
+  Only the verdict it prints is stored, so nbval compares it on every run.
+- Anything between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` is for the
+  instructor's copy only.
+
+Stored lessons keep only what helps a reader without a kernel: check verdicts, and the
+static PNG each explorer leaves. ``clean`` removes everything else (execution counts,
+widget state, stderr, kernel-specific metadata).
+
+    python -m cnnlab.notebooks clean lessons/*.ipynb      # tidy in place (atomic)
+    python -m cnnlab.notebooks run lessons/*.ipynb        # execute, then store clean
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = [
+    "CHECK_MARK",
+    "BEGIN_SOLUTION",
+    "END_SOLUTION",
+    "read",
+    "write_atomic",
+    "is_check_cell",
+    "exercise_name",
+    "clean",
+    "execute",
+]
+
+CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+def read(path):
+    """The notebook at ``path`` as an nbformat v4 NotebookNode (raises on invalid JSON)."""
+    import nbformat
+
+    return nbformat.read(str(path), as_version=4)
+
+
+def write_atomic(nb, path) -> None:
+    """Write a validated notebook to ``path`` via a temporary file and an atomic rename,
+    so an interrupted write never leaves a half-written (lost) notebook behind."""
+    import nbformat
+
+    nbformat.validate(nb)
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            nbformat.write(nb, handle)
+            handle.write("" if nbformat.writes(nb).endswith("\n") else "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def is_check_cell(cell) -> bool:
+    """A code cell whose output nbval compares (it starts with ``# NBVAL_CHECK_OUTPUT``)."""
+    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARK)
+
+
+def exercise_name(cell) -> str | None:
+    """The exercise a solution or check cell belongs to (from its nbgrader grade_id)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    grade_id = meta.get("grade_id")
+    if not grade_id:
+        return None
+    return grade_id.removeprefix("check_") if meta.get("grade") else grade_id
+
+
+def clean(nb):
+    """Strip a notebook down to what is worth storing; returns the same notebook.
+
+    Check cells keep their text verdicts; other cells keep only static PNG figures
+    (an explorer's picture for readers without a kernel). Errors, stderr, widget views
+    and execution counts go, and so does machine-specific metadata.
+    """
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.pop("scrolled", None)
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        check = is_check_cell(cell)
+        cell.outputs = [kept for out in cell.outputs if (kept := _clean_output(out, check))]
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def _clean_output(output, check: bool):
+    """One output, stripped; None if nothing in it is worth keeping.
+
+    Check cells keep their text (the verdict nbval compares); other cells keep only
+    PNG figures, since their text may differ between machines.
+    """
+    if output.output_type == "stream":
+        return output if check and output.name == "stdout" else None
+    if output.output_type == "error":
+        return None
+    kept = "text/plain" if check else "image/png"
+    data = {key: value for key, value in output.get("data", {}).items() if key == kept}
+    if not data:
+        return None
+    output.data = data
+    output.metadata = {}
+    if output.output_type == "execute_result":
+        output.execution_count = None
+    return output
+
+
+def execute(nb, cwd=None, timeout: int = 120):
+    """Run every cell of ``nb`` in a fresh python3 kernel (nbclient); returns the notebook."""
+    from nbclient import NotebookClient
+
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd or ".")}}
+    ).execute()
+    return nb
+
+
+def main(argv=None) -> int:
+    """``python -m cnnlab.notebooks clean|run NOTEBOOK...``"""
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) < 2 or argv[0] not in ("clean", "run"):
+        print(__doc__.split("\n\n")[-1], file=sys.stderr)
+        return 2
+    for name in argv[1:]:
+        path = Path(name)
+        nb = read(path)
+        if argv[0] == "run":
+            execute(nb, cwd=path.parent)
+        write_atomic(clean(nb), path)
+        print(f"{argv[0]}: {path} ({path.stat().st_size / 1024:.0f} kB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
