@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from cnnlab import shapes
-from cnnlab.widgets import ConvExplorer, compute_conv, draw_conv
+from cnnlab.widgets import ConvExplorer, PoolExplorer, compute_conv, draw_conv
 from cnnlab.widgets._draw import span_text
 from cnnlab.widgets._render import new_figure
 
@@ -233,3 +233,105 @@ def test_conv_no_control_values_raise(conv, size, kernel, stride, pad, dilation,
     else:
         assert conv.output_shape == (o, o)
         assert 0 <= conv.controls["output_cell"].value < o * o
+
+
+# ---------------------------------------------------------------------------------------------
+# PoolExplorer (lesson 4)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    return PoolExplorer()
+
+
+def test_pool_controls_are_named_as_documented(pool):
+    for name in ("input_size", "pool_size", "stride", "window"):
+        assert name in pool.controls
+
+
+@pytest.mark.parametrize(("size", "k", "s"), [(6, 2, 2), (7, 3, 2), (5, 2, 1), (7, 2, 2), (4, 4, 1), (1, 1, 1)])
+def test_pool_shape_and_values_follow_the_arithmetic(pool, size, k, s):
+    set_controls(pool, input_size=size, pool_size=k, stride=s)
+    o = shapes.conv_output_size(size, k, s)
+    assert pool.output_shape == (o, o)
+    state = pool.state
+    for i in range(o):
+        for j in range(o):
+            window = state.x[i * s : i * s + k, j * s : j * s + k]
+            assert state.out[i, j] == window.max()
+            assert state.x[tuple(state.winner[i, j])] == window.max()
+
+
+def test_pool_overlapping_windows_sum_their_gradients(pool):
+    set_controls(pool, input_size=7, pool_size=3, stride=2, seed=0)
+    state = pool.state
+    expected = np.zeros(state.input_size)
+    for i in range(state.output_shape[0]):
+        for j in range(state.output_shape[1]):
+            expected[tuple(state.winner[i, j])] += state.dout[i, j]
+    np.testing.assert_array_equal(state.dx, expected)
+    shared = {pos: wins for pos, wins in state.sources.items() if len(wins) > 1}
+    assert shared, "this seed has an input that wins two windows"
+    pos, wins = next(iter(shared.items()))
+    assert state.dx[pos] == sum(state.dout[w] for w in wins)
+    assert "sum of those gradients" in pool.status
+
+
+def test_pool_ties_go_to_the_first_maximum(pool):
+    x = np.array([[1.0, 5.0, 5.0], [5.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    from cnnlab.widgets import compute_pool
+
+    state = compute_pool(3, 2, 1, window=(0, 0), x=x)
+    assert tuple(state.winner[0, 0]) == (0, 1)  # (0, 1) comes before (1, 0) in row-major order
+    assert (0, 0) in state.tied
+    assert "tie" in state.status
+
+
+def test_pool_uneven_stride_leaves_rows_out(pool):
+    set_controls(pool, input_size=7, pool_size=2, stride=2)
+    assert pool.output_shape == (3, 3)
+    assert pool.state.missed_rows == (6,) and pool.state.missed_cols == (6,)
+    assert "row and column 6" in pool.status
+    assert not pool.state.dx[6, :].any() and not pool.state.dx[:, 6].any()
+
+
+def test_pool_window_larger_than_input_explains(pool):
+    set_controls(pool, input_size=3, pool_size=5)
+    assert pool.output_shape is None
+    assert pool.status.startswith("No output") and "larger than" in pool.status
+    set_controls(pool, pool_size=2)
+    assert pool.output_shape == (2, 2) or pool.output_shape == (1, 1)
+
+
+def test_pool_window_control_selects_the_routed_gradient(pool):
+    set_controls(pool, input_size=6, pool_size=2, stride=2, window=0)
+    for k in range(9):
+        pool.controls["window"].value = k
+        assert pool.state.selected == divmod(k, 3)
+    assert pool.controls["window"].max == 8
+
+
+def test_draw_pool_returns_artists():
+    from cnnlab.widgets import compute_pool, draw_pool
+
+    for state in (compute_pool(7, 3, 2), compute_pool(3, 5, 1), compute_pool(10, 2, 1)):
+        fig = new_figure(9, 6.6)
+        assert draw_pool(fig, state)
+        fig.canvas.draw()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(size=st.integers(-2, 14), k=st.integers(-1, 8), s=st.integers(-1, 6), w=st.integers(-3, 200))
+def test_pool_no_control_values_raise(pool, size, k, s, w):
+    with pool.hold():
+        pool.controls["input_size"].value = size
+        pool.controls["pool_size"].value = k
+        pool.controls["stride"].value = s
+        pool.controls["window"].value = w
+    assert pool.error is None
+    v = pool.values
+    if v["pool_size"] > v["input_size"]:
+        assert pool.output_shape is None
+    else:
+        o = shapes.conv_output_size(v["input_size"], v["pool_size"], v["stride"])
+        assert pool.output_shape == (o, o)

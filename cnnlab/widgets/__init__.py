@@ -15,5 +15,6 @@ Importing this package imports matplotlib and ipywidgets; ``cnnlab.layers`` does
 """
 
 from cnnlab.widgets.conv import ConvExplorer, compute_conv, draw_conv
+from cnnlab.widgets.pool import PoolExplorer, compute_pool, draw_pool
 
-__all__ = ["ConvExplorer", "compute_conv", "draw_conv"]
+__all__ = ["ConvExplorer", "compute_conv", "draw_conv", "PoolExplorer", "compute_pool", "draw_pool"]

@@ -39,7 +39,7 @@ from cnnlab.widgets._draw import (
 )
 from cnnlab.widgets._render import COLORS, Explorer, clamp_slider, slider, wrap
 
-__all__ = ["ConvState", "compute_conv", "draw_conv", "ConvExplorer", "formula_text", "never_read"]
+__all__ = ["ConvState", "compute_conv", "draw_conv", "ConvExplorer", "formula_text", "never_read", "axis_words"]
 
 MAX_SIZE = 16
 _DEMO_X = np.random.default_rng(7).integers(0, 10, (MAX_SIZE, MAX_SIZE)).astype(np.float64)  # digits 0..9
@@ -155,13 +155,13 @@ def _status(size, stride, span, missed, padding_only) -> str:
     """A sentence about rows/columns the stride leaves out and windows of padding only ('' if none)."""
     sentences = []
     (missed_rows, missed_cols) = missed
-    if missed_rows and missed_rows == missed_cols:
-        sentences.append(_missed_sentence("rows and columns", missed_rows, size[0], stride[0], span[0]))
+    if missed_rows and missed_rows == missed_cols and (size[0], stride[0], span[0]) == (size[1], stride[1], span[1]):
+        sentences.append(_missed_sentence(("row", "column"), missed_rows, size[0], stride[0], span[0]))
     else:
         if missed_rows:
-            sentences.append(_missed_sentence("rows", missed_rows, size[0], stride[0], span[0]))
+            sentences.append(_missed_sentence(("row", None), missed_rows, size[0], stride[0], span[0]))
         if missed_cols:
-            sentences.append(_missed_sentence("columns", missed_cols, size[1], stride[1], span[1]))
+            sentences.append(_missed_sentence(("column", None), missed_cols, size[1], stride[1], span[1]))
     if padding_only:
         (i, j), n = padding_only[0], len(padding_only)
         if n == 1:
@@ -173,18 +173,25 @@ def _status(size, stride, span, missed, padding_only) -> str:
     return " ".join(sentences)
 
 
-def _missed_sentence(what: str, missed, size: int, stride: int, span: int) -> str:
+def axis_words(one: str, other: str | None, indices) -> str:
+    """'row 6', 'rows 6 and 7', 'rows and columns 6 and 7', 'row and column 6'."""
+    plural = "s" if len(indices) > 1 else ""
+    what = f"{one}{plural}" if other is None else f"{one}{plural} and {other}{plural}"
+    return f"{what} {span_text(indices)}"
+
+
+def _missed_sentence(what: tuple, missed, size: int, stride: int, span: int) -> str:
     last_read = max(set(range(size)) - set(missed), default=-1)
     tail = [m for m in missed if m > last_read]
     gaps = [m for m in missed if m not in tail]
     parts = []
     if tail:
         parts.append(
-            f"stride {stride} does not divide evenly: the last window ends before input {what} {span_text(tail)}"
+            f"stride {stride} does not divide evenly: the last window ends before input {axis_words(*what, tail)}"
         )
     if gaps:
         why = f"stride {stride} is longer than the filter's span {span}" if stride > span else "of the dilation"
-        parts.append(f"input {what} {span_text(gaps)} fall between the windows' taps because {why}")
+        parts.append(f"input {axis_words(*what, gaps)} fall between the windows' taps because {why}")
     sentence = "; ".join(parts)
     return sentence[0].upper() + sentence[1:] + ". They never reach the output (and get zero gradient)."
 
