@@ -82,18 +82,19 @@ def max_pool_forward_im2col(x, pool_param):
 
 
 def max_pool_backward_im2col(dout, cache):
-    """Max-pooling backward pass: one strided add per window tap.
+    """Max-pooling backward pass: one scatter-add of every upstream gradient onto its winner.
 
     Inputs: dout (N, C, H', W'); cache from ``max_pool_forward_im2col``.
     Returns dx (N, C, H, W), as ``max_pool_backward_naive``.
     """
     x, pool_param, argmax = cache
     x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
-    dout = shapes.check_dout(dout, argmax.shape).astype(x.dtype, copy=False)
-    dx = np.zeros_like(x)
-    for p in range(PH):  # one strided add per tap: the gradient of windows whose max sat there
-        for q in range(PW):
-            rows = slice(p, p + sh * (Ho - 1) + 1, sh)
-            cols = slice(q, q + sw * (Wo - 1) + 1, sw)
-            dx[:, :, rows, cols] += np.where(argmax == p * PW + q, dout, 0)
-    return dx
+    dout = shapes.check_dout(dout, argmax.shape)
+    N, C, H, W = x.shape
+    p, q = np.divmod(argmax, PW)  # (N, C, Ho, Wo): row and column of each winner inside its window
+    rows = np.arange(Ho).reshape(Ho, 1) * sh + p  # (N, C, Ho, Wo): the winner's row in x
+    cols = np.arange(Wo) * sw + q  # (N, C, Ho, Wo): the winner's column in x
+    flat = (np.arange(N * C).reshape(N, C, 1, 1) * H + rows) * W + cols  # index into x.ravel()
+    # bincount adds up the weights that land on the same index: overlapping windows sum.
+    dx = np.bincount(flat.ravel(), weights=dout.ravel(), minlength=x.size)
+    return dx.reshape(x.shape).astype(x.dtype, copy=False)
