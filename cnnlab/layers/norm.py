@@ -9,7 +9,7 @@ They differ only in which elements share the statistics:
   G = 1 is layer norm, G = C is instance norm.
 
 The backward passes use the compact form of the chain rule through the statistics:
-with M elements sharing one mean and dxhat = dout * gamma,
+with dxhat = dout * gamma and the means taken over the elements sharing one mean,
 
     dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / sqrt(var + eps)
 """
@@ -52,18 +52,22 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     """
     x, gamma, beta = shapes.check_norm_inputs(x, gamma, beta)
     params = shapes.check_bn_param(bn_param, x.shape[1], x.dtype)
-    C = x.shape[1]
+    N, C, H, W = x.shape
     eps, momentum = params["eps"], params["momentum"]
     if params["mode"] == "train":
         mean = x.mean(axis=(0, 2, 3))  # (C,)
-        var = x.var(axis=(0, 2, 3))  # (C,), biased
+        xc = x - mean.reshape(1, C, 1, 1)  # (N, C, H, W), centered
+        var = np.einsum("nchw,nchw->c", xc, xc) / (N * H * W)  # (C,), biased: divided by N*H*W
         bn_param["running_mean"] = momentum * params["running_mean"] + (1 - momentum) * mean
         bn_param["running_var"] = momentum * params["running_var"] + (1 - momentum) * var
     else:
         mean, var = params["running_mean"], params["running_var"]
+        xc = x - mean.reshape(1, C, 1, 1)
     inv_std = 1.0 / np.sqrt(var + eps)  # (C,)
-    xhat = (x - mean.reshape(1, C, 1, 1)) * inv_std.reshape(1, C, 1, 1)  # (N, C, H, W)
-    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    xhat = xc
+    xhat *= inv_std.reshape(1, C, 1, 1)  # (N, C, H, W), normalized in place
+    out = xhat * gamma.reshape(1, C, 1, 1)
+    out += beta.reshape(1, C, 1, 1)
     return out, (xhat, inv_std, gamma, beta.shape, params["mode"])
 
 
@@ -77,15 +81,20 @@ def spatial_batchnorm_backward(dout, cache):
     """
     xhat, inv_std, gamma, beta_shape, mode = cache
     dout = shapes.check_dout(dout, xhat.shape).astype(xhat.dtype, copy=False)
-    C = xhat.shape[1]
-    dgamma = (dout * xhat).sum(axis=(0, 2, 3))  # (C,)
+    N, C, H, W = xhat.shape
+    M = N * H * W  # elements sharing one mean
     dbeta = dout.sum(axis=(0, 2, 3))  # (C,)
-    dxhat = dout * gamma.reshape(1, C, 1, 1)  # (N, C, H, W)
-    inv_std = inv_std.reshape(1, C, 1, 1)
+    dgamma = np.einsum("nchw,nchw->c", dout, xhat)  # (C,)
+    scale = (gamma.reshape(C) * inv_std).reshape(1, C, 1, 1)  # gamma / std, per channel
     if mode == "test":
-        dx = dxhat * inv_std
+        dx = dout * scale
     else:
-        dx = _centered_gradient(dxhat, xhat, inv_std, axes=(0, 2, 3))
+        # dx = gamma/std * (dout - mean(dout) - xhat * mean(dout * xhat)), means over (N, H, W);
+        # the two means are dbeta / M and dgamma / M.
+        dx = xhat * (-dgamma / M).reshape(1, C, 1, 1)
+        dx += dout
+        dx -= (dbeta / M).reshape(1, C, 1, 1)
+        dx *= scale
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
 
 
@@ -104,11 +113,17 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     x, gamma, beta = shapes.check_norm_inputs(x, gamma, beta, groups=G)
     eps = shapes.check_gn_param(gn_param)
     N, C, H, W = x.shape
-    xg = x.reshape(N, G, C // G * H * W)  # (N, G, C/G*H*W): one row per group
+    K = C // G * H * W  # elements sharing one mean
+    xg = x.reshape(N, G, K)  # (N, G, K): one row per (sample, group)
     mean = xg.mean(axis=2, keepdims=True)  # (N, G, 1)
-    inv_std = 1.0 / np.sqrt(xg.var(axis=2, keepdims=True) + eps)  # (N, G, 1)
-    xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)
-    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    xc = xg - mean  # (N, G, K), centered
+    var = np.einsum("ngk,ngk->ng", xc, xc)[:, :, None] / K  # (N, G, 1), biased
+    inv_std = 1.0 / np.sqrt(var + eps)  # (N, G, 1)
+    xhat = xc
+    xhat *= inv_std  # normalized in place
+    xhat = xhat.reshape(N, C, H, W)
+    out = xhat * gamma.reshape(1, C, 1, 1)
+    out += beta.reshape(1, C, 1, 1)
     return out, (xhat, inv_std, gamma, beta.shape, G)
 
 
@@ -122,15 +137,17 @@ def spatial_groupnorm_backward(dout, cache):
     xhat, inv_std, gamma, beta_shape, G = cache
     dout = shapes.check_dout(dout, xhat.shape).astype(xhat.dtype, copy=False)
     N, C, H, W = xhat.shape
-    dgamma = (dout * xhat).sum(axis=(0, 2, 3))  # (C,)
+    K = C // G * H * W
+    dgamma = np.einsum("nchw,nchw->c", dout, xhat)  # (C,)
     dbeta = dout.sum(axis=(0, 2, 3))  # (C,)
-    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)  # (N, G, C/G*H*W)
-    dx = _centered_gradient(dxhat, xhat.reshape(N, G, -1), inv_std, axes=(2,))
+    # gamma differs between the channels of a group, so work with dxhat = dout * gamma:
+    # dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std, means over each group.
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, K)  # (N, G, K)
+    xhat = xhat.reshape(N, G, K)
+    mean_dxhat = dxhat.mean(axis=2, keepdims=True)  # (N, G, 1)
+    mean_dxhat_xhat = np.einsum("ngk,ngk->ng", dxhat, xhat)[:, :, None] / K  # (N, G, 1)
+    dx = xhat * -mean_dxhat_xhat
+    dx += dxhat
+    dx -= mean_dxhat
+    dx *= inv_std
     return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
-
-
-def _centered_gradient(dxhat, xhat, inv_std, axes):
-    """dx of xhat = (x - mean) * inv_std, mean and variance taken over ``axes``."""
-    mean_dxhat = dxhat.mean(axis=axes, keepdims=True)
-    mean_dxhat_xhat = (dxhat * xhat).mean(axis=axes, keepdims=True)
-    return (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * inv_std
