@@ -19,7 +19,16 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from cnnlab import shapes
-from cnnlab.widgets import ConvExplorer, PoolExplorer, compute_conv, draw_conv
+from cnnlab.im2col import im2col
+from cnnlab.widgets import (
+    ConvExplorer,
+    Im2colExplorer,
+    PoolExplorer,
+    compute_conv,
+    compute_im2col,
+    draw_conv,
+    draw_im2col,
+)
 from cnnlab.widgets._draw import span_text
 from cnnlab.widgets._render import new_figure
 
@@ -335,3 +344,108 @@ def test_pool_no_control_values_raise(pool, size, k, s, w):
     else:
         o = shapes.conv_output_size(v["input_size"], v["pool_size"], v["stride"])
         assert pool.output_shape == (o, o)
+
+
+# ---------------------------------------------------------------------------------------------
+# Im2colExplorer (lesson 3)
+
+
+@pytest.fixture(scope="module")
+def im2col_explorer():
+    return Im2colExplorer()
+
+
+def test_im2col_controls_are_named_as_documented(im2col_explorer):
+    for name in ("N", "C", "H", "W", "filter_size", "stride", "pad", "dilation", "window", "pixel"):
+        assert name in im2col_explorer.controls
+
+
+def test_im2col_column_is_the_selected_patch(im2col_explorer):
+    set_controls(im2col_explorer, N=4, C=2, H=5, W=6, filter_size=3, stride=1, pad=1, dilation=1, window=7)
+    state = im2col_explorer.state
+    Ho, Wo = state.output_shape
+    assert (Ho, Wo) == (5, 6)
+    r, c = state.window
+    assert state.column == r * Wo + c == 7
+    xpad = np.pad(state.x, ((0, 0), (1, 1), (1, 1)))
+    patch = xpad[:, r : r + 3, c : c + 3].reshape(-1)  # (C*KH*KW,), channel-major like im2col
+    np.testing.assert_array_equal(state.cols[:, state.column], patch)
+    np.testing.assert_array_equal(state.cols, im2col(state.x[None], 3, 3, 1, 1)[0])
+
+
+def test_im2col_pixel_copies_are_every_occurrence(im2col_explorer):
+    set_controls(im2col_explorer, N=1, C=1, H=5, W=5, filter_size=3, stride=1, pad=0, dilation=1, pixel=12)
+    state = im2col_explorer.state
+    assert state.pixel == (2, 2)  # the centre pixel of a 5x5 image is in all 9 windows...
+    assert len(state.copies) == 9  # ...once each, at a different tap
+    assert sorted(c for _, c in state.copies) == list(range(9))
+    set_controls(im2col_explorer, pixel=0)  # a corner pixel is in one window only
+    assert len(im2col_explorer.state.copies) == 1
+
+
+def test_im2col_memory_is_the_arithmetic(im2col_explorer):
+    set_controls(im2col_explorer, N=32, C=3, H=8, W=8, filter_size=3, stride=1, pad=1, dilation=1)
+    state = im2col_explorer.state
+    assert state.input_bytes == 32 * 3 * 8 * 8 * 8
+    assert state.padded_bytes == 32 * 3 * 10 * 10 * 8
+    assert state.cols_bytes == 32 * 3 * 3 * 3 * 8 * 8 * 8
+    assert state.ratio == pytest.approx(9.0)
+
+
+def test_im2col_over_budget_says_so():
+    from cnnlab import im2col as im2col_module
+
+    previous = im2col_module.set_memory_budget(10_000)
+    try:
+        state = compute_im2col(64, 3, 8, 8, 3, pad=1)
+    finally:
+        im2col_module.set_memory_budget(previous)
+    assert "would refuse" in state.status and "budget" in state.status
+
+
+def test_im2col_invalid_filter_explains(im2col_explorer):
+    set_controls(im2col_explorer, H=2, W=3, filter_size=5, pad=0, dilation=1)
+    assert im2col_explorer.output_shape is None
+    assert "larger than the padded input" in im2col_explorer.status
+    assert im2col_explorer.controls["window"].disabled
+
+
+def test_im2col_selection_moves_with_its_grid(im2col_explorer):
+    set_controls(im2col_explorer, C=1, H=4, W=4, filter_size=3, stride=1, pad=0, pixel=5)
+    assert im2col_explorer.state.pixel == (1, 1)
+    im2col_explorer.controls["W"].value = 6  # pixel (1, 1) stays selected in the wider image
+    assert im2col_explorer.state.pixel == (1, 1)
+    assert im2col_explorer.controls["pixel"].value == 7
+    set_controls(im2col_explorer, H=5, W=5, pixel=12)  # a value set together with the size counts as given
+    assert im2col_explorer.state.pixel == (2, 2)
+
+
+def test_draw_im2col_returns_artists():
+    for state in (compute_im2col(2, 2, 4, 4, 3, pad=1), compute_im2col(1, 3, 16, 16, 5, pad=1),
+                  compute_im2col(1, 1, 2, 2, 3)):  # fmt: skip
+        fig = new_figure(9, 5.6)
+        assert draw_im2col(fig, state)
+        fig.canvas.draw()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    values=st.fixed_dictionaries(
+        {k: st.integers(-2, 40) for k in ("N", "C", "H", "W", "filter_size", "stride", "pad", "dilation")}
+        | {"window": st.integers(-1, 2000), "pixel": st.integers(-1, 2000)}
+    )
+)
+def test_im2col_no_control_values_raise(im2col_explorer, values):
+    with im2col_explorer.hold():
+        for name, value in values.items():
+            im2col_explorer.controls[name].value = value
+    assert im2col_explorer.error is None
+    v = im2col_explorer.values
+    fits = v["dilation"] * (v["filter_size"] - 1) + 1 <= min(v["H"], v["W"]) + 2 * v["pad"]
+    if fits:
+        expected = tuple(
+            shapes.conv_output_size(n, v["filter_size"], v["stride"], v["pad"], v["dilation"]) for n in (v["H"], v["W"])
+        )
+        assert im2col_explorer.output_shape == expected
+    else:
+        assert im2col_explorer.output_shape is None

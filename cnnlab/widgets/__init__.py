@@ -15,6 +15,17 @@ Importing this package imports matplotlib and ipywidgets; ``cnnlab.layers`` does
 """
 
 from cnnlab.widgets.conv import ConvExplorer, compute_conv, draw_conv
+from cnnlab.widgets.im2col import Im2colExplorer, compute_im2col, draw_im2col
 from cnnlab.widgets.pool import PoolExplorer, compute_pool, draw_pool
 
-__all__ = ["ConvExplorer", "compute_conv", "draw_conv", "PoolExplorer", "compute_pool", "draw_pool"]
+__all__ = [
+    "ConvExplorer",
+    "compute_conv",
+    "draw_conv",
+    "PoolExplorer",
+    "compute_pool",
+    "draw_pool",
+    "Im2colExplorer",
+    "compute_im2col",
+    "draw_im2col",
+]

@@ -196,17 +196,19 @@ def grid(ax, fill, values=None, row_labels=None, col_labels=None, fontsize=9.0, 
     - values: (H, W) numbers (or strings) written in the cells; None: none; NaN: left empty
     - row_labels, col_labels: labels of rows (left) and columns (top); None: none
     - text_colors: one colour or (H, W) colours for the numbers
+    - lines: the colour of the lines between cells (None: no lines)
     Returns the artists drawn. Cell (i, j) is centred at data coordinates (x=j, y=i); the
     Axes has no ticks or frame (labels are drawn like the numbers, which is faster).
     """
     H, W = fill.shape[:2]
     ax.set_axis_off()
     artists = [ax.imshow(fill, extent=(-0.5, W - 0.5, H - 0.5, -0.5), interpolation="nearest", aspect="auto")]
-    segments = [((x, -0.5), (x, H - 0.5)) for x in np.arange(W + 1) - 0.5]
-    segments += [((-0.5, y), (W - 0.5, y)) for y in np.arange(H + 1) - 0.5]
-    border = LineCollection(segments, colors=lines, linewidths=0.6)
-    border.set_clip_on(False)
-    artists.append(ax.add_collection(border, autolim=False))
+    if lines is not None:
+        segments = [((x, -0.5), (x, H - 0.5)) for x in np.arange(W + 1) - 0.5]
+        segments += [((-0.5, y), (W - 0.5, y)) for y in np.arange(H + 1) - 0.5]
+        border = LineCollection(segments, colors=lines, linewidths=0.6)
+        border.set_clip_on(False)
+        artists.append(ax.add_collection(border, autolim=False))
     if values is not None:
         values = np.asarray(values, dtype=object)
         keep = [(i, j) for (i, j), v in np.ndenumerate(values) if isinstance(v, str) or not np.isnan(v)]

@@ -34,7 +34,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-__all__ = ["Explorer", "new_figure", "figure_png", "COLORS", "DPI"]
+__all__ = ["Explorer", "new_figure", "figure_png", "slider", "clamp_slider", "wrap", "COLORS", "DPI"]
 
 DPI = 72  # 9 x 4.5 inches -> 648 x 324 pixels: sharp in a notebook, a few tens of kB as PNG
 
@@ -100,6 +100,7 @@ class Explorer:
         self.state = None
         self.error = None  # the last exception raised while updating, if any (kept, never raised)
         self._holding = 0
+        self._fitted = {}  # name -> (value, grid shape) at the last fit_cell_slider
         self._png = b""
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -160,6 +161,26 @@ class Explorer:
 
     def sync_controls(self) -> None:
         """Adjust controls that depend on others (called with observers held)."""
+
+    def fit_cell_slider(self, name: str, shape) -> None:
+        """Fit a row-major cell-selection slider to a grid of ``shape`` (None: nothing to select).
+
+        If the student did not move the slider since the last fit, the same (row, column) stays
+        selected in the new grid (clamped); if they did, their value counts in the new grid.
+        """
+        control = self.controls[name]
+        fitted = self._fitted.get(name)
+        if shape is None:
+            clamp_slider(control, 0, 0, 0)
+            self._fitted[name] = None
+            return
+        rows, cols = shape
+        if fitted is not None and fitted[0] is not None and control.value == fitted[0]:
+            r, c = divmod(control.value, fitted[1][1])
+        else:
+            r, c = divmod(min(control.value, rows * cols - 1), cols)
+        clamp_slider(control, 0, rows * cols - 1, min(r, rows - 1) * cols + min(c, cols - 1))
+        self._fitted[name] = (control.value, shape)
 
     def compute(self):
         raise NotImplementedError

@@ -365,29 +365,24 @@ class ConvExplorer(Explorer):
             "output_cell": slider("output cell", output_cell, 0, 10**6),
         }
         self.play = widgets.Play(value=0, min=0, max=1, interval=700, description="step through the outputs")
-        widgets.link((self.play, "value"), (controls["output_cell"], "value"))
-        self._shape = None
+        self.play.observe(self._on_play, names="value")
         super().__init__(controls)
 
     def extra_widgets(self) -> list:
         return [widgets.HBox([widgets.Label("animate the window:"), self.play])]
 
     def sync_controls(self) -> None:
-        """Fit the output-cell slider to the output grid, keeping the selected (row, column)."""
+        """Fit the output-cell slider (and the player) to the output grid."""
         v = self.values
         size, kernel = v["input_size"], v["filter_size"]
         out = shapes.conv_output_size(size, kernel, v["stride"], v["pad"], v["dilation"])
         fits = v["dilation"] * (kernel - 1) + 1 <= size + 2 * v["pad"]
-        cell = self.controls["output_cell"]
-        if not fits:
-            clamp_slider(cell, 0, 0, 0)
-            clamp_slider(self.play, 0, 0, 0)
-            self._shape = None
-            return
-        r, c = divmod(cell.value, self._shape[1]) if self._shape else divmod(cell.value, out)
-        clamp_slider(cell, 0, out * out - 1, min(r, out - 1) * out + min(c, out - 1))
-        clamp_slider(self.play, 0, out * out - 1)
-        self._shape = (out, out)
+        self.fit_cell_slider("output_cell", (out, out) if fits else None)
+        clamp_slider(self.play, 0, out * out - 1 if fits else 0, self.controls["output_cell"].value)
+
+    def _on_play(self, change) -> None:
+        if not self._holding:
+            self.controls["output_cell"].value = change["new"]
 
     def compute(self) -> ConvState:
         return compute_conv(**self.values)

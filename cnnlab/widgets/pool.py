@@ -32,7 +32,7 @@ from cnnlab.widgets._draw import (
     text,
     tint,
 )
-from cnnlab.widgets._render import COLORS, Explorer, clamp_slider, slider, wrap
+from cnnlab.widgets._render import COLORS, Explorer, slider, wrap
 from cnnlab.widgets.conv import axis_words, never_read
 
 __all__ = ["PoolState", "compute_pool", "draw_pool", "PoolExplorer"]
@@ -303,20 +303,13 @@ class PoolExplorer(Explorer):
             "window": slider("window", window, 0, 10**6),
             "seed": slider("new numbers", seed, 0, 20),
         }
-        self._shape = None
         super().__init__(controls)
 
     def sync_controls(self) -> None:
+        """Fit the window slider to the output grid."""
         v = self.values
         out = shapes.conv_output_size(v["input_size"], v["pool_size"], v["stride"])
-        window = self.controls["window"]
-        if v["pool_size"] > v["input_size"]:
-            clamp_slider(window, 0, 0, 0)
-            self._shape = None
-            return
-        r, c = divmod(window.value, self._shape[1] if self._shape else out)
-        clamp_slider(window, 0, out * out - 1, min(r, out - 1) * out + min(c, out - 1))
-        self._shape = (out, out)
+        self.fit_cell_slider("window", (out, out) if v["pool_size"] <= v["input_size"] else None)
 
     def compute(self) -> PoolState:
         return compute_pool(**self.values)
