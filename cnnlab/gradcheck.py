@@ -1,30 +1,236 @@
 """Gradient checking: numerical gradients, relative errors, and reports that say where.
 
 A gradient check compares the gradient your backward pass computes (the *analytic*
-gradient) with one estimated from the forward pass alone (the *numerical* gradient),
-element by element, with the relative error
+gradient) with one estimated from the forward pass alone (the *numerical* gradient).
+
+Numerical gradients use centered differences with a step ``h`` (default 1e-5)::
+
+    df/dx[i] ~ (f(x + h e_i) - f(x - h e_i)) / (2 h)
+
+They need float64: in float32 the difference f(x + h) - f(x - h) keeps only a digit or
+two, so the functions here refuse float32 and integer arrays instead of returning
+misleading numbers. The input is perturbed in place and always restored, even when ``f``
+raises; outputs of ``f`` are copied, so an ``f`` that returns a view still works.
+
+Analytic and numerical gradients are compared element by element with the relative error
 
     err[i] = |a[i] - n[i]| / max(|a[i]| + |n[i]|, floor)
 
-``floor`` keeps elements whose gradient is (nearly) zero from dividing noise by noise:
-by default it is ``FLOOR_FRACTION`` (1e-6) times the largest ``|a| + |n|`` in the array,
-so an element is never judged on a scale a million times finer than the array's own.
+``floor`` keeps elements whose gradient is (nearly) zero from dividing noise by noise: by
+default it is ``FLOOR_FRACTION`` (1e-4) times the largest ``|a| + |n|`` in the array, so no
+element is judged on a scale ten thousand times finer than the array's own (the rounding
+noise of a numerical gradient is absolute, about 1e-10 here, so an element whose true
+gradient is 1e-6 would otherwise "fail" with a correct backward pass).
+
+A gradient passes when its largest relative error is below ``THRESHOLD`` (1e-6). For the
+float64 layers of cnnlab with h = 1e-5, correct gradients stay below 1e-7 (measured on every
+case of ``cnnlab.cases``); a real mistake almost always shows errors of 1e-3 or more.
+
+The names CS231n students know work as there::
+
+    dx_num = eval_numerical_gradient_array(lambda x: conv_forward_naive(x, w, b, p)[0], x, dout)
+    print("dx error:", rel_error(dx, dx_num))
+
+and ``check_layer`` does all of it at once, returning a report with a verdict per input,
+the worst elements and a heat map of the error::
+
+    report = check_layer(conv_forward_naive, conv_backward_naive, (x, w, b), conv_param)
+    report          # in a notebook: the verdict table (and the heat map if it fails)
+    report.plot()   # the heat maps, one per input
 
 Introduced in lesson 2 (naive convolution); every later lesson checks with it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import math
+from dataclasses import dataclass, field
+
 import numpy as np
 
 __all__ = [
+    "THRESHOLD",
     "FLOOR_FRACTION",
+    "eval_numerical_gradient",
+    "eval_numerical_gradient_array",
+    "numerical_gradient_at",
+    "rel_error",
     "relative_error_map",
     "worst_entries",
+    "error_bucket",
     "draw_error_map",
+    "compare_gradients",
+    "check_layer",
+    "GradientComparison",
+    "GradcheckReport",
 ]
 
-FLOOR_FRACTION = 1e-6  # the floor of the relative error's denominator, as a fraction of the array's scale
+THRESHOLD = 1e-6  # a gradient passes when its largest relative error is below this
+FLOOR_FRACTION = 1e-4  # the floor of the relative error's denominator, as a fraction of the array's scale
+DEFAULT_STEP = 1e-5  # h of the centered differences
+
+
+# ---------------------------------------------------------------------------------------------
+# Numerical gradients (centered differences, float64 only)
+
+
+def eval_numerical_gradient(f, x, verbose=False, h=DEFAULT_STEP):
+    """Numerical gradient of a scalar function ``f`` at ``x``, by centered differences.
+
+    Inputs:
+    - f: a function of one array returning a number (e.g. a loss); called as ``f(x)``
+    - x: float64 array of any shape S, perturbed in place one element at a time and
+      always restored (also when ``f`` raises)
+    - verbose: print each element's index and gradient as it is computed
+    - h: the step, a number > 0
+    Returns grad (S,) float64 with grad[i] = (f(x + h e_i) - f(x - h e_i)) / (2h).
+    """
+    x = _check_float64("x", x)
+    h = _check_step(h)
+    grad = np.zeros(x.shape)
+    with _restored(x):
+        for index in np.ndindex(*x.shape):
+            plus, minus = _at_both_sides(x, index, h, lambda: _scalar(f(x)))
+            grad[index] = (plus - minus) / (2 * h)
+            if verbose:
+                print(index, grad[index])
+    return grad
+
+
+def eval_numerical_gradient_array(f, x, df, h=DEFAULT_STEP):
+    """Numerical gradient of ``sum(f(x) * df)`` at ``x``: backprop of ``df`` through ``f``.
+
+    Inputs:
+    - f: a function of one array returning an array of shape S_out (a layer's output)
+    - x: float64 array of shape S, perturbed in place and always restored
+    - df: upstream gradient of shape S_out
+    - h: the step, a number > 0
+    Returns grad (S,) float64, the numerical version of what a backward pass returns.
+    Each output of ``f`` is copied, so an ``f`` that returns a view of x still works.
+    """
+    x = _check_float64("x", x)
+    h = _check_step(h)
+    df = np.asarray(df, dtype=np.float64)
+    grad = np.zeros(x.shape)
+    with _restored(x):
+        for index in np.ndindex(*x.shape):
+            grad[index] = _directional(f, x, df, index, h)
+    return grad
+
+
+def numerical_gradient_at(f, x, df, indices, h=DEFAULT_STEP) -> np.ndarray:
+    """Like ``eval_numerical_gradient_array``, but only at the given elements.
+
+    Inputs: f, x (S,) float64, df (S_out,), h as there; indices: a sequence of K index
+    tuples into x. Returns (K,) float64, the gradient at each index in order. For checks
+    of large arrays or slow functions, where every element would take too long.
+    """
+    x = _check_float64("x", x)
+    h = _check_step(h)
+    df = np.asarray(df, dtype=np.float64)
+    values = np.zeros(len(indices))
+    with _restored(x):
+        for k, index in enumerate(indices):
+            values[k] = _directional(f, x, df, tuple(index), h)
+    return values
+
+
+def rel_error(a, b) -> float:
+    """CS231n's relative error: max over elements of |a - b| / max(1e-8, |a| + |b|).
+
+    Inputs: a, b arrays of one shape (or numbers). Returns a float in [0, 1] (NaN if
+    either holds NaN). The one number CS231n prints; ``compare_gradients`` says more.
+    """
+    a, b = _pair("a", a, "b", b)
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def _directional(f, x, df, index, h) -> float:
+    """sum((f(x + h e_i) - f(x - h e_i)) * df) / (2h) for one index i of x."""
+
+    def output():
+        out = np.array(f(x), dtype=np.float64, copy=True)  # a copy: f may return a view of x
+        if out.shape != df.shape:
+            raise ValueError(f"df must have the shape of f(x), {out.shape}, got {df.shape}")
+        return out
+
+    plus, minus = _at_both_sides(x, index, h, output)
+    return float(np.sum((plus - minus) * df)) / (2 * h)
+
+
+def _at_both_sides(x, index, h, evaluate):
+    """evaluate() with x[index] moved up by h, then down by h; x[index] restored after."""
+    old = x[index]
+    try:
+        x[index] = old + h
+        plus = evaluate()
+        x[index] = old - h
+        minus = evaluate()
+    finally:
+        x[index] = old
+    return plus, minus
+
+
+@contextlib.contextmanager
+def _restored(x):
+    """x is back to its values on exit, even on error; an f that changed x is an error."""
+    saved = x.copy()
+    try:
+        yield x
+    except BaseException:
+        np.copyto(x, saved)
+        raise
+    changed = not np.array_equal(x, saved, equal_nan=True)
+    np.copyto(x, saved)
+    if changed:
+        raise ValueError(
+            "f changed its input x in place while the numerical gradient was computed, so the "
+            "gradient is meaningless; x has been restored. Make f compute new arrays instead"
+        )
+
+
+def _check_float64(name: str, x) -> np.ndarray:
+    """x as a writable float64 ndarray, or a TypeError saying why numerical gradients need one."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"{name} must be a numpy float64 array (it is changed in place and restored), got "
+            f"{type(x).__name__}; use {name} = np.array({name}, dtype=np.float64)"
+        )
+    if x.dtype != np.float64:
+        why = (
+            "float32 keeps about 7 significant digits, so f(x + h) - f(x - h) keeps only one or two "
+            "and the numerical gradient looks wrong even when yours is right"
+            if x.dtype.kind == "f"
+            else "a step of h cannot be added to integers"
+        )
+        raise TypeError(
+            f"{name} must be a float64 array for a numerical gradient, got dtype {x.dtype}: {why}. "
+            f"Check in float64: {name} = {name}.astype(np.float64)"
+        )
+    if not x.flags.writeable:
+        raise ValueError(f"{name} must be writable (it is perturbed in place and restored); pass {name}.copy()")
+    return x
+
+
+def _check_step(h) -> float:
+    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating, np.integer)) or not 0 < h < math.inf:
+        raise ValueError(f"h must be a number > 0 (the step of the centered difference, e.g. 1e-5), got {h!r}")
+    return float(h)
+
+
+def _scalar(value) -> float:
+    """A function's return value as a float, or a TypeError if it is not one number."""
+    arr = np.asarray(value)
+    if arr.size != 1 or arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"f must return one number (a loss), got {type(value).__name__} of shape {arr.shape}; for a "
+            "function returning an array, use eval_numerical_gradient_array(f, x, df)"
+        )
+    return float(arr.reshape(()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,6 +280,311 @@ def worst_entries(analytic, numeric, k: int = 5, floor: float | None = None):
         index = tuple(int(i) for i in np.unravel_index(flat, err.shape))
         entries.append((index, float(a[index]), float(n[index]), float(err[index])))
     return entries
+
+
+def error_bucket(error: float, threshold: float = THRESHOLD) -> str:
+    """A relative error as text that is the same on every machine: a bound, never the float.
+
+    Below ``threshold``: ``"< 1e-6"``. Above: its decade, ``"between 1e-3 and 1e-2"``, or
+    ``"= 1"`` (opposite signs, or one side zero), or ``"NaN"``.
+    """
+    if math.isnan(error):
+        return "NaN"
+    if error < threshold:
+        return f"< {_sci(threshold)}"
+    if error >= 1.0:
+        return "= 1"
+    low = 10.0 ** math.floor(math.log10(error))
+    return f"between {_sci(low)} and {_sci(low * 10)}"
+
+
+def _sci(value: float) -> str:
+    """1e-06 -> '1e-6', 1.0 -> '1', 5e-07 -> '5e-7': short scientific notation."""
+    if value == 1.0:
+        return "1"
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _number(value: float) -> str:
+    """A gradient value to 3 significant digits (stable across machines for wrong answers)."""
+    if math.isnan(value):
+        return "nan"
+    text = f"{value:.3g}"
+    return "0" if text in ("0", "-0") else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+@dataclass
+class GradientComparison:
+    """One gradient compared element by element: analytic vs numerical, of one shape S.
+
+    ``errors`` (S,) is the relative error map; ``max_error`` its largest value (NaN if any
+    element is NaN); ``passed`` is max_error < threshold; ``wrong`` counts elements above it.
+    """
+
+    name: str
+    analytic: np.ndarray
+    numeric: np.ndarray
+    threshold: float = THRESHOLD
+    floor: float | None = None
+    errors: np.ndarray = field(init=False, repr=False)
+    max_error: float = field(init=False)
+    passed: bool = field(init=False)
+    wrong: int = field(init=False)
+
+    def __post_init__(self):
+        self.analytic, self.numeric = _pair(
+            f"analytic {self.name}", self.analytic, f"numeric {self.name}", self.numeric
+        )
+        self.errors = relative_error_map(self.analytic, self.numeric, self.floor)
+        bad = np.isnan(self.errors) | (self.errors >= self.threshold)
+        self.max_error = float(np.nan if np.isnan(self.errors).any() else self.errors.max(initial=0.0))
+        self.passed = not bad.any()
+        self.wrong = int(bad.sum())
+
+    def worst(self, k: int = 3):
+        """The k worst elements: (index, analytic, numeric, relative error), worst first."""
+        return worst_entries(self.analytic, self.numeric, k, self.floor)
+
+    def lines(self) -> list[str]:
+        """Deterministic text: the verdict for this gradient, then its worst elements if it fails."""
+        head = f"{self.name} {self.analytic.shape}: {'PASS' if self.passed else 'FAIL'}, max relative error "
+        head += error_bucket(self.max_error, self.threshold)
+        if self.passed:
+            return [head]
+        lines = [head + f", wrong at {self.wrong} of {self.errors.size} elements"]
+        for index, a, n, _ in self.worst(3):
+            lines.append(f"    {self.name}{list(index)}: analytic {_number(a)}, numerical {_number(n)}")
+        return lines
+
+
+@dataclass
+class GradcheckReport:
+    """Analytic vs numerical gradients of several inputs, with a verdict for each.
+
+    ``passed`` is True when every gradient passes. ``str(report)`` (and the text a notebook
+    shows) never contains a measured float in its verdicts, only bounds like ``< 1e-6``;
+    ``max_errors`` has the raw numbers. ``plot()`` draws the error heat maps.
+    """
+
+    comparisons: list[GradientComparison]
+    title: str = "gradient check"
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.comparisons)
+
+    @property
+    def max_errors(self) -> dict[str, float]:
+        return {c.name: c.max_error for c in self.comparisons}
+
+    def __getitem__(self, name: str) -> GradientComparison:
+        for comparison in self.comparisons:
+            if comparison.name == name:
+                return comparison
+        raise KeyError(f"no gradient named {name!r}; this report has {[c.name for c in self.comparisons]}")
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        names = ", ".join(c.name for c in self.comparisons)
+        thresholds = {c.threshold for c in self.comparisons}
+        bound = _sci(max(thresholds))
+        if self.passed:
+            return f"{self.title}: PASS ({names}; max relative error < {bound})"
+        failed = ", ".join(c.name for c in self.comparisons if not c.passed)
+        lines = [f"{self.title}: FAIL ({failed} above the threshold {bound})"]
+        for comparison in self.comparisons:
+            lines += ["  " + line for line in comparison.lines()]
+        if any(not c.passed and c.max_error < 1e-2 for c in self.comparisons):
+            lines.append(
+                "  errors below 1e-2 on a few elements can come from a kink (relu, max) that a step of h "
+                "crosses; errors near 1 are a mistake"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        return _report_html(self)
+
+    def _ipython_display_(self) -> None:
+        """In a notebook: the verdict (text and a table), plus the heat maps when it fails."""
+        from IPython.display import display
+
+        display({"text/plain": str(self), "text/html": self._repr_html_()}, raw=True)
+        if not self.passed:
+            display({"image/png": self._png()}, raw=True)
+
+    def plot(self, names=None):
+        """Draw the relative-error heat map of each gradient (or of ``names``); returns the Figure.
+
+        Created under ``plt.ioff()``: it shows when it is a cell's last value or on ``plt.show()``.
+        """
+        import matplotlib.pyplot as plt
+
+        with plt.ioff():
+            fig = plt.figure(figsize=_figure_size(self._chosen(names)))
+        _draw_report(fig, self._chosen(names))
+        return fig
+
+    def _chosen(self, names):
+        if names is None:
+            return self.comparisons
+        return [self[name] for name in ([names] if isinstance(names, str) else names)]
+
+    def _png(self) -> bytes:
+        """The heat maps of the failing gradients as PNG bytes (no pyplot state is touched)."""
+        import io
+
+        from matplotlib.figure import Figure
+
+        chosen = [c for c in self.comparisons if not c.passed]
+        fig = Figure(figsize=_figure_size(chosen))
+        _draw_report(fig, chosen)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=80)
+        return buffer.getvalue()
+
+
+def compare_gradients(analytic, numeric, threshold: float = THRESHOLD, names=None, title="gradient check"):
+    """Compare analytic with numerical gradients; return a ``GradcheckReport``.
+
+    Inputs:
+    - analytic, numeric: the same structure, one of
+      - dicts {name: array}, with the same keys (``names`` picks and orders them);
+      - sequences of arrays, in the same order (named by ``names`` or "grad 0", "grad 1", ...);
+      - two arrays (named by ``names`` or "grad").
+      Each pair of arrays must have one shape.
+    - threshold: a gradient passes when its largest relative error is below this.
+    Returns a report: ``.passed``, a verdict per gradient, ``.plot()``.
+    """
+    pairs = _named_pairs(analytic, numeric, names)
+    return GradcheckReport([GradientComparison(name, a, n, threshold) for name, a, n in pairs], title)
+
+
+def check_layer(forward, backward, inputs, *params, dout=None, h=DEFAULT_STEP, threshold=THRESHOLD, seed=0):
+    """Gradient-check a layer: its backward pass against numerical gradients of its forward.
+
+    Inputs:
+    - forward: ``forward(*inputs, *params) -> (out, cache)``, e.g. ``conv_forward_naive``
+    - backward: ``backward(dout, cache)`` returning one gradient per input, in order (a
+      single array when there is one input)
+    - inputs: tuple of the float64 arrays to differentiate, e.g. ``(x, w, b)``; they are
+      copied, so yours are never changed
+    - params: the forward's remaining arguments, e.g. ``conv_param``
+    - dout: upstream gradient of out's shape (default: standard normal, from ``seed``)
+    Returns a ``GradcheckReport`` with one verdict per input, named ``d<argument name>``
+    after the forward's signature (dx, dw, db).
+    """
+    if not isinstance(inputs, (tuple, list)):
+        inputs = (inputs,)
+    inputs = [_check_float64(f"inputs[{i}]", np.asarray(a)).copy() for i, a in enumerate(inputs)]
+    out, cache = forward(*inputs, *params)
+    out = np.array(out, dtype=np.float64, copy=True)
+    if dout is None:
+        dout = np.random.default_rng(seed).standard_normal(out.shape)
+    dout = np.asarray(dout, dtype=np.float64)
+    grads = backward(dout.copy(), cache)
+    if not isinstance(grads, (tuple, list)):
+        grads = (grads,)
+    if len(grads) != len(inputs):
+        raise ValueError(f"backward returned {len(grads)} gradients for {len(inputs)} inputs; return one per input")
+    numeric = []
+    for i, x in enumerate(inputs):
+
+        def output_of(value, i=i):
+            args = list(inputs)
+            args[i] = value
+            return forward(*args, *params)[0]
+
+        numeric.append(eval_numerical_gradient_array(output_of, x, dout, h))
+    return compare_gradients(list(grads), numeric, threshold, names=_gradient_names(forward, len(inputs)))
+
+
+def _gradient_names(forward, count: int) -> list[str]:
+    """["dx", "dw", "db"] from forward(x, w, b, ...); "d0", "d1", ... if the signature is unknown."""
+    try:
+        parameters = list(inspect.signature(forward).parameters)
+    except (TypeError, ValueError):
+        parameters = []
+    if len(parameters) >= count and all(p.isidentifier() for p in parameters[:count]):
+        return [f"d{p}" for p in parameters[:count]]
+    return [f"d{i}" for i in range(count)]
+
+
+def _named_pairs(analytic, numeric, names):
+    """[(name, analytic array, numeric array)] from dicts, sequences or single arrays."""
+    if isinstance(analytic, dict) or isinstance(numeric, dict):
+        if not (isinstance(analytic, dict) and isinstance(numeric, dict)):
+            raise TypeError("analytic and numeric must both be dicts {name: array}, or neither")
+        keys = list(names) if names is not None else list(analytic)
+        missing = [k for k in keys if k not in analytic or k not in numeric]
+        if missing:
+            raise ValueError(
+                f"no gradient named {missing[0]!r} in both analytic {list(analytic)} and numeric {list(numeric)}"
+            )
+        return [(str(k), analytic[k], numeric[k]) for k in keys]
+    if isinstance(analytic, (tuple, list)):
+        if not isinstance(numeric, (tuple, list)) or len(analytic) != len(numeric):
+            raise ValueError("analytic and numeric must be sequences of the same length, one array per input")
+        keys = list(names) if names is not None else [f"grad {i}" for i in range(len(analytic))]
+        if len(keys) != len(analytic):
+            raise ValueError(f"got {len(keys)} names for {len(analytic)} gradients")
+        return list(zip(keys, analytic, numeric))
+    name = names if isinstance(names, str) else (names[0] if names else "grad")
+    return [(name, analytic, numeric)]
+
+
+def _report_html(report: GradcheckReport) -> str:
+    """A small table, one row per gradient, with the same wording as the text."""
+    import html
+
+    color = "#1a7f37" if report.passed else "#cf222e"
+    verdict = html.escape(str(report).splitlines()[0])
+    rows = []
+    for c in report.comparisons:
+        worst = ""
+        if not c.passed:
+            worst = "<br>".join(
+                html.escape(f"{c.name}{list(i)}: analytic {_number(a)}, numerical {_number(n)}")
+                for i, a, n, _ in c.worst(3)
+            )
+        rows.append(
+            f"<tr><td><code>{html.escape(c.name)}</code></td><td>{c.analytic.shape}</td>"
+            f"<td style='color:{'#1a7f37' if c.passed else '#cf222e'}'>{'PASS' if c.passed else 'FAIL'}</td>"
+            f"<td>{html.escape(error_bucket(c.max_error, c.threshold))}</td>"
+            f"<td>{'' if c.passed else f'{c.wrong} of {c.errors.size}'}</td><td><code>{worst}</code></td></tr>"
+        )
+    header = "".join(
+        f"<th>{h}</th>" for h in ("gradient", "shape", "verdict", "max relative error", "wrong", "worst elements")
+    )
+    return (
+        f"<div><p style='color:{color};font-weight:bold;font-family:monospace'>{verdict}</p>"
+        f"<table><tr>{header}</tr>{''.join(rows)}</table></div>"
+    )
+
+
+def _figure_size(comparisons) -> tuple[float, float]:
+    return (8.0, 2.8 * max(len(comparisons), 1))
+
+
+def _draw_report(fig, comparisons) -> None:
+    """One heat map per gradient, stacked vertically on fig."""
+    axes = fig.subplots(max(len(comparisons), 1), 1, squeeze=False)[:, 0]
+    for ax, c in zip(axes, comparisons):
+        verdict = "PASS" if c.passed else "FAIL"
+        draw_error_map(ax, c.analytic, c.numeric, title=f"{c.name} {c.analytic.shape}: {verdict}", floor=c.floor)
+    fig.tight_layout()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def test_relative_error_map_floor_is_relative_to_the_array_scale():
     a = np.array([10.0, 1e-12])
     n = np.array([10.0, 0.0])
     err = gradcheck.relative_error_map(a, n)
-    # 1e-12 of noise on a zero gradient is judged on 1e-6 * 20, not on itself
+    # 1e-12 of noise on a zero gradient is judged on FLOOR_FRACTION * 20, not on itself
     assert err[1] == pytest.approx(1e-12 / (gradcheck.FLOOR_FRACTION * 20))
     assert gradcheck.relative_error_map(a, n, floor=0.0)[1] == pytest.approx(1.0)
 

@@ -1,0 +1,120 @@
+"""The exercises of the cnnlab lessons: check your implementation, get hints, or go on without it.
+
+In a lesson, write the function in the exercise cell, then run the check cell beneath::
+
+    from cnnlab import exercises
+
+    exercises.check("conv_forward_naive", conv_forward_naive)
+    # conv_forward_naive: PASS (10/10 cases; max relative error < 1e-7)
+
+A backward pass is checked on the cache your own forward makes, so pass your forward too::
+
+    exercises.check("conv_backward_naive", conv_backward_naive, forward=conv_forward_naive)
+
+Without ``forward=``, it gets the cache of cnnlab's reference forward, which for the
+convolution and pooling layers is the usual ``(x, w, b, conv_param)`` / ``(x, pool_param)``.
+
+What a check does:
+- runs your function on every case of the exercise (the geometries of ``cnnlab.cases``:
+  stride > 1, padding, dilation, rectangular inputs and filters, several batch sizes,
+  overlapping pooling windows, ties; batch norm in train and test mode, with its running
+  statistics) and compares the results with the reference implementation's;
+- for a backward pass, also compares your gradients with the numerical gradient of your
+  forward, so it can tell a wrong backward from a wrong forward;
+- never crashes on your code: an exception, a wrong shape or dtype, the wrong number of
+  return values, NaN, changing the arrays it was given, or taking longer than the time
+  limit (20 s for the whole check; ``time_limit=`` changes it) is a FAIL that says what
+  happened. The time limit needs Linux or macOS and the main thread (as in Jupyter);
+  elsewhere there is none.
+- on a FAIL, says which case failed, how, and, where the numbers show it, what the
+  mistake looks like ("db is summed over the samples n only", "dx is wrong only where
+  windows overlap", "the kernel is flipped", ...).
+
+The verdict line is the same on every machine and for every correct implementation, so a
+lesson's check cell can be compared by nbval: PASS/FAIL, case counts and a documented
+threshold (relative error < 1e-7 against the reference), never a measured number.
+
+Stuck?
+- ``exercises.hint("conv_forward_naive")`` gives a hint; call it again for the next one
+  (or ask for one by number: ``exercises.hint("conv_forward_naive", 2)``).
+- To go on with the later lessons anyway, use the reference implementation::
+
+      conv_forward_naive = exercises.reference("conv_forward_naive")
+
+Also: ``exercises.names()`` lists the exercises; ``exercises.describe(name)`` says what one
+expects and lists its cases.
+"""
+
+from __future__ import annotations
+
+from cnnlab.exercises import catalog, checking, hints
+from cnnlab.exercises.results import CheckResult, Hint
+
+__all__ = ["check", "hint", "reference", "names", "describe", "CheckResult", "Hint", "DEFAULT_TIME_LIMIT"]
+
+DEFAULT_TIME_LIMIT = checking.DEFAULT_TIME_LIMIT
+
+
+def check(name: str, fn, forward=None, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> CheckResult:
+    """Check your implementation of exercise ``name``; returns a result that shows its verdict.
+
+    Inputs:
+    - name: the exercise, e.g. "conv_forward_naive" (``names()`` lists them)
+    - fn: your function, with the exercise's signature (``describe(name)`` shows it)
+    - forward: for a backward exercise, your matching forward function (its cache is what
+      your backward receives); None uses cnnlab's reference forward
+    - time_limit: seconds for the whole check (None: no limit)
+    Returns a ``CheckResult``: ``.passed`` (bool), ``.outcomes`` (one per case), and the
+    verdict as its text; ``.plot()`` draws where the first failing output is wrong.
+    Raises ValueError only for an unknown exercise name or a ``forward`` given to an
+    exercise that is not a backward pass; problems with your code are FAILs.
+    """
+    exercise = catalog.get(name)
+    if forward is not None and exercise.kind != "backward":
+        raise ValueError(f"forward= is for backward exercises; {name!r} is a {exercise.kind} exercise")
+    return checking.run(exercise, fn, forward, time_limit)
+
+
+def hint(name: str, level: int | None = None) -> Hint:
+    """The next hint for exercise ``name`` (or hint number ``level``, from 1).
+
+    Hints go from where to start to nearly the answer; after the last one, the same last
+    hint comes back with how to continue with the reference implementation.
+    """
+    catalog.get(name)
+    return hints.give(name, level)
+
+
+def reference(name: str):
+    """cnnlab's reference implementation of exercise ``name``, to continue when stuck.
+
+    ``conv_forward_naive = exercises.reference("conv_forward_naive")`` lets the later cells
+    and lessons run; the checks say when they are given the reference.
+    """
+    return catalog.get(name).reference
+
+
+def names() -> list:
+    """The names of all exercises, in lesson order."""
+    return [exercise.name for exercise in catalog.EXERCISES]
+
+
+def describe(name: str) -> str:
+    """What exercise ``name`` expects (signature, lesson) and the cases it is checked on."""
+    exercise = catalog.get(name)
+    lines = [f"{exercise.signature}  (lesson {exercise.lesson})"]
+    if exercise.kind == "backward":
+        lines.append(f"checked on the cache of your {exercise.forward} (pass it as forward=...)")
+    lines.append("cases:")
+    lines += [f"  {case.label}: {case.describe}" for case in exercise.cases()]
+    return _Text("\n".join(lines))
+
+
+class _Text(str):
+    """A str that a notebook shows as plain lines (not as a quoted string)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))

@@ -1,0 +1,203 @@
+"""What a check returns: a verdict per case, and one for the exercise, as deterministic text.
+
+The first line is the verdict, short enough to read at a glance and identical for every
+correct implementation (so a lesson's check cell can be compared by nbval)::
+
+    conv_backward_naive: PASS (10/10 cases; max relative error < 1e-7)
+
+A FAIL says on the following lines which case failed, what was wrong, what the mistake
+looks like when that can be told, and how to go on (hints, the reference). No line holds
+a measured float: errors appear as bounds ("between 1e-3 and 1e-2"), values of wrong
+elements to 3 significant digits.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cnnlab.gradcheck import draw_error_map, error_bucket
+
+__all__ = ["Outcome", "CheckResult", "Hint"]
+
+MAX_OTHER_FAILURES = 4  # failing cases listed after the first one, which is shown in full
+
+
+@dataclass
+class Outcome:
+    """The verdict on one case.
+
+    ``problems``: what was wrong (the first is the headline); ``details``: one list of
+    further lines (e.g. the worst elements) per problem; ``diagnoses``: what the mistake
+    looks like; ``notes``: remarks on a passing case (e.g. the forward given with a
+    backward is wrong); ``comparison``: the first wrong output as ``(name, yours,
+    expected)`` for ``CheckResult.plot``; ``candidates``: per output, every diagnosis that
+    fits this case (the check keeps those that fit all failing cases).
+    """
+
+    label: str
+    describe: str
+    tags: tuple
+    passed: bool = True
+    problems: list = field(default_factory=list)
+    details: list = field(default_factory=list)
+    diagnoses: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    comparison: tuple | None = None
+    candidates: dict = field(default_factory=dict)  # output name -> every diagnosis that fits it here
+
+    def fail(self, problem: str, details=()) -> Outcome:
+        self.passed = False
+        self.problems.append(problem)
+        self.details.append(list(details))
+        return self
+
+
+@dataclass
+class CheckResult:
+    """The verdict on an exercise: ``passed``, the per-case ``outcomes``, and the text to show.
+
+    ``str(result)`` is the verdict line followed, for a FAIL, by the details; notebooks show
+    the same text (plain, or as HTML with the verdict colored). ``plot()`` draws where the
+    first failing output is wrong.
+    """
+
+    name: str
+    outcomes: list = field(default_factory=list)
+    total: int = 0
+    threshold: float | None = None
+    stopped: str | None = None
+    pattern: str | None = None
+    printed: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    reference_used: bool = False
+    timed: bool = True
+
+    @property
+    def passed(self) -> bool:
+        return self.stopped is None and len(self.outcomes) == self.total and all(o.passed for o in self.outcomes)
+
+    @property
+    def cases_passed(self) -> int:
+        return sum(o.passed for o in self.outcomes)
+
+    @property
+    def failures(self) -> list:
+        return [o for o in self.outcomes if not o.passed]
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def verdict(self) -> str:
+        """The first line: ``name: PASS (k/k cases; max relative error < 1e-7)`` or ``name: FAIL (...)``."""
+        if self.passed:
+            bound = f"; max relative error {error_bucket(0.0, self.threshold)}" if self.threshold else ""
+            return f"{self.name}: PASS ({self.total}/{self.total} cases{bound})"
+        if self.stopped and not self.outcomes:
+            return f"{self.name}: FAIL ({self.stopped})"
+        if self.stopped:
+            return f"{self.name}: FAIL ({self.stopped}; {self.cases_passed}/{self.total} cases passed before that)"
+        return f"{self.name}: FAIL ({self.cases_passed}/{self.total} cases passed)"
+
+    def lines(self) -> list:
+        """Every line of the text, verdict first."""
+        lines = [self.verdict()]
+        if self.reference_used:
+            lines.append("  (this is cnnlab's reference implementation, not yours)")
+        if self.passed:
+            return lines + [f"  note: {note}" for note in self.notes]
+        failures = self.failures
+        if failures:
+            first = failures[0]
+            lines.append(f"  case {first.label!r} ({first.describe}):")
+            for problem, details in zip(first.problems, first.details):
+                lines.append(f"    {problem}")
+                lines += [f"      {d}" for d in details]
+            lines += [f"    looks like: {d}" for d in first.diagnoses]
+            if not first.diagnoses and not _self_explaining(first):
+                lines.append("    looks like: no known pattern; compare your code with the formula, step by step")
+        if self.pattern:
+            lines.append(f"  {self.pattern}")
+        for other in failures[1 : 1 + MAX_OTHER_FAILURES]:
+            lines.append(f"  also failed: case {other.label!r}: {other.problems[0] if other.problems else 'wrong'}")
+        if len(failures) > 1 + MAX_OTHER_FAILURES:
+            lines.append(f"  ... and {len(failures) - 1 - MAX_OTHER_FAILURES} more failing cases")
+        lines += [f"  note: {note}" for note in self.notes]
+        if self.printed:
+            shown = self.printed[0] if len(self.printed[0]) <= 60 else self.printed[0][:57] + "..."
+            lines.append(
+                f"  your code printed {len(self.printed)} lines during the check (hidden); the first: {shown!r}"
+            )
+        lines.append(f'  hints: exercises.hint("{self.name}")')
+        lines.append(
+            f'  to continue with the reference implementation: {self.name} = exercises.reference("{self.name}")'
+        )
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        color = "#1a7f37" if self.passed else "#cf222e"
+        first, *rest = self.lines()
+        body = "".join(f"\n{html.escape(line)}" for line in rest)
+        return f"<pre><span style='color:{color};font-weight:bold'>{html.escape(first)}</span>{body}</pre>"
+
+    def plot(self):
+        """Heat map of the relative error of the first wrong output (a Figure), or None if there is none.
+
+        Created under ``plt.ioff()``: it shows when it is a cell's last value or on ``plt.show()``.
+        """
+        for outcome in self.failures:
+            if outcome.comparison is None:
+                continue
+            name, yours, expected = outcome.comparison
+            import matplotlib.pyplot as plt
+
+            with plt.ioff():
+                fig, ax = plt.subplots(figsize=(8, 3.5))
+            draw_error_map(ax, yours, expected, title=f"{self.name}, case {outcome.label!r}: where {name} is wrong")
+            fig.tight_layout()
+            return fig
+        return None
+
+
+def _self_explaining(outcome: Outcome) -> bool:
+    """True if the problem needs no diagnosis (a crash, a wrong type: the problem says it all)."""
+    return outcome.comparison is None
+
+
+@dataclass
+class Hint:
+    """One hint, shown as text (also in a notebook)."""
+
+    name: str
+    level: int
+    count: int
+    text: str
+    last_words: str = ""
+
+    def __str__(self) -> str:
+        head = f"Hint {self.level} of {self.count} for {self.name}:"
+        return "\n".join([head, *("  " + line for line in self.text.splitlines()), *self.last_words.splitlines()])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+
+def array_text(value) -> str:
+    """Short deterministic description of a value for a problem line."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a {type(value).__name__}"

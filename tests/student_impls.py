@@ -1,0 +1,1009 @@
+"""Student implementations for testing the exercise checks: correct alternatives and real mistakes.
+
+``CORRECT``: implementations written differently from cnnlab's reference (explicit loops,
+einsum, stride tricks, np.add.at, 2-D reshapes, step-by-step computational graphs). Every
+one must PASS, with the same verdict text as the reference.
+
+``BUGGY``: implementations with one mistake each, as students make them. Every one must
+FAIL, and the verdict must contain the diagnosis given in the table.
+
+Each row: ``(exercise, label, function, forward, expected)`` where ``forward`` is passed as
+``forward=`` for backward exercises (None for the reference forward) and ``expected`` is
+a substring of the verdict (None in CORRECT). Bugs are switched on with keyword flags of
+one loop implementation per layer, so the code reads like the student's: the flag marks
+the line that differs.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
+
+from cnnlab import shapes
+
+# ---------------------------------------------------------------------------------------------
+# conv_output_size
+
+
+def size_by_counting(size, kernel, stride, pad, dilation):
+    """Slide the window and count where it fits."""
+    span = dilation * (kernel - 1) + 1
+    count, start = 0, 0
+    while start + span <= size + 2 * pad:
+        count += 1
+        start += stride
+    return count
+
+
+def size_by_floor(size, kernel, stride, pad, dilation):
+    return int(math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride)) + 1
+
+
+def size_buggy(size, kernel, stride, pad, dilation, bug):
+    if bug == "no pad":
+        return (size - dilation * (kernel - 1) - 1) // stride + 1
+    if bug == "pad once":
+        return (size + pad - dilation * (kernel - 1) - 1) // stride + 1
+    if bug == "no dilation":
+        return (size + 2 * pad - kernel) // stride + 1
+    if bug == "no plus one":
+        return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride
+    if bug == "ceil":
+        return math.ceil((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+    if bug == "true division":
+        return (size + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1
+    raise AssertionError(bug)
+
+
+# ---------------------------------------------------------------------------------------------
+# Convolution: one loop version with bug switches, and loop-free alternatives
+
+
+def conv_forward_loops(x, w, b, conv_param, bug=None):
+    """Explicit loops over n, f, i, j (the CS231n way), with stride/pad/dilation as pairs."""
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    if bug == "mutates x":
+        x *= 1.0000001
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    mode = "edge" if bug == "edge pad" else "constant"
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode=mode)
+    if bug == "no pad in size":
+        Ho = (H - dh * (HH - 1) - 1) // sh + 1
+        Wo = (W - dw * (WW - 1) - 1) // sw + 1
+    if bug == "ignores dilation":
+        dh = dw = 1
+        Ho = (H + 2 * ph - HH) // sh + 1
+        Wo = (W + 2 * pw - WW) // sw + 1
+    kernel = w[:, :, ::-1, ::-1] if bug == "flipped kernel" else w
+    out = np.zeros((N, F, Ho, Wo), dtype=np.float32 if bug == "float32 output" else x.dtype)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r, c = (i, j) if bug == "no stride in windows" else (i * sh, j * sw)
+                    window = xpad[n, :, r : r + dh * (HH - 1) + 1 : dh, c : c + dw * (WW - 1) + 1 : dw]
+                    out[n, f, i, j] = np.sum(window * kernel[f]) + (0 if bug == "no bias" else b[f])
+    if bug == "returns out only":
+        return out
+    if bug == "nan":  # 0 / 0
+        out = (out - out) / (out - out)
+    if bug == "index error":
+        out[N, 0, 0, 0] = 1.0
+    return out, (x, w, b, conv_param)
+
+
+def conv_forward_cs231n_ints(x, w, b, conv_param):
+    """The CS231n assignment's loops: stride and pad read as plain ints (no pairs, no dilation)."""
+    stride, pad = conv_param["stride"], conv_param["pad"]
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    Ho = 1 + (H + 2 * pad - HH) // stride
+    Wo = 1 + (W + 2 * pad - WW) // stride
+    xpad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    out = np.zeros((N, F, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            window = xpad[:, :, i * stride : i * stride + HH, j * stride : j * stride + WW]
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out, (x, w, b, conv_param)
+
+
+def _windows(xpad, HH, WW, stride, dilation, Ho, Wo):
+    """(N, C, Ho, Wo, HH, WW) view of every window, built with as_strided."""
+    N, C = xpad.shape[:2]
+    sN, sC, sH, sW = xpad.strides
+    (sh, sw), (dh, dw) = stride, dilation
+    shape = (N, C, Ho, Wo, HH, WW)
+    return as_strided(xpad, shape, (sN, sC, sH * sh, sW * sw, sH * dh, sW * dw), writeable=False)
+
+
+def conv_forward_einsum(x, w, b, conv_param):
+    """Stride tricks + einsum: no Python loop at all."""
+    x, w, b, stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    view = _windows(xpad, w.shape[2], w.shape[3], stride, dilation, Ho, Wo)
+    out = np.einsum("ncijpq,fcpq->nfij", view, w) + b[None, :, None, None]
+    return out, (x, w, b, conv_param)
+
+
+def conv_forward_by_taps(x, w, b, conv_param):
+    """One strided slice per filter tap, accumulated with tensordot."""
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.broadcast_to(b[None, :, None, None], (x.shape[0], w.shape[0], Ho, Wo)).copy()
+    for p in range(w.shape[2]):
+        for q in range(w.shape[3]):
+            tap = xpad[:, :, p * dh : p * dh + sh * (Ho - 1) + 1 : sh, q * dw : q * dw + sw * (Wo - 1) + 1 : sw]
+            out += np.einsum("ncij,fc->nfij", tap, w[:, :, p, q])
+    return out, {"input": x, "weights": w, "bias": b, "param": conv_param}  # a dict cache: only its backward reads it
+
+
+def conv_backward_loops(dout, cache, bug=None):
+    """Explicit loops, the adjoint of conv_forward_loops, with bug switches."""
+    x, w, b, conv_param = cache
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dxpad = np.zeros_like(xpad)
+    dw_ = np.zeros_like(w)
+    kernel = w[:, :, ::-1, ::-1] if bug == "dx flipped kernel" else w
+    samples = range(1) if bug == "dw sample 0" else range(N)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r, c = (i, j) if bug == "ignores stride" else (i * sh, j * sw)
+                    rows = slice(r, r + dh * (HH - 1) + 1, dh)
+                    cols = slice(c, c + dw * (WW - 1) + 1, dw)
+                    if bug == "dx overwrites":
+                        dxpad[n, :, rows, cols] = kernel[f] * dout[n, f, i, j]
+                    else:
+                        dxpad[n, :, rows, cols] += kernel[f] * dout[n, f, i, j]
+                    if n in samples:
+                        dw_[f] += xpad[n, :, rows, cols] * dout[n, f, i, j]
+    if bug == "db over n only":
+        db = dout.sum(axis=0)
+    elif bug == "db mean":
+        db = dout.sum(axis=(0, 2, 3)) / N
+    elif bug == "db zero":  # goes with a forward without bias
+        db = np.zeros(F)
+    else:
+        db = dout.sum(axis=(0, 2, 3))
+    if bug == "crop pad:-pad":
+        dx = dxpad[:, :, ph:-ph, pw:-pw]
+    else:
+        dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    if bug == "mutates dout":
+        dout *= 2
+    if bug == "returns two":
+        return dx, dw_
+    if bug == "wrong order":
+        return dw_, dx, db
+    if bug == "mutates cache":
+        x[...] = 0
+    return dx, dw_, db
+
+
+def conv_backward_einsum(dout, cache):
+    """Stride tricks for dw, np.add.at through the window view's indices for dx."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    view = _windows(xpad, HH, WW, stride, dilation, Ho, Wo)  # (N, C, Ho, Wo, HH, WW)
+    dw = np.einsum("ncijpq,nfij->fcpq", view, dout)
+    db = dout.sum(axis=(0, 2, 3))
+    dview = np.einsum("nfij,fcpq->ncijpq", dout, w)
+    rows = (np.arange(Ho) * stride[0])[:, None] + (np.arange(HH) * dilation[0])[None, :]  # (Ho, HH)
+    cols = (np.arange(Wo) * stride[1])[:, None] + (np.arange(WW) * dilation[1])[None, :]  # (Wo, WW)
+    dxpad = np.zeros_like(xpad)
+    r = rows[:, None, :, None]
+    c = cols[None, :, None, :]
+    for n in range(N):
+        for ch in range(C):
+            np.add.at(
+                dxpad[n, ch], (np.broadcast_to(r, (Ho, Wo, HH, WW)), np.broadcast_to(c, (Ho, Wo, HH, WW))), dview[n, ch]
+            )
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, db
+
+
+def conv_backward_by_taps(dout, cache):
+    """The adjoint of conv_forward_by_taps, reading its dict cache."""
+    x, w, b, conv_param = cache["input"], cache["weights"], cache["bias"], cache["param"]
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dxpad = np.zeros_like(xpad)
+    dw_ = np.zeros_like(w)
+    for p in range(w.shape[2]):
+        for q in range(w.shape[3]):
+            rows = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
+            cols = slice(q * dw, q * dw + sw * (Wo - 1) + 1, sw)
+            dw_[:, :, p, q] = np.einsum("nfij,ncij->fc", dout, xpad[:, :, rows, cols])
+            dxpad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", dout, w[:, :, p, q])
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw_, dout.sum(axis=(0, 2, 3))
+
+
+def conv_forward_no_bias(x, w, b, conv_param):
+    return conv_forward_loops(x, w, b, conv_param, bug="no bias")
+
+
+# ---------------------------------------------------------------------------------------------
+# im2col, col2im, and the convolution through them
+
+
+def im2col_loops(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """One column per output position, filled in a loop."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    if bug == "no pad":  # neither in the size nor in the input
+        ph = pw = 0
+        Ho = shapes.conv_output_size(H, HH, sh, 0, dh)
+        Wo = shapes.conv_output_size(W, WW, sw, 0, dw)
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    for r in range(Ho):
+        for s in range(Wo):
+            window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "tap-major rows":
+                window = window.transpose(0, 2, 3, 1)
+            cols[:, :, r * Wo + s] = window.reshape(N, -1)
+    if bug == "cs231n layout":
+        return cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
+    return cols
+
+
+def im2col_strided(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """sliding_window_view, then a strided pick of the windows."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C = x.shape[:2]
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    span = (dh * (HH - 1) + 1, dw * (WW - 1) + 1)
+    view = sliding_window_view(xpad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho', Wo', HH, WW)
+    view = view[:, :, :Ho, :Wo]
+    return view.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * HH * WW, Ho * Wo)
+
+
+def col2im_loops(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Add each column back into its window."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for r in range(Ho):
+        for s in range(Wo):
+            block = cols[:, :, r * Wo + s].reshape(N, C, HH, WW)
+            rows = slice(r * sh, r * sh + dh * (HH - 1) + 1, dh)
+            columns = slice(s * sw, s * sw + dw * (WW - 1) + 1, dw)
+            if bug == "overwrites":
+                xpad[:, :, rows, columns] = block
+            else:
+                xpad[:, :, rows, columns] += block
+    if bug == "keeps padding":
+        return xpad
+    if bug == "crop pad:-pad":
+        return xpad[:, :, ph:-ph, pw:-pw]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_add_at(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """np.add.at with the index of every (row, column) entry: no loop over positions."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    c, i, j = np.unravel_index(np.arange(C * HH * WW), (C, HH, WW))  # per row
+    r, s = np.unravel_index(np.arange(Ho * Wo), (Ho, Wo))  # per column
+    rows = (i * dh)[:, None] + (r * sh)[None, :]  # (C*HH*WW, Ho*Wo)
+    columns = (j * dw)[:, None] + (s * sw)[None, :]
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for n in range(N):
+        np.add.at(xpad[n], (np.broadcast_to(c[:, None], rows.shape), rows, columns), cols[n])
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def conv_forward_matmul(x, w, b, conv_param, im2col=im2col_strided, bug=None):
+    """Own im2col, then one matrix product."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N = x.shape[0]
+    F, C, HH, WW = w.shape
+    cols = im2col(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
+    out = np.einsum("fk,nkl->nfl", w.reshape(F, -1), cols)
+    if bug != "no bias":
+        out = out + b[None, :, None]
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+def conv_backward_matmul(dout, cache, bug=None):
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N = x.shape[0]
+    F, C, HH, WW = w.shape
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    if bug == "dw sample 0":
+        dw = dout_rows[0] @ cols[0].T
+    else:
+        dw = sum(dout_rows[n] @ cols[n].T for n in range(N))
+    dcols = np.einsum("fk,nfl->nkl", w.reshape(F, -1), dout_rows)
+    dx = col2im_add_at(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw.reshape(w.shape), dout.sum(axis=(0, 2, 3))
+
+
+# ---------------------------------------------------------------------------------------------
+# Max pooling
+
+
+def pool_forward_loops(x, pool_param, bug=None):
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    if bug == "swapped window":
+        PH, PW = PW, PH
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r, s = (i * PH, j * PW) if bug == "step by pool size" else (i * sh, j * sw)
+                    window = x[n, c, r : r + PH, s : s + PW]
+                    out[n, c, i, j] = window.mean() if bug == "average" else window.max()
+    return out, (x, pool_param)
+
+
+def pool_forward_strided(x, pool_param):
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    view = sliding_window_view(x, (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :Ho, :Wo]  # (N, C, Ho, Wo, PH, PW)
+    return view.max(axis=(4, 5)), (x, pool_param)
+
+
+def pool_backward_loops(dout, cache, bug=None):
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
+                    target = dx[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]  # a view into dx
+                    if bug == "all maxima":
+                        target += (window == window.max()) * dout[n, c, i, j]
+                        continue
+                    if bug == "spread evenly":
+                        target += dout[n, c, i, j] / window.size
+                        continue
+                    if bug == "last maximum":
+                        flat = window.size - 1 - np.argmax(window.ravel()[::-1])
+                    else:
+                        flat = np.argmax(window)
+                    p, q = np.unravel_index(flat, window.shape)
+                    if bug == "overwrites":
+                        target[p, q] = dout[n, c, i, j]
+                    else:
+                        target[p, q] += dout[n, c, i, j]
+    return dx
+
+
+def pool_backward_mask(dout, cache):
+    """Vectorized: one-hot of the first argmax of every window, scattered back tap by tap."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    view = sliding_window_view(x, (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :Ho, :Wo]
+    first = view.reshape(*view.shape[:4], -1).argmax(axis=-1)  # (N, C, Ho, Wo)
+    dx = np.zeros_like(x)
+    for p in range(PH):
+        for q in range(PW):
+            chosen = np.where(first == p * PW + q, dout, 0.0)
+            dx[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += chosen
+    return dx
+
+
+# ---------------------------------------------------------------------------------------------
+# Spatial batch norm
+
+
+def batchnorm_forward_axes(x, gamma, beta, bn_param, bug=None):
+    """Statistics over axes (0, 2, 3), written out; the running statistics updated in place."""
+    mode = bn_param["mode"]
+    eps = 1e-5 if bug == "hard-coded eps and momentum" else bn_param.get("eps", 1e-5)
+    momentum = 0.9 if bug == "hard-coded eps and momentum" else bn_param.get("momentum", 0.9)
+    N, C, H, W = x.shape
+    g = np.reshape(gamma, (1, C, 1, 1))
+    bt = np.reshape(beta, (1, C, 1, 1))
+    running_mean = bn_param.setdefault("running_mean", np.zeros(C))
+    running_var = bn_param.setdefault("running_var", np.ones(C))
+    if mode == "train" or bug == "test uses batch":
+        mean = x.mean(axis=(0, 2, 3), keepdims=True)
+        var = x.var(axis=(0, 2, 3), keepdims=True, ddof=1 if bug == "unbiased var" else 0)
+        if mode == "train" and bug != "no running update":
+            if bug == "momentum flipped":
+                running_mean[:] = (1 - momentum) * running_mean + momentum * mean.reshape(C)
+                running_var[:] = (1 - momentum) * running_var + momentum * var.reshape(C)
+            elif bug == "running stats 4-D":
+                bn_param["running_mean"] = momentum * running_mean.reshape(1, C, 1, 1) + (1 - momentum) * mean
+                bn_param["running_var"] = momentum * running_var.reshape(1, C, 1, 1) + (1 - momentum) * var
+            else:
+                running_mean *= momentum
+                running_mean += (1 - momentum) * mean.reshape(C)
+                running_var *= momentum
+                running_var += (1 - momentum) * var.reshape(C)
+    else:
+        mean = running_mean.reshape(1, C, 1, 1)
+        var = running_var.reshape(1, C, 1, 1)
+    if bug == "instance axes":  # normalizes per sample and channel (the running stats are right)
+        mean, var = x.mean(axis=(2, 3), keepdims=True), x.var(axis=(2, 3), keepdims=True)
+    if bug == "eps outside sqrt":
+        xhat = (x - mean) / (np.sqrt(var) + eps)
+    else:
+        xhat = (x - mean) / np.sqrt(var + eps)
+    return g * xhat + bt, (x, xhat, mean, var, eps, gamma, beta, mode)
+
+
+def batchnorm_forward_moments(x, gamma, beta, bn_param):
+    """Variance as E[x^2] - E[x]^2; new running arrays stored back (no in-place update)."""
+    N, C, H, W = x.shape
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    if bn_param["mode"] == "train":
+        mean = x.mean(axis=(0, 2, 3))
+        var = (x**2).mean(axis=(0, 2, 3)) - mean**2
+        old_mean = bn_param.get("running_mean", np.zeros(C))
+        old_var = bn_param.get("running_var", np.ones(C))
+        bn_param["running_mean"] = momentum * old_mean + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * old_var + (1 - momentum) * var
+    else:
+        mean, var = bn_param["running_mean"], bn_param["running_var"]
+    xhat = (x - mean[None, :, None, None]) / np.sqrt(var[None, :, None, None] + eps)
+    out = np.reshape(gamma, (1, C, 1, 1)) * xhat + np.reshape(beta, (1, C, 1, 1))
+    return out, (x, xhat, mean[None, :, None, None], var[None, :, None, None], eps, gamma, beta, bn_param["mode"])
+
+
+def _batchnorm_2d(x2, gamma, beta, bn_param):
+    """Vanilla (N, D) batch norm, as in CS231n's first assignment."""
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    D = x2.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D))
+    running_var = bn_param.get("running_var", np.ones(D))
+    if bn_param["mode"] == "train":
+        mu = x2.mean(axis=0)
+        var = x2.var(axis=0)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    else:
+        mu, var = running_mean, running_var
+    std = np.sqrt(var + eps)
+    xhat = (x2 - mu) / std
+    return gamma * xhat + beta, (xhat, gamma, std)
+
+
+def batchnorm_forward_2d(x, gamma, beta, bn_param, bug=None):
+    """The CS231n way: channels last, flatten to (N*H*W, C), vanilla batch norm, back."""
+    N, C, H, W = x.shape
+    if bug == "reshape without transpose":
+        x2 = x.reshape(-1, C)
+    else:
+        x2 = x.transpose(0, 2, 3, 1).reshape(-1, C)
+    out2, cache = _batchnorm_2d(x2, np.ravel(gamma), np.ravel(beta), bn_param)
+    if bug == "reshape without transpose":
+        return out2.reshape(N, C, H, W), (cache, np.shape(gamma))
+    return out2.reshape(N, H, W, C).transpose(0, 3, 1, 2), (cache, np.shape(gamma))
+
+
+def batchnorm_backward_2d(dout, cache):
+    """Vanilla batch norm backward on the channels-last flattening."""
+    (xhat, gamma, std), gamma_shape = cache
+    N, C, H, W = dout.shape
+    d2 = dout.transpose(0, 2, 3, 1).reshape(-1, C)
+    M = d2.shape[0]
+    dgamma = (d2 * xhat).sum(axis=0)
+    dbeta = d2.sum(axis=0)
+    dxhat = d2 * gamma
+    dx2 = (M * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0)) / (M * std)
+    dx = dx2.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return dx, dgamma.reshape(gamma_shape), dbeta.reshape(gamma_shape)
+
+
+def batchnorm_backward_graph(dout, cache, bug=None):
+    """Backprop step by step through the graph: xmu, var, std, inverse, xhat, out."""
+    x, xhat, mean, var, eps, gamma, beta, mode = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    g = np.reshape(gamma, (1, C, 1, 1))
+    if bug == "dgamma from x":
+        dgamma = (dout * x).sum(axis=(0, 2, 3))
+    else:
+        dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dbeta = dout.sum(axis=(0, 2, 3))
+    if bug == "dgamma (C,) always":
+        dgamma_shape = dbeta_shape = (C,)
+    else:
+        dgamma_shape, dbeta_shape = np.shape(gamma), np.shape(beta)
+    dxhat = dout * g
+    xmu = x - mean
+    inv_std = 1 / np.sqrt(var + eps)
+    if bug == "statistics as constants":
+        return dxhat * inv_std, dgamma.reshape(dgamma_shape), dbeta.reshape(dbeta_shape)
+    dinv_std = (dxhat * xmu).sum(axis=(0, 2, 3), keepdims=True)
+    dxmu = dxhat * inv_std
+    dstd = -dinv_std / (var + eps)
+    dvar = 0.5 * dstd / np.sqrt(var + eps)
+    dsq = np.ones_like(x) * dvar / M
+    if bug == "no variance path":
+        dsq = 0 * dsq
+    dxmu = dxmu + 2 * xmu * dsq
+    dmean = -dxmu.sum(axis=(0, 2, 3), keepdims=True)
+    dx = dxmu + dmean / M
+    return dx, dgamma.reshape(dgamma_shape), dbeta.reshape(dbeta_shape)
+
+
+def batchnorm_backward_compact(dout, cache, bug=None):
+    """The compact formula, from the same cache as batchnorm_backward_graph."""
+    x, xhat, mean, var, eps, gamma, beta, mode = cache
+    C = x.shape[1]
+    axes = (2, 3) if bug == "instance axes" else (0, 2, 3)
+    dxhat = dout * np.reshape(gamma, (1, C, 1, 1))
+    dx = (
+        dxhat - dxhat.mean(axis=axes, keepdims=True) - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)
+    ) / np.sqrt(var + eps)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    return dx, dgamma, dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+
+
+# ---------------------------------------------------------------------------------------------
+# Spatial group norm
+
+
+def groupnorm_forward_reshape(x, gamma, beta, G, gn_param, bug=None):
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    if bug == "interleaved groups":
+        xg = x.reshape(N, C // G, G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, G, -1)
+    elif bug == "per channel":
+        xg = x.reshape(N, C, -1)
+    else:
+        xg = x.reshape(N, G, -1)
+    mean = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    xhat_g = (xg - mean) / np.sqrt(var + eps)
+    if bug == "interleaved groups":
+        xhat = xhat_g.reshape(N, G, C // G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, C, H, W)
+    else:
+        xhat = xhat_g.reshape(N, C, H, W)
+    out = np.reshape(gamma, (1, C, 1, 1)) * xhat + np.reshape(beta, (1, C, 1, 1))
+    return out, (xhat, xg.shape[1], var, eps, gamma, beta)
+
+
+def groupnorm_forward_loops(x, gamma, beta, G, gn_param):
+    """A loop over samples and groups."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    size = C // G
+    xhat = np.empty_like(x)
+    inv_std = np.empty((N, G))
+    for n in range(N):
+        for g in range(G):
+            block = x[n, g * size : (g + 1) * size]
+            inv_std[n, g] = 1 / np.sqrt(block.var() + eps)
+            xhat[n, g * size : (g + 1) * size] = (block - block.mean()) * inv_std[n, g]
+    out = np.reshape(gamma, (1, C, 1, 1)) * xhat + np.reshape(beta, (1, C, 1, 1))
+    return out, {"xhat": xhat, "inv_std": inv_std, "G": G, "gamma": gamma, "beta_shape": np.shape(beta)}
+
+
+def groupnorm_backward_loops(dout, cache):
+    xhat, inv_std, G, gamma = cache["xhat"], cache["inv_std"], cache["G"], cache["gamma"]
+    N, C, H, W = dout.shape
+    size = C // G
+    dxhat = dout * np.reshape(gamma, (1, C, 1, 1))
+    dx = np.empty_like(dout)
+    for n in range(N):
+        for g in range(G):
+            part = slice(g * size, (g + 1) * size)
+            d, xh = dxhat[n, part], xhat[n, part]
+            dx[n, part] = (d - d.mean() - xh * (d * xh).mean()) * inv_std[n, g]
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    return dx, dgamma, dout.sum(axis=(0, 2, 3)).reshape(cache["beta_shape"])
+
+
+def groupnorm_backward_reshape(dout, cache, bug=None):
+    xhat, groups, var, eps, gamma, beta = cache
+    N, C, H, W = dout.shape
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    dbeta = dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+    dxhat = (dout * np.reshape(gamma, (1, C, 1, 1))).reshape(N, groups, -1)
+    xh = xhat.reshape(N, groups, -1)
+    inv_std = 1 / np.sqrt(var + eps)
+    if bug == "statistics as constants":
+        return (dxhat * inv_std).reshape(N, C, H, W), dgamma, dbeta
+    axes = (1, 2) if bug == "means over all channels" else (2,)
+    dx = (dxhat - dxhat.mean(axis=axes, keepdims=True) - xh * (dxhat * xh).mean(axis=axes, keepdims=True)) * inv_std
+    return dx.reshape(N, C, H, W), dgamma, dbeta
+
+
+# ---------------------------------------------------------------------------------------------
+# The tables
+
+
+def _bug(fn, bug):
+    return partial(fn, bug=bug)
+
+
+CORRECT = [
+    ("conv_output_size", "counting positions", size_by_counting, None),
+    ("conv_output_size", "math.floor of a true division", size_by_floor, None),
+    ("conv_forward_naive", "loops over n, f, i, j", conv_forward_loops, None),
+    ("conv_forward_naive", "stride tricks + einsum", conv_forward_einsum, None),
+    ("conv_forward_naive", "one slice per filter tap", conv_forward_by_taps, None),
+    ("conv_backward_naive", "loops, with the reference forward", conv_backward_loops, None),
+    ("conv_backward_naive", "loops, with own forward", conv_backward_loops, conv_forward_loops),
+    ("conv_backward_naive", "strided views + np.add.at", conv_backward_einsum, conv_forward_einsum),
+    ("conv_backward_naive", "per tap, reading a dict cache", conv_backward_by_taps, conv_forward_by_taps),
+    ("im2col", "loop over output positions", im2col_loops, None),
+    ("im2col", "sliding_window_view", im2col_strided, None),
+    ("col2im", "loop with +=", col2im_loops, None),
+    ("col2im", "np.add.at", col2im_add_at, None),
+    ("conv_forward_im2col", "own im2col + einsum", conv_forward_matmul, None),
+    ("conv_forward_im2col", "loop im2col + einsum", partial(conv_forward_matmul, im2col=im2col_loops), None),
+    ("conv_backward_im2col", "matmul + np.add.at col2im", conv_backward_matmul, conv_forward_matmul),
+    ("max_pool_forward_naive", "loops", pool_forward_loops, None),
+    ("max_pool_forward_naive", "sliding_window_view", pool_forward_strided, None),
+    ("max_pool_backward_naive", "loops with argmax", pool_backward_loops, None),
+    ("max_pool_backward_naive", "one-hot argmax, scattered per tap", pool_backward_mask, pool_forward_strided),
+    ("spatial_batchnorm_forward", "axes (0, 2, 3), running stats in place", batchnorm_forward_axes, None),
+    ("spatial_batchnorm_forward", "E[x^2] - E[x]^2", batchnorm_forward_moments, None),
+    ("spatial_batchnorm_forward", "transpose to (N*H*W, C)", batchnorm_forward_2d, None),
+    ("spatial_batchnorm_backward", "step-by-step graph", batchnorm_backward_graph, batchnorm_forward_axes),
+    ("spatial_batchnorm_backward", "compact formula", batchnorm_backward_compact, batchnorm_forward_moments),
+    ("spatial_batchnorm_backward", "vanilla 2-D batch norm", batchnorm_backward_2d, batchnorm_forward_2d),
+    ("spatial_groupnorm_forward", "reshape to (N, G, -1)", groupnorm_forward_reshape, None),
+    ("spatial_groupnorm_forward", "loops over samples and groups", groupnorm_forward_loops, None),
+    ("spatial_groupnorm_backward", "reshape, compact formula", groupnorm_backward_reshape, groupnorm_forward_reshape),
+    ("spatial_groupnorm_backward", "loops over samples and groups", groupnorm_backward_loops, groupnorm_forward_loops),
+]
+
+BUGGY = [
+    # conv_output_size: which term of the formula
+    ("conv_output_size", "no 2*pad", partial(size_buggy, bug="no pad"), None, "the padding term 2*pad is missing"),
+    (
+        "conv_output_size",
+        "pad once",
+        partial(size_buggy, bug="pad once"),
+        None,
+        "counted once (pad), not on both sides",
+    ),
+    ("conv_output_size", "no dilation", partial(size_buggy, bug="no dilation"), None, "the dilation is missing"),
+    ("conv_output_size", "no + 1", partial(size_buggy, bug="no plus one"), None, "the + 1 is missing"),
+    ("conv_output_size", "rounds up", partial(size_buggy, bug="ceil"), None, "it rounds up; use // (floor division)"),
+    ("conv_output_size", "true division", partial(size_buggy, bug="true division"), None, "use // (floor division)"),
+    # conv forward
+    ("conv_forward_naive", "missing bias", _bug(conv_forward_loops, "no bias"), None, "the bias is missing"),
+    ("conv_forward_naive", "flipped kernel", _bug(conv_forward_loops, "flipped kernel"), None, "the kernel is flipped"),
+    (
+        "conv_forward_naive",
+        "ignores dilation",
+        _bug(conv_forward_loops, "ignores dilation"),
+        None,
+        "conv_param['dilation'] is ignored",
+    ),
+    (
+        "conv_forward_naive",
+        "2*pad missing in H'",
+        _bug(conv_forward_loops, "no pad in size"),
+        None,
+        "the padding term 2*pad is missing",
+    ),
+    ("conv_forward_naive", "edge padding", _bug(conv_forward_loops, "edge pad"), None, "repeats the border values"),
+    (
+        "conv_forward_naive",
+        "windows at (i, j)",
+        _bug(conv_forward_loops, "no stride in windows"),
+        None,
+        "do not move by the stride",
+    ),
+    (
+        "conv_forward_naive",
+        "CS231n ints only",
+        conv_forward_cs231n_ints,
+        None,
+        "every case with an (h, w) pair in conv_param or with dilation > 1 fails",
+    ),
+    (
+        "conv_forward_naive",
+        "modifies x",
+        _bug(conv_forward_loops, "mutates x"),
+        None,
+        "changed its input: x was changed in place",
+    ),
+    (
+        "conv_forward_naive",
+        "returns out only",
+        _bug(conv_forward_loops, "returns out only"),
+        None,
+        "returned only an array",
+    ),
+    ("conv_forward_naive", "float32 output", _bug(conv_forward_loops, "float32 output"), None, "has dtype float32"),
+    ("conv_forward_naive", "NaN", _bug(conv_forward_loops, "nan"), None, "contains NaN"),
+    ("conv_forward_naive", "index error", _bug(conv_forward_loops, "index error"), None, "raised IndexError"),
+    # conv backward
+    (
+        "conv_backward_naive",
+        "db over n only",
+        _bug(conv_backward_loops, "db over n only"),
+        None,
+        "db is summed over the samples n only",
+    ),
+    ("conv_backward_naive", "db averaged", _bug(conv_backward_loops, "db mean"), None, "db is exactly 1/N"),
+    (
+        "conv_backward_naive",
+        "dw from sample 0",
+        _bug(conv_backward_loops, "dw sample 0"),
+        None,
+        "dw comes from sample 0 only",
+    ),
+    (
+        "conv_backward_naive",
+        "dx overwrites",
+        _bug(conv_backward_loops, "dx overwrites"),
+        None,
+        "dx is assigned (=) where it must be accumulated (+=)",
+    ),
+    (
+        "conv_backward_naive",
+        "dx crop pad:-pad",
+        _bug(conv_backward_loops, "crop pad:-pad"),
+        None,
+        "dxpad[:, :, pad:-pad] selects nothing",
+    ),
+    (
+        "conv_backward_naive",
+        "dx flipped kernel",
+        _bug(conv_backward_loops, "dx flipped kernel"),
+        None,
+        "dx is computed with the flipped kernel",
+    ),
+    (
+        "conv_backward_naive",
+        "ignores stride",
+        _bug(conv_backward_loops, "ignores stride"),
+        None,
+        "the backward pass ignores the stride",
+    ),
+    (
+        "conv_backward_naive",
+        "modifies dout",
+        _bug(conv_backward_loops, "mutates dout"),
+        None,
+        "changed its input: dout was changed in place",
+    ),
+    (
+        "conv_backward_naive",
+        "modifies cache",
+        _bug(conv_backward_loops, "mutates cache"),
+        None,
+        "changed the cache it was given",
+    ),
+    (
+        "conv_backward_naive",
+        "returns (dx, dw)",
+        _bug(conv_backward_loops, "returns two"),
+        None,
+        "returned 2 values; return the 3 gradients (dx, dw, db)",
+    ),
+    (
+        "conv_backward_naive",
+        "returns (dw, dx, db)",
+        _bug(conv_backward_loops, "wrong order"),
+        None,
+        "in the order (dw, dx, db); return (dx, dw, db)",
+    ),
+    (
+        "conv_backward_naive",
+        "forward without bias, db = 0",
+        _bug(conv_backward_loops, "db zero"),
+        conv_forward_no_bias,
+        "your backward is the exact gradient of your forward",
+    ),
+    ("conv_backward_naive", "reference cache, own format", conv_backward_by_taps, None, "forward=conv_forward_naive"),
+    # im2col, col2im, fast convolution
+    ("im2col", "CS231n layout", _bug(im2col_loops, "cs231n layout"), None, "CS231n's layout"),
+    (
+        "im2col",
+        "rows tap-major",
+        _bug(im2col_loops, "tap-major rows"),
+        None,
+        "the rows are ordered (tap row, tap column, channel)",
+    ),
+    ("im2col", "no padding", _bug(im2col_loops, "no pad"), None, "x is not padded"),
+    ("col2im", "overwrites", _bug(col2im_loops, "overwrites"), None, "a later window overwrites an earlier one"),
+    ("col2im", "keeps padding", _bug(col2im_loops, "keeps padding"), None, "x still includes the padding"),
+    ("col2im", "crop pad:-pad", _bug(col2im_loops, "crop pad:-pad"), None, "xpad[:, :, pad:-pad] selects nothing"),
+    ("conv_forward_im2col", "missing bias", _bug(conv_forward_matmul, "no bias"), None, "the bias is missing"),
+    (
+        "conv_backward_im2col",
+        "dw from sample 0",
+        _bug(conv_backward_matmul, "dw sample 0"),
+        conv_forward_matmul,
+        "dw comes from sample 0 only",
+    ),
+    # max pooling
+    ("max_pool_forward_naive", "average pooling", _bug(pool_forward_loops, "average"), None, "it averages each window"),
+    (
+        "max_pool_forward_naive",
+        "steps by pool size",
+        _bug(pool_forward_loops, "step by pool size"),
+        None,
+        "the windows move by the pool size",
+    ),
+    (
+        "max_pool_forward_naive",
+        "window swapped",
+        _bug(pool_forward_loops, "swapped window"),
+        None,
+        "pool_height and pool_width are swapped",
+    ),
+    (
+        "max_pool_backward_naive",
+        "overwrites",
+        _bug(pool_backward_loops, "overwrites"),
+        None,
+        "a later window's gradient overwrites",
+    ),
+    (
+        "max_pool_backward_naive",
+        "last maximum",
+        _bug(pool_backward_loops, "last maximum"),
+        None,
+        "the gradient goes to the last maximum",
+    ),
+    (
+        "max_pool_backward_naive",
+        "all maxima",
+        _bug(pool_backward_loops, "all maxima"),
+        None,
+        "every maximum of the window gets the gradient",
+    ),
+    (
+        "max_pool_backward_naive",
+        "spread evenly",
+        _bug(pool_backward_loops, "spread evenly"),
+        None,
+        "spread evenly over the window",
+    ),
+    # batch norm
+    (
+        "spatial_batchnorm_forward",
+        "instance-norm axes",
+        _bug(batchnorm_forward_axes, "instance axes"),
+        None,
+        "over (H, W) for each sample and channel (that is instance norm)",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "reshape(-1, C)",
+        _bug(batchnorm_forward_2d, "reshape without transpose"),
+        None,
+        "x.reshape(-1, C), which mixes channels",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "running stats not updated",
+        _bug(batchnorm_forward_axes, "no running update"),
+        None,
+        "the running mean is not updated",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "momentum flipped",
+        _bug(batchnorm_forward_axes, "momentum flipped"),
+        None,
+        "momentum is used the other way round",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "eps outside sqrt",
+        _bug(batchnorm_forward_axes, "eps outside sqrt"),
+        None,
+        "eps is added to the standard deviation",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "unbiased variance",
+        _bug(batchnorm_forward_axes, "unbiased var"),
+        None,
+        "the variance is the unbiased one",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "test mode uses batch",
+        _bug(batchnorm_forward_axes, "test uses batch"),
+        None,
+        "test mode normalizes with the batch's own mean",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "hard-coded eps, momentum",
+        _bug(batchnorm_forward_axes, "hard-coded eps and momentum"),
+        None,
+        "every case with eps and momentum given fails",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "running stats (1, C, 1, 1)",
+        _bug(batchnorm_forward_axes, "running stats 4-D"),
+        None,
+        "return it with the shape (3,)",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "statistics as constants",
+        _bug(batchnorm_backward_graph, "statistics as constants"),
+        batchnorm_forward_axes,
+        "dx treats the mean and variance as constants",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "no variance path",
+        _bug(batchnorm_backward_graph, "no variance path"),
+        batchnorm_forward_axes,
+        "missing the term that comes through the variance",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "dgamma from x",
+        _bug(batchnorm_backward_graph, "dgamma from x"),
+        batchnorm_forward_axes,
+        "dgamma uses x",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "dgamma always (C,)",
+        _bug(batchnorm_backward_graph, "dgamma (C,) always"),
+        batchnorm_forward_axes,
+        "return it with the shape (1, 2, 1, 1)",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "instance-norm axes in both",
+        _bug(batchnorm_backward_compact, "instance axes"),
+        _bug(batchnorm_forward_axes, "instance axes"),
+        "your backward is the exact gradient of your forward",
+    ),
+    # group norm
+    (
+        "spatial_groupnorm_forward",
+        "per channel",
+        _bug(groupnorm_forward_reshape, "per channel"),
+        None,
+        "(that is instance norm)",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "interleaved groups",
+        _bug(groupnorm_forward_reshape, "interleaved groups"),
+        None,
+        "interleaved groups (channel c in group c % G)",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "statistics as constants",
+        _bug(groupnorm_backward_reshape, "statistics as constants"),
+        groupnorm_forward_reshape,
+        "dx treats the mean and variance as constants",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "means over all channels",
+        _bug(groupnorm_backward_reshape, "means over all channels"),
+        groupnorm_forward_reshape,
+        "dx takes its means over (C, H, W) for each sample (that is layer norm)",
+    ),
+]

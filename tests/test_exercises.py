@@ -1,0 +1,380 @@
+"""Tests of cnnlab.exercises: correct alternatives PASS, real mistakes FAIL with the right diagnosis,
+student code can never crash a check, and the verdict text is the same on every machine."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+from student_impls import BUGGY, CORRECT, conv_backward_loops, conv_forward_loops
+
+from cnnlab import exercises
+from cnnlab import layers as L
+from cnnlab.exercises import catalog, hints
+
+BACKWARD_FORWARD = {e.name: catalog.get(e.forward).reference for e in catalog.EXERCISES if e.kind == "backward"}
+
+
+def pass_line(name: str) -> str:
+    """The one verdict every correct implementation of ``name`` gets."""
+    exercise = catalog.get(name)
+    bound = "" if exercise.exact else "; max relative error < 1e-7"
+    count = len(exercise.cases())
+    return f"{name}: PASS ({count}/{count} cases{bound})"
+
+
+@pytest.fixture(autouse=True)
+def fresh_hints():
+    hints._shown.clear()
+    yield
+    hints._shown.clear()
+
+
+# ---------------------------------------------------------------------------------------------
+# The two tables
+
+
+@pytest.mark.parametrize(("name", "label", "fn", "forward"), CORRECT, ids=[f"{r[0]}: {r[1]}" for r in CORRECT])
+def test_correct_alternative_passes_with_the_common_verdict(name, label, fn, forward):
+    result = exercises.check(name, fn, forward=forward)
+    assert result.passed, str(result)
+    assert str(result) == pass_line(name)
+
+
+@pytest.mark.parametrize(("name", "label", "fn", "forward", "diagnosis"), BUGGY, ids=[f"{r[0]}: {r[1]}" for r in BUGGY])
+def test_buggy_implementation_fails_with_its_diagnosis(name, label, fn, forward, diagnosis):
+    result = exercises.check(name, fn, forward=forward)
+    text = str(result)
+    assert not result.passed
+    assert text.startswith(f"{name}: FAIL (")
+    assert diagnosis in text, text
+    assert f'{name} = exercises.reference("{name}")' in text  # how to go on
+
+
+@pytest.mark.parametrize("name", exercises.names())
+def test_reference_passes_and_says_it_is_the_reference(name):
+    result = exercises.check(name, exercises.reference(name), forward=BACKWARD_FORWARD.get(name))
+    assert result.passed
+    assert str(result).splitlines() == [pass_line(name), "  (this is cnnlab's reference implementation, not yours)"]
+
+
+def test_the_tables_cover_every_exercise():
+    assert set(exercises.names()) == {row[0] for row in CORRECT}
+    assert set(exercises.names()) == {row[0] for row in BUGGY}
+
+
+def test_required_exercises_exist():
+    required = {
+        "conv_forward_naive",
+        "conv_backward_naive",
+        "max_pool_forward_naive",
+        "max_pool_backward_naive",
+        "spatial_batchnorm_forward",
+        "spatial_batchnorm_backward",
+        "spatial_groupnorm_forward",
+        "spatial_groupnorm_backward",
+        "im2col",
+        "col2im",
+    }
+    assert required <= set(exercises.names())
+
+
+def test_cases_cover_the_general_case():
+    conv = catalog.get("conv_forward_naive").cases()
+    tags = {tag for case in conv for tag in case.tags}
+    assert {"padding", "stride > 1", "dilation > 1", "a rectangular input or filter", "one sample"} <= tags
+    assert len({case.build()[0].shape[0] for case in conv}) >= 3  # several batch sizes
+    pool_tags = {tag for case in catalog.get("max_pool_forward_naive").cases() for tag in case.tags}
+    assert {"overlapping windows", "ties (equal maxima in a window)"} <= pool_tags
+    bn_tags = {tag for case in catalog.get("spatial_batchnorm_forward").cases() for tag in case.tags}
+    assert {"train mode", "test mode", "eps and momentum given"} <= bn_tags
+
+
+def test_cases_are_built_afresh_with_the_same_numbers():
+    (case, *_) = catalog.get("conv_forward_naive").cases()
+    first, second = case.build(), case.build()
+    assert first[0] is not second[0]
+    np.testing.assert_array_equal(first[0], second[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Deterministic text
+
+
+FAILING_SAMPLE = [row for row in BUGGY if row[1] in {"missing bias", "dx overwrites", "momentum flipped", "pad once"}]
+
+
+@pytest.mark.parametrize(("name", "label", "fn", "forward", "diagnosis"), FAILING_SAMPLE)
+def test_fail_text_is_the_same_every_run(name, label, fn, forward, diagnosis):
+    first = str(exercises.check(name, fn, forward=forward))
+    second = str(exercises.check(name, fn, forward=forward))
+    assert first == second
+
+
+@pytest.mark.parametrize(("name", "label", "fn", "forward", "diagnosis"), BUGGY, ids=[f"{r[0]}: {r[1]}" for r in BUGGY])
+def test_no_raw_floats_in_the_text(name, label, fn, forward, diagnosis):
+    text = str(exercises.check(name, fn, forward=forward))
+    verdict, *rest = text.splitlines()
+    assert not re.search(r"\d\.\d", verdict), verdict  # the verdict line: counts and bounds only
+    for number in re.findall(r"-?\d+\.\d+(?:e[-+]?\d+)?", text):
+        digits = re.sub(r"e.*", "", number).replace("-", "").replace(".", "").lstrip("0")
+        assert len(digits) <= 8, number  # wrong values: 3 significant digits, more only to tell two apart
+    for bound in re.findall(r"relative error ([^)]*)\)", text):
+        assert re.fullmatch(r"< 1e-7|= 1|between 1e-\d+ and (1e-\d+|1)|NaN", bound), bound
+
+
+def test_text_plain_and_html_say_the_same():
+    def no_bias(x, w, b, conv_param):
+        return conv_forward_loops(x, w, b, conv_param, bug="no bias")
+
+    result = exercises.check("conv_forward_naive", no_bias)
+    html = result._repr_html_()
+    assert str(result) == repr(result)
+    assert html.startswith("<pre><span style='color:#cf222e;font-weight:bold'>conv_forward_naive: FAIL")
+    assert "looks like: the bias is missing" in html
+    assert html == exercises.check("conv_forward_naive", no_bias)._repr_html_()
+
+
+# ---------------------------------------------------------------------------------------------
+# Never crashes on student code
+
+
+def check_forward(fn, **kwargs):
+    return exercises.check("conv_forward_naive", fn, **kwargs)
+
+
+def test_exception_names_the_line_of_student_code():
+    def raising(x, w, b, conv_param):
+        return {}["missing"]
+
+    result = check_forward(raising)
+    assert not result.passed
+    assert "raised KeyError: 'missing' (line" in str(result)
+    assert 'in raising: return {}["missing"]' in str(result)
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        (None, "returned None; a forward pass returns (out, cache)"),
+        (np.zeros(3), "returned only an array"),
+        ((1, 2, 3), "returned 3 values; a forward pass returns two values, (out, cache)"),
+        (([[1.0]], None), "is a list; return a numpy array"),
+        ((np.zeros((2, 4, 3, 3), dtype=int), None), "so its values are whole numbers"),
+        ((np.zeros((2, 4, 3, 3), dtype=np.float32), None), "has dtype float32"),
+        (("out", None), "is a str; return a numpy array"),
+        ((np.zeros((2, 4, 3, 3), dtype=complex), None), "has dtype complex128"),
+    ],
+)
+def test_wrong_return_values_are_explained(returned, message):
+    result = check_forward(lambda x, w, b, conv_param: returned)
+    assert not result.passed
+    assert message in str(result)
+
+
+def test_wrong_signature_is_explained():
+    result = check_forward(lambda x, w: (x, None))
+    assert "could not be called as conv_forward_naive(x, w, b, conv_param)" in str(result)
+    assert "your function's parameters are (x, w)" in str(result)
+
+
+def test_not_a_function_is_explained():
+    result = exercises.check("conv_forward_naive", (np.zeros(3), None))
+    assert not result.passed
+    assert "your function is a tuple, not a function; pass the function itself" in str(result)
+
+
+def test_sys_exit_is_a_fail_not_an_exit():
+    result = check_forward(lambda x, w, b, conv_param: sys.exit(3))
+    assert "called sys.exit(3)" in str(result)
+
+
+def test_keyboard_interrupt_goes_through():
+    def interrupted(x, w, b, conv_param):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        check_forward(interrupted)
+
+
+def test_changing_a_parameter_dict_is_a_fail():
+    def sets_pad(x, w, b, conv_param):
+        out, cache = L.conv_forward_naive(x, w, b, conv_param)
+        conv_param["stride"] = 99
+        return out, cache
+
+    result = check_forward(sets_pad)
+    assert "changed its input: conv_param['stride'] was changed" in str(result)
+
+
+def test_running_statistics_may_change_in_train_mode_but_not_in_test_mode():
+    def updates_in_test_mode(x, gamma, beta, bn_param):
+        out, cache = L.spatial_batchnorm_forward(x, gamma, beta, bn_param)
+        if bn_param["mode"] == "test":  # the bug: test mode updates the running mean too
+            bn_param["running_mean"] = 0.9 * bn_param["running_mean"] + 0.1 * x.mean(axis=(0, 2, 3))
+        return out, cache
+
+    result = exercises.check("spatial_batchnorm_forward", updates_in_test_mode)
+    assert not result.passed
+    assert "every case with test mode fails" in str(result)
+    assert "test mode changed the running mean; only train mode updates it" in str(result)
+
+
+def test_time_limit_stops_an_endless_loop():
+    def endless(x, w, b, conv_param):
+        while True:
+            pass
+
+    started = time.monotonic()
+    result = check_forward(endless, time_limit=0.3)
+    assert time.monotonic() - started < 5
+    assert not result.passed
+    assert "time limit of 0.3 s exceeded (during case 'basic 3x3')" in str(result)
+    assert "time_limit=60" in str(result)
+
+
+def test_time_limit_survives_a_bare_except():
+    def stubborn(x, w, b, conv_param):
+        try:
+            while True:
+                pass
+        except BaseException:  # noqa: BLE001 - a student's bare except
+            pass
+        while True:
+            pass
+
+    started = time.monotonic()
+    result = check_forward(stubborn, time_limit=0.2)
+    assert time.monotonic() - started < 5
+    assert "time limit of 0.2 s exceeded" in str(result)
+
+
+def test_time_limit_leaves_signal_handling_as_it_was():
+    handler_before = signal.getsignal(signal.SIGALRM)
+    check_forward(conv_forward_loops, time_limit=5)
+    check_forward(lambda *a: {}[0], time_limit=5)
+    assert signal.getsignal(signal.SIGALRM) == handler_before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_outside_the_main_thread_there_is_no_time_limit_but_a_check():
+    found = {}
+    worker = threading.Thread(target=lambda: found.setdefault("result", check_forward(conv_forward_loops)))
+    worker.start()
+    worker.join()
+    assert found["result"].passed
+    assert found["result"].timed is False
+
+
+def test_prints_are_hidden_and_mentioned_on_a_fail(capsys):
+    def chatty(x, w, b, conv_param):
+        print("debugging", x.shape)
+        return x, None
+
+    result = check_forward(chatty)
+    assert capsys.readouterr().out == ""
+    assert "your code printed 10 lines during the check (hidden); the first: 'debugging (2, 3, 5, 5)'" in str(result)
+    passing = check_forward(lambda *args: (print("hi"), conv_forward_loops(*args))[1])
+    assert passing.passed and str(passing) == pass_line("conv_forward_naive")
+
+
+def test_an_uncopyable_cache_still_works_with_its_own_backward():
+    def forward(x, w, b, conv_param):
+        out, cache = conv_forward_loops(x, w, b, conv_param)
+        return out, (lambda: cache, (i for i in range(3)))  # a generator cannot be deep-copied
+
+    def backward(dout, cache):
+        return conv_backward_loops(dout, cache[0]())
+
+    result = exercises.check("conv_backward_naive", backward, forward=forward)
+    assert result.passed, str(result)
+
+
+def test_a_crashing_forward_is_named_in_a_backward_check():
+    def forward(x, w, b, conv_param):
+        raise ValueError("not written yet")
+
+    result = exercises.check("conv_backward_naive", conv_backward_loops, forward=forward)
+    assert "your forward raised ValueError: not written yet" in str(result)
+    assert 'exercises.check("conv_forward_naive", conv_forward_naive)' in str(result)
+
+
+def test_backward_passes_with_a_note_when_only_the_forward_is_wrong():
+    def forward_without_bias(x, w, b, conv_param):
+        return conv_forward_loops(x, w, b, conv_param, bug="no bias")
+
+    result = exercises.check("conv_backward_naive", conv_backward_loops, forward=forward_without_bias)
+    assert result.passed
+    assert str(result).splitlines()[0] == pass_line("conv_backward_naive")
+    assert "note: your forward does not match the reference, though your backward does" in str(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# The rest of the API
+
+
+def test_unknown_exercise_suggests_the_closest():
+    with pytest.raises(ValueError, match="did you mean 'conv_forward_naive'"):
+        exercises.check("conv_forward_naiv", conv_forward_loops)
+
+
+def test_forward_is_only_for_backward_exercises():
+    with pytest.raises(ValueError, match="forward= is for backward exercises"):
+        exercises.check("conv_forward_naive", conv_forward_loops, forward=conv_forward_loops)
+
+
+@pytest.mark.parametrize("name", exercises.names())
+def test_hints_come_one_after_the_other(name):
+    count = len(hints.HINTS[name])
+    assert count >= 3
+    seen = [str(exercises.hint(name)) for _ in range(count + 1)]
+    for level, text in enumerate(seen[:count], start=1):
+        assert text.startswith(f"Hint {level} of {count} for {name}:")
+        assert all(len(line) <= 100 for line in text.splitlines()[:-1] if not line.startswith("(That"))
+    assert seen[-1] == seen[-2]  # after the last one, the last one again
+    assert f'{name} = exercises.reference("{name}")' in seen[-1]
+    assert str(exercises.hint(name, 1)).startswith(f"Hint 1 of {count}")
+
+
+def test_hint_level_out_of_range():
+    with pytest.raises(ValueError, match="level must be an integer from 1 to"):
+        exercises.hint("im2col", 0)
+
+
+def test_describe_lists_the_signature_and_cases():
+    text = exercises.describe("max_pool_backward_naive")
+    assert text.startswith("max_pool_backward_naive(dout, cache) -> dx  (lesson 4)")
+    assert "ties, 2x2 stride 2: x (2, 2, 6, 6), pool 2x2, stride=2, with ties" in text
+
+
+def test_plot_draws_where_the_first_failing_output_is_wrong():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    result = exercises.check("conv_backward_naive", conv_backward_loops_db_wrong)
+    fig = result.plot()
+    try:
+        assert "where db is wrong" in fig.axes[0].get_title()
+    finally:
+        plt.close(fig)
+    assert exercises.check("conv_forward_naive", conv_forward_loops).plot() is None
+
+
+def conv_backward_loops_db_wrong(dout, cache):
+    return conv_backward_loops(dout, cache, bug="db over n only")[:2] + (dout.sum(axis=(0, 2, 3)) * 2,)
+
+
+def test_import_does_not_import_plotting_or_widgets():
+    code = (
+        "import sys, cnnlab.exercises, cnnlab.gradcheck; "
+        "bad = [m for m in ('matplotlib', 'ipywidgets') if m in sys.modules]; assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
