@@ -60,6 +60,7 @@ __all__ = [
     "relative_error_map",
     "worst_entries",
     "error_bucket",
+    "format_pair",
     "draw_error_map",
     "compare_gradients",
     "check_layer",
@@ -306,11 +307,22 @@ def _sci(value: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-def _number(value: float) -> str:
-    """A gradient value to 3 significant digits (stable across machines for wrong answers)."""
+def format_pair(a: float, b: float) -> tuple[str, str]:
+    """Two values as text, to 3 significant digits or more where needed to tell them apart (up to 8).
+
+    Used for the worst elements of a failing check: stable across machines, since the
+    values of a wrong answer differ in a digit that rounding on another machine does not reach.
+    """
+    digits = 3
+    while digits < 8 and _number(a, digits) == _number(b, digits):
+        digits += 1
+    return _number(a, digits), _number(b, digits)
+
+
+def _number(value: float, digits: int = 3) -> str:
     if math.isnan(value):
         return "nan"
-    text = f"{value:.3g}"
+    text = f"{value:.{digits}g}"
     return "0" if text in ("0", "-0") else text
 
 
@@ -358,7 +370,8 @@ class GradientComparison:
             return [head]
         lines = [head + f", wrong at {self.wrong} of {self.errors.size} elements"]
         for index, a, n, _ in self.worst(3):
-            lines.append(f"    {self.name}{list(index)}: analytic {_number(a)}, numerical {_number(n)}")
+            a_text, n_text = format_pair(a, n)
+            lines.append(f"    {self.name}{list(index)}: analytic {a_text}, numerical {n_text}")
         return lines
 
 
@@ -556,7 +569,7 @@ def _report_html(report: GradcheckReport) -> str:
         worst = ""
         if not c.passed:
             worst = "<br>".join(
-                html.escape(f"{c.name}{list(i)}: analytic {_number(a)}, numerical {_number(n)}")
+                html.escape(f"{c.name}{list(i)}: analytic {{}}, numerical {{}}".format(*format_pair(a, n)))
                 for i, a, n, _ in c.worst(3)
             )
         rows.append(
@@ -662,11 +675,14 @@ def _gap_mask(shape, rows, cols, H, W) -> np.ndarray:
 
 
 def _label_grid(ax, ndim: int, rows: int, cols: int, H: int, W: int) -> None:
-    """Tick labels naming the sample (rows) and channel (columns) of each map."""
+    """Tick labels naming the sample (rows) and channel (columns) of each map, or integer indices."""
+    from matplotlib.ticker import MaxNLocator
+
     if ndim >= 4 or (ndim == 3 and cols > 1):
         ax.set_xticks([c * (W + 1) + (W - 1) / 2 for c in range(cols)])
         ax.set_xticklabels([f"c={c}" for c in range(cols)])
     else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("column" if ndim >= 2 else "index")
     if ndim >= 4:
         ax.set_yticks([r * (H + 1) + (H - 1) / 2 for r in range(rows)])
@@ -674,6 +690,7 @@ def _label_grid(ax, ndim: int, rows: int, cols: int, H: int, W: int) -> None:
     elif ndim <= 1:
         ax.set_yticks([])
     else:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("row")
     ax.tick_params(length=0)
 

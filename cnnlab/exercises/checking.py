@@ -359,19 +359,12 @@ def _compare(exercise, name, value, expected, args, dout, outcome: Outcome) -> N
 
 
 def _most_different(yours, expected, k):
-    """[(index, yours as text, expected as text)] for the k elements with the largest |yours - expected|.
-
-    Values are shown to 3 significant digits, or more where that is needed to tell them apart.
-    """
+    """[(index, yours as text, expected as text)] for the k elements with the largest |yours - expected|."""
     order = np.argsort(-np.abs(yours - expected), axis=None, kind="stable")[:k]
     found = []
     for flat in order:
         index = np.unravel_index(flat, yours.shape)
-        mine, right = float(yours[index]), float(expected[index])
-        digits = 3
-        while digits < 8 and f"{mine:.{digits}g}" == f"{right:.{digits}g}":
-            digits += 1
-        found.append((index, diagnose.number(mine, digits), diagnose.number(right, digits)))
+        found.append((index, *gradcheck.format_pair(float(yours[index]), float(expected[index]))))
     return found
 
 
