@@ -23,14 +23,18 @@ from cnnlab.im2col import im2col
 from cnnlab.widgets import (
     ConvExplorer,
     Im2colExplorer,
+    NormExplorer,
     PoolExplorer,
     compute_conv,
     compute_im2col,
+    compute_norm,
     draw_conv,
     draw_im2col,
+    draw_norm,
 )
 from cnnlab.widgets._draw import span_text
 from cnnlab.widgets._render import new_figure
+from cnnlab.widgets.norm import feature_maps
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -449,3 +453,90 @@ def test_im2col_no_control_values_raise(im2col_explorer, values):
         assert im2col_explorer.output_shape == expected
     else:
         assert im2col_explorer.output_shape is None
+
+
+# ---------------------------------------------------------------------------------------------
+# NormExplorer (lessons 5, 6)
+
+
+@pytest.fixture(scope="module")
+def norm():
+    return NormExplorer()
+
+
+@pytest.mark.parametrize(
+    ("mode", "groups", "n_sets", "elements"),
+    [("batch", 2, 6, 4 * 8 * 8), ("layer", 2, 4, 6 * 8 * 8), ("instance", 2, 24, 8 * 8), ("group", 2, 8, 3 * 8 * 8),
+     ("group", 3, 12, 2 * 8 * 8), ("group", 6, 24, 8 * 8), ("group", 1, 4, 6 * 8 * 8)],
+)  # fmt: skip
+def test_norm_modes_share_statistics_over_the_right_sets(norm, mode, groups, n_sets, elements):
+    set_controls(norm, mode=mode, groups=groups)
+    state = norm.state
+    assert state.n_sets == n_sets and state.elements == elements
+    assert norm.status == ""
+    for k in range(n_sets):  # every set is normalized to mean 0, std 1 (up to eps)
+        chosen = state.sets == k
+        assert state.out[chosen].size == elements
+        assert state.out[chosen].mean() == pytest.approx(0.0, abs=1e-9)
+        assert state.out[chosen].std() == pytest.approx(1.0, abs=1e-3)
+
+
+def test_norm_sets_are_the_ones_each_layer_uses(norm):
+    set_controls(norm, mode="batch")
+    np.testing.assert_array_equal(norm.state.sets, np.tile(np.arange(6), (4, 1)))  # one per channel
+    set_controls(norm, mode="layer")
+    np.testing.assert_array_equal(norm.state.sets, np.repeat(np.arange(4)[:, None], 6, axis=1))  # one per sample
+    set_controls(norm, mode="group", groups=2)
+    assert norm.state.sets[1].tolist() == [2, 2, 2, 3, 3, 3]
+
+
+def test_norm_group_that_does_not_divide_c_is_explained(norm):
+    set_controls(norm, mode="group", groups=4)
+    assert not norm.state.valid
+    assert "divides C = 6" in norm.status and "got 4" in norm.status
+    set_controls(norm, groups=3)
+    assert norm.state.valid and norm.status == ""
+
+
+def test_norm_groups_control_only_matters_for_group_norm(norm):
+    set_controls(norm, mode="layer", groups=4)
+    assert norm.controls["groups"].disabled
+    assert norm.state.valid and norm.state.groups == 1
+    set_controls(norm, mode="group")
+    assert not norm.controls["groups"].disabled
+
+
+def test_norm_highlight_is_clamped_to_the_sets(norm):
+    set_controls(norm, mode="instance")
+    assert norm.controls["highlight"].max == 23
+    norm.controls["highlight"].value = 23
+    assert norm.state.highlight == 23
+    set_controls(norm, mode="layer")
+    assert norm.controls["highlight"].max == 3
+    assert norm.state.highlight == 3
+    m, s = norm.state.before
+    chosen = norm.state.x[3]
+    assert (m, s) == pytest.approx((chosen.mean(), chosen.std()))
+
+
+def test_norm_batch_keeps_contrast_differences_and_instance_removes_them():
+    x = feature_maps()[0]
+    bn, inst = compute_norm("batch", x=x), compute_norm("instance", x=x)
+    # sample 0 is shown at contrast 0.5 and sample 3 at 4: batch norm keeps the faint one fainter
+    assert bn.out[0].std() < bn.out[3].std()
+    assert inst.out[0, 1].std() == pytest.approx(inst.out[3, 1].std(), rel=1e-3)
+
+
+def test_draw_norm_returns_artists():
+    for state in (compute_norm("batch"), compute_norm("group", 4), compute_norm("group", 3, highlight=5)):
+        fig = new_figure(9, 4.9)
+        assert draw_norm(fig, state)
+        fig.canvas.draw()
+
+
+def test_norm_accepts_its_own_batch():
+    x = np.random.default_rng(0).standard_normal((2, 4, 5, 5))
+    explorer = NormExplorer(mode="group", groups=2, x=x)
+    assert explorer.state.x is not None and explorer.state.n_sets == 4
+    set_controls(explorer, groups=3)
+    assert "divides C = 4" in explorer.status

@@ -16,6 +16,7 @@ Importing this package imports matplotlib and ipywidgets; ``cnnlab.layers`` does
 
 from cnnlab.widgets.conv import ConvExplorer, compute_conv, draw_conv
 from cnnlab.widgets.im2col import Im2colExplorer, compute_im2col, draw_im2col
+from cnnlab.widgets.norm import NormExplorer, compute_norm, draw_norm
 from cnnlab.widgets.pool import PoolExplorer, compute_pool, draw_pool
 
 __all__ = [
@@ -28,4 +29,7 @@ __all__ = [
     "Im2colExplorer",
     "compute_im2col",
     "draw_im2col",
+    "NormExplorer",
+    "compute_norm",
+    "draw_norm",
 ]
