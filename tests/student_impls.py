@@ -69,8 +69,10 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
         x *= 1.0000001
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
-    mode = "edge" if bug == "edge pad" else "constant"
-    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode=mode)
+    if bug == "edge pad":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="edge")
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=1.0 if bug == "pads with ones" else 0.0)
     if bug == "no pad in size":
         Ho = (H - dh * (HH - 1) - 1) // sh + 1
         Wo = (W - dw * (WW - 1) - 1) // sw + 1
@@ -373,8 +375,11 @@ def pool_backward_loops(dout, cache, bug=None):
     dx = np.zeros_like(x)
     for n in range(N):
         for c in range(C):
-            for i in range(Ho):
-                for j in range(Wo):
+            rows, cols = range(Ho), range(Wo)
+            if bug == "overwrites, loops reversed":
+                rows, cols = reversed(rows), list(reversed(cols))
+            for i in rows:
+                for j in cols:
                     window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
                     target = dx[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]  # a view into dx
                     if bug == "all maxima":
@@ -388,7 +393,7 @@ def pool_backward_loops(dout, cache, bug=None):
                     else:
                         flat = np.argmax(window)
                     p, q = np.unravel_index(flat, window.shape)
-                    if bug == "overwrites":
+                    if bug in ("overwrites", "overwrites, loops reversed"):
                         target[p, q] = dout[n, c, i, j]
                     else:
                         target[p, q] += dout[n, c, i, j]
@@ -701,6 +706,13 @@ BUGGY = [
         None,
         "the padding term 2*pad is missing",
     ),
+    (
+        "conv_forward_naive",
+        "pads with ones",
+        _bug(conv_forward_loops, "pads with ones"),
+        None,
+        "out is wrong only where the window reaches into the padding (near the border)",
+    ),
     ("conv_forward_naive", "edge padding", _bug(conv_forward_loops, "edge pad"), None, "repeats the border values"),
     (
         "conv_forward_naive",
@@ -856,6 +868,13 @@ BUGGY = [
         _bug(pool_backward_loops, "overwrites"),
         None,
         "a later window's gradient overwrites",
+    ),
+    (
+        "max_pool_backward_naive",
+        "overwrites, loops reversed",
+        _bug(pool_backward_loops, "overwrites, loops reversed"),
+        None,
+        "dx is wrong only where windows overlap",
     ),
     (
         "max_pool_backward_naive",

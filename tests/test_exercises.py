@@ -296,6 +296,37 @@ def test_an_uncopyable_cache_still_works_with_its_own_backward():
     assert result.passed, str(result)
 
 
+def test_a_cache_that_cannot_be_copied_or_compared_is_fine():
+    class Opaque:
+        def __init__(self, cache):
+            self.cache = cache
+
+        def __deepcopy__(self, memo):
+            raise RuntimeError("no copies")
+
+        def __eq__(self, other):
+            raise RuntimeError("no comparisons")
+
+    def forward(x, w, b, conv_param):
+        out, cache = conv_forward_loops(x, w, b, conv_param)
+        return out, Opaque(cache)
+
+    result = exercises.check("conv_backward_naive", lambda dout, cache: conv_backward_loops(dout, cache.cache), forward)
+    assert result.passed, str(result)
+
+
+def test_a_failure_inside_the_check_itself_is_still_a_verdict(monkeypatch):
+    from cnnlab.exercises import checking
+
+    def broken(*args):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(checking, "_compare", broken)
+    result = check_forward(conv_forward_loops)
+    assert not result.passed
+    assert "the check could not finish this case: raised RuntimeError: unexpected" in str(result)
+
+
 def test_a_crashing_forward_is_named_in_a_backward_check():
     def forward(x, w, b, conv_param):
         raise ValueError("not written yet")

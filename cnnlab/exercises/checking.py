@@ -49,7 +49,7 @@ def run(exercise: catalog.Exercise, fn, forward=None, time_limit=DEFAULT_TIME_LI
     cases = exercise.cases()
     threshold = None if exercise.exact else REFERENCE_THRESHOLD
     result = CheckResult(exercise.name, total=len(cases), threshold=threshold)
-    result.reference_used = fn is exercise.reference
+    result.reference_used = fn is exercise.reference or str(getattr(fn, "__module__", "")).startswith("cnnlab.")
     problem = _not_a_function("your function", fn, exercise.name) or (
         _not_a_function("forward", forward, exercise.forward) if forward is not None else None
     )
@@ -102,10 +102,13 @@ def _summarize(exercise, result: CheckResult, forward) -> None:
 
 def _check_case(exercise, case, fn, forward) -> Outcome:
     outcome = Outcome(case.label, case.describe, case.tags)
-    if exercise.kind == "backward":
-        _check_backward(exercise, case, fn, forward, outcome)
-    else:
-        _check_forward(exercise, case, fn, outcome)
+    try:
+        if exercise.kind == "backward":
+            _check_backward(exercise, case, fn, forward, outcome)
+        else:
+            _check_forward(exercise, case, fn, outcome)
+    except Exception as exc:  # noqa: BLE001 - e.g. a returned object whose methods raise: still a verdict
+        outcome.fail(f"the check could not finish this case: {running.describe_exception(exc)}")
     return outcome
 
 

@@ -51,8 +51,11 @@ def time_limit(seconds: float | None):
         yield False
         return
 
+    armed = [True]
+
     def on_alarm(signum, frame):
-        raise TimeLimitExceeded()
+        if armed[0]:
+            raise TimeLimitExceeded()
 
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
@@ -60,8 +63,14 @@ def time_limit(seconds: float | None):
     try:
         yield True
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
+        while True:  # an alarm landing here must not leave our handler or timer behind
+            try:
+                armed[0] = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, signal.SIG_DFL if previous_handler is None else previous_handler)
+                break
+            except TimeLimitExceeded:
+                continue
         remaining, interval = previous_timer
         if remaining > 0:
             signal.setitimer(signal.ITIMER_REAL, max(remaining - (time.monotonic() - started), 1e-3), interval)
