@@ -82,13 +82,14 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
         Wo = (W + 2 * pw - WW) // sw + 1
     kernel = w[:, :, ::-1, ::-1] if bug == "flipped kernel" else w
     out = np.zeros((N, F, Ho, Wo), dtype=np.float32 if bug == "float32 output" else x.dtype)
-    for n in range(N):
+    bias = {"no bias": np.zeros(F), "bias of filter 0": np.full(F, b[0])}.get(bug, b)
+    for n in range(1 if bug == "first sample only" else N):
         for f in range(F):
             for i in range(Ho):
                 for j in range(Wo):
                     r, c = (i, j) if bug == "no stride in windows" else (i * sh, j * sw)
                     window = xpad[n, :, r : r + dh * (HH - 1) + 1 : dh, c : c + dw * (WW - 1) + 1 : dw]
-                    out[n, f, i, j] = np.sum(window * kernel[f]) + (0 if bug == "no bias" else b[f])
+                    out[n, f, i, j] = np.sum(window * kernel[f]) + bias[f]
     if bug == "returns out only":
         return out
     if bug == "nan":  # 0 / 0
@@ -705,6 +706,20 @@ BUGGY = [
         _bug(conv_forward_loops, "no pad in size"),
         None,
         "the padding term 2*pad is missing",
+    ),
+    (
+        "conv_forward_naive",
+        "b[0] for every filter",
+        _bug(conv_forward_loops, "bias of filter 0"),
+        None,
+        "out is off by one constant per filter (the same at every sample and position)",
+    ),
+    (
+        "conv_forward_naive",
+        "first sample only",
+        _bug(conv_forward_loops, "first sample only"),
+        None,
+        "out is wrong only at n = 1 (of 2); the other indices are right",
     ),
     (
         "conv_forward_naive",

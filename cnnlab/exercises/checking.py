@@ -50,9 +50,10 @@ def run(exercise: catalog.Exercise, fn, forward=None, time_limit=DEFAULT_TIME_LI
     threshold = None if exercise.exact else REFERENCE_THRESHOLD
     result = CheckResult(exercise.name, total=len(cases), threshold=threshold)
     result.reference_used = fn is exercise.reference or str(getattr(fn, "__module__", "")).startswith("cnnlab.")
-    problem = _not_a_function("your function", fn, exercise.name) or (
-        _not_a_function("forward", forward, exercise.forward) if forward is not None else None
-    )
+    problem = _not_a_function("your function", fn, f'exercises.check("{exercise.name}", {exercise.name})')
+    if forward is not None and not problem:
+        usage = f'exercises.check("{exercise.name}", {exercise.name}, forward={exercise.forward})'
+        problem = _not_a_function("forward", forward, usage)
     if problem:
         result.stopped = problem
         return result
@@ -70,21 +71,18 @@ def run(exercise: catalog.Exercise, fn, forward=None, time_limit=DEFAULT_TIME_LI
             "look for a loop that runs far more often than it should (or an endless one); if your code is "
             f'just slow, allow more time: exercises.check("{exercise.name}", ..., time_limit=60)'
         )
-    _summarize(exercise, result, forward)
+    _summarize(result)
     return result
 
 
-def _not_a_function(what: str, value, name) -> str | None:
+def _not_a_function(what: str, value, usage: str) -> str | None:
     if callable(value):
         return None
-    if isinstance(value, tuple):
-        extra = "; pass the function itself, without calling it"
-    else:
-        extra = ""
-    return f'{what} is {array_text(value)}, not a function{extra}: exercises.check("{name}", {name})'
+    called = "; pass the function itself, without calling it" if isinstance(value, tuple) else ""
+    return f"{what} is {array_text(value)}, not a function{called}: {usage}"
 
 
-def _summarize(exercise, result: CheckResult, forward) -> None:
+def _summarize(result: CheckResult) -> None:
     """Cross-case pattern, diagnoses that fit every failing case, and notes (once each)."""
     failures = result.failures
     passed = [o.tags for o in result.outcomes if o.passed]
@@ -413,13 +411,10 @@ def _compare_exact(exercise, name, value, expected, args, outcome: Outcome) -> N
         outcome.fail(f"returned {array_text(value)}; return an int")
         return
     if isinstance(value, (float, np.floating)):
-        whole = float(value).is_integer()
-        outcome.fail(
-            f"returned a float ({diagnose.number(float(value))}); an output size is an int: "
-            + ("use // (floor division) instead of /" if whole else "use // (floor division), which rounds down")
-        )
-        if whole and int(value) != expected:
-            outcome.problems.append(f"and it should be {expected}")
+        advice = "use // (floor division), which rounds down" if not float(value).is_integer() else "use //, not /"
+        text = diagnose.number(float(value), 6)
+        text += ".0" if text.lstrip("-").isdigit() else ""
+        outcome.fail(f"returned a float, {text}, expected the int {expected}: {advice}")
         return
     if int(value) != expected:
         outcome.fail(f"returned {int(value)}, expected {expected}")
