@@ -615,7 +615,8 @@ def draw_error_map(ax, analytic, numeric, title: str = "", floor: float | None =
     - 4-D (N, C, H, W): a grid of maps, one row per sample n and one column per channel c
       (more dimensions are folded into the rows).
     Colors are log10 of the relative error from 1e-12 (dark) to 1 (bright); NaN errors are
-    drawn in cyan. Returns the list of artists drawn (the image, then the colorbar if any).
+    drawn in cyan. Returns the list of artists drawn (the image, then the colorbar if any;
+    drawing on the same ``ax`` again, after ``ax.clear()``, reuses its colorbar).
     matplotlib is imported here, not when cnnlab.gradcheck is imported.
     """
     from matplotlib import colors
@@ -639,10 +640,20 @@ def draw_error_map(ax, analytic, numeric, title: str = "", floor: float | None =
     if title:
         ax.set_title(title)
     if colorbar:
-        bar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-        bar.set_label("relative error (log scale)")
-        artists.append(bar)
+        artists.append(_colorbar(ax, image))
     return artists
+
+
+def _colorbar(ax, image):
+    """The colorbar of ``ax``'s heat map: made once, then reused when ``ax`` is drawn again."""
+    bar = getattr(ax, "_cnnlab_error_colorbar", None)
+    if bar is not None and bar.ax in ax.figure.axes:
+        bar.update_normal(image)
+        return bar
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    bar.set_label("relative error (log scale)")
+    ax._cnnlab_error_colorbar = bar
+    return bar
 
 
 def _mosaic(err: np.ndarray):

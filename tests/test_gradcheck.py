@@ -322,3 +322,20 @@ def test_reference_gradients_stay_well_below_the_threshold(label, forward, backw
     """The module docstring's claim: right float64 gradients stay below 1e-7, ten times under THRESHOLD."""
     report = gradcheck.check_layer(forward, backward, arrays(np.random.default_rng(7)), *params)
     assert max(report.max_errors.values()) < 1e-7, report.max_errors
+
+
+def test_draw_error_map_again_on_the_same_axes_reuses_its_colorbar():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    a = np.ones((3, 4))
+    fig, ax = plt.subplots()
+    try:
+        for _ in range(3):
+            ax.clear()
+            gradcheck.draw_error_map(ax, a, a + 0.1)
+        assert len(fig.axes) == 2  # the map and one colorbar
+    finally:
+        plt.close(fig)
