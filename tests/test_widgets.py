@@ -18,17 +18,21 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from PIL import Image
 
-from cnnlab import shapes
+from cnnlab import gradcheck, shapes
 from cnnlab.im2col import im2col
+from cnnlab.layers import conv_backward_naive, conv_forward_naive
 from cnnlab.widgets import (
     ConvExplorer,
+    GradcheckViewer,
     Im2colExplorer,
     NormExplorer,
     PoolExplorer,
     compute_conv,
+    compute_gradcheck,
     compute_im2col,
     compute_norm,
     draw_conv,
+    draw_gradcheck,
     draw_im2col,
     draw_norm,
 )
@@ -540,3 +544,85 @@ def test_norm_accepts_its_own_batch():
     assert explorer.state.x is not None and explorer.state.n_sets == 4
     set_controls(explorer, groups=3)
     assert "divides C = 4" in explorer.status
+
+
+# ---------------------------------------------------------------------------------------------
+# GradcheckViewer (lesson 2 onwards)
+
+
+@pytest.fixture(scope="module")
+def conv_gradients():
+    """dx of a real convolution, its numerical estimate, and a copy wrong on the border."""
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    param = {"stride": 1, "pad": 1}
+    out, cache = conv_forward_naive(x, w, b, param)
+    dout = rng.standard_normal(out.shape)
+    dx = conv_backward_naive(dout, cache)[0]
+    dx_num = gradcheck.eval_numerical_gradient_array(lambda v: conv_forward_naive(v, w, b, param)[0], x, dout)
+    border_bug = dx.copy()
+    border_bug[:, :, :, -1] = 0.0
+    return dx, dx_num, border_bug
+
+
+def test_gradcheck_viewer_passes_a_correct_gradient(conv_gradients):
+    dx, dx_num, _ = conv_gradients
+    viewer = GradcheckViewer(dx, dx_num, name="dx")
+    assert viewer.error is None
+    assert viewer.passed and "PASS" in viewer.status
+    assert set(viewer.controls) == {"threshold", "worst"}
+
+
+def test_gradcheck_viewer_finds_a_border_mistake(conv_gradients):
+    _, dx_num, bad = conv_gradients
+    viewer = GradcheckViewer(bad, dx_num, name="dx")
+    state = viewer.state
+    assert not viewer.passed and "FAIL" in viewer.status
+    assert "border" in viewer.status
+    np.testing.assert_array_equal(state.wrong, gradcheck.relative_error_map(bad, dx_num) >= gradcheck.THRESHOLD)
+    assert state.worst == gradcheck.worst_entries(bad, dx_num, 5)
+    assert all(index[3] == 4 for index, *_ in state.worst)  # the last column is the wrong one
+
+
+def test_gradcheck_viewer_controls(conv_gradients):
+    dx, dx_num, bad = conv_gradients
+    viewer = GradcheckViewer(dx, dx_num, name="dx")
+    viewer.controls["threshold"].value = 1e-10  # a threshold below rounding noise fails a correct gradient
+    assert viewer.error is None and not viewer.passed
+    viewer.controls["worst"].value = 2
+    assert len(viewer.state.worst) == 2
+    before = bytes(viewer.image.value)
+    viewer.controls["worst"].value = 4
+    assert bytes(viewer.image.value) != before
+
+
+def test_gradcheck_viewer_mosaic_positions_match_the_heat_map_layout():
+    from cnnlab.widgets.gradcheck import mosaic_position
+
+    assert mosaic_position((1, 2, 3, 4), (2, 3, 5, 6)) == (1 * 6 + 3, 2 * 7 + 4)
+    assert mosaic_position((2, 1, 3), (3, 4, 5)) == (1, 2 * 6 + 3)
+    assert mosaic_position((3, 4), (5, 6)) == (3, 4)
+    assert mosaic_position((7,), (9,)) == (0, 7)
+
+
+def test_gradcheck_viewer_from_a_report_comparison(conv_gradients):
+    dx, dx_num, bad = conv_gradients
+    report = gradcheck.compare_gradients({"dx": bad}, {"dx": dx_num})
+    viewer = GradcheckViewer.from_comparison(report["dx"])
+    assert viewer.state.name == "dx" and not viewer.passed
+
+
+def test_gradcheck_viewer_nan_and_shape_mismatch():
+    a = np.array([[1.0, np.nan], [2.0, 3.0]])
+    viewer = GradcheckViewer(a, np.ones((2, 2)), name="dw")
+    assert viewer.error is None and "NaN" in viewer.status
+    with pytest.raises(ValueError, match="same shape"):
+        GradcheckViewer(np.ones(3), np.ones(4))
+
+
+def test_draw_gradcheck_returns_artists(conv_gradients):
+    dx, dx_num, bad = conv_gradients
+    fig = new_figure(9, 4.5)
+    assert draw_gradcheck(fig, compute_gradcheck(bad, dx_num, name="dx"))
+    assert draw_gradcheck(fig, compute_gradcheck(bad, dx_num, 1e-3, 2, name="dx"))  # redraw on the same figure
+    fig.canvas.draw()
