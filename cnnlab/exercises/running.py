@@ -184,6 +184,17 @@ def _clip(text: str, limit: int = 200) -> str:
 _UNCOPYABLE = object()
 
 
+def _differing(before: np.ndarray, after: np.ndarray) -> int:
+    """How many elements differ (NaN equals NaN); 0 if the arrays cannot be compared."""
+    try:
+        same = np.asarray(before == after, dtype=bool)
+        if before.dtype.kind in "fc" and after.dtype.kind in "fc":
+            same |= np.isnan(before) & np.isnan(after)
+        return int(np.size(same) - np.count_nonzero(same))
+    except Exception:  # noqa: BLE001 - object arrays whose == raises: cannot tell
+        return 0
+
+
 def snapshot(value):
     """A deep copy of an argument, to compare with after the call (a marker if it cannot be copied)."""
     try:
@@ -204,10 +215,8 @@ def changes(name: str, before, after, ignore=()) -> list[str]:
     if isinstance(before, np.ndarray):
         if not isinstance(after, np.ndarray) or after.shape != before.shape:
             return [f"{name} was replaced"]
-        if not np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"):
-            differ = int(np.sum(~((before == after) | (np.isnan(before) & np.isnan(after)))))
-            return [f"{name} was changed in place ({differ} of {before.size} elements)"]
-        return []
+        differ = _differing(before, after)
+        return [f"{name} was changed in place ({differ} of {before.size} elements)"] if differ else []
     if isinstance(before, dict) and isinstance(after, dict):
         found = []
         for key, value in before.items():
