@@ -23,21 +23,25 @@ from cnnlab.im2col import im2col
 from cnnlab.layers import conv_backward_naive, conv_forward_naive
 from cnnlab.widgets import (
     ConvExplorer,
+    FeatureMapExplorer,
     GradcheckViewer,
     Im2colExplorer,
     NormExplorer,
     PoolExplorer,
     compute_conv,
+    compute_featuremap,
     compute_gradcheck,
     compute_im2col,
     compute_norm,
     draw_conv,
+    draw_featuremap,
     draw_gradcheck,
     draw_im2col,
     draw_norm,
 )
 from cnnlab.widgets._draw import span_text
 from cnnlab.widgets._render import new_figure
+from cnnlab.widgets.filters import FILTERS
 from cnnlab.widgets.norm import feature_maps
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -626,3 +630,63 @@ def test_draw_gradcheck_returns_artists(conv_gradients):
     assert draw_gradcheck(fig, compute_gradcheck(bad, dx_num, name="dx"))
     assert draw_gradcheck(fig, compute_gradcheck(bad, dx_num, 1e-3, 2, name="dx"))  # redraw on the same figure
     fig.canvas.draw()
+
+
+# ---------------------------------------------------------------------------------------------
+# FeatureMapExplorer (lesson 1)
+
+
+@pytest.fixture(scope="module")
+def featuremap():
+    return FeatureMapExplorer(image="digit")
+
+
+def test_featuremap_is_the_real_convolution(featuremap):
+    set_controls(featuremap, image="digit", digit=3, filter="vertical edge", stride=1, pad=1)
+    state = featuremap.state
+    assert state.image.shape == (8, 8) and state.output_shape == (8, 8)
+    xpad = np.pad(state.image, 1)
+    expected = sum(FILTERS["vertical edge"][p, q] * xpad[p : p + 8, q : q + 8] for p in range(3) for q in range(3))
+    np.testing.assert_allclose(state.output, expected)
+
+
+@pytest.mark.parametrize(("stride", "pad"), [(1, 0), (2, 0), (3, 1), (4, 3)])
+def test_featuremap_shape_follows_the_formula(featuremap, stride, pad):
+    set_controls(featuremap, image="photo", filter="blur", stride=stride, pad=pad)
+    H, W = featuremap.state.image.shape
+    expected = (shapes.conv_output_size(H, 3, stride, pad), shapes.conv_output_size(W, 3, stride, pad))
+    assert featuremap.output_shape == expected == featuremap.state.output.shape
+
+
+def test_featuremap_every_filter_and_image(featuremap):
+    for image in ("digit", "photo"):
+        for name in FILTERS:
+            set_controls(featuremap, image=image, filter=name, stride=1, pad=0)
+            assert featuremap.state.valid and featuremap.state.filter_name == name
+    assert featuremap.controls["digit"].disabled  # only the digit image has a digit to choose
+    set_controls(featuremap, image="digit")
+    assert not featuremap.controls["digit"].disabled
+
+
+def test_featuremap_learned_filters_join_the_menu():
+    weights = np.random.default_rng(1).standard_normal((3, 1, 5, 5))
+    explorer = FeatureMapExplorer(image="digit", learned=weights, filter="learned 1")
+    assert {"learned 0", "learned 1", "learned 2"} <= set(explorer.controls["filter"].options)
+    np.testing.assert_array_equal(explorer.state.kernel, weights[1, 0])
+    assert explorer.output_shape == (4, 4)
+    with pytest.raises(ValueError, match="learned must be"):
+        FeatureMapExplorer(learned=np.ones((2, 3, 3, 3)))
+
+
+def test_featuremap_filter_larger_than_image_is_explained():
+    state = compute_featuremap(np.ones((3, 3)), np.ones((5, 5)), stride=1, pad=0)
+    assert state.output is None and state.status.startswith("No output")
+    fig = new_figure(9, 4.6)
+    assert draw_featuremap(fig, state)
+    fig.canvas.draw()
+
+
+def test_featuremap_uneven_stride_is_pointed_out(featuremap):
+    set_controls(featuremap, image="digit", filter="blur", stride=2, pad=0)
+    assert featuremap.output_shape == (3, 3)
+    assert "row 7 and column 7" in featuremap.status

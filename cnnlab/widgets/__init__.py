@@ -15,6 +15,7 @@ Importing this package imports matplotlib and ipywidgets; ``cnnlab.layers`` does
 """
 
 from cnnlab.widgets.conv import ConvExplorer, compute_conv, draw_conv
+from cnnlab.widgets.featuremap import FeatureMapExplorer, compute_featuremap, draw_featuremap
 from cnnlab.widgets.gradcheck import GradcheckViewer, compute_gradcheck, draw_gradcheck
 from cnnlab.widgets.im2col import Im2colExplorer, compute_im2col, draw_im2col
 from cnnlab.widgets.norm import NormExplorer, compute_norm, draw_norm
@@ -36,4 +37,7 @@ __all__ = [
     "GradcheckViewer",
     "compute_gradcheck",
     "draw_gradcheck",
+    "FeatureMapExplorer",
+    "compute_featuremap",
+    "draw_featuremap",
 ]
