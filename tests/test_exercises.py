@@ -178,6 +178,15 @@ def test_wrong_return_values_are_explained(returned, message):
     assert message in str(result)
 
 
+def test_a_missing_optional_key_is_explained():
+    def strict(x, gamma, beta, G, gn_param):
+        return L.spatial_groupnorm_forward(x, gamma, beta, G, {"eps": gn_param["eps"]})
+
+    result = exercises.check("spatial_groupnorm_forward", strict)
+    assert "raised KeyError: 'eps'" in str(result)
+    assert "the parameter dict may leave out 'eps'; read it with .get('eps', 1e-5)" in str(result)
+
+
 def test_wrong_signature_is_explained():
     result = check_forward(lambda x, w: (x, None))
     assert "could not be called as conv_forward_naive(x, w, b, conv_param)" in str(result)

@@ -38,6 +38,13 @@ DEFAULT_TIME_LIMIT = 20.0  # seconds for a whole check (all cases); None: no lim
 NUMERICAL_SAMPLE = 12  # elements per input whose numerical gradient is computed (plus the most disputed)
 WORST_SHOWN = 3
 MAX_DIAGNOSES = 2  # per output
+OPTIONAL_KEYS = {  # keys a parameter dict may leave out, with the default to use
+    "eps": "1e-5",
+    "momentum": "0.9",
+    "running_mean": "np.zeros(C)",
+    "running_var": "np.ones(C)",
+    "dilation": "1",
+}
 PAIR_ADVICE = (
     "this case gives the stride or the padding as an (h, w) pair, e.g. stride=(1, 2); cnnlab.shapes.check_pair "
     "(or check_conv_inputs, check_pool_inputs) turns an int or a pair into a pair"
@@ -464,9 +471,14 @@ def _mistakes(exercise, args, dout):
 
 
 def _crash_advice(call: running.Call, case) -> list:
-    """Advice for a crash that a case's features explain (an (h, w) pair where an int was expected)."""
-    if isinstance(call.exception, TypeError) and "tuple" in str(call.exception) and any("pair" in t for t in case.tags):
+    """Advice for a crash that the case explains: an (h, w) pair where an int was expected, or an
+    optional parameter (eps, momentum, running statistics) that the case leaves out."""
+    exc = call.exception
+    if isinstance(exc, TypeError) and "tuple" in str(exc) and any("pair" in t for t in case.tags):
         return [PAIR_ADVICE]
+    if isinstance(exc, KeyError) and exc.args and exc.args[0] in OPTIONAL_KEYS:
+        key = exc.args[0]
+        return [f"the parameter dict may leave out {key!r}; read it with .get({key!r}, {OPTIONAL_KEYS[key]})"]
     return []
 
 
