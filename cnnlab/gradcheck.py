@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnnlab import shapes
+
 __all__ = [
     "THRESHOLD",
     "FLOOR_FRACTION",
@@ -88,8 +90,10 @@ def eval_numerical_gradient(f, x, verbose=False, h=DEFAULT_STEP):
     - h: the step, a number > 0
     Returns grad (S,) float64 with grad[i] = (f(x + h e_i) - f(x - h e_i)) / (2h).
     """
-    x = _check_float64("x", x)
-    h = _check_step(h)
+    x = shapes.check_float64("x", x)
+    h = shapes.check_real(
+        "h", h, "a number > 0 (the step of the centered difference, e.g. 1e-5)", low=0.0, low_open=True
+    )
     grad = np.zeros(x.shape)
     with _restored(x):
         for index in np.ndindex(*x.shape):
@@ -111,8 +115,10 @@ def eval_numerical_gradient_array(f, x, df, h=DEFAULT_STEP):
     Returns grad (S,) float64, the numerical version of what a backward pass returns.
     Each output of ``f`` is copied, so an ``f`` that returns a view of x still works.
     """
-    x = _check_float64("x", x)
-    h = _check_step(h)
+    x = shapes.check_float64("x", x)
+    h = shapes.check_real(
+        "h", h, "a number > 0 (the step of the centered difference, e.g. 1e-5)", low=0.0, low_open=True
+    )
     df = np.asarray(df, dtype=np.float64)
     grad = np.zeros(x.shape)
     with _restored(x):
@@ -128,8 +134,10 @@ def numerical_gradient_at(f, x, df, indices, h=DEFAULT_STEP) -> np.ndarray:
     tuples into x. Returns (K,) float64, the gradient at each index in order. For checks
     of large arrays or slow functions, where every element would take too long.
     """
-    x = _check_float64("x", x)
-    h = _check_step(h)
+    x = shapes.check_float64("x", x)
+    h = shapes.check_real(
+        "h", h, "a number > 0 (the step of the centered difference, e.g. 1e-5)", low=0.0, low_open=True
+    )
     df = np.asarray(df, dtype=np.float64)
     values = np.zeros(len(indices))
     with _restored(x):
@@ -192,35 +200,6 @@ def _restored(x):
             "f changed its input x in place while the numerical gradient was computed, so the "
             "gradient is meaningless; x has been restored. Make f compute new arrays instead"
         )
-
-
-def _check_float64(name: str, x) -> np.ndarray:
-    """x as a writable float64 ndarray, or a TypeError saying why numerical gradients need one."""
-    if not isinstance(x, np.ndarray):
-        raise TypeError(
-            f"{name} must be a numpy float64 array (it is changed in place and restored), got "
-            f"{type(x).__name__}; use {name} = np.array({name}, dtype=np.float64)"
-        )
-    if x.dtype != np.float64:
-        why = (
-            "float32 keeps about 7 significant digits, so f(x + h) - f(x - h) keeps only one or two "
-            "and the numerical gradient looks wrong even when yours is right"
-            if x.dtype.kind == "f"
-            else "a step of h cannot be added to integers"
-        )
-        raise TypeError(
-            f"{name} must be a float64 array for a numerical gradient, got dtype {x.dtype}: {why}. "
-            f"Check in float64: {name} = {name}.astype(np.float64)"
-        )
-    if not x.flags.writeable:
-        raise ValueError(f"{name} must be writable (it is perturbed in place and restored); pass {name}.copy()")
-    return x
-
-
-def _check_step(h) -> float:
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.floating, np.integer)) or not 0 < h < math.inf:
-        raise ValueError(f"h must be a number > 0 (the step of the centered difference, e.g. 1e-5), got {h!r}")
-    return float(h)
 
 
 def _scalar(value) -> float:
@@ -501,7 +480,7 @@ def check_layer(forward, backward, inputs, *params, dout=None, h=DEFAULT_STEP, t
     """
     if not isinstance(inputs, (tuple, list)):
         inputs = (inputs,)
-    inputs = [_check_float64(f"inputs[{i}]", np.asarray(a)).copy() for i, a in enumerate(inputs)]
+    inputs = [shapes.check_float64(f"inputs[{i}]", np.asarray(a)).copy() for i, a in enumerate(inputs)]
     out, cache = forward(*inputs, *params)
     out = np.array(out, dtype=np.float64, copy=True)
     if dout is None:

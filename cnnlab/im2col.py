@@ -126,8 +126,8 @@ def columns(x, kernel, stride, pad, dilation) -> np.ndarray:
     HH, WW = kernel
     Ho, Wo = _output_hw((H, W), kernel, stride, pad, dilation)
     check_budget(N, C * HH * WW, Ho * Wo, x.dtype)
-    view = windows(pad_input(x, pad), kernel, stride, dilation)  # (N, C, HH, WW, Ho, Wo)
-    return np.ascontiguousarray(view).reshape(N, C * HH * WW, Ho * Wo)
+    view = windows(pad_input(x, pad), kernel, stride, dilation)  # (N, C, HH, WW, Ho, Wo), no copy
+    return view.copy().reshape(N, C * HH * WW, Ho * Wo)  # always a fresh array, never a view of x
 
 
 def fold(cols, x_shape, kernel, stride, pad, dilation) -> np.ndarray:

@@ -28,6 +28,7 @@ __all__ = [
     "check_gn_param",
     "check_real",
     "check_labels",
+    "check_float64",
     "check_window_inputs",
     "check_window_geometry",
     "check_shape_tuple",
@@ -280,6 +281,32 @@ def check_gn_param(gn_param) -> float:
     """Validate group norm's ``gn_param`` (only 'eps', a number > 0); return eps."""
     params = check_params("gn_param", gn_param, GN_PARAM_DEFAULTS)
     return check_real("gn_param['eps']", params["eps"], "a number > 0", low=0.0, low_open=True)
+
+
+def check_float64(name: str, x) -> np.ndarray:
+    """x as a writable float64 ndarray, or a TypeError saying why numerical gradients need one.
+
+    Used by ``cnnlab.gradcheck``: a numerical gradient perturbs x in place and restores it.
+    """
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"{name} must be a numpy float64 array (it is changed in place and restored), got "
+            f"{type(x).__name__}; use {name} = np.array({name}, dtype=np.float64)"
+        )
+    if x.dtype != np.float64:
+        why = (
+            "float32 keeps about 7 significant digits, so f(x + h) - f(x - h) keeps only one or two "
+            "and the numerical gradient looks wrong even when yours is right"
+            if x.dtype.kind == "f"
+            else "a step of h cannot be added to integers"
+        )
+        raise TypeError(
+            f"{name} must be a float64 array for a numerical gradient, got dtype {x.dtype}: {why}. "
+            f"Check in float64: {name} = {name}.astype(np.float64)"
+        )
+    if not x.flags.writeable:
+        raise ValueError(f"{name} must be writable (it is perturbed in place and restored); pass {name}.copy()")
+    return x
 
 
 def check_labels(y, scores_shape: tuple) -> np.ndarray:

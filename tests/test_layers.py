@@ -177,3 +177,11 @@ def test_importing_layers_does_not_import_plotting_or_widgets():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
     assert result.stderr == ""
+
+
+def test_im2col_returns_a_fresh_writable_array_even_for_1x1_filters():
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 4))
+    cols = im2col.im2col(x, 1, 1)
+    assert cols.flags.writeable and not np.shares_memory(cols, x)
+    cols[:] = 0
+    assert x.any()
