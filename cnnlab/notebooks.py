@@ -11,6 +11,9 @@ The conventions every lesson follows (and that ``cnnlab release/check/grade`` re
 - Anything between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` is for the
   instructor's copy only.
 
+- A cell whose output depends on the machine (a timing, a training curve) is marked
+  ``# NBVAL_IGNORE_OUTPUT``: nbval does not compare it and it is stored without outputs.
+
 Stored lessons keep only what helps a reader without a kernel: check verdicts, and the
 static PNG each explorer leaves. ``clean`` removes everything else (execution counts,
 widget state, stderr, kernel-specific metadata).
@@ -28,6 +31,7 @@ from pathlib import Path
 
 __all__ = [
     "CHECK_MARK",
+    "IGNORE_MARK",
     "BEGIN_SOLUTION",
     "END_SOLUTION",
     "read",
@@ -39,6 +43,7 @@ __all__ = [
 ]
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+IGNORE_MARK = "# NBVAL_IGNORE_OUTPUT"
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
@@ -96,6 +101,9 @@ def clean(nb):
         if cell.cell_type != "code":
             continue
         cell.execution_count = None
+        if IGNORE_MARK in cell.source:
+            cell.outputs = []
+            continue
         check = is_check_cell(cell)
         cell.outputs = [kept for out in cell.outputs if (kept := _clean_output(out, check))]
     nb.metadata.pop("widgets", None)

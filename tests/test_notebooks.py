@@ -41,7 +41,11 @@ def sample():
             new_output("error", ename="ValueError", evalue="x", traceback=[]),
         ],
     )
-    nb = new_notebook(cells=[new_markdown_cell("# Lesson"), solution, check, explorer])
+    timing = new_code_cell(
+        "# NBVAL_IGNORE_OUTPUT\ndraw_times(ax, times)",
+        outputs=[new_output("display_data", {"image/png": PNG, "text/plain": "<Figure>"})],
+    )
+    nb = new_notebook(cells=[new_markdown_cell("# Lesson"), solution, check, explorer, timing])
     nb.metadata["widgets"] = {"state": {"abc": {}}}
     nb.metadata["kernelspec"] = {"name": "my-env", "display_name": "My env", "language": "python"}
     nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
@@ -50,7 +54,7 @@ def sample():
 
 def test_cell_conventions():
     nb = sample()
-    _, solution, check, explorer = nb.cells
+    _, solution, check, explorer, _ = nb.cells
     assert notebooks.is_check_cell(check) and not notebooks.is_check_cell(explorer)
     assert notebooks.exercise_name(solution) == "conv_forward_naive"
     assert notebooks.exercise_name(check) == "conv_forward_naive"
@@ -59,7 +63,8 @@ def test_cell_conventions():
 
 def test_clean_keeps_verdicts_and_figures_only():
     nb = notebooks.clean(sample())
-    _, solution, check, explorer = nb.cells
+    _, solution, check, explorer, timing = nb.cells
+    assert timing.outputs == []  # machine-specific: never stored
     assert [o.data for o in check.outputs] == [{"text/plain": "conv_forward_naive: PASS"}]
     assert check.outputs[0].execution_count is None and check.execution_count is None
     assert [o.data for o in explorer.outputs] == [{"image/png": PNG}]
