@@ -31,11 +31,11 @@ TRAIN_DEFAULTS = {
         "optimizer": "adam",
     },
     "mnist": {
-        "model": {"num_filters": 16, "filter_size": 5, "hidden_dim": 100},
-        "epochs": 6,
+        "model": {"num_filters": 16, "filter_size": 5, "hidden_dim": 128},
+        "epochs": 8,
         "batch_size": 64,
-        "learning_rate": 1e-3,
-        "lr_decay": 0.8,
+        "learning_rate": 2e-3,
+        "lr_decay": 0.7,
         "optimizer": "adam",
     },
 }
