@@ -128,8 +128,9 @@ def _line(text: str, size: float):
     return np.concatenate(vertices), np.concatenate(codes), x
 
 
-def _paths(text: str, size: float, ha: str, va: str, linespacing: float, shift=(0.0, 0.0)) -> list:
-    """One Path per line of ``text``, aligned around (0, 0) in points."""
+@lru_cache(maxsize=8192)
+def _paths(text: str, size: float, ha: str, va: str, linespacing: float, shift=(0.0, 0.0)) -> tuple:
+    """One Path per line of ``text``, aligned around (0, 0) in points (cached: labels repeat)."""
     lines = text.split("\n")
     step = size * linespacing
     cap = 0.73 * size  # the height of digits and capitals in DejaVu Sans
@@ -140,7 +141,7 @@ def _paths(text: str, size: float, ha: str, va: str, linespacing: float, shift=(
         vertices, codes, width = _line(line, float(size))
         dx = {"left": 0.0, "center": -width / 2, "right": -width}[ha]
         paths.append(Path(vertices + (dx + shift[0], first - k * step + shift[1]), codes))
-    return paths
+    return tuple(paths)
 
 
 def text(
@@ -156,8 +157,8 @@ def text(
     """
     if transform is None:
         transform = ax.transData if hasattr(ax, "transData") else ax.transSubfigure
-    paths = _paths(s, size, ha, va, linespacing, shift)
-    return _collection(ax, paths, [(x, y)] * len(paths), transform, color, rotation)
+    paths = _paths(s, float(size), ha, va, float(linespacing), tuple(shift))
+    return _collection(ax, list(paths), [(x, y)] * len(paths), transform, color, rotation)
 
 
 def labels(ax, xy, texts, size=9.0, color=None, ha="center", shift=(0.0, 0.0), transform=None):
@@ -169,6 +170,7 @@ def labels(ax, xy, texts, size=9.0, color=None, ha="center", shift=(0.0, 0.0), t
     - ha: 'center', 'right' or 'left'; shift: (dx, dy) in points, applied to every text
     Returns the PathCollection.
     """
+    shift = tuple(float(v) for v in shift)
     paths = [_paths(str(t), float(size), ha, "center", 1.0, shift)[0] for t in texts]
     return _collection(ax, paths, xy, ax.transData if transform is None else transform, color)
 
@@ -295,7 +297,7 @@ def outline(ax, top: float, left: float, height: float, width: float, color="blu
         (left - 0.5, top - 0.5), width, height, fill=False, edgecolor=COLORS.get(color, color), lw=lw, ls=ls, **kwargs
     )
     rect.set_clip_on(False)
-    ax.add_patch(rect)
+    ax.add_artist(rect)  # not add_patch: the limits are set by the grid, and autoscaling costs time
     return rect
 
 

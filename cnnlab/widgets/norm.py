@@ -214,8 +214,10 @@ def _draw_cube(ax, state: NormState) -> list:
             side_c.append(base[n, C - 1] * 0.82)
     artists = []
     for polys, colors in ((front, front_c), (top, top_c), (side, side_c)):
-        artists.append(ax.add_collection(PolyCollection(polys, facecolors=colors, edgecolors="#777777", lw=0.5)))
-    artists.append(ax.add_collection(LineCollection(_boundaries(state, R, dx, dy), colors=COLORS["ink"], lw=1.6)))
+        faces = PolyCollection(polys, facecolors=colors, edgecolors="#777777", lw=0.5)
+        artists.append(ax.add_collection(faces, autolim=False))
+    edges = LineCollection(_boundaries(state, R, dx, dy), colors=COLORS["ink"], lw=1.6)
+    artists.append(ax.add_collection(edges, autolim=False))
     ax.set_xlim(-0.9, C + N * dx + 0.3)
     ax.set_ylim(-1.0, R + N * dy + 0.3)
     ax.set_aspect("equal")
@@ -262,8 +264,11 @@ def _draw_mosaic(ax, state: NormState, maps, lim, title) -> list:
     ax.set_axis_off()
     image = ax.imshow(_mosaic(maps), cmap=_cmap(), vmin=-lim, vmax=lim, interpolation="nearest", aspect="auto")
     artists = [image]
-    for n, c in zip(*np.nonzero(state.sets == state.highlight)):
-        artists.append(outline(ax, n * (H + 1), c * (W + 1), H, W, color="blue", lw=2.0))
+    rows, cols = np.nonzero(state.sets == state.highlight)
+    if len(rows):  # every set is a rectangle of maps: one outline around it
+        top, left = rows.min() * (H + 1), cols.min() * (W + 1)
+        height, width = (rows.max() + 1) * (H + 1) - 1 - top, (cols.max() + 1) * (W + 1) - 1 - left
+        artists.append(outline(ax, top, left, height, width, color="blue", lw=2.0))
     artists.append(
         labels(
             ax,
