@@ -379,6 +379,12 @@ def _most_different(yours, expected, k):
 def _check_array(name, value, expected):
     """(yours as a float64 copy, problem or None). A wrong shape returns the array with the problem."""
     what = f"{name} (shape {expected.shape})"
+    if value is None and name.startswith("running_"):
+        stat = "mean" if name == "running_mean" else "variance"
+        return None, (
+            f"bn_param[{name!r}] was not stored: in train mode, set bn_param[{name!r}] = "
+            f"momentum * {name} + (1 - momentum) * (the batch {stat})"
+        )
     if value is None:
         return None, f"{what} is None; did the function end without `return`?"
     if not isinstance(value, np.ndarray):

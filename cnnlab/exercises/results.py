@@ -120,10 +120,15 @@ class CheckResult:
                 lines.append("    looks like: no known pattern; compare your code with the formula, step by step")
         if self.pattern:
             lines.append(f"  {self.pattern}")
-        for other in failures[1 : 1 + MAX_OTHER_FAILURES]:
+        first_problem = failures[0].problems[:1] if failures else []
+        same = [o for o in failures[1:] if o.problems[:1] == first_problem]
+        different = [o for o in failures[1:] if o.problems[:1] != first_problem]
+        if same:
+            lines.append(f"  {len(same)} more case{'s' if len(same) > 1 else ''} failed the same way")
+        for other in different[:MAX_OTHER_FAILURES]:
             lines.append(f"  also failed: case {other.label!r}: {other.problems[0] if other.problems else 'wrong'}")
-        if len(failures) > 1 + MAX_OTHER_FAILURES:
-            lines.append(f"  ... and {len(failures) - 1 - MAX_OTHER_FAILURES} more failing cases")
+        if len(different) > MAX_OTHER_FAILURES:
+            lines.append(f"  ... and {len(different) - MAX_OTHER_FAILURES} more failing cases")
         lines += [f"  note: {note}" for note in self.notes]
         if self.printed:
             shown = self.printed[0] if len(self.printed[0]) <= 60 else self.printed[0][:57] + "..."
