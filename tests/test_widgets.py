@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import io
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -231,7 +233,7 @@ def test_draw_conv_on_a_plain_figure():
     assert draw_conv(fig, compute_conv(6, 3, stride=2))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     size=st.integers(-3, 20),
     kernel=st.integers(-1, 9),
@@ -341,7 +343,7 @@ def test_draw_pool_returns_artists():
         fig.canvas.draw()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(size=st.integers(-2, 14), k=st.integers(-1, 8), s=st.integers(-1, 6), w=st.integers(-3, 200))
 def test_pool_no_control_values_raise(pool, size, k, s, w):
     with pool.hold():
@@ -690,3 +692,51 @@ def test_featuremap_uneven_stride_is_pointed_out(featuremap):
     set_controls(featuremap, image="digit", filter="blur", stride=2, pad=0)
     assert featuremap.output_shape == (3, 3)
     assert "row 7 and column 7" in featuremap.status
+
+
+# ---------------------------------------------------------------------------------------------
+# Every explorer: the shell they share
+
+
+def every_explorer():
+    rng = np.random.default_rng(0)
+    grad = rng.standard_normal((2, 2, 4, 4))
+    return [ConvExplorer(), PoolExplorer(), Im2colExplorer(), NormExplorer(), FeatureMapExplorer(image="digit"),
+            GradcheckViewer(grad, grad + 1e-3 * rng.standard_normal(grad.shape), name="dx")]  # fmt: skip
+
+
+def test_every_explorer_shows_a_live_widget_and_leaves_a_picture():
+    for explorer in every_explorer():
+        name = type(explorer).__name__
+        assert explorer.error is None, name
+        bundle = explorer._repr_mimebundle_()
+        assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id, name
+        png = base64.b64decode(bundle["image/png"])
+        assert png == explorer.png() == bytes(explorer.image.value), name
+        width, height = png_size(png)
+        assert 500 <= width <= 700 and 250 <= height <= 500, (name, width, height)
+        assert len(png) < 60_000, (name, len(png))  # a few tens of kB per picture
+        assert bundle["text/plain"].startswith(name)
+        for control in explorer.controls.values():  # every control is in the widget
+            assert control in explorer.widget.children[0].children, name
+
+
+def test_an_error_while_drawing_is_kept_and_shown_not_raised():
+    explorer = ConvExplorer()
+
+    def broken(state):
+        raise RuntimeError("a bug in a draw function")
+
+    explorer.draw = broken
+    explorer.controls["stride"].value = 2  # must not raise into the (front end's) callback
+    assert isinstance(explorer.error, RuntimeError)
+    assert "a bug in a draw function" in explorer.status
+    assert bytes(explorer.image.value).startswith(PNG_MAGIC)  # the message is drawn instead
+
+
+def test_widgets_use_no_pyplot_and_layers_import_no_widgets():
+    code = (
+        "import sys, cnnlab.layers; assert 'matplotlib' not in sys.modules and 'ipywidgets' not in sys.modules; "
+        "import cnnlab.widgets; assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -322,6 +322,8 @@ def _draw_output(ax, state: ConvState, font) -> list:
     Ho, Wo = state.output_shape
     r, c = state.selected
     fill = np.ones((Ho, Wo, 3))
+    for i, j in state.padding_only:  # outputs that read nothing but padding: grey, like the padding
+        fill[i, j] = tint("grey", 0.5)
     fill[r, c] = rgb("sky")
     artists = grid(ax, fill, state.out if font else None, range(Ho), range(Wo), fontsize=font or 8)
     artists.append(outline(ax, r, c, 1, 1, color="blue", lw=2.5))

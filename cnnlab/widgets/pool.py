@@ -168,17 +168,18 @@ def draw_pool(fig, state: PoolState) -> list:
     ax_dx = panel(fig, "dx", place(fig, 0.5, rows[1], W * cell, H * cell))
     ax_out = panel(fig, "out", place(fig, 5.6, rows[0], Wo * cell_o, Ho * cell_o))
     ax_dout = panel(fig, "dout", place(fig, 5.6, rows[1], Wo * cell_o, Ho * cell_o))
-    artists = []
-    for y, arrow in ((rows[0], "→"), (rows[1], "←")):
-        mid = 1 - (y + min(H * cell, 2.15) / 2) / fig.get_size_inches()[1]
-        artists.append(text(fig, 4.9 / fig.get_size_inches()[0], mid, arrow, 22, ha="center", va="center"))
-    artists += _draw_x(ax_x, state, font)
+    artists = _draw_x(ax_x, state, font)
     if not state.valid:
         for ax in (ax_out, ax_dout, ax_dx):
             ax.set_axis_off()
-        artists.append(text(ax_out, 0, 0.5, "no output", 11, COLORS["vermillion"], transform=ax_out.transAxes))
-        artists.append(text(fig, 0.5, 0.03, wrap(state.status, 110), 9.5, COLORS["vermillion"], ha="center"))
+        why = "no output, and no gradient:\nthe window does not fit in the input"
+        artists.append(text(ax_out, 0, 1, why, 11, COLORS["vermillion"], va="top", transform=ax_out.transAxes))
+        artists.append(text(fig, 0.5, 0.02, wrap(state.status, 110), 9.5, COLORS["vermillion"], ha="center",
+                            va="bottom"))  # fmt: skip
         return artists
+    for y, arrow in ((rows[0], "→"), (rows[1], "←")):
+        mid = 1 - (y + min(H * cell, 2.15) / 2) / fig.get_size_inches()[1]
+        artists.append(text(fig, 4.9 / fig.get_size_inches()[0], mid, arrow, 22, ha="center", va="center"))
     artists += _draw_out(ax_out, state, font_o)
     artists += _draw_dout(ax_dout, state, font_o)
     artists += _draw_dx(ax_dx, state, font)
