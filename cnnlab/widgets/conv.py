@@ -113,7 +113,8 @@ def compute_conv(input_size, filter_size, stride=1, pad=0, dilation=1, output_ce
     window[np.ix_(_taps(r, KH, stride[0], dilation[0]), _taps(c, KW, stride[1], dilation[1]))] = True
     padding_only = tuple((i, j) for i in range(Ho) for j in range(Wo) if i in pad_only_r or j in pad_only_c)
     out, _ = conv_forward_im2col(x[None, None], w[None, None], np.zeros(1), _param(stride, pad, dilation))
-    status = _status(size, stride, span, (missed_rows, missed_cols), padding_only)
+    ends = tuple((o - 1) * st + sp - 1 - p for o, st, sp, p in zip((Ho, Wo), stride, span, pad))  # last input read
+    status = _status(stride, span, ends, (missed_rows, missed_cols), padding_only)
     return ConvState(size, kernel, stride, pad, dilation, padded, span, (Ho, Wo), (r, c), window,
                      np.outer(cov_r, cov_c), missed_rows, missed_cols, padding_only, x, w, out[0, 0],
                      formula, status)  # fmt: skip
@@ -151,17 +152,20 @@ def formula_text(size, kernel, stride, pad, dilation) -> str:
     return "\n".join(lines)
 
 
-def _status(size, stride, span, missed, padding_only) -> str:
-    """A sentence about rows/columns the stride leaves out and windows of padding only ('' if none)."""
+def _status(stride, span, ends, missed, padding_only) -> str:
+    """A sentence about rows/columns the stride leaves out and windows of padding only ('' if none).
+
+    ``ends`` is, per axis, the input index where the last window ends.
+    """
     sentences = []
     (missed_rows, missed_cols) = missed
-    if missed_rows and missed_rows == missed_cols and (size[0], stride[0], span[0]) == (size[1], stride[1], span[1]):
-        sentences.append(_missed_sentence(("row", "column"), missed_rows, size[0], stride[0], span[0]))
+    if missed_rows and missed_rows == missed_cols and (stride[0], span[0], ends[0]) == (stride[1], span[1], ends[1]):
+        sentences.append(_missed_sentence(("row", "column"), missed_rows, stride[0], span[0], ends[0]))
     else:
         if missed_rows:
-            sentences.append(_missed_sentence(("row", None), missed_rows, size[0], stride[0], span[0]))
+            sentences.append(_missed_sentence(("row", None), missed_rows, stride[0], span[0], ends[0]))
         if missed_cols:
-            sentences.append(_missed_sentence(("column", None), missed_cols, size[1], stride[1], span[1]))
+            sentences.append(_missed_sentence(("column", None), missed_cols, stride[1], span[1], ends[1]))
     if padding_only:
         (i, j), n = padding_only[0], len(padding_only)
         if n == 1:
@@ -180,9 +184,8 @@ def axis_words(one: str, other: str | None, indices) -> str:
     return f"{what} {span_text(indices)}"
 
 
-def _missed_sentence(what: tuple, missed, size: int, stride: int, span: int) -> str:
-    last_read = max(set(range(size)) - set(missed), default=-1)
-    tail = [m for m in missed if m > last_read]
+def _missed_sentence(what: tuple, missed, stride: int, span: int, end: int) -> str:
+    tail = [m for m in missed if m > end]  # after the last window: the stride does not fit evenly
     gaps = [m for m in missed if m not in tail]
     parts = []
     if tail:
