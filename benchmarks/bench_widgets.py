@@ -15,6 +15,7 @@ The goal is a median under 50 ms.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 
@@ -135,22 +136,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=3, help="passes over each control sequence (default 3)")
     args = parser.parse_args()
-    print(f"Explorer re-render after a control change (Python {platform.python_version()}, {platform.machine()})")
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+    print(f"Explorer re-render after a control change (Python {platform.python_version()}, {platform.machine()}, "
+          f"{os.cpu_count()} CPUs, load average {load})")  # fmt: skip
     print(f"{'explorer':<20}{'changes':>8}{'wall median':>13}{'wall p90':>10}{'cpu median':>12}{'cpu p90':>9}"
           f"{'PNG kB':>8}   one redraw: compute / draw / render+png (ms)")  # fmt: skip
-    medians = []
+    medians, cpu_medians = [], []
     for name, (make, changes) in SCENARIOS.items():
         explorer = make()
         time_changes(explorer, changes, 1)  # warm-up: fonts, glyph caches, first axes
         wall, cpu = time_changes(explorer, changes, args.passes)
         parts = breakdown(explorer)
         medians.append(np.median(wall))
+        cpu_medians.append(np.median(cpu))
         print(f"{name:<20}{len(wall):>8}{np.median(wall):>13.1f}{np.percentile(wall, 90):>10.1f}"
               f"{np.median(cpu):>12.1f}{np.percentile(cpu, 90):>9.1f}{len(explorer.png()) / 1000:>8.1f}   "
               f"{parts['compute']:.1f} / {parts['draw']:.1f} / {parts['render+png']:.1f}")  # fmt: skip
-    worst = max(medians)
-    verdict = "meets" if worst < GOAL_MS else "misses"
-    print(f"slowest median {worst:.1f} ms: {verdict} the goal of {GOAL_MS:.0f} ms")
+    for what, values in (("wall-clock", medians), ("CPU", cpu_medians)):
+        worst = max(values)
+        verdict = "meets" if worst < GOAL_MS else "misses"
+        print(f"slowest {what} median {worst:.1f} ms: {verdict} the goal of {GOAL_MS:.0f} ms")
 
 
 if __name__ == "__main__":
