@@ -740,3 +740,23 @@ def test_widgets_use_no_pyplot_and_layers_import_no_widgets():
         "import cnnlab.widgets; assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mode=st.sampled_from(["batch", "layer", "instance", "group"]), groups=st.integers(-1, 9),
+       highlight=st.integers(-1, 40))  # fmt: skip
+def test_norm_no_control_values_raise(norm, mode, groups, highlight):
+    set_controls(norm, mode=mode, groups=groups, highlight=highlight)
+    G = norm.controls["groups"].value
+    assert norm.state.valid == (mode != "group" or 6 % G == 0)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(image=st.sampled_from(["digit", "photo"]), name=st.sampled_from(sorted(FILTERS)), stride=st.integers(-1, 6),
+       pad=st.integers(-1, 6), digit=st.integers(-1, 12))  # fmt: skip
+def test_featuremap_no_control_values_raise(featuremap, image, name, stride, pad, digit):
+    set_controls(featuremap, image=image, filter=name, stride=stride, pad=pad, digit=digit)
+    v = featuremap.values
+    H, W = featuremap.state.image.shape
+    expected = tuple(shapes.conv_output_size(n, 3, v["stride"], v["pad"]) for n in (H, W))
+    assert featuremap.output_shape == expected
