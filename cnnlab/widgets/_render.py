@@ -94,7 +94,7 @@ class Explorer:
     class, and define ``compute()`` (control values -> state, never raising for any value a
     control can take) and ``draw(state)``. Optionally ``sync_controls()`` adjusts controls
     that depend on others (e.g. the range of a selection slider), ``extra_widgets()`` adds
-    widgets below the controls, and ``status`` / ``describe()`` explain the current state.
+    widgets below the controls, and ``status`` explains the current state.
     """
 
     figsize = (9.0, 4.5)
@@ -156,14 +156,17 @@ class Explorer:
                 self._holding -= 1
             self.state = self.compute()
             self.draw(self.state)
+            self._png = figure_png(self.figure)
             self.error = None
         except Exception as exc:  # a bug, not a bad configuration: show it, never raise into the UI
             self.error = exc
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            draw_message(
-                self.figure, f"Something went wrong drawing this explorer (a bug, please report it):\n{detail}"
-            )
-        self._png = figure_png(self.figure)
+            try:
+                draw_message(self.figure, f"Something went wrong drawing this explorer (a bug, please report it):"
+                                          f"\n{detail}")  # fmt: skip
+                self._png = figure_png(self.figure)
+            except Exception:  # noqa: S110 - keep the last good picture rather than raise into the front end
+                pass
         self.image.value = self._png
 
     def sync_controls(self) -> None:
