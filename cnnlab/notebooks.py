@@ -63,6 +63,7 @@ def write_atomic(nb, path) -> None:
     nbformat.validate(nb)
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             nbformat.write(nb, handle)
@@ -71,6 +72,12 @@ def write_atomic(nb, path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def is_check_cell(cell) -> bool:
@@ -94,13 +101,18 @@ def clean(nb):
     (an explorer's picture for readers without a kernel). Errors, stderr, widget views
     and execution counts go, and so does machine-specific metadata.
     """
+    count = 0
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
+        count += 1  # numbered as a fresh top-to-bottom run numbers them (nbval wants counts)
+        cell.execution_count = count
+        for output in cell.outputs:
+            if output.output_type == "execute_result":
+                output.execution_count = count
         if IGNORE_MARK in cell.source:
             cell.outputs = []
             continue
@@ -115,21 +127,20 @@ def clean(nb):
 def _clean_output(output, check: bool):
     """One output, stripped; None if nothing in it is worth keeping.
 
-    Check cells keep their text (the verdict nbval compares); other cells keep only
-    PNG figures, since their text may differ between machines.
+    Check cells keep their text and HTML (the verdict nbval compares: it wants every field
+    a fresh run produces); other cells keep only PNG figures, since their text may differ
+    between machines.
     """
     if output.output_type == "stream":
         return output if check and output.name == "stdout" else None
     if output.output_type == "error":
         return None
-    kept = "text/plain" if check else "image/png"
-    data = {key: value for key, value in output.get("data", {}).items() if key == kept}
+    kept = ("text/plain", "text/html") if check else ("image/png",)
+    data = {key: value for key, value in output.get("data", {}).items() if key in kept}
     if not data:
         return None
     output.data = data
     output.metadata = {}
-    if output.output_type == "execute_result":
-        output.execution_count = None
     return output
 
 
