@@ -80,6 +80,8 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
         dh = dw = 1
         Ho = (H + 2 * ph - HH) // sh + 1
         Wo = (W + 2 * pw - WW) // sw + 1
+    if bug == "ignores dilation, right size":  # (Ho, Wo) from check_conv_inputs, windows undilated
+        dh = dw = 1
     kernel = w[:, :, ::-1, ::-1] if bug == "flipped kernel" else w
     out = np.zeros((N, F, Ho, Wo), dtype=np.float32 if bug == "float32 output" else x.dtype)
     bias = {"no bias": np.zeros(F), "bias of filter 0": np.full(F, b[0])}.get(bug, b)
@@ -697,6 +699,13 @@ BUGGY = [
         "conv_forward_naive",
         "ignores dilation",
         _bug(conv_forward_loops, "ignores dilation"),
+        None,
+        "conv_param['dilation'] is ignored",
+    ),
+    (
+        "conv_forward_naive",
+        "ignores dilation with the right output size",
+        _bug(conv_forward_loops, "ignores dilation, right size"),
         None,
         "conv_param['dilation'] is ignored",
     ),

@@ -131,11 +131,15 @@ def conv_forward(args, dout=None):
         _mistake("out", CONV["bias twice"], lambda: _conv(x, w, 2 * b, conv_param)),
         _mistake("out", CONV["flipped"], lambda: _conv(x, w[:, :, ::-1, ::-1].copy(), b, conv_param)),
     ]
+    Ho, Wo = _conv(x[:1], w[:1], b[:1], conv_param).shape[2:]
     if dilation != (1, 1):
         found.append(_mistake("out", CONV["no dilation"], lambda: _conv(x, w, b, conv_param, dilation=1)))
+        # the right output size (e.g. from cnnlab.shapes) but undilated windows: the first (Ho, Wo) of them
+        found.append(
+            _mistake("out", CONV["no dilation"], lambda: _first(_conv(x, w, b, conv_param, dilation=1), Ho, Wo))
+        )
     if stride != (1, 1):
         found.append(_mistake("out", CONV["no stride"], lambda: _conv(x, w, b, conv_param, stride=1)))
-        Ho, Wo = _conv(x[:1], w[:1], b[:1], conv_param).shape[2:]
         found.append(_mistake("out", CONV["unstrided"], lambda: _first(_conv(x, w, b, conv_param, stride=1), Ho, Wo)))
     if pad != (0, 0):
         found.append(_mistake("out", CONV["no pad"], lambda: _conv(x, w, b, conv_param, pad=0)))
