@@ -37,7 +37,11 @@ __all__ = [
     "read",
     "write_atomic",
     "is_check_cell",
+    "is_solution_cell",
     "exercise_name",
+    "check_points",
+    "replace_regions",
+    "solution_stub",
     "clean",
     "execute",
 ]
@@ -92,6 +96,64 @@ def exercise_name(cell) -> str | None:
     if not grade_id:
         return None
     return grade_id.removeprefix("check_") if meta.get("grade") else grade_id
+
+
+def is_solution_cell(cell) -> bool:
+    """A cell the student answers: nbgrader ``"solution": true``, or one holding a solution region."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("solution")) or BEGIN_SOLUTION in cell.get("source", "")
+
+
+def check_points(cell, default: float = 1) -> float:
+    """The points a check cell is worth: its nbgrader ``points`` (``default`` if absent or not a number >= 0)."""
+    points = cell.get("metadata", {}).get("nbgrader", {}).get("points")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points < float("inf"):
+        return default
+    return points
+
+
+def replace_regions(source: str, begin: str, end: str, replacement) -> str:
+    """``source`` with every region from a ``begin`` line to its ``end`` line (both included) replaced.
+
+    ``replacement(indent, body)`` gets the indentation of the ``begin`` line and the lines
+    between the markers, and returns the lines to put in their place (``[]`` removes the
+    region; ``body`` keeps the solution and drops only the markers). A marker line is one
+    whose text, stripped, starts with the marker, as nbgrader reads them. Raises
+    ValueError for a region that is never closed, closed twice or nested.
+    """
+    lines = source.splitlines()
+    out, body, indent = [], None, ""
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if text.startswith(begin):
+            if body is not None:
+                raise ValueError(f"line {number}: {begin!r} inside a region that is still open (nested regions?)")
+            body, indent = [], line[: len(line) - len(line.lstrip())]
+        elif text.startswith(end):
+            if body is None:
+                raise ValueError(f"line {number}: {end!r} without a {begin!r} before it")
+            out += replacement(indent, body)
+            body = None
+        elif body is not None:
+            body.append(line)
+        else:
+            out.append(line)
+    if body is not None:
+        raise ValueError(f"{begin!r} is never closed by {end!r}")
+    return "\n".join(out) + ("\n" if source.endswith("\n") and out else "")
+
+
+def solution_stub(name: str | None, language: str = "code") -> str:
+    """What replaces a solution region in a student copy: a line that says what to do.
+
+    >>> print(solution_stub("conv_output_size"))
+    raise NotImplementedError("conv_output_size: write your solution here (see exercises.hint('conv_output_size'))")
+    """
+    if language == "markdown":
+        return "YOUR ANSWER HERE"
+    if not name:
+        return 'raise NotImplementedError("write your solution here")'
+    return f"raise NotImplementedError(\"{name}: write your solution here (see exercises.hint('{name}'))\")"
 
 
 def clean(nb):
