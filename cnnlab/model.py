@@ -77,7 +77,7 @@ class ThreeLayerConvNet:
         input_dim=(1, 28, 28),
         num_filters=16,
         filter_size=5,
-        hidden_dim=100,
+        hidden_dim=128,
         num_classes=10,
         norm=None,
         groups=4,
