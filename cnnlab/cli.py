@@ -1,6 +1,9 @@
 """The ``cnnlab`` command (also ``python -m cnnlab``).
 
     cnnlab train --data digits|mnist [--mnist-dir DIR] [--epochs N] [--seed S] ...
+    cnnlab release SRC... --out DIR [--exercises NAMES] [--force]
+    cnnlab check NOTEBOOK...
+    cnnlab grade SUBMISSION... --out grades.csv [--source NOTEBOOK] [--timeout S] [--jobs N]
 
 Each subcommand is one ``add_*_parser(subparsers)`` function that registers its options
 and sets ``run`` to the function that carries it out; ``SUBCOMMANDS`` lists them. A new
@@ -196,7 +199,29 @@ def _positive_float(text: str) -> float:
     return value
 
 
-SUBCOMMANDS = [add_train_parser]  # later: add_release_parser, add_check_parser, add_grade_parser
+# ---------------------------------------------------------------------------------------------
+# cnnlab release / check / grade: the instructor workflow, in cnnlab.instructor.commands
+
+
+def add_release_parser(subparsers) -> None:
+    from cnnlab.instructor import commands
+
+    commands.add_release_parser(subparsers)
+
+
+def add_check_parser(subparsers) -> None:
+    from cnnlab.instructor import commands
+
+    commands.add_check_parser(subparsers)
+
+
+def add_grade_parser(subparsers) -> None:
+    from cnnlab.instructor import commands
+
+    commands.add_grade_parser(subparsers)
+
+
+SUBCOMMANDS = [add_train_parser, add_release_parser, add_check_parser, add_grade_parser]
 
 if __name__ == "__main__":
     sys.exit(main())

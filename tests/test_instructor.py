@@ -1,0 +1,451 @@
+"""The instructor workflow: `cnnlab release`, `cnnlab check` and `cnnlab grade` on real notebooks.
+
+One small lesson (conv_output_size, max_pool_forward_naive, max_pool_backward_naive: fast
+checks) is written the way lessons are, released with `cnnlab release`, and answered in
+the ways students answer: solved, untouched, partly wrong, renamed, tampered with, hanging,
+crashing, printing megabytes, broken files. Grading them all in one run (two at a time)
+is the expensive part (one kernel per submission); everything else runs without a kernel.
+"""
+
+import csv
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from cnnlab import cli, exercises
+from cnnlab.instructor import grading, release, submissions
+
+SOLUTIONS = {
+    "conv_output_size": """
+        return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+    """,
+    "max_pool_forward_naive": """
+        x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+        out = np.zeros(x.shape[:2] + (Ho, Wo), dtype=x.dtype)
+        for i in range(Ho):
+            for j in range(Wo):
+                out[:, :, i, j] = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW].max(axis=(2, 3))
+        return out, (x, pool_param)
+    """,
+    "max_pool_backward_naive": """
+        x, pool_param = cache
+        x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+        dx = np.zeros_like(x)
+        for n, c, i, j in np.ndindex(*dout.shape):
+            window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
+            p, q = np.unravel_index(np.argmax(window), window.shape)
+            dx[n, c, i * sh + p, j * sw + q] += dout[n, c, i, j]
+        return dx
+    """,
+}
+SIGNATURES = {
+    "conv_output_size": "conv_output_size(size, kernel, stride, pad, dilation)",
+    "max_pool_forward_naive": "max_pool_forward_naive(x, pool_param)",
+    "max_pool_backward_naive": "max_pool_backward_naive(dout, cache)",
+}
+POINTS = {"conv_output_size": 1, "max_pool_forward_naive": 1, "max_pool_backward_naive": 2}
+WRONG_BACKWARD = SOLUTIONS["max_pool_backward_naive"].replace("] += dout", "] = dout")  # overlaps not summed
+TIMEOUT = 15  # seconds per submission: ample for these cells on a busy machine; the hanging one waits this long
+
+
+def body(name, code=None):
+    return textwrap.indent(textwrap.dedent(code or SOLUTIONS[name]).strip(), "    ")
+
+
+def exercise_cell(name):
+    source = f'def {SIGNATURES[name]}:\n    """Shapes first, as in the lessons."""\n    ### BEGIN SOLUTION\n{body(name)}\n    ### END SOLUTION'
+    meta = {"grade": False, "grade_id": name, "locked": False, "schema_version": 3, "solution": True, "task": False}
+    return new_code_cell(source, metadata={"nbgrader": meta})
+
+
+def check_cell(name, forward=None):
+    call = f'exercises.check("{name}", {name}' + (f", forward={forward})" if forward else ")")
+    source = f"# NBVAL_CHECK_OUTPUT\nresult = {call}\n### BEGIN HIDDEN TESTS\nassert result.passed, result\n### END HIDDEN TESTS\nresult"
+    meta = {"grade": True, "grade_id": f"check_{name}", "locked": True, "points": POINTS[name], "schema_version": 3}
+    meta.update(solution=False, task=False)
+    reference = exercises.reference(name)
+
+    def correct(*args):
+        return reference(*args)
+
+    verdict = exercises.check(name, correct)  # what a correct solution shows, as a fresh run stores it
+    output = new_output("execute_result", {"text/plain": str(verdict), "text/html": verdict._repr_html_()})
+    return new_code_cell(source, metadata={"nbgrader": meta}, outputs=[output])
+
+
+def lesson():
+    """A lesson as the lesson authors write them, with its verdicts stored (as after `notebooks run`)."""
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# Pooling\n\nIn this lesson you will ..."),
+            new_code_cell("import numpy as np\n\nfrom cnnlab import exercises, shapes"),
+            exercise_cell("conv_output_size"),
+            check_cell("conv_output_size"),
+            new_code_cell("print(shapes.conv_output_size(7, 3, 2, 1, 1))", outputs=[new_output("stream", text="4\n")]),
+            exercise_cell("max_pool_forward_naive"),
+            check_cell("max_pool_forward_naive"),
+            exercise_cell("max_pool_backward_naive"),
+            check_cell("max_pool_backward_naive", forward="max_pool_forward_naive"),
+            new_markdown_cell("## Summary"),
+        ]
+    )
+
+
+def run(capsys, *argv):
+    status = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def digest(folder):
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def answer(released_text, name, code=None):
+    """A released notebook's JSON text with the stub of ``name`` replaced by ``code`` (default: the solution)."""
+    nb = nbformat.reads(released_text, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == name and "NotImplementedError" in cell.source:
+            cell.source = "\n".join(
+                body(name, code) if "NotImplementedError" in line else line for line in cell.source.splitlines()
+            )
+    return nbformat.writes(nb)
+
+
+def add_cells(text, *sources, at=None):
+    nb = nbformat.reads(text, as_version=4)
+    cells = [new_code_cell(s) for s in sources]
+    nb.cells[at if at is not None else len(nb.cells) : at if at is not None else len(nb.cells)] = cells
+    return nbformat.writes(nb)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """The instructor's lesson, its student copy, and a folder of submissions of every kind."""
+    root = tmp_path_factory.mktemp("course")
+    source = root / "lessons" / "04_pooling.ipynb"
+    source.parent.mkdir()
+    nbformat.write(lesson(), str(source))
+    assert cli.main(["release", str(source), "--out", str(root / "release")]) == 0
+    released = (root / "release" / "04_pooling.ipynb").read_text()
+    solved = released
+    for name in SOLUTIONS:
+        solved = answer(solved, name)
+    subs = root / "submissions"
+    files = {
+        "solved/04_pooling.ipynb": solved,
+        "untouched/04_pooling.ipynb": released,
+        "partly_wrong/04_pooling.ipynb": answer(
+            answer(answer(released, "conv_output_size"), "max_pool_forward_naive"),
+            "max_pool_backward_naive",
+            WRONG_BACKWARD,
+        ),
+        # sys.exit() in a cell, 3 MB printed, a widget displayed: all graded as usual
+        "noisy/04_pooling.ipynb": add_cells(
+            solved,
+            "import sys\nsys.exit('bye')",
+            "print('x' * 3_000_000)",
+            "import ipywidgets\nipywidgets.IntSlider()",
+        ),
+        "hangs/04_pooling.ipynb": add_cells(answer(released, "conv_output_size"), "while True:\n    pass", at=4),
+        "crashes/04_pooling.ipynb": add_cells(solved, "import os\nos._exit(1)"),
+        # the stub left in place, but the check cell edited to print PASS and worth 100 points
+        "tampered/04_pooling.ipynb": _tampered(answer(answer(released, "conv_output_size"), "max_pool_backward_naive")),
+        # renamed its function; fell back on the reference for the forward (as lessons suggest)
+        "renamed/04_pooling.ipynb": add_cells(
+            solved.replace("def conv_output_size(", "def conv_output_sizes("),
+            'max_pool_forward_naive = exercises.reference("max_pool_forward_naive")',
+        ).replace("out[:, :, i, j] = x[", "out[:, :, i, j] = -x["),
+        "truncated/04_pooling.ipynb": solved[: len(solved) // 2],
+        "empty/04_pooling.ipynb": "",
+    }
+    for name, text in files.items():
+        (subs / name).parent.mkdir(parents=True)
+        (subs / name).write_text(text, encoding="utf-8")
+    (subs / "folder.ipynb").mkdir()  # a folder where a notebook should be
+    return root
+
+
+def _tampered(text):
+    nb = nbformat.reads(text, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id") == "check_max_pool_forward_naive":
+            cell.source = (
+                "# NBVAL_CHECK_OUTPUT\nprint('max_pool_forward_naive: PASS (8/8 cases; max relative error < 1e-7)')"
+            )
+            meta["points"] = 100
+    return nbformat.writes(nb)
+
+
+# ---------------------------------------------------------------------------------------------
+# release
+
+
+def test_release_makes_a_student_copy(course):
+    src = nbformat.read(str(course / "lessons" / "04_pooling.ipynb"), as_version=4)
+    copy = nbformat.read(str(course / "release" / "04_pooling.ipynb"), as_version=4)
+    nbformat.validate(copy)
+    assert copy.nbformat == 4 and len(copy.cells) == len(src.cells)
+    solution = copy.cells[5].source
+    assert "BEGIN SOLUTION" not in solution and "check_pool_inputs" not in solution
+    stub = "    raise NotImplementedError(\"max_pool_forward_naive: write your solution here (see exercises.hint('max_pool_forward_naive'))\")"
+    assert stub in solution.splitlines()
+    assert solution.startswith('def max_pool_forward_naive(x, pool_param):\n    """Shapes first')
+    check = copy.cells[6]
+    assert "HIDDEN" not in check.source and "assert" not in check.source
+    assert (
+        check.outputs[0]["data"]["text/plain"] == "max_pool_forward_naive: PASS (8/8 cases; max relative error < 1e-7)"
+    )
+    assert check.execution_count == check.outputs[0]["execution_count"] == 6  # numbered as a fresh run, for nbval
+    assert check.metadata["nbgrader"]["points"] == 1
+    assert copy.cells[4].outputs == []  # other outputs cleared
+    for cell in copy.cells:
+        if cell.cell_type == "code":
+            compile(cell.source, "cell", "exec")
+
+
+def test_release_assigns_chosen_exercises_and_keeps_the_others_solved(tmp_path, capsys):
+    src = tmp_path / "lesson.ipynb"
+    nbformat.write(lesson(), str(src))
+    status, out, _ = run(capsys, "release", src, "--out", tmp_path / "out", "--exercises", "max_pool_backward_naive")
+    assert status == 0
+    assert "assigns max_pool_backward_naive (2 pts)" in out
+    assert "reference solution kept (not graded): conv_output_size, max_pool_forward_naive" in out
+    copy = nbformat.read(str(tmp_path / "out" / "lesson.ipynb"), as_version=4)
+    forward, forward_check = copy.cells[5], copy.cells[6]
+    assert "check_pool_inputs" in forward.source and "### " not in forward.source
+    assert "nbgrader" not in forward.metadata and "nbgrader" not in forward_check.metadata
+    assert "NotImplementedError" in copy.cells[7].source
+    assert list(submissions.assignment(copy)) == ["max_pool_backward_naive"]
+
+
+def test_release_never_touches_sources_and_refuses_to_overwrite(tmp_path, capsys):
+    src = tmp_path / "lesson.ipynb"
+    nbformat.write(lesson(), str(src))
+    before = src.read_bytes()
+    assert run(capsys, "release", src, "--out", tmp_path / "release")[0] == 0
+    first = (tmp_path / "release" / "lesson.ipynb").read_bytes()
+    (tmp_path / "release" / "lesson.ipynb").write_text("the student's work")
+    status, _, err = run(capsys, "release", src, "--out", tmp_path / "release")
+    assert status == 1 and "already exists; use --force" in err
+    assert (tmp_path / "release" / "lesson.ipynb").read_text() == "the student's work"
+    assert run(capsys, "release", src, "--out", tmp_path / "release", "--force")[0] == 0
+    assert (tmp_path / "release" / "lesson.ipynb").read_bytes() == first
+    status, _, err = run(capsys, "release", src, "--out", tmp_path, "--force")  # the copy would be the source
+    assert status == 1 and "would replace a source notebook" in err
+    status, _, err = run(
+        capsys, "release", tmp_path, "--out", tmp_path / "release", "--exercises", "conv_fwd", "--force"
+    )
+    assert status == 1 and "conv_fwd: not an exercise" in err
+    assert src.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["lesson.ipynb", "lesson.ipynb", "release"]  # no temporaries
+
+
+def test_release_refuses_what_it_cannot_release(tmp_path):
+    nb = lesson()
+    nb.cells[2].source = nb.cells[2].source.replace("    ### END SOLUTION", "")
+    with pytest.raises(ValueError, match="cell 3: '### BEGIN SOLUTION' is never closed"):
+        release.student_copy(nb)
+    nb = lesson()
+    nb.cells[2].source = nb.cells[2].source.replace("    ### BEGIN SOLUTION", "        ### BEGIN SOLUTION")
+    with pytest.raises(ValueError, match="cell 3 is not valid Python once its solution is replaced"):
+        release.student_copy(nb)
+    copy, _ = release.student_copy(lesson())
+    with pytest.raises(ValueError, match="already a student copy"):
+        release.student_copy(copy)
+
+
+# ---------------------------------------------------------------------------------------------
+# reading whatever students hand in (no kernel)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "is empty (0 bytes)"),
+        (b'{"cells": [{"cell_type": "code", "source": "x = ', "is not valid JSON: Unterminated string"),
+        (b'{"cells": []', "the file ends early (truncated?)"),
+        (b"\x89PNG\r\n\x1a\n", "is not valid JSON"),
+        (b"[1, 2]", "is JSON but not a Jupyter notebook"),
+        (b'{"nbformat": 5, "cells": []}', "format version 5"),
+    ],
+)
+def test_load_says_why_a_file_is_not_a_notebook(tmp_path, content, reason):
+    path = tmp_path / "x.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(submissions.UnreadableError, match=re.escape(reason)):
+        submissions.load(path)
+    with pytest.raises(submissions.UnreadableError, match="is a folder"):
+        submissions.load(tmp_path)
+
+
+def test_load_reads_latin1_and_nbformat_3_with_notes(tmp_path):
+    nb = lesson()
+    nb.cells[0].source = "# Pooling — café"
+    latin = tmp_path / "latin.ipynb"
+    latin.write_bytes(nbformat.writes(nb).encode("latin-1", errors="replace"))
+    loaded, notes = submissions.load(latin)
+    assert list(submissions.assignment(loaded)) == list(POINTS) and "read as Latin-1" in notes[0]
+    v3 = tmp_path / "v3.ipynb"
+    v3.write_text(nbformat.writes(nbformat.convert(lesson(), 3)))
+    loaded, notes = submissions.load(v3)
+    assert {n: t.points for n, t in submissions.assignment(loaded).items()} == POINTS
+    assert "format version 3" in notes[0]
+
+
+def test_assignment_from_metadata_or_from_check_calls():
+    tasks = submissions.assignment(lesson())
+    assert [(t.name, t.points, t.forward) for t in tasks.values()] == [
+        ("conv_output_size", 1, None),
+        ("max_pool_forward_naive", 1, None),
+        ("max_pool_backward_naive", 2, "max_pool_forward_naive"),
+    ]
+    stripped = lesson()
+    for cell in stripped.cells:
+        cell.metadata = {}
+    assert {n: t.points for n, t in submissions.assignment(stripped).items()} == dict.fromkeys(POINTS, 1)
+
+
+def test_write_csv_is_atomic(tmp_path, monkeypatch):
+    out = tmp_path / "grades.csv"
+    out.write_text("old grades\n")
+    entry = grading.Submission(Path("a.ipynb"), "a.ipynb", rows=[grading.Row("a.ipynb", "x", 1, 1, True, "PASS")])
+
+    def fail(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        grading.write_csv([entry], out)
+    assert out.read_text() == "old grades\n" and [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
+
+
+# ---------------------------------------------------------------------------------------------
+# grade and check (kernels)
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    subs = course / "submissions"
+    before = digest(subs)
+    out = course / "grades.csv"
+    out.write_text("an old grades file\n")
+    argv = ["grade", str(subs), "--source", str(course / "release"), "--out", str(out)]
+    argv += ["--timeout", str(TIMEOUT), "--jobs", "2"]
+    status = cli.main(argv)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    return {"status": status, "rows": rows, "before": before, "after": digest(subs), "out": out}
+
+
+def scores(graded):
+    table = {}
+    for row in graded["rows"]:
+        who = row["submission"].split(os.sep)[-2]
+        table.setdefault(who, {})[row["exercise"]] = row
+    return table
+
+
+def total(rows):
+    return sum(float(r["points"]) for r in rows.values())
+
+
+def test_grade_scores_every_kind_of_submission(graded):
+    assert graded["status"] == 0
+    table = scores(graded)
+    assert total(table["solved"]) == 4 and all(r["passed"] == "true" for r in table["solved"].values())
+    assert total(table["untouched"]) == 0
+    assert "not done: it raises NotImplementedError" in table["untouched"]["conv_output_size"]["reason"]
+    wrong = table["partly_wrong"]
+    assert [wrong[n]["points"] for n in POINTS] == ["1", "1", "0"]
+    assert wrong["max_pool_backward_naive"]["reason"].startswith("FAIL (")
+    assert "overlap" in wrong["max_pool_backward_naive"]["reason"]
+    assert total(table["noisy"]) == 4
+    assert "printed 2.9 MB of output (discarded)" in table["noisy"]["conv_output_size"]["notes"]
+    assert "SystemExit: bye" in table["noisy"]["conv_output_size"]["notes"]
+    for row in table["hangs"].values():
+        assert row["points"] == "0" and row["reason"] == f"timed out after {TIMEOUT} s in cell 5 (while True:)"
+    for row in table["crashes"].values():
+        assert row["points"] == "0" and row["reason"].startswith("the kernel died in cell 11 (import os)")
+
+
+def test_grade_does_not_trust_the_students_cells(graded):
+    table = scores(graded)
+    tampered = table["tampered"]["max_pool_forward_naive"]
+    assert (tampered["points"], tampered["max_points"], tampered["passed"]) == ("0", "1", "false")
+    assert total(table["tampered"]) == 3
+    renamed = table["renamed"]
+    assert renamed["conv_output_size"]["reason"] == (
+        "no function named conv_output_size (the notebook defines conv_output_sizes: renamed?)"
+    )
+    # graded on the forward the student wrote (wrong sign), not on the reference it fell back on
+    assert renamed["max_pool_forward_naive"]["passed"] == "false"
+    assert renamed["max_pool_backward_naive"]["passed"] == "true"
+
+
+def test_grade_reports_unreadable_files_and_keeps_every_input(graded, course):
+    table = scores(graded)
+    assert all(r["points"] == "0" for r in table["truncated"].values())
+    assert table["truncated"]["conv_output_size"]["reason"].startswith("the file is not valid JSON")
+    assert table["empty"]["max_pool_backward_naive"]["reason"] == "the file is empty (0 bytes)"
+    folder = [r for r in graded["rows"] if r["submission"].endswith("folder.ipynb")]
+    assert [r["exercise"] for r in folder] == list(POINTS)
+    assert {(r["points"], r["reason"]) for r in folder} == {("0", "it is a folder, not a notebook file")}
+    assert graded["after"] == graded["before"]  # byte-identical, and no file added or removed
+    labels = [r["submission"] for r in graded["rows"]]
+    assert labels == sorted(labels) and len(graded["rows"]) == 3 * 11
+    assert graded["rows"][0].keys() == set(grading.COLUMNS)
+    assert sorted(p.name for p in course.iterdir()) == ["grades.csv", "lessons", "release", "submissions"]
+
+
+def test_check_prints_a_verdict_per_exercise(course, capsys):
+    subs = course / "submissions"
+    status, out, _ = run(
+        capsys, "check", subs / "solved" / "04_pooling.ipynb", subs / "partly_wrong" / "04_pooling.ipynb"
+    )
+    assert status == 1
+    lines = out.splitlines()
+    assert lines[:4] == [
+        str(subs / "solved" / "04_pooling.ipynb"),
+        "  conv_output_size: PASS",
+        "  max_pool_forward_naive: PASS",
+        "  max_pool_backward_naive: PASS",
+    ]
+    assert lines[7].startswith("  max_pool_backward_naive: FAIL — ")
+    assert lines[-1] == "5 of 6 exercises passed"
+    status, _, err = run(capsys, "check", subs / "empty" / "04_pooling.ipynb")
+    assert status == 2 and "cannot check: the file is empty" in err
+
+
+def test_students_self_check_with_nbval(course):
+    """`pytest --nbval-lax` on a student copy compares the student's verdicts with the stored PASS."""
+    subs = course / "submissions"
+    solved, untouched = subs / "solved" / "04_pooling.ipynb", subs / "untouched" / "04_pooling.ipynb"
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval-lax",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        str(solved),
+        str(untouched),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=course, timeout=300)
+    summary = done.stdout.strip().splitlines()[-1]
+    assert "3 failed" in summary and "passed" in summary, done.stdout[-3000:]
+    assert "untouched" in done.stdout and "FAILED" in done.stdout
+    assert not any("solved" in line for line in done.stdout.splitlines() if line.startswith("FAILED"))
