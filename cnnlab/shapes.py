@@ -188,7 +188,7 @@ def check_pool_inputs(x, pool_param):
     ph = check_int("pool_param['pool_height']", params["pool_height"], 1)
     pw = check_int("pool_param['pool_width']", params["pool_width"], 1)
     stride = check_pair("pool_param['stride']", params["stride"], 1)
-    out_hw = window_output("pool window", (ph, pw), x.shape[2:], stride, (0, 0), (1, 1))
+    out_hw = window_output("pool window", (ph, pw), x.shape[2:], stride, (0, 0), (1, 1), padded=False)
     return x, (ph, pw), stride, out_hw
 
 
@@ -335,12 +335,15 @@ def check_real(name: str, value, valid: str, low=None, high=None, low_open=False
     return value
 
 
-def window_output(what, kernel, size, stride, pad, dilation):
+def window_output(what, kernel, size, stride, pad, dilation, padded=True):
     """(H_out, W_out) of a sliding window over an input of ``size`` (H, W), or a ValueError
-    saying why it does not fit. All geometry arguments are (h, w) pairs."""
+    saying why it does not fit. All geometry arguments are (h, w) pairs; ``padded`` says
+    whether the layer has padding and dilation to suggest (max pooling here has neither)."""
     out = []
     for axis, k, n, s, p, d in zip(("height", "width"), kernel, size, stride, pad, dilation):
         span = d * (k - 1) + 1
+        if span > n + 2 * p and not padded:
+            raise ValueError(f"the {what} {axis} {k} is larger than the input {axis} {n}; use a smaller {what}")
         if span > n + 2 * p:
             dilated = f" (dilated to {span})" if d > 1 else ""
             raise ValueError(

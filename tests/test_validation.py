@@ -62,7 +62,7 @@ BAD_POOL = [
      r"pool_param is missing the required key 'stride'"),
     ("typo", lambda f: f(X, {**POOL, "pool_size": 2}), ValueError, r"unknown key 'pool_size'"),
     ("window too large", lambda f: f(X, {**POOL, "pool_height": 6}), ValueError,
-     r"pool window height 6 is larger than the padded input height 5"),
+     r"the pool window height 6 is larger than the input height 5; use a smaller pool window$"),
     ("height 0", lambda f: f(X, {**POOL, "pool_height": 0}), ValueError, r"pool_param\['pool_height'\] must be an integer >= 1"),
     ("width pair", lambda f: f(X, {**POOL, "pool_width": (2, 2)}), TypeError, r"pool_param\['pool_width'\] must be an integer"),
     ("stride 0", lambda f: f(X, {**POOL, "stride": 0}), ValueError, r"pool_param\['stride'\] must be an integer >= 1"),
