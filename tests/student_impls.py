@@ -632,6 +632,10 @@ def groupnorm_backward_reshape(dout, cache, bug=None):
     inv_std = 1 / np.sqrt(var + eps)
     if bug == "statistics as constants":
         return (dxhat * inv_std).reshape(N, C, H, W), dgamma, dbeta
+    if bug == "gamma after the means":  # batch norm's shortcut, wrong when gamma varies inside a group
+        d = dout.reshape(N, groups, -1)
+        dx = (d - d.mean(axis=2, keepdims=True) - xh * (d * xh).mean(axis=2, keepdims=True)) * inv_std
+        return dx.reshape(N, C, H, W) * np.reshape(gamma, (1, C, 1, 1)), dgamma, dbeta
     axes = (1, 2) if bug == "means over all channels" else (2,)
     dx = (dxhat - dxhat.mean(axis=axes, keepdims=True) - xh * (dxhat * xh).mean(axis=axes, keepdims=True)) * inv_std
     return dx.reshape(N, C, H, W), dgamma, dbeta
@@ -1034,6 +1038,13 @@ BUGGY = [
         _bug(groupnorm_forward_reshape, "interleaved groups"),
         None,
         "interleaved groups (channel c in group c % G)",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "gamma multiplied in after the group means",
+        _bug(groupnorm_backward_reshape, "gamma after the means"),
+        groupnorm_forward_reshape,
+        "gamma is applied after the group means",
     ),
     (
         "spatial_groupnorm_backward",

@@ -462,6 +462,10 @@ LAYOUTS = {
 }
 
 NORM = {
+    "dx gamma outside": (
+        "gamma is applied after the group means, as batch norm may do: the channels of one group have "
+        "different gammas, so multiply first, dxhat = dout * gamma, then take the means of dxhat"
+    ),
     "eps outside": "eps is added to the standard deviation; add it to the variance, inside the square root",
     "unbiased": (
         "the variance is the unbiased one (ddof=1); normalization uses the biased variance (divide by the count)"
@@ -621,6 +625,14 @@ def _normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1):
         _mistake("dgamma", NORM["dgamma over space"], lambda: (dout * xhat).sum(axis=(2, 3))),
         _mistake("dbeta", NORM["dbeta over space"], lambda: dout.sum(axis=(2, 3))),
     ]
+    if right == "group":  # in batch norm gamma is constant over the elements of one mean, so this is right there
+        found.append(
+            _mistake(
+                "dx",
+                NORM["dx gamma outside"],
+                lambda: _per_channel(gamma, C) * _normalization_grad(dout, xhat, inv_std, labels),
+            )
+        )
     for layout in layouts:  # the right xhat and std (as a right forward caches them), the wrong means
         other = _labels(x.shape, layout, G)
         sentence = f"dx takes its means {LAYOUTS[layout]}; take them {LAYOUTS[right]}"
