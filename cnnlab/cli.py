@@ -23,25 +23,25 @@ import cnnlab
 __all__ = ["main", "build_parser", "TRAIN_DEFAULTS"]
 
 # The settings `cnnlab train` uses unless told otherwise, chosen to meet issue #5's goals with
-# room to spare on a busy 2-core machine (see benchmarks/bench_train.py).
+# room to spare on a busy 2-core machine (see benchmarks/bench_train.py). The learning rate
+# depends on the update rule; lr_decay multiplies it after every epoch.
 TRAIN_DEFAULTS = {
     "digits": {
         "model": {"num_filters": 32, "filter_size": 3, "hidden_dim": 128},
         "epochs": 10,
         "batch_size": 32,
-        "learning_rate": 2e-3,
         "lr_decay": 0.9,
-        "optimizer": "adam",
     },
     "mnist": {
         "model": {"num_filters": 16, "filter_size": 5, "hidden_dim": 128},
-        "epochs": 8,
+        "epochs": 6,
         "batch_size": 64,
-        "learning_rate": 2e-3,
         "lr_decay": 0.7,
-        "optimizer": "adam",
     },
 }
+DEFAULT_OPTIMIZER = "sgd"
+LEARNING_RATES = {"sgd": 0.03, "adam": 0.002}
+OPTIMIZERS = {"sgd": "sgd_momentum", "adam": "adam"}  # option value -> name in cnnlab.train
 
 
 def main(argv=None) -> int:
@@ -105,18 +105,24 @@ def add_train_parser(subparsers) -> None:
     p.add_argument("--epochs", type=_positive_int, metavar="N", help="passes over the training set")
     p.add_argument("--batch-size", type=_positive_int, metavar="B", help="images per gradient step")
     p.add_argument("--lr", type=_positive_float, metavar="LR", help="learning rate of the first epoch")
-    p.add_argument("--optimizer", choices=["adam", "sgd"], help="update rule (sgd is SGD with momentum 0.9)")
+    p.add_argument(
+        "--optimizer",
+        choices=sorted(OPTIMIZERS),
+        help=f"update rule (sgd has momentum 0.9; default {DEFAULT_OPTIMIZER})",
+    )
     p.add_argument("--norm", choices=["none", "batch", "group"], default="none", help="normalization after the conv")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32", help="float32 (default) trains faster")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="seed for weights and batch order (default 0)")
     p.add_argument("--save", type=Path, metavar="FILE", help="save the trained model to FILE (.npz)")
     p.add_argument("--plots", type=Path, metavar="DIR", help="save history.png and filters.png in DIR")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    defaults = "; ".join(
-        f"{name}: {d['epochs']} epochs, batch {d['batch_size']}, {d['optimizer']} lr {d['learning_rate']:g}"
-        for name, d in TRAIN_DEFAULTS.items()
+    d, m = TRAIN_DEFAULTS["digits"], TRAIN_DEFAULTS["mnist"]
+    rates = ", ".join(f"{rate:g} for {name}" for name, rate in LEARNING_RATES.items())
+    p.epilog += (
+        f" Defaults: optimizer {DEFAULT_OPTIMIZER}; learning rate {rates}, multiplied by {d['lr_decay']} (digits) "
+        f"or {m['lr_decay']} (mnist) after each epoch; digits: {d['epochs']} epochs of batches of "
+        f"{d['batch_size']}; mnist: {m['epochs']} epochs of batches of {m['batch_size']}."
     )
-    p.epilog += f" Defaults: {defaults}."
     p.set_defaults(run=run_train)
 
 
@@ -131,6 +137,7 @@ def run_train(args) -> int:
     if args.save and not args.save.parent.is_dir():
         raise FileNotFoundError(f"cannot save the model to {args.save}: there is no folder {args.save.parent}")
     defaults = TRAIN_DEFAULTS[args.data]
+    optimizer = args.optimizer or DEFAULT_OPTIMIZER
     dtype = np.dtype(args.dtype)
     if args.data == "digits":
         data = datasets.load_digits(dtype=dtype)
@@ -146,8 +153,8 @@ def run_train(args) -> int:
     settings = {
         "epochs": args.epochs or defaults["epochs"],
         "batch_size": args.batch_size or defaults["batch_size"],
-        "optimizer": {"sgd": "sgd_momentum", "adam": "adam"}[args.optimizer or defaults["optimizer"]],
-        "learning_rate": args.lr or defaults["learning_rate"],
+        "optimizer": OPTIMIZERS[optimizer],
+        "learning_rate": args.lr or LEARNING_RATES[optimizer],
         "lr_decay": defaults["lr_decay"],
         "seed": args.seed,
     }

@@ -57,6 +57,13 @@ def test_options_reach_the_model_and_training(capsys, tmp_path):
     assert (tmp_path / "plots" / "history.png").is_file() and (tmp_path / "plots" / "filters.png").is_file()
 
 
+def test_each_optimizer_has_its_default_learning_rate(capsys):
+    _, adam, _ = run(capsys, "train", "--epochs", "1", "--batch-size", "400", "--optimizer", "adam", "--quiet")
+    _, sgd, _ = run(capsys, "train", "--epochs", "1", "--batch-size", "400", "--quiet")
+    assert "optimizer adam, learning_rate 0.002" in adam
+    assert "optimizer sgd_momentum, learning_rate 0.03" in sgd
+
+
 def test_python_dash_m_cnnlab_works():
     result = subprocess.run([sys.executable, "-m", "cnnlab", "train", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "--mnist-dir DIR" in result.stdout
