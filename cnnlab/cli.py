@@ -58,7 +58,8 @@ def main(argv=None) -> int:
         print(f"cnnlab {args.command}: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"cnnlab {args.command}: interrupted", file=sys.stderr)
+        newline = "\n" if sys.stderr.isatty() else ""  # end a progress bar's line first
+        print(f"{newline}cnnlab {args.command}: interrupted", file=sys.stderr)
         return 130
 
 
