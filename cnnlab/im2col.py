@@ -56,8 +56,8 @@ def im2col(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
 
     Returns:
     - cols: (N, C*HH*WW, H'*W') with H' = (H + 2*pad - dilation*(HH-1) - 1) // stride + 1
-      (W' likewise). Row ``c*HH*WW + i*WW + j`` holds tap (i, j) of channel c; column
-      ``r*W' + s`` is the window of output position (r, s).
+      (W' likewise). Row ``c*HH*WW + p*WW + q`` holds tap (p, q) of channel c; column
+      ``i*W' + j`` is the window of output position (i, j).
     """
     x, kernel, stride, pad, dilation, _ = shapes.check_window_inputs(
         x, filter_height, filter_width, stride, pad, dilation
@@ -104,8 +104,9 @@ def pad_input(x: np.ndarray, pad: tuple[int, int]) -> np.ndarray:
 def windows(xp: np.ndarray, kernel, stride, dilation) -> np.ndarray:
     """A read-only strided view of every window of an (already padded) input.
 
-    (N, C, Hp, Wp) -> (N, C, HH, WW, H', W'): element [n, c, i, j, r, s] is
-    xp[n, c, r*stride_h + i*dilation_h, s*stride_w + j*dilation_w]. No data is copied.
+    (N, C, Hp, Wp) -> (N, C, HH, WW, H', W'): element [n, c, p, q, i, j] is
+    xp[n, c, i*stride_h + p*dilation_h, j*stride_w + q*dilation_w], tap (p, q) of the window
+    of output (i, j). No data is copied.
     """
     N, C, Hp, Wp = xp.shape
     (HH, WW), (sh, sw), (dh, dw) = kernel, stride, dilation
@@ -137,11 +138,11 @@ def fold(cols, x_shape, kernel, stride, pad, dilation) -> np.ndarray:
     Ho, Wo = _output_hw((H, W), kernel, stride, pad, dilation)
     cols = cols.reshape(N, C, HH, WW, Ho, Wo)
     xp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
-    for i in range(HH):  # one strided add per filter tap
-        for j in range(WW):
-            rows = slice(i * dh, i * dh + sh * (Ho - 1) + 1, sh)
-            cols_ = slice(j * dw, j * dw + sw * (Wo - 1) + 1, sw)
-            xp[:, :, rows, cols_] += cols[:, :, i, j]
+    for p in range(HH):  # one strided add per filter tap (p, q): its value in every window
+        for q in range(WW):
+            rows = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
+            cols_ = slice(q * dw, q * dw + sw * (Wo - 1) + 1, sw)
+            xp[:, :, rows, cols_] += cols[:, :, p, q]
     return xp[:, :, ph : ph + H, pw : pw + W]
 
 

@@ -74,13 +74,18 @@ def torch_conv_step(x, w, b, conv_param, threads: int | None = None) -> Callable
     return step
 
 
-def default_conv_steps(x, w, b, conv_param, naive: bool = True) -> dict[str, Callable[[], None]]:
-    """{'naive': ..., 'im2col': ..., 'PyTorch': ...} steps for one geometry (PyTorch if installed)."""
+def default_conv_steps(
+    x, w, b, conv_param, naive: bool = True, torch_threads: int | None = None
+) -> dict[str, Callable[[], None]]:
+    """{'naive': ..., 'im2col': ..., 'PyTorch': ...} steps for one geometry (PyTorch if installed).
+
+    ``torch_threads`` sets PyTorch's thread count (1 is fairest for small inputs on a busy machine).
+    """
     steps = {}
     if naive:
         steps["naive"] = conv_step(L.conv_forward_naive, L.conv_backward_naive, x, w, b, conv_param)
     steps["im2col"] = conv_step(L.conv_forward_im2col, L.conv_backward_im2col, x, w, b, conv_param)
-    torch_step = torch_conv_step(x, w, b, conv_param)
+    torch_step = torch_conv_step(x, w, b, conv_param, threads=torch_threads)
     if torch_step is not None:
         steps["PyTorch"] = torch_step
     return steps

@@ -58,13 +58,13 @@ HINTS = {
         "becomes one matrix product. For each sample: C*HH*WW rows (one per filter tap and\n"
         "channel) and H'*W' columns (one per output position): cols has shape\n"
         "(N, C*HH*WW, H'*W').",
-        "Row order: row c*HH*WW + i*WW + j holds tap (i, j) of channel c, the order of\n"
-        "w[f].reshape(-1). Column order: column r*W' + s is output position (r, s), the order of\n"
+        "Row order: row c*HH*WW + p*WW + q holds tap (p, q) of channel c, the order of\n"
+        "w[f].reshape(-1). Column order: column i*W' + j is output position (i, j), the order of\n"
         "out[n, f].reshape(-1).",
-        "With loops: for each (r, s), window = xpad[:, :, r*sh : r*sh + dh*(HH-1) + 1 : dh, ...]\n"
-        "has shape (N, C, HH, WW); put window.reshape(N, -1) in column r*W' + s.",
-        "Without loops over positions: loop over the HH*WW taps instead. Tap (i, j) of every\n"
-        "window is one strided slice, xpad[:, :, i*dh : i*dh + sh*(H'-1) + 1 : sh, ...], of shape\n"
+        "With loops: for each (i, j), window = xpad[:, :, i*sh : i*sh + dh*(HH-1) + 1 : dh, ...]\n"
+        "has shape (N, C, HH, WW); put window.reshape(N, -1) in column i*W' + j.",
+        "Without loops over positions: loop over the HH*WW taps instead. Tap (p, q) of every\n"
+        "window is one strided slice, xpad[:, :, p*dh : p*dh + sh*(H'-1) + 1 : sh, ...], of shape\n"
         "(N, C, H', W'); stack the taps on a new axis 2 and reshape to (N, C*HH*WW, H'*W').",
     ],
     "col2im": [

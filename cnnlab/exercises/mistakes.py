@@ -713,12 +713,12 @@ COLUMNS = {
     ),
     "rows are windows": "each window is a row, (N*H'*W', C*HH*WW); here each window is a column: (N, C*HH*WW, H'*W')",
     "tap-major rows": (
-        "the rows are ordered (tap row, tap column, channel); row c*HH*WW + i*WW + j must hold tap (i, j) of channel c"
+        "the rows are ordered (tap row, tap column, channel); row c*HH*WW + p*WW + q must hold tap (p, q) of channel c"
     ),
-    "column-major columns": "the columns are ordered column-major; column r*W' + s must hold output position (r, s)",
+    "column-major columns": "the columns are ordered column-major; column i*W' + j must hold output position (i, j)",
     "no pad": "x is not padded: add pad zeros on every side of H and W first",
-    "no dilation": "the dilation is ignored: tap (i, j) of window (r, s) is at row r*stride + i*dilation",
-    "no stride": "the stride is ignored: window (r, s) starts at row r*stride, column s*stride",
+    "no dilation": "the dilation is ignored: tap (p, q) of window (i, j) is at row i*stride + p*dilation",
+    "no stride": "the stride is ignored: window (i, j) starts at row i*stride, column j*stride",
     "overwrite": "where windows overlap, a later window overwrites an earlier one: add them (+=)",
     "padded": "x still includes the padding: cut pad rows and columns from each side, xpad[:, :, ph:ph + H, pw:pw + W]",
     "empty": (
