@@ -74,11 +74,11 @@ OPTIMIZERS = {"sgd_momentum": sgd_momentum, "adam": adam}
 def train(
     model,
     data,
-    epochs=5,
-    batch_size=64,
-    optimizer="adam",
-    learning_rate=1e-3,
-    lr_decay=1.0,
+    epochs=10,
+    batch_size=32,
+    optimizer="sgd_momentum",
+    learning_rate=0.03,
+    lr_decay=0.9,
     seed=0,
     keep_best=True,
     num_train_check=1000,
@@ -86,6 +86,9 @@ def train(
     threads=1,
 ):
     """Train ``model`` in place with mini-batches; return its history.
+
+    The defaults are those of ``cnnlab train --data digits`` (for Adam, start from a
+    learning rate of 0.002).
 
     Inputs:
     - model: has ``params`` (name -> array) and ``loss(X, y=None)``, as ``cnnlab.model``

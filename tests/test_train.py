@@ -74,7 +74,14 @@ def test_adam_keeps_float32():
 def test_overfits_a_tiny_data_set(digits, optimizer, lr):
     model = digits_model()
     history = T.train(
-        model, tiny_data(digits), epochs=25, batch_size=10, optimizer=optimizer, learning_rate=lr, progress=False
+        model,
+        tiny_data(digits),
+        epochs=25,
+        batch_size=10,
+        optimizer=optimizer,
+        learning_rate=lr,
+        lr_decay=1.0,
+        progress=False,
     )
     assert len(history["loss"]) == 25 * 4 and len(history["val_acc"]) == 25
     assert np.mean(history["loss"][-4:]) < 0.1 * np.mean(history["loss"][:4])
