@@ -76,8 +76,8 @@ def max_pool_forward_im2col(x, pool_param):
     PH, PW = kernel
     view = im2col.windows(x, kernel, stride, (1, 1))  # (N, C, PH, PW, Ho, Wo), no copy
     taps = view.reshape(N, C, PH * PW, Ho, Wo)  # (N, C, PH*PW, Ho, Wo), one copy
-    argmax = taps.argmax(axis=2)  # (N, C, Ho, Wo), first max wins ties
-    out = np.take_along_axis(taps, argmax[:, :, None], axis=2)[:, :, 0]  # (N, C, Ho, Wo)
+    out = taps.max(axis=2)  # (N, C, Ho, Wo)
+    argmax = taps.argmax(axis=2)  # (N, C, Ho, Wo): index p*PW + q of the first max, as ties need
     return out, (x, pool_param, argmax)
 
 
