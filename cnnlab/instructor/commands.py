@@ -59,8 +59,9 @@ def run_release(args) -> int:
         kept = f"; reference solution kept (not graded): {', '.join(copy.kept)}" if copy.kept else ""
         verb = "would write" if args.dry_run else "wrote"
         print(f"{verb} {copy.target}: assigns {submissions.describe_points(copy.assigned)}{kept}")
+        sys.stdout.flush()
         for warning in copy.warnings:
-            print(f"  warning: {warning}", file=sys.stderr)
+            print(f"  warning: {warning}", file=sys.stderr, flush=True)
     if not args.dry_run:
         print(
             f"Students check their work with `cnnlab check NOTEBOOK` or `pytest --nbval-lax NOTEBOOK`; "

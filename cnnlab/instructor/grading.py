@@ -214,7 +214,7 @@ def _rows(entry: Submission, result: dict, timeout: float, limit: float) -> list
             if record.get("missing"):
                 broken = [n for n in entry.solution_cells.get(task.name, []) if n in errors]
                 if broken:
-                    reason = f"no function named {task.name}: its cell {broken[0]} raised {errors[broken[0]]}"
+                    reason = f"not defined: its cell {broken[0]} raised {errors[broken[0]]}"
         points = task.points if passed else 0
         rows.append(Row(entry.label, task.name, points, task.points, passed, reason, "; ".join(notes), verdict))
     return rows

@@ -111,10 +111,10 @@ def _reason(result) -> str:
     text = result.verdict().split(": ", 1)[-1]
     failures = result.failures
     if failures and failures[0].problems:
-        problem = failures[0].problems[0]
-        if "raised NotImplementedError" in problem and not result.cases_passed:
-            who = "the forward it is checked with" if problem.startswith("your forward") else "it"
-            text += f"; not done: {who} raises NotImplementedError"
+        problem = failures[0].problems[0].split("; ")[0]  # the headline, not the advice after it
+        if "NotImplementedError" in problem and not result.cases_passed:
+            who = "its forward" if problem.startswith("your forward") else "it"
+            text += f"; not written yet ({who} still raises NotImplementedError)"
         else:
             text += f"; case {failures[0].label!r}: {problem}"
     return _clip(text, 300)

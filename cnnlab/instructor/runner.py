@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -39,6 +40,7 @@ __all__ = ["run_jobs", "make_job", "default_jobs", "STARTUP_ALLOWANCE"]
 STARTUP_ALLOWANCE = 60.0  # seconds for a worker to start its kernel and set up grading
 CHECK_ALLOWANCE = 30.0  # seconds beyond a check's own time limit before the check counts as stuck
 KERNEL_NAME = "cnnlab-grading"
+_CELL_FILE = re.compile(r"\(\S*?\d+\.py, line (\d+)\)")  # how IPython names a cell in a SyntaxError
 
 
 def default_jobs() -> int:
@@ -72,13 +74,13 @@ def run_jobs(jobs: list, n_jobs: int = 1, on_done=None) -> list:
     lock = threading.Lock()
     cancelled = threading.Event()
     results = [None] * len(jobs)
-    with tempfile.TemporaryDirectory(prefix="cnnlab-grade-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="cnnlab-grade-") as tmp, _stop_on_termination():
 
         def one(index: int) -> None:
             if cancelled.is_set():
                 return
             results[index] = _run_worker(jobs[index], Path(tmp) / f"job{index:05d}", live, lock)
-            if on_done is not None:
+            if on_done is not None and not cancelled.is_set():  # a worker killed on Ctrl-C is no result
                 on_done(index, results[index])
 
         pool = ThreadPoolExecutor(max_workers=max(1, n_jobs))
@@ -96,6 +98,25 @@ def run_jobs(jobs: list, n_jobs: int = 1, on_done=None) -> list:
         finally:
             pool.shutdown(wait=True)
     return results
+
+
+@contextlib.contextmanager
+def _stop_on_termination():
+    """SIGTERM and SIGHUP (a closed terminal) stop grading like Ctrl-C: workers and kernels are killed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {name: signal.signal(getattr(signal, name), stop) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 def _run_worker(job: dict, jobdir: Path, live: dict, lock) -> dict:
@@ -248,6 +269,7 @@ class _Run:
         self.km = self.kc = None
         self.output_bytes = 0
         self.last_error = None
+        self.parent = os.getppid()
 
     def start(self, km) -> None:
         self.km, self.kc = km, km.client()
@@ -271,6 +293,8 @@ class _Run:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return "timeout"
+            if os.getppid() != self.parent:  # the grader is gone: stop rather than grade for nobody
+                raise RuntimeError("the grading process that started this one has stopped")
             try:
                 msg = self.kc.get_iopub_msg(timeout=min(remaining, 1.0))
             except queue.Empty:
@@ -283,7 +307,8 @@ class _Run:
             if kind == "status" and content.get("execution_state") == "idle":
                 return "error" if self.last_error else "ok"
             if kind == "error":
-                self.last_error = f"{content.get('ename', 'Error')}: {_clip(content.get('evalue', ''))}"
+                message = _CELL_FILE.sub(r"(line \1)", str(content.get("evalue", "")))  # not "(1161933310.py, line 14)"
+                self.last_error = f"{content.get('ename', 'Error')}: {_clip(message)}"
             elif kind in ("stream", "display_data", "execute_result", "update_display_data"):
                 data = content.get("data", {})
                 self.output_bytes += len(content.get("text", "")) + sum(len(str(v)) for v in data.values())

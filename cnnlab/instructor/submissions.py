@@ -79,9 +79,10 @@ def load(path) -> tuple:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        ends_early = exc.pos >= len(text.rstrip())
-        where = "the file ends early (truncated?)" if ends_early else f"line {exc.lineno}, column {exc.colno}"
-        raise UnreadableError(f"is not valid JSON: {exc.msg} ({where})") from None
+        where = f"{exc.msg}: line {exc.lineno}, column {exc.colno}"
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            raise UnreadableError(f"is cut short: its JSON ends in the middle ({where})") from None
+        raise UnreadableError(f"is not valid JSON ({where})") from None
     except RecursionError:
         raise UnreadableError("is not a notebook: its JSON is nested too deeply") from None
     if not isinstance(raw, dict) or not ("cells" in raw or "worksheets" in raw):
