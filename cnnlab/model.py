@@ -91,8 +91,7 @@ class ThreeLayerConvNet:
         HH = shapes.check_int("filter_size", filter_size, 1)
         hidden_dim = shapes.check_int("hidden_dim", hidden_dim, 1)
         num_classes = shapes.check_int("num_classes", num_classes, 2)
-        if norm not in NORMS:
-            raise ValueError(f"norm must be None, 'batch' or 'group', got {norm!r}")
+        norm = shapes.check_choice("norm", norm, NORMS)
         groups = shapes.check_int("groups", groups, 1)
         if norm == "group" and F % groups:
             divisors = [g for g in range(1, F + 1) if F % g == 0]
@@ -100,9 +99,11 @@ class ThreeLayerConvNet:
         if weight_scale is not None:
             weight_scale = shapes.check_real("weight_scale", weight_scale, "a number > 0 or None", 0.0, low_open=True)
         reg = shapes.check_real("reg", reg, "a number >= 0", low=0.0)
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise TypeError(f"dtype must be np.float32 or np.float64, got {dtype}")
+        try:
+            dtype_name = np.dtype(dtype).name
+        except TypeError:  # not a dtype at all; say so in our words
+            dtype_name = dtype
+        dtype = np.dtype(shapes.check_choice("dtype", dtype_name, ("float32", "float64")))
         Ho, Wo = self._conv_output(H, W, HH)
         if Ho < 2 or Wo < 2:
             raise ValueError(

@@ -28,6 +28,7 @@ __all__ = [
     "check_gn_param",
     "check_real",
     "check_labels",
+    "check_choice",
     "check_float64",
     "check_window_inputs",
     "check_window_geometry",
@@ -307,6 +308,17 @@ def check_float64(name: str, x) -> np.ndarray:
     if not x.flags.writeable:
         raise ValueError(f"{name} must be writable (it is perturbed in place and restored); pass {name}.copy()")
     return x
+
+
+def check_choice(name: str, value, choices):
+    """Return ``value`` if it is one of ``choices``, else a ValueError listing them."""
+    try:
+        if value in choices:
+            return value
+    except TypeError:  # an unhashable value, e.g. a list, is in no dict of choices
+        pass
+    listed = ", ".join(map(repr, choices))
+    raise ValueError(f"{name} must be one of {listed}, got {_short(value)}")
 
 
 def check_labels(y, scores_shape: tuple) -> np.ndarray:

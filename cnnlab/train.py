@@ -115,9 +115,7 @@ def train(
     X_train, y_train, X_val, y_val = _check_data(data)
     epochs = shapes.check_int("epochs", epochs, 1)
     batch_size = shapes.check_int("batch_size", batch_size, 1)
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(map(repr, OPTIMIZERS))}, got {optimizer!r}")
-    update = OPTIMIZERS[optimizer]
+    update = OPTIMIZERS[shapes.check_choice("optimizer", optimizer, OPTIMIZERS)]
     learning_rate = shapes.check_real("learning_rate", learning_rate, "a number > 0", 0.0, low_open=True)
     lr_decay = shapes.check_real("lr_decay", lr_decay, "a number in (0, 1]", 0.0, 1.0, low_open=True)
     num_train_check = shapes.check_int("num_train_check", num_train_check, 1)

@@ -230,13 +230,14 @@ def test_saved_file_is_a_plain_npz(tmp_path):
 
 
 BAD_ARGUMENTS = [
-    ({"norm": "layer"}, ValueError, "norm must be None, 'batch' or 'group'"),
+    ({"norm": "layer"}, ValueError, "norm must be one of None, 'batch', 'group', got 'layer'"),
     ({"norm": "group", "num_filters": 6, "groups": 4}, ValueError, r"groups must divide num_filters = 6 \(one of"),
     ({"filter_size": 2, "input_dim": (1, 2, 2)}, ValueError, "too small for a 2x2 filter"),
     ({"input_dim": (1, 8)}, ValueError, "input_dim must be a tuple"),
     ({"num_filters": 0}, ValueError, "num_filters must be an integer >= 1"),
     ({"reg": -1.0}, ValueError, "reg must be a number >= 0"),
-    ({"dtype": np.int32}, TypeError, "dtype must be np.float32 or np.float64"),
+    ({"dtype": np.int32}, ValueError, "dtype must be one of 'float32', 'float64', got 'int32'"),
+    ({"dtype": "nonsense"}, ValueError, "dtype must be one of 'float32', 'float64', got 'nonsense'"),
 ]
 
 

@@ -6,7 +6,7 @@ One table: (id, call, exception, message regex). A new bad input is one new row.
 import numpy as np
 import pytest
 
-from cnnlab import im2col
+from cnnlab import im2col, shapes
 from cnnlab import layers as L
 
 rng = np.random.default_rng(0)
@@ -131,6 +131,10 @@ BAD_OTHER = [
     ("col2im cols shape", lambda: im2col.col2im(np.zeros((2, 27, 8)), (2, 3, 5, 5), 3, 3), ValueError,
      r"cols must have the shape of the forward output \(2, 27, 9\), got \(2, 27, 8\)"),
     ("relu dout shape", lambda: L.relu_backward(np.ones(3), np.ones(4)), ValueError, r"dout must have the shape of the forward output \(4,\)"),
+    ("choice", lambda: shapes.check_choice("mode", "eval", ("train", "test")), ValueError,
+     r"mode must be one of 'train', 'test', got 'eval'"),
+    ("choice unhashable", lambda: shapes.check_choice("norm", [], {"batch": 1}), ValueError,
+     r"norm must be one of 'batch', got \[\]"),
     ("set budget 0", lambda: im2col.set_memory_budget(0), ValueError, r"nbytes must be an integer >= 1, got 0"),
 ]  # fmt: skip
 
