@@ -17,6 +17,15 @@ NOT_A_SANDBOX = (
 )
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Wraps the description as usual; keeps the examples of the epilog one per line."""
+
+    def _fill_text(self, text, width, indent):
+        if text.startswith("examples:"):
+            return "".join(indent + line + "\n" for line in text.splitlines())
+        return super()._fill_text(text, width, indent)
+
+
 # ---------------------------------------------------------------------------------------------
 # cnnlab release
 
@@ -24,6 +33,7 @@ NOT_A_SANDBOX = (
 def add_release_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "release",
+        formatter_class=_Formatter,
         help="make student copies of lessons (solutions replaced by stubs)",
         description=(
             "Write a student copy of each notebook into --out: the solution region of every assigned exercise "
@@ -31,10 +41,10 @@ def add_release_parser(subparsers) -> None:
             "outputs are cleared except the check cells' stored verdicts, so students can self-check with "
             "`pytest --nbval-lax NOTEBOOK`. The sources are never modified."
         ),
-        epilog=(
-            "Examples: cnnlab release lessons/ --out release/ ; "
-            "cnnlab release lessons/04_max_pooling.ipynb --out release/ --exercises max_pool_backward_naive "
-            "(the forward pass keeps its reference solution and is not graded)."
+        epilog=_examples(
+            "cnnlab release lessons/ --out release/",
+            "cnnlab release lessons/04_max_pooling.ipynb --out release/ --exercises max_pool_backward_naive",
+            "    (the forward pass keeps its reference solution and is not graded)",
         ),
     )
     p.add_argument("sources", nargs="+", type=Path, metavar="SRC", help="lesson notebooks, or folders of them")
@@ -77,13 +87,15 @@ def run_release(args) -> int:
 def add_check_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "check",
+        formatter_class=_Formatter,
         help="run a notebook and say which of its exercises pass",
         description=(
-            "Run each notebook top to bottom in a fresh kernel, then cnnlab's check of each of its exercises, "
+            "Run each notebook top to bottom in a fresh kernel (in its own folder, as Jupyter does), then "
+            "cnnlab's check of each of its exercises, "
             "and print PASS or FAIL (with the reason) per exercise. Exit status: 0 if every exercise passed, "
             "1 if one failed, 2 if a notebook could not be read or has no exercises."
         ),
-        epilog="Example: cnnlab check 02_naive_convolution.ipynb",
+        epilog=_examples("cnnlab check 02_naive_convolution.ipynb", "cnnlab check -v lessons/"),
     )
     p.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK", help="notebooks (or folders of them)")
     p.add_argument(
@@ -104,7 +116,7 @@ def run_check(args) -> int:
         print(f"{entry.label}: cannot check: {entry.error}", file=sys.stderr)
     usable = [e for e in entries if e.error is None]
     if usable:
-        grading.grade(usable, timeout=args.timeout, jobs=1, on_done=lambda e: _print_check(e, args.verbose))
+        grading.grade(usable, args.timeout, jobs=1, on_done=lambda e: _print_check(e, args.verbose), in_place=True)
     rows = [row for e in usable for row in e.rows]
     passed = sum(row.passed for row in rows)
     if rows:
@@ -130,6 +142,10 @@ def _print_check(entry, verbose: bool) -> None:
     sys.stdout.flush()
 
 
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join("  " + line for line in lines)
+
+
 def _plain(reason: str) -> str:
     """``FAIL (3/8 cases passed); case ...`` -> ``3/8 cases passed; case ...``."""
     if not reason.startswith("FAIL ("):
@@ -149,6 +165,7 @@ def _plain(reason: str) -> str:
 def add_grade_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "grade",
+        formatter_class=_Formatter,
         help="grade a folder of submissions into a CSV file",
         description=(
             "Run each submission in its own fresh kernel with a time limit, then cnnlab's own check of each "
@@ -157,10 +174,10 @@ def add_grade_parser(subparsers) -> None:
             "hangs, crashes its kernel or is not a notebook gets zero and the reason; the others are graded "
             "as usual. Submissions are only read; the CSV is written atomically. " + NOT_A_SANDBOX
         ),
-        epilog=(
-            "Example: cnnlab grade submissions/ --source release/ --out grades.csv --jobs 2. "
-            "With --source (the student copies you handed out, or your lessons), the exercises and points come "
-            "from there; without it, from each submission's own nbgrader metadata, which students can edit."
+        epilog=_examples(
+            "cnnlab grade submissions/ --source release/ --out grades.csv --jobs 2",
+            "    (--source: the student copies you handed out, or your lessons: what is graded, for how many",
+            "    points; without it, each submission's own nbgrader metadata says, and students can edit it)",
         ),
     )
     p.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION", help="notebooks, or folders of them")

@@ -140,13 +140,14 @@ def disagreements(entries) -> list:
     ]
 
 
-def grade(
-    entries, timeout: float = DEFAULT_TIMEOUT, check_time_limit: float | None = None, jobs: int = 1, on_done=None
-):
+def grade(entries, timeout=DEFAULT_TIMEOUT, check_time_limit=None, jobs=1, on_done=None, in_place=False):
     """Run and check every gradable submission (``jobs`` at a time); fills in each one's ``rows``.
 
     ``check_time_limit``: seconds for each exercise's check (default: the exercises'
     own, 20 s). ``on_done(entry)`` is called as each submission is finished.
+    ``in_place``: run each notebook in its own folder, as Jupyter does (``cnnlab check``);
+    otherwise in an empty temporary folder, so nothing a submission writes lands among
+    the submissions.
     """
     from cnnlab import exercises
 
@@ -159,7 +160,15 @@ def grade(
                 on_done(entry)
     threads = 1 if jobs > 1 else None
     work = [
-        runner.make_job(e.label, e.cells, [(t.name, t.forward) for t in e.tasks.values()], timeout, limit, threads)
+        runner.make_job(
+            e.label,
+            e.cells,
+            [(t.name, t.forward) for t in e.tasks.values()],
+            timeout,
+            limit,
+            threads,
+            cwd=e.path.resolve().parent if in_place else None,
+        )
         for e in todo
     ]
 

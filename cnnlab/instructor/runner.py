@@ -3,15 +3,15 @@
 One job is one notebook's code cells and the exercises to check in it. ``run_jobs`` starts,
 for each job, a worker process (``python -m cnnlab.instructor.runner JOBDIR``) that:
 
-1. starts a fresh IPython kernel on this same Python (so it imports this cnnlab), in an
-   empty temporary folder (files the notebook writes land there, not next to the
-   submissions);
+1. starts a fresh IPython kernel on this same Python (so it imports this cnnlab), in the
+   job's ``cwd`` or else an empty temporary folder (so files a submission writes land
+   there, not next to the submissions);
 2. runs ``kernel.watch`` (see ``cnnlab.instructor.kernel``), then the student's code cells
    top to bottom, errors allowed, all within ``timeout`` seconds; what they print or display
    is counted and thrown away, so a cell printing megabytes costs no memory here;
 3. runs cnnlab's check of each exercise in that kernel (each with the exercises' own time
    limit), which appends its verdict to a results file;
-4. writes ``result.json``: ``status`` ("ok", "timeout", "died" or "failed"), the cell it
+4. writes ``result.json``: ``status`` ("ok", "timeout", "died", "stuck" or "failed"), the cell it
    stopped at, ``message``, the verdicts, the errors of the cells, and output byte counts.
 
 The parent waits for each worker with a backstop time limit and kills it (and its kernel)
@@ -48,8 +48,12 @@ def default_jobs() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
-def make_job(label: str, cells, tasks, timeout: float, check_time_limit: float, threads: int | None = None) -> dict:
-    """A job: ``cells`` as ``[(cell number, source)]``, ``tasks`` as ``[(exercise, its forward or None)]``."""
+def make_job(label, cells, tasks, timeout: float, check_time_limit: float, threads=None, cwd=None) -> dict:
+    """A job: ``cells`` as ``[(cell number, source)]``, ``tasks`` as ``[(exercise, its forward or None)]``.
+
+    ``threads``: BLAS/OpenMP threads of the kernel (None: their default); ``cwd``: the
+    kernel's folder (None: an empty temporary one).
+    """
     return {
         "label": label,
         "cells": [[int(number), str(source)] for number, source in cells],
@@ -57,6 +61,7 @@ def make_job(label: str, cells, tasks, timeout: float, check_time_limit: float, 
         "timeout": float(timeout),
         "check_time_limit": float(check_time_limit),
         "threads": threads,
+        "cwd": None if cwd is None else str(cwd),
     }
 
 
@@ -221,7 +226,7 @@ def run_job(jobdir: Path) -> dict:
     started = time.monotonic()
     km = KernelManager(kernel_name=KERNEL_NAME)
     try:
-        km.start_kernel(cwd=str(work), env=env)
+        km.start_kernel(cwd=job.get("cwd") or str(work), env=env)
         _record_kernel_pid(km, jobdir)
         run.start(km)
         status = run.execute(f"__import__('cnnlab.instructor.kernel', fromlist=['watch']).watch({names!r})", 60)
