@@ -450,3 +450,45 @@ def test_students_self_check_with_nbval(course):
     assert "3 failed" in summary and "passed" in summary, done.stdout[-3000:]
     assert "untouched" in done.stdout and "FAILED" in done.stdout
     assert not any("solved" in line for line in done.stdout.splitlines() if line.startswith("FAILED"))
+
+
+def test_without_a_source_submissions_that_differ_are_named():
+    def entry(label, **points):
+        tasks = {name: submissions.Task(name, p) for name, p in points.items()}
+        return grading.Submission(Path(label), label, tasks=tasks)
+
+    usual = {"conv_output_size": 1, "max_pool_forward_naive": 1}
+    entries = [entry("a", **usual), entry("b", **usual), entry("c", conv_output_size=1, max_pool_forward_naive=50)]
+    assert grading.disagreements(entries) == [
+        "c assigns conv_output_size (1 pt), max_pool_forward_naive (50 pts), unlike 2 other submissions"
+    ]
+    assert grading.disagreements(entries[:2]) == []
+
+
+def test_folders_are_searched_and_each_file_listed_once(tmp_path):
+    for name in ["a/x.ipynb", "b/x.ipynb", "b/.ipynb_checkpoints/x-checkpoint.ipynb", "b/notes.txt"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    (tmp_path / "c.ipynb").mkdir()
+    (tmp_path / "empty").mkdir()
+    found = submissions.expand([tmp_path, tmp_path / "a" / "x.ipynb", tmp_path / "empty"])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a/x.ipynb", "b/x.ipynb", "c.ipynb", "empty"]
+    assert submissions.expand([tmp_path], recursive=False) == [tmp_path / "c.ipynb"]
+
+
+def test_nbgrader_makes_the_same_student_copy():
+    """nbgrader's own preprocessors accept the lesson conventions (fast: no course folder, no kernel)."""
+    preprocessors = pytest.importorskip("nbgrader.preprocessors", reason="nbgrader is not installed (optional)")
+    nb = lesson()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for step in (preprocessors.ClearSolutions(), preprocessors.ClearHiddenTests(), preprocessors.ClearOutput()):
+        nb, _ = step.preprocess(nb, {})
+    ours, _ = release.student_copy(lesson())
+    for theirs, mine in zip(nb.cells, ours.cells):
+        if theirs.cell_type == "code":
+            compile(theirs.source, "cell", "exec")
+            assert ("raise NotImplementedError()" in theirs.source) == ("raise NotImplementedError(" in mine.source)
+            assert (
+                theirs.source.replace("    # YOUR CODE HERE\n", "").split("raise")[0] == mine.source.split("raise")[0]
+            )
+    assert [(t.name, t.points) for t in submissions.assignment(nb).values()] == list(POINTS.items())
