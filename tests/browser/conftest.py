@@ -200,7 +200,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         f"{max(every, default=float('nan')):7.0f} {median(every_src):7.0f}   goal median < {GOAL_MS:.0f} ms: {verdict}"
     )
     for name, report in reports.items():
-        details = [f"explorer {e.index} (cell {e.cell}): moved {e.slider!r}" for e in report.explorers if e.slider]
+        details = [f"explorer {e.index} in {e.where}: moved {e.slider!r}" for e in report.explorers if e.slider]
         notes = report.layout_notes
         if report.screenshot:
             tr.write_line(f"\n{name}: screenshot {os.path.relpath(report.screenshot, REPO)}")

@@ -191,6 +191,7 @@ class Step:
 class ExplorerResult:
     index: int
     cell: int  # index of the cell in the notebook (0-based, markdown cells included)
+    where: str = ""  # the cell named for people: index, prompt number, first line
     slider: str = ""  # the label of the slider moved
     steps: list[Step] = field(default_factory=list)
     problem: str = ""  # why it did not pass (empty when it did)
@@ -225,7 +226,7 @@ class NotebookReport:
         out += [f"error output: {e}" for e in self.errors]
         out += [f"stderr output: {e}" for e in self.stderr]
         out += [f"widget: {w}" for w in self.widget_problems]
-        out += [f"explorer {e.index} (cell {e.cell}): {e.problem}" for e in self.explorers if e.problem]
+        out += [f"explorer {e.index} in {e.where}: {e.problem}" for e in self.explorers if e.problem]
         return out
 
 
@@ -275,8 +276,18 @@ _WIDGETS_SETTLED = """(texts) => {
   return !outs.some(o => o.textContent.includes('Loading widget...'));
 }"""
 
+# Names a cell in messages: "cell 15 [10] dx_num = gradcheck.eval_numerical_gr…" (its index in
+# the notebook, markdown included; its prompt number; its first line).
+_WHERE = """const where = (ci) => {
+  const cell = window.__cnnlab.panel.content.widgets[ci];
+  const count = cell.model.type === 'code' && cell.model.executionCount != null ? ` [${cell.model.executionCount}]` : '';
+  const line = (cell.model.sharedModel.getSource().split('\\n').find(l => l.trim()) || '').trim();
+  return `cell ${ci}${count} ${line.length > 40 ? line.slice(0, 39) + '…' : line}`;
+};"""
+
 # Cells, outputs and widgets, from the notebook's model (what ran) and its DOM (what shows).
 _INSPECT = """(failureTexts) => {
+  ${WHERE}
   const panel = window.__cnnlab.panel;
   const r = {codeCells: 0, notRun: [], errors: [], stderr: [], widgetProblems: []};
   const oneLine = (s, n = 300) => s.replace(/\\x1b\\[[0-9;]*m/g, '').replace(/\\s+/g, ' ').trim().slice(0, n);
@@ -291,9 +302,9 @@ _INSPECT = """(failureTexts) => {
       const o = outputs.get(i).toJSON();
       if (o.output_type === 'error') {
         const last = (o.traceback || []).slice(-1)[0] || '';
-        r.errors.push(`cell ${ci}: ${o.ename}: ${oneLine(o.evalue)} | ${oneLine(last, 200)}`);
+        r.errors.push(`${where(ci)}: ${o.ename}: ${oneLine(o.evalue)} | ${oneLine(last, 200)}`);
       } else if (o.output_type === 'stream' && o.name === 'stderr') {
-        r.stderr.push(`cell ${ci}: ${oneLine(Array.isArray(o.text) ? o.text.join('') : o.text)}`);
+        r.stderr.push(`${where(ci)}: ${oneLine(Array.isArray(o.text) ? o.text.join('') : o.text)}`);
       } else if (o.data && o.data['application/vnd.jupyter.widget-view+json']) {
         widgetViews++;
       }
@@ -301,60 +312,79 @@ _INSPECT = """(failureTexts) => {
     const area = cell.node.querySelector('.jp-OutputArea');
     if (!area) return;
     for (const err of area.querySelectorAll('.jupyter-widgets-error-widget')) {
-      r.widgetProblems.push(`cell ${ci}: a widget failed to render (${oneLine(err.textContent, 200)})`);
+      r.widgetProblems.push(`${where(ci)}: a widget failed to render (${oneLine(err.textContent, 200)})`);
     }
     for (const text of failureTexts) {
-      if (area.textContent.includes(text)) r.widgetProblems.push(`cell ${ci}: shows "${text}"`);
+      if (area.textContent.includes(text)) r.widgetProblems.push(`${where(ci)}: shows "${text}"`);
     }
     const rendered = area.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length;
     if (rendered < widgetViews) {
-      r.widgetProblems.push(`cell ${ci}: ${widgetViews} widget output(s) but ${rendered} rendered`);
+      r.widgetProblems.push(`${where(ci)}: ${widgetViews} widget output(s) but ${rendered} rendered`);
     }
     for (const img of area.querySelectorAll('img.widget-image')) {
-      if (!img.complete || img.naturalWidth === 0) r.widgetProblems.push(`cell ${ci}: a widget image did not load`);
+      if (!img.complete || img.naturalWidth === 0) r.widgetProblems.push(`${where(ci)}: a widget image did not load`);
     }
   });
   return r;
 }"""
 
 # What looks wrong at this window size: things wider than the notebook, shrunk or stretched
-# figures, controls cut off at the right (notes); controls entirely off screen (problems).
+# figures, controls cut off at the right (notes); controls entirely off screen and sliders
+# whose value is off screen (problems: the student cannot use them).
 _LAYOUT = """() => {
+  ${WHERE}
   const panel = window.__cnnlab.panel;
   const notes = [], problems = [];
   const outer = panel.node.querySelector('.jp-WindowedPanel-outer') || panel.content.node;
   const box = outer.getBoundingClientRect();
-  const visible = {right: box.left + outer.clientWidth};  // without the scroll bar
+  // where an element stops being visible on the right: the notebook's edge (without its scroll
+  // bar), or an ancestor that clips or scrolls its content (an ipywidgets box overflows: auto)
+  const visibleRight = (el) => {
+    let right = box.left + outer.clientWidth;
+    for (let a = el.parentElement; a && a !== outer; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') {
+        right = Math.min(right, a.getBoundingClientRect().left + a.clientLeft + a.clientWidth);
+      }
+    }
+    return right;
+  };
   const over = (el) => el.scrollWidth - el.clientWidth;
   panel.content.widgets.forEach((cell, ci) => {
     const editor = cell.node.querySelector('.jp-InputArea-editor .cm-scroller');
     if (cell.model.type === 'code' && editor && over(editor) > 2) {
-      notes.push(`cell ${ci}: code is ${over(editor)} px wider than the editor (horizontal scrolling)`);
+      notes.push(`${where(ci)}: code is ${over(editor)} px wider than the editor (horizontal scrolling)`);
     }
     if (cell.model.type === 'markdown') {
       const md = cell.node.querySelector('.jp-RenderedMarkdown');
-      if (md && over(md) > 2) notes.push(`cell ${ci}: markdown is ${over(md)} px wider than the notebook`);
+      if (md && over(md) > 2) notes.push(`${where(ci)}: markdown is ${over(md)} px wider than the notebook`);
     }
     for (const out of cell.node.querySelectorAll('.jp-OutputArea-output')) {
-      if (over(out) > 2) notes.push(`cell ${ci}: an output is ${over(out)} px wider than the notebook`);
+      if (over(out) > 2) notes.push(`${where(ci)}: an output is ${over(out)} px wider than the notebook`);
     }
     for (const img of cell.node.querySelectorAll('.jp-OutputArea-output img')) {
       if (!(img.naturalWidth > 0 && img.clientWidth > 0)) continue;
       const pct = Math.round(100 * img.clientWidth / img.naturalWidth);
       const size = `${img.clientWidth} px wide for ${img.naturalWidth} px`;
-      if (pct < 85) notes.push(`cell ${ci}: a figure is shrunk to ${pct}% (${size}): small text`);
-      if (pct > 115) notes.push(`cell ${ci}: a figure is stretched to ${pct}% (${size}): blurred text`);
+      if (pct < 85) notes.push(`${where(ci)}: a figure is shrunk to ${pct}% (${size}): small text`);
+      if (pct > 115) notes.push(`${where(ci)}: a figure is stretched to ${pct}% (${size}): blurred text`);
     }
     // controls past the right edge of what the notebook shows: cut off, or not there at all
     for (const w of cell.node.querySelectorAll('.jp-OutputArea .widget-inline-hbox, .jp-OutputArea .widget-toggle-buttons')) {
       const r = w.getBoundingClientRect();
-      if (r.width === 0 || r.right <= visible.right + 1) continue;
+      const right = visibleRight(w);
+      if (r.width === 0 || r.right <= right + 1) continue;
       const label = (w.querySelector('.widget-label')?.textContent || w.textContent || '').trim().slice(0, 30);
-      const where = `x ${Math.round(r.left)}-${Math.round(r.right)}, the notebook shows up to ${Math.round(visible.right)}`;
-      if (r.left >= visible.right) {
-        problems.push(`cell ${ci}: control '${label}' is off screen to the right (${where}): a student cannot see or move it`);
+      const span = `x ${Math.round(r.left)}-${Math.round(r.right)}, visible up to ${Math.round(right)}`;
+      if (r.left >= right) {
+        problems.push(`${where(ci)}: control '${label}' is out of sight on the right (${span}): a student does not see it`);
       } else {
-        notes.push(`cell ${ci}: control '${label}' is cut off at the right by ${Math.round(r.right - visible.right)} px`);
+        const cut = `cut off at the right by ${Math.round(r.right - right)} px`;
+        const readout = w.querySelector('.widget-readout')?.getBoundingClientRect();
+        if (readout && readout.left + readout.width / 2 > right) {
+          problems.push(`${where(ci)}: slider '${label}' is ${cut}: a student does not see its value`);
+        } else {
+          notes.push(`${where(ci)}: control '${label}' is ${cut}`);
+        }
       }
     }
   });
@@ -363,6 +393,7 @@ _LAYOUT = """() => {
 
 # Each explorer: an <img class="widget-image"> and the nearest enclosing widget with sliders.
 _FIND_EXPLORERS = """() => {
+  ${WHERE}
   const panel = window.__cnnlab.panel;
   const found = [];
   const cells = panel.content.widgets;
@@ -385,10 +416,12 @@ _FIND_EXPLORERS = """() => {
       sliders[0].dataset.cnnlabSlider = String(i);
       slider = sliders[0].querySelector('.widget-label')?.textContent || '(no label)';
     }
-    found.push({index: i, cell, slider, sliders: root.querySelectorAll('.widget-slider').length});
+    found.push({index: i, cell, where: where(cell), slider, sliders: root.querySelectorAll('.widget-slider').length});
   }
   return found;
 }"""
+
+_INSPECT, _LAYOUT, _FIND_EXPLORERS = (js.replace("${WHERE}", _WHERE) for js in (_INSPECT, _LAYOUT, _FIND_EXPLORERS))
 
 # Before a key press: remember the figure and readout, and time the press and the new figure.
 _ARM = """(i) => {
@@ -512,7 +545,7 @@ def check_notebook(
 
 def _move_slider(page, explorer: dict, steps: int, figure_timeout: float) -> ExplorerResult:
     i = explorer["index"]
-    result = ExplorerResult(index=i, cell=explorer["cell"], slider=explorer["slider"])
+    result = ExplorerResult(index=i, cell=explorer["cell"], where=explorer["where"], slider=explorer["slider"])
     if not explorer["slider"]:
         result.problem = f"no slider that can move ({explorer['sliders']} slider(s), all disabled or hidden)"
         return result

@@ -8,7 +8,8 @@ cells, and checks:
 
 - every code cell ran, with no error output and nothing on stderr;
 - every widget rendered (no error widget, "Error displaying widget", "model not found",
-  or a "Loading widget..." that never ends);
+  or a "Loading widget..." that never ends), and at a laptop's window size (1366 x 768, the
+  file browser open) no control is off screen and every slider's value can be seen;
 - on each explorer, moving a slider changes the slider's readout and the figure.
 
 It saves a screenshot of the whole lesson at a laptop's window size and prints the time
@@ -133,12 +134,14 @@ def test_harness_sees_each_kind_of_failure(lab, lab_root):
     )
     report = check_notebook(lab.page, f"harness/{name}", steps=2, figure_timeout=3, console=lab.console)
     failures = "\n".join(report.failures())
-    assert report.stderr == ["cell 1: a warning"], failures
-    assert any(p.startswith("cell 2:") for p in report.widget_problems), failures  # model not found
-    assert any(p.startswith("cell 3:") and "failed to render" in p for p in report.widget_problems), failures
+    assert report.stderr == ["cell 1 [1] import sys: a warning"], failures
+    assert any(p.startswith("cell 2 ") for p in report.widget_problems), failures  # model not found
+    assert any(p.startswith("cell 3 ") and "failed to render" in p for p in report.widget_problems), failures
     assert len(report.explorers) == 1 and "figure did not change" in report.explorers[0].problem, failures
-    assert any(p.startswith("cell 5: control 'control 4' is off screen") for p in report.widget_problems), failures
-    assert len(report.errors) == 1 and report.errors[0].startswith("cell 6: ZeroDivisionError"), failures
+    assert any(
+        p.startswith("cell 5 ") and "control 'control 4' is out of sight" in p for p in report.widget_problems
+    ), failures
+    assert len(report.errors) == 1 and report.errors[0].startswith("cell 6 [6] 1 / 0: ZeroDivisionError"), failures
     assert report.cells_not_run == [7], failures
 
 
