@@ -152,12 +152,13 @@ def course(tmp_path_factory):
             "max_pool_backward_naive",
             WRONG_BACKWARD,
         ),
-        # sys.exit() in a cell, 3 MB printed, a widget displayed: all graded as usual
+        # sys.exit() and exit() in cells, 3 MB printed, a widget displayed: all graded as usual
         "noisy/04_pooling.ipynb": add_cells(
             solved,
             "import sys\nsys.exit('bye')",
             "print('x' * 3_000_000)",
             "import ipywidgets\nipywidgets.IntSlider()",
+            "exit()",
         ),
         "hangs/04_pooling.ipynb": add_cells(answer(released, "conv_output_size"), "while True:\n    pass", at=4),
         "crashes/04_pooling.ipynb": add_cells(solved, "import os\nos._exit(1)"),
@@ -375,7 +376,8 @@ def test_grade_scores_every_kind_of_submission(graded):
     assert "overlap" in wrong["max_pool_backward_naive"]["reason"]
     assert total(table["noisy"]) == 4
     assert "printed 2.9 MB of output (discarded)" in table["noisy"]["conv_output_size"]["notes"]
-    assert "SystemExit: bye" in table["noisy"]["conv_output_size"]["notes"]
+    assert "cell 11 raised SystemExit: bye" in table["noisy"]["conv_output_size"]["notes"]
+    assert "cell 14 raised SystemExit: exit() or quit() was called" in table["noisy"]["conv_output_size"]["notes"]
     for row in table["hangs"].values():
         assert row["points"] == "0" and row["reason"] == f"timed out after {TIMEOUT} s in cell 5 (while True:)"
     for row in table["crashes"].values():

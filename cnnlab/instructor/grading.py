@@ -199,7 +199,7 @@ def _rows(entry: Submission, result: dict, timeout: float, limit: float) -> list
     stopped = {
         "timeout": f"timed out after {timeout:g} s{where}",
         "died": f"the kernel died{where or ' ' + result.get('message', '')} (os._exit, a crash, or out of memory?)",
-        "stuck": f"the check did not finish within {limit + runner.CHECK_ALLOWANCE:g} s (kernel unresponsive)",
+        "stuck": f"not checked: the check of {result.get('message')} before it never finished",
         "failed": f"could not be graded: {result.get('message', '')}",
     }.get(status)
     notes = list(entry.notes)
@@ -212,7 +212,10 @@ def _rows(entry: Submission, result: dict, timeout: float, limit: float) -> list
     rows = []
     for task in entry.tasks.values():
         record = checks.get(task.name)
-        if record is None:
+        if record is None and status == "stuck" and result.get("message") == task.name:
+            seconds = limit + runner.CHECK_ALLOWANCE
+            passed, reason, verdict = False, f"its check did not finish within {seconds:g} s (time limit defeated?)", ""
+        elif record is None:
             passed, reason, verdict = False, stopped or "the check did not run", ""
         else:
             passed, reason, verdict = (

@@ -29,12 +29,22 @@ _MISSING = object()
 
 
 def watch(names) -> None:
-    """Remember the student's latest function of each name in ``names`` after every cell."""
+    """Remember the student's latest function of each name in ``names`` after every cell.
+
+    Also makes ``exit()`` in a cell stop only that cell, as ``sys.exit()`` does in a
+    kernel, instead of shutting the kernel down.
+    """
     from IPython import get_ipython
 
     global _NAMES
     _NAMES = tuple(names)
-    get_ipython().events.register("post_run_cell", _remember)
+    shell = get_ipython()
+    shell.events.register("post_run_cell", _remember)
+    shell.ask_exit = _no_exit  # exit() and quit() would shut the kernel down after their cell
+
+
+def _no_exit() -> None:
+    raise SystemExit("exit() or quit() was called; grading goes on with the next cell")
 
 
 def _remember(*_) -> None:

@@ -252,7 +252,7 @@ def run_job(jobdir: Path) -> dict:
                     result.update(status="died", message="while checking " + name)
                     break
                 if status == "timeout":
-                    result.update(status="stuck", message=f"the check of {name} did not finish")
+                    result.update(status="stuck", message=name)
                     break
     except Exception as exc:  # noqa: BLE001 - the kernel would not start, a broken environment...
         result.update(status="failed", message=f"{type(exc).__name__}: {_clip(exc)}")
