@@ -494,3 +494,12 @@ def test_nbgrader_makes_the_same_student_copy():
                 theirs.source.replace("    # YOUR CODE HERE\n", "").split("raise")[0] == mine.source.split("raise")[0]
             )
     assert [(t.name, t.points) for t in submissions.assignment(nb).values()] == list(POINTS.items())
+
+
+def test_sources_without_exercises_are_left_out(tmp_path):
+    nbformat.write(lesson(), str(tmp_path / "04_pooling.ipynb"))
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# A lesson without exercises")]), str(tmp_path / "07.ipynb"))
+    (source,) = grading.load_sources([tmp_path])
+    assert source.path.name == "04_pooling.ipynb" and list(source.tasks) == list(POINTS)
+    with pytest.raises(ValueError, match="assigns a cnnlab exercise"):
+        grading.load_sources([tmp_path / "07.ipynb"])

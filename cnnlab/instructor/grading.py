@@ -74,7 +74,11 @@ class Row:
 
 
 def load_sources(paths) -> list:
-    """The instructor's notebooks (files or folders), each with what it assigns; ValueError if unusable."""
+    """The instructor's notebooks (files or folders) that assign exercises, each with what it assigns.
+
+    Notebooks that assign none (a lesson without exercises) are left out; ValueError for
+    one that cannot be read, or if none assigns anything.
+    """
     sources = []
     for path in submissions.expand(paths):
         try:
@@ -82,13 +86,11 @@ def load_sources(paths) -> list:
         except submissions.UnreadableError as exc:
             raise ValueError(f"source {path} {exc}") from None
         tasks = submissions.assignment(nb)
-        if not tasks:
-            raise ValueError(
-                f"source {path} assigns no cnnlab exercise (no nbgrader metadata or exercises.check calls)"
-            )
-        sources.append(Source(path, tasks))
+        if tasks:
+            sources.append(Source(path, tasks))
     if not sources:
-        raise ValueError("no source notebooks found in " + ", ".join(map(str, paths)))
+        names = ", ".join(map(str, paths))
+        raise ValueError(f"no notebook in {names} assigns a cnnlab exercise (no nbgrader metadata or check calls)")
     return sources
 
 
