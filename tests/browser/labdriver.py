@@ -267,9 +267,12 @@ _RUN_ALL = """() => {
 _RUN_FINISHED = """() => {
   const c = window.__cnnlab;
   const k = c.panel.sessionContext.session?.kernel;
+  if (k && ['dead', 'restarting', 'autorestarting'].includes(k.status)) return true;
   const busy = [...c.panel.node.querySelectorAll('.jp-InputArea-prompt')].some(p => p.textContent.includes('*'));
   return c.runDone && !!k && k.status === 'idle' && !busy;
 }"""
+
+_KERNEL_STATUS = "() => window.__cnnlab.panel.sessionContext.session?.kernel?.status ?? 'none'"
 
 _WIDGETS_SETTLED = """(texts) => {
   const outs = [...window.__cnnlab.panel.node.querySelectorAll('.jp-OutputArea-output')];
@@ -277,11 +280,12 @@ _WIDGETS_SETTLED = """(texts) => {
 }"""
 
 # Names a cell in messages: "cell 15 [10] dx_num = gradcheck.eval_numerical_gr…" (its index in
-# the notebook, markdown included; its prompt number; its first line).
+# the notebook, markdown included; its prompt number; its first line that is not an nbval mark).
 _WHERE = """const where = (ci) => {
   const cell = window.__cnnlab.panel.content.widgets[ci];
   const count = cell.model.type === 'code' && cell.model.executionCount != null ? ` [${cell.model.executionCount}]` : '';
-  const line = (cell.model.sharedModel.getSource().split('\\n').find(l => l.trim()) || '').trim();
+  const lines = cell.model.sharedModel.getSource().split('\\n').map(l => l.trim());
+  const line = lines.find(l => l && !l.startsWith('# NBVAL_')) || '';
   return `cell ${ci}${count} ${line.length > 40 ? line.slice(0, 39) + '…' : line}`;
 };"""
 
@@ -291,6 +295,9 @@ _INSPECT = """(failureTexts) => {
   const panel = window.__cnnlab.panel;
   const r = {codeCells: 0, notRun: [], errors: [], stderr: [], widgetProblems: []};
   const oneLine = (s, n = 300) => s.replace(/\\x1b\\[[0-9;]*m/g, '').replace(/\\s+/g, ' ').trim().slice(0, n);
+  for (const dialog of document.querySelectorAll('.jp-Dialog')) {  // e.g. "Kernel Restarting"
+    r.errors.push(`JupyterLab shows a dialog: ${oneLine(dialog.querySelector('.jp-Dialog-content')?.innerText || '')}`);
+  }
   panel.content.widgets.forEach((cell, ci) => {
     if (cell.model.type !== 'code') return;
     r.codeCells++;
@@ -472,6 +479,9 @@ _SCROLLER = """() => {
 }"""
 
 _CLOSE = """async () => {
+  for (const dialog of document.querySelectorAll('.jp-Dialog')) {  // dismissed, or it keeps the focus
+    (dialog.querySelector('.jp-Dialog-button.jp-mod-reject') || dialog.querySelector('.jp-Dialog-button'))?.click();
+  }
   const c = window.__cnnlab;
   if (!c) return;
   try { await c.panel.sessionContext.shutdown(); } catch (e) {}
@@ -518,13 +528,17 @@ def check_notebook(
         page.wait_for_function(_RUN_FINISHED, timeout=run_timeout * 1000, polling=200)
         phase("run all")
         report.run_seconds = report.phases["run all"]
+        status = page.evaluate(_KERNEL_STATUS)
+        if status != "idle":
+            report.errors.append(f"the kernel is {status!r} after Run All (it died: out of memory?)")
         # a widget whose model never arrives stays "Loading widget..." for ever (_INSPECT reports it)
         with contextlib.suppress(Exception):
             page.wait_for_function(_WIDGETS_SETTLED, arg=None, timeout=10_000, polling=200)
         found = page.evaluate(_INSPECT, list(WIDGET_FAILURE_TEXTS))
         report.code_cells = found["codeCells"]
         report.cells_not_run = found["notRun"]
-        report.errors, report.stderr = found["errors"], found["stderr"]
+        report.errors += found["errors"]
+        report.stderr = found["stderr"]
         report.widget_problems = found["widgetProblems"]
         phase("inspect")
         if screenshot is not None:  # also inspects the layout, with every cell on screen
@@ -532,8 +546,9 @@ def check_notebook(
         else:
             _inspect_layout(page, report)
         phase("screenshot")
-        for explorer in page.evaluate(_FIND_EXPLORERS):
-            report.explorers.append(_move_slider(page, explorer, steps, figure_timeout))
+        if status == "idle":  # explorers need their kernel
+            for explorer in page.evaluate(_FIND_EXPLORERS):
+                report.explorers.append(_move_slider(page, explorer, steps, figure_timeout))
         phase("sliders")
     finally:
         page.evaluate(_CLOSE)

@@ -145,6 +145,17 @@ def test_harness_sees_each_kind_of_failure(lab, lab_root):
     assert report.cells_not_run == [7], failures
 
 
+def test_harness_reports_a_kernel_that_dies(lab, lab_root):
+    name = write_notebook(
+        lab_root / "harness" / "dies.ipynb", "print('fine')", "import os\nos._exit(1)", "print('after')"
+    )
+    report = check_notebook(lab.page, f"harness/{name}", console=lab.console)
+    failures = "\n".join(report.failures())
+    assert report.cells_not_run == [2, 3], failures
+    assert any("appears to have died" in e for e in report.errors), failures
+    assert lab.page.evaluate("() => document.querySelectorAll('.jp-Dialog').length") == 0  # dismissed
+
+
 def _tiny_png() -> bytes:
     from cnnlab.widgets._render import figure_png, new_figure
 
