@@ -103,9 +103,9 @@ def add_train_parser(subparsers) -> None:
         help="folder with the MNIST .gz files (default: $CNNLAB_MNIST_DIR or ~/.cache/cnnlab/mnist)",
     )
     p.add_argument("--download", action="store_true", help="download the MNIST test split if it is missing")
-    p.add_argument("--epochs", type=_positive_int, metavar="N", help="passes over the training set")
-    p.add_argument("--batch-size", type=_positive_int, metavar="B", help="images per gradient step")
-    p.add_argument("--lr", type=_positive_float, metavar="LR", help="learning rate of the first epoch")
+    p.add_argument("--epochs", type=positive_int, metavar="N", help="passes over the training set")
+    p.add_argument("--batch-size", type=positive_int, metavar="B", help="images per gradient step")
+    p.add_argument("--lr", type=positive_float, metavar="LR", help="learning rate of the first epoch")
     p.add_argument(
         "--optimizer",
         choices=sorted(OPTIMIZERS),
@@ -187,7 +187,8 @@ def _save_plots(folder: Path, history, W1, W1_before) -> None:
     print(f"saved plots to {folder / 'history.png'} and {folder / 'filters.png'}")
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (also used by the instructor commands)."""
     try:
         value = int(text)
     except ValueError:
@@ -197,7 +198,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0."""
     try:
         value = float(text)
     except ValueError:

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from cnnlab.cli import positive_float, positive_int
 from cnnlab.instructor import grading, release, runner, submissions
 
 __all__ = ["add_release_parser", "add_check_parser", "add_grade_parser"]
@@ -100,7 +101,7 @@ def add_check_parser(subparsers) -> None:
     p.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK", help="notebooks (or folders of them)")
     p.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_float,
         default=grading.DEFAULT_TIMEOUT,
         metavar="S",
         help=f"seconds to run one notebook's cells (default {grading.DEFAULT_TIMEOUT:g})",
@@ -191,14 +192,14 @@ def add_grade_parser(subparsers) -> None:
     )
     p.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_float,
         default=grading.DEFAULT_TIMEOUT,
         metavar="S",
         help=f"seconds to run one submission's cells (default {grading.DEFAULT_TIMEOUT:g})",
     )
     p.add_argument(
         "--jobs",
-        type=_positive_int,
+        type=positive_int,
         default=runner.default_jobs(),
         metavar="N",
         help=f"submissions graded at once, each in its own kernel (default here: {runner.default_jobs()})",
@@ -259,23 +260,3 @@ def _print_summary(entries) -> None:
 
 def _score(got, most) -> str:
     return f"{got:g}/{'?' if most is None else format(most, 'g')}"
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return value
