@@ -151,7 +151,7 @@ def test_harness_reports_a_kernel_that_dies(lab, lab_root):
     )
     report = check_notebook(lab.page, f"harness/{name}", console=lab.console)
     failures = "\n".join(report.failures())
-    assert report.cells_not_run == [2, 3], failures
+    assert {2, 3} <= set(report.cells_not_run), failures  # (cell 1's reply may be lost with the kernel)
     assert any("appears to have died" in e for e in report.errors), failures
     assert lab.page.evaluate("() => document.querySelectorAll('.jp-Dialog').length") == 0  # dismissed
 
