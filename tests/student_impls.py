@@ -22,7 +22,9 @@ from functools import partial
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
+from cnnlab import layers as L
 from cnnlab import shapes
+from cnnlab.model import ThreeLayerConvNet
 
 # ---------------------------------------------------------------------------------------------
 # conv_output_size
@@ -642,6 +644,72 @@ def groupnorm_backward_reshape(dout, cache, bug=None):
 
 
 # ---------------------------------------------------------------------------------------------
+# A whole network: three_layer_convnet_loss
+
+
+def convnet_loss_layers(params, X, y=None, reg=0.0, naive=False, bug=None):
+    """conv - relu - pool - affine - relu - affine - softmax from cnnlab.layers (naive or im2col)."""
+    conv_f, conv_b = (
+        (L.conv_forward_naive, L.conv_backward_naive) if naive else (L.conv_forward_im2col, L.conv_backward_im2col)
+    )
+    pool_f, pool_b = (
+        (L.max_pool_forward_naive, L.max_pool_backward_naive)
+        if naive
+        else (L.max_pool_forward_im2col, L.max_pool_backward_im2col)
+    )
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    out, c1 = conv_f(X, W1, b1, {"stride": 1, "pad": (W1.shape[2] - 1) // 2})
+    out, r1 = L.relu_forward(out)
+    out, p1 = pool_f(out, {"pool_height": 2, "pool_width": 2, "stride": 2})
+    out, a2 = L.affine_forward(out, W2, b2)
+    out, r2 = L.relu_forward(out)
+    scores, a3 = L.affine_forward(out, W3, b3)
+    if y is None or bug == "scores with y":
+        return scores
+    N = X.shape[0]
+    if bug == "summed loss":  # the per-image losses summed, not averaged: loss and grads N times too big
+        data_loss, dscores = L.softmax_loss(scores, y)
+        data_loss, dscores = N * data_loss, N * dscores
+    else:
+        data_loss, dscores = L.softmax_loss(scores, y)
+    if bug == "grads times N":  # the gradients only
+        dscores = N * dscores
+    grads = {}
+    dout, grads["W3"], grads["b3"] = L.affine_backward(dscores, a3)
+    dout = L.relu_backward(dout, r2)
+    dout, grads["W2"], grads["b2"] = L.affine_backward(dout, a2)
+    dout = pool_b(dout, p1)
+    dout = L.relu_backward(dout, r1)
+    _, grads["W1"], grads["b1"] = conv_b(dout, c1)
+    names = ("W1", "W2", "W3", "b1", "b2", "b3") if bug == "reg on biases" else ("W1", "W2", "W3")
+    loss = data_loss + 0.5 * reg * sum(np.sum(params[k] ** 2) for k in names)
+    factor = {"no reg grad": 0.0, "reg grad doubled": 2.0}.get(bug, 1.0)
+    for k in names:
+        grads[k] = grads[k] + factor * reg * params[k]
+    if bug == "d names":
+        grads = {"d" + k: v for k, v in grads.items()}
+    if bug == "no b1":
+        del grads["b1"]
+    if bug == "W2 and W3 swapped":
+        grads["W2"], grads["W3"] = grads["W3"], grads["W2"]
+    return loss, grads
+
+
+def convnet_loss_model(params, X, y=None, reg=0.0):
+    """Through a ThreeLayerConvNet whose params are replaced (float32 avoided: float64 model)."""
+    model = ThreeLayerConvNet(
+        input_dim=X.shape[1:],
+        num_filters=params["W1"].shape[0],
+        filter_size=params["W1"].shape[2],
+        hidden_dim=params["W3"].shape[0],
+        num_classes=params["W3"].shape[1],
+        reg=reg,
+    )
+    model.params = {k: v.copy() for k, v in params.items()}
+    return model.loss(X, y)
+
+
+# ---------------------------------------------------------------------------------------------
 # The tables
 
 
@@ -680,6 +748,9 @@ CORRECT = [
     ("spatial_groupnorm_forward", "loops over samples and groups", groupnorm_forward_loops, None),
     ("spatial_groupnorm_backward", "reshape, compact formula", groupnorm_backward_reshape, groupnorm_forward_reshape),
     ("spatial_groupnorm_backward", "loops over samples and groups", groupnorm_backward_loops, groupnorm_forward_loops),
+    ("three_layer_convnet_loss", "im2col layers", convnet_loss_layers, None),
+    ("three_layer_convnet_loss", "naive layers", partial(convnet_loss_layers, naive=True), None),
+    ("three_layer_convnet_loss", "a ThreeLayerConvNet given the params", convnet_loss_model, None),
 ]
 
 BUGGY = [
@@ -1059,5 +1130,63 @@ BUGGY = [
         _bug(groupnorm_backward_reshape, "means over all channels"),
         groupnorm_forward_reshape,
         "dx takes its means over (C, H, W) for each sample (that is layer norm)",
+    ),
+    # a whole network's loss
+    (
+        "three_layer_convnet_loss",
+        "reg missing from the gradients",
+        _bug(convnet_loss_layers, "no reg grad"),
+        None,
+        "grads['W1'] lacks the regularization gradient: add reg * W1",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "reg gradient doubled",
+        _bug(convnet_loss_layers, "reg grad doubled"),
+        None,
+        "has the regularization gradient twice, 2 * reg * W1",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "reg on the biases",
+        _bug(convnet_loss_layers, "reg on biases"),
+        None,
+        "the biases are regularized too",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "loss summed over the batch",
+        _bug(convnet_loss_layers, "summed loss"),
+        None,
+        "the loss is N times too big (N = 2): the data loss is summed over the batch",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "gradients N times too big",
+        _bug(convnet_loss_layers, "grads times N"),
+        None,
+        "is N times too big (N = 2) apart from the regularization term",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "grads keyed dW1, db1, ...",
+        _bug(convnet_loss_layers, "d names"),
+        None,
+        "the gradients are stored under other names than the parameters'",
+    ),
+    ("three_layer_convnet_loss", "no b1 gradient", _bug(convnet_loss_layers, "no b1"), None, "grads has no key 'b1'"),
+    (
+        "three_layer_convnet_loss",
+        "W2 and W3 gradients swapped",
+        _bug(convnet_loss_layers, "W2 and W3 swapped"),
+        None,
+        "grads['W2'] holds the gradient of W3",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "scores returned when y is given",
+        _bug(convnet_loss_layers, "scores with y"),
+        None,
+        "when y is given, return (loss, grads), not the scores",
     ),
 ]

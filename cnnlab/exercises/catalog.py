@@ -10,6 +10,10 @@ Kinds of exercise:
 - "backward": ``f(dout, cache) -> gradients``, cache from the student's forward (or the
               reference forward); compared with the reference gradients and with the
               numerical gradient of the forward.
+- "loss":     a whole network's ``f(params, X, y=None, reg=0.0)``: scores when y is None,
+              else ``(loss, grads)``; scores, loss and every gradient are compared with
+              the reference's, and the gradients with the numerical gradient of the
+              student's own loss.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
 from cnnlab import shapes
 from cnnlab.exercises import mistakes
+from cnnlab.model import ThreeLayerConvNet
 
 __all__ = ["Case", "Exercise", "EXERCISES", "get"]
 
@@ -311,6 +316,70 @@ def output_size_cases() -> list:
     return unique
 
 
+# The tiny networks three_layer_convnet_loss is checked on:
+# (label, N, (C, H, W), F, filter size, hidden units, K classes, reg)
+CONVNET_CASES = [
+    ("2 images, no regularization", 2, (1, 6, 6), 3, 3, 5, 4, 0.0),
+    ("3 images, reg = 0.1", 3, (2, 5, 5), 4, 3, 6, 3, 0.1),
+    ("one image, reg = 0.05", 1, (1, 4, 4), 2, 3, 4, 5, 0.05),
+    ("rectangular input, 5x5 filters, reg = 0.2", 2, (1, 6, 4), 5, 5, 7, 3, 0.2),
+]
+CONVNET_PARAMS = ("W1", "b1", "W2", "b2", "W3", "b3")
+
+
+def convnet_cases() -> list:
+    """three_layer_convnet_loss: (params, X, y, reg), one per row of CONVNET_CASES.
+
+    Weights of moderate size (He for W1 and W2, 1/sqrt(fan_in) for W3) and non-zero
+    biases, so that every parameter has a gradient and reg applied to a bias shows.
+    """
+    found = []
+    for i, (label, N, (C, H, W), F, HH, hidden, K, reg) in enumerate(CONVNET_CASES):
+
+        def build(i=i, N=N, C=C, H=H, W=W, F=F, HH=HH, hidden=hidden, K=K, reg=reg):
+            rng = _rng("convnet", i)
+            pad = (HH - 1) // 2
+            Ho, Wo = (shapes.conv_output_size(n, HH, 1, pad) for n in (H, W))
+            D = F * (Ho // 2) * (Wo // 2)
+            params = {
+                "W1": rng.standard_normal((F, C, HH, HH)) * np.sqrt(2 / (C * HH * HH)),
+                "b1": 0.1 * rng.standard_normal(F),
+                "W2": rng.standard_normal((D, hidden)) * np.sqrt(2 / D),
+                "b2": 0.1 * rng.standard_normal(hidden),
+                "W3": rng.standard_normal((hidden, K)) / np.sqrt(hidden),
+                "b3": 0.1 * rng.standard_normal(K),
+            }
+            X = rng.standard_normal((N, C, H, W))
+            y = rng.integers(K, size=N)
+            return params, X, y, reg
+
+        describe = f"X ({N}, {C}, {H}, {W}), {F} filters {HH}x{HH}, {hidden} hidden units, {K} classes, reg={reg:g}"
+        tags = tuple(
+            t for t, on in (("reg > 0", reg > 0), ("one sample", N == 1), ("a rectangular input", H != W)) if on
+        )
+        found.append(Case(label, describe, build, tags))
+    return found
+
+
+def three_layer_convnet_loss(params, X, y=None, reg=0.0):
+    """conv - relu - 2x2 max pool - affine - relu - affine - softmax, with the weights in ``params``.
+
+    Inputs: params, a dict with W1 (F, C, HH, HH), b1 (F,), W2 (D, H), b2 (H,), W3 (H, K),
+    b3 (K,); X (N, C, H_in, W_in); y (N,) integer labels or None; reg, the L2 strength.
+    Returns scores (N, K) if y is None, else (loss, grads) with grads keyed like params.
+    This is ``cnnlab.model.ThreeLayerConvNet.loss`` (conv stride 1, pad (HH - 1) // 2;
+    the loss adds 0.5 * reg * sum(W**2) over W1, W2, W3, not the biases) run on these
+    parameters; the filters must be square, as in ThreeLayerConvNet.
+    """
+    F, C, HH, _ = np.shape(params["W1"])
+    hidden, K = np.shape(params["W3"])
+    model = ThreeLayerConvNet(
+        input_dim=np.shape(X)[1:], num_filters=F, filter_size=HH, hidden_dim=hidden, num_classes=K, reg=reg
+    )
+    model.params = {name: params[name] for name in CONVNET_PARAMS}
+    return model.loss(X, y)
+
+
 # ---------------------------------------------------------------------------------------------
 # Expected outputs (fast reference layers; the same numbers as the readable ones)
 
@@ -363,6 +432,14 @@ def _gn_out(args):
 def _gn_grads(args, dout):
     _, cache = L.spatial_groupnorm_forward(*args)
     return dict(zip(("dx", "dgamma", "dbeta"), L.spatial_groupnorm_backward(dout, cache)))
+
+
+def _convnet_out(args):
+    params, X, y, reg = args
+    loss, grads = three_layer_convnet_loss(params, X, y, reg)
+    found = {"scores": three_layer_convnet_loss(params, X), "loss": loss}
+    found.update((f"grads['{name}']", grads[name]) for name in CONVNET_PARAMS)
+    return found
 
 
 def _im2col_out(args):
@@ -575,6 +652,19 @@ EXERCISES = [
         inputs=("x", "gamma", "beta"),
         forward="spatial_groupnorm_forward",
         mistakes=mistakes.groupnorm_backward,
+    ),
+    Exercise(
+        "three_layer_convnet_loss",
+        7,
+        "loss",
+        "three_layer_convnet_loss(params, X, y=None, reg=0.0) -> scores, or (loss, grads) when y is given",
+        three_layer_convnet_loss,
+        _convnet_out,
+        convnet_cases,
+        ("scores", "loss", *(f"grads['{name}']" for name in CONVNET_PARAMS)),
+        {"scores": ("n", "k")},
+        inputs=CONVNET_PARAMS,
+        mistakes=lambda args, dout: mistakes.convnet_loss(three_layer_convnet_loss, args),
     ),
 ]
 

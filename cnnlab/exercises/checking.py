@@ -7,6 +7,13 @@ the arguments in place, running out of time) becomes a failed case that says so.
 case is then diagnosed: first against the exercise's known mistakes, then by the pattern
 of its errors.
 
+A loss exercise (a whole network, ``f(params, X, y=None, reg=0.0)``) is called twice per
+case: without labels for the scores, with labels for ``(loss, grads)``. Scores, loss and
+every gradient are compared with the reference's, and the gradients with numerical
+gradients of the student's own loss at a sample of elements of each parameter
+(``LOSS_NUMERICAL_SAMPLE``), so that a loss that is wrong and gradients that are wrong
+can be told apart.
+
 A backward exercise runs the student's forward (or the reference forward) to get a cache,
 then the student's backward on it. Its gradients are compared with the reference
 gradients, and with numerical gradients of the student's own forward at a sample of
@@ -35,6 +42,7 @@ __all__ = ["REFERENCE_THRESHOLD", "DEFAULT_TIME_LIMIT", "NUMERICAL_SAMPLE", "run
 
 REFERENCE_THRESHOLD = 1e-7
 DEFAULT_TIME_LIMIT = 20.0  # seconds for a whole check (all cases); None: no limit
+LOSS_NUMERICAL_SAMPLE = 6  # elements per parameter for a loss exercise (plus the 3 most disputed)
 NUMERICAL_SAMPLE = 12  # elements per input whose numerical gradient is computed (plus the most disputed)
 WORST_SHOWN = 3
 MAX_DIAGNOSES = 2  # per output
@@ -110,6 +118,8 @@ def _check_case(exercise, case, fn, forward) -> Outcome:
     try:
         if exercise.kind == "backward":
             _check_backward(exercise, case, fn, forward, outcome)
+        elif exercise.kind == "loss":
+            _check_loss(exercise, case, fn, outcome)
         else:
             _check_forward(exercise, case, fn, outcome)
     except Exception as exc:  # noqa: BLE001 - e.g. a returned object whose methods raise: still a verdict
@@ -156,6 +166,183 @@ def _unpack_forward(exercise, value, outcome: Outcome):
         outcome.fail(f"returned {count}; a forward pass returns two values, (out, cache)")
         return None
     return {"out": value[0]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Loss exercises: a whole network, f(params, X, y=None, reg=0.0)
+
+
+def _check_loss(exercise, case, fn, outcome: Outcome) -> None:
+    args = case.build()
+    params, X, y, reg = args
+    expected = exercise.expected(copy.deepcopy(args))
+    names = list(exercise.inputs)
+
+    # 1. scores: called without labels
+    given = copy.deepcopy((params, X))
+    before = [running.snapshot(a) for a in given]
+    call = running.call(fn, *given)
+    if not call.ok:
+        outcome.fail(f"with y=None: {_call_problem(exercise, call, given, fn)}")
+        return
+    _report_changes(exercise, args, before, given, outcome, by="your function")
+    if isinstance(call.value, (tuple, list)):
+        outcome.fail(
+            f"with y=None it returned {len(call.value)} values; when y is None, return the scores (N, K) "
+            "only (test time: no labels, so no loss)"
+        )
+    else:
+        _compare(exercise, "scores", call.value, expected["scores"], args, None, outcome)
+
+    # 2. loss and gradients: called with labels and reg
+    given = copy.deepcopy(args)
+    before = [running.snapshot(a) for a in given]
+    call = running.call(fn, *given)
+    if not call.ok:
+        outcome.fail(f"with y given: {_call_problem(exercise, call, given, fn)}")
+        return
+    _report_changes(exercise, args, before, given, outcome, by="your function")
+    unpacked = _unpack_loss(call.value, expected["scores"].shape, names, outcome)
+    if unpacked is None:
+        return
+    loss, grads = unpacked
+    wrong_before = len(outcome.problems)
+    _compare_loss(exercise, loss, expected["loss"], args, outcome)
+    loss_right = len(outcome.problems) == wrong_before
+    for name in names:
+        if name in grads:
+            key = f"grads['{name}']"
+            _compare(exercise, key, grads[name], expected[key], args, None, outcome)
+    if outcome.passed or not case.numerical:
+        return
+
+    # 3. the gradients against the numerical gradient of the student's own loss
+    agreement = _loss_agreement(fn, args, grads, expected, names)
+    if not agreement:
+        return
+    if not loss_right and all(agreement.values()) and len(agreement) == len(names):
+        outcome.diagnoses.insert(
+            0,
+            "your gradients are the exact gradients of your loss (they agree numerically), but your loss does "
+            "not match the reference: the mistake is in the loss, and the gradients follow it",
+        )
+    elif not all(agreement.values()):
+        bad = ", ".join(f"grads['{name}']" for name, ok in agreement.items() if not ok)
+        outcome.diagnoses.append(
+            f"the numerical gradient of your own loss disagrees with your {bad}: these gradients are not the "
+            "derivatives of the loss you return"
+        )
+
+
+def _unpack_loss(value, scores_shape, names, outcome: Outcome):
+    """(loss, grads) from what the function returned with labels, or None after a failed check."""
+    if isinstance(value, np.ndarray):
+        looks = " (the scores, it seems)" if value.shape == scores_shape else ""
+        outcome.fail(
+            f"with y given it returned {array_text(value)}{looks}; when y is given, return (loss, grads), "
+            "not the scores"
+        )
+        return None
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        count = f"{len(value)} values" if isinstance(value, (tuple, list)) else array_text(value)
+        outcome.fail(f"with y given it returned {count}; return two values, (loss, grads)")
+        return None
+    loss, grads = value
+    if not isinstance(grads, dict):
+        outcome.fail(
+            f"grads is {array_text(grads)}; return a dict with one gradient per parameter, under the names of "
+            f"params: {', '.join(names)}"
+        )
+        return None
+    missing = [name for name in names if name not in grads]
+    extra = [key for key in grads if key not in names]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"grads has no key {', '.join(map(repr, missing))}")
+        if extra:
+            parts.append(f"grads has keys that params does not have: {', '.join(map(repr, extra))}")
+        outcome.fail("; ".join(parts))
+        if missing and extra:
+            outcome.diagnoses.append(
+                "the gradients are stored under other names than the parameters'; store each one under its "
+                "parameter's name: grads['W1'] is the gradient of the loss with respect to params['W1'], and so on"
+            )
+        elif missing:
+            outcome.diagnoses.append(
+                f"every parameter needs its gradient: grads must have the keys of params ({', '.join(names)})"
+            )
+    return loss, grads
+
+
+def _compare_loss(exercise, value, expected: float, args, outcome: Outcome) -> None:
+    """The loss must be one real number equal to the reference's (relative error < REFERENCE_THRESHOLD)."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        outcome.fail(
+            f"loss is {array_text(value)}; return one number, the mean of the per-image losses plus the "
+            "regularization term"
+        )
+        return
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating, np.ndarray)):
+        outcome.fail(f"loss is {array_text(value)}; return a number (a float)")
+        return
+    yours = float(value)
+    if not np.isfinite(yours):
+        outcome.fail(f"loss is {yours}; look for a log of 0 or an overflow (subtract the max score before exp)")
+        return
+    error = abs(yours - expected) / max(abs(yours) + abs(expected), np.finfo(np.float64).tiny)
+    if error < REFERENCE_THRESHOLD:
+        return
+    mine, right = gradcheck.format_pair(yours, expected)
+    outcome.fail(
+        f"loss is wrong (relative error {gradcheck.error_bucket(error, REFERENCE_THRESHOLD)})",
+        [f"yours {mine}, expected {right}"],
+    )
+    found = []
+    for output, sentence, other in _mistakes(exercise, args, None):
+        if output == "loss" and other is not None and sentence not in found:
+            other = float(other)
+            if abs(yours - other) <= diagnose.MATCH * (abs(yours) + abs(other)) and other != expected:
+                found.append(sentence)
+    outcome.candidates["loss"] = found
+
+
+def _loss_agreement(fn, args, grads, expected, names) -> dict:
+    """{parameter: True if grads[parameter] agrees with the numerical gradient of the student's loss}.
+
+    At a fixed sample of LOSS_NUMERICAL_SAMPLE elements per parameter plus the 3 where the
+    student's gradient differs most from the reference. Empty if the loss cannot be
+    differentiated numerically (it raised, or returned something that is not a number).
+    """
+    params, X, y, reg = args
+    rng = np.random.default_rng(0)
+    h = gradcheck.DEFAULT_STEP
+    agreement = {}
+    for name in names:
+        yours = _as_float_array(grads.get(name))
+        key = f"grads['{name}']"
+        if yours is None or yours.shape != np.shape(expected[key]) or not np.all(np.isfinite(yours)):
+            continue
+        flat = rng.choice(yours.size, size=min(LOSS_NUMERICAL_SAMPLE, yours.size), replace=False)
+        disputed = [index for index, *_ in gradcheck.worst_entries(yours, expected[key], k=3)]
+        sample = [tuple(int(i) for i in np.unravel_index(f, yours.shape)) for f in flat]
+        indices = list(dict.fromkeys(disputed + sample))
+        numeric = []
+        try:
+            for index in indices:
+                values = []
+                for step in (h, -h):
+                    trial = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
+                    trial[name][index] += step
+                    values.append(float(fn(trial, X.copy(), y.copy(), reg)[0]))
+                numeric.append((values[0] - values[1]) / (2 * h))
+        except Exception:  # noqa: BLE001 - the student's loss may fail on perturbed parameters
+            return {}
+        analytic = np.array([yours[i] for i in indices])
+        floor = gradcheck.FLOOR_FRACTION * 2 * float(np.max(np.abs(yours), initial=0.0))
+        errors = gradcheck.relative_error_map(analytic, np.array(numeric), floor=floor)
+        agreement[name] = bool(np.all(errors < gradcheck.THRESHOLD))
+    return agreement
 
 
 # ---------------------------------------------------------------------------------------------
@@ -536,4 +723,4 @@ def _report_changes(exercise, args, before, after, outcome: Outcome, by: str) ->
 def _argument_names(exercise) -> list:
     """Parameter names from the signature text: "f(x, w, b, conv_param) -> ..." -> [x, w, b, conv_param]."""
     inside = exercise.signature.split("(", 1)[1].split(")", 1)[0]
-    return [part.strip() for part in inside.split(",")]
+    return [part.split("=")[0].strip() for part in inside.split(",")]

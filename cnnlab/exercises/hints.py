@@ -152,6 +152,22 @@ HINTS = {
         "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / np.sqrt(var + eps) on the\n"
         "(N, G, -1) view, then reshape to (N, C, H, W).",
     ],
+    "three_layer_convnet_loss": [
+        "Chain the layers of cnnlab.layers, keeping every cache: conv_forward_im2col (or _naive)\n"
+        "with conv_param = {'stride': 1, 'pad': (HH - 1) // 2}, relu_forward, max_pool_forward_im2col\n"
+        "with {'pool_height': 2, 'pool_width': 2, 'stride': 2}, affine_forward (it flattens the\n"
+        "(N, F, H', W') maps itself), relu_forward, affine_forward. If y is None, return the scores.",
+        "With labels: data_loss, dscores = layers.softmax_loss(scores, y) (already averaged over\n"
+        "the batch), then the backward functions in reverse order, each with the cache of its own\n"
+        "forward: affine_backward, relu_backward, affine_backward, max_pool_backward_im2col,\n"
+        "relu_backward, conv_backward_im2col.",
+        "Store each gradient under its parameter's name: grads['W3'], grads['b3'] from the last\n"
+        "affine_backward, grads['W2'], grads['b2'] from the first, grads['W1'], grads['b1'] from the\n"
+        "conv backward (its dx is not needed).",
+        "Regularize the weights only: loss = data_loss + 0.5 * reg * (np.sum(W1**2) + np.sum(W2**2)\n"
+        "+ np.sum(W3**2)), and grads[name] += reg * params[name] for W1, W2, W3 (the 0.5 cancels\n"
+        "the 2 of the derivative). The biases get no regularization. Return (loss, grads).",
+    ],
 }
 
 _shown: dict = {}

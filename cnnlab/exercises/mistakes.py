@@ -5,7 +5,7 @@ the upstream gradient ``dout``) and returns a list of ``(output, sentence, value
 value the named output has when that mistake is made. A student's output that matches one
 of them (and not the right answer) has made that mistake, and the check says the sentence.
 
-The sentences of each family are in one table (``CONV``, ``POOL``, ``NORM``, ``COLUMNS``)
+The sentences of each family are in one table (``CONV``, ``POOL``, ``NORM``, ``COLUMNS``, ``CONVNET``)
 at the top of its section, so they can be read and reworded together.
 
 Also here: the *regions* of an output where some mistakes show (where windows overlap,
@@ -35,6 +35,7 @@ __all__ = [
     "batchnorm_backward",
     "groupnorm_forward",
     "groupnorm_backward",
+    "convnet_loss",
     "im2col_mistakes",
     "im2col_regions",
     "col2im_mistakes",
@@ -802,3 +803,68 @@ def col2im_regions(args, output: str):
     cols, x_shape, HH, WW, stride, pad, dilation = args
     overlap = _coverage(tuple(x_shape), (HH, WW), *_geometry(stride, pad, dilation)) > 1
     return {"where windows overlap (pixels in more than one window)": (overlap, COLUMNS["region overlap"])}
+
+
+# ---------------------------------------------------------------------------------------------
+# A whole network's loss (three_layer_convnet_loss)
+
+CONVNET = {
+    "reg missing from loss": (
+        "the loss has no regularization term: add 0.5 * reg * (np.sum(W1**2) + np.sum(W2**2) + np.sum(W3**2))"
+    ),
+    "reg loss doubled": "the regularization term is reg * sum(W**2); it is 0.5 * reg * sum(W**2)",
+    "reg missing from grad": (
+        "{g} lacks the regularization gradient: add reg * {w} (the gradient of 0.5 * reg * sum({w}**2))"
+    ),
+    "reg grad doubled": (
+        "{g} has the regularization gradient twice, 2 * reg * {w}; the gradient of 0.5 * reg * sum({w}**2) is reg * {w}"
+    ),
+    "reg on bias": "the biases are regularized too: the L2 term covers W1, W2, W3 only, not b1, b2, b3",
+    "reg on bias grad": "{g} has a regularization term, reg * {w}; the biases are not regularized",
+    "not averaged loss": (
+        "the loss is N times too big (N = {n}): the data loss is summed over the batch; average it (divide by N)"
+    ),
+    "not averaged grad": (
+        "{g} is N times too big (N = {n}) apart from the regularization term: the data loss is summed over the "
+        "batch, not averaged (dscores must be divided by N, as softmax_loss does)"
+    ),
+    "other name": (
+        "{g} holds the gradient of {other}: the gradients are stored under the wrong names; grads[name] must be "
+        "the gradient of the loss with respect to params[name]"
+    ),
+}
+CONVNET_WEIGHTS = ("W1", "W2", "W3")
+CONVNET_BIASES = ("b1", "b2", "b3")
+
+
+def convnet_loss(reference, args):
+    """three_layer_convnet_loss: the loss and gradients each regularization, averaging or naming
+    mistake gives, from the reference's data loss and data gradients (reg = 0) and the L2 terms."""
+    params, X, y, reg = args
+    N = np.shape(X)[0]
+    data_loss, data_grads = reference(params, X, y, 0.0)
+    _, grads = reference(params, X, y, reg)
+    weights = 0.5 * reg * sum(float(np.sum(params[w] ** 2)) for w in CONVNET_WEIGHTS)
+    biases = 0.5 * reg * sum(float(np.sum(params[b] ** 2)) for b in CONVNET_BIASES)
+    found = [
+        ("loss", CONVNET["reg missing from loss"], np.float64(data_loss)),
+        ("loss", CONVNET["reg loss doubled"], np.float64(data_loss + 2 * weights)),
+        ("loss", CONVNET["reg on bias"], np.float64(data_loss + weights + biases)),
+        ("loss", CONVNET["not averaged loss"].format(n=N), np.float64(N * data_loss + weights)),
+        ("loss", CONVNET["not averaged loss"].format(n=N), np.float64(N * (data_loss + weights))),
+    ]
+    for name in (*CONVNET_WEIGHTS, *CONVNET_BIASES):
+        g = f"grads['{name}']"
+        words = {"g": g, "w": name, "n": N}
+        if name in CONVNET_WEIGHTS:
+            found.append((g, CONVNET["reg missing from grad"].format(**words), data_grads[name]))
+            found.append((g, CONVNET["reg grad doubled"].format(**words), data_grads[name] + 2 * reg * params[name]))
+            found.append((g, CONVNET["not averaged grad"].format(**words), N * data_grads[name] + reg * params[name]))
+        else:
+            found.append((g, CONVNET["reg on bias grad"].format(**words), data_grads[name] + reg * params[name]))
+            found.append((g, CONVNET["not averaged grad"].format(**words), N * data_grads[name]))
+        found.append((g, CONVNET["not averaged grad"].format(**words), N * grads[name]))
+        for other in grads:
+            if other != name:
+                found.append((g, CONVNET["other name"].format(g=g, other=other), grads[other]))
+    return found
