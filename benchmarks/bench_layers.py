@@ -148,7 +148,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per implementation (default 7)")
     parser.add_argument("--no-naive", dest="naive", action="store_false", help="skip the slow naive loops")
+    parser.add_argument("--threads", type=int, help="threads for both numpy's BLAS and PyTorch (default: BLAS's)")
     args = parser.parse_args(argv)
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads, user_api="blas")
     threads = blas_threads()
     torch.set_num_threads(threads)
     print(
