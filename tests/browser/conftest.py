@@ -32,9 +32,16 @@ REPORTS = pytest.StashKey[dict]()
 GOAL_MS = 150.0
 
 
+class Reports(dict):
+    """Lesson name -> NotebookReport (a short repr: pytest prints it in every failing lesson's traceback)."""
+
+    def __repr__(self) -> str:
+        return f"<reports of {len(self)} lesson(s)>"
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: runs lessons in JupyterLab in headless Chromium (pytest -m browser)")
-    config.stash[REPORTS] = {}
+    config.stash[REPORTS] = Reports()
 
 
 def _asked_for(config) -> bool:
