@@ -153,6 +153,10 @@ def solution_stub(name: str | None, language: str = "code") -> str:
         return "YOUR ANSWER HERE"
     if not name:
         return 'raise NotImplementedError("write your solution here")'
+    from cnnlab import exercises  # lazily: the notebook tools do not need the exercises otherwise
+
+    if name not in exercises.names():  # no hints to point to
+        return f'raise NotImplementedError("{name}: write your solution here")'
     return f"raise NotImplementedError(\"{name}: write your solution here (see exercises.hint('{name}'))\")"
 
 

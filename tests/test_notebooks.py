@@ -123,3 +123,11 @@ def test_main_run_executes_a_notebook(tmp_path):
     assert notebooks.main(["run", str(path)]) == 0
     (cell,) = notebooks.read(path).cells
     assert [o.text for o in cell.outputs] == ["42\n"]
+
+
+def test_solution_stub_points_to_hints_only_for_registry_exercises():
+    from cnnlab.notebooks import solution_stub
+
+    assert "exercises.hint('three_layer_convnet_loss')" in solution_stub("three_layer_convnet_loss")
+    assert solution_stub("my_own_helper") == 'raise NotImplementedError("my_own_helper: write your solution here")'
+    assert solution_stub(None) == 'raise NotImplementedError("write your solution here")'
