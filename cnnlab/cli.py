@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import cnnlab
+from cnnlab.train import DIGITS_DEFAULTS
 
 __all__ = ["main", "build_parser", "TRAIN_DEFAULTS"]
 
@@ -26,12 +27,7 @@ __all__ = ["main", "build_parser", "TRAIN_DEFAULTS"]
 # room to spare on a busy 2-core machine (see benchmarks/bench_train.py). The learning rate
 # depends on the update rule; lr_decay multiplies it after every epoch.
 TRAIN_DEFAULTS = {
-    "digits": {
-        "model": {"num_filters": 32, "filter_size": 3, "hidden_dim": 128},
-        "epochs": 10,
-        "batch_size": 32,
-        "lr_decay": 0.9,
-    },
+    "digits": DIGITS_DEFAULTS,
     "mnist": {
         "model": {"num_filters": 16, "filter_size": 5, "hidden_dim": 128},
         "epochs": 6,

@@ -24,7 +24,16 @@ import numpy as np
 
 from cnnlab import shapes
 
-__all__ = ["sgd_momentum", "adam", "OPTIMIZERS", "train", "accuracy", "plot_history", "plot_filters"]
+__all__ = ["sgd_momentum", "adam", "OPTIMIZERS", "DIGITS_DEFAULTS", "train", "accuracy", "plot_history", "plot_filters"]
+
+# The settings for the 8x8 digits (``cnnlab train --data digits``, lesson 7): the model's
+# constructor arguments, and those of ``train`` (whose own defaults are these).
+DIGITS_DEFAULTS = {
+    "model": {"num_filters": 32, "filter_size": 3, "hidden_dim": 128},
+    "epochs": 10,
+    "batch_size": 32,
+    "lr_decay": 0.9,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,11 +83,11 @@ OPTIMIZERS = {"sgd_momentum": sgd_momentum, "adam": adam}
 def train(
     model,
     data,
-    epochs=10,
-    batch_size=32,
+    epochs=DIGITS_DEFAULTS["epochs"],
+    batch_size=DIGITS_DEFAULTS["batch_size"],
     optimizer="sgd_momentum",
     learning_rate=0.03,
-    lr_decay=0.9,
+    lr_decay=DIGITS_DEFAULTS["lr_decay"],
     seed=0,
     keep_best=True,
     num_train_check=1000,
