@@ -98,12 +98,13 @@ class Explorer:
     """
 
     figsize = (9.0, 4.5)
-    columns = 3  # controls per row
 
     def __init__(self, controls: dict):
         self.controls = dict(controls)
         self.figure = new_figure(*self.figsize)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        # Shown at its own pixel width (sharp), shrunk to fit a narrow notebook, never stretched.
+        width = f"{round(self.figsize[0] * DPI)}px"
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="100%", height="auto"))
         self.state = None
         self.error = None  # the last exception raised while updating, if any (kept, never raised)
         self._holding = 0
@@ -111,17 +112,20 @@ class Explorer:
         self._png = b""
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([self._control_grid(), *self.extra_widgets(), self.image])
+        self.widget = widgets.VBox(
+            [self._control_grid(), *self.extra_widgets(), self.image], layout=widgets.Layout(align_items="flex-start")
+        )
         self.update()
 
     # -- the wiring ------------------------------------------------------------------------
 
     def _control_grid(self) -> widgets.Widget:
+        """The controls in rows that wrap to the notebook's width, so none is ever out of sight."""
         shown = [c for c in self.controls.values() if c.layout.display != "none"]
-        return widgets.GridBox(
-            shown,
-            layout=widgets.Layout(grid_template_columns=f"repeat({self.columns}, max-content)", grid_gap="2px 16px"),
-        )
+        for control in shown:
+            control.layout.margin = "2px 16px 2px 0"
+            control.layout.max_width = "100%"
+        return widgets.Box(shown, layout=widgets.Layout(display="flex", flex_flow="row wrap", width="100%"))
 
     def extra_widgets(self) -> list:
         return []

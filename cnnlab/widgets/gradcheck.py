@@ -183,7 +183,6 @@ class GradcheckViewer(Explorer):
     """
 
     figsize = (9.0, 4.5)
-    columns = 2
 
     def __init__(self, analytic, numeric, name="grad", threshold=None, worst=5, floor=None):
         a = np.asarray(analytic, dtype=np.float64)

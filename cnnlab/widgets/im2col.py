@@ -287,7 +287,6 @@ class Im2colExplorer(Explorer):
     """
 
     figsize = (9.0, 5.6)
-    columns = 4
 
     def __init__(self, N=8, C=1, H=4, W=4, filter_size=3, stride=1, pad=1, dilation=1, window=0, pixel=5):
         controls = {
