@@ -305,7 +305,9 @@ class NotebookBar:
         import ipywidgets
         from IPython.display import display
 
-        self.bar = ipywidgets.IntProgress(value=0, min=0, max=total, description=desc)
+        self.bar = ipywidgets.IntProgress(
+            value=0, min=0, max=total, description=desc, style={"description_width": "initial"}
+        )  # "initial": the label takes the room it needs ("epoch 10/10" is not cut short)
         self.label = ipywidgets.Label()
         self.last_draw = 0.0
         display(ipywidgets.HBox([self.bar, self.label]))
