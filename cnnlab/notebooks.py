@@ -70,8 +70,7 @@ def write_atomic(nb, path) -> None:
     os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            nbformat.write(nb, handle)
-            handle.write("" if nbformat.writes(nb).endswith("\n") else "\n")
+            nbformat.write(nb, handle)  # ends the file with a newline itself
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

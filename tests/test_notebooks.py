@@ -90,6 +90,7 @@ def test_write_atomic_replaces_the_file_and_leaves_no_temporary(tmp_path):
     notebooks.write_atomic(sample(), path)
     assert notebooks.read(path).cells[0].source == "# Lesson"
     assert [p.name for p in tmp_path.iterdir()] == ["lesson.ipynb"]
+    assert path.read_text().endswith("}\n")  # exactly one newline at the end, as nbformat writes it
     assert path.stat().st_mode & 0o044 == 0o044  # readable by others, like any file (not mkstemp's 0600)
     path.chmod(0o640)
     notebooks.write_atomic(sample(), path)

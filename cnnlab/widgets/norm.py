@@ -150,7 +150,7 @@ def draw_norm(fig, state: NormState, channel_names=None) -> list:
         m1, s1 = state.after
         lines = [
             f"{_title(state)}: {state.n_sets} sets, each of {state.elements} numbers ({_count(state)}).",
-            f"Highlighted set {state.highlight}: mean {m0:.2f} → {m1:.2f},  std {s0:.2f} → {s1:.2f}.",
+            f"Highlighted set {state.highlight}: mean {_num(m0)} → {_num(m1)},  std {_num(s0)} → {_num(s1)}.",
             wrap(WHAT_IT_KEEPS[state.mode], 120),
         ]
         if channel_names:
@@ -338,3 +338,8 @@ class NormExplorer(Explorer):
 
     def draw(self, state: NormState) -> list:
         return draw_norm(self.figure, state, None if self._x is not None else feature_maps()[1])
+
+
+def _num(value: float) -> str:
+    """Two decimals, without the '-0.00' that a rounding residue like -1e-17 would print."""
+    return f"{round(float(value), 2) + 0.0:.2f}"
