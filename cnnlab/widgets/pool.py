@@ -224,13 +224,21 @@ def _draw_x(ax, state: PoolState, font) -> list:
     return artists
 
 
-def _draw_out(ax, state: PoolState, font) -> list:
+def _selected_grid(ax, state: PoolState, values, font) -> list:
+    """An output-sized grid of ``values`` with the selected output cell highlighted."""
     Ho, Wo = state.output_shape
     r, c = state.selected
     fill = np.ones((Ho, Wo, 3))
     fill[r, c] = rgb("sky")
-    artists = grid(ax, fill, state.out, range(Ho), range(Wo), fontsize=font)
+    artists = grid(ax, fill, values, range(Ho), range(Wo), fontsize=font)
     artists.append(outline(ax, r, c, 1, 1, color="blue"))
+    return artists
+
+
+def _draw_out(ax, state: PoolState, font) -> list:
+    Ho, Wo = state.output_shape
+    r, c = state.selected
+    artists = _selected_grid(ax, state, state.out, font)
     i, j = state.winner[r, c]
     artists.append(_title(ax, f"out {Ho}×{Wo}: the max of each window\nout[{r}, {c}] = x[{i}, {j}] = "
                               f"{format_number(state.out[r, c])}"))  # fmt: skip
@@ -238,12 +246,7 @@ def _draw_out(ax, state: PoolState, font) -> list:
 
 
 def _draw_dout(ax, state: PoolState, font) -> list:
-    Ho, Wo = state.output_shape
-    r, c = state.selected
-    fill = np.ones((Ho, Wo, 3))
-    fill[r, c] = rgb("sky")
-    artists = grid(ax, fill, state.dout, range(Ho), range(Wo), fontsize=font)
-    artists.append(outline(ax, r, c, 1, 1, color="blue"))
+    artists = _selected_grid(ax, state, state.dout, font)
     artists.append(_title(ax, "Backward: upstream gradient dout"))
     return artists
 
