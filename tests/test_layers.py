@@ -38,6 +38,19 @@ def test_max_pool_naive_equals_im2col(geometry, seed, ties):
     assert_same(L.max_pool_backward_naive(dout, cache1), L.max_pool_backward_im2col(dout, cache2))
 
 
+@given(pool_geometries(), st.integers(0, 2**32 - 1))
+def test_max_pool_with_nans_agrees_between_naive_and_im2col(geometry, seed):
+    """A NaN is its window's maximum, and its gradient goes to the window's first NaN."""
+    x_shape, pool_param = geometry
+    (x,) = arrays(seed, x_shape)
+    x[np.random.default_rng(seed).random(x_shape) < 0.2] = np.nan
+    out1, cache1 = L.max_pool_forward_naive(x, pool_param)
+    out2, cache2 = L.max_pool_forward_im2col(x, pool_param)
+    np.testing.assert_array_equal(out1, out2)
+    (dout,) = arrays(seed + 1, out1.shape)
+    assert_same(L.max_pool_backward_naive(dout, cache1), L.max_pool_backward_im2col(dout, cache2))
+
+
 @given(conv_geometries(), st.integers(0, 2**32 - 1))
 def test_col2im_is_the_adjoint_of_im2col(geometry, seed):
     """<im2col(x), c> == <x, col2im(c)> for all x, c: exactly what backprop needs."""

@@ -64,20 +64,30 @@ def max_pool_backward_naive(dout, cache):
 
 
 def max_pool_forward_im2col(x, pool_param):
-    """Max-pooling forward pass over a strided view of all windows (no Python loop over data).
+    """Max-pooling forward pass over a copy of every window's taps (no Python loop over data).
 
     Inputs: x (N, C, H, W); pool_param as for ``max_pool_forward_naive``.
     Returns (out, cache): out (N, C, H', W') with H' = (H - PH) // stride + 1;
-    cache = (x, pool_param, argmax) where argmax (N, C, H', W') is the row-major index
-    p*PW + q of each window's first maximum.
+    cache = (x, pool_param, argmax) where argmax (N, C, H', W'), a small unsigned integer
+    type, is the row-major index p*PW + q of each window's first maximum.
     """
     x, kernel, stride, (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     N, C, H, W = x.shape
     PH, PW = kernel
     view = im2col.windows(x, kernel, stride, (1, 1))  # (N, C, PH, PW, Ho, Wo), no copy
-    taps = view.reshape(N, C, PH * PW, Ho, Wo)  # (N, C, PH*PW, Ho, Wo), one copy
+    taps = view.reshape(N, C, PH * PW, Ho, Wo)  # one copy: taps[:, :, k] is tap k of every window
     out = taps.max(axis=2)  # (N, C, Ho, Wo)
-    argmax = taps.argmax(axis=2)  # (N, C, Ho, Wo): index p*PW + q of the first max, as ties need
+    # argmax counts the taps before the first maximum: every tap that is not the maximum moves
+    # on the windows still searching. (Contiguous compares; numpy's argmax across an inner
+    # axis is ten times slower.) Ties stay on the earliest tap, as the backward pass needs.
+    argmax = np.zeros((N, C, Ho, Wo), dtype=np.min_scalar_type(PH * PW - 1))
+    searching = np.ones((N, C, Ho, Wo), dtype=bool)
+    for k in range(PH * PW - 1):
+        searching &= taps[:, :, k] != out
+        argmax += searching
+    nan = np.isnan(out)  # a NaN is its window's maximum; send its gradient to the first NaN, as np.argmax does
+    if nan.any():
+        argmax[nan] = np.isnan(taps).argmax(axis=2)[nan]
     return out, (x, pool_param, argmax)
 
 
@@ -91,10 +101,10 @@ def max_pool_backward_im2col(dout, cache):
     x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     dout = shapes.check_dout(dout, argmax.shape)
     N, C, H, W = x.shape
-    p, q = np.divmod(argmax, PW)  # (N, C, Ho, Wo): row and column of each winner inside its window
-    rows = np.arange(Ho).reshape(Ho, 1) * sh + p  # (N, C, Ho, Wo): the winner's row in x
-    cols = np.arange(Wo) * sw + q  # (N, C, Ho, Wo): the winner's column in x
-    flat = (np.arange(N * C).reshape(N, C, 1, 1) * H + rows) * W + cols  # index into x.ravel()
+    # Index into x.ravel() of every window's top-left corner, plus the offset of its winner.
+    corner = (np.arange(N * C).reshape(N, C, 1, 1) * H + np.arange(Ho).reshape(Ho, 1) * sh) * W + np.arange(Wo) * sw
+    offset = np.array([p * W + q for p in range(PH) for q in range(PW)])  # (PH*PW,): tap k's offset
+    winner = corner + offset[argmax]  # (N, C, Ho, Wo)
     # bincount adds up the weights that land on the same index: overlapping windows sum.
-    dx = np.bincount(flat.ravel(), weights=dout.ravel(), minlength=x.size)
+    dx = np.bincount(winner.ravel(), weights=dout.ravel(), minlength=x.size)
     return dx.reshape(x.shape).astype(x.dtype, copy=False)
