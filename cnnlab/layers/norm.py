@@ -137,17 +137,74 @@ def spatial_groupnorm_backward(dout, cache):
     xhat, inv_std, gamma, beta_shape, G = cache
     dout = shapes.check_dout(dout, xhat.shape).astype(xhat.dtype, copy=False)
     N, C, H, W = xhat.shape
-    K = C // G * H * W
-    dgamma = np.einsum("nchw,nchw->c", dout, xhat)  # (C,)
-    dbeta = dout.sum(axis=(0, 2, 3))  # (C,)
-    # gamma differs between the channels of a group, so work with dxhat = dout * gamma:
-    # dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std, means over each group.
-    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, K)  # (N, G, K)
-    xhat = xhat.reshape(N, G, K)
-    mean_dxhat = dxhat.mean(axis=2, keepdims=True)  # (N, G, 1)
-    mean_dxhat_xhat = np.einsum("ngk,ngk->ng", dxhat, xhat)[:, :, None] / K  # (N, G, 1)
-    dx = xhat * -mean_dxhat_xhat
-    dx += dxhat
-    dx -= mean_dxhat
-    dx *= inv_std
-    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+    K = C // G * H * W  # elements sharing one mean
+    # dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std, with dxhat = dout * gamma and
+    # means over each group. Both means come from sums per (sample, channel), weighted by gamma.
+    sum_dout = dout.sum(axis=(2, 3))  # (N, C)
+    sum_dout_xhat = np.einsum("nchw,nchw->nc", dout, xhat)  # (N, C)
+    dgamma, dbeta = sum_dout_xhat.sum(axis=0), sum_dout.sum(axis=0)  # (C,)
+    g = gamma.reshape(1, C)
+    mean_dxhat = (sum_dout * g).reshape(N, G, C // G).sum(axis=2, keepdims=True) / K  # (N, G, 1)
+    mean_dxhat_xhat = (sum_dout_xhat * g).reshape(N, G, C // G).sum(axis=2, keepdims=True) / K  # (N, G, 1)
+    dx = xhat.reshape(N, G, K) * (-mean_dxhat_xhat * inv_std)  # (N, G, K)
+    dx -= mean_dxhat * inv_std
+    dx = dx.reshape(N, C, H, W)
+    gamma_over_std = g * np.repeat(inv_std.reshape(N, G), C // G, axis=1)  # (N, C)
+    dx += dout * gamma_over_std.reshape(N, C, 1, 1)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Spatial group normalization forward pass: statistics per (sample, group).
+
+    Inputs:
+    - x: (N, C, H, W)
+    - gamma, beta: (C,) or (1, C, 1, 1) per-channel scale and shift
+    - G: number of groups, an integer >= 1 dividing C; channels c*C/G ... (c+1)*C/G - 1
+      form group c. G = 1 is layer norm, G = C is instance norm.
+    - gn_param: dict with optional 'eps' (default 1e-5)
+    Returns (out, cache): out (N, C, H, W). The same in training and at test time (no
+    running statistics), and matches torch.nn.functional.group_norm.
+    """
+    x, gamma, beta = shapes.check_norm_inputs(x, gamma, beta, groups=G)
+    eps = shapes.check_gn_param(gn_param)
+    N, C, H, W = x.shape
+    K = C // G * H * W  # elements sharing one mean
+    xg = x.reshape(N, G, K)  # (N, G, K): one row per (sample, group)
+    mean = xg.mean(axis=2, keepdims=True)  # (N, G, 1)
+    xc = xg - mean  # (N, G, K), centered
+    var = np.einsum("ngk,ngk->ng", xc, xc)[:, :, None] / K  # (N, G, 1), biased
+    inv_std = 1.0 / np.sqrt(var + eps)  # (N, G, 1)
+    xhat = xc
+    xhat *= inv_std  # normalized in place
+    xhat = xhat.reshape(N, C, H, W)
+    out = xhat * gamma.reshape(1, C, 1, 1)
+    out += beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """Spatial group normalization backward pass.
+
+    Inputs: dout (N, C, H, W); cache from ``spatial_groupnorm_forward``.
+    Returns (dx, dgamma, dbeta): dx (N, C, H, W); dgamma, dbeta in the shape gamma and
+    beta had, (C,) or (1, C, 1, 1).
+    """
+    xhat, inv_std, gamma, beta_shape, G = cache
+    dout = shapes.check_dout(dout, xhat.shape).astype(xhat.dtype, copy=False)
+    N, C, H, W = xhat.shape
+    K = C // G * H * W  # elements sharing one mean
+    # Every sum the gradient needs, first per (sample, channel):
+    sum_dout = dout.sum(axis=(2, 3))  # (N, C)
+    sum_dout_xhat = np.einsum("nchw,nchw->nc", dout, xhat)  # (N, C)
+    dgamma, dbeta = sum_dout_xhat.sum(axis=0), sum_dout.sum(axis=0)  # (C,)
+    # With dxhat = dout * gamma: dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std,
+    # means over each group; gamma differs between a group's channels, so it goes inside.
+    mean_dxhat = (sum_dout * gamma.reshape(1, C)).reshape(N, G, -1).sum(axis=2) / K  # (N, G)
+    mean_dxhat_xhat = (sum_dout_xhat * gamma.reshape(1, C)).reshape(N, G, -1).sum(axis=2) / K  # (N, G)
+    inv_std = inv_std.reshape(N, G)
+    dx = xhat.reshape(N, G, -1) * (-mean_dxhat_xhat * inv_std)[:, :, None]  # (N, G, K)
+    dx -= (mean_dxhat * inv_std)[:, :, None]
+    dx = dx.reshape(N, C, H, W)
+    dx += dout * (gamma.reshape(1, C) * np.repeat(inv_std, C // G, axis=1)).reshape(N, C, 1, 1)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
