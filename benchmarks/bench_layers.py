@@ -4,8 +4,9 @@
     python benchmarks/bench_layers.py --no-naive # skip the naive loops
 
 Every time is the median of interleaved runs (cnnlab, PyTorch, cnnlab, PyTorch, ...), with
-PyTorch on as many threads as numpy's BLAS, so a burst of load on a shared machine hits
-both alike. Needs torch (pip install torch==2.13.0); it is never a dependency of cnnlab.
+PyTorch on as many threads as numpy's BLAS and cnnlab's batch split (cnnlab.threads), so a
+burst of load on a shared machine hits both alike. Needs torch (pip install torch==2.13.0); it
+is never a dependency of cnnlab.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import torch
 
 from cnnlab import im2col
 from cnnlab import layers as L
+from cnnlab import threads as cnnlab_threads
 from cnnlab.timing import compare_times, conv_step, torch_conv_step
 
 CONV_SHAPES = [  # x shape, w shape, conv_param: the three geometries of issue #2
@@ -148,7 +150,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per implementation (default 7)")
     parser.add_argument("--no-naive", dest="naive", action="store_false", help="skip the slow naive loops")
-    parser.add_argument("--threads", type=int, help="threads for both numpy's BLAS and PyTorch (default: BLAS's)")
+    parser.add_argument("--threads", type=int, help="threads for numpy's BLAS, cnnlab and PyTorch (default: BLAS's)")
     args = parser.parse_args(argv)
     if args.threads:
         from threadpoolctl import threadpool_limits
@@ -156,8 +158,10 @@ def main(argv=None) -> None:
         threadpool_limits(args.threads, user_api="blas")
     threads = blas_threads()
     torch.set_num_threads(threads)
+    cnnlab_threads.set_num_threads(threads)
     print(
-        f"numpy {np.__version__}, torch {torch.__version__}, {threads} threads for both (numpy BLAS, torch intra-op)\n"
+        f"numpy {np.__version__}, torch {torch.__version__}, {threads} threads for each "
+        "(numpy's BLAS, cnnlab's batch split, torch intra-op)\n"
     )
     rng = np.random.default_rng(0)
     conv_table(rng, args.repeats, args.naive)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnnlab import cases, im2col
+from cnnlab import cases, im2col, threads
 from cnnlab import layers as L
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -29,6 +29,18 @@ def assert_close(actual, expected, what: str):
     assert actual.shape == expected.shape, f"{what}: shape {actual.shape}, PyTorch {expected.shape}"
     error = np.abs(actual - expected) / np.maximum(np.abs(actual) + np.abs(expected), 1e-8)
     assert error.max(initial=0) < TOL, f"{what}: max relative error {error.max():.2e} vs PyTorch"
+
+
+@pytest.fixture(params=["whole batch", "split batch"])
+def batch(request, monkeypatch):
+    """Run the fast pooling and normalization layers on one thread, then with every batch split
+    into one-sample slices on three threads (cnnlab.threads)."""
+    split = request.param == "split batch"
+    monkeypatch.setattr(threads, "MIN_SLICE", 1 if split else threads.MIN_SLICE)
+    before = threads.num_threads()
+    threads.set_num_threads(3 if split else 1)
+    yield request.param
+    threads.set_num_threads(before)
 
 
 CONV_IMPLS = {
@@ -62,7 +74,7 @@ def test_im2col_matches_pytorch_unfold(case):
 
 @pytest.mark.parametrize("impl", POOL_IMPLS)
 @pytest.mark.parametrize("case", cases.POOL_CASES, ids=lambda c: c.name)
-def test_max_pool_matches_pytorch(case, impl):
+def test_max_pool_matches_pytorch(case, impl, batch):
     ref = golden("pool.npz", case.name)
     forward, backward = POOL_IMPLS[impl]
     out, cache = forward(ref["x"], case.pool_param)
@@ -71,7 +83,7 @@ def test_max_pool_matches_pytorch(case, impl):
 
 
 @pytest.mark.parametrize("case", cases.BATCHNORM_CASES, ids=lambda c: c.name)
-def test_batchnorm_train_matches_pytorch(case):
+def test_batchnorm_train_matches_pytorch(case, batch):
     ref = golden("batchnorm.npz", case.name)
     bn_param = {"mode": "train", "running_mean": ref["running_mean"].copy(), "running_var": ref["running_var"].copy()}
     out, cache = L.spatial_batchnorm_forward(ref["x"], ref["gamma"], ref["beta"], bn_param)
@@ -92,7 +104,7 @@ def test_batchnorm_train_matches_pytorch(case):
 
 
 @pytest.mark.parametrize("case", cases.BATCHNORM_CASES, ids=lambda c: c.name)
-def test_batchnorm_test_mode_matches_pytorch(case):
+def test_batchnorm_test_mode_matches_pytorch(case, batch):
     ref = golden("batchnorm.npz", case.name)
     bn_param = {"mode": "test", "running_mean": ref["running_mean"].copy(), "running_var": ref["running_var"].copy()}
     out, cache = L.spatial_batchnorm_forward(ref["x"], ref["gamma"], ref["beta"], bn_param)
@@ -106,7 +118,7 @@ def test_batchnorm_test_mode_matches_pytorch(case):
 
 
 @pytest.mark.parametrize("case", cases.GROUPNORM_CASES, ids=lambda c: c.name)
-def test_groupnorm_matches_pytorch(case):
+def test_groupnorm_matches_pytorch(case, batch):
     ref = golden("groupnorm.npz", case.name)
     out, cache = L.spatial_groupnorm_forward(ref["x"], ref["gamma"], ref["beta"], case.groups, {})
     assert_close(out, ref["out"], "out")

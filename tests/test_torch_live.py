@@ -112,3 +112,40 @@ def test_groupnorm_matches_live_pytorch(geometry, seed):
     assert_close(out, out_t, "out")
     for name, grad, ref in zip(("dx", "dgamma", "dbeta"), L.spatial_groupnorm_backward(dout, cache), (xt.grad, gt.grad, bt.grad), strict=True):  # fmt: skip
         assert_close(grad, ref, name)
+
+
+@pytest.mark.parametrize("layer", ["max pool 3x3 stride 2", "batch norm", "group norm G=8"])
+def test_a_benchmark_sized_batch_matches_live_pytorch_with_the_batch_split(layer):
+    """(64, 32, 32, 32), as in benchmarks/bench_layers.py: large enough that cnnlab.threads splits it
+    into slices on several threads (forced here, whatever the machine's core count)."""
+    from cnnlab import threads
+
+    rng = np.random.default_rng(0)
+    x, dout_full = rng.standard_normal((2, 64, 32, 32, 32)) * 3 + 1
+    gamma, beta = rng.standard_normal((2, 32))
+    xt, gt, bt = leaves(x, gamma, beta)
+    before = threads.num_threads()
+    threads.set_num_threads(max(before, 2))
+    assert len(threads.batch_slices(64, 32 * 32 * 32)) > 1
+    try:
+        if layer.startswith("max pool"):
+            out_t = F.max_pool2d(xt, 3, 2)
+            out, cache = L.max_pool_forward_im2col(x, {"pool_height": 3, "pool_width": 3, "stride": 2})
+            dout = dout_full[:, :, :15, :15].copy()
+            grads, refs = [L.max_pool_backward_im2col(dout, cache)], [xt]
+        elif layer == "batch norm":
+            out_t = F.batch_norm(xt, None, None, gt, bt, training=True)
+            out, cache = L.spatial_batchnorm_forward(x, gamma, beta, {"mode": "train"})
+            dout = dout_full
+            grads, refs = L.spatial_batchnorm_backward(dout, cache), [xt, gt, bt]
+        else:
+            out_t = F.group_norm(xt, 8, gt, bt, eps=1e-5)
+            out, cache = L.spatial_groupnorm_forward(x, gamma, beta, 8, {})
+            dout = dout_full
+            grads, refs = L.spatial_groupnorm_backward(dout, cache), [xt, gt, bt]
+    finally:
+        threads.set_num_threads(before)
+    out_t.backward(torch.tensor(dout))
+    assert_close(out, out_t, "out")
+    for grad, ref in zip(grads, refs, strict=True):
+        assert_close(grad, ref.grad, "gradient")

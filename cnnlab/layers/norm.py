@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlab import shapes
+from cnnlab import shapes, threads
 
 __all__ = [
     "spatial_batchnorm_forward",
@@ -53,21 +53,31 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     x, gamma, beta = shapes.check_norm_inputs(x, gamma, beta)
     params = shapes.check_bn_param(bn_param, x.shape[1], x.dtype)
     N, C, H, W = x.shape
+    M = N * H * W  # elements sharing one mean
     eps, momentum = params["eps"], params["momentum"]
+    xhat = np.empty((N, C, H, W), dtype=x.dtype)  # x - mean, then (x - mean) / std
     if params["mode"] == "train":
-        mean = x.mean(axis=(0, 2, 3))  # (C,)
-        xc = x - mean.reshape(1, C, 1, 1)  # (N, C, H, W), centered
-        var = np.einsum("nchw,nchw->c", xc, xc) / (N * H * W)  # (C,), biased: divided by N*H*W
+        mean = sum(threads.over_batch(lambda s: x[s].sum(axis=(0, 2, 3)), N, C * H * W)) / M  # (C,)
+
+        def center(s):  # xhat = x - mean on the samples in s; their sum of squares per channel
+            np.subtract(x[s], mean.reshape(1, C, 1, 1), out=xhat[s])
+            return np.einsum("nchw,nchw->c", xhat[s], xhat[s])
+
+        var = sum(threads.over_batch(center, N, C * H * W)) / M  # (C,), biased: divided by N*H*W
         bn_param["running_mean"] = momentum * params["running_mean"] + (1 - momentum) * mean
         bn_param["running_var"] = momentum * params["running_var"] + (1 - momentum) * var
     else:
         mean, var = params["running_mean"], params["running_var"]
-        xc = x - mean.reshape(1, C, 1, 1)
+        threads.over_batch(lambda s: np.subtract(x[s], mean.reshape(1, C, 1, 1), out=xhat[s]), N, C * H * W)
     inv_std = 1.0 / np.sqrt(var + eps)  # (C,)
-    xhat = xc
-    xhat *= inv_std.reshape(1, C, 1, 1)  # (N, C, H, W), normalized in place
-    out = xhat * gamma.reshape(1, C, 1, 1)
-    out += beta.reshape(1, C, 1, 1)
+    out = np.empty_like(xhat)
+
+    def normalize(s):  # on the samples in s
+        xhat[s] *= inv_std.reshape(1, C, 1, 1)
+        np.multiply(xhat[s], gamma.reshape(1, C, 1, 1), out=out[s])
+        out[s] += beta.reshape(1, C, 1, 1)
+
+    threads.over_batch(normalize, N, C * H * W)
     return out, (xhat, inv_std, gamma, beta.shape, params["mode"])
 
 
@@ -83,18 +93,28 @@ def spatial_batchnorm_backward(dout, cache):
     dout = shapes.check_dout(dout, xhat.shape).astype(xhat.dtype, copy=False)
     N, C, H, W = xhat.shape
     M = N * H * W  # elements sharing one mean
-    dbeta = dout.sum(axis=(0, 2, 3))  # (C,)
-    dgamma = np.einsum("nchw,nchw->c", dout, xhat)  # (C,)
+
+    def sums(s):  # on the samples in s: (sum of dout, sum of dout * xhat) per channel
+        return dout[s].sum(axis=(0, 2, 3)), np.einsum("nchw,nchw->c", dout[s], xhat[s])
+
+    parts = threads.over_batch(sums, N, C * H * W)
+    dbeta = sum(part[0] for part in parts)  # (C,)
+    dgamma = sum(part[1] for part in parts)  # (C,)
     scale = (gamma.reshape(C) * inv_std).reshape(1, C, 1, 1)  # gamma / std, per channel
-    if mode == "test":
-        dx = dout * scale
-    else:
+    dx = np.empty_like(xhat)
+
+    def backprop(s):  # on the samples in s
+        if mode == "test":  # the statistics are constants
+            np.multiply(dout[s], scale, out=dx[s])
+            return
         # dx = gamma/std * (dout - mean(dout) - xhat * mean(dout * xhat)), means over (N, H, W);
         # the two means are dbeta / M and dgamma / M.
-        dx = xhat * (-dgamma / M).reshape(1, C, 1, 1)
-        dx += dout
-        dx -= (dbeta / M).reshape(1, C, 1, 1)
-        dx *= scale
+        np.multiply(xhat[s], (-dgamma / M).reshape(1, C, 1, 1), out=dx[s])
+        dx[s] += dout[s]
+        dx[s] -= (dbeta / M).reshape(1, C, 1, 1)
+        dx[s] *= scale
+
+    threads.over_batch(backprop, N, C * H * W)
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
 
 
@@ -114,16 +134,20 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     eps = shapes.check_gn_param(gn_param)
     N, C, H, W = x.shape
     K = C // G * H * W  # elements sharing one mean
-    xg = x.reshape(N, G, K)  # (N, G, K): one row per (sample, group)
-    mean = xg.mean(axis=2, keepdims=True)  # (N, G, 1)
-    xc = xg - mean  # (N, G, K), centered
-    var = np.einsum("ngk,ngk->ng", xc, xc)[:, :, None] / K  # (N, G, 1), biased
-    inv_std = 1.0 / np.sqrt(var + eps)  # (N, G, 1)
-    xhat = xc
-    xhat *= inv_std  # normalized in place
-    xhat = xhat.reshape(N, C, H, W)
-    out = xhat * gamma.reshape(1, C, 1, 1)
-    out += beta.reshape(1, C, 1, 1)
+    xhat = np.empty((N, C, H, W), dtype=x.dtype)
+    out = np.empty_like(xhat)
+    inv_std = np.empty((N, G, 1), dtype=x.dtype)
+
+    def normalize(s):  # on the samples in s; every sample has its own statistics
+        xg, xc = x[s].reshape(-1, G, K), xhat[s].reshape(-1, G, K)  # one row per (sample, group)
+        np.subtract(xg, xg.mean(axis=2, keepdims=True), out=xc)  # centered
+        var = np.einsum("ngk,ngk->ng", xc, xc)[:, :, None] / K  # (n, G, 1), biased
+        inv_std[s] = 1.0 / np.sqrt(var + eps)
+        xc *= inv_std[s]  # normalized in place
+        np.multiply(xhat[s], gamma.reshape(1, C, 1, 1), out=out[s])
+        out[s] += beta.reshape(1, C, 1, 1)
+
+    threads.over_batch(normalize, N, C * H * W)
     return out, (xhat, inv_std, gamma, beta.shape, G)
 
 
@@ -140,71 +164,22 @@ def spatial_groupnorm_backward(dout, cache):
     K = C // G * H * W  # elements sharing one mean
     # dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std, with dxhat = dout * gamma and
     # means over each group. Both means come from sums per (sample, channel), weighted by gamma.
-    sum_dout = dout.sum(axis=(2, 3))  # (N, C)
-    sum_dout_xhat = np.einsum("nchw,nchw->nc", dout, xhat)  # (N, C)
-    dgamma, dbeta = sum_dout_xhat.sum(axis=0), sum_dout.sum(axis=0)  # (C,)
+    sum_dout = np.empty((N, C), dtype=xhat.dtype)
+    sum_dout_xhat = np.empty((N, C), dtype=xhat.dtype)
+    dx = np.empty_like(xhat)
     g = gamma.reshape(1, C)
-    mean_dxhat = (sum_dout * g).reshape(N, G, C // G).sum(axis=2, keepdims=True) / K  # (N, G, 1)
-    mean_dxhat_xhat = (sum_dout_xhat * g).reshape(N, G, C // G).sum(axis=2, keepdims=True) / K  # (N, G, 1)
-    dx = xhat.reshape(N, G, K) * (-mean_dxhat_xhat * inv_std)  # (N, G, K)
-    dx -= mean_dxhat * inv_std
-    dx = dx.reshape(N, C, H, W)
-    gamma_over_std = g * np.repeat(inv_std.reshape(N, G), C // G, axis=1)  # (N, C)
-    dx += dout * gamma_over_std.reshape(N, C, 1, 1)
-    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
 
+    def backprop(s):  # on the samples in s; every sample has its own statistics
+        sum_dout[s] = dout[s].sum(axis=(2, 3))
+        sum_dout_xhat[s] = np.einsum("nchw,nchw->nc", dout[s], xhat[s])
+        mean_dxhat = (sum_dout[s] * g).reshape(-1, G, C // G).sum(axis=2, keepdims=True) / K  # (n, G, 1)
+        mean_dxhat_xhat = (sum_dout_xhat[s] * g).reshape(-1, G, C // G).sum(axis=2, keepdims=True) / K
+        dx_g = dx[s].reshape(-1, G, K)  # a view: one row per (sample, group)
+        np.multiply(xhat[s].reshape(-1, G, K), -mean_dxhat_xhat * inv_std[s], out=dx_g)
+        dx_g -= mean_dxhat * inv_std[s]
+        gamma_over_std = g * np.repeat(inv_std[s].reshape(-1, G), C // G, axis=1)  # (n, C)
+        dx[s] += dout[s] * gamma_over_std[:, :, None, None]
 
-def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
-    """Spatial group normalization forward pass: statistics per (sample, group).
-
-    Inputs:
-    - x: (N, C, H, W)
-    - gamma, beta: (C,) or (1, C, 1, 1) per-channel scale and shift
-    - G: number of groups, an integer >= 1 dividing C; channels c*C/G ... (c+1)*C/G - 1
-      form group c. G = 1 is layer norm, G = C is instance norm.
-    - gn_param: dict with optional 'eps' (default 1e-5)
-    Returns (out, cache): out (N, C, H, W). The same in training and at test time (no
-    running statistics), and matches torch.nn.functional.group_norm.
-    """
-    x, gamma, beta = shapes.check_norm_inputs(x, gamma, beta, groups=G)
-    eps = shapes.check_gn_param(gn_param)
-    N, C, H, W = x.shape
-    K = C // G * H * W  # elements sharing one mean
-    xg = x.reshape(N, G, K)  # (N, G, K): one row per (sample, group)
-    mean = xg.mean(axis=2, keepdims=True)  # (N, G, 1)
-    xc = xg - mean  # (N, G, K), centered
-    var = np.einsum("ngk,ngk->ng", xc, xc)[:, :, None] / K  # (N, G, 1), biased
-    inv_std = 1.0 / np.sqrt(var + eps)  # (N, G, 1)
-    xhat = xc
-    xhat *= inv_std  # normalized in place
-    xhat = xhat.reshape(N, C, H, W)
-    out = xhat * gamma.reshape(1, C, 1, 1)
-    out += beta.reshape(1, C, 1, 1)
-    return out, (xhat, inv_std, gamma, beta.shape, G)
-
-
-def spatial_groupnorm_backward(dout, cache):
-    """Spatial group normalization backward pass.
-
-    Inputs: dout (N, C, H, W); cache from ``spatial_groupnorm_forward``.
-    Returns (dx, dgamma, dbeta): dx (N, C, H, W); dgamma, dbeta in the shape gamma and
-    beta had, (C,) or (1, C, 1, 1).
-    """
-    xhat, inv_std, gamma, beta_shape, G = cache
-    dout = shapes.check_dout(dout, xhat.shape).astype(xhat.dtype, copy=False)
-    N, C, H, W = xhat.shape
-    K = C // G * H * W  # elements sharing one mean
-    # Every sum the gradient needs, first per (sample, channel):
-    sum_dout = dout.sum(axis=(2, 3))  # (N, C)
-    sum_dout_xhat = np.einsum("nchw,nchw->nc", dout, xhat)  # (N, C)
+    threads.over_batch(backprop, N, C * H * W)
     dgamma, dbeta = sum_dout_xhat.sum(axis=0), sum_dout.sum(axis=0)  # (C,)
-    # With dxhat = dout * gamma: dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std,
-    # means over each group; gamma differs between a group's channels, so it goes inside.
-    mean_dxhat = (sum_dout * gamma.reshape(1, C)).reshape(N, G, -1).sum(axis=2) / K  # (N, G)
-    mean_dxhat_xhat = (sum_dout_xhat * gamma.reshape(1, C)).reshape(N, G, -1).sum(axis=2) / K  # (N, G)
-    inv_std = inv_std.reshape(N, G)
-    dx = xhat.reshape(N, G, -1) * (-mean_dxhat_xhat * inv_std)[:, :, None]  # (N, G, K)
-    dx -= (mean_dxhat * inv_std)[:, :, None]
-    dx = dx.reshape(N, C, H, W)
-    dx += dout * (gamma.reshape(1, C) * np.repeat(inv_std, C // G, axis=1)).reshape(N, C, 1, 1)
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlab import im2col, shapes
+from cnnlab import im2col, shapes, threads
 
 __all__ = ["max_pool_forward_naive", "max_pool_backward_naive", "max_pool_forward_im2col", "max_pool_backward_im2col"]
 
@@ -70,24 +70,32 @@ def max_pool_forward_im2col(x, pool_param):
     Returns (out, cache): out (N, C, H', W') with H' = (H - PH) // stride + 1;
     cache = (x, pool_param, argmax) where argmax (N, C, H', W'), a small unsigned integer
     type, is the row-major index p*PW + q of each window's first maximum.
+
+    A large batch is split across threads (``cnnlab.threads``); each slice is independent.
     """
-    x, kernel, stride, (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    x, (PH, PW), stride, (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     N, C, H, W = x.shape
-    PH, PW = kernel
-    view = im2col.windows(x, kernel, stride, (1, 1))  # (N, C, PH, PW, Ho, Wo), no copy
-    taps = view.reshape(N, C, PH * PW, Ho, Wo)  # one copy: taps[:, :, k] is tap k of every window
-    out = taps.max(axis=2)  # (N, C, Ho, Wo)
-    # argmax counts the taps before the first maximum: every tap that is not the maximum moves
-    # on the windows still searching. (Contiguous compares; numpy's argmax across an inner
-    # axis is ten times slower.) Ties stay on the earliest tap, as the backward pass needs.
-    argmax = np.zeros((N, C, Ho, Wo), dtype=np.min_scalar_type(PH * PW - 1))
-    searching = np.ones((N, C, Ho, Wo), dtype=bool)
-    for k in range(PH * PW - 1):
-        searching &= taps[:, :, k] != out
-        argmax += searching
-    nan = np.isnan(out)  # a NaN is its window's maximum; send its gradient to the first NaN, as np.argmax does
-    if nan.any():
-        argmax[nan] = np.isnan(taps).argmax(axis=2)[nan]
+    out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
+    argmax = np.empty((N, C, Ho, Wo), dtype=np.min_scalar_type(PH * PW - 1))
+
+    def pool(s):  # the samples in slice s, on one thread
+        view = im2col.windows(x[s], (PH, PW), stride, (1, 1))  # (n, C, PH, PW, Ho, Wo), no copy
+        taps = view.reshape(-1, C, PH * PW, Ho, Wo)  # one copy: taps[:, :, k] is tap k of every window
+        top, first = out[s], argmax[s]  # this slice of the outputs (views)
+        np.max(taps, axis=2, out=top)
+        # first counts the taps before the first maximum: each tap that is not the maximum
+        # moves on the windows still searching, so ties stay on the earliest tap. (Contiguous
+        # compares; numpy's argmax across an inner axis is ten times slower.)
+        first[...] = 0
+        searching = np.ones(top.shape, dtype=bool)
+        for k in range(PH * PW - 1):
+            searching &= taps[:, :, k] != top
+            first += searching
+        nan = np.isnan(top)  # a NaN is its window's maximum; its gradient goes to the first NaN
+        if nan.any():
+            first[nan] = np.isnan(taps).argmax(axis=2)[nan]
+
+    threads.over_batch(pool, N, C * H * W)
     return out, (x, pool_param, argmax)
 
 
@@ -101,10 +109,15 @@ def max_pool_backward_im2col(dout, cache):
     x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     dout = shapes.check_dout(dout, argmax.shape)
     N, C, H, W = x.shape
-    # Index into x.ravel() of every window's top-left corner, plus the offset of its winner.
-    corner = (np.arange(N * C).reshape(N, C, 1, 1) * H + np.arange(Ho).reshape(Ho, 1) * sh) * W + np.arange(Wo) * sw
-    offset = np.array([p * W + q for p in range(PH) for q in range(PW)])  # (PH*PW,): tap k's offset
-    winner = corner + offset[argmax]  # (N, C, Ho, Wo)
-    # bincount adds up the weights that land on the same index: overlapping windows sum.
-    dx = np.bincount(winner.ravel(), weights=dout.ravel(), minlength=x.size)
-    return dx.reshape(x.shape).astype(x.dtype, copy=False)
+    # Index into one sample's x.ravel() of every window's top-left corner, and of tap k in a window.
+    corner = (np.arange(C).reshape(C, 1, 1) * H + np.arange(Ho).reshape(Ho, 1) * sh) * W + np.arange(Wo) * sw
+    offset = np.array([p * W + q for p in range(PH) for q in range(PW)])  # (PH*PW,)
+    dx = np.zeros(x.shape, dtype=x.dtype)  # C order, whatever the layout of x
+
+    def route(s):  # the samples in slice s, on one thread
+        n = dout[s].shape[0]
+        winner = np.arange(n).reshape(n, 1, 1, 1) * (C * H * W) + corner + offset[argmax[s]]  # (n, C, Ho, Wo)
+        np.add.at(dx[s].reshape(-1), winner.ravel(), dout[s].ravel())  # overlapping windows add up
+
+    threads.over_batch(route, N, C * H * W)
+    return dx
