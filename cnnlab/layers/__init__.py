@@ -9,7 +9,9 @@ their floating dtype. One module per family:
 - ``norm``:  spatial batch norm and group norm                           (lessons 5, 6)
 - ``basic``: affine, relu, softmax_loss                                  (lesson 7)
 
-``im2col`` / ``col2im`` live in ``cnnlab.im2col`` and are re-exported here.
+``im2col`` / ``col2im`` live in ``cnnlab.im2col`` and are re-exported here. The im2col
+pooling and the normalization layers split a large batch across threads with
+``cnnlab.threads``.
 """
 
 from cnnlab.im2col import col2im, im2col
