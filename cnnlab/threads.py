@@ -9,6 +9,9 @@ and the normalization layers hand the passes that take their time to ``over_batc
 On one thread, or a batch under ``2 * MIN_SLICE`` elements, it makes one call, inline: the
 lessons' hand examples and the gradient checks never start a thread.
 
+This is the one place a fast layer loops over its batch: over a few slices of about 4 MiB
+each, every one processed with whole-array NumPy operations, never over single samples.
+
 The number of threads is the number of cores this process may use, or ``$CNNLAB_NUM_THREADS``,
 or what ``set_num_threads`` set.
 """

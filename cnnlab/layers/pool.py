@@ -6,7 +6,8 @@
 The backward pass routes each upstream gradient to the one input that was the maximum
 of its window; where windows overlap, an input that wins several windows receives the
 sum. Ties go to the first maximum in row-major window order (top row first, then left to
-right), exactly as PyTorch does.
+right), exactly as PyTorch does. A NaN is its window's maximum, and the window's gradient goes
+to its first NaN (PyTorch picks the last).
 
 Lesson 4 teaches these functions.
 """
@@ -64,7 +65,7 @@ def max_pool_backward_naive(dout, cache):
 
 
 def max_pool_forward_im2col(x, pool_param):
-    """Max-pooling forward pass over a copy of every window's taps (no Python loop over data).
+    """Max-pooling forward pass over a copy of every window's taps (Python loops over taps only).
 
     Inputs: x (N, C, H, W); pool_param as for ``max_pool_forward_naive``.
     Returns (out, cache): out (N, C, H', W') with H' = (H - PH) // stride + 1;
