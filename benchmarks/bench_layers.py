@@ -118,11 +118,38 @@ def other_layers_table(rng, repeats: int) -> None:
             theirs(lambda: F.group_norm(xt, 8, gt, bt)),
         ),
     }
-    print(f"{'layer':>36} {'cnnlab':>8} {'PyTorch':>8} {'ratio':>6}  (goal <= 1.5)")
+    print("ratio goal <= 1.5; the last two columns count page faults per step")
+    print(f"{'layer':>36} {'cnnlab':>8} {'PyTorch':>8} {'ratio':>6} {'cnnlab faults':>14} {'PyTorch faults':>15}")
     for name, (mine, reference) in rows.items():
+        mine, reference = counting_faults(mine), counting_faults(reference)
         times = compare_times({"cnnlab": mine, "torch": reference}, repeats=repeats)
         ratio = times["cnnlab"] / times["torch"]
-        print(f"{name:>36} {times['cnnlab'] * 1e3:8.1f} {times['torch'] * 1e3:8.1f} {ratio:6.2f}")
+        print(f"{name:>36} {times['cnnlab'] * 1e3:8.1f} {times['torch'] * 1e3:8.1f} {ratio:6.2f}"
+              f" {mine.faults_per_call():>14} {reference.faults_per_call():>15}")  # fmt: skip
+    print(
+        "A page fault is fresh memory the OS maps and zeroes for a new array: on this kind of machine a\n"
+        "thousand of them cost a few ms, and whether a step pays them depends on what the process freed\n"
+        "before (glibc returns large blocks to the OS); that is why PyTorch's times swing between runs."
+    )
+
+
+def counting_faults(step):
+    """``step``, also counting the page faults of its calls (``.faults_per_call()``; '-' off Unix)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        step.faults_per_call = lambda: "-"
+        return step
+
+    def counted():
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        step()
+        counted.faults += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+        counted.calls += 1
+
+    counted.faults = counted.calls = 0
+    counted.faults_per_call = lambda: f"{counted.faults / max(counted.calls, 1):.0f}"
+    return counted
 
 
 def memory_table(rng) -> None:
