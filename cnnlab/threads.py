@@ -39,9 +39,13 @@ def _from_environment() -> int:
     value = os.environ.get("CNNLAB_NUM_THREADS")
     if value is None:
         return _cores()
-    if not value.strip().isdigit() or int(value) < 1:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
         raise ValueError(f"CNNLAB_NUM_THREADS must be a whole number >= 1, got {value!r}")
-    return int(value)
+    return n
 
 
 _threads = _from_environment()

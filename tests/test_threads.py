@@ -85,7 +85,7 @@ def test_set_num_threads_refuses_what_is_not_a_count(bad):
         threads.set_num_threads(bad)
 
 
-@pytest.mark.parametrize("value", ["0", "two", "-3", ""])
+@pytest.mark.parametrize("value", ["0", "two", "-3", "", "2.5", "\u00b2"])
 def test_a_bad_environment_variable_is_named_in_the_error(monkeypatch, value):
     monkeypatch.setenv("CNNLAB_NUM_THREADS", value)
     with pytest.raises(ValueError, match=f"CNNLAB_NUM_THREADS must be a whole number >= 1, got '{value}'"):
