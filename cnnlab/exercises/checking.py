@@ -135,13 +135,10 @@ def _check_forward(exercise, case, fn, outcome: Outcome) -> None:
     args = case.build()
     expected = exercise.expected(copy.deepcopy(args))
     given = copy.deepcopy(args)
-    before = [running.snapshot(a) for a in given]
-    call = running.call(fn, *given)
+    call = _call_watched(exercise, fn, given, args, outcome)
     if not call.ok:
-        outcome.fail(_call_problem(exercise, call, given, fn))
         outcome.diagnoses += _crash_advice(call, case)
         return
-    _report_changes(exercise, args, before, given, outcome, by="your function")
     values = _unpack_forward(exercise, call.value, outcome)
     if values is None:
         return
@@ -180,12 +177,9 @@ def _check_loss(exercise, case, fn, outcome: Outcome) -> None:
 
     # 1. scores: called without labels
     given = copy.deepcopy((params, X))
-    before = [running.snapshot(a) for a in given]
-    call = running.call(fn, *given)
+    call = _call_watched(exercise, fn, given, args, outcome, when="with y=None: ")
     if not call.ok:
-        outcome.fail(f"with y=None: {_call_problem(exercise, call, given, fn)}")
         return
-    _report_changes(exercise, args, before, given, outcome, by="your function")
     if isinstance(call.value, (tuple, list)):
         outcome.fail(
             f"with y=None it returned {len(call.value)} values; when y is None, return the scores (N, K) "
@@ -196,12 +190,9 @@ def _check_loss(exercise, case, fn, outcome: Outcome) -> None:
 
     # 2. loss and gradients: called with labels and reg
     given = copy.deepcopy(args)
-    before = [running.snapshot(a) for a in given]
-    call = running.call(fn, *given)
+    call = _call_watched(exercise, fn, given, args, outcome, when="with y given: ")
     if not call.ok:
-        outcome.fail(f"with y given: {_call_problem(exercise, call, given, fn)}")
         return
-    _report_changes(exercise, args, before, given, outcome, by="your function")
     unpacked = _unpack_loss(call.value, expected["scores"].shape, names, outcome)
     if unpacked is None:
         return
@@ -692,6 +683,18 @@ def _as_float_array(value):
 
 # ---------------------------------------------------------------------------------------------
 # Problems with the call itself
+
+
+def _call_watched(exercise, fn, given, args, outcome: Outcome, when: str = "") -> running.Call:
+    """fn(*given) through ``running.call``. A failed call fails the case (its words after ``when``);
+    a call that changed an argument in place fails it too. Returns the Call."""
+    before = [running.snapshot(a) for a in given]
+    call = running.call(fn, *given)
+    if not call.ok:
+        outcome.fail(when + _call_problem(exercise, call, given, fn))
+    else:
+        _report_changes(exercise, args, before, given, outcome, by="your function")
+    return call
 
 
 def _call_problem(exercise, call: running.Call, given, fn) -> str:
