@@ -1,25 +1,34 @@
 """Lesson notebooks as files: the cell conventions, safe writing, and clean storage.
 
-The conventions every lesson follows (and that ``cnnlab release/check/grade`` rely on):
+Two editions of every lesson: the instructor's source (``instructor/``: solutions, hidden
+tests, the PASS verdicts nbval compares) and the student edition generated from it by
+``cnnlab release`` (``lessons/``: stubs, and the verdicts an unsolved copy prints).
+
+The conventions every lesson follows (and that ``cnnlab release/check/grade`` rely on).
+Testing markers live in cell tags, which nbval and JupyterLab read, never in the code:
 
 - An **exercise cell** holds the solution between ``### BEGIN SOLUTION`` and
-  ``### END SOLUTION`` and has nbgrader metadata ``{"solution": true, "grade_id": NAME}``
-  where NAME is the exercise's name in ``cnnlab.exercises``.
-- A **check cell** starts with ``# NBVAL_CHECK_OUTPUT`` and runs ``check(NAME, ...)``;
+  ``### END SOLUTION``, has nbgrader metadata ``{"solution": true, "grade_id": NAME}``
+  where NAME is the exercise's name in ``cnnlab.exercises``, and the tag
+  ``raises-exception``: if a student's version does not compile or raises, Run All goes
+  on (JupyterLab and nbval both honour the tag).
+- A **check cell** runs ``exercises.check("NAME")`` and has the tag ``nbval-check-output``;
   its nbgrader metadata is ``{"grade": true, "grade_id": "check_" + NAME, "points": P}``.
   Only the verdict it prints is stored, so nbval compares it on every run.
 - Anything between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` is for the
   instructor's copy only.
+- A cell whose output depends on the machine (a timing, a training curve) has the tag
+  ``nbval-ignore-output``: nbval does not compare it and it is stored without outputs.
 
-- A cell whose output depends on the machine (a timing, a training curve) is marked
-  ``# NBVAL_IGNORE_OUTPUT``: nbval does not compare it and it is stored without outputs.
+Older notebooks that mark cells with comment lines (``# NBVAL_CHECK_OUTPUT``,
+``# NBVAL_IGNORE_OUTPUT``) are read the same way; ``clean`` turns the comments into tags.
 
 Stored lessons keep only what helps a reader without a kernel: check verdicts, and the
-static PNG each explorer leaves. ``clean`` removes everything else (execution counts,
-widget state, stderr, kernel-specific metadata).
+static PNG each explorer leaves. ``clean`` removes everything else (widget state, stderr,
+kernel-specific metadata) and numbers the code cells as a fresh top-to-bottom run would.
 
-    python -m cnnlab.notebooks clean lessons/*.ipynb      # tidy in place (atomic)
-    python -m cnnlab.notebooks run lessons/*.ipynb        # execute, then store clean
+    python -m cnnlab.notebooks clean instructor/*.ipynb      # tidy in place (atomic)
+    python -m cnnlab.notebooks run instructor/*.ipynb        # execute, then store clean
 """
 
 from __future__ import annotations
@@ -30,24 +39,31 @@ import tempfile
 from pathlib import Path
 
 __all__ = [
-    "CHECK_MARK",
-    "IGNORE_MARK",
+    "CHECK_TAG",
+    "IGNORE_TAG",
+    "EXERCISE_TAG",
     "BEGIN_SOLUTION",
     "END_SOLUTION",
     "read",
+    "dumps",
     "write_atomic",
+    "has_tag",
+    "set_tag",
     "is_check_cell",
     "is_solution_cell",
     "exercise_name",
     "check_points",
+    "marks_to_tags",
     "replace_regions",
     "solution_stub",
     "clean",
     "execute",
 ]
 
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
-IGNORE_MARK = "# NBVAL_IGNORE_OUTPUT"
+CHECK_TAG = "nbval-check-output"  # nbval compares the cell's stored output
+IGNORE_TAG = "nbval-ignore-output"  # nbval does not compare it; stored without outputs
+EXERCISE_TAG = "raises-exception"  # Run All goes on if the cell raises (JupyterLab, nbval)
+_COMMENT_MARKS = {"# NBVAL_CHECK_OUTPUT": CHECK_TAG, "# NBVAL_IGNORE_OUTPUT": IGNORE_TAG}  # older notebooks
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
@@ -64,17 +80,26 @@ def write_atomic(nb, path) -> None:
     so an interrupted write never leaves a half-written (lost) notebook behind."""
     import nbformat
 
-    nbformat.validate(nb)
+    text = dumps(nb)
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            nbformat.write(nb, handle)  # ends the file with a newline itself
+            handle.write(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def dumps(nb) -> str:
+    """The text ``write_atomic`` stores for a (validated) notebook: nbformat's JSON and one newline."""
+    import nbformat
+
+    nbformat.validate(nb)
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def _umask() -> int:
@@ -83,9 +108,39 @@ def _umask() -> int:
     return mask
 
 
+def has_tag(cell, tag: str) -> bool:
+    """True if ``cell`` has the tag (or, for nbval's tags, the comment line older notebooks used)."""
+    if tag in (cell.get("metadata", {}).get("tags") or []):
+        return True
+    marks = [mark for mark, marked in _COMMENT_MARKS.items() if marked == tag]
+    return any(line.strip() in marks for line in cell.get("source", "").splitlines())
+
+
+def set_tag(cell, tag: str, on: bool = True) -> None:
+    """Add (or, with ``on=False``, remove) a tag of ``cell``; an empty tag list is removed."""
+    tags = [t for t in (cell.metadata.get("tags") or []) if t != tag] + ([tag] if on else [])
+    if tags:
+        cell.metadata["tags"] = tags
+    else:
+        cell.metadata.pop("tags", None)
+
+
 def is_check_cell(cell) -> bool:
-    """A code cell whose output nbval compares (it starts with ``# NBVAL_CHECK_OUTPUT``)."""
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARK)
+    """A code cell whose output nbval compares (tag ``nbval-check-output``)."""
+    return cell.get("cell_type") == "code" and has_tag(cell, CHECK_TAG)
+
+
+def marks_to_tags(cell) -> None:
+    """Move the comment lines of older notebooks (``# NBVAL_CHECK_OUTPUT``) into the cell's tags."""
+    if cell.cell_type != "code":
+        return
+    lines = cell.source.splitlines()
+    kept = [line for line in lines if line.strip() not in _COMMENT_MARKS]
+    for line in lines:
+        if line.strip() in _COMMENT_MARKS:
+            set_tag(cell, _COMMENT_MARKS[line.strip()])
+    if len(kept) != len(lines):
+        cell.source = "\n".join(kept)
 
 
 def exercise_name(cell) -> str | None:
@@ -163,8 +218,10 @@ def clean(nb):
     """Strip a notebook down to what is worth storing; returns the same notebook.
 
     Check cells keep their text verdicts; other cells keep only static PNG figures
-    (an explorer's picture for readers without a kernel). Errors, stderr, widget views
-    and execution counts go, and so does machine-specific metadata.
+    (an explorer's picture for readers without a kernel). Errors, stderr and widget views
+    go, and so does machine-specific metadata. Comment markers become tags. Cells with a
+    stored output are numbered as a fresh top-to-bottom run numbers them (nbval compares
+    only cells with a count); the others have none.
     """
     count = 0
     for cell in nb.cells:
@@ -173,16 +230,20 @@ def clean(nb):
         cell.metadata.pop("scrolled", None)
         if cell.cell_type != "code":
             continue
-        count += 1  # numbered as a fresh top-to-bottom run numbers them (nbval wants counts)
+        marks_to_tags(cell)
+        count += 1
         cell.execution_count = count
         for output in cell.outputs:
             if output.output_type == "execute_result":
                 output.execution_count = count
-        if IGNORE_MARK in cell.source:
+        if has_tag(cell, IGNORE_TAG):
             cell.outputs = []
+            cell.execution_count = None
             continue
         check = is_check_cell(cell)
         cell.outputs = [kept for out in cell.outputs if (kept := _clean_output(out, check))]
+        if not cell.outputs:
+            cell.execution_count = None  # a count on a cell with nothing stored would only look run
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}

@@ -4,15 +4,19 @@ In a lesson, write the function in the exercise cell, then run the check cell be
 
     from cnnlab import exercises
 
-    exercises.check("conv_forward_naive", conv_forward_naive)
+    exercises.check("conv_forward_naive")
     # conv_forward_naive: PASS (10/10 cases; max relative error < 1e-7)
 
-A backward pass is checked on the cache your own forward makes, so pass your forward too::
+With only a name, the check takes the function of that name from the notebook; if the
+cell that defines it does not compile, it says which line is wrong (so Run All goes on).
+A backward pass is checked on the cache that the notebook's forward makes (the student's,
+or cnnlab's reference if the lesson fell back on it). Functions can also be passed::
 
-    exercises.check("conv_backward_naive", conv_backward_naive, forward=conv_forward_naive)
+    exercises.check("conv_backward_naive", my_backward, forward=my_forward)
 
-Without ``forward=``, it gets the cache of cnnlab's reference forward, which for the
-convolution and pooling layers is the usual ``(x, w, b, conv_param)`` / ``(x, pool_param)``.
+Without ``forward=``, a function passed that way gets the cache of cnnlab's reference
+forward, which for the convolution and pooling layers is the usual ``(x, w, b, conv_param)``
+/ ``(x, pool_param)``.
 
 What a check does:
 - runs your function on every case of the exercise (the geometries of ``cnnlab.cases``:
@@ -41,28 +45,45 @@ Stuck?
 
       conv_forward_naive = exercises.reference("conv_forward_naive")
 
+- To read cnnlab's answer, on purpose: ``exercises.solution("conv_forward_naive")``.
+
 Also: ``exercises.names()`` lists the exercises; ``exercises.describe(name)`` says what one
 expects and lists its cases.
 """
 
 from __future__ import annotations
 
-from cnnlab.exercises import catalog, checking, hints
+import importlib
+import inspect
+
+from cnnlab.exercises import catalog, checking, hints, lookup
 from cnnlab.exercises.results import CheckResult, Hint
 
-__all__ = ["check", "hint", "reference", "names", "describe", "CheckResult", "Hint", "DEFAULT_TIME_LIMIT"]
+__all__ = [
+    "check",
+    "hint",
+    "reference",
+    "solution",
+    "names",
+    "describe",
+    "CheckResult",
+    "Hint",
+    "DEFAULT_TIME_LIMIT",
+]
 
 DEFAULT_TIME_LIMIT = checking.DEFAULT_TIME_LIMIT
 
 
-def check(name: str, fn, forward=None, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> CheckResult:
+def check(name: str, fn=None, forward=None, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> CheckResult:
     """Check your implementation of exercise ``name``; returns a result that shows its verdict.
 
     Inputs:
     - name: the exercise, e.g. "conv_forward_naive" (``names()`` lists them)
-    - fn: your function, with the exercise's signature (``describe(name)`` shows it)
+    - fn: your function, with the exercise's signature (``describe(name)`` shows it); None
+      takes the function called ``name`` from the notebook (the caller's global names)
     - forward: for a backward exercise, your matching forward function (its cache is what
-      your backward receives); None uses cnnlab's reference forward
+      your backward receives); None uses the notebook's forward when ``fn`` is None too,
+      else cnnlab's reference forward
     - time_limit: seconds for the whole check (None: no limit)
     Returns a ``CheckResult``: ``.passed`` (bool), ``.outcomes`` (one per case), and the
     verdict as its text; ``.plot()`` draws where the first failing output is wrong.
@@ -72,7 +93,23 @@ def check(name: str, fn, forward=None, *, time_limit: float | None = DEFAULT_TIM
     exercise = catalog.get(name)
     if forward is not None and exercise.kind != "backward":
         raise ValueError(f"forward= is for backward exercises; {name!r} is a {exercise.kind} exercise")
+    if fn is None:
+        namespace = inspect.currentframe().f_back.f_globals
+        found = lookup.find(name, namespace)
+        if found.function is None:
+            return checking.not_found(exercise, found.problem, found.advice)
+        fn = found.function
+        if forward is None and exercise.forward:
+            forward = _notebook_forward(exercise, namespace)
     return checking.run(exercise, fn, forward, time_limit)
+
+
+def _notebook_forward(exercise, namespace: dict):
+    """The notebook's function called like the exercise's forward; None if absent or cnnlab's own."""
+    value = namespace.get(exercise.forward)
+    if not callable(value) or str(getattr(value, "__module__", "")).split(".")[0] == "cnnlab":
+        return None
+    return value
 
 
 def hint(name: str, level: int | None = None) -> Hint:
@@ -92,6 +129,21 @@ def reference(name: str):
     and lessons run; the checks say when they are given the reference.
     """
     return catalog.get(name).reference
+
+
+def solution(name: str):
+    """cnnlab's answer to exercise ``name``: the source code of its reference, shown as code.
+
+    For when you want to read it, on purpose: the lessons never show it otherwise.
+    """
+    exercise = catalog.get(name)
+    parts = [exercise.reference]
+    for entry in exercise.answer_key:  # a reference that wraps a class (the network): its methods too
+        module, qualified = entry.split(":")
+        if "." in qualified:
+            owner, method = qualified.split(".")
+            parts.append(getattr(getattr(importlib.import_module(module), owner), method))
+    return _Code(name, "\n\n".join(inspect.getsource(part) for part in parts))
 
 
 def names() -> list:
@@ -118,3 +170,21 @@ class _Text(str):
 
     def _repr_pretty_(self, printer, cycle) -> None:
         printer.text(str(self))
+
+
+class _Code(str):
+    """Source code that a notebook shows as a code block (and as plain text elsewhere)."""
+
+    def __new__(cls, name: str, source: str):
+        self = super().__new__(cls, source)
+        self.name = name
+        return self
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+    def _repr_markdown_(self) -> str:
+        return f"cnnlab's answer to `{self.name}`:\n\n```python\n{self}```"

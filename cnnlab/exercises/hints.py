@@ -186,6 +186,6 @@ def give(name: str, level: int | None = None) -> Hint:
     if level == len(texts):
         last_words = (
             f"(That was the last hint. To go on with the reference implementation: "
-            f'{name} = exercises.reference("{name}"))'
+            f'{name} = exercises.reference("{name}"); to read it: exercises.solution("{name}"))'
         )
     return Hint(name, level, len(texts), texts[level - 1], last_words)

@@ -47,6 +47,7 @@ class Outcome:
     notes: list = field(default_factory=list)
     comparison: tuple | None = None
     candidates: dict = field(default_factory=dict)  # output name -> every diagnosis that fits it here
+    unwritten: bool = False  # the function raised NotImplementedError: not written yet
 
     def fail(self, problem: str, details=()) -> Outcome:
         self.passed = False
@@ -87,6 +88,11 @@ class CheckResult:
     def failures(self) -> list:
         return [o for o in self.outcomes if not o.passed]
 
+    @property
+    def unwritten(self) -> bool:
+        """True if every case found the function not written yet (it raises NotImplementedError)."""
+        return self.stopped is None and len(self.outcomes) == self.total > 0 and all(o.unwritten for o in self.outcomes)
+
     def __bool__(self) -> bool:
         return self.passed
 
@@ -95,6 +101,8 @@ class CheckResult:
         if self.passed:
             bound = f"; max relative error {error_bucket(0.0, self.threshold)}" if self.threshold else ""
             return f"{self.name}: PASS ({self.total}/{self.total} cases{bound})"
+        if self.unwritten:
+            return f"{self.name}: not written yet"
         if self.stopped and not self.outcomes:
             return f"{self.name}: FAIL ({self.stopped})"
         if self.stopped:
@@ -108,6 +116,12 @@ class CheckResult:
             lines.append("  (this is cnnlab's reference implementation, not yours)")
         if self.passed:
             return lines + [f"  note: {note}" for note in self.notes]
+        if self.unwritten:
+            return lines + [
+                f"  replace the line `raise NotImplementedError(...)` in {self.name} with your code, then run its cell "
+                "and this check again",
+                f'  hints, one at a time: exercises.hint("{self.name}")',
+            ]
         failures = self.failures
         if failures:
             first = failures[0]
@@ -151,7 +165,7 @@ class CheckResult:
         printer.text(str(self))
 
     def _repr_html_(self) -> str:
-        color = "#1a7f37" if self.passed else "#cf222e"
+        color = "#1a7f37" if self.passed else "#57606a" if self.unwritten else "#cf222e"
         first, *rest = self.lines()
         body = "".join(f"\n{html.escape(line)}" for line in rest)
         return f"<pre><span style='color:{color};font-weight:bold'>{html.escape(first)}</span>{body}</pre>"
