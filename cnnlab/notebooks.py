@@ -78,8 +78,6 @@ def read(path):
 def write_atomic(nb, path) -> None:
     """Write a validated notebook to ``path`` via a temporary file and an atomic rename,
     so an interrupted write never leaves a half-written (lost) notebook behind."""
-    import nbformat
-
     text = dumps(nb)
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -30,7 +30,27 @@ from cnnlab import shapes
 from cnnlab.exercises import mistakes
 from cnnlab.model import ThreeLayerConvNet
 
-__all__ = ["Case", "Exercise", "EXERCISES", "get"]
+__all__ = ["Case", "Exercise", "EXERCISES", "get", "answer_key"]
+
+# What grading hides (see Exercise.answer_key). A family's exercises share it: the im2col
+# version of a naive exercise, or group norm on transposed axes, is the same answer.
+# conv_output_size has none: its answer is the formula the lesson prints in a box, and the
+# validation in cnnlab.shapes, which every layer and template calls, computes it.
+CONV_KEY = (
+    "cnnlab.layers.conv:*",
+    "cnnlab.im2col:im2col",
+    "cnnlab.im2col:col2im",
+    "cnnlab.im2col:columns",
+    "cnnlab.im2col:fold",
+    "cnnlab.im2col:windows",
+)
+POOL_KEY = ("cnnlab.layers.pool:*",)
+NORM_KEY = ("cnnlab.layers.norm:*",)
+CONVNET_KEY = (
+    "cnnlab.model:ThreeLayerConvNet.loss",
+    "cnnlab.model:ThreeLayerConvNet._forward",
+    "cnnlab.model:ThreeLayerConvNet._backward",
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,9 @@ class Exercise:
     extras: Callable | None = None  # forward: (args after the call) -> {output: value} (running stats)
     sizes: Callable | None = None  # args -> [(I, K, S, P, D) per spatial axis] of the output "out"
     exact: bool = False  # compare integers exactly (output sizes)
+    # "module:function" (or "module:*", "module:Class.method") of cnnlab's code that computes the
+    # answer: the grading sandbox replaces it, so a submission can neither call nor read it there
+    answer_key: tuple = ()
 
 
 def _rng(family: str, index: int) -> np.random.Generator:
@@ -501,6 +524,7 @@ EXERCISES = [
         mistakes=mistakes.conv_forward,
         regions=mistakes.conv_regions,
         sizes=_conv_sizes,
+        answer_key=CONV_KEY,
     ),
     Exercise(
         "conv_backward_naive",
@@ -516,6 +540,7 @@ EXERCISES = [
         forward="conv_forward_naive",
         mistakes=mistakes.conv_backward,
         regions=mistakes.conv_regions,
+        answer_key=CONV_KEY,
     ),
     Exercise(
         "im2col",
@@ -528,6 +553,7 @@ EXERCISES = [
         ("cols",),
         mistakes=mistakes.im2col_mistakes,
         regions=mistakes.im2col_regions,
+        answer_key=CONV_KEY,
     ),
     Exercise(
         "col2im",
@@ -541,6 +567,7 @@ EXERCISES = [
         {"x": ("n", "c", "h", "w")},
         mistakes=mistakes.col2im_mistakes,
         regions=mistakes.col2im_regions,
+        answer_key=CONV_KEY,
     ),
     Exercise(
         "conv_forward_im2col",
@@ -555,6 +582,7 @@ EXERCISES = [
         mistakes=mistakes.conv_forward,
         regions=mistakes.conv_regions,
         sizes=_conv_sizes,
+        answer_key=CONV_KEY,
     ),
     Exercise(
         "conv_backward_im2col",
@@ -570,6 +598,7 @@ EXERCISES = [
         forward="conv_forward_im2col",
         mistakes=mistakes.conv_backward,
         regions=mistakes.conv_regions,
+        answer_key=CONV_KEY,
     ),
     Exercise(
         "max_pool_forward_naive",
@@ -584,6 +613,7 @@ EXERCISES = [
         mistakes=mistakes.pool_forward,
         regions=mistakes.pool_regions,
         sizes=_pool_sizes,
+        answer_key=POOL_KEY,
     ),
     Exercise(
         "max_pool_backward_naive",
@@ -599,6 +629,7 @@ EXERCISES = [
         forward="max_pool_forward_naive",
         mistakes=mistakes.pool_backward,
         regions=mistakes.pool_regions,
+        answer_key=POOL_KEY,
     ),
     Exercise(
         "spatial_batchnorm_forward",
@@ -612,6 +643,7 @@ EXERCISES = [
         NORM_AXES,
         mistakes=mistakes.batchnorm_forward,
         extras=_bn_extras,
+        answer_key=NORM_KEY,
     ),
     Exercise(
         "spatial_batchnorm_backward",
@@ -626,6 +658,7 @@ EXERCISES = [
         inputs=("x", "gamma", "beta"),
         forward="spatial_batchnorm_forward",
         mistakes=mistakes.batchnorm_backward,
+        answer_key=NORM_KEY,
     ),
     Exercise(
         "spatial_groupnorm_forward",
@@ -638,6 +671,7 @@ EXERCISES = [
         ("out",),
         NORM_AXES,
         mistakes=mistakes.groupnorm_forward,
+        answer_key=NORM_KEY,
     ),
     Exercise(
         "spatial_groupnorm_backward",
@@ -652,6 +686,7 @@ EXERCISES = [
         inputs=("x", "gamma", "beta"),
         forward="spatial_groupnorm_forward",
         mistakes=mistakes.groupnorm_backward,
+        answer_key=NORM_KEY,
     ),
     Exercise(
         "three_layer_convnet_loss",
@@ -665,10 +700,21 @@ EXERCISES = [
         {"scores": ("n", "k")},
         inputs=CONVNET_PARAMS,
         mistakes=lambda args, dout: mistakes.convnet_loss(three_layer_convnet_loss, args),
+        answer_key=CONVNET_KEY,
     ),
 ]
 
 _BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
+
+
+def answer_key(names) -> dict:
+    """``{module: {function or Class.method, or "*"}}``: what grading hides for the exercises ``names``."""
+    found: dict = {}
+    for name in names:
+        for entry in get(name).answer_key:
+            module, function = entry.split(":")
+            found.setdefault(module, set()).add(function)
+    return found
 
 
 def get(name: str) -> Exercise:

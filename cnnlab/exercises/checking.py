@@ -30,7 +30,6 @@ Thresholds (relative errors, see ``cnnlab.gradcheck``):
 from __future__ import annotations
 
 import copy
-import inspect
 
 import numpy as np
 
@@ -38,7 +37,7 @@ from cnnlab import gradcheck
 from cnnlab.exercises import catalog, diagnose, running
 from cnnlab.exercises.results import CheckResult, Outcome, array_text
 
-__all__ = ["REFERENCE_THRESHOLD", "DEFAULT_TIME_LIMIT", "NUMERICAL_SAMPLE", "run"]
+__all__ = ["REFERENCE_THRESHOLD", "DEFAULT_TIME_LIMIT", "NUMERICAL_SAMPLE", "run", "not_found"]
 
 REFERENCE_THRESHOLD = 1e-7
 DEFAULT_TIME_LIMIT = 20.0  # seconds for a whole check (all cases); None: no limit
@@ -64,7 +63,9 @@ def run(exercise: catalog.Exercise, fn, forward=None, time_limit=DEFAULT_TIME_LI
     cases = exercise.cases()
     threshold = None if exercise.exact else REFERENCE_THRESHOLD
     result = CheckResult(exercise.name, total=len(cases), threshold=threshold)
-    result.reference_used = fn is exercise.reference or str(getattr(fn, "__module__", "")).startswith("cnnlab.")
+    result.reference_used = fn is exercise.reference or (
+        not isinstance(fn, running.Elsewhere) and str(getattr(fn, "__module__", "")).startswith("cnnlab.")
+    )
     problem = _not_a_function("your function", fn, f'exercises.check("{exercise.name}", {exercise.name})')
     if forward is not None and not problem:
         usage = f'exercises.check("{exercise.name}", {exercise.name}, forward={exercise.forward})'
@@ -87,6 +88,15 @@ def run(exercise: catalog.Exercise, fn, forward=None, time_limit=DEFAULT_TIME_LI
             f'just slow, allow more time: exercises.check("{exercise.name}", ..., time_limit=60)'
         )
     _summarize(result)
+    return result
+
+
+def not_found(exercise: catalog.Exercise, problem: str, advice: str | None = None) -> CheckResult:
+    """The result of a check that found no function to check: a FAIL that says why."""
+    result = CheckResult(exercise.name, total=len(exercise.cases()))
+    result.stopped = problem
+    if advice:
+        result.notes.append(advice)
     return result
 
 
@@ -352,18 +362,23 @@ def _check_backward(exercise, case, fn, forward, outcome: Outcome) -> None:
     given = copy.deepcopy(args)
     before = [running.snapshot(a) for a in given]
     call = running.call(run_forward, *given)
-    if not call.ok:
-        outcome.fail(
-            f"your forward {call.error}; fix it first, with "
-            f'exercises.check("{forward_exercise.name}", {forward_exercise.name})'
+    if forward is not None and call.unwritten:  # a backward may come first: check it on cnnlab's cache
+        outcome.notes.append(
+            f"your {forward_exercise.name} is not written yet, so your backward was checked on the cache of "
+            f"cnnlab's {forward_exercise.name}"
         )
+        forward = None
+        run_forward, given = forward_exercise.reference, copy.deepcopy(args)
+        call = running.call(run_forward, *given)
+    if not call.ok:
+        outcome.fail(f'your forward {call.error}; fix it first, with exercises.check("{forward_exercise.name}")')
         outcome.diagnoses += _crash_advice(call, case)
         return
     if forward is not None:
         _report_changes(forward_exercise, args, before, given, outcome, by="your forward")
         values = _unpack_forward(forward_exercise, call.value, Outcome("", "", ()))
         if values is None:
-            check = f'exercises.check("{forward_exercise.name}", {forward_exercise.name})'
+            check = f'exercises.check("{forward_exercise.name}")'
             outcome.fail(f"your forward does not return (out, cache); check it with {check}")
             return
     out, cache = call.value
@@ -373,6 +388,7 @@ def _check_backward(exercise, case, fn, forward, outcome: Outcome) -> None:
     dout_given = dout.copy()
     call = running.call(fn, dout_given, cache)
     if not call.ok:
+        outcome.unwritten = call.unwritten
         problem = _call_problem(exercise, call, (dout_given, cache), fn)
         if forward is None:
             problem += (
@@ -406,7 +422,7 @@ def _check_backward(exercise, case, fn, forward, outcome: Outcome) -> None:
         if not forward_right or not all(agreement.values()):
             outcome.notes.append(
                 "your forward does not match the reference, though your backward does; check it with "
-                f'exercises.check("{forward_exercise.name}", {forward_exercise.name})'
+                f'exercises.check("{forward_exercise.name}")'
             )
         return
     if len(outcome.problems) > wrong_before and not forward_right and agreement and all(agreement.values()):
@@ -658,10 +674,10 @@ def _crash_advice(call: running.Call, case) -> list:
     """Advice for a crash that the case explains: an (h, w) pair where an int was expected, or an
     optional parameter (eps, momentum, running statistics) that the case leaves out."""
     exc = call.exception
-    if isinstance(exc, TypeError) and "tuple" in str(exc) and any("pair" in t for t in case.tags):
+    if running.raised(exc, TypeError) and "tuple" in str(exc) and any("pair" in t for t in case.tags):
         return [PAIR_ADVICE]
-    if isinstance(exc, KeyError) and exc.args and exc.args[0] in OPTIONAL_KEYS:
-        key = exc.args[0]
+    key = exc.key if isinstance(exc, running.RemoteError) else (exc.args or [None])[0]
+    if running.raised(exc, KeyError) and isinstance(key, str) and key in OPTIONAL_KEYS:
         return [f"the parameter dict may leave out {key!r}; read it with .get({key!r}, {OPTIONAL_KEYS[key]})"]
     return []
 
@@ -691,6 +707,7 @@ def _call_watched(exercise, fn, given, args, outcome: Outcome, when: str = "") -
     before = [running.snapshot(a) for a in given]
     call = running.call(fn, *given)
     if not call.ok:
+        outcome.unwritten = call.unwritten
         outcome.fail(when + _call_problem(exercise, call, given, fn))
     else:
         _report_changes(exercise, args, before, given, outcome, by="your function")
@@ -700,10 +717,7 @@ def _call_watched(exercise, fn, given, args, outcome: Outcome, when: str = "") -
 def _call_problem(exercise, call: running.Call, given, fn) -> str:
     """A failed call in words, noting when the arguments did not fit the function's parameters."""
     if call.exception is not None and running.raised_at_call(call.exception):
-        try:
-            parameters = str(inspect.signature(fn))
-        except (TypeError, ValueError):
-            parameters = "(...)"
+        parameters = running.parameters(fn)
         return (
             f"could not be called as {exercise.signature} ({type(call.exception).__name__}: "
             f"{call.exception}); your function's parameters are {parameters}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
 import io
 import os
 import signal
@@ -25,7 +26,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["TimeLimitExceeded", "time_limit", "quiet", "Call", "call", "describe_exception", "snapshot", "changes"]
+__all__ = [
+    "TimeLimitExceeded",
+    "time_limit",
+    "quiet",
+    "Call",
+    "call",
+    "Elsewhere",
+    "RemoteError",
+    "raised",
+    "parameters",
+    "describe_exception",
+    "snapshot",
+    "changes",
+]
 
 
 class TimeLimitExceeded(BaseException):
@@ -108,10 +122,60 @@ class Call:
     value: object = None
     error: str | None = None
     exception: BaseException | None = None
+    unwritten: bool = False  # it raised NotImplementedError: the stub of a student copy, still in place
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class Elsewhere:
+    """A student's function that runs in another process (the grading kernel).
+
+    ``call(*args)`` returns the ``Call`` that calling it there gave; calling the object
+    itself returns the value or raises a ``RemoteError``. See ``cnnlab.instructor.judge``.
+    """
+
+    parameters = "(...)"  # the function's parameters, as text
+
+    def call(self, *args) -> Call:
+        raise TypeError(f"{type(self).__name__} does not say how to call its function")
+
+    def __call__(self, *args):
+        done = self.call(*args)
+        if done.ok:
+            return done.value
+        raise done.exception if done.exception is not None else RemoteError(done.error or "failed")
+
+
+class RemoteError(Exception):
+    """An exception raised by student code in another process, as that process described it.
+
+    ``types``: the names of its class and base classes; ``location``: where in the
+    student's code; ``at_call``: raised by the call itself (arguments that do not fit);
+    ``key``: the missing key of a KeyError.
+    """
+
+    def __init__(self, message: str, types=(), location: str = "", at_call: bool = False, key=None):
+        super().__init__(message)
+        self.types, self.location, self.at_call, self.key = tuple(types), location, at_call, key
+
+
+def raised(exc, kind: type) -> bool:
+    """True if ``exc`` is a ``kind`` (also when it was raised in another process)."""
+    if isinstance(exc, RemoteError):
+        return kind.__name__ in exc.types
+    return isinstance(exc, kind)
+
+
+def parameters(fn) -> str:
+    """A function's parameters as text, ``(x, w, b, conv_param)``."""
+    if isinstance(fn, Elsewhere):
+        return fn.parameters
+    try:
+        return str(inspect.signature(fn))
+    except (TypeError, ValueError):
+        return "(...)"
 
 
 def call(fn, *args) -> Call:
@@ -120,6 +184,8 @@ def call(fn, *args) -> Call:
     TimeLimitExceeded and KeyboardInterrupt propagate. A call whose arguments do not fit
     the function's parameters is described as such, not as a TypeError from inside.
     """
+    if isinstance(fn, Elsewhere):
+        return fn.call(*args)
     try:
         return Call(value=fn(*args))
     except (TimeLimitExceeded, KeyboardInterrupt):
@@ -131,9 +197,11 @@ def call(fn, *args) -> Call:
     except MemoryError as exc:
         return Call(error=f"ran out of memory (MemoryError: {_clip(str(exc))}){_location(exc)}", exception=exc)
     except NotImplementedError as exc:  # the stub of a student copy, still in place
-        where = _location(exc).split(":")[0].strip(" (")
+        where = _location(exc).split(":")[0].strip(" ()")
         return Call(
-            error=f"not written yet: replace the `raise NotImplementedError` ({where}) with your code", exception=exc
+            error=f"not written yet: replace the `raise NotImplementedError` ({where}) with your code",
+            exception=exc,
+            unwritten=True,
         )
     except Exception as exc:  # noqa: BLE001 - student code may raise anything
         return Call(error=describe_exception(exc), exception=exc)
@@ -147,6 +215,8 @@ def describe_exception(exc: BaseException) -> str:
 
 def raised_at_call(exc: BaseException) -> bool:
     """True if the exception was raised by the call itself (wrong arguments), not inside it."""
+    if isinstance(exc, RemoteError):
+        return exc.at_call
     frames = traceback.extract_tb(exc.__traceback__)
     return isinstance(exc, TypeError) and len(frames) <= 1
 

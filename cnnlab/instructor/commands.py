@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 from cnnlab.cli import positive_float, positive_int
-from cnnlab.instructor import grading, release, runner, submissions
+from cnnlab.instructor import grading, journal, release, runner, sandbox, submissions
 
-__all__ = ["add_release_parser", "add_check_parser", "add_grade_parser"]
+__all__ = ["add_release_parser", "add_check_parser", "add_grade_parser", "memory_size"]
 
-NOT_A_SANDBOX = (
-    "Grading runs the students' code with your permissions: it is not a sandbox. Grade on a machine or "
-    "account you can afford to lose, or in a container."
+CONTAINED = (
+    "Each submission runs in its own kernel, in a bubblewrap sandbox where bwrap works (no network, no "
+    "access to your files, nothing left running, memory limited); the checks run in a separate process "
+    "the submission cannot reach. Without bubblewrap it says so: the submissions then run with your "
+    "permissions."
 )
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}
+
+
+def memory_size(text: str) -> int:
+    """``--memory``: bytes, or a number with K, M or G (``2G``, ``512M``); at least 256 MiB."""
+    value = str(text).strip().lower().removesuffix("b").removesuffix("i")
+    unit = value[-1:] if value[-1:] in _UNITS and value[-1:] else ""
+    try:
+        number = float(value[: len(value) - len(unit)])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a size such as 2G or 512M, got {text!r}") from None
+    size = int(number * _UNITS[unit])
+    if size < 256 * 2**20:
+        raise argparse.ArgumentTypeError(f"must be at least 256M (a kernel needs that much to start), got {text!r}")
+    return size
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -38,13 +56,14 @@ def add_release_parser(subparsers) -> None:
         help="make student copies of lessons (solutions replaced by stubs)",
         description=(
             "Write a student copy of each notebook into --out: the solution region of every assigned exercise "
-            "becomes a line raising NotImplementedError that names the exercise, hidden tests are removed, and "
-            "outputs are cleared except the check cells' stored verdicts, so students can self-check with "
-            "`pytest --nbval-lax NOTEBOOK`. The sources are never modified."
+            "becomes a line raising NotImplementedError that names the exercise, hidden tests are removed, each "
+            "check cell stores what it prints for the unsolved copy ('not written yet'), and other outputs are "
+            "cleared except the explorers' figures. The same sources always give the same copies; the sources "
+            "are never modified."
         ),
         epilog=_examples(
-            "cnnlab release lessons/ --out release/",
-            "cnnlab release lessons/04_max_pooling.ipynb --out release/ --exercises max_pool_backward_naive",
+            "cnnlab release instructor/ --out release/",
+            "cnnlab release instructor/04_max_pooling.ipynb --out release/ --exercises max_pool_backward_naive",
             "    (the forward pass keeps its reference solution and is not graded)",
         ),
     )
@@ -75,7 +94,7 @@ def run_release(args) -> int:
             print(f"  warning: {warning}", file=sys.stderr, flush=True)
     if not args.dry_run:
         print(
-            f"Students check their work with `cnnlab check NOTEBOOK` or `pytest --nbval-lax NOTEBOOK`; "
+            "Students check their work with the check cell under each exercise, or `cnnlab check NOTEBOOK`; "
             f"grade what they hand in with `cnnlab grade SUBMISSIONS --source {args.out} --out grades.csv`."
         )
     return 0
@@ -91,8 +110,8 @@ def add_check_parser(subparsers) -> None:
         formatter_class=_Formatter,
         help="run a notebook and say which of its exercises pass",
         description=(
-            "Run each notebook top to bottom in a fresh kernel (in its own folder, as Jupyter does), then "
-            "cnnlab's check of each of its exercises, "
+            "Run each notebook top to bottom in a fresh kernel, as `cnnlab grade` does (in an empty folder, "
+            "sandboxed where bubblewrap works), then cnnlab's check of each of its exercises, "
             "and print PASS or FAIL (with the reason) per exercise. Exit status: 0 if every exercise passed, "
             "1 if one failed, 2 if a notebook could not be read or has no exercises."
         ),
@@ -117,7 +136,7 @@ def run_check(args) -> int:
         print(f"{entry.label}: cannot check: {entry.error}", file=sys.stderr)
     usable = [e for e in entries if e.error is None]
     if usable:
-        grading.grade(usable, args.timeout, jobs=1, on_done=lambda e: _print_check(e, args.verbose), in_place=True)
+        grading.grade(usable, args.timeout, jobs=1, on_done=lambda e: _print_check(e, args.verbose))
     rows = [row for e in usable for row in e.rows]
     passed = sum(row.passed for row in rows)
     if rows:
@@ -173,10 +192,12 @@ def add_grade_parser(subparsers) -> None:
             "exercise (the students' check cells are not trusted), and write one CSV row per submission and "
             "exercise: submission, exercise, points, max_points, passed, reason, notes. A submission that "
             "hangs, crashes its kernel or is not a notebook gets zero and the reason; the others are graded "
-            "as usual. Submissions are only read; the CSV is written atomically. " + NOT_A_SANDBOX
+            "as usual. Submissions are only read; finished results are kept as they come (in CSV.journal) and "
+            "the CSV is written atomically at the end, also when the run is interrupted. " + CONTAINED
         ),
         epilog=_examples(
             "cnnlab grade submissions/ --source release/ --out grades.csv --jobs 2",
+            "cnnlab grade submissions/ --source release/ --out grades.csv --resume   (after an interruption)",
             "    (--source: the student copies you handed out, or your lessons: what is graded, for how many",
             "    points; without it, each submission's own nbgrader metadata says, and students can edit it)",
         ),
@@ -204,19 +225,52 @@ def add_grade_parser(subparsers) -> None:
         metavar="N",
         help=f"submissions graded at once, each in its own kernel (default here: {runner.default_jobs()})",
     )
+    p.add_argument(
+        "--memory",
+        type=memory_size,
+        default=sandbox.DEFAULT_MEMORY,
+        metavar="SIZE",
+        help=f"address space of each kernel, e.g. 2G or 512M (default {sandbox.DEFAULT_MEMORY // 2**30}G)",
+    )
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="go on with an interrupted run: grade only what it left")
+    again.add_argument("--restart", action="store_true", help="discard an interrupted run's results and grade all")
     p.set_defaults(run=run_grade)
 
 
-def run_grade(args) -> int:
-    out = args.out
+def _check_out(out: Path) -> Path:
+    """``--out``, checked before any grading starts: a CSV file that can be written."""
     if out.is_dir():
         raise ValueError(f"--out {out} is a folder; give the CSV file to write, e.g. {out / 'grades.csv'}")
     if out.suffix.lower() == ".ipynb":
         raise ValueError(f"--out {out} looks like a notebook; give the CSV file to write, e.g. grades.csv")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValueError(f"--out {out}: the folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise ValueError(f"--out {out} cannot be written (no permission)")
+    return out
+
+
+def run_grade(args) -> int:
+    out = _check_out(args.out)
+    record = journal.Journal(out)
+    if record.exists() and not (args.resume or args.restart):
+        raise ValueError(
+            f"{record.path} holds the results of a run that did not finish; pass --resume to go on with it, "
+            "or --restart to grade everything again"
+        )
+    if args.resume and not record.exists():
+        raise ValueError(f"nothing to resume: there is no {record.path}")
+    missing = [str(path) for path in args.submissions + (args.source or []) if not path.exists()]
+    if missing:
+        raise ValueError(
+            f"{', '.join(missing)} does not exist" if len(missing) == 1 else f"these do not exist: {', '.join(missing)}"
+        )
     sources = grading.load_sources(args.source) if args.source else None
     entries = grading.prepare(args.submissions, sources)
     if not entries:
-        raise ValueError("no submissions found")
+        raise ValueError(f"no notebooks (*.ipynb) found in {', '.join(map(str, args.submissions))}")
     inputs = {e.path.resolve() for e in entries} | {s.path.resolve() for s in sources or []}
     if out.resolve() in inputs:
         raise ValueError(f"--out {out} is one of the notebooks to grade")
@@ -228,21 +282,61 @@ def run_grade(args) -> int:
         )
         for warning in grading.disagreements(entries):
             print(f"warning: {warning}", file=sys.stderr)
+    print(f"grading: {sandbox.describe()}", file=sys.stderr, flush=True)
     started, done = time.monotonic(), [0]
+    resumed = record.resume(entries, sources) if args.resume else []
+    if not args.resume:
+        record.start(sources)
+    if resumed:
+        print(f"resuming: {len(resumed)} of {len(entries)} submissions were graded before", file=sys.stderr)
+    todo = [e for e in entries if e not in resumed]
 
     def progress(entry):
+        record.add(entry)
         done[0] += 1
         got, most = entry.score
-        print(f"[{done[0]}/{len(entries)}] {entry.label}: {_score(got, most)}", file=sys.stderr, flush=True)
+        print(f"[{done[0]}/{len(todo)}] {entry.label}: {_score(got, most)}", file=sys.stderr, flush=True)
 
-    grading.grade(entries, timeout=args.timeout, jobs=args.jobs, on_done=progress)
-    count = grading.write_csv(entries, out)
+    try:
+        grading.grade(todo, timeout=args.timeout, jobs=args.jobs, on_done=progress, memory=args.memory)
+    except KeyboardInterrupt:
+        finished = [e for e in entries if e.rows]
+        where = _write(finished, out, record)
+        print(
+            f"interrupted: {where} holds the {len(finished)} of {len(entries)} submissions graded so far; run the "
+            "same command with --resume to grade the rest",
+            file=sys.stderr,
+        )
+        return 130
+    changed = grading.refuse_changed(entries, sources)
+    for message in changed:
+        print(f"warning: {message}", file=sys.stderr)
+    count = sum(len(e.rows) for e in entries)
+    where = _write(entries, out, record)
     _print_summary(entries)
     seconds = time.monotonic() - started
     print(
-        f"wrote {out}: {count} rows for {len(entries)} submissions (graded in {seconds:.0f} s, {args.jobs} at a time)"
+        f"wrote {where}: {count} rows for {len(entries)} submissions (graded in {seconds:.0f} s, {args.jobs} at a time)"
     )
-    return 0
+    if where != out:
+        return 1
+    record.remove()
+    return 1 if changed else 0
+
+
+def _write(entries, out: Path, record) -> Path:
+    """Write the CSV; if ``out`` cannot be written now (it became a folder, say), next to it. The path written."""
+    try:
+        grading.write_csv(entries, out)
+        return out
+    except OSError as exc:
+        other = out.with_name(f"{out.stem}.{time.strftime('%Y%m%d-%H%M%S')}{out.suffix or '.csv'}")
+        grading.write_csv(entries, other)
+        print(
+            f"warning: could not write {out} ({exc.strerror or exc}); wrote {other} instead and kept {record.path}",
+            file=sys.stderr,
+        )
+        return other
 
 
 def _print_summary(entries) -> None:

@@ -1,21 +1,28 @@
-"""``cnnlab grade`` and ``cnnlab check``: run notebooks in fresh kernels and check their exercises.
+"""``cnnlab grade`` and ``cnnlab check``: run notebooks apart from the judge, and check their exercises.
 
 What is graded in a submission: the exercises its source assigns (``sources``: the
 instructor's notebooks or the student copies handed out), with their points; without a
 source, the exercises and points the submission's own nbgrader metadata names (which a
 student can edit: the summary warns when submissions disagree).
 
-How: each submission runs top to bottom in its own fresh kernel (``runner``), then cnnlab's
-check of each exercise runs in that kernel on the function of the exercise's name the
-student last defined (``kernel``). A check cell's output, edited or not, is never read.
+How: each submission runs top to bottom in its own kernel, in the grading sandbox where
+bubblewrap works, and cnnlab's check of each exercise runs in a separate judge process
+that only sends the kernel inputs and receives the student's outputs (``runner``,
+``judge``, ``kernel``, ``sandbox``). A check cell's output, edited or not, is never read.
 An exercise scores its points if the check passes, else 0. Whatever is wrong with a
 submission (unreadable, a hang, a dead kernel, a missing function) becomes the reason on
-its rows; the other submissions are graded as usual.
+its rows; the other submissions are graded as usual. A submission that timed out or
+died while others ran beside it is graded once more on its own, so a classmate who hogs
+the machine cannot cost it its points.
+
+Every file is hashed when it is read and again when grading is over: a submission or
+source that changed meanwhile has its grades refused, with the reason.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import tempfile
@@ -23,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cnnlab.instructor import runner, submissions
+from cnnlab.instructor import copying, release, runner, submissions
 
 __all__ = ["COLUMNS", "DEFAULT_TIMEOUT", "Row", "Source", "Submission", "load_sources", "prepare", "grade", "write_csv"]
 
@@ -38,6 +45,9 @@ class Source:
 
     path: Path
     tasks: dict  # name -> submissions.Task
+    sha256: str = ""
+    templates: dict = field(default_factory=dict)  # name -> its exercise cell(s) as handed out (stubs)
+    solutions: dict = field(default_factory=dict)  # name -> the instructor's solution, if the source has one
 
 
 @dataclass
@@ -53,6 +63,8 @@ class Submission:
     error: str | None = None  # why it cannot be graded at all
     rows: list = field(default_factory=list)
     result: dict | None = None
+    sha256: str = ""  # of the file as it was read
+    source: Source | None = None
 
     @property
     def score(self) -> tuple:
@@ -81,13 +93,14 @@ def load_sources(paths) -> list:
     """
     sources = []
     for path in submissions.expand(paths):
+        digest = file_digest(path)
         try:
             nb, _ = submissions.load(path)
         except submissions.UnreadableError as exc:
             raise ValueError(f"source {path} {exc}") from None
         tasks = submissions.assignment(nb)
         if tasks:
-            sources.append(Source(path, tasks))
+            sources.append(Source(path, tasks, digest, *_templates(nb, tasks)))
     if not sources:
         names = ", ".join(map(str, paths))
         raise ValueError(f"no notebook in {names} assigns a cnnlab exercise (no nbgrader metadata or check calls)")
@@ -98,7 +111,7 @@ def prepare(paths, sources=None) -> list:
     """A ``Submission`` per file in ``paths`` (folders: every notebook inside), read and planned."""
     found = []
     for path in submissions.expand(paths):
-        entry = Submission(path, _label(path))
+        entry = Submission(path, _label(path), sha256=file_digest(path))
         found.append(entry)
         try:
             nb, entry.notes = submissions.load(path)
@@ -113,6 +126,7 @@ def prepare(paths, sources=None) -> list:
                 entry.error = "could not tell which of the --source notebooks it answers"
                 continue
             entry.tasks = dict(source.tasks)
+            entry.source = source
             if len(sources) > 1:
                 entry.notes.append(f"graded as {source.path.name}")
         else:
@@ -126,7 +140,35 @@ def prepare(paths, sources=None) -> list:
             if cell.get("cell_type") == "code" and cell["source"].strip()
         ]
         entry.solution_cells = {name: submissions.solution_cells(nb, name) for name in entry.tasks}
+        for name in entry.tasks:
+            template = entry.source.templates.get(name, "") if entry.source else ""
+            solution = entry.source.solutions.get(name, "") if entry.source else ""
+            copied = copying.copied_reference(name, _cells_text(nb, entry.solution_cells[name]), template, solution)
+            if copied:
+                entry.notes.append(copied)
     return found
+
+
+def file_digest(path) -> str:
+    """SHA-256 of a file's bytes ("" for what is not a readable file)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _templates(nb, tasks) -> tuple:
+    """``(templates, solutions)`` of a source's exercises: their cells as handed out, and its solutions."""
+    templates, solutions = {}, {}
+    for name in tasks:
+        sources = [nb["cells"][n - 1]["source"] for n in submissions.solution_cells(nb, name)]
+        templates[name] = "\n\n".join(release.handed_out(text, name) for text in sources)
+        solutions[name] = "\n\n".join(release.solution_text(text) for text in sources)
+    return templates, solutions
+
+
+def _cells_text(nb, numbers) -> str:
+    return "\n\n".join(nb["cells"][n - 1]["source"] for n in numbers)
 
 
 def disagreements(entries) -> list:
@@ -142,14 +184,14 @@ def disagreements(entries) -> list:
     ]
 
 
-def grade(entries, timeout=DEFAULT_TIMEOUT, check_time_limit=None, jobs=1, on_done=None, in_place=False):
+def grade(entries, timeout=DEFAULT_TIMEOUT, check_time_limit=None, jobs=1, on_done=None, memory=None):
     """Run and check every gradable submission (``jobs`` at a time); fills in each one's ``rows``.
 
     ``check_time_limit``: seconds for each exercise's check (default: the exercises'
-    own, 20 s). ``on_done(entry)`` is called as each submission is finished.
-    ``in_place``: run each notebook in its own folder, as Jupyter does (``cnnlab check``);
-    otherwise in an empty temporary folder, so nothing a submission writes lands among
-    the submissions.
+    own, 20 s); ``memory``: bytes of address space per kernel (default 2 GiB).
+    ``on_done(entry)`` is called as each submission is finished. A submission whose kernel
+    timed out, died or failed while others ran at the same time is graded once more, alone,
+    before it counts as finished.
     """
     from cnnlab import exercises
 
@@ -160,29 +202,61 @@ def grade(entries, timeout=DEFAULT_TIMEOUT, check_time_limit=None, jobs=1, on_do
             entry.rows = _rows_unreadable(entry)
             if on_done:
                 on_done(entry)
-    threads = 1 if jobs > 1 else None
-    work = [
-        runner.make_job(
-            e.label,
-            e.cells,
-            [(t.name, t.forward) for t in e.tasks.values()],
-            timeout,
-            limit,
-            threads,
-            cwd=e.path.resolve().parent if in_place else None,
-        )
-        for e in todo
-    ]
+
+    def job(entry, threads):
+        tasks = [(t.name, t.forward) for t in entry.tasks.values()]
+        return runner.make_job(entry.label, entry.cells, tasks, timeout, limit, threads, memory)
+
+    again = []
 
     def finished(index, result):
         entry = todo[index]
-        entry.result = result
-        entry.rows = _rows(entry, result, timeout, limit)
-        if on_done:
-            on_done(entry)
+        status = result.get("status")
+        if jobs > 1 and len(todo) > 1 and status in _WHAT_HAPPENED:
+            again.append((entry, status))  # perhaps a classmate's doing: it runs alone below
+            return
+        _finish(entry, result, timeout, limit, on_done)
 
-    runner.run_jobs(work, jobs, on_done=finished)
+    runner.run_jobs([job(e, 1 if jobs > 1 else None) for e in todo], jobs, on_done=finished)
+    for entry, status in again:
+        entry.notes.append(f"graded again on its own, since it {_WHAT_HAPPENED[status]} while others ran")
+        runner.run_jobs(
+            [job(entry, None)], 1, on_done=lambda index, result, e=entry: _finish(e, result, timeout, limit, on_done)
+        )
     return entries
+
+
+_WHAT_HAPPENED = {"timeout": "timed out", "died": "died", "failed": "could not be graded"}
+
+
+def _finish(entry, result, timeout, limit, on_done) -> None:
+    entry.result = result
+    entry.rows = _rows(entry, result, timeout, limit)
+    if on_done:
+        on_done(entry)
+
+
+def refuse_changed(entries, sources=()) -> list:
+    """Refuse the grades of submissions whose file (or source) changed while they were graded.
+
+    Hashes every file again; a changed one's rows get 0 points and the reason. Returns
+    one message per changed file.
+    """
+    changed_sources = {s.path for s in sources or () if file_digest(s.path) != s.sha256}
+    messages = [
+        f"the source {p} changed while grading ran: the grades that depend on it are refused" for p in changed_sources
+    ]
+    for entry in entries:
+        why = None
+        if entry.sha256 and file_digest(entry.path) != entry.sha256:
+            why = "refused: the submission changed while grading ran (graded again, it may score differently)"
+            messages.append(f"{entry.label} changed while grading ran: its grades are refused")
+        elif entry.source is not None and entry.source.path in changed_sources:
+            why = f"refused: its source {entry.source.path} changed while grading ran"
+        if why:
+            for row in entry.rows:
+                row.points, row.passed, row.reason = 0, False, why
+    return messages
 
 
 def _rows_unreadable(entry: Submission) -> list:
@@ -201,10 +275,14 @@ def _rows(entry: Submission, result: dict, timeout: float, limit: float) -> list
     stopped = {
         "timeout": f"timed out after {timeout:g} s{where}",
         "died": f"the kernel died{where or ' ' + result.get('message', '')} (os._exit, a crash, or out of memory?)",
-        "stuck": f"not checked: the check of {result.get('message')} before it never finished",
+        "stuck": f"not checked: the kernel did not stop when the check of {result.get('message')} ran out of time",
         "failed": f"could not be graded: {result.get('message', '')}",
     }.get(status)
     notes = list(entry.notes)
+    if status == "timeout" and cell:
+        notes.append(f"{stopped}; the cells after it did not run")
+    if result.get("sandboxed") is False:
+        notes.append("not sandboxed")
     if result.get("output_bytes", 0) > BIG_OUTPUT:
         notes.append(f"its cells printed {result['output_bytes'] / 2**20:.1f} MB of output (discarded)")
     if errors:
@@ -214,10 +292,7 @@ def _rows(entry: Submission, result: dict, timeout: float, limit: float) -> list
     rows = []
     for task in entry.tasks.values():
         record = checks.get(task.name)
-        if record is None and status == "stuck" and result.get("message") == task.name:
-            seconds = limit + runner.CHECK_ALLOWANCE
-            passed, reason, verdict = False, f"its check did not finish within {seconds:g} s (time limit defeated?)", ""
-        elif record is None:
+        if record is None:
             passed, reason, verdict = False, stopped or "the check did not run", ""
         else:
             passed, reason, verdict = (
@@ -229,6 +304,8 @@ def _rows(entry: Submission, result: dict, timeout: float, limit: float) -> list
                 broken = [n for n in entry.solution_cells.get(task.name, []) if n in errors]
                 if broken:
                     reason = f"not defined: its cell {broken[0]} raised {errors[broken[0]]}"
+                elif status == "timeout" and any(n > (cell or 0) for n in entry.solution_cells.get(task.name, [])):
+                    reason = f"{stopped}; its cell did not run"
         points = task.points if passed else 0
         rows.append(Row(entry.label, task.name, points, task.points, passed, reason, "; ".join(notes), verdict))
     return rows

@@ -1,21 +1,29 @@
 """``cnnlab release``: student copies of lesson notebooks.
 
-In each copy:
+This is how the student edition in ``lessons/`` is made from the instructor's sources in
+``instructor/``, and how an instructor makes the copies a class gets. In each copy:
+
 - every solution region (``### BEGIN SOLUTION`` ... ``### END SOLUTION``) of an assigned
   exercise becomes one line, at the region's indentation, that says what to do::
 
       raise NotImplementedError("im2col: write your solution here (see exercises.hint('im2col'))")
 
+  and the exercise cell gets the tag ``raises-exception``, so Run All goes on past it
+  when the student's version does not compile;
 - an exercise that is not assigned (``exercises=`` names the ones that are) keeps its
   reference solution without the markers, and its cells lose their nbgrader metadata, so
   neither ``cnnlab grade`` nor nbgrader grades it;
-- hidden tests (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``) are removed;
-- check cells keep their stored verdict, so ``pytest --nbval-lax`` on the copy compares the
-  student's verdict with the expected PASS; every other output is cleared.
+- hidden tests (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``) are removed, and
+  testing markers written as comments become cell tags;
+- the check cell of an assigned exercise stores what it really prints in the copy, the
+  verdict on the stub ("conv_forward_naive: not written yet"), never the source's PASS;
+  other verdicts are dropped, explorers keep their static figure, every other output is
+  cleared, and only cells with a stored output keep an execution count.
 
-The sources are only read. Copies are written atomically (valid nbformat v4), never over a
-source, and never over an existing file unless ``force``; nothing is written unless every
-copy could be made.
+A copy is a pure function of its source: releasing the same source again gives the same
+bytes. The sources are only read. Copies are written atomically (valid nbformat v4),
+never over a source, and never over an existing file unless ``force``; nothing is written
+unless every copy could be made.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from pathlib import Path
 from cnnlab import notebooks
 from cnnlab.instructor import submissions
 
-__all__ = ["Released", "release", "student_copy"]
+__all__ = ["Released", "release", "student_copy", "handed_out", "solution_text"]
 
 _DEF = re.compile(r"^\s*def\s+(\w+)\s*\(", re.MULTILINE)
 
@@ -118,6 +126,8 @@ def student_copy(nb, exercises=None) -> tuple:
     released = Released(Path(), Path())
     unassigned = set()
     for number, cell in enumerate(nb.cells, 1):
+        if cell.cell_type == "code":
+            notebooks.marks_to_tags(cell)
         if notebooks.is_solution_cell(cell):
             name = _solution_name(cell)
             kind = "markdown" if cell.cell_type == "markdown" else "code"
@@ -132,6 +142,7 @@ def student_copy(nb, exercises=None) -> tuple:
                 cell.source = _replace(cell.source, number, notebooks.BEGIN_SOLUTION, notebooks.END_SOLUTION, stub)
                 if kind == "code":
                     _check_syntax(cell.source, number)
+                    notebooks.set_tag(cell, notebooks.EXERCISE_TAG)
             else:
                 cell.source = _replace(cell.source, number, notebooks.BEGIN_SOLUTION, notebooks.END_SOLUTION, _unmarked)
                 cell.metadata.pop("nbgrader", None)
@@ -144,13 +155,70 @@ def student_copy(nb, exercises=None) -> tuple:
         if graded and notebooks.exercise_name(cell) in unassigned:
             cell.metadata.pop("nbgrader", None)
     notebooks.clean(nb)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and not notebooks.is_check_cell(cell):
-            cell.outputs = []
     released.assigned = list(submissions.assignment(nb).values())
     released.kept = sorted(unassigned)
-    released.warnings = _verdict_warnings(nb, released.assigned)
+    assigned = {task.name for task in released.assigned}
+    checked = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if notebooks.is_check_cell(cell):
+            name = _checked_exercise(cell)
+            if name in assigned:
+                cell.outputs = [_unsolved_verdict(name, cell.execution_count)]
+                checked.add(name)
+            elif name not in unassigned:  # a verdict on cnnlab's own code (lesson 7): not the student's
+                cell.outputs = []
+                notebooks.set_tag(cell, notebooks.CHECK_TAG, on=False)
+        if not cell.outputs:
+            cell.execution_count = None
+    released.warnings = [f"{name} has no check cell (tag {notebooks.CHECK_TAG!r})" for name in assigned - checked]
     return nb, released
+
+
+def handed_out(source: str, name: str | None) -> str:
+    """An exercise cell's ``source`` as the student copy has it (its solution regions made stubs)."""
+    try:
+        return notebooks.replace_regions(
+            source, notebooks.BEGIN_SOLUTION, notebooks.END_SOLUTION, partial(_stub_line, notebooks.solution_stub(name))
+        )
+    except ValueError:
+        return source
+
+
+def solution_text(source: str) -> str:
+    """The lines inside the solution regions of a cell's ``source`` ("" if it has none)."""
+    found: list = []
+
+    def collect(indent: str, body: list) -> list:
+        found.extend(body)
+        return []
+
+    try:
+        notebooks.replace_regions(source, notebooks.BEGIN_SOLUTION, notebooks.END_SOLUTION, collect)
+    except ValueError:
+        return ""
+    return "\n".join(found)
+
+
+def _checked_exercise(cell) -> str | None:
+    """The exercise a check cell checks: its nbgrader grade_id, else its ``exercises.check`` call."""
+    return notebooks.exercise_name(cell) or next(iter(submissions.checked_names(cell.source)), None)
+
+
+def _unsolved_verdict(name: str, count):
+    """The output a check cell shows when its exercise is the stub: what running it really prints."""
+    from nbformat.v4 import new_output
+
+    from cnnlab import exercises
+
+    def stub(*args, **kwargs):
+        raise NotImplementedError(f"{name}: write your solution here")
+
+    stub.__module__ = "__main__"  # a notebook's function, not cnnlab's
+    result = exercises.check(name, stub)
+    data = {"text/html": result._repr_html_(), "text/plain": str(result)}
+    return new_output("execute_result", data, execution_count=count)
 
 
 def _solution_name(cell) -> str | None:
@@ -197,25 +265,3 @@ def _check_syntax(source: str, number: int) -> None:
             f"cell {number} is not valid Python once its solution is replaced (line {exc.lineno}: {exc.msg}); "
             "put the markers inside the function body, at its indentation"
         ) from None
-
-
-def _verdict_warnings(nb, assigned) -> list:
-    """Assigned exercises whose check cell has no stored PASS for nbval to compare with."""
-    stored = {}
-    for cell in nb.cells:
-        if notebooks.is_check_cell(cell):
-            name = notebooks.exercise_name(cell) or next(iter(submissions.checked_names(cell.source)), None)
-            text = "".join(
-                str(out.get("text", "")) + str(out.get("data", {}).get("text/plain", "")) for out in cell.outputs
-            )
-            stored[name] = text
-    warnings = []
-    for task in assigned:
-        if task.name not in stored:
-            warnings.append(f"{task.name} has no check cell marked {notebooks.CHECK_MARK}")
-        elif "PASS" not in stored[task.name]:
-            warnings.append(
-                f"the check cell of {task.name} stores no PASS verdict, so `pytest --nbval-lax` cannot tell "
-                "students whether they got it right (run `python -m cnnlab.notebooks run` on the source first)"
-            )
-    return warnings
