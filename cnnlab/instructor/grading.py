@@ -70,14 +70,14 @@ class Submission:
     def score(self) -> tuple:
         """``(points, max points)``; max is None when the exercises are unknown."""
         known = [row for row in self.rows if row.exercise]
-        return sum(row.points for row in self.rows), (sum(r.max_points for r in known) if known else None)
+        return sum(row.points or 0 for row in self.rows), (sum(r.max_points for r in known) if known else None)
 
 
 @dataclass
 class Row:
     submission: str
     exercise: str
-    points: float
+    points: float | None  # None: refused (the file changed while it was graded)
     max_points: float | None
     passed: bool
     reason: str
@@ -254,8 +254,8 @@ def refuse_changed(entries, sources=()) -> list:
         elif entry.source is not None and entry.source.path in changed_sources:
             why = f"refused: its source {entry.source.path} changed while grading ran"
         if why:
-            for row in entry.rows:
-                row.points, row.passed, row.reason = 0, False, why
+            for row in entry.rows:  # no points, not 0: a gradebook must not take it for a grade
+                row.points, row.passed, row.reason = None, False, why
     return messages
 
 
@@ -334,7 +334,8 @@ def write_csv(entries, path) -> int:
     for r in rows:
         maximum = "" if r.max_points is None else _number(r.max_points)
         passed = "true" if r.passed else "false"
-        writer.writerow([r.submission, r.exercise, _number(r.points), maximum, passed, r.reason, r.notes])
+        got = "" if r.points is None else _number(r.points)
+        writer.writerow([r.submission, r.exercise, got, maximum, passed, r.reason, r.notes])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

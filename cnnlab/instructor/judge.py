@@ -281,7 +281,10 @@ def judge(job: dict) -> dict:
                     status="failed", message=f"the kernel could not start ({exc}){': ' + tail if tail else ''}"
                 )
         except wire.WireError as exc:
-            result.update(status="failed", message=f"the kernel sent something the grader cannot read ({exc})")
+            result.update(
+                status="failed",
+                message=f"its kernel wrote something else than replies on the grading channel (tampering?): {exc}",
+            )
         finally:
             if kernel is not None:
                 result["output_bytes"] = kernel.output_bytes
