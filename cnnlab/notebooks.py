@@ -196,10 +196,11 @@ def replace_regions(source: str, begin: str, end: str, replacement) -> str:
 
 
 def solution_stub(name: str | None, language: str = "code") -> str:
-    """What replaces a solution region in a student copy: a line that says what to do.
+    """What replaces a solution region in a student copy: lines that say what to do.
 
     >>> print(solution_stub("conv_output_size"))
-    raise NotImplementedError("conv_output_size: write your solution here (see exercises.hint('conv_output_size'))")
+    # your code here (stuck? exercises.hint("conv_output_size") gives a hint)
+    raise NotImplementedError("conv_output_size: write your solution here")
     """
     if language == "markdown":
         return "YOUR ANSWER HERE"
@@ -209,7 +210,8 @@ def solution_stub(name: str | None, language: str = "code") -> str:
 
     if name not in exercises.names():  # no hints to point to
         return f'raise NotImplementedError("{name}: write your solution here")'
-    return f"raise NotImplementedError(\"{name}: write your solution here (see exercises.hint('{name}'))\")"
+    hint = f'# your code here (stuck? exercises.hint("{name}") gives a hint)'
+    return f'{hint}\nraise NotImplementedError("{name}: write your solution here")'
 
 
 def clean(nb):

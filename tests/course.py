@@ -52,12 +52,12 @@ def body(name, code=None):
 def exercise_cell(name):
     source = f'def {SIGNATURES[name]}:\n    """Shapes first, as in the lessons."""\n    ### BEGIN SOLUTION\n{body(name)}\n    ### END SOLUTION'
     meta = {"grade": False, "grade_id": name, "locked": False, "schema_version": 3, "solution": True, "task": False}
-    return new_code_cell(source, metadata={"nbgrader": meta})
+    return new_code_cell(source, metadata={"nbgrader": meta, "tags": ["raises-exception"]})
 
 
 def check_cell(name, forward=None):
     call = f'exercises.check("{name}", {name}' + (f", forward={forward})" if forward else ")")
-    source = f"# NBVAL_CHECK_OUTPUT\nresult = {call}\n### BEGIN HIDDEN TESTS\nassert result.passed, result\n### END HIDDEN TESTS\nresult"
+    source = f"result = {call}\n### BEGIN HIDDEN TESTS\nassert result.passed, result\n### END HIDDEN TESTS\nresult"
     meta = {"grade": True, "grade_id": f"check_{name}", "locked": True, "points": POINTS[name], "schema_version": 3}
     meta.update(solution=False, task=False)
     reference = exercises.reference(name)
@@ -67,7 +67,7 @@ def check_cell(name, forward=None):
 
     verdict = exercises.check(name, correct)  # what a correct solution shows, as a fresh run stores it
     output = new_output("execute_result", {"text/plain": str(verdict), "text/html": verdict._repr_html_()})
-    return new_code_cell(source, metadata={"nbgrader": meta}, outputs=[output])
+    return new_code_cell(source, metadata={"nbgrader": meta, "tags": ["nbval-check-output"]}, outputs=[output])
 
 
 def lesson():

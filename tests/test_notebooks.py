@@ -68,6 +68,16 @@ def test_cell_conventions():
     assert notebooks.exercise_name(explorer) is None
 
 
+def test_comment_markers_of_older_notebooks_become_tags():
+    nb = notebooks.clean(sample())
+    _, solution, check, explorer, timing = nb.cells
+    assert check.metadata["tags"] == [notebooks.CHECK_TAG] and "NBVAL" not in check.source
+    assert timing.metadata["tags"] == [notebooks.IGNORE_TAG] and timing.source == "draw_times(ax, times)"
+    assert notebooks.is_check_cell(check) and not notebooks.is_check_cell(timing)
+    notebooks.set_tag(check, notebooks.CHECK_TAG, on=False)
+    assert "tags" not in check.metadata and not notebooks.is_check_cell(check)
+
+
 def test_clean_keeps_verdicts_and_figures_only():
     nb = notebooks.clean(sample())
     _, solution, check, explorer, timing = nb.cells
@@ -129,6 +139,6 @@ def test_main_run_executes_a_notebook(tmp_path):
 def test_solution_stub_points_to_hints_only_for_registry_exercises():
     from cnnlab.notebooks import solution_stub
 
-    assert "exercises.hint('three_layer_convnet_loss')" in solution_stub("three_layer_convnet_loss")
+    assert 'exercises.hint("three_layer_convnet_loss")' in solution_stub("three_layer_convnet_loss")
     assert solution_stub("my_own_helper") == 'raise NotImplementedError("my_own_helper: write your solution here")'
     assert solution_stub(None) == 'raise NotImplementedError("write your solution here")'

@@ -97,7 +97,7 @@ def check(name: str, fn=None, forward=None, *, time_limit: float | None = DEFAUL
         namespace = inspect.currentframe().f_back.f_globals
         found = lookup.find(name, namespace)
         if found.function is None:
-            return checking.not_found(exercise, found.problem, found.advice)
+            return checking.not_found(exercise, found.problem, found.advice, found.details)
         fn = found.function
         if forward is None and exercise.forward:
             forward = _notebook_forward(exercise, namespace)

@@ -91,10 +91,11 @@ def run(exercise: catalog.Exercise, fn, forward=None, time_limit=DEFAULT_TIME_LI
     return result
 
 
-def not_found(exercise: catalog.Exercise, problem: str, advice: str | None = None) -> CheckResult:
-    """The result of a check that found no function to check: a FAIL that says why."""
+def not_found(exercise: catalog.Exercise, problem: str, advice: str | None = None, details=()) -> CheckResult:
+    """The result of a check that found no function to check: a FAIL that says why (``details``: lines)."""
     result = CheckResult(exercise.name, total=len(exercise.cases()))
     result.stopped = problem
+    result.details = list(details)
     if advice:
         result.notes.append(advice)
     return result

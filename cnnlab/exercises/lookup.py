@@ -21,10 +21,11 @@ __all__ = ["Found", "find"]
 class Found:
     """What the notebook holds under an exercise's name: ``function``, or ``problem`` in words."""
 
-    def __init__(self, function=None, problem: str | None = None, advice: str | None = None):
+    def __init__(self, function=None, problem: str | None = None, advice: str | None = None, details=()):
         self.function = function
         self.problem = problem
         self.advice = advice
+        self.details = list(details)  # lines that show the problem (the line that does not compile)
 
 
 def find(name: str, namespace: dict) -> Found:
@@ -35,8 +36,10 @@ def find(name: str, namespace: dict) -> Found:
         error = _syntax_error(source)
         if error is not None:
             return Found(
-                problem=f"its cell (In [{number}]) does not compile: {error}",
-                advice="fix that line and run the cell again, then this check",
+                problem=f"its cell, In [{number}], does not compile",
+                details=error,
+                advice="fix that line and run the cell again, then this check; meanwhile the lesson goes on with "
+                "cnnlab's reference",
             )
     value = namespace.get(name)
     if value is None:
@@ -75,8 +78,8 @@ def _latest_definition(name: str):
     return None
 
 
-def _syntax_error(source: str) -> str | None:
-    """``"SyntaxError: expected ':' (line 14: for n in range(N))"`` if the cell does not compile, else None."""
+def _syntax_error(source: str) -> list | None:
+    """``["line 14: for n in range(N)", "SyntaxError: expected ':'"]`` if the cell does not compile, else None."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
 
@@ -87,10 +90,8 @@ def _syntax_error(source: str) -> str | None:
         compile(code, "<cell>", "exec")
     except SyntaxError as exc:
         line = (exc.text or "").strip()
-        where = (
-            f" (line {exc.lineno}: {line})" if exc.lineno and line else f" (line {exc.lineno})" if exc.lineno else ""
-        )
-        return f"{type(exc).__name__}: {exc.msg}{where}"
+        where = [f"line {exc.lineno}: {line}" if line else f"line {exc.lineno}"] if exc.lineno else []
+        return where + [f"{type(exc).__name__}: {exc.msg}"]
     return None
 
 

@@ -75,6 +75,7 @@ class CheckResult:
     notes: list = field(default_factory=list)
     reference_used: bool = False
     timed: bool = True
+    details: list = field(default_factory=list)  # lines shown under the verdict (a line that does not compile)
 
     @property
     def passed(self) -> bool:
@@ -111,15 +112,15 @@ class CheckResult:
 
     def lines(self) -> list:
         """Every line of the text, verdict first."""
-        lines = [self.verdict()]
+        lines = [self.verdict()] + [f"  {line}" for line in self.details]
         if self.reference_used:
             lines.append("  (this is cnnlab's reference implementation, not yours)")
         if self.passed:
             return lines + [f"  note: {note}" for note in self.notes]
         if self.unwritten:
             return lines + [
-                f"  replace the line `raise NotImplementedError(...)` in {self.name} with your code, then run its cell "
-                "and this check again",
+                f"  replace `raise NotImplementedError(...)` in {self.name} with your code,",
+                "  then run its cell and this check again",
                 f'  hints, one at a time: exercises.hint("{self.name}")',
             ]
         failures = self.failures

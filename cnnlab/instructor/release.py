@@ -4,9 +4,10 @@ This is how the student edition in ``lessons/`` is made from the instructor's so
 ``instructor/``, and how an instructor makes the copies a class gets. In each copy:
 
 - every solution region (``### BEGIN SOLUTION`` ... ``### END SOLUTION``) of an assigned
-  exercise becomes one line, at the region's indentation, that says what to do::
+  exercise becomes two lines, at the region's indentation, that say what to do::
 
-      raise NotImplementedError("im2col: write your solution here (see exercises.hint('im2col'))")
+      # your code here (stuck? exercises.hint("im2col") gives a hint)
+      raise NotImplementedError("im2col: write your solution here")
 
   and the exercise cell gets the tag ``raises-exception``, so Run All goes on past it
   when the student's version does not compile;
@@ -239,7 +240,7 @@ def _replace(source: str, number: int, begin: str, end: str, replacement) -> str
 
 
 def _stub_line(stub: str, indent: str, body: list) -> list:
-    return [indent + stub]
+    return [indent + line for line in stub.splitlines()]
 
 
 def _unmarked(indent: str, body: list) -> list:

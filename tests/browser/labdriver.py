@@ -209,6 +209,7 @@ class NotebookReport:
     errors: list[str] = field(default_factory=list)  # error outputs (tracebacks), one line each
     stderr: list[str] = field(default_factory=list)
     widget_problems: list[str] = field(default_factory=list)
+    texts: dict[int, str] = field(default_factory=dict)  # cell index -> its source and output, as shown
     explorers: list[ExplorerResult] = field(default_factory=list)
     layout_notes: list[str] = field(default_factory=list)  # looks: overflow, shrunken figures
     console_errors: list[str] = field(default_factory=list)  # the browser console, for diagnosis
@@ -293,7 +294,7 @@ _WHERE = """const where = (ci) => {
 _INSPECT = """(failureTexts) => {
   ${WHERE}
   const panel = window.__cnnlab.panel;
-  const r = {codeCells: 0, notRun: [], errors: [], stderr: [], widgetProblems: []};
+  const r = {codeCells: 0, notRun: [], errors: [], stderr: [], widgetProblems: [], texts: {}};
   const oneLine = (s, n = 300) => s.replace(/\\x1b\\[[0-9;]*m/g, '').replace(/\\s+/g, ' ').trim().slice(0, n);
   for (const dialog of document.querySelectorAll('.jp-Dialog')) {  // e.g. "Kernel Restarting"
     r.errors.push(`JupyterLab shows a dialog: ${oneLine(dialog.querySelector('.jp-Dialog-content')?.innerText || '')}`);
@@ -305,8 +306,11 @@ _INSPECT = """(failureTexts) => {
     if (source.trim() && cell.model.executionCount == null) r.notRun.push(ci);
     let widgetViews = 0;
     const outputs = cell.model.outputs;
+    const join = (t) => (Array.isArray(t) ? t.join('') : t || '');
+    r.texts[ci] = source;  // with what its outputs say in text (from the model: off-screen cells have no DOM)
     for (let i = 0; i < outputs.length; i++) {
       const o = outputs.get(i).toJSON();
+      r.texts[ci] += '\\n' + join(o.text) + join((o.data || {})['text/plain']) + (o.evalue ? `${o.ename}: ${o.evalue}` : '');
       if (o.output_type === 'error') {
         const last = (o.traceback || []).slice(-1)[0] || '';
         r.errors.push(`${where(ci)}: ${o.ename}: ${oneLine(o.evalue)} | ${oneLine(last, 200)}`);
@@ -540,6 +544,7 @@ def check_notebook(
         report.errors += found["errors"]
         report.stderr = found["stderr"]
         report.widget_problems = found["widgetProblems"]
+        report.texts = {int(k): v for k, v in found["texts"].items()}
         phase("inspect")
         if screenshot is not None:  # also inspects the layout, with every cell on screen
             report.screenshot = full_screenshot(page, screenshot, report)
@@ -600,6 +605,20 @@ def _inspect_layout(page, report: NotebookReport) -> None:
     layout = page.evaluate(_LAYOUT)
     report.layout_notes = layout["notes"]
     report.widget_problems += layout["problems"]
+
+
+def opened_notebook(page, path: str, screenshot: Path) -> dict[int, str]:
+    """Open ``path`` without running anything, as a student first sees it: a screenshot, and each
+    code cell's source and stored output as shown (cell index -> text)."""
+    page.evaluate(_OPEN, path)
+    try:
+        page.wait_for_function(_KERNEL_IDLE, timeout=120_000)
+        page.wait_for_timeout(1000)  # the first cells lay out before the notebook's height is known
+        full_screenshot(page, screenshot)
+        found = page.evaluate(_INSPECT, list(WIDGET_FAILURE_TEXTS))
+    finally:
+        page.evaluate(_CLOSE)
+    return {int(k): v for k, v in found["texts"].items()}
 
 
 def full_screenshot(page, path: Path, report: NotebookReport | None = None) -> Path:

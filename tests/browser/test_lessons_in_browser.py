@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from labdriver import VIEWPORT, check_notebook
+from labdriver import VIEWPORT, check_notebook, opened_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -163,6 +163,37 @@ def _tiny_png() -> bytes:
 
 
 # -- the lessons ----------------------------------------------------------------------------
+
+
+def test_student_edition_as_a_student_opens_it(lab, screenshots):
+    """Before anything runs: stubs under every exercise, 'not written yet' under every check, no PASS, no markers."""
+    texts = opened_notebook(lab.page, "lessons/04_max_pooling.ipynb", screenshots / "04_max_pooling-opened.png")
+    shown = "\n".join(texts.values())
+    assert shown.count("write your solution here") == 2 and shown.count("not written yet") == 2
+    assert "PASS" not in shown and "NBVAL" not in shown and "BEGIN SOLUTION" not in shown and "HIDDEN" not in shown
+
+
+def test_a_half_typed_exercise_does_not_stop_run_all(lab, lab_root, screenshots):
+    """A missing ':' in an exercise: Run All runs to the last cell, the check names the line."""
+    nb = nbformat.read(str(LESSONS / "04_max_pooling.ipynb"), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith("def max_pool_forward_naive(x, pool_param):"):
+            cell.source = cell.source.replace(
+                "def max_pool_forward_naive(x, pool_param):", "def max_pool_forward_naive(x, pool_param)", 1
+            )
+    (lab_root / "harness").mkdir(exist_ok=True)
+    nbformat.write(nb, str(lab_root / "harness" / "typo.ipynb"))
+    report = check_notebook(
+        lab.page, "harness/typo.ipynb", screenshot=screenshots / "04_max_pooling-typo.png", console=lab.console
+    )
+    assert report.cells_not_run == [], describe(report)
+    assert len(report.errors) == 1 and "SyntaxError" in report.errors[0], describe(report)
+    check = next(t for t in report.texts.values() if t.startswith('result = exercises.check("max_pool_forward_naive")'))
+    assert (
+        "does not compile)\n  line 1: def max_pool_forward_naive(x, pool_param)\n  SyntaxError: expected ':'" in check
+    )
+    assert "meanwhile the lesson goes on with cnnlab's reference" in check
+    assert "uses cnnlab's" in "\n".join(report.texts.values())  # the fallback cell said it goes on with the reference
 
 
 @pytest.mark.parametrize(
