@@ -157,8 +157,9 @@ def _print_check(entry, verbose: bool) -> None:
         print(f"  {row.exercise}: FAIL — {_plain(row.reason)}")
         if verbose and row.verdict:
             print("\n".join("      " + line for line in row.verdict.splitlines()[1:]))
-    if entry.rows and entry.rows[0].notes:
-        print(f"  note: {entry.rows[0].notes}")
+    notes = dict.fromkeys(part for row in entry.rows for part in row.notes.split("; ") if part)
+    if notes:
+        print(f"  note: {'; '.join(notes)}")
     sys.stdout.flush()
 
 

@@ -65,6 +65,7 @@ class Submission:
     result: dict | None = None
     sha256: str = ""  # of the file as it was read
     source: Source | None = None
+    copied: dict = field(default_factory=dict)  # exercise -> a note: its code is cnnlab's answer
 
     @property
     def score(self) -> tuple:
@@ -145,7 +146,7 @@ def prepare(paths, sources=None) -> list:
             solution = entry.source.solutions.get(name, "") if entry.source else ""
             copied = copying.copied_reference(name, _cells_text(nb, entry.solution_cells[name]), template, solution)
             if copied:
-                entry.notes.append(copied)
+                entry.copied[name] = copied
     return found
 
 
@@ -307,7 +308,8 @@ def _rows(entry: Submission, result: dict, timeout: float, limit: float) -> list
                 elif status == "timeout" and any(n > (cell or 0) for n in entry.solution_cells.get(task.name, [])):
                     reason = f"{stopped}; its cell did not run"
         points = task.points if passed else 0
-        rows.append(Row(entry.label, task.name, points, task.points, passed, reason, "; ".join(notes), verdict))
+        row_notes = "; ".join(filter(None, [entry.copied.get(task.name), *notes]))
+        rows.append(Row(entry.label, task.name, points, task.points, passed, reason, row_notes, verdict))
     return rows
 
 

@@ -44,7 +44,7 @@ from cnnlab.instructor import wire
 __all__ = ["AnswerKeyHiddenError", "hidden", "student_function", "main"]
 
 MAX_KEPT = 512  # objects kept for the judge (caches), the most recent first
-_CELL_FILE = re.compile(r"\(\S*?\d+\.py, line (\d+)\)")  # how IPython names a cell in a SyntaxError
+_CELL_FILE = re.compile(r"\((?:\S*?\d+\.py|<ipython-input-[^>]*>), line (\d+)\)")  # a cell, in a SyntaxError
 _NAMES: tuple = ()
 _LATEST: dict = {}  # exercise -> the student's function, bound to the variables it was last used with
 _RAW: dict = {}  # exercise -> that function as the notebook holds it (to tell a redefinition)
@@ -115,7 +115,8 @@ def _describe(name: str, namespace: dict) -> dict:
     if value is _MISSING:
         return {"defined": False, "missing": True, "problem": f"no function named {name}{_renamed(name, namespace)}"}
     if callable(value) and _from_cnnlab(value):
-        return {"defined": False, "problem": f"{name} is cnnlab's reference implementation, not the student's own"}
+        problem = f"{name} is cnnlab's reference implementation, not the student's own"
+        return {"defined": False, "missing": True, "problem": problem}
     return {"defined": False, "problem": f"{name} is a {type(value).__name__}, not a function"}
 
 
