@@ -206,6 +206,13 @@ def attacks(paths: dict) -> dict:
                 return np.zeros((1,)).view(Equal), None
             """
         ),
+        # the kernel's own helpers changed: a lie about its functions, worded as a spreadsheet formula
+        "lie": cells(
+            """
+            import cnnlab.instructor.kernel as k
+            k._describe = lambda name, namespace: {"defined": False, "problem": '=HYPERLINK("http://evil", "PASS")'}
+            """
+        ),
         # a kernel that will not stop when its check runs out of time
         "endless": cells(
             """
@@ -254,7 +261,7 @@ def graded(mode, tmp_path_factory):
         (subs / name / "04_pooling.ipynb").write_text(text)
     before = digest(root / "release") | digest(subs)
     argv = ["grade", str(subs), "--source", str(root / "release"), "--out", str(paths["out"])]
-    status = cli.main([*argv, "--timeout", str(TIMEOUT), "--jobs", "2"])
+    status = cli.main([*argv, "--timeout", str(TIMEOUT), "--check-timeout", "5", "--jobs", "2"])
     time.sleep(3)  # a process that outlived its judge would have written by now
     rows = list(csv.DictReader(paths["out"].open(encoding="utf-8")))
     table = {}
@@ -279,6 +286,9 @@ def test_the_checker_cannot_be_replaced(graded):
 
 def test_forged_records_count_for_nothing(graded):
     assert points(graded, "forge_records") == 0
+    assert points(graded, "lie") == 0
+    reasons = [row["reason"] for row in graded["table"]["lie"].values()]
+    assert reasons and all(r.startswith("'=HYPERLINK") for r in reasons)  # a spreadsheet shows it as text
 
 
 def test_the_expected_values_are_not_in_the_kernel(graded):
@@ -393,7 +403,7 @@ def test_writing_into_the_graders_files(mode, released, tmp_path, capsys):
 def test_a_classmate_sabotaged_at_the_same_time_is_graded_again(mode, released, tmp_path):
     saboteur = """
         import os, signal, time
-        end = time.time() + 12
+        end = time.time() + 6
         while time.time() < end:
             for entry in os.listdir("/proc"):
                 if entry.isdigit() and int(entry) != os.getpid():

@@ -227,6 +227,13 @@ def add_grade_parser(subparsers) -> None:
         help=f"submissions graded at once, each in its own kernel (default here: {runner.default_jobs()})",
     )
     p.add_argument(
+        "--check-timeout",
+        type=positive_float,
+        default=None,
+        metavar="S",
+        help="seconds for each exercise's check, in the judge (default: the exercises' own, 20)",
+    )
+    p.add_argument(
         "--memory",
         type=memory_size,
         default=sandbox.DEFAULT_MEMORY,
@@ -299,7 +306,9 @@ def run_grade(args) -> int:
         print(f"[{done[0]}/{len(todo)}] {entry.label}: {_score(got, most)}", file=sys.stderr, flush=True)
 
     try:
-        grading.grade(todo, timeout=args.timeout, jobs=args.jobs, on_done=progress, memory=args.memory)
+        grading.grade(
+            todo, args.timeout, args.check_timeout, jobs=args.jobs, on_done=progress, memory=args.memory
+        )
     except KeyboardInterrupt:
         finished = [e for e in entries if e.rows]
         where = _write(finished, out, record)

@@ -191,8 +191,8 @@ def grade(entries, timeout=DEFAULT_TIMEOUT, check_time_limit=None, jobs=1, on_do
     ``check_time_limit``: seconds for each exercise's check (default: the exercises'
     own, 20 s); ``memory``: bytes of address space per kernel (default 2 GiB).
     ``on_done(entry)`` is called as each submission is finished. A submission whose kernel
-    timed out, died or failed while others ran at the same time is graded once more, alone,
-    before it counts as finished.
+    timed out (waiting, not computing), died or failed while others ran at the same time is
+    graded once more, alone, before it counts as finished.
     """
     from cnnlab import exercises
 
@@ -213,7 +213,7 @@ def grade(entries, timeout=DEFAULT_TIMEOUT, check_time_limit=None, jobs=1, on_do
     def finished(index, result):
         entry = todo[index]
         status = result.get("status")
-        if jobs > 1 and len(todo) > 1 and status in _WHAT_HAPPENED:
+        if jobs > 1 and len(todo) > 1 and status in _WHAT_HAPPENED and not _its_own_doing(result):
             again.append((entry, status))  # perhaps a classmate's doing: it runs alone below
             return
         _finish(entry, result, timeout, limit, on_done)
@@ -228,6 +228,15 @@ def grade(entries, timeout=DEFAULT_TIMEOUT, check_time_limit=None, jobs=1, on_do
 
 
 _WHAT_HAPPENED = {"timeout": "timed out", "died": "died", "failed": "could not be graded"}
+
+
+def _its_own_doing(result: dict) -> bool:
+    """True for a timeout during which the kernel computed most of the time (an endless loop of its
+    own), rather than waited (for the CPU a classmate took, say)."""
+    seconds, cpu = result.get("seconds"), result.get("kernel_cpu_seconds")
+    if result.get("status") != "timeout" or not isinstance(seconds, (int, float)) or not isinstance(cpu, (int, float)):
+        return False
+    return seconds > 0 and cpu >= 0.8 * seconds
 
 
 def _finish(entry, result, timeout, limit, on_done) -> None:
@@ -337,7 +346,7 @@ def write_csv(entries, path) -> int:
         maximum = "" if r.max_points is None else _number(r.max_points)
         passed = "true" if r.passed else "false"
         got = "" if r.points is None else _number(r.points)
-        writer.writerow([r.submission, r.exercise, got, maximum, passed, r.reason, r.notes])
+        writer.writerow([_inert(r.submission), r.exercise, got, maximum, passed, _inert(r.reason), _inert(r.notes)])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -349,6 +358,11 @@ def write_csv(entries, path) -> int:
         Path(tmp).unlink(missing_ok=True)
         raise
     return len(rows)
+
+
+def _inert(text: str) -> str:
+    """A field a spreadsheet will not run as a formula: text a submission wrote may start with ``=``."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _match(path: Path, nb, sources):

@@ -20,7 +20,8 @@ grading sandbox (``cnnlab.instructor.sandbox``) and talks to it over two private
 
 The result: ``status`` ("ok", "timeout", "died", "stuck" or "failed"), the ``cell`` it
 stopped at, ``message``, ``checks`` (exercise -> passed, reason, verdict), the ``errors``
-of the cells, ``output_bytes`` and whether the kernel was ``sandboxed``.
+of the cells, ``output_bytes``, whether the kernel was ``sandboxed``, and the ``seconds``
+the job took and ``kernel_cpu_seconds`` the kernel used.
 """
 
 from __future__ import annotations
@@ -288,6 +289,7 @@ def judge(job: dict) -> dict:
         finally:
             if kernel is not None:
                 result["output_bytes"] = kernel.output_bytes
+                result["kernel_cpu_seconds"] = round(sandbox.cpu_seconds(), 2)  # before it is killed
                 kernel.close()
             sandbox.kill_descendants()
     result["seconds"] = round(time.monotonic() - started, 2)

@@ -42,6 +42,7 @@ __all__ = [
     "describe",
     "build_package",
     "become_subreaper",
+    "cpu_seconds",
     "descendants",
     "kill_descendants",
 ]
@@ -377,6 +378,20 @@ def become_subreaper() -> bool:
         return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
     except (OSError, AttributeError):
         return False
+
+
+def cpu_seconds() -> float:
+    """CPU time used so far by the living descendants of this process (and the children they reaped)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for pid in _descendants(os.getpid()):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
 
 
 def descendants() -> set:
