@@ -27,29 +27,20 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+def run_nbgrader(course: Path, *args: str) -> None:
+    """``nbgrader ARGS`` in the course folder (with this environment's tools on PATH); exits if it fails."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"nbgrader {args[0]} failed:\n{done.stderr[-3000:]}")
+
+
 def nbgrader(course: Path, lesson: str, students: int) -> float:
     """Seconds for ``nbgrader autograde`` of every student (the assignment already generated)."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     started = time.perf_counter()
-    done = subprocess.run(
-        [str(BIN / "nbgrader"), "autograde", "lesson", "--create", "--force"],
-        cwd=course,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    run_nbgrader(course, "autograde", lesson, "--create", "--force")
     seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"nbgrader autograde failed:\n{done.stderr[-3000:]}")
-    scores = subprocess.run(
-        [str(BIN / "nbgrader"), "export", "--to", str(course / "grades.csv")],
-        cwd=course,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if scores.returncode != 0:
-        raise SystemExit(f"nbgrader export failed:\n{scores.stderr[-3000:]}")
+    run_nbgrader(course, "export", "--to", str(course / "grades.csv"))
     rows = list(csv.DictReader((course / "grades.csv").open()))
     full = [r for r in rows if float(r["score"]) == float(r["max_score"]) > 0]
     if len(full) != students:
@@ -65,7 +56,11 @@ def cnnlab(submitted: Path, source: Path, jobs: int, students: int, out: Path) -
     if done.returncode != 0:
         raise SystemExit(f"cnnlab grade failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     rows = list(csv.DictReader(out.open()))
-    if len(rows) == 0 or not all(r["passed"] == "true" for r in rows) or len({r["submission"] for r in rows}) != students:
+    if (
+        len(rows) == 0
+        or not all(r["passed"] == "true" for r in rows)
+        or len({r["submission"] for r in rows}) != students
+    ):
         raise SystemExit(f"cnnlab did not give every student full marks:\n{out.read_text()}")
     return seconds
 
@@ -85,25 +80,20 @@ def main(argv=None) -> int:
         (course / "source" / "lesson").mkdir(parents=True)
         shutil.copy(source, course / "source" / "lesson" / source.name)
         (course / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'bench'\n")
-        env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-        made = subprocess.run(
-            [str(BIN / "nbgrader"), "generate_assignment", "lesson", "--force"],
-            cwd=course,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-        if made.returncode != 0:
-            raise SystemExit(f"nbgrader generate_assignment failed:\n{made.stderr[-3000:]}")
+        run_nbgrader(course, "generate_assignment", "lesson", "--force")
         for i in range(args.students):
             folder = course / "submitted" / f"student{i:02d}" / "lesson"
             folder.mkdir(parents=True)
             shutil.copy(source, folder / source.name)  # the solved lesson, as every student hands it in
         copies = Path(tmp) / "handed-out"
-        subprocess.run([str(BIN / "cnnlab"), "release", str(source), "--out", str(copies)], check=True, capture_output=True)
+        subprocess.run(
+            [str(BIN / "cnnlab"), "release", str(source), "--out", str(copies)], check=True, capture_output=True
+        )
         out = Path(tmp) / "grades.csv"
         print(f"{args.students} solved copies of {source.name}; nbgrader {_version('nbgrader')}; {os.cpu_count()} CPUs")
-        print(f"{'round':>5} {'nbgrader s':>11} {'cnnlab -j1 s':>13} {'cnnlab -j2 s':>13} {'ratio j1':>9} {'ratio j2':>9}")
+        print(
+            f"{'round':>5} {'nbgrader s':>11} {'cnnlab -j1 s':>13} {'cnnlab -j2 s':>13} {'ratio j1':>9} {'ratio j2':>9}"
+        )
         for round_ in range(1, args.rounds + 1):
             theirs = nbgrader(course, "lesson", args.students)
             one = cnnlab(course / "submitted", copies, 1, args.students, out)

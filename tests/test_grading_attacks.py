@@ -281,6 +281,8 @@ def test_honest_work_keeps_its_points(graded):
 
 def test_the_checker_cannot_be_replaced(graded):
     assert points(graded, "patch_check") == 0
+    notes = graded["table"]["patch_check"]["conv_output_size"]["notes"]
+    assert "No module named 'cnnlab.exercises.checking'" in notes  # not in the kernel, in either mode
     assert points(graded, "patch_numpy") == 0  # it broke its own channel too: that costs only itself
 
 
@@ -491,3 +493,15 @@ def test_wire_format_refuses_what_it_does_not_carry():
         deep = {"$": "list", "items": [deep]}
     with pytest.raises(wire.WireError, match="nested"):
         wire.decode(deep, [])
+
+
+def test_a_kernel_that_cannot_start_stops_grading_with_the_reason(mode, tmp_path):
+    broken = tmp_path / "package" / "cnnlab"  # a grading copy without the kernel module
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("")
+    box = sandbox.Sandbox(tmp_path / "package")
+    assert box.sandboxed == (mode == "sandbox")
+    with pytest.raises(ValueError, match="the grading kernel cannot start .*No module named 'cnnlab.instructor'"):
+        box.self_test(tmp_path)
+    good = sandbox.Sandbox(sandbox.build_package(tmp_path / "good", ["max_pool_forward_naive"]))
+    good.self_test(tmp_path)  # the real grading copy starts, wherever this checkout is (under /tmp in CI)

@@ -141,9 +141,8 @@ def prepare(paths, sources=None) -> list:
             if cell.get("cell_type") == "code" and cell["source"].strip()
         ]
         entry.solution_cells = {name: submissions.solution_cells(nb, name) for name in entry.tasks}
-        for name in entry.tasks:
-            template = entry.source.templates.get(name, "") if entry.source else ""
-            solution = entry.source.solutions.get(name, "") if entry.source else ""
+        for name in entry.tasks if entry.source else ():  # the source tells the template's lines from the student's
+            template, solution = entry.source.templates.get(name, ""), entry.source.solutions.get(name, "")
             copied = copying.copied_reference(name, _cells_text(nb, entry.solution_cells[name]), template, solution)
             if copied:
                 entry.copied[name] = copied
@@ -198,6 +197,8 @@ def grade(entries, timeout=DEFAULT_TIMEOUT, check_time_limit=None, jobs=1, on_do
 
     limit = exercises.DEFAULT_TIME_LIMIT if check_time_limit is None else check_time_limit
     todo = [e for e in entries if e.error is None]
+    if todo:
+        _self_test(sorted({name for e in todo for name in e.tasks}), memory)
     for entry in entries:
         if entry.error is not None:
             entry.rows = _rows_unreadable(entry)
@@ -228,6 +229,17 @@ def grade(entries, timeout=DEFAULT_TIMEOUT, check_time_limit=None, jobs=1, on_do
 
 
 _WHAT_HAPPENED = {"timeout": "timed out", "died": "died", "failed": "could not be graded"}
+
+
+def _self_test(names: list, memory) -> None:
+    """Fail at once, saying why, if a kernel cannot start here (rather than grade every submission 0)."""
+    from cnnlab.instructor import sandbox
+
+    with tempfile.TemporaryDirectory(prefix="cnnlab-selftest-") as tmp:
+        box = sandbox.Sandbox(sandbox.build_package(Path(tmp) / "package", names), memory or sandbox.DEFAULT_MEMORY)
+        work = Path(tmp) / "work"
+        work.mkdir()
+        box.self_test(work)
 
 
 def _its_own_doing(result: dict) -> bool:

@@ -93,9 +93,14 @@ class Kernel:
         self._drain.start()
         self._next, self._pending = 0, None
         self.alive = True
-        header, _ = self._receive(None, STARTUP_ALLOWANCE)
+        try:
+            header, _ = self._receive(None, STARTUP_ALLOWANCE)
+        except (KernelDied, KernelTimeoutError, wire.WireError):
+            header = {}
         if not header.get("ready"):
-            raise KernelDied("the kernel did not start")
+            self.close()  # so that everything it printed has been read
+            tail = self.last_output()
+            raise KernelDied(f"the kernel did not start{': ' + tail if tail else ''}")
 
     def request(self, header: dict, buffers=(), timeout: float | None = None) -> tuple:
         """Send a request and wait for its reply ``(header, buffers)``.

@@ -41,7 +41,7 @@ import numpy as np
 
 from cnnlab.instructor import wire
 
-__all__ = ["AnswerKeyHiddenError", "hidden", "student_function", "main"]
+__all__ = ["AnswerKeyHiddenError", "hidden", "stand_in", "student_function", "main"]
 
 MAX_KEPT = 512  # objects kept for the judge (caches), the most recent first
 _CELL_FILE = re.compile(r"\((?:\S*?\d+\.py|<ipython-input-[^>]*>), line (\d+)\)")  # a cell, in a SyntaxError
@@ -70,6 +70,34 @@ def student_function(name: str):
     return _LATEST.get(name)
 
 
+def _network_loss(model, X, y=None):
+    """``ThreeLayerConvNet.loss`` while lesson 7 is graded: the student's network, on the model's weights."""
+    loss = _LATEST.get("three_layer_convnet_loss")
+    if loss is None or model.norm is not None:  # the exercise's network has no norm layer
+        raise hidden("cnnlab.model.ThreeLayerConvNet.loss")
+    return loss(model.params, X, y, model.reg)
+
+
+_STAND_INS = {"cnnlab.model.ThreeLayerConvNet.loss": _network_loss}
+
+
+def stand_in(qualified: str, *args, **kwargs):
+    """What a hidden part of cnnlab (``cnnlab.layers.pool.max_pool_forward_naive``) does while grading.
+
+    It calls the student's own function of that name (or, for ``ThreeLayerConvNet.loss``,
+    the student's network loss), so that a lesson's cells run on the student's code; where
+    the student has none, it raises ``AnswerKeyHiddenError``. A student's function that
+    calls cnnlab's version of itself therefore calls itself, and gains nothing.
+    """
+    route = _STAND_INS.get(qualified)
+    if route is not None:
+        return route(*args, **kwargs)
+    function = _LATEST.get(qualified.rsplit(".", 1)[-1])
+    if function is None:
+        raise hidden(qualified)
+    return function(*args, **kwargs)
+
+
 # ---------------------------------------------------------------------------------------------
 # Requests
 
@@ -77,6 +105,7 @@ def student_function(name: str):
 class _Kernel:
     def __init__(self, shell):
         self.shell = shell
+        self.undefined: set = set()  # names that cells stopped by hidden cnnlab code did not define
 
     def handle(self, header: dict, buffers: list) -> tuple:
         op = header.get("op")
@@ -103,7 +132,34 @@ class _Kernel:
         if error is None:
             return {"error": None}
         message = _CELL_FILE.sub(r"(line \1)", str(error))
-        return {"error": f"{type(error).__name__}: {_clip(message)}", "hidden": isinstance(error, AnswerKeyHiddenError)}
+        return {"error": f"{type(error).__name__}: {_clip(message)}", "hidden": self.hidden_cause(error, source)}
+
+    def hidden_cause(self, error: BaseException, source: str) -> bool:
+        """True for an error that grading itself caused: a call of hidden cnnlab code, or a name that a
+        cell which made such a call did not get to define."""
+        if isinstance(error, AnswerKeyHiddenError):
+            self.undefined.update(_assigned(source))
+            return True
+        return isinstance(error, NameError) and getattr(error, "name", None) in self.undefined
+
+
+def _assigned(source: str) -> set:
+    """The names a cell assigns (``x = ...``, ``for x in``, ``def x``), as far as it can be parsed."""
+    import ast
+
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except Exception:  # noqa: BLE001 - a cell that does not parse assigns nothing we can tell
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            found.add(node.name)
+    return found
 
 
 def _describe(name: str, namespace: dict) -> dict:
@@ -323,8 +379,25 @@ def _reader(fd: int, requests: queue.Queue) -> None:
             requests.put(message)
 
 
+def _only_the_grading_copy() -> None:
+    """Let ``import cnnlab...`` find only the grading copy this module is part of.
+
+    An editable install (``pip install -e``) adds a finder that would find the modules the
+    grading copy leaves out (the checker, the catalog) in the checkout; without the sandbox
+    that checkout is on disk, so the finder and any other path to a cnnlab go.
+    """
+    import importlib
+
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in f"{type(f).__module__}.{type(f).__name__}".lower()]
+    sys.path[:] = [p for p in sys.path if not os.path.isdir(os.path.join(p or ".", "cnnlab")) or os.path.abspath(p) == here]
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _only_the_grading_copy()
     fd_in, fd_out = int(argv[0]), int(argv[1])
     os.set_inheritable(fd_out, False)
     os.set_inheritable(fd_in, False)

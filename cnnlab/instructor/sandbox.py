@@ -3,11 +3,14 @@
 **The grading copy of cnnlab** (``build_package``). The student's kernel imports a copy of
 cnnlab without the answer key of the exercises being graded (``Exercise.answer_key``: the
 reference, its im2col twin, the family's helpers): each of those functions is replaced by
-one that raises ``AnswerKeyHiddenError``, so it can be neither called nor read. The copy has no
-checker, cases' expected values, diagnoses or hints either: ``exercises.check`` there
-returns a "checked by the grader" placeholder, and ``exercises.reference(name)`` gives the
-student's own function (so a lesson's fallback cell still runs). Explorers are inert
-(nothing is drawn while grading).
+a stand-in (``kernel.stand_in``) that calls the student's own function of that name, if
+there is one, and otherwise raises ``AnswerKeyHiddenError``; so the answer can be neither
+called nor read, and a lesson's cells still run on the student's code. The copy has no
+checker, expected values, diagnoses or hints either: ``exercises.check`` there returns a
+"checked by the grader" placeholder, and ``exercises.reference(name)`` gives the student's
+own function (so a lesson's fallback cell still runs). Explorers are inert (nothing is
+drawn while grading); the widget modules that only hold data (``cnnlab.widgets.filters``)
+are kept.
 
 **The sandbox** (``Sandbox``). Where bubblewrap (``bwrap``) works, each kernel runs in one:
 no network, its own PID namespace (nothing it starts outlives it), no capabilities, a
@@ -134,6 +137,8 @@ class Sandbox:
 
     def _mounts(self) -> list:
         args = ["--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+        # first the in-memory folders: a bind below /tmp (a checkout's .venv there) must go on top of them
+        args += ["--size", str(SCRATCH), "--tmpfs", "/tmp", "--size", str(SCRATCH), "--tmpfs", HOME]
         args += ["--ro-bind", "/usr", "/usr"]
         for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             path = Path("/") / name
@@ -149,9 +154,22 @@ class Sandbox:
         args += ["--ro-bind", str(self.package / "cnnlab"), installed]  # the grading copy, where cnnlab is
         args += ["--ro-bind", str(self.package), PACKAGE]
         args += ["--proc", "/proc", "--dev", "/dev"]
-        args += ["--size", str(SCRATCH), "--tmpfs", "/tmp", "--size", str(SCRATCH), "--tmpfs", HOME]
         args += ["--remount-ro", "/"]
         return args
+
+    def self_test(self, workdir: Path) -> None:
+        """Start Python the way a kernel starts, and import what a kernel imports; ValueError if it fails."""
+        argv, env, cwd = self.command(workdir, ())
+        argv = argv[: argv.index("-m")] + ["-c", _SELF_TEST]
+        try:
+            done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=120, preexec_fn=self.limits)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ValueError(f"the grading kernel cannot start here ({exc})") from None
+        if done.returncode != 0:
+            lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+            how = "in the bubblewrap sandbox" if self.sandboxed else "as a plain process"
+            tip = "; set CNNLAB_NO_SANDBOX=1 to grade without the sandbox" if self.sandboxed else ""
+            raise ValueError(f"the grading kernel cannot start {how}: {lines[-1][:300] if lines else done.returncode}{tip}")
 
     def limits(self) -> None:
         """Set in the child before it starts (``preexec_fn``): memory, no core dumps, and death with the judge."""
@@ -159,6 +177,17 @@ class Sandbox:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (Linux)
+
+
+_SELF_TEST = """
+import os, cnnlab
+root = os.path.dirname(os.path.dirname(os.path.abspath(cnnlab.__file__)))
+from cnnlab.instructor import kernel
+if not os.path.abspath(kernel.__file__).startswith(root + os.sep):
+    raise ModuleNotFoundError("No module named 'cnnlab.instructor' in the grading copy")
+kernel._only_the_grading_copy()
+import numpy, IPython, cnnlab.layers, cnnlab.exercises.running
+"""
 
 
 def _python_folders() -> list:
@@ -196,7 +225,7 @@ def _installed_package() -> str:
 # The grading copy of cnnlab
 
 
-_HIDDEN_IMPORT = "\n\nfrom cnnlab.instructor.kernel import hidden as _hidden  # noqa: E402 - grading copy\n"
+_HIDDEN_IMPORT = "\n\nfrom cnnlab.instructor.kernel import stand_in as _stand_in  # noqa: E402 - grading copy\n"
 
 _EXERCISES_MODULE = '''"""cnnlab.exercises while a notebook is graded: the checks run in the judge, not here.
 
@@ -296,7 +325,7 @@ def build_package(dest: Path, graded) -> Path:
     target = Path(dest) / "cnnlab"
     for path in sorted(source.rglob("*.py")):
         relative = path.relative_to(source)
-        if "__pycache__" in relative.parts or not _kept(relative):
+        if "__pycache__" in relative.parts or not _kept(relative, path):
             continue
         module = ".".join(("cnnlab", *relative.with_suffix("").parts)).removesuffix(".__init__")
         text = path.read_text(encoding="utf-8")
@@ -319,11 +348,25 @@ def catalog_names() -> list:
     return exercises.names()
 
 
-def _kept(relative: Path) -> bool:
+def _kept(relative: Path, path: Path) -> bool:
+    """Whether the grading copy has this module of cnnlab as it is (widgets: only those that draw nothing)."""
     top = relative.parts[0]
     if top not in _LEFT_OUT:
         return True
+    if top == "widgets" and relative.name != "__init__.py":
+        return not _imports(path) & {"matplotlib", "ipywidgets", "PIL", "cnnlab"}  # data, such as FILTERS
     return len(relative.parts) == 2 and relative.parts[1] in _KEPT_INSIDE.get(top, ())
+
+
+def _imports(path: Path) -> set:
+    """The top-level packages a module imports."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
 
 
 def _without(text: str, names: set, module: str) -> str:
@@ -344,7 +387,7 @@ def _without(text: str, names: set, module: str) -> str:
         stub = [
             f"{indent}def {name}({'self, ' if method else ''}*args, **kwargs):",
             f'{indent}    """Hidden while grading: part of the answer to an exercise being graded."""',
-            f'{indent}    raise _hidden("{module}.{qualified}")',
+            f'{indent}    return _stand_in("{module}.{qualified}", {"self, " if method else ""}*args, **kwargs)',
         ]
         lines[first - 1 : last] = stub
     return "\n".join(lines) + _HIDDEN_IMPORT
