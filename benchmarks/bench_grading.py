@@ -6,7 +6,9 @@ Each student hands in the instructor's solved lesson (instructor/LESSON.ipynb). 
 (``pip install nbgrader``; not a cnnlab dependency) gets a course folder of its own:
 ``generate_assignment``, then ``autograde`` of every student, timed. cnnlab grades the same
 files with ``cnnlab grade --source`` its student copy, once one at a time (as nbgrader
-does) and once with ``--jobs 2``. The rounds alternate between the tools, so a busy machine
+does) and once with ``--jobs 2``, then with ``--jobs 2`` and every output of issue #18
+(``--report``, ``--feedback``, ``--wide``): its time over the plain ``--jobs 2`` run is
+what the report and exports cost. The rounds alternate between the tools, so a busy machine
 slows both alike; the printed ratio is nbgrader's time over cnnlab's, per round.
 Both tools must give every student full marks, or the numbers mean nothing: that is checked.
 """
@@ -48,9 +50,9 @@ def nbgrader(course: Path, lesson: str, students: int) -> float:
     return seconds
 
 
-def cnnlab(submitted: Path, source: Path, jobs: int, students: int, out: Path) -> float:
+def cnnlab(submitted: Path, source: Path, jobs: int, students: int, out: Path, extra=()) -> float:
     started = time.perf_counter()
-    argv = [str(BIN / "cnnlab"), "grade", str(submitted), "--source", str(source), "--out", str(out)]
+    argv = [str(BIN / "cnnlab"), "grade", str(submitted), "--source", str(source), "--out", str(out), *extra]
     done = subprocess.run([*argv, "--jobs", str(jobs), "--restart"], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -91,15 +93,23 @@ def main(argv=None) -> int:
         )
         out = Path(tmp) / "grades.csv"
         print(f"{args.students} solved copies of {source.name}; nbgrader {_version('nbgrader')}; {os.cpu_count()} CPUs")
+        outputs = ["--report", str(Path(tmp) / "report.html"), "--feedback", str(Path(tmp) / "feedback")]
+        outputs += ["--wide", str(Path(tmp) / "wide.csv")]
         print(
             f"{'round':>5} {'nbgrader s':>11} {'cnnlab -j1 s':>13} {'cnnlab -j2 s':>13} {'ratio j1':>9} {'ratio j2':>9}"
+            f" {'-j2 +report s':>14} {'report cost':>12}"
         )
         for round_ in range(1, args.rounds + 1):
             theirs = nbgrader(course, "lesson", args.students)
             one = cnnlab(course / "submitted", copies, 1, args.students, out)
             two = cnnlab(course / "submitted", copies, 2, args.students, out)
-            print(f"{round_:5d} {theirs:11.1f} {one:13.1f} {two:13.1f} {theirs / one:9.2f} {theirs / two:9.2f}")
+            reported = cnnlab(course / "submitted", copies, 2, args.students, out, outputs)
+            print(
+                f"{round_:5d} {theirs:11.1f} {one:13.1f} {two:13.1f} {theirs / one:9.2f} {theirs / two:9.2f}"
+                f" {reported:14.1f} {reported / two:12.2f}"
+            )
         print("ratio: nbgrader's time over cnnlab's for the same submissions (goal: >= 2)")
+        print("report cost: -j2 with --report --feedback --wide over plain -j2 (goal: <= 1.10)")
     return 0
 
 

@@ -206,7 +206,7 @@ def positive_float(text: str) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# cnnlab release / check / grade: the instructor workflow, in cnnlab.instructor.commands
+# cnnlab release / check / grade / report: the instructor workflow, in cnnlab.instructor.commands
 
 
 def add_release_parser(subparsers) -> None:
@@ -227,7 +227,13 @@ def add_grade_parser(subparsers) -> None:
     commands.add_grade_parser(subparsers)
 
 
-SUBCOMMANDS = [add_train_parser, add_release_parser, add_check_parser, add_grade_parser]
+def add_report_parser(subparsers) -> None:
+    from cnnlab.instructor import commands
+
+    commands.add_report_parser(subparsers)
+
+
+SUBCOMMANDS = [add_train_parser, add_release_parser, add_check_parser, add_grade_parser, add_report_parser]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -229,7 +229,11 @@ def test_assignment_from_metadata_or_from_check_calls():
 def test_write_csv_is_atomic(tmp_path, monkeypatch):
     out = tmp_path / "grades.csv"
     out.write_text("old grades\n")
-    entry = grading.Submission(Path("a.ipynb"), "a.ipynb", rows=[grading.Row("a.ipynb", "x", 1, 1, True, "PASS")])
+    entry = grading.Submission(
+        Path("a.ipynb"),
+        "a.ipynb",
+        rows=[grading.Row(submission="a.ipynb", exercise="x", points=1, max_points=1, passed=True, reason="PASS")],
+    )
 
     def fail(*args):
         raise OSError("disk full")
@@ -322,7 +326,14 @@ def test_grade_reports_unreadable_files_and_keeps_every_input(graded, course):
     labels = [r["submission"] for r in graded["rows"]]
     assert labels == sorted(labels) and len(graded["rows"]) == 3 * 11
     assert graded["rows"][0].keys() == set(grading.COLUMNS)
-    assert sorted(p.name for p in course.iterdir()) == ["grades.csv", "lessons", "release", "submissions"]
+    # the CSV and its full results (for `cnnlab report`), nothing else
+    assert sorted(p.name for p in course.iterdir()) == [
+        "grades.csv",
+        "grades.results.json",
+        "lessons",
+        "release",
+        "submissions",
+    ]
 
 
 def test_check_prints_a_verdict_per_exercise(course, capsys):

@@ -1,4 +1,4 @@
-"""The instructor subcommands of ``cnnlab``: release, check, grade (registered by ``cnnlab.cli``)."""
+"""The instructor subcommands of ``cnnlab``: release, check, grade, report (registered by ``cnnlab.cli``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 from cnnlab.cli import positive_float, positive_int
-from cnnlab.instructor import grading, journal, release, runner, sandbox, submissions
+from cnnlab.instructor import exports, feedback, grading, journal, release, report, results, runner, sandbox, submissions
 
-__all__ = ["add_release_parser", "add_check_parser", "add_grade_parser", "memory_size"]
+__all__ = ["add_release_parser", "add_check_parser", "add_grade_parser", "add_report_parser", "memory_size"]
 
 CONTAINED = (
     "Each submission runs in its own kernel, in a bubblewrap sandbox where bwrap works (no network, no "
@@ -243,7 +243,46 @@ def add_grade_parser(subparsers) -> None:
     again = p.add_mutually_exclusive_group()
     again.add_argument("--resume", action="store_true", help="go on with an interrupted run: grade only what it left")
     again.add_argument("--restart", action="store_true", help="discard an interrupted run's results and grade all")
+    p.add_argument(
+        "--update",
+        action="store_true",
+        help="grade only the SUBMISSIONS given again, and replace their rows in the results of the run that wrote "
+        "--out (its .results.json); every other submission's rows are kept",
+    )
+    add_output_options(p)
     p.set_defaults(run=run_grade)
+
+
+def add_output_options(p) -> None:
+    """The report and exports that ``cnnlab grade`` and ``cnnlab report`` write."""
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="HTML",
+        help="write the class report: pass rates and score charts, the most common mistakes of each exercise with "
+        "an example verdict, the submissions that did not run, identical code (one HTML file; open it from disk)",
+    )
+    p.add_argument(
+        "--feedback",
+        type=Path,
+        metavar="DIR",
+        help="write one Markdown file per submission into DIR: each exercise's full verdict, its hints, what to try "
+        "next (and DIR/index.md: which file is whose)",
+    )
+    p.add_argument(
+        "--wide",
+        type=Path,
+        metavar="CSV",
+        help="write a gradebook CSV: a row per submission (per student with --roster), a column per exercise, "
+        "the total",
+    )
+    p.add_argument(
+        "--roster",
+        type=Path,
+        metavar="CSV",
+        help="a CSV with a row per student, e.g. the gradebook your LMS exports: --wide then keeps its columns and "
+        "rows, matching submissions by the column that names their folders or files",
+    )
 
 
 def _check_out(out: Path) -> Path:
@@ -260,8 +299,74 @@ def _check_out(out: Path) -> Path:
     return out
 
 
+def _check_outputs(args, inputs=()) -> None:
+    """--report, --feedback, --wide and --roster, checked before any grading starts."""
+    taken = {Path(p).resolve() for p in [*inputs, *([args.roster] if args.roster is not None else [])]}
+    for option, path in (("--report", args.report), ("--wide", args.wide)):
+        if path is None:
+            continue
+        if path.is_dir():
+            raise ValueError(f"{option} {path} is a folder; give the file to write")
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise ValueError(f"{option} {path}: the folder {folder} does not exist; create it first")
+        if path.resolve() in taken:
+            raise ValueError(f"{option} {path} is one of the files cnnlab reads; give another file to write")
+        taken.add(path.resolve())
+    if args.report is not None and args.report.exists() and report.GENERATOR not in _head(args.report):
+        raise ValueError(f"--report {args.report} exists and is not a cnnlab report; move it, or give another file")
+    if args.feedback is not None and args.feedback.exists() and not args.feedback.is_dir():
+        raise ValueError(f"--feedback {args.feedback} is a file; give a folder for the feedback files")
+    if args.roster is not None and args.wide is None:
+        raise ValueError("--roster only says whose row is whose in --wide; give --wide FILE.csv too")
+
+
+def _head(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read(2048)
+    except OSError:
+        return ""
+
+
+def write_outputs(entries, args) -> None:
+    """Write what --report, --feedback and --wide ask for, from graded ``entries``; say where."""
+    from cnnlab import exercises
+
+    graded = {row.exercise for e in entries for row in e.rows if row.exercise}
+    names = [n for n in exercises.names() if n in graded] + sorted(graded - set(exercises.names()))
+    roster = exports.read_roster(args.roster) if args.roster is not None else None
+    if args.feedback is not None:
+        written = feedback.write(entries, args.feedback)
+        print(f"wrote {len(written) - 1} feedback files into {args.feedback} (which is whose: {written[-1]})")
+    if args.wide is not None:
+        for warning in exports.write_wide(entries, names, args.wide, roster):
+            print(f"warning: {warning}", file=sys.stderr)
+        per = "student" if roster is not None else "submission"
+        print(f"wrote {args.wide}: a row per {per}, a column per exercise and the total")
+    if args.report is not None:
+        summary = report.summarize(entries)
+        report.write_html(summary, args.report)
+        print(f"wrote {args.report}: the class report (open it in a browser)")
+
+
+def _earlier_results(out: Path, sources) -> list:
+    """For --update: the submissions of the run that wrote ``out``, which must have graded the same way."""
+    where = results.path_for(out)
+    if not where.exists():
+        raise ValueError(f"--update: there is no {where} to update; grade all submissions first (without --update)")
+    signature, earlier = results.read(where)
+    if signature != results.signature(sources):
+        raise ValueError(
+            f"--update: {where} was graded against other --source notebooks (or they changed since); --update only "
+            "replaces rows graded the same way: grade every submission again instead"
+        )
+    return earlier
+
+
 def run_grade(args) -> int:
     out = _check_out(args.out)
+    _check_outputs(args, [out, results.path_for(out), *args.submissions, *(args.source or [])])
     record = journal.Journal(out)
     if record.exists() and not (args.resume or args.restart):
         raise ValueError(
@@ -276,12 +381,15 @@ def run_grade(args) -> int:
             f"{', '.join(missing)} does not exist" if len(missing) == 1 else f"these do not exist: {', '.join(missing)}"
         )
     sources = grading.load_sources(args.source) if args.source else None
+    earlier = _earlier_results(out, sources) if args.update else []
     entries = grading.prepare(args.submissions, sources)
     if not entries:
         raise ValueError(f"no notebooks (*.ipynb) found in {', '.join(map(str, args.submissions))}")
     inputs = {e.path.resolve() for e in entries} | {s.path.resolve() for s in sources or []}
     if out.resolve() in inputs:
         raise ValueError(f"--out {out} is one of the notebooks to grade")
+    if args.feedback is not None:
+        feedback.check_folder(args.feedback, {e.label for e in entries} | {e.label for e in earlier})
     if sources is None:
         print(
             "note: no --source given, so which exercises each submission is graded on, and their points, come from "
@@ -321,17 +429,65 @@ def run_grade(args) -> int:
     changed = grading.refuse_changed(entries, sources)
     for message in changed:
         print(f"warning: {message}", file=sys.stderr)
-    count = sum(len(e.rows) for e in entries)
-    where = _write(entries, out, record)
+    graded = results.merge(earlier, entries)
+    count = sum(len(e.rows) for e in graded)
+    where = _write(graded, out, record)
     _print_summary(entries)
     seconds = time.monotonic() - started
+    kept = f"; kept the rows of {len(graded) - len(entries)} others from before" if args.update else ""
     print(
-        f"wrote {where}: {count} rows for {len(entries)} submissions (graded in {seconds:.0f} s, {args.jobs} at a time)"
+        f"wrote {where}: {count} rows for {len(graded)} submissions (graded {len(entries)} in {seconds:.0f} s, "
+        f"{args.jobs} at a time{kept})"
     )
     if where != out:
         return 1
+    results.write(graded, sources, results.path_for(out))
+    write_outputs(graded, args)
     record.remove()
     return 1 if changed else 0
+
+
+# ---------------------------------------------------------------------------------------------
+# cnnlab report
+
+
+def add_report_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "report",
+        formatter_class=_Formatter,
+        help="the class report, feedback files and gradebook exports of a finished grading run",
+        description=(
+            "Read the results a finished `cnnlab grade --out grades.csv` run kept (grades.results.json, beside the "
+            "CSV) and write the class report, the students' feedback files and the gradebook CSV, without grading "
+            "again. Prints each exercise's pass rate and most common mistake."
+        ),
+        epilog=_examples(
+            "cnnlab report grades.results.json --report report.html",
+            "cnnlab report grades.csv --feedback feedback/ --wide gradebook.csv --roster canvas-export.csv",
+        ),
+    )
+    p.add_argument("results", type=Path, metavar="RESULTS", help="grades.results.json (or the grades CSV beside it)")
+    add_output_options(p)
+    p.set_defaults(run=run_report)
+
+
+def run_report(args) -> int:
+    if args.report is None and args.feedback is None and args.wide is None:
+        raise ValueError("say what to write: --report FILE.html, --feedback DIR and/or --wide FILE.csv")
+    path = args.results
+    _check_outputs(args, [path, results.path_for(path) if path.suffix.lower() == ".csv" else path])
+    _, entries = results.read(path)
+    if not entries:
+        raise ValueError(f"{path} holds no graded submission")
+    if args.feedback is not None:
+        feedback.check_folder(args.feedback, {e.label for e in entries})
+    summary = report.summarize(entries)
+    for item in summary.exercises:
+        top = next((m for m in item.mistakes if m.text != "not written yet"), None)
+        common = f"; most common mistake ({top.count}): {top.text}" if top else ""
+        print(f"{item.name}: {item.passed}/{item.submissions} passed{common}")
+    write_outputs(entries, args)
+    return 0
 
 
 def _write(entries, out: Path, record) -> Path:

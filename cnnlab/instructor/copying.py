@@ -17,13 +17,16 @@ A match is a note for the instructor, not a grade.
 from __future__ import annotations
 
 import ast
+import builtins
 import difflib
+import hashlib
 import importlib
 import inspect
 import io
+import keyword
 import tokenize
 
-__all__ = ["copied_reference", "SHARE", "RUN", "MIN_TOKENS"]
+__all__ = ["copied_reference", "fingerprint", "SHARE", "RUN", "MIN_TOKENS"]
 
 SHARE = 0.9  # of the student's tokens in long common runs
 RUN = 12  # tokens: shorter common runs are formulas the lessons show
@@ -50,6 +53,32 @@ def copied_reference(name: str, cells: str, template: str = "", solution: str = 
         return None
     origin = where if where == "instructor's solution" else f"cnnlab's {where}"
     return f"{name}: {best:.0%} of its code is the same as {origin} (copied? review it)"
+
+
+def fingerprint(cells: str, template: str = "") -> dict | None:
+    """What ``cnnlab report`` compares to find the same code in two submissions, or None if too short.
+
+    The student's own lines of an exercise (``cells`` without the lines of ``template``) as
+    digests of their tokens without comments, docstrings or layout: ``exact``, and
+    ``renamed`` with every variable named by its first appearance (``a, b`` for ``x, y``).
+    Code of fewer than ``MIN_TOKENS`` tokens gives None: a one-line formula is written
+    alike by many students.
+    """
+    tokens = _tokens(_own_lines(cells, template))
+    if len(tokens) < MIN_TOKENS:
+        return None
+    names: dict = {}
+    renamed = []
+    for before, token in zip([""] + tokens, tokens):
+        variable = token.isidentifier() and not keyword.iskeyword(token) and not hasattr(builtins, token)
+        if variable and before != ".":
+            token = names.setdefault(token, f"v{len(names)}")
+        renamed.append(token)
+    return {"exact": _digest(tokens), "renamed": _digest(renamed), "tokens": len(tokens)}
+
+
+def _digest(tokens: list) -> str:
+    return hashlib.sha256("\x00".join(tokens).encode("utf-8")).hexdigest()[:32]
 
 
 def _own_lines(cells: str, template: str) -> str:

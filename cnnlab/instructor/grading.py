@@ -32,7 +32,7 @@ from pathlib import Path
 
 from cnnlab.instructor import copying, release, runner, submissions
 
-__all__ = ["COLUMNS", "DEFAULT_TIMEOUT", "Row", "Source", "Submission", "load_sources", "prepare", "grade", "write_csv"]
+__all__ = ["COLUMNS", "DEFAULT_TIMEOUT", "STATUSES", "Row", "Source", "Submission", "load_sources", "prepare", "grade", "write_csv", "write_atomically"]
 
 COLUMNS = ("submission", "exercise", "points", "max_points", "passed", "reason", "notes")
 DEFAULT_TIMEOUT = 120.0  # seconds to run one notebook's cells (each lesson runs in under 30 s)
@@ -66,6 +66,7 @@ class Submission:
     sha256: str = ""  # of the file as it was read
     source: Source | None = None
     copied: dict = field(default_factory=dict)  # exercise -> a note: its code is cnnlab's answer
+    code: dict = field(default_factory=dict)  # exercise -> copying.fingerprint of its code (None: too short)
 
     @property
     def score(self) -> tuple:
@@ -74,8 +75,11 @@ class Submission:
         return sum(row.points or 0 for row in self.rows), (sum(r.max_points for r in known) if known else None)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Row:
+    """One exercise of one submission, as graded. The CSV has the first seven fields; the results
+    file (``results``) keeps them all, for ``cnnlab report``."""
+
     submission: str
     exercise: str
     points: float | None  # None: refused (the file changed while it was graded)
@@ -83,7 +87,22 @@ class Row:
     passed: bool
     reason: str
     notes: str = ""
-    verdict: str = ""  # the check's full text (not in the CSV; ``cnnlab check -v`` shows it)
+    verdict: str = ""  # the check's full text (``cnnlab check -v`` and the feedback files show it)
+    status: str = ""  # one of STATUSES
+    mistake: str = ""  # what went wrong, worded alike for everyone who made that mistake ("" if passed)
+    cases: int | None = None  # cases the check has (None: it did not run)
+    cases_passed: int | None = None
+
+
+STATUSES = {
+    "passed": "passed",
+    "failed": "failed its check",
+    "unwritten": "not written yet",
+    "missing": "no function to check",
+    "not run": "did not run",
+    "unreadable": "could not be read",
+    "refused": "refused",
+}
 
 
 def load_sources(paths) -> list:
@@ -141,11 +160,14 @@ def prepare(paths, sources=None) -> list:
             if cell.get("cell_type") == "code" and cell["source"].strip()
         ]
         entry.solution_cells = {name: submissions.solution_cells(nb, name) for name in entry.tasks}
-        for name in entry.tasks if entry.source else ():  # the source tells the template's lines from the student's
-            template, solution = entry.source.templates.get(name, ""), entry.source.solutions.get(name, "")
-            copied = copying.copied_reference(name, _cells_text(nb, entry.solution_cells[name]), template, solution)
-            if copied:
-                entry.copied[name] = copied
+        for name in entry.tasks:
+            code = _cells_text(nb, entry.solution_cells[name])
+            template = entry.source.templates.get(name, "") if entry.source else ""
+            entry.code[name] = copying.fingerprint(code, template)
+            if entry.source:  # the source tells the template's lines from the student's
+                copied = copying.copied_reference(name, code, template, entry.source.solutions.get(name, ""))
+                if copied:
+                    entry.copied[name] = copied
     return found
 
 
@@ -277,15 +299,21 @@ def refuse_changed(entries, sources=()) -> list:
             why = f"refused: its source {entry.source.path} changed while grading ran"
         if why:
             for row in entry.rows:  # no points, not 0: a gradebook must not take it for a grade
-                row.points, row.passed, row.reason = None, False, why
+                row.points, row.passed, row.reason, row.status, row.mistake = None, False, why, "refused", why
     return messages
 
 
 def _rows_unreadable(entry: Submission) -> list:
-    reason = entry.error
+    common = dict(submission=entry.label, points=0, passed=False, reason=entry.error, notes="; ".join(entry.notes))
+    common.update(status="unreadable", mistake=_unreadable_kind(entry.error))
     if not entry.tasks:
-        return [Row(entry.label, "", 0, None, False, reason, "; ".join(entry.notes))]
-    return [Row(entry.label, t.name, 0, t.points, False, reason, "; ".join(entry.notes)) for t in entry.tasks.values()]
+        return [Row(exercise="", max_points=None, **common)]
+    return [Row(exercise=t.name, max_points=t.points, **common) for t in entry.tasks.values()]
+
+
+def _unreadable_kind(error: str) -> str:
+    """An unreadable submission's reason without its file's particulars (line numbers, names)."""
+    return error.split(":")[0].split(" (")[0][:120]
 
 
 def _rows(entry: Submission, result: dict, timeout: float, limit: float) -> list:
@@ -314,24 +342,62 @@ def _rows(entry: Submission, result: dict, timeout: float, limit: float) -> list
     rows = []
     for task in entry.tasks.values():
         record = checks.get(task.name)
+        facts = {}
         if record is None:
             passed, reason, verdict = False, stopped or "the check did not run", ""
+            facts = dict(status="not run", mistake=_STOPPED.get(status, "the check did not run"))
         else:
             passed, reason, verdict = (
                 bool(record.get("passed")),
                 str(record.get("reason", "")),
                 record.get("verdict", ""),
             )
+            facts = _check_facts(record)
             if record.get("missing"):
+                facts = dict(status="missing", mistake=reason)
                 broken = [n for n in entry.solution_cells.get(task.name, []) if n in errors]
                 if broken:
                     reason = f"not defined: its cell {broken[0]} raised {errors[broken[0]]}"
+                    facts["mistake"] = f"not defined: its cell raised {errors[broken[0]].split(':')[0]}"
                 elif status == "timeout" and any(n > (cell or 0) for n in entry.solution_cells.get(task.name, [])):
                     reason = f"{stopped}; its cell did not run"
+                    facts["mistake"] = "timed out before its cell ran"
         points = task.points if passed else 0
         row_notes = "; ".join(filter(None, [entry.copied.get(task.name), *notes]))
-        rows.append(Row(entry.label, task.name, points, task.points, passed, reason, row_notes, verdict))
+        rows.append(
+            Row(
+                submission=entry.label,
+                exercise=task.name,
+                points=points,
+                max_points=task.points,
+                passed=passed,
+                reason=reason,
+                notes=row_notes,
+                verdict=verdict,
+                **facts,
+            )
+        )
     return rows
+
+
+_STOPPED = {
+    "timeout": "timed out",
+    "died": "the kernel died",
+    "stuck": "the kernel did not stop when a check ran out of time",
+    "failed": "could not be graded",
+}
+
+
+def _check_facts(record: dict) -> dict:
+    """Status, mistake and case counts of a check the judge ran."""
+    passed = bool(record.get("passed"))
+    status = "passed" if passed else "unwritten" if record.get("unwritten") else "failed"
+    counts = {}
+    for key in ("cases", "cases_passed"):
+        value = record.get(key)
+        counts[key] = value if isinstance(value, int) and not isinstance(value, bool) else None
+    mistake = "" if passed else str(record.get("mistake") or record.get("reason") or "")[:300]
+    return dict(status=status, mistake=mistake, **counts)
 
 
 def _first_line(entry: Submission, number) -> str:
@@ -359,17 +425,22 @@ def write_csv(entries, path) -> int:
         passed = "true" if r.passed else "false"
         got = "" if r.points is None else _number(r.points)
         writer.writerow([_inert(r.submission), r.exercise, got, maximum, passed, _inert(r.reason), _inert(r.notes)])
+    write_atomically(path, buffer.getvalue())
+    return len(rows)
+
+
+def write_atomically(path, text: str) -> None:
+    """Write ``text`` to ``path`` so that the file is either the old one or the whole new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(buffer.getvalue())
+            handle.write(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return len(rows)
 
 
 def _inert(text: str) -> str:

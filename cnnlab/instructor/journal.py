@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
 from pathlib import Path
+
+from cnnlab.instructor import results
 
 __all__ = ["Journal"]
 
@@ -30,7 +31,7 @@ class Journal:
 
     def start(self, sources) -> None:
         """Begin a new journal (replacing an old one) for a run on ``sources``."""
-        header = {"cnnlab grade journal": 1, "sources": _signature(sources)}
+        header = {"cnnlab grade journal": 1, "sources": results.signature(sources)}
         self.path.write_text(json.dumps(header) + "\n", encoding="utf-8")
 
     def resume(self, entries, sources) -> list:
@@ -38,8 +39,6 @@ class Journal:
 
         Raises ValueError if the journal is unreadable or was made with other sources.
         """
-        from cnnlab.instructor.grading import Row
-
         lines = self.path.read_text(encoding="utf-8").splitlines()
         try:
             header = json.loads(lines[0])
@@ -47,34 +46,29 @@ class Journal:
             raise ValueError(f"{self.path} is not a cnnlab grade journal; use --restart") from None
         if not isinstance(header, dict) or "cnnlab grade journal" not in header:
             raise ValueError(f"{self.path} is not a cnnlab grade journal; use --restart")
-        if header.get("sources") != _signature(sources):
+        if header.get("sources") != results.signature(sources):
             raise ValueError(f"{self.path} was made with other --source notebooks (or they changed); use --restart")
         kept = {}
         for line in lines[1:]:
             try:
-                record = json.loads(line)
-                kept[(record["label"], record["sha256"])] = [Row(**row) for row in record["rows"]]
-            except (ValueError, KeyError, TypeError):
+                earlier = results.entry(json.loads(line))
+                kept[(earlier.label, earlier.sha256)] = earlier
+            except ValueError:
                 continue  # a line cut short when the run was killed: that submission is graded again
         resumed = []
         for entry in entries:
-            rows = kept.get((entry.label, entry.sha256))
-            if rows is not None:
-                entry.rows = rows
+            earlier = kept.get((entry.label, entry.sha256))
+            if earlier is not None:
+                entry.rows = earlier.rows
                 resumed.append(entry)
         return resumed
 
     def add(self, entry) -> None:
         """Append one finished submission, flushed to disk before returning."""
-        record = {"label": entry.label, "sha256": entry.sha256, "rows": [asdict(row) for row in entry.rows]}
         with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
+            handle.write(json.dumps(results.record(entry)) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
-
-
-def _signature(sources) -> list:
-    return sorted([str(s.path), s.sha256] for s in sources or ())

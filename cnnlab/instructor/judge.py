@@ -19,9 +19,9 @@ grading sandbox (``cnnlab.instructor.sandbox``) and talks to it over two private
 3. the kernel and every process it started are killed, then the result is written.
 
 The result: ``status`` ("ok", "timeout", "died", "stuck" or "failed"), the ``cell`` it
-stopped at, ``message``, ``checks`` (exercise -> passed, reason, verdict), the ``errors``
-of the cells, ``output_bytes``, whether the kernel was ``sandboxed``, and the ``seconds``
-the job took and ``kernel_cpu_seconds`` the kernel used.
+stopped at, ``message``, ``checks`` (exercise -> passed, reason, verdict, mistake, cases,
+cases_passed, unwritten), the ``errors`` of the cells, ``output_bytes``, whether the kernel
+was ``sandboxed``, and the ``seconds`` the job took and ``kernel_cpu_seconds`` the kernel used.
 """
 
 from __future__ import annotations
@@ -360,6 +360,10 @@ def _check_all(kernel: Kernel, job: dict, result: dict) -> None:
                 "passed": verdict.passed,
                 "reason": reason(verdict) + note,
                 "verdict": str(verdict)[:4000],
+                "mistake": mistake(verdict),
+                "cases": verdict.total,
+                "cases_passed": verdict.cases_passed,
+                "unwritten": verdict.unwritten,
             }
             kernel.request({"op": "forget"}, timeout=GRACE)
         except (KernelStuck, KernelTimeoutError):
@@ -384,6 +388,28 @@ def reason(result) -> str:
         else:
             text += f"; case {failures[0].label!r}: {problem}"
     return _clip(text, 300)
+
+
+def mistake(result) -> str:
+    """What went wrong, in words that are the same for every submission that made the same mistake.
+
+    "" for a pass; else the first diagnosis of the first failing case, or the pattern of the
+    failing cases, or that case's headline problem (``cnnlab report`` counts them).
+    """
+    if result.passed:
+        return ""
+    if result.unwritten:
+        return "not written yet"
+    failures = result.failures
+    if not failures:
+        return _clip(result.stopped or "failed", 300)
+    first = failures[0]
+    if first.diagnoses:
+        return _clip(first.diagnoses[0], 300)
+    if result.pattern:
+        return _clip(result.pattern, 300)
+    headline = first.problems[0].split("; ")[0] if first.problems else "wrong"
+    return _clip(f"case {first.label!r}: {headline}", 300)
 
 
 def _clip(value, limit: int = 200) -> str:
