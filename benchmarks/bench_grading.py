@@ -102,8 +102,12 @@ def main(argv=None) -> int:
         for round_ in range(1, args.rounds + 1):
             theirs = nbgrader(course, "lesson", args.students)
             one = cnnlab(course / "submitted", copies, 1, args.students, out)
-            two = cnnlab(course / "submitted", copies, 2, args.students, out)
-            reported = cnnlab(course / "submitted", copies, 2, args.students, out, outputs)
+            if round_ % 2:  # plain and with outputs take turns going first
+                two = cnnlab(course / "submitted", copies, 2, args.students, out)
+                reported = cnnlab(course / "submitted", copies, 2, args.students, out, outputs)
+            else:
+                reported = cnnlab(course / "submitted", copies, 2, args.students, out, outputs)
+                two = cnnlab(course / "submitted", copies, 2, args.students, out)
             print(
                 f"{round_:5d} {theirs:11.1f} {one:13.1f} {two:13.1f} {theirs / one:9.2f} {theirs / two:9.2f}"
                 f" {reported:14.1f} {reported / two:12.2f}"
