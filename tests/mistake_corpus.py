@@ -263,13 +263,27 @@ def bn_backward(dout, cache, bug=None):
     dxhat = dout * g
     s = inv_std.reshape(1, C, 1, 1)
     if bug == "sign of the var term":
-        dx = (dxhat - dxhat.mean(axis=(0, 2, 3), keepdims=True) + xhat * (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)) * s
+        dx = (
+            dxhat
+            - dxhat.mean(axis=(0, 2, 3), keepdims=True)
+            + xhat * (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+        ) * s
     elif bug == "dx times std":
-        dx = (dxhat - dxhat.mean(axis=(0, 2, 3), keepdims=True) - xhat * (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)) / s
+        dx = (
+            dxhat
+            - dxhat.mean(axis=(0, 2, 3), keepdims=True)
+            - xhat * (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+        ) / s
     elif bug == "sums not means":
-        dx = (dxhat - dxhat.sum(axis=(0, 2, 3), keepdims=True) - xhat * (dxhat * xhat).sum(axis=(0, 2, 3), keepdims=True)) * s
+        dx = (
+            dxhat - dxhat.sum(axis=(0, 2, 3), keepdims=True) - xhat * (dxhat * xhat).sum(axis=(0, 2, 3), keepdims=True)
+        ) * s
     else:
-        dx = (dxhat - dxhat.mean(axis=(0, 2, 3), keepdims=True) - xhat * (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)) * s
+        dx = (
+            dxhat
+            - dxhat.mean(axis=(0, 2, 3), keepdims=True)
+            - xhat * (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+        ) * s
     if bug == "dbeta from xhat":
         dbeta = xhat.sum(axis=(0, 2, 3))
     del M
@@ -373,22 +387,46 @@ CORPUS = [
     ("col2im", "averages overlaps", _b(col2im, "averages overlaps"), None, False),
     ("conv_forward_im2col", "w reshaped tap-major", _b(conv_forward_im2col, "w reshaped tap-major"), None, False),
     ("conv_forward_im2col", "reshape to (W', H')", _b(conv_forward_im2col, "reshape Wo, Ho"), None, False),
-    ("conv_backward_im2col", "dw from the last sample", _b(conv_backward_im2col, "dw from the last sample"), conv_forward_im2col, False),
+    (
+        "conv_backward_im2col",
+        "dw from the last sample",
+        _b(conv_backward_im2col, "dw from the last sample"),
+        conv_forward_im2col,
+        False,
+    ),
     ("max_pool_forward_naive", "window one short", _b(pool_forward, "window one short"), None, False),
     ("max_pool_forward_naive", "ReLU after pooling", _b(pool_forward, "keeps relu"), None, False),
     ("max_pool_backward_naive", "divmod by PH", _b(pool_backward, "unravel with PH"), pool_forward, False),
     ("max_pool_backward_naive", "p and q swapped", _b(pool_backward, "p and q swapped"), pool_forward, False),
     ("max_pool_backward_naive", "times the max", _b(pool_backward, "times the max"), pool_forward, False),
     ("spatial_batchnorm_forward", "std for var", _b(bn_forward, "std for var"), None, False),
-    ("spatial_batchnorm_forward", "normalized with the running mean", _b(bn_forward, "mean updated after normalizing with it"), None, False),
+    (
+        "spatial_batchnorm_forward",
+        "normalized with the running mean",
+        _b(bn_forward, "mean updated after normalizing with it"),
+        None,
+        False,
+    ),
     ("spatial_batchnorm_forward", "running_var not stored", _b(bn_forward, "stores only running_mean"), None, False),
     ("spatial_batchnorm_forward", "out = gamma * xhat - beta", _b(bn_forward, "beta minus"), None, False),
     ("spatial_batchnorm_forward", "gamma squared", _b(bn_forward, "gamma squared"), None, False),
-    ("spatial_batchnorm_backward", "+ sign on the variance term", _b(bn_backward, "sign of the var term"), bn_forward, False),
+    (
+        "spatial_batchnorm_backward",
+        "+ sign on the variance term",
+        _b(bn_backward, "sign of the var term"),
+        bn_forward,
+        False,
+    ),
     ("spatial_batchnorm_backward", "times std", _b(bn_backward, "dx times std"), bn_forward, False),
     ("spatial_batchnorm_backward", "sums where means are right", _b(bn_backward, "sums not means"), bn_forward, False),
     ("spatial_batchnorm_backward", "dbeta from xhat", _b(bn_backward, "dbeta from xhat"), bn_forward, False),
-    ("spatial_groupnorm_forward", "E[x^2] as the variance", _b(gn_forward, "std from the centered mean of squares"), None, False),
+    (
+        "spatial_groupnorm_forward",
+        "E[x^2] as the variance",
+        _b(gn_forward, "std from the centered mean of squares"),
+        None,
+        False,
+    ),
     ("spatial_groupnorm_forward", "gamma of the group's first channel", _b(gn_forward, "gamma per group"), None, False),
     ("spatial_groupnorm_forward", "beta left out", _b(gn_forward, "no beta"), None, False),
     ("spatial_groupnorm_backward", "no mean term", _b(gn_backward, "no mean term"), gn_forward, False),

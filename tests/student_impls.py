@@ -73,6 +73,11 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
     F, _, HH, WW = w.shape
     if bug == "edge pad":
         xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="edge")
+    elif bug == "x copied into the corner":  # the zero array has the padded size, x is put at [:H, :W]
+        xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+        xpad[:, :, :H, :W] = x
+    elif bug == "unpadded, windows cut":  # no padding; windows that reach past the border are cut short
+        xpad = x
     else:
         xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=1.0 if bug == "pads with ones" else 0.0)
     if bug == "no pad in size":
@@ -93,6 +98,10 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
                 for j in range(Wo):
                     r, c = (i, j) if bug == "no stride in windows" else (i * sh, j * sw)
                     window = xpad[n, :, r : r + dh * (HH - 1) + 1 : dh, c : c + dw * (WW - 1) + 1 : dw]
+                    if bug == "unpadded, windows cut":
+                        part = kernel[f][:, : window.shape[1], : window.shape[2]]
+                        out[n, f, i, j] = np.sum(window * part) + bias[f]
+                        continue
                     out[n, f, i, j] = np.sum(window * kernel[f]) + bias[f]
     if bug == "returns out only":
         return out
@@ -256,6 +265,9 @@ def im2col_loops(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bu
         Ho = shapes.conv_output_size(H, HH, sh, 0, dh)
         Wo = shapes.conv_output_size(W, WW, sw, 0, dw)
     xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    if bug == "x copied into the corner":
+        xpad = np.zeros_like(xpad)
+        xpad[:, :, :H, :W] = x
     cols = np.zeros((N, C * HH * WW, Ho * Wo))
     for r in range(Ho):
         for s in range(Wo):
@@ -265,6 +277,8 @@ def im2col_loops(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bu
             cols[:, :, r * Wo + s] = window.reshape(N, -1)
     if bug == "cs231n layout":
         return cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
+    if bug == "windows as rows":
+        return cols.transpose(0, 2, 1)  # (N, Ho*Wo, C*HH*WW)
     return cols
 
 
@@ -398,6 +412,9 @@ def pool_backward_loops(dout, cache, bug=None):
                     else:
                         flat = np.argmax(window)
                     p, q = np.unravel_index(flat, window.shape)
+                    if bug == "stride forgotten":
+                        dx[n, c, i + p, j + q] += dout[n, c, i, j]
+                        continue
                     if bug in ("overwrites", "overwrites, loops reversed"):
                         target[p, q] = dout[n, c, i, j]
                     else:
@@ -432,7 +449,7 @@ def batchnorm_forward_axes(x, gamma, beta, bn_param, bug=None):
     g = np.reshape(gamma, (1, C, 1, 1))
     bt = np.reshape(beta, (1, C, 1, 1))
     running_mean = bn_param.setdefault("running_mean", np.zeros(C))
-    running_var = bn_param.setdefault("running_var", np.ones(C))
+    running_var = bn_param.setdefault("running_var", np.zeros(C) if bug == "cs231n running_var" else np.ones(C))
     if mode == "train" or bug == "test uses batch":
         mean = x.mean(axis=(0, 2, 3), keepdims=True)
         var = x.var(axis=(0, 2, 3), keepdims=True, ddof=1 if bug == "unbiased var" else 0)
@@ -499,10 +516,17 @@ def _batchnorm_2d(x2, gamma, beta, bn_param):
 def batchnorm_forward_2d(x, gamma, beta, bn_param, bug=None):
     """The CS231n way: channels last, flatten to (N*H*W, C), vanilla batch norm, back."""
     N, C, H, W = x.shape
-    if bug == "reshape without transpose":
+    if bug in ("reshape without transpose", "reshape without transpose, 4-D gamma"):
         x2 = x.reshape(-1, C)
     else:
         x2 = x.transpose(0, 2, 3, 1).reshape(-1, C)
+    if bug == "reshape without transpose, 4-D gamma":  # normalize in 2-D, then scale and shift in 4-D
+        out2, cache = _batchnorm_2d(x2, np.ones(C), np.zeros(C), bn_param)
+        out = np.reshape(gamma, (1, C, 1, 1)) * out2.reshape(N, C, H, W) + np.reshape(beta, (1, C, 1, 1))
+        return out, (cache, np.shape(gamma))
+    if bug == "cs231n gamma (C,)":  # CS231n's batchnorm_forward, given gamma as it comes
+        out2, cache = _batchnorm_2d(x2, gamma, beta, bn_param)
+        return out2.reshape(N, H, W, C).transpose(0, 3, 1, 2), (cache, np.shape(gamma))
     out2, cache = _batchnorm_2d(x2, np.ravel(gamma), np.ravel(beta), bn_param)
     if bug == "reshape without transpose":
         return out2.reshape(N, C, H, W), (cache, np.shape(gamma))
@@ -562,9 +586,14 @@ def batchnorm_backward_compact(dout, cache, bug=None):
     C = x.shape[1]
     axes = (2, 3) if bug == "instance axes" else (0, 2, 3)
     dxhat = dout * np.reshape(gamma, (1, C, 1, 1))
-    dx = (
-        dxhat - dxhat.mean(axis=axes, keepdims=True) - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)
-    ) / np.sqrt(var + eps)
+    if bug == "divides by N":  # CS231n's batchnorm_backward_alt, N from x.shape[0]
+        N = x.shape[0]
+        total, total_xhat = dxhat.sum(axis=axes, keepdims=True), (dxhat * xhat).sum(axis=axes, keepdims=True)
+        dx = (dxhat - total / N - xhat * total_xhat / N) / np.sqrt(var + eps)
+    else:
+        dx = (
+            dxhat - dxhat.mean(axis=axes, keepdims=True) - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)
+        ) / np.sqrt(var + eps)
     dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
     return dx, dgamma, dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
 
@@ -575,15 +604,16 @@ def batchnorm_backward_compact(dout, cache, bug=None):
 
 def groupnorm_forward_reshape(x, gamma, beta, G, gn_param, bug=None):
     N, C, H, W = x.shape
-    eps = gn_param.get("eps", 1e-5)
+    eps = 1e-5 if bug == "eps ignored" else gn_param.get("eps", 1e-5)
     if bug == "interleaved groups":
         xg = x.reshape(N, C // G, G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, G, -1)
     elif bug == "per channel":
         xg = x.reshape(N, C, -1)
     else:
         xg = x.reshape(N, G, -1)
-    mean = xg.mean(axis=2, keepdims=True)
-    var = xg.var(axis=2, keepdims=True)
+    axis = {"view axis 1": 1, "view axis 0": 0}.get(bug, 2)
+    mean = xg.mean(axis=axis, keepdims=True)
+    var = xg.var(axis=axis, keepdims=True)
     xhat_g = (xg - mean) / np.sqrt(var + eps)
     if bug == "interleaved groups":
         xhat = xhat_g.reshape(N, G, C // G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, C, H, W)
@@ -695,6 +725,19 @@ def convnet_loss_layers(params, X, y=None, reg=0.0, naive=False, bug=None):
     return loss, grads
 
 
+def conv_forward_wrapped(x, w, b, conv_param):
+    """Only wraps cnnlab's fast convolution, under another name."""
+    fast = getattr(L, "conv_forward_" + "im2col")
+    return fast(x, w, b, conv_param)
+
+
+def pool_backward_wrapped(dout, cache):
+    """Wraps cnnlab's reference, reached through the module."""
+    from cnnlab.layers import pool
+
+    return pool.max_pool_backward_naive(dout, cache)
+
+
 def convnet_loss_model(params, X, y=None, reg=0.0):
     """Through a ThreeLayerConvNet whose params are replaced (float32 avoided: float64 model)."""
     model = ThreeLayerConvNet(
@@ -750,7 +793,6 @@ CORRECT = [
     ("spatial_groupnorm_backward", "loops over samples and groups", groupnorm_backward_loops, groupnorm_forward_loops),
     ("three_layer_convnet_loss", "im2col layers", convnet_loss_layers, None),
     ("three_layer_convnet_loss", "naive layers", partial(convnet_loss_layers, naive=True), None),
-    ("three_layer_convnet_loss", "a ThreeLayerConvNet given the params", convnet_loss_model, None),
 ]
 
 BUGGY = [
@@ -1181,6 +1223,112 @@ BUGGY = [
         _bug(convnet_loss_layers, "W2 and W3 swapped"),
         None,
         "grads['W2'] holds the gradient of W3",
+    ),
+    # issue #16: the mistakes a newcomer's check still called "no known pattern", and more
+    (
+        "conv_forward_naive",
+        "x copied into the corner of the padded array",
+        _bug(conv_forward_loops, "x copied into the corner"),
+        None,
+        "the windows read x without the padding in front of it",
+    ),
+    (
+        "conv_forward_naive",
+        "forgot to pad, windows cut at the border",
+        _bug(conv_forward_loops, "unpadded, windows cut"),
+        None,
+        "the windows read x without the padding in front of it",
+    ),
+    (
+        "im2col",
+        "x copied into the corner of the padded array",
+        _bug(im2col_loops, "x copied into the corner"),
+        None,
+        "the windows read x without the padding in front of it",
+    ),
+    (
+        "im2col",
+        "windows as rows, (N, H'W', C*HH*WW)",
+        _bug(im2col_loops, "windows as rows"),
+        None,
+        "each window is a row of its sample, (N, H'*W', C*HH*WW)",
+    ),
+    (
+        "max_pool_backward_naive",
+        "gradient at i + p (stride forgotten)",
+        _bug(pool_backward_loops, "stride forgotten"),
+        None,
+        "the gradient is placed at dx[n, c, i + p, j + q]: the stride is missing",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "reshape(-1, C), gamma applied in 4-D",
+        _bug(batchnorm_forward_2d, "reshape without transpose, 4-D gamma"),
+        None,
+        "over the columns of x.reshape(-1, C), which mixes channels",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "CS231n: running_var starts at zeros",
+        _bug(batchnorm_forward_axes, "cs231n running_var"),
+        None,
+        "running_var starts at zeros, as in CS231n's batchnorm_forward",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "CS231n: gamma (C,) only",
+        _bug(batchnorm_forward_2d, "cs231n gamma (C,)"),
+        None,
+        "gamma and beta of shape (1, C, 1, 1): CS231n's are (C,) only",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "divides by N, not N*H*W",
+        _bug(batchnorm_backward_compact, "divides by N"),
+        batchnorm_forward_axes,
+        "dx divides by N, as the fully connected batch norm does",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "statistics over axis 1 of the (N, G, -1) view",
+        _bug(groupnorm_forward_reshape, "view axis 1"),
+        None,
+        "over axis 1 of x.reshape(N, G, -1), across the groups",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "statistics over axis 0 of the (N, G, -1) view",
+        _bug(groupnorm_forward_reshape, "view axis 0"),
+        None,
+        "over N only, for each channel and position",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "eps ignored",
+        _bug(groupnorm_forward_reshape, "eps ignored"),
+        None,
+        "gn_param['eps'] is ignored",
+    ),
+    (
+        "conv_forward_naive",
+        "wraps cnnlab's conv_forward_im2col",
+        conv_forward_wrapped,
+        None,
+        "calls cnnlab's reference cnnlab.layers.conv.conv_forward_im2col; grading will not count it",
+    ),
+    (
+        "max_pool_backward_naive",
+        "wraps cnnlab's reference through its module",
+        pool_backward_wrapped,
+        None,
+        "calls cnnlab's reference cnnlab.layers.pool.max_pool_backward_naive; grading will not count it",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "a ThreeLayerConvNet given the params",
+        convnet_loss_model,
+        None,
+        "calls cnnlab's reference cnnlab.model.ThreeLayerConvNet.loss; grading will not count it",
     ),
     (
         "three_layer_convnet_loss",

@@ -1,3 +1,4 @@
+# ruff: noqa: NPY002 - the cells as CS231n wrote them, with the legacy global RNG
 """CS231n's group-norm cells (assignment 2, ConvolutionalNetworks.ipynb), run against cnnlab.
 
 Their forward cell passes its batch-norm dict ``{'mode': 'train'}`` as ``gn_param``, with gamma

@@ -27,7 +27,7 @@ from cnnlab import cases as tables
 from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
 from cnnlab import shapes
-from cnnlab.exercises import mistakes
+from cnnlab.exercises import diagnose, mistakes
 from cnnlab.model import ThreeLayerConvNet
 
 __all__ = ["Case", "Exercise", "EXERCISES", "get", "answer_key"]
@@ -89,6 +89,7 @@ class Exercise:
     extras: Callable | None = None  # forward: (args after the call) -> {output: value} (running stats)
     sizes: Callable | None = None  # args -> [(I, K, S, P, D) per spatial axis] of the output "out"
     exact: bool = False  # compare integers exactly (output sizes)
+    size_formula: str = diagnose.SIZE_FORMULA  # the output-size formula the lesson gives, quoted by size mistakes
     # "module:function" (or "module:*", "module:Class.method") of cnnlab's code that computes the
     # answer: the grading sandbox replaces it, so a submission can neither call nor read it there
     answer_key: tuple = ()
@@ -613,6 +614,7 @@ EXERCISES = [
         mistakes=mistakes.pool_forward,
         regions=mistakes.pool_regions,
         sizes=_pool_sizes,
+        size_formula=diagnose.POOL_SIZE_FORMULA,
         answer_key=POOL_KEY,
     ),
     Exercise(
