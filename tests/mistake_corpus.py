@@ -6,8 +6,9 @@ specific diagnosis was written for an entry here (the general step may describe 
 row: ``(exercise, label, function, forward, should_pass)``.
 
 ``measure()`` checks every row and sorts the verdicts into: wrong (PASS where FAIL is right
-or the reverse), named (a sentence of cnnlab's known mistakes), generic (something specific
-from the numbers, but no named mistake), and "no known pattern".
+or the reverse), named (a sentence of cnnlab's known mistakes; a right PASS counts here), named
+by the failing cases (the feature only the failing cases share, and where to look), generic
+(something specific from the numbers, but no named mistake), and "no known pattern".
 """
 
 from __future__ import annotations
@@ -443,7 +444,7 @@ def _named_patterns() -> list:
     from cnnlab.exercises import checking, diagnose, mistakes
 
     texts = []
-    for table in ("CONV", "POOL", "NORM", "COLUMNS", "CONVNET", "LAYOUTS", "CONVENTIONS"):
+    for table in ("CONV", "POOL", "NORM", "COLUMNS", "CONVNET", "LAYOUTS", "CONVENTIONS"):  # not CASE_TAGS
         texts += [t for t in getattr(mistakes, table, {}).values()]
     texts += [diagnose.SIZE_FORMULA, checking.PAIR_ADVICE, "your backward is the exact gradient of your forward"]
     texts += getattr(checking, "NAMED", [])
@@ -452,6 +453,9 @@ def _named_patterns() -> list:
         parts = re.split(r"\{[a-z]+\}", text)
         found.append(re.compile(".+".join(re.escape(p) for p in parts if p)))
     return found
+
+
+KINDS = ("named", "named by the failing cases", "generic", "no known pattern", "wrong")
 
 
 def classify(text: str, passed: bool, should_pass: bool, patterns) -> str:
@@ -463,6 +467,8 @@ def classify(text: str, passed: bool, should_pass: bool, patterns) -> str:
         return "no known pattern"
     if any(p.search(text) for p in patterns):
         return "named"
+    if "looks like: only the cases with" in text:
+        return "named by the failing cases"
     return "generic"
 
 
@@ -485,9 +491,9 @@ if __name__ == "__main__":
     import sys
 
     found, texts = measure()
-    for kind in ("named", "generic", "no known pattern", "wrong"):
+    for kind in KINDS:
         print(f"{kind}: {len(found.get(kind, []))}")
-    for kind in ("generic", "no known pattern", "wrong"):
+    for kind in KINDS[1:]:
         for label in found.get(kind, []):
             print(f"\n[{kind}] {label}")
             if "-v" in sys.argv:

@@ -97,6 +97,8 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
             for i in range(Ho):
                 for j in range(Wo):
                     r, c = (i, j) if bug == "no stride in windows" else (i * sh, j * sw)
+                    if bug == "sh for columns":
+                        c = j * sh
                     window = xpad[n, :, r : r + dh * (HH - 1) + 1 : dh, c : c + dw * (WW - 1) + 1 : dw]
                     if bug == "unpadded, windows cut":
                         part = kernel[f][:, : window.shape[1], : window.shape[2]]
@@ -192,6 +194,8 @@ def conv_backward_loops(dout, cache, bug=None):
         db = dout.sum(axis=(0, 2, 3))
     if bug == "crop pad:-pad":
         dx = dxpad[:, :, ph:-ph, pw:-pw]
+    elif bug == "crop corner":
+        dx = dxpad[:, :, :H, :W]
     else:
         dx = dxpad[:, :, ph : ph + H, pw : pw + W]
     if bug == "mutates dout":
@@ -315,6 +319,8 @@ def col2im_loops(cols, x_shape, filter_height, filter_width, stride=1, pad=0, di
         return xpad
     if bug == "crop pad:-pad":
         return xpad[:, :, ph:-ph, pw:-pw]
+    if bug == "crop corner":
+        return xpad[:, :, :H, :W]
     return xpad[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -376,6 +382,8 @@ def pool_forward_loops(x, pool_param, bug=None):
             for i in range(Ho):
                 for j in range(Wo):
                     r, s = (i * PH, j * PW) if bug == "step by pool size" else (i * sh, j * sw)
+                    if bug == "sh for columns":
+                        s = j * sh
                     window = x[n, c, r : r + PH, s : s + PW]
                     out[n, c, i, j] = window.mean() if bug == "average" else window.max()
     return out, (x, pool_param)
@@ -399,8 +407,9 @@ def pool_backward_loops(dout, cache, bug=None):
                 rows, cols = reversed(rows), list(reversed(cols))
             for i in rows:
                 for j in cols:
-                    window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
-                    target = dx[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]  # a view into dx
+                    r, t = (i * PH, j * PW) if bug == "step by pool size" else (i * sh, j * sw)
+                    window = x[n, c, r : r + PH, t : t + PW]
+                    target = dx[n, c, r : r + PH, t : t + PW]  # a view into dx
                     if bug == "all maxima":
                         target += (window == window.max()) * dout[n, c, i, j]
                         continue
@@ -470,7 +479,9 @@ def batchnorm_forward_axes(x, gamma, beta, bn_param, bug=None):
         var = running_var.reshape(1, C, 1, 1)
     if bug == "instance axes":  # normalizes per sample and channel (the running stats are right)
         mean, var = x.mean(axis=(2, 3), keepdims=True), x.var(axis=(2, 3), keepdims=True)
-    if bug == "eps outside sqrt":
+    if bug == "test mode without eps" and mode == "test":
+        xhat = (x - mean) / np.sqrt(var)
+    elif bug == "eps outside sqrt":
         xhat = (x - mean) / (np.sqrt(var) + eps)
     else:
         xhat = (x - mean) / np.sqrt(var + eps)
@@ -595,7 +606,12 @@ def batchnorm_backward_compact(dout, cache, bug=None):
             dxhat - dxhat.mean(axis=axes, keepdims=True) - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)
         ) / np.sqrt(var + eps)
     dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
-    return dx, dgamma, dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+    dbeta = dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+    if bug == "dgamma = sum of dout":
+        dgamma = dbeta.copy()
+    if bug == "returns (dx, dbeta, dgamma)":
+        return dx, dbeta, dgamma
+    return dx, dgamma, dbeta
 
 
 # ---------------------------------------------------------------------------------------------
@@ -712,6 +728,8 @@ def convnet_loss_layers(params, X, y=None, reg=0.0, naive=False, bug=None):
     dout = L.relu_backward(dout, r1)
     _, grads["W1"], grads["b1"] = conv_b(dout, c1)
     names = ("W1", "W2", "W3", "b1", "b2", "b3") if bug == "reg on biases" else ("W1", "W2", "W3")
+    if bug == "reg W1 only":
+        names = ("W1",)
     loss = data_loss + 0.5 * reg * sum(np.sum(params[k] ** 2) for k in names)
     factor = {"no reg grad": 0.0, "reg grad doubled": 2.0}.get(bug, 1.0)
     for k in names:
@@ -1308,6 +1326,64 @@ BUGGY = [
         _bug(groupnorm_forward_reshape, "eps ignored"),
         None,
         "gn_param['eps'] is ignored",
+    ),
+    # mistakes of our own, from reading the lessons as a student (issue #16)
+    (
+        "conv_forward_naive",
+        "stride_h used for the columns",
+        _bug(conv_forward_loops, "sh for columns"),
+        None,
+        "the columns step by the rows' stride",
+    ),
+    (
+        "conv_backward_naive",
+        "dx cut from the corner of dxpad",
+        _bug(conv_backward_loops, "crop corner"),
+        None,
+        "dx is cut from the top-left corner of dxpad",
+    ),
+    ("col2im", "x cut from the corner", _bug(col2im_loops, "crop corner"), None, "x is cut from the top-left corner"),
+    (
+        "max_pool_forward_naive",
+        "sh used for the columns",
+        _bug(pool_forward_loops, "sh for columns"),
+        None,
+        "the columns step by the rows' stride",
+    ),
+    (
+        "max_pool_backward_naive",
+        "backward windows step by the pool size",
+        _bug(pool_backward_loops, "step by pool size"),
+        None,
+        "the backward pass moves the windows by the pool size",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "test mode without eps",
+        _bug(batchnorm_forward_axes, "test mode without eps"),
+        None,
+        "eps is missing from the denominator",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "dgamma = sum of dout",
+        _bug(batchnorm_backward_compact, "dgamma = sum of dout"),
+        batchnorm_forward_moments,
+        "dgamma is the sum of dout, which is dbeta",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "returns (dx, dbeta, dgamma)",
+        _bug(batchnorm_backward_compact, "returns (dx, dbeta, dgamma)"),
+        batchnorm_forward_moments,
+        "dgamma and dbeta are swapped",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "only W1 regularized",
+        _bug(convnet_loss_layers, "reg W1 only"),
+        None,
+        "only W1 is regularized in the loss",
     ),
     (
         "conv_forward_naive",

@@ -83,6 +83,14 @@ CONV = {
         "i*stride, column j*stride of the padded input"
     ),
     "no pad": "the input is not padded: add conv_param['pad'] zeros on every side of H and W first",
+    "stride h for w": (
+        "the columns step by the rows' stride: window (i, j) starts at row i*stride_h, column j*stride_w "
+        "(stride is an (h, w) pair here)"
+    ),
+    "dx crop corner": (
+        "dx is cut from the top-left corner of dxpad; cut pad rows and columns from each side: "
+        "dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
     "edge pad": "the padding repeats the border values; pad with zeros",
     "pad at the end": (
         "the windows read x without the padding in front of it: window (0, 0) must start pad rows above and "
@@ -144,6 +152,12 @@ def conv_forward(args, dout=None):
         found.append(
             _mistake("out", CONV["no dilation"], lambda: _first(_conv(x, w, b, conv_param, dilation=1), Ho, Wo))
         )
+    if stride[0] != stride[1]:
+        same = (stride[0], stride[0])
+        found.append(
+            _mistake("out", CONV["stride h for w"], lambda: _first(_conv(x, w, b, conv_param, stride=same), Ho, Wo))
+        )
+        found.append(_mistake("out", CONV["stride h for w"], lambda: _conv(x, w, b, conv_param, stride=same)))
     if stride != (1, 1):
         found.append(_mistake("out", CONV["no stride"], lambda: _conv(x, w, b, conv_param, stride=1)))
         found.append(_mistake("out", CONV["unstrided"], lambda: _first(_conv(x, w, b, conv_param, stride=1), Ho, Wo)))
@@ -226,6 +240,7 @@ def conv_backward(args, dout):
     dxpad = _scatter(dout, w, x.shape, stride, pad, dilation)
     if ph or pw:
         found.append(_mistake("dx", CONV["dx padded"], lambda: dxpad))
+        found.append(_mistake("dx", CONV["dx crop corner"], lambda: dxpad[:, :, :H, :W]))
     if not (ph and pw):
         found.append(_mistake("dx", CONV["dx empty"], lambda: dxpad[:, :, ph:-ph, pw:-pw]))
     if stride != (1, 1):
@@ -323,6 +338,14 @@ POOL = {
     ),
     "step 1": "the windows do not move by the stride: window (i, j) starts at row i*stride, column j*stride",
     "swapped": "pool_height and pool_width are swapped: the window is pool_height rows by pool_width columns",
+    "stride h for w": (
+        "the columns step by the rows' stride: window (i, j) starts at row i*sh, column j*sw (the stride is an "
+        "(h, w) pair here)"
+    ),
+    "backward step pool size": (
+        "the backward pass moves the windows by the pool size, not by the stride: window (i, j) starts at row "
+        "i*stride, column j*stride, as in the forward pass"
+    ),
     "last max": (
         "with ties, the gradient goes to the last maximum of the window; it must go to the first one "
         "(row-major order), as np.argmax and PyTorch do"
@@ -393,6 +416,9 @@ def pool_forward(args, dout=None):
         found.append(_mistake("out", POOL["step 1"], lambda: _pool_out(x, PH, PW, (1, 1), hw, np.max)))
     if PH != PW:
         found.append(_mistake("out", POOL["swapped"], lambda: _pool_out(x, PW, PH, stride, hw, np.max)))
+    if stride[0] != stride[1]:
+        same = (stride[0], stride[0])
+        found.append(_mistake("out", POOL["stride h for w"], lambda: _pool_out(x, PH, PW, same, hw, np.max)))
     return found
 
 
@@ -446,8 +472,12 @@ def pool_backward(args, dout):
     """Mistakes in max pooling's backward pass: dx (N, C, H, W)."""
     x, pool_param = args
     found = []
-    if _pool_geometry(pool_param)[2] != (1, 1):
+    PH, PW, stride = _pool_geometry(pool_param)
+    if stride != (1, 1):
         found.append(_mistake("dx", POOL["backward no stride"], lambda: _pool_dx_unstrided(x, pool_param, dout)))
+    if stride != (PH, PW):
+        by_size = {**pool_param, "stride": (PH, PW)}
+        found.append(_mistake("dx", POOL["backward step pool size"], lambda: _pool_dx(x, by_size, dout, _route_first)))
     return found + [
         _mistake("dx", POOL["last max"], lambda: _pool_dx(x, pool_param, dout, _route_last)),
         _mistake("dx", POOL["all max"], lambda: _pool_dx(x, pool_param, dout, _route_all)),
@@ -554,6 +584,8 @@ NORM = {
     "dx no var term": "dx is missing the term that comes through the variance: subtract xhat * mean(dxhat * xhat)",
     "dx no gamma": "dx ignores gamma: the gradient that reaches xhat is dout * gamma",
     "dgamma uses x": "dgamma uses x; it must use the normalized xhat: dgamma = sum of dout * xhat",
+    "dgamma is dbeta": "dgamma is the sum of dout, which is dbeta; dgamma = sum of dout * xhat over (N, H, W)",
+    "swapped grads": "dgamma and dbeta are swapped: return (dx, dgamma, dbeta), the order of (x, gamma, beta)",
     "dgamma over n": "dgamma is summed over the samples n only: sum over (N, H, W)",
     "dbeta over n": "dbeta is summed over the samples n only: sum over (N, H, W)",
     "dgamma over space": "dgamma is summed over the positions only: sum over the samples n too",
@@ -665,6 +697,8 @@ def _normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1):
         _mistake("dx", NORM["dx no var term"], lambda: (dxhat - mean_dxhat) * inv_std),
         _mistake("dx", NORM["dx no gamma"], lambda: _normalization_grad(dout, xhat, inv_std, labels)),
         _mistake("dgamma", NORM["dgamma uses x"], lambda: (dout * x).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))),
+        _mistake("dgamma", NORM["dgamma is dbeta"], lambda: dout.sum(axis=(0, 2, 3)).reshape(np.shape(gamma))),
+        _mistake("dbeta", NORM["swapped grads"], lambda: (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))),
         _mistake("dgamma", NORM["dgamma over n"], lambda: (dout * xhat).sum(axis=0)),
         _mistake("dbeta", NORM["dbeta over n"], lambda: dout.sum(axis=0)),
         _mistake("dgamma", NORM["dgamma over space"], lambda: (dout * xhat).sum(axis=(2, 3))),
@@ -704,6 +738,14 @@ def batchnorm_forward(args, dout=None):
                 "out",
                 NORM["test uses batch"],
                 lambda: _per_channel(gamma, C) * _normalize(x, batch_stats, eps)[0] + _per_channel(beta, C),
+            ),
+            _mistake(
+                "out",
+                NORM["no eps"],
+                lambda: (
+                    _per_channel(gamma, C) * (x - _per_channel(old_mean, C)) / np.sqrt(_per_channel(old_var, C))
+                    + _per_channel(beta, C)
+                ),
             ),
             _mistake("running_mean", NORM["test updates mean"], lambda: blend(old_mean, mean)),
             _mistake("running_var", NORM["test updates var"], lambda: blend(old_var, var)),
@@ -896,6 +938,10 @@ COLUMNS = {
     "no stride": "the stride is ignored: window (i, j) starts at row i*stride, column j*stride",
     "overwrite": "where windows overlap, a later window overwrites an earlier one: add them (+=)",
     "padded": "x still includes the padding: cut pad rows and columns from each side, xpad[:, :, ph:ph + H, pw:pw + W]",
+    "crop corner": (
+        "x is cut from the top-left corner of xpad; cut pad rows and columns from each side: "
+        "xpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
     "empty": (
         "x is empty: with pad = 0, xpad[:, :, pad:-pad] selects nothing (-0 is 0); use xpad[:, :, ph:ph + H, pw:pw + W]"
     ),
@@ -979,6 +1025,7 @@ def col2im_mistakes(args, dout=None):
     found = [_mistake("x", COLUMNS["overwrite"], lambda: _crop(overwritten, pad, H, W))]
     if ph or pw:
         found.append(_mistake("x", COLUMNS["padded"], lambda: added))
+        found.append(_mistake("x", COLUMNS["crop corner"], lambda: added[:, :, :H, :W]))
     if not (ph and pw):
         found.append(_mistake("x", COLUMNS["empty"], lambda: added[:, :, ph:-ph, pw:-pw]))
     return found
@@ -1005,6 +1052,9 @@ CONVNET = {
         "{g} has the regularization gradient twice, 2 * reg * {w}; the gradient of 0.5 * reg * sum({w}**2) is reg * {w}"
     ),
     "reg on bias": "the biases are regularized too: the L2 term covers W1, W2, W3 only, not b1, b2, b3",
+    "reg W1 only": (
+        "only W1 is regularized in the loss: the L2 term is 0.5 * reg * (sum(W1**2) + sum(W2**2) + sum(W3**2))"
+    ),
     "reg on bias grad": "{g} has a regularization term, reg * {w}; the biases are not regularized",
     "not averaged loss": (
         "the loss is N times too big (N = {n}): the data loss is summed over the batch; average it (divide by N)"
@@ -1035,6 +1085,7 @@ def convnet_loss(reference, args):
         ("loss", CONVNET["reg missing from loss"], np.float64(data_loss)),
         ("loss", CONVNET["reg loss doubled"], np.float64(data_loss + 2 * weights)),
         ("loss", CONVNET["reg on bias"], np.float64(data_loss + weights + biases)),
+        ("loss", CONVNET["reg W1 only"], np.float64(data_loss + 0.5 * reg * float(np.sum(params["W1"] ** 2)))),
         ("loss", CONVNET["not averaged loss"].format(n=N), np.float64(N * data_loss + weights)),
         ("loss", CONVNET["not averaged loss"].format(n=N), np.float64(N * (data_loss + weights))),
     ]
