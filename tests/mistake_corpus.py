@@ -5,6 +5,11 @@ before the checker was changed for issue #16, and kept apart from ``student_impl
 specific diagnosis was written for an entry here (the general step may describe it). Each
 row: ``(exercise, label, function, forward, should_pass)``.
 
+Measured on these 42 rows (named / named by the failing cases / generic / "no known pattern" /
+wrong): before issue #16, 6 / - / 17 / 19 / 0; after, 6 / 7 / 29 / 0 / 0. No row here got a
+specific diagnosis of its own; what changed them is the general step (what the failing cases
+share, what the numbers show).
+
 ``measure()`` checks every row and sorts the verdicts into: wrong (PASS where FAIL is right
 or the reverse), named (a sentence of cnnlab's known mistakes; a right PASS counts here), named
 by the failing cases (the feature only the failing cases share, and where to look), generic
