@@ -491,7 +491,10 @@ def test_the_failing_cases_lead_when_no_known_mistake_fits():
 
     text = str(exercises.check("conv_forward_naive", conv_forward_cs231n_ints))
     first = next(line for line in text.splitlines() if "looks like:" in line)
-    assert "only the cases with an (h, w) pair in conv_param or with dilation > 1 fail, so the mistake is in" in first
+    assert (
+        "only the cases with an (h, w) pair in conv_param or with dilation > 1 fail: look at stride, pad and dilation"
+        in first
+    )
     assert "every case with an (h, w) pair in conv_param or with dilation > 1 fails" in text
 
 

@@ -198,7 +198,7 @@ def _summarize(result: CheckResult) -> None:
     if failures and advice and not any(isinstance(d, Named) for d in failures[0].diagnoses):
         # no known mistake fits, but which cases fail says where it is: lead with that
         where = " or ".join(f"with {t}" for t in tags) if len(tags) == 2 else f"with {tags[0]}"
-        failures[0].diagnoses.insert(0, f"only the cases {where} fail, so the mistake is in {advice[0]}")
+        failures[0].diagnoses.insert(0, f"only the cases {where} fail: look at {advice[0]}")
     for outcome in result.outcomes:
         for note in outcome.notes:
             if note not in result.notes:
