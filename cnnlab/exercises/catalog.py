@@ -552,6 +552,7 @@ EXERCISES = [
         _im2col_out,
         im2col_cases,
         ("cols",),
+        {"cols": ("n", "row", "column")},  # row: channel and tap c*HH*WW + p*WW + q; column: position i*W' + j
         mistakes=mistakes.im2col_mistakes,
         regions=mistakes.im2col_regions,
         answer_key=CONV_KEY,
