@@ -176,6 +176,8 @@ def conv_backward_loops(dout, cache, bug=None):
             for i in range(Ho):
                 for j in range(Wo):
                     r, c = (i, j) if bug == "ignores stride" else (i * sh, j * sw)
+                    if bug == "ignores dilation":
+                        dh = dw = 1
                     rows = slice(r, r + dh * (HH - 1) + 1, dh)
                     cols = slice(c, c + dw * (WW - 1) + 1, dw)
                     if bug == "dx overwrites":
@@ -268,6 +270,10 @@ def im2col_loops(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bu
         ph = pw = 0
         Ho = shapes.conv_output_size(H, HH, sh, 0, dh)
         Wo = shapes.conv_output_size(W, WW, sw, 0, dw)
+    if bug == "ignores dilation":
+        dh = dw = 1
+    if bug == "ignores stride":
+        sh = sw = 1
     xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     if bug == "x copied into the corner":
         xpad = np.zeros_like(xpad)
@@ -385,7 +391,9 @@ def pool_forward_loops(x, pool_param, bug=None):
                     if bug == "sh for columns":
                         s = j * sh
                     window = x[n, c, r : r + PH, s : s + PW]
-                    out[n, c, i, j] = window.mean() if bug == "average" else window.max()
+                    out[n, c, i, j] = (
+                        window.mean() if bug == "average" else window.min() if bug == "min" else window.max()
+                    )
     return out, (x, pool_param)
 
 
@@ -1328,6 +1336,16 @@ BUGGY = [
         "gn_param['eps'] is ignored",
     ),
     # mistakes of our own, from reading the lessons as a student (issue #16)
+    ("im2col", "ignores dilation", _bug(im2col_loops, "ignores dilation"), None, "the dilation is ignored"),
+    ("im2col", "ignores stride", _bug(im2col_loops, "ignores stride"), None, "the stride is ignored"),
+    (
+        "conv_backward_naive",
+        "ignores dilation",
+        _bug(conv_backward_loops, "ignores dilation"),
+        None,
+        "the backward pass ignores the dilation",
+    ),
+    ("max_pool_forward_naive", "min pooling", _bug(pool_forward_loops, "min"), None, "keeps the smallest value"),
     (
         "conv_forward_naive",
         "stride_h used for the columns",

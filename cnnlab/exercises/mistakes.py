@@ -989,10 +989,20 @@ def im2col_mistakes(args, dout=None):
         found.append(
             _mistake("cols", COLUMNS["pad at the end"], lambda: im2col_module.im2col(end, HH, WW, stride, 0, dilation))
         )
+
+    def first_windows(other):  # the right number of windows (H', W' from cnnlab.shapes), the first of another grid
+        Hb, Wb = _output_hw((H, W), (HH, WW), *other)
+        if Hb < Ho or Wb < Wo:
+            return None
+        wider = im2col_module.im2col(x, HH, WW, *other)
+        return wider.reshape(N, R, Hb, Wb)[:, :, :Ho, :Wo].reshape(N, R, Ho * Wo)
+
     if pairs[2] != (1, 1):
         found.append(_mistake("cols", COLUMNS["no dilation"], lambda: im2col_module.im2col(x, HH, WW, stride, pad, 1)))
+        found.append(_mistake("cols", COLUMNS["no dilation"], lambda: first_windows((pairs[0], pairs[1], (1, 1)))))
     if pairs[0] != (1, 1):
         found.append(_mistake("cols", COLUMNS["no stride"], lambda: im2col_module.im2col(x, HH, WW, 1, pad, dilation)))
+        found.append(_mistake("cols", COLUMNS["no stride"], lambda: first_windows(((1, 1), pairs[1], pairs[2]))))
     return found
 
 
