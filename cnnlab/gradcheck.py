@@ -587,7 +587,9 @@ def _draw_report(fig, comparisons) -> None:
 ERROR_COLOR_RANGE = (1e-12, 1.0)  # relative errors drawn on a log scale between these
 
 
-def draw_error_map(ax, analytic, numeric, title: str = "", floor: float | None = None, colorbar: bool = True):
+def draw_error_map(
+    ax, analytic, numeric, title: str = "", floor: float | None = None, colorbar: bool = True, letters=("n", "c")
+):
     """Draw the elementwise relative error of two gradients as a heat map on ``ax``.
 
     Inputs: ax, a matplotlib Axes; analytic, numeric: arrays of one shape, drawn as
@@ -596,7 +598,8 @@ def draw_error_map(ax, analytic, numeric, title: str = "", floor: float | None =
       (more dimensions are folded into the rows).
     Colors are log10 of the relative error from 1e-12 (dark) to 1 (bright); NaN errors are
     drawn in cyan. Returns the list of artists drawn (the image, then the colorbar if any;
-    drawing on the same ``ax`` again, after ``ax.clear()``, reuses its colorbar).
+    drawing on the same ``ax`` again, after ``ax.clear()``, reuses its colorbar). ``letters`` name the
+    rows' and columns' axes in the tick labels, e.g. ("n", "f") for a convolution's output.
     matplotlib is imported here, not when cnnlab.gradcheck is imported.
     """
     from matplotlib import colors
@@ -616,7 +619,7 @@ def draw_error_map(ax, analytic, numeric, title: str = "", floor: float | None =
     if nan_cells.any():
         nan_layer = np.ma.masked_where(~nan_cells, np.ones_like(mosaic))
         artists.append(ax.imshow(nan_layer, cmap="cool", vmin=0, vmax=1, interpolation="nearest"))
-    _label_grid(ax, err.ndim, rows, cols, H, W)
+    _label_grid(ax, err.ndim, rows, cols, H, W, letters)
     if title:
         ax.set_title(title)
     if colorbar:
@@ -665,19 +668,19 @@ def _gap_mask(shape, rows, cols, H, W) -> np.ndarray:
     return gap
 
 
-def _label_grid(ax, ndim: int, rows: int, cols: int, H: int, W: int) -> None:
+def _label_grid(ax, ndim: int, rows: int, cols: int, H: int, W: int, letters=("n", "c")) -> None:
     """Tick labels naming the sample (rows) and channel (columns) of each map, or integer indices."""
     from matplotlib.ticker import MaxNLocator
 
     if ndim >= 4 or (ndim == 3 and cols > 1):
         ax.set_xticks([c * (W + 1) + (W - 1) / 2 for c in range(cols)])
-        ax.set_xticklabels([f"c={c}" for c in range(cols)])
+        ax.set_xticklabels([f"{letters[1]}={c}" for c in range(cols)])
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("column" if ndim >= 2 else "index")
     if ndim >= 4:
         ax.set_yticks([r * (H + 1) + (H - 1) / 2 for r in range(rows)])
-        ax.set_yticklabels([f"n={r}" for r in range(rows)])
+        ax.set_yticklabels([f"{letters[0]}={r}" for r in range(rows)])
     elif ndim <= 1:
         ax.set_yticks([])
     else:

@@ -279,7 +279,14 @@ def check_bn_param(bn_param, C: int, dtype) -> dict:
 
 
 def check_gn_param(gn_param) -> float:
-    """Validate group norm's ``gn_param`` (only 'eps', a number > 0); return eps."""
+    """Validate group norm's ``gn_param``; return eps.
+
+    Its one key is 'eps', a number > 0. Batch norm's other keys ('mode', 'momentum',
+    'running_mean', 'running_var') are accepted and ignored, as CS231n's notebook passes
+    its ``bn_param`` to group norm; any other key is an error.
+    """
+    if isinstance(gn_param, dict):
+        gn_param = {k: v for k, v in gn_param.items() if k == "eps" or k not in BN_PARAM_DEFAULTS}
     params = check_params("gn_param", gn_param, GN_PARAM_DEFAULTS)
     return check_real("gn_param['eps']", params["eps"], "a number > 0", low=0.0, low_open=True)
 

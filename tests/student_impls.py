@@ -73,6 +73,11 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
     F, _, HH, WW = w.shape
     if bug == "edge pad":
         xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="edge")
+    elif bug == "x copied into the corner":  # the zero array has the padded size, x is put at [:H, :W]
+        xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+        xpad[:, :, :H, :W] = x
+    elif bug == "unpadded, windows cut":  # no padding; windows that reach past the border are cut short
+        xpad = x
     else:
         xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=1.0 if bug == "pads with ones" else 0.0)
     if bug == "no pad in size":
@@ -92,7 +97,13 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
             for i in range(Ho):
                 for j in range(Wo):
                     r, c = (i, j) if bug == "no stride in windows" else (i * sh, j * sw)
+                    if bug == "sh for columns":
+                        c = j * sh
                     window = xpad[n, :, r : r + dh * (HH - 1) + 1 : dh, c : c + dw * (WW - 1) + 1 : dw]
+                    if bug == "unpadded, windows cut":
+                        part = kernel[f][:, : window.shape[1], : window.shape[2]]
+                        out[n, f, i, j] = np.sum(window * part) + bias[f]
+                        continue
                     out[n, f, i, j] = np.sum(window * kernel[f]) + bias[f]
     if bug == "returns out only":
         return out
@@ -165,6 +176,8 @@ def conv_backward_loops(dout, cache, bug=None):
             for i in range(Ho):
                 for j in range(Wo):
                     r, c = (i, j) if bug == "ignores stride" else (i * sh, j * sw)
+                    if bug == "ignores dilation":
+                        dh = dw = 1
                     rows = slice(r, r + dh * (HH - 1) + 1, dh)
                     cols = slice(c, c + dw * (WW - 1) + 1, dw)
                     if bug == "dx overwrites":
@@ -183,6 +196,8 @@ def conv_backward_loops(dout, cache, bug=None):
         db = dout.sum(axis=(0, 2, 3))
     if bug == "crop pad:-pad":
         dx = dxpad[:, :, ph:-ph, pw:-pw]
+    elif bug == "crop corner":
+        dx = dxpad[:, :, :H, :W]
     else:
         dx = dxpad[:, :, ph : ph + H, pw : pw + W]
     if bug == "mutates dout":
@@ -255,7 +270,14 @@ def im2col_loops(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bu
         ph = pw = 0
         Ho = shapes.conv_output_size(H, HH, sh, 0, dh)
         Wo = shapes.conv_output_size(W, WW, sw, 0, dw)
+    if bug == "ignores dilation":
+        dh = dw = 1
+    if bug == "ignores stride":
+        sh = sw = 1
     xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    if bug == "x copied into the corner":
+        xpad = np.zeros_like(xpad)
+        xpad[:, :, :H, :W] = x
     cols = np.zeros((N, C * HH * WW, Ho * Wo))
     for r in range(Ho):
         for s in range(Wo):
@@ -265,6 +287,8 @@ def im2col_loops(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bu
             cols[:, :, r * Wo + s] = window.reshape(N, -1)
     if bug == "cs231n layout":
         return cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
+    if bug == "windows as rows":
+        return cols.transpose(0, 2, 1)  # (N, Ho*Wo, C*HH*WW)
     return cols
 
 
@@ -301,6 +325,8 @@ def col2im_loops(cols, x_shape, filter_height, filter_width, stride=1, pad=0, di
         return xpad
     if bug == "crop pad:-pad":
         return xpad[:, :, ph:-ph, pw:-pw]
+    if bug == "crop corner":
+        return xpad[:, :, :H, :W]
     return xpad[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -362,8 +388,12 @@ def pool_forward_loops(x, pool_param, bug=None):
             for i in range(Ho):
                 for j in range(Wo):
                     r, s = (i * PH, j * PW) if bug == "step by pool size" else (i * sh, j * sw)
+                    if bug == "sh for columns":
+                        s = j * sh
                     window = x[n, c, r : r + PH, s : s + PW]
-                    out[n, c, i, j] = window.mean() if bug == "average" else window.max()
+                    out[n, c, i, j] = (
+                        window.mean() if bug == "average" else window.min() if bug == "min" else window.max()
+                    )
     return out, (x, pool_param)
 
 
@@ -385,8 +415,9 @@ def pool_backward_loops(dout, cache, bug=None):
                 rows, cols = reversed(rows), list(reversed(cols))
             for i in rows:
                 for j in cols:
-                    window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
-                    target = dx[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]  # a view into dx
+                    r, t = (i * PH, j * PW) if bug == "step by pool size" else (i * sh, j * sw)
+                    window = x[n, c, r : r + PH, t : t + PW]
+                    target = dx[n, c, r : r + PH, t : t + PW]  # a view into dx
                     if bug == "all maxima":
                         target += (window == window.max()) * dout[n, c, i, j]
                         continue
@@ -398,6 +429,9 @@ def pool_backward_loops(dout, cache, bug=None):
                     else:
                         flat = np.argmax(window)
                     p, q = np.unravel_index(flat, window.shape)
+                    if bug == "stride forgotten":
+                        dx[n, c, i + p, j + q] += dout[n, c, i, j]
+                        continue
                     if bug in ("overwrites", "overwrites, loops reversed"):
                         target[p, q] = dout[n, c, i, j]
                     else:
@@ -432,7 +466,7 @@ def batchnorm_forward_axes(x, gamma, beta, bn_param, bug=None):
     g = np.reshape(gamma, (1, C, 1, 1))
     bt = np.reshape(beta, (1, C, 1, 1))
     running_mean = bn_param.setdefault("running_mean", np.zeros(C))
-    running_var = bn_param.setdefault("running_var", np.ones(C))
+    running_var = bn_param.setdefault("running_var", np.zeros(C) if bug == "cs231n running_var" else np.ones(C))
     if mode == "train" or bug == "test uses batch":
         mean = x.mean(axis=(0, 2, 3), keepdims=True)
         var = x.var(axis=(0, 2, 3), keepdims=True, ddof=1 if bug == "unbiased var" else 0)
@@ -453,7 +487,9 @@ def batchnorm_forward_axes(x, gamma, beta, bn_param, bug=None):
         var = running_var.reshape(1, C, 1, 1)
     if bug == "instance axes":  # normalizes per sample and channel (the running stats are right)
         mean, var = x.mean(axis=(2, 3), keepdims=True), x.var(axis=(2, 3), keepdims=True)
-    if bug == "eps outside sqrt":
+    if bug == "test mode without eps" and mode == "test":
+        xhat = (x - mean) / np.sqrt(var)
+    elif bug == "eps outside sqrt":
         xhat = (x - mean) / (np.sqrt(var) + eps)
     else:
         xhat = (x - mean) / np.sqrt(var + eps)
@@ -499,10 +535,17 @@ def _batchnorm_2d(x2, gamma, beta, bn_param):
 def batchnorm_forward_2d(x, gamma, beta, bn_param, bug=None):
     """The CS231n way: channels last, flatten to (N*H*W, C), vanilla batch norm, back."""
     N, C, H, W = x.shape
-    if bug == "reshape without transpose":
+    if bug in ("reshape without transpose", "reshape without transpose, 4-D gamma"):
         x2 = x.reshape(-1, C)
     else:
         x2 = x.transpose(0, 2, 3, 1).reshape(-1, C)
+    if bug == "reshape without transpose, 4-D gamma":  # normalize in 2-D, then scale and shift in 4-D
+        out2, cache = _batchnorm_2d(x2, np.ones(C), np.zeros(C), bn_param)
+        out = np.reshape(gamma, (1, C, 1, 1)) * out2.reshape(N, C, H, W) + np.reshape(beta, (1, C, 1, 1))
+        return out, (cache, np.shape(gamma))
+    if bug == "cs231n gamma (C,)":  # CS231n's batchnorm_forward, given gamma as it comes
+        out2, cache = _batchnorm_2d(x2, gamma, beta, bn_param)
+        return out2.reshape(N, H, W, C).transpose(0, 3, 1, 2), (cache, np.shape(gamma))
     out2, cache = _batchnorm_2d(x2, np.ravel(gamma), np.ravel(beta), bn_param)
     if bug == "reshape without transpose":
         return out2.reshape(N, C, H, W), (cache, np.shape(gamma))
@@ -562,11 +605,21 @@ def batchnorm_backward_compact(dout, cache, bug=None):
     C = x.shape[1]
     axes = (2, 3) if bug == "instance axes" else (0, 2, 3)
     dxhat = dout * np.reshape(gamma, (1, C, 1, 1))
-    dx = (
-        dxhat - dxhat.mean(axis=axes, keepdims=True) - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)
-    ) / np.sqrt(var + eps)
+    if bug == "divides by N":  # CS231n's batchnorm_backward_alt, N from x.shape[0]
+        N = x.shape[0]
+        total, total_xhat = dxhat.sum(axis=axes, keepdims=True), (dxhat * xhat).sum(axis=axes, keepdims=True)
+        dx = (dxhat - total / N - xhat * total_xhat / N) / np.sqrt(var + eps)
+    else:
+        dx = (
+            dxhat - dxhat.mean(axis=axes, keepdims=True) - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)
+        ) / np.sqrt(var + eps)
     dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
-    return dx, dgamma, dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+    dbeta = dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+    if bug == "dgamma = sum of dout":
+        dgamma = dbeta.copy()
+    if bug == "returns (dx, dbeta, dgamma)":
+        return dx, dbeta, dgamma
+    return dx, dgamma, dbeta
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,15 +628,16 @@ def batchnorm_backward_compact(dout, cache, bug=None):
 
 def groupnorm_forward_reshape(x, gamma, beta, G, gn_param, bug=None):
     N, C, H, W = x.shape
-    eps = gn_param.get("eps", 1e-5)
+    eps = 1e-5 if bug == "eps ignored" else gn_param.get("eps", 1e-5)
     if bug == "interleaved groups":
         xg = x.reshape(N, C // G, G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, G, -1)
     elif bug == "per channel":
         xg = x.reshape(N, C, -1)
     else:
         xg = x.reshape(N, G, -1)
-    mean = xg.mean(axis=2, keepdims=True)
-    var = xg.var(axis=2, keepdims=True)
+    axis = {"view axis 1": 1, "view axis 0": 0}.get(bug, 2)
+    mean = xg.mean(axis=axis, keepdims=True)
+    var = xg.var(axis=axis, keepdims=True)
     xhat_g = (xg - mean) / np.sqrt(var + eps)
     if bug == "interleaved groups":
         xhat = xhat_g.reshape(N, G, C // G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, C, H, W)
@@ -682,6 +736,8 @@ def convnet_loss_layers(params, X, y=None, reg=0.0, naive=False, bug=None):
     dout = L.relu_backward(dout, r1)
     _, grads["W1"], grads["b1"] = conv_b(dout, c1)
     names = ("W1", "W2", "W3", "b1", "b2", "b3") if bug == "reg on biases" else ("W1", "W2", "W3")
+    if bug == "reg W1 only":
+        names = ("W1",)
     loss = data_loss + 0.5 * reg * sum(np.sum(params[k] ** 2) for k in names)
     factor = {"no reg grad": 0.0, "reg grad doubled": 2.0}.get(bug, 1.0)
     for k in names:
@@ -693,6 +749,19 @@ def convnet_loss_layers(params, X, y=None, reg=0.0, naive=False, bug=None):
     if bug == "W2 and W3 swapped":
         grads["W2"], grads["W3"] = grads["W3"], grads["W2"]
     return loss, grads
+
+
+def conv_forward_wrapped(x, w, b, conv_param):
+    """Only wraps cnnlab's fast convolution, under another name."""
+    fast = getattr(L, "conv_forward_" + "im2col")
+    return fast(x, w, b, conv_param)
+
+
+def pool_backward_wrapped(dout, cache):
+    """Wraps cnnlab's reference, reached through the module."""
+    from cnnlab.layers import pool
+
+    return pool.max_pool_backward_naive(dout, cache)
 
 
 def convnet_loss_model(params, X, y=None, reg=0.0):
@@ -750,7 +819,6 @@ CORRECT = [
     ("spatial_groupnorm_backward", "loops over samples and groups", groupnorm_backward_loops, groupnorm_forward_loops),
     ("three_layer_convnet_loss", "im2col layers", convnet_loss_layers, None),
     ("three_layer_convnet_loss", "naive layers", partial(convnet_loss_layers, naive=True), None),
-    ("three_layer_convnet_loss", "a ThreeLayerConvNet given the params", convnet_loss_model, None),
 ]
 
 BUGGY = [
@@ -1181,6 +1249,180 @@ BUGGY = [
         _bug(convnet_loss_layers, "W2 and W3 swapped"),
         None,
         "grads['W2'] holds the gradient of W3",
+    ),
+    # issue #16: the mistakes a newcomer's check still called "no known pattern", and more
+    (
+        "conv_forward_naive",
+        "x copied into the corner of the padded array",
+        _bug(conv_forward_loops, "x copied into the corner"),
+        None,
+        "the windows read x without the padding in front of it",
+    ),
+    (
+        "conv_forward_naive",
+        "forgot to pad, windows cut at the border",
+        _bug(conv_forward_loops, "unpadded, windows cut"),
+        None,
+        "the windows read x without the padding in front of it",
+    ),
+    (
+        "im2col",
+        "x copied into the corner of the padded array",
+        _bug(im2col_loops, "x copied into the corner"),
+        None,
+        "the windows read x without the padding in front of it",
+    ),
+    (
+        "im2col",
+        "windows as rows, (N, H'W', C*HH*WW)",
+        _bug(im2col_loops, "windows as rows"),
+        None,
+        "each window is a row of its sample, (N, H'*W', C*HH*WW)",
+    ),
+    (
+        "max_pool_backward_naive",
+        "gradient at i + p (stride forgotten)",
+        _bug(pool_backward_loops, "stride forgotten"),
+        None,
+        "the gradient is placed at dx[n, c, i + p, j + q]: the stride is missing",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "reshape(-1, C), gamma applied in 4-D",
+        _bug(batchnorm_forward_2d, "reshape without transpose, 4-D gamma"),
+        None,
+        "over the columns of x.reshape(-1, C), which mixes channels",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "CS231n: running_var starts at zeros",
+        _bug(batchnorm_forward_axes, "cs231n running_var"),
+        None,
+        "running_var starts at zeros, as in CS231n's batchnorm_forward",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "CS231n: gamma (C,) only",
+        _bug(batchnorm_forward_2d, "cs231n gamma (C,)"),
+        None,
+        "gamma and beta of shape (1, C, 1, 1): CS231n's are (C,) only",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "divides by N, not N*H*W",
+        _bug(batchnorm_backward_compact, "divides by N"),
+        batchnorm_forward_axes,
+        "dx divides by N, as the fully connected batch norm does",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "statistics over axis 1 of the (N, G, -1) view",
+        _bug(groupnorm_forward_reshape, "view axis 1"),
+        None,
+        "over axis 1 of x.reshape(N, G, -1), across the groups",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "statistics over axis 0 of the (N, G, -1) view",
+        _bug(groupnorm_forward_reshape, "view axis 0"),
+        None,
+        "over N only, for each channel and position",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "eps ignored",
+        _bug(groupnorm_forward_reshape, "eps ignored"),
+        None,
+        "gn_param['eps'] is ignored",
+    ),
+    # mistakes of our own, from reading the lessons as a student (issue #16)
+    ("im2col", "ignores dilation", _bug(im2col_loops, "ignores dilation"), None, "the dilation is ignored"),
+    ("im2col", "ignores stride", _bug(im2col_loops, "ignores stride"), None, "the stride is ignored"),
+    (
+        "conv_backward_naive",
+        "ignores dilation",
+        _bug(conv_backward_loops, "ignores dilation"),
+        None,
+        "the backward pass ignores the dilation",
+    ),
+    ("max_pool_forward_naive", "min pooling", _bug(pool_forward_loops, "min"), None, "keeps the smallest value"),
+    (
+        "conv_forward_naive",
+        "stride_h used for the columns",
+        _bug(conv_forward_loops, "sh for columns"),
+        None,
+        "the columns step by the rows' stride",
+    ),
+    (
+        "conv_backward_naive",
+        "dx cut from the corner of dxpad",
+        _bug(conv_backward_loops, "crop corner"),
+        None,
+        "dx is cut from the top-left corner of dxpad",
+    ),
+    ("col2im", "x cut from the corner", _bug(col2im_loops, "crop corner"), None, "x is cut from the top-left corner"),
+    (
+        "max_pool_forward_naive",
+        "sh used for the columns",
+        _bug(pool_forward_loops, "sh for columns"),
+        None,
+        "the columns step by the rows' stride",
+    ),
+    (
+        "max_pool_backward_naive",
+        "backward windows step by the pool size",
+        _bug(pool_backward_loops, "step by pool size"),
+        None,
+        "the backward pass moves the windows by the pool size",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "test mode without eps",
+        _bug(batchnorm_forward_axes, "test mode without eps"),
+        None,
+        "eps is missing from the denominator",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "dgamma = sum of dout",
+        _bug(batchnorm_backward_compact, "dgamma = sum of dout"),
+        batchnorm_forward_moments,
+        "dgamma is the sum of dout, which is dbeta",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "returns (dx, dbeta, dgamma)",
+        _bug(batchnorm_backward_compact, "returns (dx, dbeta, dgamma)"),
+        batchnorm_forward_moments,
+        "dgamma and dbeta are swapped",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "only W1 regularized",
+        _bug(convnet_loss_layers, "reg W1 only"),
+        None,
+        "only W1 is regularized in the loss",
+    ),
+    (
+        "conv_forward_naive",
+        "wraps cnnlab's conv_forward_im2col",
+        conv_forward_wrapped,
+        None,
+        "calls cnnlab's reference cnnlab.layers.conv.conv_forward_im2col; grading will not count it",
+    ),
+    (
+        "max_pool_backward_naive",
+        "wraps cnnlab's reference through its module",
+        pool_backward_wrapped,
+        None,
+        "calls cnnlab's reference cnnlab.layers.pool.max_pool_backward_naive; grading will not count it",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "a ThreeLayerConvNet given the params",
+        convnet_loss_model,
+        None,
+        "calls cnnlab's reference cnnlab.model.ThreeLayerConvNet.loss; grading will not count it",
     ),
     (
         "three_layer_convnet_loss",

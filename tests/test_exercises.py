@@ -418,3 +418,124 @@ def test_import_does_not_import_plotting_or_widgets():
         "bad = [m for m in ('matplotlib', 'ipywidgets') if m in sys.modules]; assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_plot_names_the_filter_axis_of_a_convolution_output():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def no_bias(x, w, b, conv_param):
+        return conv_forward_loops(x, w, b, conv_param, bug="no bias")
+
+    fig = exercises.check("conv_forward_naive", no_bias).plot()
+    try:
+        columns = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+        rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert columns[0] == "f=0" and rows[0] == "n=0"
+    finally:
+        plt.close(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue #16: what the verdicts point at, the hints say; the general step; the answer key in disguise
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("spatial_groupnorm_forward", "gn_param.get('eps', 1e-5)"),
+        ("max_pool_backward_naive", "(h, w) pair"),
+        ("max_pool_backward_naive", "(i*sh + p, j*sw + q)"),
+        ("spatial_batchnorm_backward", "divides its sums by N"),
+    ],
+)
+def test_hints_cover_what_the_verdicts_point_at(name, words):
+    assert any(words in text for text in hints.HINTS[name])
+
+
+def test_pooling_size_mistakes_quote_the_pooling_formula():
+    from student_impls import pool_forward_strided
+
+    def short(x, pool_param):
+        out, cache = pool_forward_strided(x, pool_param)
+        return out[:, :, :-1, :-1], cache
+
+    text = str(exercises.check("max_pool_forward_naive", short))
+    assert "H' = (H - pool_height) // stride + 1" in text
+    assert "dilation" not in text and "2*pad" not in text
+
+
+def test_when_no_known_mistake_fits_the_numbers_are_described():
+    def squared_term(x, w, b, conv_param):  # a term no known mistake has: larger at every output
+        out, cache = conv_forward_loops(x, w, b, conv_param)
+        return out + 0.01 * out**2 + 0.5, cache
+
+    text = str(exercises.check("conv_forward_naive", squared_term))
+    assert "no known pattern" not in text
+    assert "looks like: out is wrong at every element; it is too large at every one of them" in text
+
+
+def test_a_relu_left_in_is_recognized_from_the_numbers():
+    def with_relu(x, w, b, conv_param):
+        out, cache = conv_forward_loops(x, w, b, conv_param)
+        return np.maximum(out, 0), cache
+
+    text = str(exercises.check("conv_forward_naive", with_relu))
+    assert "equals the right value where that is positive and 0 where it is negative" in text
+
+
+def test_the_failing_cases_lead_when_no_known_mistake_fits():
+    from student_impls import conv_forward_cs231n_ints  # crashes on (h, w) pairs and ignores dilation
+
+    text = str(exercises.check("conv_forward_naive", conv_forward_cs231n_ints))
+    first = next(line for line in text.splitlines() if "looks like:" in line)
+    assert (
+        "only the cases with an (h, w) pair in conv_param or with dilation > 1 fail: look at stride, pad and dilation"
+        in first
+    )
+    assert "every case with an (h, w) pair in conv_param or with dilation > 1 fails" in text
+
+
+def test_the_reference_under_another_name_is_named_and_the_real_reference_is_not():
+    from cnnlab.layers import conv
+
+    alias = {"f": conv.conv_forward_naive}
+
+    def mine(x, w, b, conv_param):
+        return alias["f"](x, w, b, conv_param)
+
+    result = exercises.check("conv_forward_naive", mine)
+    assert not result.passed
+    assert "calls cnnlab's reference cnnlab.layers.conv.conv_forward_naive; grading will not count it" in str(result)
+    assert "its results matched on 10/10 cases" in str(result)
+    assert "_window" not in str(result)  # the reference's helpers are not named
+    plain = exercises.check("conv_forward_naive", exercises.reference("conv_forward_naive"))
+    assert plain.passed  # exercises.reference itself: PASS, marked as the reference
+
+
+def test_a_failing_function_that_calls_the_reference_keeps_its_own_verdict():
+    def strict(x, gamma, beta, G, gn_param):
+        return L.spatial_groupnorm_forward(x, gamma, beta, G, {"eps": gn_param["eps"]})
+
+    text = str(exercises.check("spatial_groupnorm_forward", strict))
+    assert "raised KeyError: 'eps'" in text
+    assert "note: your function calls cnnlab's reference cnnlab.layers.norm.spatial_groupnorm_forward" in text
+
+
+def test_the_layers_a_network_is_built_from_are_not_its_answer_key():
+    from student_impls import convnet_loss_layers
+
+    assert exercises.check("three_layer_convnet_loss", convnet_loss_layers).passed
+
+
+def test_the_watch_is_off_after_a_check():
+    import sys
+
+    from cnnlab.exercises import checking
+
+    before = sys.getprofile()
+    exercises.check("conv_forward_naive", conv_forward_loops)
+    assert sys.getprofile() is before
+    assert checking._WATCH["codes"] == {}

@@ -32,7 +32,13 @@ What a check does:
   elsewhere there is none.
 - on a FAIL, says which case failed, how, and, where the numbers show it, what the
   mistake looks like ("db is summed over the samples n only", "dx is wrong only where
-  windows overlap", "the kernel is flipped", ...).
+  windows overlap", "the kernel is flipped", ...); when no known mistake fits, what the
+  failing cases share and what the numbers show (where the output is wrong, in which
+  direction, how it relates to the right values);
+- a function that calls cnnlab's own answer to the exercise (the reference, or a layer
+  grading hides, under any name) is a FAIL that names what it calls: grading, where that
+  answer key is hidden, would not count it. ``exercises.reference(name)`` itself is shown
+  as the reference.
 
 The verdict line is the same on every machine and for every correct implementation, so a
 lesson's check cell can be compared by nbval: PASS/FAIL, case counts and a documented

@@ -27,7 +27,7 @@ from cnnlab import cases as tables
 from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
 from cnnlab import shapes
-from cnnlab.exercises import mistakes
+from cnnlab.exercises import diagnose, mistakes
 from cnnlab.model import ThreeLayerConvNet
 
 __all__ = ["Case", "Exercise", "EXERCISES", "get", "answer_key"]
@@ -89,6 +89,7 @@ class Exercise:
     extras: Callable | None = None  # forward: (args after the call) -> {output: value} (running stats)
     sizes: Callable | None = None  # args -> [(I, K, S, P, D) per spatial axis] of the output "out"
     exact: bool = False  # compare integers exactly (output sizes)
+    size_formula: str = diagnose.SIZE_FORMULA  # the output-size formula the lesson gives, quoted by size mistakes
     # "module:function" (or "module:*", "module:Class.method") of cnnlab's code that computes the
     # answer: the grading sandbox replaces it, so a submission can neither call nor read it there
     answer_key: tuple = ()
@@ -551,6 +552,7 @@ EXERCISES = [
         _im2col_out,
         im2col_cases,
         ("cols",),
+        {"cols": ("n", "row", "column")},  # row: channel and tap c*HH*WW + p*WW + q; column: position i*W' + j
         mistakes=mistakes.im2col_mistakes,
         regions=mistakes.im2col_regions,
         answer_key=CONV_KEY,
@@ -613,6 +615,7 @@ EXERCISES = [
         mistakes=mistakes.pool_forward,
         regions=mistakes.pool_regions,
         sizes=_pool_sizes,
+        size_formula=diagnose.POOL_SIZE_FORMULA,
         answer_key=POOL_KEY,
     ),
     Exercise(

@@ -30,11 +30,12 @@ Thresholds (relative errors, see ``cnnlab.gradcheck``):
 from __future__ import annotations
 
 import copy
+import sys
 
 import numpy as np
 
 from cnnlab import gradcheck
-from cnnlab.exercises import catalog, diagnose, running
+from cnnlab.exercises import catalog, diagnose, mistakes, running
 from cnnlab.exercises.results import CheckResult, Outcome, array_text
 
 __all__ = ["REFERENCE_THRESHOLD", "DEFAULT_TIME_LIMIT", "NUMERICAL_SAMPLE", "run", "not_found"]
@@ -58,6 +59,10 @@ PAIR_ADVICE = (
 )
 
 
+class Named(str):
+    """A diagnosis that names a known mistake (recomputed, or a term of the size formula), not a pattern."""
+
+
 def run(exercise: catalog.Exercise, fn, forward=None, time_limit=DEFAULT_TIME_LIMIT) -> CheckResult:
     """Check ``fn`` (and, for a backward exercise, ``forward``) on every case of the exercise."""
     cases = exercise.cases()
@@ -74,6 +79,8 @@ def run(exercise: catalog.Exercise, fn, forward=None, time_limit=DEFAULT_TIME_LI
         result.stopped = problem
         return result
     current = None
+    watched = {} if result.reference_used or isinstance(fn, running.Elsewhere) else answer_key_code(exercise)
+    _WATCH["codes"], _WATCH["hits"] = watched, set()
     try:
         with running.quiet(result.printed), running.time_limit(time_limit) as timed:
             result.timed = timed
@@ -87,8 +94,76 @@ def run(exercise: catalog.Exercise, fn, forward=None, time_limit=DEFAULT_TIME_LI
             "look for a loop that runs far more often than it should (or an endless one); if your code is "
             f'just slow, allow more time: exercises.check("{exercise.name}", ..., time_limit=60)'
         )
+    finally:
+        hits, _WATCH["codes"], _WATCH["hits"] = sorted(_WATCH["hits"]), {}, set()
     _summarize(result)
+    if hits:
+        _disguised(result, exercise, hits)
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# A function that calls cnnlab's answer: grading hides it (cnnlab.instructor), so it will not count
+
+_WATCH: dict = {"codes": {}, "hits": set()}  # while a check runs: code objects of the answer key -> name
+
+
+def answer_key_code(exercise: catalog.Exercise) -> dict:
+    """{code object: "module.function"} of what grading hides for ``exercise`` (its answer key)."""
+    import importlib
+    import inspect
+
+    found = {}
+    for module_name, names in catalog.answer_key([exercise.name]).items():
+        module = importlib.import_module(module_name)
+        if "*" in names:
+            for attr, value in vars(module).items():
+                if inspect.isfunction(value) and value.__module__ == module_name:
+                    found[value.__code__] = f"{module_name}.{attr}"
+        for name in sorted(names - {"*"}):
+            value = module
+            for part in name.split("."):
+                value = getattr(value, part)
+            found[value.__code__] = f"{module_name}.{name}"
+    if found and getattr(exercise.reference, "__code__", None) is not None:
+        found[exercise.reference.__code__] = f"{exercise.reference.__module__}.{exercise.reference.__name__}"
+    return found
+
+
+def _student_call(fn, *args) -> running.Call:
+    """running.call(fn, *args), noting every function of the answer key that runs inside it."""
+    codes = _WATCH["codes"]
+    if not codes:
+        return running.call(fn, *args)
+    hits = _WATCH["hits"]
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in codes and frame.f_back.f_code not in codes:
+            hits.add(codes[frame.f_code])  # the outermost: a helper of the reference is not named
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        return running.call(fn, *args)
+    finally:
+        sys.setprofile(previous)
+
+
+def _disguised(result: CheckResult, exercise: catalog.Exercise, hits: list) -> None:
+    """The verdict on a function that runs cnnlab's answer: what it calls, and that grading will not count it."""
+    right = f"{result.cases_passed}/{result.total}"
+    names = ", ".join(hits[:3]) + (f" and {len(hits) - 3} more" if len(hits) > 3 else "")
+    if not result.passed:  # it fails anyway: its own verdict says more; the call is a note
+        result.notes.insert(0, f"your function calls cnnlab's reference {names}; grading will not count it")
+        return
+    result.outcomes = []
+    result.pattern = None
+    result.stopped = f"your function calls cnnlab's reference {names}; grading will not count it"
+    result.notes[:0] = [
+        f"its results matched on {right} cases, but grading hides cnnlab's answer to {exercise.name} (the call "
+        "raises AnswerKeyHiddenError there), so grading will not count this function: write the computation "
+        f'yourself (exercises.hint("{exercise.name}") helps)'
+    ]
 
 
 def not_found(exercise: catalog.Exercise, problem: str, advice: str | None = None, details=()) -> CheckResult:
@@ -118,6 +193,12 @@ def _summarize(result: CheckResult) -> None:
             others = [o.candidates[name] for o in failures if o.candidates.get(name)]
             common = [s for s in sentences if all(s in other for other in others)]
             outcome.diagnoses += [s for s in (common or sentences)[:MAX_DIAGNOSES] if s not in outcome.diagnoses]
+    tags = diagnose.pattern_tags([o.tags for o in failures], passed)
+    advice = [mistakes.CASE_TAGS[t] for t in tags if t in mistakes.CASE_TAGS]
+    if failures and advice and not any(isinstance(d, Named) for d in failures[0].diagnoses):
+        # no known mistake fits, but which cases fail says where it is: lead with that
+        where = " or ".join(f"with {t}" for t in tags) if len(tags) == 2 else f"with {tags[0]}"
+        failures[0].diagnoses.insert(0, f"only the cases {where} fail: look at {advice[0]}")
     for outcome in result.outcomes:
         for note in outcome.notes:
             if note not in result.notes:
@@ -306,7 +387,7 @@ def _compare_loss(exercise, value, expected: float, args, outcome: Outcome) -> N
             other = float(other)
             if abs(yours - other) <= diagnose.MATCH * (abs(yours) + abs(other)) and other != expected:
                 found.append(sentence)
-    outcome.candidates["loss"] = found
+    outcome.candidates["loss"] = [Named(f) for f in found]
 
 
 def _loss_agreement(fn, args, grads, expected, names) -> dict:
@@ -387,7 +468,7 @@ def _check_backward(exercise, case, fn, forward, outcome: Outcome) -> None:
     # 2. the backward pass on that cache
     cache_before = running.snapshot(cache)
     dout_given = dout.copy()
-    call = running.call(fn, dout_given, cache)
+    call = _student_call(fn, dout_given, cache)
     if not call.ok:
         outcome.unwritten = call.unwritten
         problem = _call_problem(exercise, call, (dout_given, cache), fn)
@@ -626,7 +707,7 @@ def _compare_exact(exercise, name, value, expected, args, outcome: Outcome) -> N
         return
     if int(value) != expected:
         outcome.fail(f"returned {int(value)}, expected {expected}")
-        outcome.candidates[name] = diagnose.size_mistake((int(value),), exercise.sizes(args))
+        outcome.candidates[name] = [Named(t) for t in diagnose.size_mistake((int(value),), exercise.sizes(args))]
 
 
 def _diagnose(exercise, name, yours, expected, args, dout, wrong=None) -> list:
@@ -640,11 +721,11 @@ def _diagnose(exercise, name, yours, expected, args, dout, wrong=None) -> list:
             if diagnose.matches(yours, value) and not diagnose.matches(expected, value, REFERENCE_THRESHOLD):
                 found.append(sentence)
     if found:
-        return found
+        return [Named(f) for f in found]
     axes = exercise.axes.get(name, ())
     if yours.shape != expected.shape:
         if name == "out" and exercise.sizes is not None and yours.ndim == 4 and yours.shape[:2] == expected.shape[:2]:
-            found += diagnose.size_mistake(yours.shape[2:], exercise.sizes(args))
+            found += map(Named, diagnose.size_mistake(yours.shape[2:], exercise.sizes(args), exercise.size_formula))
         found.append(diagnose.permuted_axes(name, yours, expected, axes))
         found.append(diagnose.same_numbers_elsewhere(name, yours, expected))
         return [f for f in found if f]
@@ -654,6 +735,8 @@ def _diagnose(exercise, name, yours, expected, args, dout, wrong=None) -> list:
         lambda: diagnose.all_zero(name, yours, expected),
         lambda: diagnose.scaled(name, yours, expected, _known_scales(args)),
         lambda: diagnose.offset_per_channel(name, yours, expected, what) if name == "out" else None,
+        lambda: diagnose.offset_per_map(name, yours, expected, axes) if name == "out" else None,
+        lambda: diagnose.affine_per_channel(name, yours, expected, what) if yours.ndim == 4 else None,
         lambda: diagnose.only_in_region(name, wrong, regions),
         lambda: diagnose.same_numbers_elsewhere(name, yours, expected),
         lambda: diagnose.localized(name, wrong, axes),
@@ -661,7 +744,9 @@ def _diagnose(exercise, name, yours, expected, args, dout, wrong=None) -> list:
         sentence = detector()
         if sentence:
             found.append(sentence)
-    return found
+    if not found and wrong is not None:  # the general step: what the numbers show
+        found.append(diagnose.describe(name, yours, expected, wrong, axes))
+    return [f for f in found if f]
 
 
 def _mistakes(exercise, args, dout):
@@ -706,7 +791,7 @@ def _call_watched(exercise, fn, given, args, outcome: Outcome, when: str = "") -
     """fn(*given) through ``running.call``. A failed call fails the case (its words after ``when``);
     a call that changed an argument in place fails it too. Returns the Call."""
     before = [running.snapshot(a) for a in given]
-    call = running.call(fn, *given)
+    call = _student_call(fn, *given)
     if not call.ok:
         outcome.unwritten = call.unwritten
         outcome.fail(when + _call_problem(exercise, call, given, fn))

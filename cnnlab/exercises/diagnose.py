@@ -37,6 +37,10 @@ __all__ = [
     "same_numbers_elsewhere",
     "size_mistake",
     "case_pattern",
+    "pattern_tags",
+    "affine_per_channel",
+    "offset_per_map",
+    "describe",
 ]
 
 MATCH = 1e-6  # two outputs "match" (yours is that mistake) when their max relative error is below this
@@ -163,9 +167,14 @@ def permuted_axes(name: str, yours: np.ndarray, expected: np.ndarray, axes: tupl
     for order in itertools.permutations(range(expected.ndim)):
         candidate = expected.transpose(order)
         if candidate.shape == yours.shape and matches(yours, candidate):
-            wanted = ", ".join(axes) if len(axes) == expected.ndim else ""
-            got = ", ".join(axes[i] for i in order) if wanted else str(order)
-            return f"{name} has the right values with its axes in the order ({got}); return them as ({wanted})"
+            if len(axes) == expected.ndim:
+                got, wanted = ", ".join(axes[i] for i in order), ", ".join(axes)
+                return f"{name} has the right values with its axes in the order ({got}); return them as ({wanted})"
+            back = ", ".join(str(int(i)) for i in np.argsort(order))
+            return (
+                f"{name} has the right values with its axes in another order: {name}.transpose({back}) "
+                f"has the expected shape {expected.shape} and is right"
+            )
     return None
 
 
@@ -178,6 +187,121 @@ def same_numbers_elsewhere(name: str, yours: np.ndarray, expected: np.ndarray) -
     if matches(np.sort(yours, axis=None), np.sort(expected, axis=None)):
         return f"{name} has exactly the right numbers, but in the wrong places"
     return None
+
+
+def affine_per_channel(name: str, yours: np.ndarray, expected: np.ndarray, what: str) -> str | None:
+    """yours = a[c] * expected + b[c] exactly, one scale and shift per index c of axis 1 (not all a = 1)."""
+    if yours.ndim < 2 or yours.shape != expected.shape or yours.shape[1] < 1:
+        return None
+    scales, shifts = [], []
+    for c in range(yours.shape[1]):
+        e, y = expected[:, c].ravel(), yours[:, c].ravel()
+        if e.size < 3 or np.ptp(e) == 0:
+            return None
+        a, b = np.polyfit(e, y, 1)
+        if not matches(y, a * e + b):
+            return None
+        scales.append(a)
+        shifts.append(b)
+    scales, shifts = np.array(scales), np.array(shifts)
+    size = float(np.abs(expected).max())
+    no_shift = np.all(np.abs(shifts) <= 1e-9 * size)
+    one_scale = np.allclose(scales, scales[0], rtol=1e-9, atol=0)
+    if np.allclose(scales, 1, rtol=0, atol=1e-9) or (one_scale and no_shift):
+        return None  # a shift only (offset_per_channel) or a scale only (scaled)
+    if one_scale:
+        k = _fraction_text(scales[0])
+        if np.allclose(shifts, shifts[0], rtol=0, atol=1e-9 * size):
+            return f"{name} is exactly {k} * (the right value) + {number(shifts[0])} at every element"
+        return (
+            f"{name} is exactly {k} * (the right value) plus a shift of its own for each {what}: a factor {k} "
+            f"where there should be none, on everything but the per-{what} term (the bias?)"
+        )
+    return (
+        f"for each {what}, {name} is exactly a * (the right value) + b with its own a and b (a from "
+        f"{number(scales.min())} to {number(scales.max())}): the per-{what} scale or shift is wrong; look at "
+        "what is multiplied and added per channel"
+    )
+
+
+def _fraction_text(k: float) -> str:
+    fraction = Fraction(k).limit_denominator(64)
+    if abs(float(fraction) - k) < 1e-9 * max(1.0, abs(k)) and fraction.denominator > 1:
+        return f"{fraction} (= {number(k)})"
+    return number(k)
+
+
+def offset_per_map(name: str, yours: np.ndarray, expected: np.ndarray, letters: tuple) -> str | None:
+    """``yours - expected`` is one constant per (sample, channel) map, not one per channel."""
+    if yours.ndim != 4 or yours.shape != expected.shape or yours.shape[0] < 2:
+        return None
+    diff = yours - expected
+    per_map = diff.mean(axis=(2, 3), keepdims=True)
+    if not np.abs(per_map).max() > 0 or not matches(yours, expected + per_map):
+        return None
+    if np.allclose(per_map, per_map.mean(axis=0, keepdims=True), rtol=0, atol=1e-12 * float(np.abs(expected).max())):
+        return None  # one per channel: offset_per_channel
+    a, b = letters[:2] if len(letters) >= 2 else ("n", "c")
+    return (
+        f"{name} is off by one constant per ({a}, {b}) (the same at every position, different across the "
+        f"samples {a}): a per-{'filter' if b == 'f' else 'channel'} term indexed by the wrong loop variable?"
+    )
+
+
+def _extent(wrong: np.ndarray, axes: tuple) -> str:
+    """Where the wrong elements are: their count, and the indices of each named axis they use."""
+    count, total = int(wrong.sum()), wrong.size
+    text = "at every element" if count == total else f"at {count} of {total} elements"
+    if len(axes) != wrong.ndim or count == total:
+        return text
+    limits = []
+    for axis, letter in enumerate(axes):
+        if wrong.shape[axis] < 2:
+            continue
+        bad = np.flatnonzero(wrong.any(axis=tuple(a for a in range(wrong.ndim) if a != axis)))
+        if len(bad) < wrong.shape[axis]:
+            shown = ", ".join(str(i) for i in bad[:4]) + (", ..." if len(bad) > 4 else "")
+            limits.append(f"{letter} = {shown} (of {wrong.shape[axis]})")
+    return text + (f", all with {' and '.join(limits)}" if limits else ", spread over every index of every axis")
+
+
+def describe(name: str, yours: np.ndarray, expected: np.ndarray, wrong: np.ndarray, axes: tuple = ()) -> str | None:
+    """What the numbers of a wrong output show when no known mistake fits: where it is wrong, in which
+    direction, how it relates to the right values. Says only what holds of every wrong element."""
+    if yours.shape != expected.shape or not wrong.any():
+        return None
+    parts = [f"{name} is wrong {_extent(wrong, axes)}"]
+    y, e = yours[wrong], expected[wrong]
+    if matches(yours, np.maximum(expected, 0)) and (expected < 0).any():
+        return parts[0] + (
+            f"; it equals the right value where that is positive and 0 where it is negative: {name} goes "
+            "through a max(., 0) (a ReLU?) that does not belong here"
+        )
+    if np.all(y == 0):
+        parts.append("it is 0 there, where the right values are not")
+    elif np.all(y > e):
+        parts.append("it is too large at every one of them")
+    elif np.all(y < e):
+        parts.append("it is too small at every one of them")
+    else:
+        parts.append(f"too large at {int(np.sum(y > e))} and too small at {int(np.sum(y < e))}")
+    nonzero = np.abs(e) > 0
+    if not np.all(y == 0) and nonzero.any():
+        ratio = np.abs(y[nonzero]) / np.abs(e[nonzero])
+        opposite = np.sign(y[nonzero]) == -np.sign(e[nonzero])
+        if opposite.all():
+            parts.append("with the opposite sign of the right value")
+        elif ratio.min() > 1:
+            parts.append(f"larger in magnitude, {number(ratio.min())} to {number(ratio.max())} times")
+        elif ratio.max() < 1:
+            parts.append(f"smaller in magnitude, {number(ratio.min())} to {number(ratio.max())} times")
+    if yours.size > 2 and np.ptp(yours) > 0 and np.ptp(expected) > 0 and not np.all(y == 0):
+        r = float(np.corrcoef(yours.ravel(), expected.ravel())[0, 1])
+        if r > 0.99:
+            parts.append("it follows the right values closely (correlation above 0.99): a scale, shift or small term")
+        elif abs(r) < 0.1:
+            parts.append("it is unrelated to the right values (correlation near 0)")
+    return "; ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,7 +335,10 @@ def _size_variants(I: int, K: int, S: int, P: int, D: int):
     return variants
 
 
-def size_mistake(got: tuple, geometry: list) -> list:
+POOL_SIZE_FORMULA = "H' = (H - pool_height) // stride + 1"
+
+
+def size_mistake(got: tuple, geometry: list, formula: str = SIZE_FORMULA) -> list:
     """Which terms of the size formula can explain a wrong output size, most likely first.
 
     ``got`` holds the student's size per spatial axis; ``geometry`` has, per axis,
@@ -222,18 +349,33 @@ def size_mistake(got: tuple, geometry: list) -> list:
     if list(got) == expected:
         return []
     if len(got) == 2 and list(got) == expected[::-1] and got[0] != got[1]:
-        return [f"the output's height and width are swapped: H' comes from H and HH, W' from W and WW ({SIZE_FORMULA})"]
+        return [f"the output's height and width are swapped: H' comes from H and HH, W' from W and WW ({formula})"]
     candidates = None
     for g, e, params in zip(got, expected, geometry):
         if g == e:
             continue
         here = [text for text, size in _size_variants(*params) if size == g]
         candidates = here if candidates is None else [t for t in candidates if t in here]
-    return [f"in the output size, {text}: {SIZE_FORMULA}" for text in candidates or []]
+    return [f"in the output size, {text}: {formula}" for text in candidates or []]
 
 
 # ---------------------------------------------------------------------------------------------
 # Across cases
+
+
+def pattern_tags(failed: list, passed: list) -> tuple:
+    """The tags (one, or two either of which) on every failing case and on no passing one; () if none."""
+    if not failed or not passed:
+        return ()
+    tags = list(dict.fromkeys(tag for case in failed for tag in case))
+    on_no_passing = [tag for tag in tags if not any(tag in case for case in passed)]
+    single = [tag for tag in on_no_passing if all(tag in case for case in failed)]
+    if single:
+        return tuple(single)
+    for first, second in itertools.combinations(on_no_passing, 2):
+        if all(first in case or second in case for case in failed):
+            return (first, second)
+    return ()
 
 
 def case_pattern(failed: list, passed: list) -> str | None:

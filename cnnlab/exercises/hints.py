@@ -110,6 +110,10 @@ HINTS = {
         "there are ties, which is what PyTorch and the reference do.",
         "Add, do not assign: dx[n, c, i*sh + p, j*sw + q] += dout[n, c, i, j]. With overlapping\n"
         "windows one element can be the maximum of several windows and gets all their gradients.",
+        "The stride may be an (h, w) pair, as in the forward pass: use the template's (sh, sw), sh\n"
+        "for rows and sw for columns, both to find window (i, j) at x[n, c, i*sh : i*sh + PH,\n"
+        "j*sw : j*sw + PW] and to place its gradient at (i*sh + p, j*sw + q), with (p, q) the\n"
+        "position of the maximum inside the window.",
     ],
     "spatial_batchnorm_forward": [
         "Spatial batch norm normalizes each channel with one mean and one variance taken over\n"
@@ -131,7 +135,8 @@ HINTS = {
         "dxhat = dout * gamma. If mean and variance were constants, dx would be dxhat / std,\n"
         "but in train mode they depend on every x of the channel, which adds two more terms.",
         "With M = N*H*W elements per channel and means over (0, 2, 3):\n"
-        "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / np.sqrt(var + eps).",
+        "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / np.sqrt(var + eps).\n"
+        "(The fully connected version divides its sums by N; here every mean is over M = N*H*W.)",
         "Keep what you need in the forward's cache: xhat, gamma and 1/std (or x, mean, var, eps).",
     ],
     "spatial_groupnorm_forward": [
@@ -139,7 +144,10 @@ HINTS = {
         "normalizes each (sample, group) with its own mean and variance, over the group's\n"
         "channels and all positions. It does not look across samples, so train and test agree.",
         "x.reshape(N, G, -1) puts one group per row (channels c*C/G ... are consecutive in\n"
-        "memory). Take the mean and variance over axis 2 with keepdims=True.",
+        "memory). Take the mean and variance over axis 2 with keepdims=True (axis 1 would mix the\n"
+        "groups, axis 0 the samples).",
+        "Read eps from gn_param: eps = gn_param.get('eps', 1e-5); one case gives another value.\n"
+        "It goes inside the square root: xhat = (x - mean) / np.sqrt(var + eps).",
         "Normalize, reshape back to (N, C, H, W), then scale and shift per channel:\n"
         "out = gamma * xhat + beta with gamma, beta as (1, C, 1, 1). G = 1 is layer norm and\n"
         "G = C is instance norm: good cases to test yourself on.",
@@ -150,7 +158,8 @@ HINTS = {
         "For dx, the statistics are shared within each (sample, group): reshape dxhat = dout * gamma\n"
         "and xhat to (N, G, -1) and take the means over axis 2.",
         "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / np.sqrt(var + eps) on the\n"
-        "(N, G, -1) view, then reshape to (N, C, H, W).",
+        "(N, G, -1) view, then reshape to (N, C, H, W). Use the eps of the forward pass (keep it, or\n"
+        "1/std, in the cache).",
     ],
     "three_layer_convnet_loss": [
         "Chain the layers of cnnlab.layers, keeping every cache: conv_forward_im2col (or _naive)\n"

@@ -83,7 +83,20 @@ CONV = {
         "i*stride, column j*stride of the padded input"
     ),
     "no pad": "the input is not padded: add conv_param['pad'] zeros on every side of H and W first",
+    "stride h for w": (
+        "the columns step by the rows' stride: window (i, j) starts at row i*stride_h, column j*stride_w "
+        "(stride is an (h, w) pair here)"
+    ),
+    "dx crop corner": (
+        "dx is cut from the top-left corner of dxpad; cut pad rows and columns from each side: "
+        "dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
     "edge pad": "the padding repeats the border values; pad with zeros",
+    "pad at the end": (
+        "the windows read x without the padding in front of it: window (0, 0) must start pad rows above and "
+        "pad columns left of x, in the zeros; pad on each side, np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), "
+        "and read every window from the padded array"
+    ),
     "db over n": "db is summed over the samples n only: sum over the positions too, db = dout.sum(axis=(0, 2, 3))",
     "db over space": "db is summed over the positions only: sum over the samples n too, db = dout.sum(axis=(0, 2, 3))",
     "db sample 0": "db comes from sample 0 only: sum over all N samples",
@@ -139,6 +152,12 @@ def conv_forward(args, dout=None):
         found.append(
             _mistake("out", CONV["no dilation"], lambda: _first(_conv(x, w, b, conv_param, dilation=1), Ho, Wo))
         )
+    if stride[0] != stride[1]:
+        same = (stride[0], stride[0])
+        found.append(
+            _mistake("out", CONV["stride h for w"], lambda: _first(_conv(x, w, b, conv_param, stride=same), Ho, Wo))
+        )
+        found.append(_mistake("out", CONV["stride h for w"], lambda: _conv(x, w, b, conv_param, stride=same)))
     if stride != (1, 1):
         found.append(_mistake("out", CONV["no stride"], lambda: _conv(x, w, b, conv_param, stride=1)))
         found.append(_mistake("out", CONV["unstrided"], lambda: _first(_conv(x, w, b, conv_param, stride=1), Ho, Wo)))
@@ -146,6 +165,8 @@ def conv_forward(args, dout=None):
         found.append(_mistake("out", CONV["no pad"], lambda: _conv(x, w, b, conv_param, pad=0)))
         edge = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])), mode="edge")
         found.append(_mistake("out", CONV["edge pad"], lambda: _conv(edge, w, b, conv_param, pad=0)))
+        end = np.pad(x, ((0, 0), (0, 0), (0, 2 * pad[0]), (0, 2 * pad[1])))
+        found.append(_mistake("out", CONV["pad at the end"], lambda: _conv(end, w, b, conv_param, pad=0)))
     return found
 
 
@@ -219,6 +240,7 @@ def conv_backward(args, dout):
     dxpad = _scatter(dout, w, x.shape, stride, pad, dilation)
     if ph or pw:
         found.append(_mistake("dx", CONV["dx padded"], lambda: dxpad))
+        found.append(_mistake("dx", CONV["dx crop corner"], lambda: dxpad[:, :, :H, :W]))
     if not (ph and pw):
         found.append(_mistake("dx", CONV["dx empty"], lambda: dxpad[:, :, ph:-ph, pw:-pw]))
     if stride != (1, 1):
@@ -316,6 +338,14 @@ POOL = {
     ),
     "step 1": "the windows do not move by the stride: window (i, j) starts at row i*stride, column j*stride",
     "swapped": "pool_height and pool_width are swapped: the window is pool_height rows by pool_width columns",
+    "stride h for w": (
+        "the columns step by the rows' stride: window (i, j) starts at row i*sh, column j*sw (the stride is an "
+        "(h, w) pair here)"
+    ),
+    "backward step pool size": (
+        "the backward pass moves the windows by the pool size, not by the stride: window (i, j) starts at row "
+        "i*stride, column j*stride, as in the forward pass"
+    ),
     "last max": (
         "with ties, the gradient goes to the last maximum of the window; it must go to the first one "
         "(row-major order), as np.argmax and PyTorch do"
@@ -328,6 +358,10 @@ POOL = {
         "it goes to the maximum only"
     ),
     "everywhere": "each dout goes to every element of its window; it goes to the window's maximum only",
+    "backward no stride": (
+        "the gradient is placed at dx[n, c, i + p, j + q]: the stride is missing; the maximum (p, q) of "
+        "window (i, j) is at row i*stride + p, column j*stride + q"
+    ),
     "region overlap": "a pixel that is the maximum of several windows gets the sum of their gradients: use +=, not =",
 }
 
@@ -382,6 +416,9 @@ def pool_forward(args, dout=None):
         found.append(_mistake("out", POOL["step 1"], lambda: _pool_out(x, PH, PW, (1, 1), hw, np.max)))
     if PH != PW:
         found.append(_mistake("out", POOL["swapped"], lambda: _pool_out(x, PW, PH, stride, hw, np.max)))
+    if stride[0] != stride[1]:
+        same = (stride[0], stride[0])
+        found.append(_mistake("out", POOL["stride h for w"], lambda: _pool_out(x, PH, PW, same, hw, np.max)))
     return found
 
 
@@ -420,10 +457,28 @@ def _pool_dx(x, pool_param, dout, route, add=True):
     return dx
 
 
+def _pool_dx_unstrided(x, pool_param, dout):
+    """dx with each window's first maximum found in the right window, but placed at (i + p, j + q)."""
+    PH, PW, stride = _pool_geometry(pool_param)
+    dx = np.zeros(x.shape)
+    for n, c, i, j, rows, cols in _pool_windows(x.shape, PH, PW, stride, dout.shape[2:]):
+        window = x[n, c, rows, cols]
+        p, q = np.unravel_index(np.argmax(window), window.shape)
+        dx[n, c, i + p, j + q] += dout[n, c, i, j]
+    return dx
+
+
 def pool_backward(args, dout):
     """Mistakes in max pooling's backward pass: dx (N, C, H, W)."""
     x, pool_param = args
-    return [
+    found = []
+    PH, PW, stride = _pool_geometry(pool_param)
+    if stride != (1, 1):
+        found.append(_mistake("dx", POOL["backward no stride"], lambda: _pool_dx_unstrided(x, pool_param, dout)))
+    if stride != (PH, PW):
+        by_size = {**pool_param, "stride": (PH, PW)}
+        found.append(_mistake("dx", POOL["backward step pool size"], lambda: _pool_dx(x, by_size, dout, _route_first)))
+    return found + [
         _mistake("dx", POOL["last max"], lambda: _pool_dx(x, pool_param, dout, _route_last)),
         _mistake("dx", POOL["all max"], lambda: _pool_dx(x, pool_param, dout, _route_all)),
         _mistake("dx", POOL["split max"], lambda: _pool_dx(x, pool_param, dout, _route_split)),
@@ -456,6 +511,10 @@ LAYOUTS = {
     "group": "over each group of C/G consecutive channels and (H, W), for each sample, as group norm does",
     "group,N": "over each group of channels across the whole batch; group norm keeps the samples apart",
     "interleaved": "over interleaved groups (channel c in group c % G); a group is C/G consecutive channels",
+    "view axis 1": (
+        "over axis 1 of x.reshape(N, G, -1), across the groups at each position of a group; take them "
+        "over axis 2 (keepdims=True)"
+    ),
     "reshape(-1, C)": (
         "over the columns of x.reshape(-1, C), which mixes channels with positions (move C last first: "
         "x.transpose(0, 2, 3, 1).reshape(-1, C), and transpose back after)"
@@ -503,6 +562,19 @@ NORM = {
     "var std": "the running variance is updated with the standard deviation; use the variance",
     "var plus eps": "the running variance is updated with var + eps; leave eps out of it",
     "eps ignored": "bn_param['eps'] is ignored (1e-5 is used whatever it says)",
+    "gn eps ignored": "gn_param['eps'] is ignored (1e-5 is used whatever it says): eps = gn_param.get('eps', 1e-5)",
+    "columns per channel": (
+        "channel c is normalized with the statistics of column c of x.reshape(-1, C), which mixes channels "
+        "with positions (move C last first: x.transpose(0, 2, 3, 1).reshape(-1, C))"
+    ),
+    "running from columns": (
+        "the running statistics come from the columns of x.reshape(-1, C), which mixes channels with "
+        "positions; take the batch statistics over (N, H, W): x.mean(axis=(0, 2, 3))"
+    ),
+    "dx divides by N": (
+        "dx divides by N, as the fully connected batch norm does; here each channel's mean is over "
+        "M = N*H*W elements: mean(dxhat) = dxhat.sum(axis=(0, 2, 3)) / (N*H*W)"
+    ),
     "momentum ignored": "bn_param['momentum'] is ignored (0.9 is used whatever it says)",
     "dx constants": (
         "dx treats the mean and variance as constants (that is the test-mode gradient); in train mode "
@@ -512,6 +584,8 @@ NORM = {
     "dx no var term": "dx is missing the term that comes through the variance: subtract xhat * mean(dxhat * xhat)",
     "dx no gamma": "dx ignores gamma: the gradient that reaches xhat is dout * gamma",
     "dgamma uses x": "dgamma uses x; it must use the normalized xhat: dgamma = sum of dout * xhat",
+    "dgamma is dbeta": "dgamma is the sum of dout, which is dbeta; dgamma = sum of dout * xhat over (N, H, W)",
+    "swapped grads": "dgamma and dbeta are swapped: return (dx, dgamma, dbeta), the order of (x, gamma, beta)",
     "dgamma over n": "dgamma is summed over the samples n only: sum over (N, H, W)",
     "dbeta over n": "dbeta is summed over the samples n only: sum over (N, H, W)",
     "dgamma over space": "dgamma is summed over the positions only: sum over the samples n too",
@@ -519,7 +593,7 @@ NORM = {
 }
 
 _BN_LAYOUTS = ("H,W", "C,H,W", "N", "all", "N,H", "N,W", "reshape(-1, C)")
-_GN_LAYOUTS = ("H,W", "C,H,W", "N,H,W", "group,N", "interleaved")
+_GN_LAYOUTS = ("H,W", "C,H,W", "N,H,W", "group,N", "interleaved", "N", "view axis 1")
 
 
 def _labels(x_shape, layout: str, G: int = 1) -> np.ndarray:
@@ -546,6 +620,8 @@ def _labels(x_shape, layout: str, G: int = 1) -> np.ndarray:
         return c // (C // G)
     if layout == "interleaved":
         return n * G + c % G
+    if layout == "view axis 1":  # x.reshape(N, G, K).mean(axis=1): one mean per (sample, offset in a group)
+        return n * (C // G * H * W) + ((c % (C // G)) * H + h) * W + w
     return np.arange(N * C * H * W).reshape(x_shape) % C  # "reshape(-1, C)": the column of each element
 
 
@@ -621,6 +697,8 @@ def _normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1):
         _mistake("dx", NORM["dx no var term"], lambda: (dxhat - mean_dxhat) * inv_std),
         _mistake("dx", NORM["dx no gamma"], lambda: _normalization_grad(dout, xhat, inv_std, labels)),
         _mistake("dgamma", NORM["dgamma uses x"], lambda: (dout * x).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))),
+        _mistake("dgamma", NORM["dgamma is dbeta"], lambda: dout.sum(axis=(0, 2, 3)).reshape(np.shape(gamma))),
+        _mistake("dbeta", NORM["swapped grads"], lambda: (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))),
         _mistake("dgamma", NORM["dgamma over n"], lambda: (dout * xhat).sum(axis=0)),
         _mistake("dbeta", NORM["dbeta over n"], lambda: dout.sum(axis=0)),
         _mistake("dgamma", NORM["dgamma over space"], lambda: (dout * xhat).sum(axis=(2, 3))),
@@ -661,6 +739,14 @@ def batchnorm_forward(args, dout=None):
                 NORM["test uses batch"],
                 lambda: _per_channel(gamma, C) * _normalize(x, batch_stats, eps)[0] + _per_channel(beta, C),
             ),
+            _mistake(
+                "out",
+                NORM["no eps"],
+                lambda: (
+                    _per_channel(gamma, C) * (x - _per_channel(old_mean, C)) / np.sqrt(_per_channel(old_var, C))
+                    + _per_channel(beta, C)
+                ),
+            ),
             _mistake("running_mean", NORM["test updates mean"], lambda: blend(old_mean, mean)),
             _mistake("running_var", NORM["test updates var"], lambda: blend(old_var, var)),
         ]
@@ -672,6 +758,33 @@ def batchnorm_forward(args, dout=None):
     if momentum != 0.9:
         found.append(_mistake("running_mean", NORM["momentum ignored"], lambda: 0.9 * old_mean + 0.1 * mean))
         found.append(_mistake("running_var", NORM["momentum ignored"], lambda: 0.9 * old_var + 0.1 * var))
+    if bn_param.get("running_var") is None:  # the start value is the layer's choice: CS231n's is zeros
+        found.append(_mistake("running_var", CONVENTIONS["running_var zeros"], lambda: blend(0 * old_var, var)))
+    if bn_param.get("running_mean") is None:
+        found.append(_mistake("running_mean", CONVENTIONS["running_mean ones"], lambda: blend(1 + old_mean, mean)))
+    # x.reshape(-1, C) without the transpose: column statistics, used for channel c of the 4-D x
+    columns = x.reshape(-1, C)
+    column_mean, column_var = columns.mean(axis=0), columns.var(axis=0)
+    found += [
+        _mistake(
+            "out",
+            NORM["columns per channel"],
+            lambda: (
+                _per_channel(gamma, C) * (x - _per_channel(column_mean, C)) / np.sqrt(_per_channel(column_var, C) + eps)
+                + _per_channel(beta, C)
+            ),
+        ),
+        _mistake(
+            "out",
+            f"the mean and variance are taken {LAYOUTS['reshape(-1, C)']}; take them {LAYOUTS['N,H,W']}",
+            lambda: (
+                _per_channel(gamma, C) * ((columns - column_mean) / np.sqrt(column_var + eps)).reshape(x.shape)
+                + _per_channel(beta, C)
+            ),
+        ),
+        _mistake("running_mean", NORM["running from columns"], lambda: blend(old_mean, column_mean)),
+        _mistake("running_var", NORM["running from columns"], lambda: blend(old_var, column_var)),
+    ]
     return found + [
         _mistake("running_mean", NORM["mean not updated"], lambda: old_mean),
         _mistake("running_var", NORM["var not updated"], lambda: old_var),
@@ -689,13 +802,38 @@ def batchnorm_backward(args, dout):
     """Mistakes in spatial batch norm's backward pass (train mode): dx, dgamma, dbeta."""
     x, gamma, beta, bn_param = args
     eps = shapes.check_bn_param(dict(bn_param), x.shape[1], x.dtype)["eps"]
-    return _normalization_backward(x, gamma, dout, eps, "N,H,W", _BN_LAYOUTS)
+    found = _normalization_backward(x, gamma, dout, eps, "N,H,W", _BN_LAYOUTS)
+    N, C, H, W = x.shape
+    if H * W > 1:  # the fully connected formula: sums over (N, H, W) divided by N, not N*H*W
+        labels = _labels(x.shape, "N,H,W")
+        xhat, inv_std = _normalize(x, labels, eps)
+        dxhat = dout * _per_channel(gamma, C)
+        sum_dxhat = dxhat.sum(axis=(0, 2, 3), keepdims=True)
+        sum_dxhat_xhat = (dxhat * xhat).sum(axis=(0, 2, 3), keepdims=True)
+        found.append(
+            _mistake(
+                "dx", NORM["dx divides by N"], lambda: (dxhat - sum_dxhat / N - xhat * sum_dxhat_xhat / N) * inv_std
+            )
+        )
+    return found
 
 
 def groupnorm_forward(args, dout=None):
     """Mistakes in spatial group norm's forward pass: out."""
     x, gamma, beta, G, gn_param = args
-    return _normalization_forward(x, gamma, beta, shapes.check_gn_param(gn_param), "group", _GN_LAYOUTS, G)
+    eps = shapes.check_gn_param(gn_param)
+    found = _normalization_forward(x, gamma, beta, eps, "group", _GN_LAYOUTS, G)
+    if eps != 1e-5:
+        C = x.shape[1]
+        labels = _labels(x.shape, "group", G)
+        found.append(
+            _mistake(
+                "out",
+                NORM["gn eps ignored"],
+                lambda: _per_channel(gamma, C) * _normalize(x, labels, 1e-5)[0] + _per_channel(beta, C),
+            )
+        )
+    return found
 
 
 def groupnorm_backward(args, dout):
@@ -703,6 +841,80 @@ def groupnorm_backward(args, dout):
     x, gamma, beta, G, gn_param = args
     return _normalization_backward(x, gamma, dout, shapes.check_gn_param(gn_param), "group", _GN_LAYOUTS, G)
 
+
+# ---------------------------------------------------------------------------------------------
+# Conventions of CS231n's assignments that differ from cnnlab's
+
+CONVENTIONS = {
+    "running_var zeros": (
+        "running_var starts at zeros, as in CS231n's batchnorm_forward; cnnlab (like PyTorch) starts it "
+        "at ones: bn_param.get('running_var', np.ones(C))"
+    ),
+    "running_mean ones": "running_mean starts at ones; it starts at zeros: bn_param.get('running_mean', np.zeros(C))",
+}
+
+# ---------------------------------------------------------------------------------------------
+# What the failing cases share: when exactly the cases with one feature fail, where to look
+
+CASE_TAGS = {
+    "padding": (
+        "the padding: pad x with pad zeros on each side of H and W, np.pad(x, ((0, 0), (0, 0), (ph, ph), "
+        "(pw, pw))), and read every window from the padded array (and, going back, cut the padding away)"
+    ),
+    "stride > 1": "the stride: window (i, j) starts at row i*stride, column j*stride",
+    "dilation > 1": (
+        "the dilation: tap (p, q) of window (i, j) is at row i*stride + p*dilation, column j*stride + q*dilation"
+    ),
+    "an (h, w) pair in conv_param": (
+        "stride, pad and dilation given as (h, w) pairs: use the pairs cnnlab.shapes.check_conv_inputs returns, "
+        "the first for rows, the second for columns"
+    ),
+    "a stride given as an (h, w) pair": (
+        "a stride given as an (h, w) pair: use the pair cnnlab.shapes.check_pool_inputs returns, sh for rows and "
+        "sw for columns"
+    ),
+    "a rectangular input or filter": (
+        "height and width: rows use H, HH and the first of each pair, columns W, WW and the second; one is used "
+        "for the other somewhere"
+    ),
+    "a rectangular input or window": (
+        "height and width: rows use H, pool_height and sh, columns W, pool_width and sw; one is used for the "
+        "other somewhere"
+    ),
+    "a stride that leaves the last rows or columns out": (
+        "the output size when the stride does not divide evenly: (size + 2*pad - dilation*(kernel - 1) - 1) "
+        "// stride + 1 rounds down, and the last rows or columns no window reaches are left out"
+    ),
+    "a stride that does not divide evenly": (
+        "a stride that does not divide evenly: // rounds down, and the leftover pixels give no output"
+    ),
+    "overlapping windows": (
+        "overlapping windows: each window is x[n, c, i*sh : i*sh + PH, j*sw : j*sw + PW], and an element that "
+        "is the maximum of several windows gets the sum of their gradients (+=)"
+    ),
+    "ties (equal maxima in a window)": "ties: the gradient goes to the first maximum in row-major order, np.argmax",
+    "train mode": "train mode: the batch statistics over (N, H, W), and the running statistics updated in bn_param",
+    "test mode": "test mode: normalize with bn_param's running_mean and running_var, and change nothing",
+    "eps and momentum given": (
+        "reading bn_param: eps and momentum are given in these cases, bn_param.get('eps', 1e-5), "
+        "bn_param.get('momentum', 0.9), and so are the running statistics"
+    ),
+    "eps given": "reading gn_param: eps is given in this case, eps = gn_param.get('eps', 1e-5)",
+    "gamma and beta of shape (1, C, 1, 1)": (
+        "gamma and beta of shape (1, C, 1, 1): CS231n's are (C,) only, cnnlab's may be either; work with "
+        "gamma.reshape(1, C, 1, 1) (or np.ravel(gamma) in 2-D) and return dgamma, dbeta in the shape gamma had"
+    ),
+    "one sample": "a batch of one sample (N = 1): look for an index or a loop bound over the samples",
+    "1x1 spatial size": "H = W = 1: look for an axis or a size that assumes H, W > 1",
+    "G = 1": "G = 1 (one group, layer norm): look at how the groups are formed",
+    "G = C": "G = C (one channel per group, instance norm): look at how the groups are formed",
+    "reg > 0": (
+        "the regularization: 0.5 * reg * sum(W**2) over W1, W2, W3 in the loss, and reg * W in each weight's gradient"
+    ),
+    "one channel": "C = 1: look for an axis that assumes several channels",
+    "a 1x1 filter": "a 1x1 filter: look for an index that assumes a filter larger than 1",
+    "a rectangular input": "a rectangular input: H and W are used for each other somewhere",
+}
 
 # ---------------------------------------------------------------------------------------------
 # im2col and col2im
@@ -713,6 +925,10 @@ COLUMNS = {
         "axis first: (N, C*HH*WW, H'*W')"
     ),
     "rows are windows": "each window is a row, (N*H'*W', C*HH*WW); here each window is a column: (N, C*HH*WW, H'*W')",
+    "rows are windows per sample": (
+        "each window is a row of its sample, (N, H'*W', C*HH*WW); here each window is a column, "
+        "(N, C*HH*WW, H'*W'): return cols.transpose(0, 2, 1)"
+    ),
     "tap-major rows": (
         "the rows are ordered (tap row, tap column, channel); row c*HH*WW + p*WW + q must hold tap (p, q) of channel c"
     ),
@@ -722,11 +938,20 @@ COLUMNS = {
     "no stride": "the stride is ignored: window (i, j) starts at row i*stride, column j*stride",
     "overwrite": "where windows overlap, a later window overwrites an earlier one: add them (+=)",
     "padded": "x still includes the padding: cut pad rows and columns from each side, xpad[:, :, ph:ph + H, pw:pw + W]",
+    "crop corner": (
+        "x is cut from the top-left corner of xpad; cut pad rows and columns from each side: "
+        "xpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
     "empty": (
         "x is empty: with pad = 0, xpad[:, :, pad:-pad] selects nothing (-0 is 0); use xpad[:, :, ph:ph + H, pw:pw + W]"
     ),
     "region padding": "look at how x is padded: with zeros, by pad on every side",
     "region overlap": "a pixel in several windows gets the sum of their columns: use +=, not =",
+    "pad at the end": (
+        "the windows read x without the padding in front of it: window (0, 0) must start pad rows above and "
+        "pad columns left of x, in the zeros; pad on each side, np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), "
+        "and read every window from the padded array"
+    ),
 }
 
 
@@ -745,6 +970,7 @@ def im2col_mistakes(args, dout=None):
     found = [
         _mistake("cols", COLUMNS["cs231n layout"], lambda: cols.transpose(1, 0, 2).reshape(R, N * positions)),
         _mistake("cols", COLUMNS["rows are windows"], lambda: cols.transpose(0, 2, 1).reshape(N * positions, R)),
+        _mistake("cols", COLUMNS["rows are windows per sample"], lambda: cols.transpose(0, 2, 1)),
         _mistake(
             "cols",
             COLUMNS["tap-major rows"],
@@ -758,10 +984,25 @@ def im2col_mistakes(args, dout=None):
     ]
     if pairs[1] != (0, 0):
         found.append(_mistake("cols", COLUMNS["no pad"], lambda: im2col_module.im2col(x, HH, WW, stride, 0, dilation)))
+        (ph, pw) = pairs[1]
+        end = np.pad(x, ((0, 0), (0, 0), (0, 2 * ph), (0, 2 * pw)))
+        found.append(
+            _mistake("cols", COLUMNS["pad at the end"], lambda: im2col_module.im2col(end, HH, WW, stride, 0, dilation))
+        )
+
+    def first_windows(other):  # the right number of windows (H', W' from cnnlab.shapes), the first of another grid
+        Hb, Wb = _output_hw((H, W), (HH, WW), *other)
+        if Hb < Ho or Wb < Wo:
+            return None
+        wider = im2col_module.im2col(x, HH, WW, *other)
+        return wider.reshape(N, R, Hb, Wb)[:, :, :Ho, :Wo].reshape(N, R, Ho * Wo)
+
     if pairs[2] != (1, 1):
         found.append(_mistake("cols", COLUMNS["no dilation"], lambda: im2col_module.im2col(x, HH, WW, stride, pad, 1)))
+        found.append(_mistake("cols", COLUMNS["no dilation"], lambda: first_windows((pairs[0], pairs[1], (1, 1)))))
     if pairs[0] != (1, 1):
         found.append(_mistake("cols", COLUMNS["no stride"], lambda: im2col_module.im2col(x, HH, WW, 1, pad, dilation)))
+        found.append(_mistake("cols", COLUMNS["no stride"], lambda: first_windows(((1, 1), pairs[1], pairs[2]))))
     return found
 
 
@@ -794,6 +1035,7 @@ def col2im_mistakes(args, dout=None):
     found = [_mistake("x", COLUMNS["overwrite"], lambda: _crop(overwritten, pad, H, W))]
     if ph or pw:
         found.append(_mistake("x", COLUMNS["padded"], lambda: added))
+        found.append(_mistake("x", COLUMNS["crop corner"], lambda: added[:, :, :H, :W]))
     if not (ph and pw):
         found.append(_mistake("x", COLUMNS["empty"], lambda: added[:, :, ph:-ph, pw:-pw]))
     return found
@@ -820,6 +1062,9 @@ CONVNET = {
         "{g} has the regularization gradient twice, 2 * reg * {w}; the gradient of 0.5 * reg * sum({w}**2) is reg * {w}"
     ),
     "reg on bias": "the biases are regularized too: the L2 term covers W1, W2, W3 only, not b1, b2, b3",
+    "reg W1 only": (
+        "only W1 is regularized in the loss: the L2 term is 0.5 * reg * (sum(W1**2) + sum(W2**2) + sum(W3**2))"
+    ),
     "reg on bias grad": "{g} has a regularization term, reg * {w}; the biases are not regularized",
     "not averaged loss": (
         "the loss is N times too big (N = {n}): the data loss is summed over the batch; average it (divide by N)"
@@ -850,6 +1095,7 @@ def convnet_loss(reference, args):
         ("loss", CONVNET["reg missing from loss"], np.float64(data_loss)),
         ("loss", CONVNET["reg loss doubled"], np.float64(data_loss + 2 * weights)),
         ("loss", CONVNET["reg on bias"], np.float64(data_loss + weights + biases)),
+        ("loss", CONVNET["reg W1 only"], np.float64(data_loss + 0.5 * reg * float(np.sum(params["W1"] ** 2)))),
         ("loss", CONVNET["not averaged loss"].format(n=N), np.float64(N * data_loss + weights)),
         ("loss", CONVNET["not averaged loss"].format(n=N), np.float64(N * (data_loss + weights))),
     ]

@@ -182,9 +182,14 @@ class CheckResult:
             name, yours, expected = outcome.comparison
             import matplotlib.pyplot as plt
 
+            from cnnlab.exercises import catalog
+
+            axes = catalog.get(self.name).axes.get(name, ())
+            letters = tuple(axes[:2]) if len(axes) == 4 else ("n", "c")  # (n, f) for a convolution's out
             with plt.ioff():
                 fig, ax = plt.subplots(figsize=(8, 3.5))
-            draw_error_map(ax, yours, expected, title=f"{self.name}, case {outcome.label!r}: where {name} is wrong")
+            title = f"{self.name}, case {outcome.label!r}: where {name} is wrong"
+            draw_error_map(ax, yours, expected, title=title, letters=letters)
             fig.tight_layout()
             return fig
         return None

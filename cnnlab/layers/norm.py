@@ -126,7 +126,9 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     - gamma, beta: (C,) or (1, C, 1, 1) per-channel scale and shift
     - G: number of groups, an integer >= 1 dividing C; channels c*C/G ... (c+1)*C/G - 1
       form group c. G = 1 is layer norm, G = C is instance norm.
-    - gn_param: dict with optional 'eps' (default 1e-5)
+    - gn_param: dict with optional 'eps' (default 1e-5). Batch norm's keys ('mode',
+      'momentum', 'running_mean', 'running_var') are accepted and ignored, so CS231n's
+      ``bn_param = {'mode': 'train'}`` works here; any other key is an error.
     Returns (out, cache): out (N, C, H, W). The same in training and at test time (no
     running statistics), and matches torch.nn.functional.group_norm.
     """
