@@ -436,3 +436,18 @@ def test_refused_grades_are_empty_cells_not_zero():
     assert rows == [["a.ipynb", "", "", "1"]]
     summary = report.summarize([entry])
     assert summary.refused == [("a.ipynb", "refused: changed")]
+
+
+def test_a_student_with_two_submissions_gets_one_row_and_the_higher_points(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("login,name\nada,Ada Lovelace\nben,Ben Ng\n", encoding="utf-8")
+    first, again = (grading.Submission(Path(f"subs/ada/{n}.ipynb"), f"subs/ada/{n}.ipynb") for n in ("a", "b"))
+    first.rows = [_row(submission=first.label, points=0)]
+    again.rows = [_row(submission=again.label, points=1, passed=True)]
+    header, rows, warnings = exports.wide_rows([first, again], ["x"], exports.read_roster(roster))
+    assert header == ["login", "name", "x", "total", "submissions"]
+    assert rows == [
+        ["ada", "Ada Lovelace", "1", "1", "subs/ada/a.ipynb; subs/ada/b.ipynb"],
+        ["ben", "Ben Ng", "", "", ""],
+    ]
+    assert warnings == ["x is graded in more than one submission of 'ada'; the higher points count"]

@@ -150,7 +150,8 @@ def wide_rows(entries, exercise_names: list, roster: Roster | None = None) -> tu
         for entry in theirs:
             for name, value in _points(entry, exercise_names).items():
                 if name in points and value != points[name]:
-                    warnings.append(f"{name} is graded in more than one submission of row {index + 2}; the higher counts")
+                    who = student.get(matching.column, "").strip()
+                    warnings.append(f"{name} is graded in more than one submission of {who!r}; the higher points count")
                 points[name] = value if name not in points else _higher(points[name], value)
         total = _total(points.values()) if theirs else ""
         labels = "; ".join(e.label for e in theirs)
