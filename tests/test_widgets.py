@@ -760,3 +760,46 @@ def test_featuremap_no_control_values_raise(featuremap, image, name, stride, pad
     H, W = featuremap.state.image.shape
     expected = tuple(shapes.conv_output_size(n, 3, v["stride"], v["pad"]) for n in (H, W))
     assert featuremap.output_shape == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# The same state draws the same picture, however many changes came before (issue #17)
+
+# For each explorer: state A, then the changes a student makes before returning to A.
+DETOURS = {
+    "ConvExplorer": [{"pad": 2}, {"filter_size": 7}, {"stride": 3, "dilation": 2}, {"input_size": 2},
+                     {"output_cell": 3}],
+    "PoolExplorer": [{"pool_size": 3, "stride": 1}, {"window": 5}, {"input_size": 2, "pool_size": 5}, {"seed": 4}],
+    "Im2colExplorer": [{"C": 3}, {"filter_size": 5}, {"pad": 0, "stride": 2}, {"N": 512}, {"pixel": 9}],
+    "NormExplorer": [{"mode": "batch"}, {"mode": "group", "groups": 4}, {"highlight": 3}, {"mode": "instance"}],
+    "FeatureMapExplorer": [{"image": "photo"}, {"filter": "blur", "stride": 3}, {"pad": 3}, {"filter": "outline"}],
+    "GradcheckViewer": [{"threshold": 1e-1}, {"worst": 2}, {"threshold": 1e-10}, {"threshold": 1e-4, "worst": 6}],
+}  # fmt: skip
+
+
+def artist_counts(fig) -> list:
+    """How many artists of each kind every Axes and the Figure itself hold."""
+    counts = [("figure", len(fig.texts), len(fig.artists), len(fig.patches), len(fig.lines))]
+    for ax in fig.axes:
+        counts.append((ax.get_label(), len(ax.images), len(ax.patches), len(ax.lines), len(ax.texts),
+                       len(ax.collections), len(ax.artists)))  # fmt: skip
+    return counts
+
+
+@pytest.mark.parametrize("explorer", every_explorer(), ids=lambda e: type(e).__name__)
+def test_every_explorer_redraws_the_same_picture_for_the_same_state(explorer):
+    """Draw state A, change through several states, return to A: the same artists, the same pixels."""
+    name = type(explorer).__name__
+    start = explorer.values
+    png, counts = bytes(explorer.image.value), artist_counts(explorer.figure)
+    for detour in DETOURS[name]:
+        set_controls(explorer, **detour)
+        assert bytes(explorer.image.value) != png, (name, detour)  # the detour is really another picture
+    set_controls(explorer, **start)
+    assert explorer.values == start
+    assert artist_counts(explorer.figure) == counts, name
+    again = np.asarray(Image.open(io.BytesIO(bytes(explorer.image.value))).convert("RGBA"), dtype=int)
+    first = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"), dtype=int)
+    assert again.shape == first.shape, name
+    differ = np.abs(again - first).max(axis=-1) > 0
+    assert not differ.any(), f"{name}: {differ.sum()} pixels differ after returning to the same state"

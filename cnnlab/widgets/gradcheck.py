@@ -138,11 +138,13 @@ def draw_gradcheck(fig, state: GradcheckState) -> list:
         xy = [(c, r) for r, c in marks]
         overlay.append(ax.scatter([c for c, _ in xy], [r for _, r in xy], s=110, color="white", edgecolors="none"))
         overlay.append(labels(ax, xy, [str(k + 1) for k in range(len(marks))], 8, COLORS["ink"]))
-    ax._cnnlab_overlay = overlay
     title = (f"Relative error of {state.name} {state.errors.shape}, analytic vs numerical\n"
              f"outlined: error ≥ {state.threshold:.0e} (the threshold);  numbered: the worst")  # fmt: skip
+    # The title changes with the threshold and lives on the kept axes: it belongs to the overlay,
+    # which the next redraw removes (else each change would print a new title over the old one).
+    overlay.append(text(ax, 0, 1, title, 10, va="bottom", transform=ax.transAxes, shift=(0, 6)))
+    ax._cnnlab_overlay = overlay
     artists = heat + overlay
-    artists.append(text(ax, 0, 1, title, 10, va="bottom", transform=ax.transAxes, shift=(0, 6)))
     lines = [f"The {len(state.worst)} worst elements:"]
     for k, (index, a, n, err) in enumerate(state.worst):
         a_text, n_text = gradcheck.format_pair(a, n)
