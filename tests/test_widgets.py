@@ -803,3 +803,60 @@ def test_every_explorer_redraws_the_same_picture_for_the_same_state(explorer):
     assert again.shape == first.shape, name
     differ = np.abs(again - first).max(axis=-1) > 0
     assert not differ.any(), f"{name}: {differ.sum()} pixels differ after returning to the same state"
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad constructor arguments get cnnlab's words, never a raw traitlets error (issue #17)
+
+
+def _grad(shape=(2, 3)):
+    return np.ones(shape)
+
+
+BAD_ARGUMENTS = [
+    # (call, exception, message regex): the parameter, the value and what is valid
+    (lambda: ConvExplorer(stride=0), ValueError, r"stride must be an integer from 1 to 4 .*got 0"),
+    (lambda: ConvExplorer(input_size=1000), ValueError, r"input_size must be an integer from 1 to 16 .*got 1000"),
+    (lambda: ConvExplorer(input_size="abc"), TypeError, r"input_size must be an integer from 1 to 16.*'abc'"),
+    (lambda: ConvExplorer(pad=1.5), TypeError, r"pad must be an integer from 0 to 3.*1\.5"),
+    (lambda: ConvExplorer(dilation=True), TypeError, r"dilation must be an integer from 1 to 3.*True"),
+    (lambda: ConvExplorer(filter_size=8), ValueError, r"filter_size must be an integer from 1 to 7.*got 8"),
+    (lambda: ConvExplorer(input_size=5, output_cell=9), ValueError,
+     r"output_cell must be an integer from 0 to 8 \(row-major, r\*3 \+ c, in the 3×3 output\), got 9"),
+    (lambda: ConvExplorer(input_size=2, filter_size=5, output_cell=1), ValueError,
+     r"output_cell must be an integer from 0 to 0 \(there is no output"),
+    (lambda: PoolExplorer(input_size=11), ValueError, r"input_size must be an integer from 1 to 10.*got 11"),
+    (lambda: PoolExplorer(pool_size=0), ValueError, r"pool_size must be an integer from 1 to 5.*got 0"),
+    (lambda: PoolExplorer(window=9), ValueError, r"window must be an integer from 0 to 8 .*3×3 output.*got 9"),
+    (lambda: PoolExplorer(seed=-1), ValueError, r"seed must be an integer from 0 to 20.*got -1"),
+    (lambda: Im2colExplorer(N=0), ValueError, r"N must be an integer from 1 to 512.*got 0"),
+    (lambda: Im2colExplorer(filter_size=6), ValueError, r"filter_size must be an integer from 1 to 5.*got 6"),
+    (lambda: Im2colExplorer(H=4, W=4, pixel=16), ValueError, r"pixel must be an integer from 0 to 15 .*4×4 input"),
+    (lambda: Im2colExplorer(stride="2"), TypeError, r"stride must be an integer from 1 to 3.*'2'"),
+    (lambda: NormExplorer(mode="foo"), ValueError, r"mode must be one of 'batch', 'layer', 'instance', 'group', got 'foo'"),
+    (lambda: NormExplorer(groups=7), ValueError, r"groups must be an integer from 1 to 6 .*got 7"),
+    (lambda: NormExplorer(mode="batch", highlight=6), ValueError, r"highlight must be an integer from 0 to 5 .*got 6"),
+    (lambda: NormExplorer(x=np.ones((2, 3))), ValueError, r"x must have 4 dimensions"),
+    (lambda: FeatureMapExplorer(image="cat"), ValueError, r"image must be one of 'digit', 'photo', got 'cat'"),
+    (lambda: FeatureMapExplorer(filter="edgy"), ValueError, r"filter must be one of 'blur', .*got 'edgy'"),
+    (lambda: FeatureMapExplorer(stride=5), ValueError, r"stride must be an integer from 1 to 4.*got 5"),
+    (lambda: FeatureMapExplorer(digit=10), ValueError, r"digit must be an integer from 0 to 9.*got 10"),
+    (lambda: GradcheckViewer(_grad(), _grad(), threshold=0), ValueError, r"threshold must be a relative error > 0"),
+    (lambda: GradcheckViewer(_grad(), _grad(), threshold="small"), TypeError, r"threshold must be .*'small'"),
+    (lambda: GradcheckViewer(_grad(), _grad(), worst=7), ValueError, r"worst must be an integer from 1 to 6.*got 7"),
+    (lambda: GradcheckViewer(_grad(), _grad(), name=3), TypeError, r"name must be a string.*got 3"),
+    (lambda: GradcheckViewer(["a"], ["b"]), TypeError, r"analytic must be a numeric array"),
+    (lambda: GradcheckViewer(_grad(), _grad((3, 2))), ValueError, r"same shape"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "exception", "message"), BAD_ARGUMENTS, ids=[m for _, _, m in BAD_ARGUMENTS])
+def test_bad_explorer_arguments_get_a_cnnlab_message(call, exception, message):
+    with pytest.raises(exception, match=message) as info:
+        call()
+    assert type(info.value) is exception  # not traitlets.TraitError, which subclasses neither
+
+
+def test_small_gradients_list_as_many_worst_elements_as_they_have():
+    viewer = GradcheckViewer(np.ones(3), np.ones(3) * 1.1, name="db")
+    assert viewer.controls["worst"].value == 3 and len(viewer.state.worst) == 3

@@ -360,15 +360,18 @@ class ConvExplorer(Explorer):
 
     figsize = (9.0, 5.0)
 
+    RANGES = {"input_size": (1, MAX_SIZE), "filter_size": (1, 7), "stride": (1, 4), "pad": (0, 3), "dilation": (1, 3)}
+
     def __init__(self, input_size=5, filter_size=3, stride=1, pad=0, dilation=1, output_cell=0):
-        controls = {
-            "input_size": slider("input size", input_size, 1, MAX_SIZE),
-            "filter_size": slider("filter size", filter_size, 1, 7),
-            "stride": slider("stride", stride, 1, 4),
-            "pad": slider("pad", pad, 0, 3),
-            "dilation": slider("dilation", dilation, 1, 3),
-            "output_cell": slider("output cell", output_cell, 0, 10**6),
-        }
+        given = {"input_size": input_size, "filter_size": filter_size, "stride": stride, "pad": pad,
+                 "dilation": dilation}  # fmt: skip
+        v = {name: shapes.check_setting(name, value, *self.RANGES[name], f"the range of the {name.replace('_', ' ')} "
+                                        "slider") for name, value in given.items()}  # fmt: skip
+        out = shapes.conv_output_size(v["input_size"], v["filter_size"], v["stride"], v["pad"], v["dilation"])
+        fits = v["dilation"] * (v["filter_size"] - 1) + 1 <= v["input_size"] + 2 * v["pad"]
+        output_cell = shapes.check_cell("output_cell", output_cell, (out, out) if fits else None)
+        controls = {name: slider(name.replace("_", " "), v[name], *self.RANGES[name]) for name in given}
+        controls["output_cell"] = slider("output cell", output_cell, 0, 10**6)
         self.play = widgets.Play(value=0, min=0, max=1, interval=700, description="step through the outputs")
         self.play.observe(self._on_play, names="value")
         super().__init__(controls)

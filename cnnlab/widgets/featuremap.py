@@ -180,8 +180,11 @@ class FeatureMapExplorer(Explorer):
         self.filters = dict(FILTERS)
         if learned is not None:
             self.filters.update(learned_filters(learned))
-        if filter not in self.filters:
-            raise ValueError(f"filter must be one of {list(self.filters)}, got {filter!r}")
+        shapes.check_choice("image", image, IMAGES)
+        shapes.check_choice("filter", filter, list(self.filters))
+        stride = shapes.check_setting("stride", stride, 1, 4, "the range of the stride slider")
+        pad = shapes.check_setting("pad", pad, 0, 3, "the range of the pad slider")
+        digit = shapes.check_setting("digit", digit, 0, 9, "which handwritten digit")
         style = {"description_width": "90px"}
         controls = {
             "image": widgets.ToggleButtons(

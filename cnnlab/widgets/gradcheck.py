@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from cnnlab import gradcheck
+from cnnlab import gradcheck, shapes
 from cnnlab.widgets._draw import clear_figure, fast_ticks, labels, panel, place, text
 from cnnlab.widgets._render import COLORS, Explorer, slider, wrap
 
@@ -186,13 +186,21 @@ class GradcheckViewer(Explorer):
 
     figsize = (9.0, 4.5)
 
-    def __init__(self, analytic, numeric, name="grad", threshold=None, worst=5, floor=None):
-        a = np.asarray(analytic, dtype=np.float64)
-        n = np.asarray(numeric, dtype=np.float64)
-        gradcheck.relative_error_map(a, n)  # the only error this can raise: the shapes differ
+    def __init__(self, analytic, numeric, name="grad", threshold=None, worst=None, floor=None):
+        a = shapes.check_array("analytic", analytic).astype(np.float64)
+        n = shapes.check_array("numeric", numeric).astype(np.float64)
+        gradcheck.relative_error_map(a, n)  # raises if the shapes differ
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a string (the gradient's name, e.g. 'dx'), got {name!r}")
+        threshold = gradcheck.THRESHOLD if threshold is None else threshold
+        threshold = shapes.check_real("threshold", threshold, "a relative error > 0 and <= 1", 0, 1, low_open=True)
+        worst = min(5, max(a.size, 1)) if worst is None else worst
+        why = f"how many elements are listed, at most 6 and at most the {a.size} there are"
+        worst = shapes.check_setting("worst", worst, 1, min(6, max(a.size, 1)), why)
+        if floor is not None:
+            floor = shapes.check_real("floor", floor, "None or a number >= 0", 0)
         self._arrays = (a, n)
         self._name, self._floor = name, floor
-        threshold = gradcheck.THRESHOLD if threshold is None else threshold
         options = sorted(set(THRESHOLDS) | {float(threshold)})
         controls = {
             "threshold": widgets.SelectionSlider(

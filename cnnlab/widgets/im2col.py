@@ -288,19 +288,24 @@ class Im2colExplorer(Explorer):
 
     figsize = (9.0, 5.6)
 
+    RANGES = {"N": (1, 512), "C": (1, 8), "H": (1, 16), "W": (1, 16), "filter_size": (1, 5), "stride": (1, 3),
+              "pad": (0, 2), "dilation": (1, 2)}  # fmt: skip
+    LABELS = {"N": "batch N", "C": "channels C", "H": "height H", "W": "width W", "filter_size": "filter size",
+              "stride": "stride", "pad": "pad", "dilation": "dilation"}  # fmt: skip
+
     def __init__(self, N=8, C=1, H=4, W=4, filter_size=3, stride=1, pad=1, dilation=1, window=0, pixel=5):
-        controls = {
-            "N": slider("batch N", N, 1, 512),
-            "C": slider("channels C", C, 1, 8),
-            "H": slider("height H", H, 1, 16),
-            "W": slider("width W", W, 1, 16),
-            "filter_size": slider("filter size", filter_size, 1, 5),
-            "stride": slider("stride", stride, 1, 3),
-            "pad": slider("pad", pad, 0, 2),
-            "dilation": slider("dilation", dilation, 1, 2),
-            "window": slider("window", window, 0, 10**6),
-            "pixel": slider("pixel", pixel, 0, 10**6),
-        }
+        given = {"N": N, "C": C, "H": H, "W": W, "filter_size": filter_size, "stride": stride, "pad": pad,
+                 "dilation": dilation}  # fmt: skip
+        v = {name: shapes.check_setting(name, value, *self.RANGES[name], f"the range of the {self.LABELS[name]} "
+                                        "slider") for name, value in given.items()}  # fmt: skip
+        size = (v["H"], v["W"])
+        fits = v["dilation"] * (v["filter_size"] - 1) + 1 <= min(size) + 2 * v["pad"]
+        out = tuple(shapes.conv_output_size(n, v["filter_size"], v["stride"], v["pad"], v["dilation"]) for n in size)
+        window = shapes.check_cell("window", window, out if fits else None, "output (one window per column)")
+        pixel = shapes.check_cell("pixel", pixel, size, "input")
+        controls = {name: slider(self.LABELS[name], v[name], *self.RANGES[name]) for name in given}
+        controls["window"] = slider("window", window, 0, 10**6)
+        controls["pixel"] = slider("pixel", pixel, 0, 10**6)
         super().__init__(controls)
 
     def sync_controls(self) -> None:

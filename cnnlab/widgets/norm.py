@@ -309,8 +309,15 @@ class NormExplorer(Explorer):
     figsize = (9.0, 4.9)
 
     def __init__(self, mode="group", groups=2, highlight=0, x=None):
+        mode = shapes.check_choice("mode", mode, MODES)
+        x = None if x is None else shapes.check_array("x", x, 4, "(N, C, H, W)")
         self._x = x
-        C = (feature_maps()[0] if x is None else np.asarray(x)).shape[1]
+        N, C = (feature_maps()[0] if x is None else x).shape[:2]
+        groups = shapes.check_setting("groups", groups, 1, C, f"G for group norm, at most the C = {C} channels")
+        G = {"batch": None, "layer": 1, "instance": C, "group": groups}[mode]
+        n_sets = C if G is None else (N * G if C % G == 0 else 1)
+        highlight = shapes.check_setting("highlight", highlight, 0, n_sets - 1,
+                                         f"one of the {n_sets} sets that share a mean in {mode} norm")  # fmt: skip
         controls = {
             "mode": widgets.ToggleButtons(
                 options=MODES,

@@ -299,13 +299,21 @@ class PoolExplorer(Explorer):
 
     figsize = (9.0, 6.6)
 
+    RANGES = {"input_size": (1, MAX_SIZE), "pool_size": (1, 5), "stride": (1, 4), "seed": (0, 20)}
+
     def __init__(self, input_size=6, pool_size=2, stride=2, window=0, seed=0):
+        given = {"input_size": input_size, "pool_size": pool_size, "stride": stride, "seed": seed}
+        v = {name: shapes.check_setting(name, value, *self.RANGES[name], f"the range of the {name.replace('_', ' ')} "
+                                        "slider") for name, value in given.items()}  # fmt: skip
+        out = shapes.conv_output_size(v["input_size"], v["pool_size"], v["stride"])
+        fits = v["pool_size"] <= v["input_size"]
+        window = shapes.check_cell("window", window, (out, out) if fits else None)
         controls = {
-            "input_size": slider("input size", input_size, 1, MAX_SIZE),
-            "pool_size": slider("pool size", pool_size, 1, 5),
-            "stride": slider("stride", stride, 1, 4),
+            "input_size": slider("input size", v["input_size"], *self.RANGES["input_size"]),
+            "pool_size": slider("pool size", v["pool_size"], *self.RANGES["pool_size"]),
+            "stride": slider("stride", v["stride"], *self.RANGES["stride"]),
             "window": slider("window", window, 0, 10**6),
-            "seed": slider("new numbers", seed, 0, 20),
+            "seed": slider("new numbers", v["seed"], *self.RANGES["seed"]),
         }
         super().__init__(controls)
 
