@@ -41,7 +41,7 @@ from cnnlab.widgets import (
     draw_im2col,
     draw_norm,
 )
-from cnnlab.widgets._draw import span_text
+from cnnlab.widgets._draw import format_number, span_text
 from cnnlab.widgets._render import new_figure
 from cnnlab.widgets.filters import FILTERS
 from cnnlab.widgets.norm import feature_maps
@@ -188,7 +188,7 @@ def test_conv_image_is_a_png_and_changes_with_the_controls(conv):
     before = conv.image.value
     conv.controls["output_cell"].value = 4
     assert conv.image.value != before
-    assert png_size(conv.image.value) == (648, 360)
+    assert png_size(conv.image.value) == (900, 500)  # 9 x 5 inches at 100 dpi
     assert len(conv.image.value) < 80_000
 
 
@@ -714,7 +714,7 @@ def test_every_explorer_shows_a_live_widget_and_leaves_a_picture():
         png = base64.b64decode(bundle["image/png"])
         assert png == explorer.png() == bytes(explorer.image.value), name
         width, height = png_size(png)
-        assert 500 <= width <= 700 and 250 <= height <= 500, (name, width, height)
+        assert width == 900 and 400 <= height <= 760, (name, width, height)
         assert len(png) < 60_000, (name, len(png))  # a few tens of kB per picture
         assert bundle["text/plain"].startswith(name)
         for control in explorer.controls.values():  # every control is in the widget
@@ -860,3 +860,81 @@ def test_bad_explorer_arguments_get_a_cnnlab_message(call, exception, message):
 def test_small_gradients_list_as_many_worst_elements_as_they_have():
     viewer = GradcheckViewer(np.ones(3), np.ones(3) * 1.1, name="db")
     assert viewer.controls["worst"].value == 3 and len(viewer.state.worst) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Every number and label at a readable size; what does not fit is said in words (issue #17)
+
+# States that crowd each explorer's grids: the largest sizes, padding, dilation, many channels.
+CROWDED = {
+    "ConvExplorer": [dict(input_size=n, filter_size=k, stride=s, pad=p, dilation=d)
+                     for n in (1, 5, 8, 12, 16) for k in (1, 3, 7) for s in (1, 4) for p in (0, 2, 3) for d in (1, 3)],
+    "PoolExplorer": [dict(input_size=n, pool_size=k, stride=s) for n in (1, 6, 10) for k in (1, 2, 5) for s in (1, 4)],
+    "Im2colExplorer": [dict(C=c, H=h, W=w, filter_size=k, stride=s, pad=p, dilation=d)
+                       for c in (1, 8) for h, w in ((1, 1), (4, 16), (16, 16)) for k in (1, 3, 5) for s in (1, 3)
+                       for p in (0, 2) for d in (1, 2)],
+    "NormExplorer": [dict(mode=m, groups=g) for m in ("batch", "layer", "instance", "group") for g in (1, 2, 4, 6)],
+    "FeatureMapExplorer": [dict(image=i, stride=s, pad=p) for i in ("digit", "photo") for s in (1, 4) for p in (0, 3)],
+    "GradcheckViewer": [dict(threshold=t, worst=w) for t in (1e-10, 1e-6, 1e-1) for w in (1, 6)],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("explorer", every_explorer(), ids=lambda e: type(e).__name__)
+def test_no_text_is_drawn_below_the_minimum_size(explorer):
+    from cnnlab.widgets._draw import smallest_text_px
+    from cnnlab.widgets._render import MIN_TEXT_PX
+
+    name = type(explorer).__name__
+    for values in CROWDED[name]:
+        set_controls(explorer, **values)
+        smallest = smallest_text_px(explorer.figure)
+        assert smallest is not None and smallest >= MIN_TEXT_PX - 1e-9, (name, values, smallest)
+        width, _ = png_size(explorer.image.value)
+        assert width == round(explorer.figsize[0] * 100)  # the PNG is as wide as the image is shown at most
+
+
+def test_min_text_size_is_seen_by_the_check():
+    """smallest_text_px finds a text drawn too small (so the test above can fail)."""
+    from cnnlab.widgets._draw import smallest_text_px, text
+
+    fig = new_figure(4, 2)
+    text(fig, 0.5, 0.5, "fine", 10)
+    assert smallest_text_px(fig) == pytest.approx(10 * 100 / 72)
+    text(fig, 0.5, 0.2, "tiny", 4)
+    assert smallest_text_px(fig) == pytest.approx(4 * 100 / 72)
+
+
+def texts_of(explorer, axes_label):
+    from cnnlab.widgets._draw import drawn_texts
+
+    ax = next(a for a in explorer.figure.axes if a.get_label() == axes_label)
+    return drawn_texts(ax)
+
+
+def test_conv_filter_weights_are_printed_at_filter_size_7():
+    explorer = ConvExplorer(input_size=5, filter_size=7, pad=1)
+    weights = {format_number(v) for v in explorer.state.w.ravel()}
+    printed = [t for t in texts_of(explorer, "filter") if len(t.split("\n")) == 49]
+    assert printed and set(printed[0].split("\n")) == weights
+
+
+def test_conv_numbers_that_do_not_fit_are_said_in_words():
+    explorer = ConvExplorer(input_size=16, filter_size=7, pad=3, dilation=2)
+    filter_words = "\n".join(texts_of(explorer, "filter"))
+    assert "weights:" in filter_words and f"sum {format_number(explorer.state.w.sum())}" in filter_words
+    out = explorer.state.out
+    assert f"values from {format_number(out.min())} to {format_number(out.max())}" in "\n".join(
+        texts_of(explorer, "output")
+    )
+    assert "inputs, too many to print here: integers 0 to 9" in "\n".join(texts_of(explorer, "input"))
+
+
+def test_pool_sums_too_long_for_their_cells_are_said_in_words():
+    explorer = PoolExplorer(input_size=10, pool_size=5, stride=1)
+    dx = explorer.state.dx
+    words = "\n".join(texts_of(explorer, "dx"))
+    if "too small to print every sum" in words:  # the largest sum, in words
+        big = np.unravel_index(int(np.argmax(dx)), dx.shape)
+        assert f"dx[{big[0]}, {big[1]}] = {format_number(dx[big])}" in words
+    else:  # every sum printed
+        assert all(format_number(v) in words for v in dx.ravel() if v)

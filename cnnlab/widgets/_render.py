@@ -33,9 +33,18 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-__all__ = ["Explorer", "new_figure", "figure_png", "slider", "clamp_slider", "wrap", "COLORS", "DPI"]
+__all__ = ["Explorer", "new_figure", "figure_png", "slider", "clamp_slider", "wrap", "COLORS", "DPI", "MIN_TEXT_PX"]
 
-DPI = 72  # 9 x 4.5 inches -> 648 x 324 pixels: sharp in a notebook, a few tens of kB as PNG
+# 9 inches -> 900 pixels: about the width of a notebook's output area in JupyterLab on a
+# 1366-pixel laptop screen with the file browser open (at 72 dpi the figures used two thirds
+# of it). A figure is shown at most at its own pixel width (sharp) and shrinks with a narrower
+# notebook; text is sized in points, so 1 pt is DPI / 72 pixels.
+DPI = 100
+# The smallest text an explorer draws, in pixels of its PNG: numbers in cells, axis labels,
+# keys. What would be smaller is not drawn, and the figure says in words what it would have
+# shown. tests/test_widgets.py checks every drawn text; the browser test checks the figure is
+# not shown smaller than its PNG at 1366 px, so this is also the size on the screen.
+MIN_TEXT_PX = 10
 
 # Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
 COLORS = {
@@ -102,9 +111,9 @@ class Explorer:
     def __init__(self, controls: dict):
         self.controls = dict(controls)
         self.figure = new_figure(*self.figsize)
-        # Shown at its own pixel width (sharp), shrunk to fit a narrow notebook, never stretched.
+        # The width it is given, up to its own pixel width (sharp): shrunk in a narrow notebook, never stretched.
         width = f"{round(self.figsize[0] * DPI)}px"
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="100%", height="auto"))
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=width, height="auto"))
         self.state = None
         self.error = None  # the last exception raised while updating, if any (kept, never raised)
         self._holding = 0

@@ -25,6 +25,7 @@ import numpy as np
 from cnnlab import shapes
 from cnnlab.layers import conv_forward_im2col
 from cnnlab.widgets._draw import (
+    cell_font,
     cells,
     clear_figure,
     format_number,
@@ -247,9 +248,9 @@ def draw_conv(fig, state: ConvState) -> list:
     f_left = 4.55 + (1.25 - f_shape[1] * cell_f) / 2
     ax_w = panel(fig, "filter", place(fig, f_left, f_top, f_shape[1] * cell_f, f_shape[0] * cell_f))
     ax_out = panel(fig, "output", place(fig, 6.45, o_top, o_shape[1] * cell_o, o_shape[0] * cell_o))
-    artists = _draw_input(ax_in, state, _font(cell))
-    artists += _draw_filter(ax_w, state, _font(cell_f))
-    artists += _draw_output(ax_out, state, _font(cell_o))
+    artists = _draw_input(ax_in, state, _font(cell, state.x))
+    artists += _draw_filter(ax_w, state, _font(cell_f, state.w))
+    artists += _draw_output(ax_out, state, _font(cell_o, state.out))
     middle = 1 - mid / fig.get_size_inches()[1]
     for x, symbol in ((4.3, "∗"), (6.05, "=")):
         artists.append(text(fig, x / fig.get_size_inches()[0], middle, symbol, 20, ha="center", va="center"))
@@ -260,10 +261,11 @@ def draw_conv(fig, state: ConvState) -> list:
     return artists
 
 
-def _font(cell: float) -> float | None:
-    """The font size (points) for numbers in cells of ``cell`` inches, or None if too small to read."""
-    size = min(10.0, 0.4 * cell * 72)
-    return size if size >= 6 else None
+def _font(cell: float, values) -> float | None:
+    """The font size (points) for ``values`` in cells of ``cell`` inches, or None if they would be too small to read."""
+    if values is None:
+        return None
+    return cell_font(cell, {format_number(v) for v in np.ravel(values)})
 
 
 def _draw_input(ax, state: ConvState, font) -> list:
@@ -281,6 +283,9 @@ def _draw_input(ax, state: ConvState, font) -> list:
         values = np.zeros((Hp, Wp))
         values[ph : ph + H, pw : pw + W] = state.x
     artists = grid(ax, fill, values, range(-ph, H + ph), range(-pw, W + pw), fontsize=font or 8)
+    if not font:  # too many cells to print their numbers: say what they are
+        low, high = format_number(state.x.min()), format_number(state.x.max())
+        artists.append(_note(ax, f"({H * W} inputs, too many to print here: integers {low} to {high})"))
     if missed.any():
         artists.append(cells(ax, missed, "vermillion", hatch="//", lw=0.0))
     artists.append(outline(ax, ph, pw, H, W, color="ink", lw=1.2))  # where the real input is
@@ -313,7 +318,24 @@ def _draw_filter(ax, state: ConvState, font) -> list:
         artists = grid(ax, fill, values if font else None, fontsize=font or 8)
         title = f"Filter {_size_text((KH, KW))}, dilation {_pad_text(state.dilation)}\nspans {_size_text((sh, sw))}"
     artists.append(_title(ax, title, ha="center", pad=6))
+    if not font:  # the weights do not fit in their cells: in words, under the filter
+        artists.append(_note(ax, weights_text(state.w), ha="center"))
     return artists
+
+
+def weights_text(w) -> str:
+    """The filter's weights in words, for when they are too small to print: 'weights (rows): ...'."""
+    rows = [" ".join(format_number(v) for v in row) for row in w]
+    if sum(len(r) for r in rows) > 60:
+        counts = {format_number(v): int(n) for v, n in zip(*np.unique(w, return_counts=True))}
+        return "weights: " + ", ".join(f"{n}× {v}" for v, n in counts.items()) + f"\nsum {format_number(w.sum())}"
+    return "weights, row by row:\n" + "\n".join(rows)
+
+
+def _note(ax, words: str, ha="left"):
+    """Words under a grid, where its numbers would be if they fitted."""
+    x = {"left": 0.0, "center": 0.5}[ha]
+    return text(ax, x, 0, words, 8.5, "#444444", ha=ha, va="top", transform=ax.transAxes, shift=(0, -16))
 
 
 def _draw_output(ax, state: ConvState, font) -> list:
@@ -329,6 +351,9 @@ def _draw_output(ax, state: ConvState, font) -> list:
         fill[i, j] = tint("grey", 0.5)
     fill[r, c] = rgb("sky")
     artists = grid(ax, fill, state.out if font else None, range(Ho), range(Wo), fontsize=font or 8)
+    if not font:
+        low, high = format_number(state.out.min()), format_number(state.out.max())
+        artists.append(_note(ax, f"values from {low} to {high}\n(too many to print here)"))
     artists.append(outline(ax, r, c, 1, 1, color="blue", lw=2.5))
     value = format_number(state.out[r, c])
     artists.append(_title(ax, f"Output {_size_text((Ho, Wo))}\nout[{r}, {c}] = Σ blue × filter = {value}"))
