@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import subprocess
 import sys
 
@@ -929,12 +930,36 @@ def test_conv_numbers_that_do_not_fit_are_said_in_words():
     assert "inputs, too many to print here: integers 0 to 9" in "\n".join(texts_of(explorer, "input"))
 
 
-def test_pool_sums_too_long_for_their_cells_are_said_in_words():
-    explorer = PoolExplorer(input_size=10, pool_size=5, stride=1)
-    dx = explorer.state.dx
-    words = "\n".join(texts_of(explorer, "dx"))
-    if "too small to print every sum" in words:  # the largest sum, in words
-        big = np.unravel_index(int(np.argmax(dx)), dx.shape)
-        assert f"dx[{big[0]}, {big[1]}] = {format_number(dx[big])}" in words
-    else:  # every sum printed
-        assert all(format_number(v) in words for v in dx.ravel() if v)
+def test_pool_gradients_too_long_for_their_cells_are_said_in_words():
+    from cnnlab.widgets import compute_pool, draw_pool
+    from cnnlab.widgets._draw import drawn_texts
+
+    state = compute_pool(10, 2, 1, dout=np.full((9, 9), 12345.0))  # dx holds sums of five-digit numbers
+    fig = new_figure(9, 7.5)
+    draw_pool(fig, state)
+    ax = next(a for a in fig.axes if a.get_label() == "dx")
+    words = "\n".join(drawn_texts(ax))
+    big = np.unravel_index(int(np.argmax(state.dx)), state.dx.shape)
+    assert f"the largest is dx[{big[0]}, {big[1]}] = {format_number(state.dx[big])}" in words
+    assert not any(t.count("\n") >= 99 for t in drawn_texts(ax))  # no grid of 100 numbers squeezed in
+
+
+# ---------------------------------------------------------------------------------------------
+# What the figure says is also text beside it (issue #17)
+
+
+@pytest.mark.parametrize("explorer", every_explorer(), ids=lambda e: type(e).__name__)
+def test_every_explorer_says_in_text_what_its_figure_shows(explorer):
+    import html as html_module
+
+    name = type(explorer).__name__
+    assert explorer.caption in explorer.widget.children  # real text, next to the figure
+    for values in [{}] + DETOURS[name][:2]:
+        set_controls(explorer, **values)
+        summary = explorer.summary
+        assert summary and explorer.status in summary, name
+        assert explorer.image.tooltip == summary  # the image's title: what stands in for alt text
+        shown = html_module.unescape(re.sub(r"<[^>]+>", "\n", explorer.caption.value))
+        assert [line for line in shown.split("\n") if line] == [p for p in summary.split("\n") if p.strip()]
+        assert "role='status'" in explorer.caption.value and "aria-live='polite'" in explorer.caption.value
+        assert summary in explorer._repr_mimebundle_()["text/plain"]

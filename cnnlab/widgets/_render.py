@@ -23,6 +23,7 @@ would swallow it silently; it is kept in ``explorer.error`` and shown in the fig
 from __future__ import annotations
 
 import base64
+import html
 import io
 import textwrap
 import traceback
@@ -114,6 +115,10 @@ class Explorer:
         # The width it is given, up to its own pixel width (sharp): shrunk in a narrow notebook, never stretched.
         width = f"{round(self.figsize[0] * DPI)}px"
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=width, height="auto"))
+        # What the figure says, as text beside it: read by a screen reader, copied, searched. The
+        # same words are the image's tooltip (its title attribute, which stands in for alt text).
+        self.caption = widgets.HTML(layout=widgets.Layout(width="100%", max_width=width))
+        self.caption.add_class("cnnlab-caption")
         self.state = None
         self.error = None  # the last exception raised while updating, if any (kept, never raised)
         self._holding = 0
@@ -122,7 +127,8 @@ class Explorer:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox(
-            [self._control_grid(), *self.extra_widgets(), self.image], layout=widgets.Layout(align_items="flex-start")
+            [self._control_grid(), *self.extra_widgets(), self.image, self.caption],
+            layout=widgets.Layout(align_items="flex-start"),
         )
         self.update()
 
@@ -181,6 +187,9 @@ class Explorer:
             except Exception:  # noqa: S110 - keep the last good picture rather than raise into the front end
                 pass
         self.image.value = self._png
+        words = self.summary
+        self.image.tooltip = words
+        self.caption.value = caption_html(words)
 
     def sync_controls(self) -> None:
         """Adjust controls that depend on others (called with observers held)."""
@@ -219,6 +228,20 @@ class Explorer:
         return {name: control.value for name, control in self.controls.items()}
 
     @property
+    def summary(self) -> str:
+        """What the figure shows, in words: the text beside it and its tooltip (and in text/plain)."""
+        if self.error is not None or self.state is None:
+            return self.status
+        try:
+            return self.describe(self.state)
+        except Exception as exc:  # a bug in describe: say so rather than raise into the front end
+            return f"internal error describing this explorer: {type(exc).__name__}: {exc}"
+
+    def describe(self, state) -> str:
+        """The figure in words, for ``summary`` (subclasses say more than the status)."""
+        return getattr(state, "status", "")
+
+    @property
     def status(self) -> str:
         """What the student should be told about this configuration ('' when nothing)."""
         if self.error is not None:
@@ -242,12 +265,19 @@ class Explorer:
         """The live widget for front ends that run widgets, and a PNG for those that cannot."""
         data = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
         data["image/png"] = base64.b64encode(self._png).decode("ascii")
-        data["text/plain"] = repr(self) + (f"\n{self.status}" if self.status else "")
+        data["text/plain"] = repr(self) + (f"\n{self.summary}" if self.summary else "")
         if include is not None:
             data = {k: v for k, v in data.items() if k in include}
         if exclude is not None:
             data = {k: v for k, v in data.items() if k not in exclude}
         return data
+
+
+def caption_html(words: str) -> str:
+    """The words beside an explorer's figure: paragraphs that wrap at spaces, announced when they change."""
+    paragraphs = "".join(f"<p style='margin:0 0 4px 0'>{html.escape(p)}</p>" for p in words.split("\n") if p.strip())
+    style = "white-space:normal;overflow-wrap:normal;word-break:normal;line-height:1.4;font-size:13px;max-width:100%"
+    return f"<div role='status' aria-live='polite' class='cnnlab-summary' style='{style}'>{paragraphs}</div>"
 
 
 def slider(description: str, value: int, low: int, high: int, **kwargs) -> widgets.IntSlider:

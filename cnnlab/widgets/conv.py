@@ -365,6 +365,24 @@ def _title(ax, title: str, ha="left", pad=14):
     return text(ax, x, 1, title, 10, ha=ha, va="bottom", transform=ax.transAxes, shift=(0, pad))
 
 
+def describe_conv(state: ConvState) -> str:
+    """The figure in words: the sizes, the selected output and what it reads, the formula, the status."""
+    (H, W), (KH, KW), (Hp, Wp) = state.input_size, state.filter_size, state.padded_size
+    head = (f"Input {_size_text((H, W))} padded by {_pad_text(state.pad)} to {_size_text((Hp, Wp))}, "
+            f"filter {_size_text((KH, KW))}, stride {_pad_text(state.stride)}, "
+            f"dilation {_pad_text(state.dilation)}")  # fmt: skip
+    if not state.valid:
+        return f"{head}: no output.\n{state.formula}\n{state.status}"
+    (Ho, Wo), (r, c) = state.output_shape, state.selected
+    rows = sorted({int(i) - state.pad[0] for i in np.nonzero(state.window.any(axis=1))[0]})
+    cols = sorted({int(j) - state.pad[1] for j in np.nonzero(state.window.any(axis=0))[0]})
+    words = [f"{head}: output {_size_text((Ho, Wo))}.",
+             f"out[{r}, {c}] = {format_number(state.out[r, c])} is the sum of the filter times the {KH * KW} "
+             f"inputs in rows {span_text(rows)} and columns {span_text(cols)} (negative indices are padding).",
+             state.formula]  # fmt: skip
+    return "\n".join(words + ([state.status] if state.status else []))
+
+
 def _pad_text(pair) -> str:
     return f"{pair[0]}" if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
@@ -422,6 +440,9 @@ class ConvExplorer(Explorer):
 
     def draw(self, state: ConvState) -> list:
         return draw_conv(self.figure, state)
+
+    def describe(self, state: ConvState) -> str:
+        return describe_conv(state)
 
     @property
     def output_shape(self):

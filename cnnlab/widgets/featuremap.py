@@ -176,6 +176,19 @@ def draw_featuremap(fig, state: FeatureMapState) -> list:
     return artists
 
 
+def describe_featuremap(state: FeatureMapState) -> str:
+    """The figure in words: image, filter, stride, padding, the feature map's size, the formula, the status."""
+    H, W = state.image.shape
+    K = state.kernel.shape[0]
+    head = (f"Input: {state.image_name}, {H}×{W}, pad {state.pad}; filter: {state.filter_name}, {K}×{K}, "
+            f"stride {state.stride}")  # fmt: skip
+    if not state.valid:
+        return f"{head}: no feature map.\n{state.formula}\n{state.status}"
+    Ho, Wo = state.output_shape
+    words = [f"{head}: feature map {Ho}×{Wo} (orange where positive, purple where negative).", state.formula]
+    return "\n".join(words + ([state.status] if state.status else []))
+
+
 # ---------------------------------------------------------------------------------------------
 # The widget
 
@@ -230,6 +243,9 @@ class FeatureMapExplorer(Explorer):
 
     def draw(self, state: FeatureMapState) -> list:
         return draw_featuremap(self.figure, state)
+
+    def describe(self, state: FeatureMapState) -> str:
+        return describe_featuremap(state)
 
     @property
     def output_shape(self):

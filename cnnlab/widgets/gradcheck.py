@@ -227,6 +227,14 @@ class GradcheckViewer(Explorer):
     def draw(self, state: GradcheckState) -> list:
         return draw_gradcheck(self.figure, state)
 
+    def describe(self, state: GradcheckState) -> str:
+        lines = [state.status]
+        for k, (index, a, n, err) in enumerate(state.worst):
+            a_text, n_text = gradcheck.format_pair(a, n)
+            lines.append(f"{k + 1}. {state.name}{list(index)}: error {gradcheck.error_bucket(err, state.threshold)}, "
+                         f"analytic {a_text}, numerical {n_text}")  # fmt: skip
+        return "\n".join(lines)
+
     @property
     def passed(self) -> bool:
         return self.state is not None and self.state.passed

@@ -283,6 +283,24 @@ def _draw_memory(ax, state: Im2colState) -> list:
     return artists
 
 
+def describe_im2col(state: Im2colState) -> str:
+    """The figure in words: the matrix's shape, the selected window and pixel, the memory, the status."""
+    (H, W), (KH, KW) = state.input_size, state.filter_size
+    head = (f"im2col of N={state.N}, C={state.C}, {H}×{W}, filter {KH}×{KW}, stride {_p(state.stride)}, "
+            f"pad {_p(state.pad)}, dilation {_p(state.dilation)}")  # fmt: skip
+    memory = f"Memory: input {format_bytes(state.input_bytes)}, padded {format_bytes(state.padded_bytes)}"
+    if not state.valid:
+        return f"{head}: no columns.\n{memory}.\n{state.status}"
+    R, K = state.cols.shape
+    r, c = state.window
+    n = len(state.copies)
+    words = [f"{head}: a column matrix of {R} × {K} per sample (one row per filter tap, one column per window).",
+             f"Window ({r}, {c}) becomes column {state.column}; pixel {state.pixel} of channel 0 is copied {n} "
+             f"time{'s' if n != 1 else ''} into the matrix.",
+             f"{memory}, columns {format_bytes(state.cols_bytes)} ({state.ratio:.1f}× the input)."]  # fmt: skip
+    return "\n".join(words + ([state.status] if state.status else []))
+
+
 def shade(numbers, total: int) -> np.ndarray:
     """Light green shades for pixel numbers 1..total (darker = later pixel): (..., 3) RGB."""
     amount = 0.08 + 0.55 * np.asarray(numbers, dtype=float)[..., None] / max(total, 1)
@@ -342,6 +360,9 @@ class Im2colExplorer(Explorer):
 
     def draw(self, state: Im2colState) -> list:
         return draw_im2col(self.figure, state)
+
+    def describe(self, state: Im2colState) -> str:
+        return describe_im2col(state)
 
     @property
     def output_shape(self):

@@ -162,6 +162,20 @@ def draw_norm(fig, state: NormState, channel_names=None) -> list:
     return artists
 
 
+def describe_norm(state: NormState) -> str:
+    """The figure in words: which elements share statistics, the highlighted set before and after, the status."""
+    N, C, H, W = state.x.shape
+    head = f"{_title(state)} of a batch x of shape ({N}, {C}, {H}, {W})"
+    if not state.valid:
+        return f"{head}: no output.\n{state.status}"
+    (m0, s0), (m1, s1) = state.before, state.after
+    return "\n".join([
+        f"{head}: {state.n_sets} sets, each of {state.elements} numbers ({_count(state)}), share a mean and variance.",
+        f"Highlighted set {state.highlight}: mean {_num(m0)} → {_num(m1)}, std {_num(s0)} → {_num(s1)}.",
+        WHAT_IT_KEEPS[state.mode],
+    ])  # fmt: skip
+
+
 def _title(state: NormState) -> str:
     if state.mode == "batch":
         return "Batch norm"
@@ -342,6 +356,9 @@ class NormExplorer(Explorer):
 
     def compute(self) -> NormState:
         return compute_norm(x=self._x, **self.values)
+
+    def describe(self, state: NormState) -> str:
+        return describe_norm(state)
 
     def draw(self, state: NormState) -> list:
         return draw_norm(self.figure, state, None if self._x is not None else feature_maps()[1])

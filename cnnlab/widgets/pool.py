@@ -303,6 +303,22 @@ def _below(ax, words: str):
     return text(ax, 0, 0, words, 8.5, "#444444", va="top", transform=ax.transAxes, shift=(0, -5))
 
 
+def describe_pool(state: PoolState) -> str:
+    """The figure in words: sizes, the selected window's maximum and where its gradient lands, the status."""
+    H, W = state.input_size
+    head = (f"Max pooling of a {H}×{W} input, pool {state.pool_size[0]}×{state.pool_size[1]}, "
+            f"stride {_pair(state.stride)}")  # fmt: skip
+    if not state.valid:
+        return f"{head}: no output.\n{state.status}"
+    (Ho, Wo), (r, c) = state.output_shape, state.selected
+    i, j = (int(v) for v in state.winner[r, c])
+    words = [f"{head}: output {Ho}×{Wo}.",
+             f"Window ({r}, {c}): out[{r}, {c}] = x[{i}, {j}] = {format_number(state.out[r, c])}; backward, "
+             f"dout[{r}, {c}] = {format_number(state.dout[r, c])} lands on x[{i}, {j}], where dx[{i}, {j}] = "
+             f"{format_number(state.dx[i, j])}."]  # fmt: skip
+    return "\n".join(words + ([state.status] if state.status else []))
+
+
 def _pair(pair) -> str:
     return f"{pair[0]}" if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
@@ -352,6 +368,9 @@ class PoolExplorer(Explorer):
 
     def draw(self, state: PoolState) -> list:
         return draw_pool(self.figure, state)
+
+    def describe(self, state: PoolState) -> str:
+        return describe_pool(state)
 
     @property
     def output_shape(self):
