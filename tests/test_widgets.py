@@ -935,7 +935,7 @@ def test_pool_gradients_too_long_for_their_cells_are_said_in_words():
     from cnnlab.widgets._draw import drawn_texts
 
     state = compute_pool(10, 2, 1, dout=np.full((9, 9), 12345.0))  # dx holds sums of five-digit numbers
-    fig = new_figure(9, 7.5)
+    fig = new_figure(9, 7.0)
     draw_pool(fig, state)
     ax = next(a for a in fig.axes if a.get_label() == "dx")
     words = "\n".join(drawn_texts(ax))

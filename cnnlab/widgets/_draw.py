@@ -57,6 +57,13 @@ def text_width(s: str, size: float) -> float:
 
 
 def cell_font(cell: float, texts=(), largest: float = 10.0) -> float | None:
+    """See _cell_font; ``texts`` only matter by their widest member."""
+    widest = max((str(t) for t in texts), key=lambda t: text_width(t, 1.0), default="0")
+    return _cell_font(round(float(cell), 6), widest, float(largest))
+
+
+@lru_cache(maxsize=4096)
+def _cell_font(cell: float, widest: str, largest: float) -> float | None:
     """The font size (points) for ``texts`` written in square cells ``cell`` inches wide, or None.
 
     As large as ``largest`` and 40% of the cell allow; raised to MIN_POINTS if the widest
@@ -64,7 +71,6 @@ def cell_font(cell: float, texts=(), largest: float = 10.0) -> float | None:
     then leaves the numbers out and says in words what they are).
     """
     cell_pt = cell * 72
-    widest = max((str(t) for t in texts), key=len, default="0")
     size = min(largest, 0.4 * cell_pt)
     if size >= MIN_POINTS and text_width(widest, size) <= 0.92 * cell_pt:
         return size

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from cnnlab import im2col as im2col_module
 from cnnlab import shapes
@@ -263,8 +264,10 @@ def _draw_memory(ax, state: Im2colState) -> list:
         bars.append(("columns", state.cols_bytes, COLORS["blue"]))
     top = max(b for _, b, _ in bars)
     artists = []
-    for k, (_, nbytes, color) in enumerate(bars):
-        artists.append(ax.barh(k, nbytes / top, color=color, height=0.7)[0])
+    for k, (_, nbytes, color) in enumerate(bars):  # plain rectangles: ax.barh costs ~10 ms a redraw
+        bar = Rectangle((0, k - 0.35), nbytes / top, 0.7, facecolor=color, edgecolor="none")
+        ax.add_artist(bar)
+        artists.append(bar)
     ax.set_xlim(0, 1.0)
     ax.set_ylim(len(bars) - 0.5, -0.5)
     names = [f"{name}" for name, _, _ in bars]

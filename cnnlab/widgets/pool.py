@@ -163,7 +163,7 @@ def draw_pool(fig, state: PoolState) -> list:
     clear_figure(fig)
     H, W = state.input_size
     Ho, Wo = state.output_shape or (1, 1)
-    band = 2.6  # the height a grid may use, inches
+    band = 2.35  # the height a grid may use, inches
     cell = min(band / H, 3.3 / W, 0.36)
     cell_o = min(max(cell, 0.26), band / Ho, 2.4 / Wo)
     font = cell_font(cell, {format_number(v) for v in np.ravel(state.x)})
@@ -171,7 +171,7 @@ def draw_pool(fig, state: PoolState) -> list:
     if state.valid:
         font_dx = cell_font(cell, {format_number(v) for v in np.ravel(state.dx)})
         font_o = cell_font(cell_o, {format_number(v) for a in (state.out, state.dout) for v in np.ravel(a)})
-    rows = (0.75, 4.2)  # top of the forward and the backward grids, inches from the top
+    rows = (0.75, 3.95)  # top of the forward and the backward grids, inches from the top
     ax_x = panel(fig, "x", place(fig, 0.5, rows[0], W * cell, H * cell))
     ax_dx = panel(fig, "dx", place(fig, 0.5, rows[1], W * cell, H * cell))
     ax_out = panel(fig, "out", place(fig, 5.6, rows[0], Wo * cell_o, Ho * cell_o))
@@ -337,7 +337,7 @@ class PoolExplorer(Explorer):
     gradient landed.
     """
 
-    figsize = (9.0, 7.5)
+    figsize = (9.0, 7.0)
 
     RANGES = {"input_size": (1, MAX_SIZE), "pool_size": (1, 5), "stride": (1, 4), "seed": (0, 20)}
 
