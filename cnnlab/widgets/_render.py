@@ -115,8 +115,9 @@ class Explorer:
         # The width it is given, up to its own pixel width (sharp): shrunk in a narrow notebook, never stretched.
         width = f"{round(self.figsize[0] * DPI)}px"
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=width, height="auto"))
-        # What the figure says, as text beside it: read by a screen reader, copied, searched. The
-        # same words are the image's tooltip (its title attribute, which stands in for alt text).
+        # What the figure says, as text beside it: read by a screen reader (role=status, announced
+        # when it changes), copied, searched. (ipywidgets' Image has no alt text, and setting its
+        # tooltip makes JupyterLab's widget manager 3.0 fail to render the image at all.)
         self.caption = widgets.HTML(layout=widgets.Layout(width="100%", max_width=width))
         self.caption.add_class("cnnlab-caption")
         self.state = None
@@ -187,9 +188,22 @@ class Explorer:
             except Exception:  # noqa: S110 - keep the last good picture rather than raise into the front end
                 pass
         self.image.value = self._png
-        words = self.summary
-        self.image.tooltip = words
-        self.caption.value = caption_html(words)
+        self._tag_text_size()
+        self.caption.value = caption_html(self.summary)
+
+    def _tag_text_size(self) -> None:
+        """Tell the front end the smallest text in the PNG (a CSS class, in tenths of a pixel).
+
+        The browser test reads it and scales it by how wide the figure is shown, to check the
+        smallest text a student sees; ``cnnlab.widgets._draw.smallest_text_px`` measures it.
+        """
+        from cnnlab.widgets._draw import smallest_text_px
+
+        px = smallest_text_px(self.figure)
+        classes = [c for c in self.image._dom_classes if not c.startswith("cnnlab-text-min-")]
+        if px is not None:
+            classes.append(f"cnnlab-text-min-{int(px * 10 + 1e-6)}")
+        self.image._dom_classes = ("cnnlab-figure", *[c for c in classes if c != "cnnlab-figure"])
 
     def sync_controls(self) -> None:
         """Adjust controls that depend on others (called with observers held)."""
@@ -229,7 +243,7 @@ class Explorer:
 
     @property
     def summary(self) -> str:
-        """What the figure shows, in words: the text beside it and its tooltip (and in text/plain)."""
+        """What the figure shows, in words: the text beside it (and in text/plain)."""
         if self.error is not None or self.state is None:
             return self.status
         try:
