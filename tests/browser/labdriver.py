@@ -505,7 +505,7 @@ _LOOKS = """async (i) => {
   for (let k = 0; k < data.length; k += 1) { h1 = Math.imul(h1 ^ data[k], 16777619) >>> 0; h2 = (h2 + data[k] * (k % 251 + 1)) >>> 0; }
   return {natural: img.naturalWidth, shown: img.clientWidth, area: area ? area.clientWidth : null, scale,
           minPng, minShown: minPng === null ? null : minPng * scale, title: img.getAttribute('title') || '',
-          caption: caption ? caption.innerText.trim() : null, role: caption ? caption.getAttribute('role') : null,
+          caption: caption ? caption.textContent.trim() : null, role: caption ? caption.getAttribute('role') : null,
           digest: `${h1}-${h2}-${canvas.width}x${canvas.height}`};
 }"""
 
