@@ -71,8 +71,9 @@ def _cell_font(cell: float, widest: str, largest: float) -> float | None:
     then leaves the numbers out and says in words what they are).
     """
     cell_pt = cell * 72
-    size = min(largest, 0.4 * cell_pt)
-    if size >= MIN_POINTS and text_width(widest, size) <= 0.92 * cell_pt:
+    # 40% of the cell, but never more than leaves a margin beside the widest text
+    size = min(largest, 0.4 * cell_pt, 0.8 * cell_pt / max(text_width(widest, 1.0), 1e-9))
+    if size >= MIN_POINTS:
         return size
     size = MIN_POINTS  # at the smallest size, the text must still leave a margin in its cell
     if text_width(widest, size) <= 0.85 * cell_pt and 0.73 * size <= 0.6 * cell_pt:
