@@ -29,6 +29,8 @@ __all__ = [
     "check_real",
     "check_labels",
     "check_choice",
+    "check_setting",
+    "check_cell",
     "check_float64",
     "check_window_inputs",
     "check_window_geometry",
@@ -326,6 +328,32 @@ def check_choice(name: str, value, choices):
         pass
     listed = ", ".join(map(repr, choices))
     raise ValueError(f"{name} must be one of {listed}, got {_short(value)}")
+
+
+def check_setting(name: str, value, low: int, high: int, why: str = "") -> int:
+    """An explorer's integer setting: an int in [low, high], the range of its control.
+
+    ``why`` says where the range comes from (e.g. "the range of the stride slider"). Raises
+    TypeError for a non-integer (also for bools and 2.0) and ValueError outside the range,
+    naming the setting, the value and the range; an explorer never clamps an argument silently.
+    """
+    valid = f"an integer from {low} to {high}" + (f" ({why})" if why else "")
+    value = check_int(name, value, low, valid)
+    if value > high:
+        raise ValueError(f"{name} must be {valid}, got {value}")
+    return value
+
+
+def check_cell(name: str, value, shape, what: str = "output") -> int:
+    """A row-major cell index into a grid of ``shape`` (rows, columns): an int in [0, rows*cols).
+
+    ``shape`` None means there is no grid (nothing to select): only 0 is valid.
+    """
+    if shape is None:
+        return check_setting(name, value, 0, 0, f"there is no {what} to select in this configuration")
+    rows, cols = shape
+    why = f"row-major, r*{cols} + c, in the {rows}×{cols} {what}"
+    return check_setting(name, value, 0, rows * cols - 1, why)
 
 
 def check_labels(y, scores_shape: tuple) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import subprocess
 import sys
 
@@ -41,7 +42,7 @@ from cnnlab.widgets import (
     draw_im2col,
     draw_norm,
 )
-from cnnlab.widgets._draw import span_text
+from cnnlab.widgets._draw import format_number, span_text
 from cnnlab.widgets._render import new_figure
 from cnnlab.widgets.filters import FILTERS
 from cnnlab.widgets.norm import feature_maps
@@ -188,7 +189,7 @@ def test_conv_image_is_a_png_and_changes_with_the_controls(conv):
     before = conv.image.value
     conv.controls["output_cell"].value = 4
     assert conv.image.value != before
-    assert png_size(conv.image.value) == (648, 360)
+    assert png_size(conv.image.value) == (900, 500)  # 9 x 5 inches at 100 dpi
     assert len(conv.image.value) < 80_000
 
 
@@ -714,7 +715,7 @@ def test_every_explorer_shows_a_live_widget_and_leaves_a_picture():
         png = base64.b64decode(bundle["image/png"])
         assert png == explorer.png() == bytes(explorer.image.value), name
         width, height = png_size(png)
-        assert 500 <= width <= 700 and 250 <= height <= 500, (name, width, height)
+        assert width == 900 and 400 <= height <= 760, (name, width, height)
         assert len(png) < 60_000, (name, len(png))  # a few tens of kB per picture
         assert bundle["text/plain"].startswith(name)
         for control in explorer.controls.values():  # every control is in the widget
@@ -760,3 +761,204 @@ def test_featuremap_no_control_values_raise(featuremap, image, name, stride, pad
     H, W = featuremap.state.image.shape
     expected = tuple(shapes.conv_output_size(n, 3, v["stride"], v["pad"]) for n in (H, W))
     assert featuremap.output_shape == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# The same state draws the same picture, however many changes came before (issue #17)
+
+# For each explorer: state A, then the changes a student makes before returning to A.
+DETOURS = {
+    "ConvExplorer": [{"pad": 2}, {"filter_size": 7}, {"stride": 3, "dilation": 2}, {"input_size": 2},
+                     {"output_cell": 3}],
+    "PoolExplorer": [{"pool_size": 3, "stride": 1}, {"window": 5}, {"input_size": 2, "pool_size": 5}, {"seed": 4}],
+    "Im2colExplorer": [{"C": 3}, {"filter_size": 5}, {"pad": 0, "stride": 2}, {"N": 512}, {"pixel": 9}],
+    "NormExplorer": [{"mode": "batch"}, {"mode": "group", "groups": 4}, {"highlight": 3}, {"mode": "instance"}],
+    "FeatureMapExplorer": [{"image": "photo"}, {"filter": "blur", "stride": 3}, {"pad": 3}, {"filter": "outline"}],
+    "GradcheckViewer": [{"threshold": 1e-1}, {"worst": 2}, {"threshold": 1e-10}, {"threshold": 1e-4, "worst": 6}],
+}  # fmt: skip
+
+
+def artist_counts(fig) -> list:
+    """How many artists of each kind every Axes and the Figure itself hold."""
+    counts = [("figure", len(fig.texts), len(fig.artists), len(fig.patches), len(fig.lines))]
+    for ax in fig.axes:
+        counts.append((ax.get_label(), len(ax.images), len(ax.patches), len(ax.lines), len(ax.texts),
+                       len(ax.collections), len(ax.artists)))  # fmt: skip
+    return counts
+
+
+@pytest.mark.parametrize("explorer", every_explorer(), ids=lambda e: type(e).__name__)
+def test_every_explorer_redraws_the_same_picture_for_the_same_state(explorer):
+    """Draw state A, change through several states, return to A: the same artists, the same pixels."""
+    name = type(explorer).__name__
+    start = explorer.values
+    png, counts = bytes(explorer.image.value), artist_counts(explorer.figure)
+    for detour in DETOURS[name]:
+        set_controls(explorer, **detour)
+        assert bytes(explorer.image.value) != png, (name, detour)  # the detour is really another picture
+    set_controls(explorer, **start)
+    assert explorer.values == start
+    assert artist_counts(explorer.figure) == counts, name
+    again = np.asarray(Image.open(io.BytesIO(bytes(explorer.image.value))).convert("RGBA"), dtype=int)
+    first = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"), dtype=int)
+    assert again.shape == first.shape, name
+    differ = np.abs(again - first).max(axis=-1) > 0
+    assert not differ.any(), f"{name}: {differ.sum()} pixels differ after returning to the same state"
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad constructor arguments get cnnlab's words, never a raw traitlets error (issue #17)
+
+
+def _grad(shape=(2, 3)):
+    return np.ones(shape)
+
+
+BAD_ARGUMENTS = [
+    # (call, exception, message regex): the parameter, the value and what is valid
+    (lambda: ConvExplorer(stride=0), ValueError, r"stride must be an integer from 1 to 4 .*got 0"),
+    (lambda: ConvExplorer(input_size=1000), ValueError, r"input_size must be an integer from 1 to 16 .*got 1000"),
+    (lambda: ConvExplorer(input_size="abc"), TypeError, r"input_size must be an integer from 1 to 16.*'abc'"),
+    (lambda: ConvExplorer(pad=1.5), TypeError, r"pad must be an integer from 0 to 3.*1\.5"),
+    (lambda: ConvExplorer(dilation=True), TypeError, r"dilation must be an integer from 1 to 3.*True"),
+    (lambda: ConvExplorer(filter_size=8), ValueError, r"filter_size must be an integer from 1 to 7.*got 8"),
+    (lambda: ConvExplorer(input_size=5, output_cell=9), ValueError,
+     r"output_cell must be an integer from 0 to 8 \(row-major, r\*3 \+ c, in the 3×3 output\), got 9"),
+    (lambda: ConvExplorer(input_size=2, filter_size=5, output_cell=1), ValueError,
+     r"output_cell must be an integer from 0 to 0 \(there is no output"),
+    (lambda: PoolExplorer(input_size=11), ValueError, r"input_size must be an integer from 1 to 10.*got 11"),
+    (lambda: PoolExplorer(pool_size=0), ValueError, r"pool_size must be an integer from 1 to 5.*got 0"),
+    (lambda: PoolExplorer(window=9), ValueError, r"window must be an integer from 0 to 8 .*3×3 output.*got 9"),
+    (lambda: PoolExplorer(seed=-1), ValueError, r"seed must be an integer from 0 to 20.*got -1"),
+    (lambda: Im2colExplorer(N=0), ValueError, r"N must be an integer from 1 to 512.*got 0"),
+    (lambda: Im2colExplorer(filter_size=6), ValueError, r"filter_size must be an integer from 1 to 5.*got 6"),
+    (lambda: Im2colExplorer(H=4, W=4, pixel=16), ValueError, r"pixel must be an integer from 0 to 15 .*4×4 input"),
+    (lambda: Im2colExplorer(stride="2"), TypeError, r"stride must be an integer from 1 to 3.*'2'"),
+    (lambda: NormExplorer(mode="foo"), ValueError, r"mode must be one of 'batch', 'layer', 'instance', 'group', got 'foo'"),
+    (lambda: NormExplorer(groups=7), ValueError, r"groups must be an integer from 1 to 6 .*got 7"),
+    (lambda: NormExplorer(mode="batch", highlight=6), ValueError, r"highlight must be an integer from 0 to 5 .*got 6"),
+    (lambda: NormExplorer(x=np.ones((2, 3))), ValueError, r"x must have 4 dimensions"),
+    (lambda: FeatureMapExplorer(image="cat"), ValueError, r"image must be one of 'digit', 'photo', got 'cat'"),
+    (lambda: FeatureMapExplorer(filter="edgy"), ValueError, r"filter must be one of 'blur', .*got 'edgy'"),
+    (lambda: FeatureMapExplorer(stride=5), ValueError, r"stride must be an integer from 1 to 4.*got 5"),
+    (lambda: FeatureMapExplorer(digit=10), ValueError, r"digit must be an integer from 0 to 9.*got 10"),
+    (lambda: GradcheckViewer(_grad(), _grad(), threshold=0), ValueError, r"threshold must be a relative error > 0"),
+    (lambda: GradcheckViewer(_grad(), _grad(), threshold="small"), TypeError, r"threshold must be .*'small'"),
+    (lambda: GradcheckViewer(_grad(), _grad(), worst=7), ValueError, r"worst must be an integer from 1 to 6.*got 7"),
+    (lambda: GradcheckViewer(_grad(), _grad(), name=3), TypeError, r"name must be a string.*got 3"),
+    (lambda: GradcheckViewer(["a"], ["b"]), TypeError, r"analytic must be a numeric array"),
+    (lambda: GradcheckViewer(_grad(), _grad((3, 2))), ValueError, r"same shape"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "exception", "message"), BAD_ARGUMENTS, ids=[m for _, _, m in BAD_ARGUMENTS])
+def test_bad_explorer_arguments_get_a_cnnlab_message(call, exception, message):
+    with pytest.raises(exception, match=message) as info:
+        call()
+    assert type(info.value) is exception  # not traitlets.TraitError, which subclasses neither
+
+
+def test_small_gradients_list_as_many_worst_elements_as_they_have():
+    viewer = GradcheckViewer(np.ones(3), np.ones(3) * 1.1, name="db")
+    assert viewer.controls["worst"].value == 3 and len(viewer.state.worst) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Every number and label at a readable size; what does not fit is said in words (issue #17)
+
+# States that crowd each explorer's grids: the largest sizes, padding, dilation, many channels.
+CROWDED = {
+    "ConvExplorer": [dict(input_size=n, filter_size=k, stride=s, pad=p, dilation=d)
+                     for n in (1, 5, 8, 12, 16) for k in (1, 3, 7) for s in (1, 4) for p in (0, 2, 3) for d in (1, 3)],
+    "PoolExplorer": [dict(input_size=n, pool_size=k, stride=s) for n in (1, 6, 10) for k in (1, 2, 5) for s in (1, 4)],
+    "Im2colExplorer": [dict(C=c, H=h, W=w, filter_size=k, stride=s, pad=p, dilation=d)
+                       for c in (1, 8) for h, w in ((1, 1), (4, 16), (16, 16)) for k in (1, 3, 5) for s in (1, 3)
+                       for p in (0, 2) for d in (1, 2)],
+    "NormExplorer": [dict(mode=m, groups=g) for m in ("batch", "layer", "instance", "group") for g in (1, 2, 4, 6)],
+    "FeatureMapExplorer": [dict(image=i, stride=s, pad=p) for i in ("digit", "photo") for s in (1, 4) for p in (0, 3)],
+    "GradcheckViewer": [dict(threshold=t, worst=w) for t in (1e-10, 1e-6, 1e-1) for w in (1, 6)],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("explorer", every_explorer(), ids=lambda e: type(e).__name__)
+def test_no_text_is_drawn_below_the_minimum_size(explorer):
+    from cnnlab.widgets._draw import smallest_text_px
+    from cnnlab.widgets._render import MIN_TEXT_PX
+
+    name = type(explorer).__name__
+    for values in CROWDED[name]:
+        set_controls(explorer, **values)
+        smallest = smallest_text_px(explorer.figure)
+        assert smallest is not None and smallest >= MIN_TEXT_PX - 1e-9, (name, values, smallest)
+        width, _ = png_size(explorer.image.value)
+        assert width == round(explorer.figsize[0] * 100)  # the PNG is as wide as the image is shown at most
+
+
+def test_min_text_size_is_seen_by_the_check():
+    """smallest_text_px finds a text drawn too small (so the test above can fail)."""
+    from cnnlab.widgets._draw import smallest_text_px, text
+
+    fig = new_figure(4, 2)
+    text(fig, 0.5, 0.5, "fine", 10)
+    assert smallest_text_px(fig) == pytest.approx(10 * 100 / 72)
+    text(fig, 0.5, 0.2, "tiny", 4)
+    assert smallest_text_px(fig) == pytest.approx(4 * 100 / 72)
+
+
+def texts_of(explorer, axes_label):
+    from cnnlab.widgets._draw import drawn_texts
+
+    ax = next(a for a in explorer.figure.axes if a.get_label() == axes_label)
+    return drawn_texts(ax)
+
+
+def test_conv_filter_weights_are_printed_at_filter_size_7():
+    explorer = ConvExplorer(input_size=5, filter_size=7, pad=1)
+    weights = {format_number(v) for v in explorer.state.w.ravel()}
+    printed = [t for t in texts_of(explorer, "filter") if len(t.split("\n")) == 49]
+    assert printed and set(printed[0].split("\n")) == weights
+
+
+def test_conv_numbers_that_do_not_fit_are_said_in_words():
+    explorer = ConvExplorer(input_size=16, filter_size=7, pad=3, dilation=2)
+    filter_words = "\n".join(texts_of(explorer, "filter"))
+    assert "weights:" in filter_words and f"sum {format_number(explorer.state.w.sum())}" in filter_words
+    out = explorer.state.out
+    assert f"values from {format_number(out.min())} to {format_number(out.max())}" in "\n".join(
+        texts_of(explorer, "output")
+    )
+    assert "inputs, too many to print here: integers 0 to 9" in "\n".join(texts_of(explorer, "input"))
+
+
+def test_pool_gradients_too_long_for_their_cells_are_said_in_words():
+    from cnnlab.widgets import compute_pool, draw_pool
+    from cnnlab.widgets._draw import drawn_texts
+
+    state = compute_pool(10, 2, 1, dout=np.full((9, 9), 12345.0))  # dx holds sums of five-digit numbers
+    fig = new_figure(9, 7.0)
+    draw_pool(fig, state)
+    ax = next(a for a in fig.axes if a.get_label() == "dx")
+    words = "\n".join(drawn_texts(ax))
+    big = np.unravel_index(int(np.argmax(state.dx)), state.dx.shape)
+    assert f"the largest is dx[{big[0]}, {big[1]}] = {format_number(state.dx[big])}" in words
+    assert not any(t.count("\n") >= 99 for t in drawn_texts(ax))  # no grid of 100 numbers squeezed in
+
+
+# ---------------------------------------------------------------------------------------------
+# What the figure says is also text beside it (issue #17)
+
+
+@pytest.mark.parametrize("explorer", every_explorer(), ids=lambda e: type(e).__name__)
+def test_every_explorer_says_in_text_what_its_figure_shows(explorer):
+    import html as html_module
+
+    name = type(explorer).__name__
+    assert explorer.caption in explorer.widget.children  # real text, next to the figure
+    for values in [{}] + DETOURS[name][:2]:
+        set_controls(explorer, **values)
+        summary = explorer.summary
+        assert summary and explorer.status in summary, name
+        shown = html_module.unescape(re.sub(r"<[^>]+>", "\n", explorer.caption.value))
+        assert [line for line in shown.split("\n") if line] == [p for p in summary.split("\n") if p.strip()]
+        assert "role='status'" in explorer.caption.value and "aria-live='polite'" in explorer.caption.value
+        assert summary in explorer._repr_mimebundle_()["text/plain"]

@@ -167,9 +167,7 @@ class CheckResult:
 
     def _repr_html_(self) -> str:
         color = "#1a7f37" if self.passed else "#57606a" if self.unwritten else "#cf222e"
-        first, *rest = self.lines()
-        body = "".join(f"\n{html.escape(line)}" for line in rest)
-        return f"<pre><span style='color:{color};font-weight:bold'>{html.escape(first)}</span>{body}</pre>"
+        return verdict_html(self.lines(), color)
 
     def plot(self):
         """Heat map of the relative error of the first wrong output (a Figure), or None if there is none.
@@ -193,6 +191,39 @@ class CheckResult:
             fig.tight_layout()
             return fig
         return None
+
+
+# The verdict as HTML: one block per line, so a long line wraps at its spaces (never inside a
+# word, as a <pre> does in JupyterLab's output area) and its continuation lines hang under it,
+# indented further than the line itself. The line's own indentation becomes a left padding in
+# ch (character widths of the monospace font), so it survives the wrap too. A word longer than
+# the whole output (a long call) scrolls sideways instead of being cut.
+_VERDICT_STYLE = (
+    "font-family:var(--jp-code-font-family,SFMono-Regular,Menlo,Consolas,monospace);"
+    "font-size:var(--jp-code-font-size,13px);line-height:1.45;overflow-x:auto;max-width:100%"
+)
+_LINE_STYLE = (
+    "white-space:pre-wrap;overflow-wrap:normal;word-break:normal;margin:0;padding-left:{pad}ch;text-indent:-{hang}ch"
+)
+HANG = 4  # continuation lines of a wrapped line are indented this many characters more than the line
+
+
+def verdict_html(lines, color: str) -> str:
+    """The lines of a verdict as HTML blocks: the first bold in ``color``, each wrapping only at spaces.
+
+    A line's leading spaces are its indentation: its first row starts that many characters in,
+    its continuation rows ``HANG`` characters further. The text is the same as ``lines``.
+    """
+    blocks = []
+    for k, line in enumerate(lines):
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        style = _LINE_STYLE.format(pad=indent + HANG, hang=HANG)
+        content = html.escape(body) if body else "&nbsp;"
+        if k == 0:
+            content = f"<span style='color:{color};font-weight:bold'>{content}</span>"
+        blocks.append(f"<div class='cnnlab-line' style='{style}'>{content}</div>")
+    return f"<div class='cnnlab-verdict' style='{_VERDICT_STYLE}'>\n" + "\n".join(blocks) + "\n</div>"
 
 
 def _self_explaining(outcome: Outcome) -> bool:

@@ -25,7 +25,7 @@ from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
-from cnnlab.widgets._render import COLORS
+from cnnlab.widgets._render import COLORS, DPI, MIN_TEXT_PX
 
 __all__ = [
     "panel",
@@ -40,9 +40,62 @@ __all__ = [
     "span_text",
     "format_number",
     "place",
+    "MIN_POINTS",
+    "cell_font",
+    "text_width",
+    "smallest_text_px",
+    "drawn_texts",
 ]
 
 _FONT = FontProperties(family="DejaVu Sans")
+MIN_POINTS = MIN_TEXT_PX * 72 / DPI  # the smallest font size drawn, in points (10 px at 100 dpi: 7.2 pt)
+
+
+def text_width(s: str, size: float) -> float:
+    """The width of one line of text at ``size`` points, in points."""
+    return _line(str(s), float(size))[2]
+
+
+def cell_font(cell: float, texts=(), largest: float = 10.0) -> float | None:
+    """See _cell_font; ``texts`` only matter by their widest member."""
+    widest = max((str(t) for t in texts), key=lambda t: text_width(t, 1.0), default="0")
+    return _cell_font(round(float(cell), 6), widest, float(largest))
+
+
+@lru_cache(maxsize=4096)
+def _cell_font(cell: float, widest: str, largest: float) -> float | None:
+    """The font size (points) for ``texts`` written in square cells ``cell`` inches wide, or None.
+
+    As large as ``largest`` and 40% of the cell allow; raised to MIN_POINTS if the widest
+    text still fits its cell at that size; None when even MIN_POINTS does not fit (the caller
+    then leaves the numbers out and says in words what they are).
+    """
+    cell_pt = cell * 72
+    # 40% of the cell, but never more than leaves a margin beside the widest text
+    size = min(largest, 0.4 * cell_pt, 0.8 * cell_pt / max(text_width(widest, 1.0), 1e-9))
+    if size >= MIN_POINTS:
+        return size
+    size = MIN_POINTS  # at the smallest size, the text must still leave a margin in its cell
+    if text_width(widest, size) <= 0.85 * cell_pt and 0.73 * size <= 0.6 * cell_pt:
+        return size
+    return None
+
+
+def drawn_texts(ax) -> list[str]:
+    """What the glyph collections in ``ax`` (an Axes or a Figure) say, one string per collection."""
+    return [a._cnnlab_text for a in ax.findobj(PathCollection) if hasattr(a, "_cnnlab_text")]
+
+
+def smallest_text_px(fig) -> float | None:
+    """The font size, in pixels of the PNG, of the smallest text drawn in ``fig`` (None: no text)."""
+    from matplotlib.text import Text
+
+    def shown(artist) -> bool:
+        return artist.get_visible() and (artist.axes is None or artist.axes.get_visible())
+
+    sizes = [a._cnnlab_size for a in fig.findobj(PathCollection) if hasattr(a, "_cnnlab_size") and shown(a)]
+    sizes += [t.get_fontsize() for t in fig.findobj(Text) if t.get_text() and shown(t)]
+    return min(sizes) * fig.dpi / 72 if sizes else None
 
 
 def panel(fig, name: str, rect) -> object:
@@ -158,7 +211,9 @@ def text(
     if transform is None:
         transform = ax.transData if hasattr(ax, "transData") else ax.transSubfigure
     paths = _paths(s, float(size), ha, va, float(linespacing), tuple(shift))
-    return _collection(ax, list(paths), [(x, y)] * len(paths), transform, color, rotation)
+    collection = _collection(ax, list(paths), [(x, y)] * len(paths), transform, color, rotation, size)
+    collection._cnnlab_text = s  # what it says, for tests (drawn as outlines, it is no Text)
+    return collection
 
 
 def labels(ax, xy, texts, size=9.0, color=None, ha="center", shift=(0.0, 0.0), transform=None):
@@ -172,10 +227,12 @@ def labels(ax, xy, texts, size=9.0, color=None, ha="center", shift=(0.0, 0.0), t
     """
     shift = tuple(float(v) for v in shift)
     paths = [_paths(str(t), float(size), ha, "center", 1.0, shift)[0] for t in texts]
-    return _collection(ax, paths, xy, ax.transData if transform is None else transform, color)
+    collection = _collection(ax, paths, xy, ax.transData if transform is None else transform, color, size=size)
+    collection._cnnlab_text = "\n".join(str(t) for t in texts)
+    return collection
 
 
-def _collection(ax, paths, offsets, transform, color, rotation=0.0):
+def _collection(ax, paths, offsets, transform, color, rotation=0.0, size=None):
     collection = PathCollection(
         paths,
         offsets=np.asarray(offsets, dtype=float).reshape(-1, 2),
@@ -186,6 +243,7 @@ def _collection(ax, paths, offsets, transform, color, rotation=0.0):
     dpi = ax.figure.dpi if hasattr(ax, "transData") else ax.dpi
     collection.set_transform(Affine2D().rotate_deg(rotation).scale(dpi / 72))
     collection.set_clip_on(False)
+    collection._cnnlab_size = float(size)  # for smallest_text_px: the font size in points
     if hasattr(ax, "add_collection"):
         ax.add_collection(collection, autolim=False)
     else:
@@ -223,7 +281,7 @@ def grid(ax, fill, values=None, row_labels=None, col_labels=None, fontsize=9.0, 
             if text_colors is not None and np.ndim(text_colors) == 2:
                 colors = [text_colors[ij] for ij in keep]
             artists.append(labels(ax, [(j, i) for i, j in keep], texts, fontsize, colors))
-    small = min(7.5, fontsize)
+    small = max(min(7.5, fontsize), MIN_POINTS)
     step = 1 if max(H, W) <= 14 else 2
     if col_labels is not None:
         cols = range(0, W, step)

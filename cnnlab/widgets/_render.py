@@ -23,6 +23,7 @@ would swallow it silently; it is kept in ``explorer.error`` and shown in the fig
 from __future__ import annotations
 
 import base64
+import html
 import io
 import textwrap
 import traceback
@@ -33,9 +34,18 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-__all__ = ["Explorer", "new_figure", "figure_png", "slider", "clamp_slider", "wrap", "COLORS", "DPI"]
+__all__ = ["Explorer", "new_figure", "figure_png", "slider", "clamp_slider", "wrap", "COLORS", "DPI", "MIN_TEXT_PX"]
 
-DPI = 72  # 9 x 4.5 inches -> 648 x 324 pixels: sharp in a notebook, a few tens of kB as PNG
+# 9 inches -> 900 pixels: about the width of a notebook's output area in JupyterLab on a
+# 1366-pixel laptop screen with the file browser open (at 72 dpi the figures used two thirds
+# of it). A figure is shown at most at its own pixel width (sharp) and shrinks with a narrower
+# notebook; text is sized in points, so 1 pt is DPI / 72 pixels.
+DPI = 100
+# The smallest text an explorer draws, in pixels of its PNG: numbers in cells, axis labels,
+# keys. What would be smaller is not drawn, and the figure says in words what it would have
+# shown. tests/test_widgets.py checks every drawn text; the browser test checks the figure is
+# not shown smaller than its PNG at 1366 px, so this is also the size on the screen.
+MIN_TEXT_PX = 10
 
 # Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
 COLORS = {
@@ -102,9 +112,14 @@ class Explorer:
     def __init__(self, controls: dict):
         self.controls = dict(controls)
         self.figure = new_figure(*self.figsize)
-        # Shown at its own pixel width (sharp), shrunk to fit a narrow notebook, never stretched.
+        # The width it is given, up to its own pixel width (sharp): shrunk in a narrow notebook, never stretched.
         width = f"{round(self.figsize[0] * DPI)}px"
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=width, max_width="100%", height="auto"))
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=width, height="auto"))
+        # What the figure says, as text beside it: read by a screen reader (role=status, announced
+        # when it changes), copied, searched. (ipywidgets' Image has no alt text, and setting its
+        # tooltip makes JupyterLab's widget manager 3.0 fail to render the image at all.)
+        self.caption = widgets.HTML(layout=widgets.Layout(width="100%", max_width=width))
+        self.caption.add_class("cnnlab-caption")
         self.state = None
         self.error = None  # the last exception raised while updating, if any (kept, never raised)
         self._holding = 0
@@ -113,7 +128,8 @@ class Explorer:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox(
-            [self._control_grid(), *self.extra_widgets(), self.image], layout=widgets.Layout(align_items="flex-start")
+            [self._control_grid(), *self.extra_widgets(), self.image, self.caption],
+            layout=widgets.Layout(align_items="flex-start"),
         )
         self.update()
 
@@ -172,6 +188,22 @@ class Explorer:
             except Exception:  # noqa: S110 - keep the last good picture rather than raise into the front end
                 pass
         self.image.value = self._png
+        self._tag_text_size()
+        self.caption.value = caption_html(self.summary)
+
+    def _tag_text_size(self) -> None:
+        """Tell the front end the smallest text in the PNG (a CSS class, in tenths of a pixel).
+
+        The browser test reads it and scales it by how wide the figure is shown, to check the
+        smallest text a student sees; ``cnnlab.widgets._draw.smallest_text_px`` measures it.
+        """
+        from cnnlab.widgets._draw import smallest_text_px
+
+        px = smallest_text_px(self.figure)
+        classes = [c for c in self.image._dom_classes if not c.startswith("cnnlab-text-min-")]
+        if px is not None:
+            classes.append(f"cnnlab-text-min-{int(px * 10 + 1e-6)}")
+        self.image._dom_classes = ("cnnlab-figure", *[c for c in classes if c != "cnnlab-figure"])
 
     def sync_controls(self) -> None:
         """Adjust controls that depend on others (called with observers held)."""
@@ -210,6 +242,20 @@ class Explorer:
         return {name: control.value for name, control in self.controls.items()}
 
     @property
+    def summary(self) -> str:
+        """What the figure shows, in words: the text beside it (and in text/plain)."""
+        if self.error is not None or self.state is None:
+            return self.status
+        try:
+            return self.describe(self.state)
+        except Exception as exc:  # a bug in describe: say so rather than raise into the front end
+            return f"internal error describing this explorer: {type(exc).__name__}: {exc}"
+
+    def describe(self, state) -> str:
+        """The figure in words, for ``summary`` (subclasses say more than the status)."""
+        return getattr(state, "status", "")
+
+    @property
     def status(self) -> str:
         """What the student should be told about this configuration ('' when nothing)."""
         if self.error is not None:
@@ -233,12 +279,19 @@ class Explorer:
         """The live widget for front ends that run widgets, and a PNG for those that cannot."""
         data = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
         data["image/png"] = base64.b64encode(self._png).decode("ascii")
-        data["text/plain"] = repr(self) + (f"\n{self.status}" if self.status else "")
+        data["text/plain"] = repr(self) + (f"\n{self.summary}" if self.summary else "")
         if include is not None:
             data = {k: v for k, v in data.items() if k in include}
         if exclude is not None:
             data = {k: v for k, v in data.items() if k not in exclude}
         return data
+
+
+def caption_html(words: str) -> str:
+    """The words beside an explorer's figure: paragraphs that wrap at spaces, announced when they change."""
+    paragraphs = "".join(f"<p style='margin:0 0 4px 0'>{html.escape(p)}</p>" for p in words.split("\n") if p.strip())
+    style = "white-space:normal;overflow-wrap:normal;word-break:normal;line-height:1.4;font-size:13px;max-width:100%"
+    return f"<div role='status' aria-live='polite' class='cnnlab-summary' style='{style}'>{paragraphs}</div>"
 
 
 def slider(description: str, value: int, low: int, high: int, **kwargs) -> widgets.IntSlider:

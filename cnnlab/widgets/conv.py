@@ -25,6 +25,7 @@ import numpy as np
 from cnnlab import shapes
 from cnnlab.layers import conv_forward_im2col
 from cnnlab.widgets._draw import (
+    cell_font,
     cells,
     clear_figure,
     format_number,
@@ -247,9 +248,9 @@ def draw_conv(fig, state: ConvState) -> list:
     f_left = 4.55 + (1.25 - f_shape[1] * cell_f) / 2
     ax_w = panel(fig, "filter", place(fig, f_left, f_top, f_shape[1] * cell_f, f_shape[0] * cell_f))
     ax_out = panel(fig, "output", place(fig, 6.45, o_top, o_shape[1] * cell_o, o_shape[0] * cell_o))
-    artists = _draw_input(ax_in, state, _font(cell))
-    artists += _draw_filter(ax_w, state, _font(cell_f))
-    artists += _draw_output(ax_out, state, _font(cell_o))
+    artists = _draw_input(ax_in, state, _font(cell, state.x))
+    artists += _draw_filter(ax_w, state, _font(cell_f, state.w))
+    artists += _draw_output(ax_out, state, _font(cell_o, state.out))
     middle = 1 - mid / fig.get_size_inches()[1]
     for x, symbol in ((4.3, "∗"), (6.05, "=")):
         artists.append(text(fig, x / fig.get_size_inches()[0], middle, symbol, 20, ha="center", va="center"))
@@ -260,10 +261,11 @@ def draw_conv(fig, state: ConvState) -> list:
     return artists
 
 
-def _font(cell: float) -> float | None:
-    """The font size (points) for numbers in cells of ``cell`` inches, or None if too small to read."""
-    size = min(10.0, 0.4 * cell * 72)
-    return size if size >= 6 else None
+def _font(cell: float, values) -> float | None:
+    """The font size (points) for ``values`` in cells of ``cell`` inches, or None if they would be too small to read."""
+    if values is None:
+        return None
+    return cell_font(cell, {format_number(v) for v in np.ravel(values)})
 
 
 def _draw_input(ax, state: ConvState, font) -> list:
@@ -281,6 +283,9 @@ def _draw_input(ax, state: ConvState, font) -> list:
         values = np.zeros((Hp, Wp))
         values[ph : ph + H, pw : pw + W] = state.x
     artists = grid(ax, fill, values, range(-ph, H + ph), range(-pw, W + pw), fontsize=font or 8)
+    if not font:  # too many cells to print their numbers: say what they are
+        low, high = format_number(state.x.min()), format_number(state.x.max())
+        artists.append(_note(ax, f"({H * W} inputs, too many to print here: integers {low} to {high})"))
     if missed.any():
         artists.append(cells(ax, missed, "vermillion", hatch="//", lw=0.0))
     artists.append(outline(ax, ph, pw, H, W, color="ink", lw=1.2))  # where the real input is
@@ -313,7 +318,24 @@ def _draw_filter(ax, state: ConvState, font) -> list:
         artists = grid(ax, fill, values if font else None, fontsize=font or 8)
         title = f"Filter {_size_text((KH, KW))}, dilation {_pad_text(state.dilation)}\nspans {_size_text((sh, sw))}"
     artists.append(_title(ax, title, ha="center", pad=6))
+    if not font:  # the weights do not fit in their cells: in words, under the filter
+        artists.append(_note(ax, weights_text(state.w), ha="center"))
     return artists
+
+
+def weights_text(w) -> str:
+    """The filter's weights in words, for when they are too small to print: 'weights (rows): ...'."""
+    rows = [" ".join(format_number(v) for v in row) for row in w]
+    if sum(len(r) for r in rows) > 60:
+        counts = {format_number(v): int(n) for v, n in zip(*np.unique(w, return_counts=True))}
+        return "weights: " + ", ".join(f"{n}× {v}" for v, n in counts.items()) + f"\nsum {format_number(w.sum())}"
+    return "weights, row by row:\n" + "\n".join(rows)
+
+
+def _note(ax, words: str, ha="left"):
+    """Words under a grid, where its numbers would be if they fitted."""
+    x = {"left": 0.0, "center": 0.5}[ha]
+    return text(ax, x, 0, words, 8.5, "#444444", ha=ha, va="top", transform=ax.transAxes, shift=(0, -16))
 
 
 def _draw_output(ax, state: ConvState, font) -> list:
@@ -329,6 +351,9 @@ def _draw_output(ax, state: ConvState, font) -> list:
         fill[i, j] = tint("grey", 0.5)
     fill[r, c] = rgb("sky")
     artists = grid(ax, fill, state.out if font else None, range(Ho), range(Wo), fontsize=font or 8)
+    if not font:
+        low, high = format_number(state.out.min()), format_number(state.out.max())
+        artists.append(_note(ax, f"values from {low} to {high}\n(too many to print here)"))
     artists.append(outline(ax, r, c, 1, 1, color="blue", lw=2.5))
     value = format_number(state.out[r, c])
     artists.append(_title(ax, f"Output {_size_text((Ho, Wo))}\nout[{r}, {c}] = Σ blue × filter = {value}"))
@@ -338,6 +363,24 @@ def _draw_output(ax, state: ConvState, font) -> list:
 def _title(ax, title: str, ha="left", pad=14):
     x = {"left": 0.0, "center": 0.5}[ha]
     return text(ax, x, 1, title, 10, ha=ha, va="bottom", transform=ax.transAxes, shift=(0, pad))
+
+
+def describe_conv(state: ConvState) -> str:
+    """The figure in words: the sizes, the selected output and what it reads, the formula, the status."""
+    (H, W), (KH, KW), (Hp, Wp) = state.input_size, state.filter_size, state.padded_size
+    head = (f"Input {_size_text((H, W))} padded by {_pad_text(state.pad)} to {_size_text((Hp, Wp))}, "
+            f"filter {_size_text((KH, KW))}, stride {_pad_text(state.stride)}, "
+            f"dilation {_pad_text(state.dilation)}")  # fmt: skip
+    if not state.valid:
+        return f"{head}: no output.\n{state.formula}\n{state.status}"
+    (Ho, Wo), (r, c) = state.output_shape, state.selected
+    rows = sorted({int(i) - state.pad[0] for i in np.nonzero(state.window.any(axis=1))[0]})
+    cols = sorted({int(j) - state.pad[1] for j in np.nonzero(state.window.any(axis=0))[0]})
+    words = [f"{head}: output {_size_text((Ho, Wo))}.",
+             f"out[{r}, {c}] = {format_number(state.out[r, c])} is the sum of the filter times the {KH * KW} "
+             f"inputs in rows {span_text(rows)} and columns {span_text(cols)} (negative indices are padding).",
+             state.formula]  # fmt: skip
+    return "\n".join(words + ([state.status] if state.status else []))
 
 
 def _pad_text(pair) -> str:
@@ -360,15 +403,18 @@ class ConvExplorer(Explorer):
 
     figsize = (9.0, 5.0)
 
+    RANGES = {"input_size": (1, MAX_SIZE), "filter_size": (1, 7), "stride": (1, 4), "pad": (0, 3), "dilation": (1, 3)}
+
     def __init__(self, input_size=5, filter_size=3, stride=1, pad=0, dilation=1, output_cell=0):
-        controls = {
-            "input_size": slider("input size", input_size, 1, MAX_SIZE),
-            "filter_size": slider("filter size", filter_size, 1, 7),
-            "stride": slider("stride", stride, 1, 4),
-            "pad": slider("pad", pad, 0, 3),
-            "dilation": slider("dilation", dilation, 1, 3),
-            "output_cell": slider("output cell", output_cell, 0, 10**6),
-        }
+        given = {"input_size": input_size, "filter_size": filter_size, "stride": stride, "pad": pad,
+                 "dilation": dilation}  # fmt: skip
+        v = {name: shapes.check_setting(name, value, *self.RANGES[name], f"the range of the {name.replace('_', ' ')} "
+                                        "slider") for name, value in given.items()}  # fmt: skip
+        out = shapes.conv_output_size(v["input_size"], v["filter_size"], v["stride"], v["pad"], v["dilation"])
+        fits = v["dilation"] * (v["filter_size"] - 1) + 1 <= v["input_size"] + 2 * v["pad"]
+        output_cell = shapes.check_cell("output_cell", output_cell, (out, out) if fits else None)
+        controls = {name: slider(name.replace("_", " "), v[name], *self.RANGES[name]) for name in given}
+        controls["output_cell"] = slider("output cell", output_cell, 0, 10**6)
         self.play = widgets.Play(value=0, min=0, max=1, interval=700, description="step through the outputs")
         self.play.observe(self._on_play, names="value")
         super().__init__(controls)
@@ -394,6 +440,9 @@ class ConvExplorer(Explorer):
 
     def draw(self, state: ConvState) -> list:
         return draw_conv(self.figure, state)
+
+    def describe(self, state: ConvState) -> str:
+        return describe_conv(state)
 
     @property
     def output_shape(self):

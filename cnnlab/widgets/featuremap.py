@@ -17,7 +17,18 @@ import numpy as np
 
 from cnnlab import shapes
 from cnnlab.layers import conv_forward_im2col
-from cnnlab.widgets._draw import clear_figure, grid, outline, panel, place, text, tint
+from cnnlab.widgets._draw import (
+    MIN_POINTS,
+    cell_font,
+    clear_figure,
+    format_number,
+    grid,
+    outline,
+    panel,
+    place,
+    text,
+    tint,
+)
 from cnnlab.widgets._images import digits, photo
 from cnnlab.widgets._render import COLORS, Explorer, slider, wrap
 from cnnlab.widgets.conv import axis_words, formula_text, never_read
@@ -136,8 +147,13 @@ def draw_featuremap(fig, state: FeatureMapState) -> list:
     fill = np.ones((K, K, 3))  # the sign of each weight, in the feature map's colours
     fill[state.kernel > 0] = tint("orange", 0.4)
     fill[state.kernel < 0] = tint("purple", 0.4)
-    font = min(9.0, 0.36 * kcell * 72)
-    artists += grid(ax_k, fill, np.round(state.kernel, 2) if font >= 5.5 else None, fontsize=font)
+    weights = np.round(state.kernel, 2)
+    font = cell_font(kcell, {format_number(v) for v in np.ravel(weights)}, largest=9.0)
+    artists += grid(ax_k, fill, weights if font else None, fontsize=font or MIN_POINTS)
+    if not font:  # the weights do not fit in their cells: their range, in words
+        words = f"weights {format_number(weights.min())} to {format_number(weights.max())}\n(too many to print)"
+        artists.append(text(ax_k, 0.5, 0, words, 8.5, "#444444", ha="center", va="top", transform=ax_k.transAxes,
+                            shift=(0, -5)))  # fmt: skip
     artists.append(text(ax_k, 0.5, 1, f"Filter: {state.filter_name}\n{K}×{K}, stride {state.stride}", 9.5,
                         ha="center", va="bottom", transform=ax_k.transAxes, shift=(0, 5)))  # fmt: skip
     middle = 1 - mid / fig.get_size_inches()[1]
@@ -160,6 +176,19 @@ def draw_featuremap(fig, state: FeatureMapState) -> list:
     return artists
 
 
+def describe_featuremap(state: FeatureMapState) -> str:
+    """The figure in words: image, filter, stride, padding, the feature map's size, the formula, the status."""
+    H, W = state.image.shape
+    K = state.kernel.shape[0]
+    head = (f"Input: {state.image_name}, {H}×{W}, pad {state.pad}; filter: {state.filter_name}, {K}×{K}, "
+            f"stride {state.stride}")  # fmt: skip
+    if not state.valid:
+        return f"{head}: no feature map.\n{state.formula}\n{state.status}"
+    Ho, Wo = state.output_shape
+    words = [f"{head}: feature map {Ho}×{Wo} (orange where positive, purple where negative).", state.formula]
+    return "\n".join(words + ([state.status] if state.status else []))
+
+
 # ---------------------------------------------------------------------------------------------
 # The widget
 
@@ -180,8 +209,11 @@ class FeatureMapExplorer(Explorer):
         self.filters = dict(FILTERS)
         if learned is not None:
             self.filters.update(learned_filters(learned))
-        if filter not in self.filters:
-            raise ValueError(f"filter must be one of {list(self.filters)}, got {filter!r}")
+        shapes.check_choice("image", image, IMAGES)
+        shapes.check_choice("filter", filter, list(self.filters))
+        stride = shapes.check_setting("stride", stride, 1, 4, "the range of the stride slider")
+        pad = shapes.check_setting("pad", pad, 0, 3, "the range of the pad slider")
+        digit = shapes.check_setting("digit", digit, 0, 9, "which handwritten digit")
         style = {"description_width": "90px"}
         controls = {
             "image": widgets.ToggleButtons(
@@ -211,6 +243,9 @@ class FeatureMapExplorer(Explorer):
 
     def draw(self, state: FeatureMapState) -> list:
         return draw_featuremap(self.figure, state)
+
+    def describe(self, state: FeatureMapState) -> str:
+        return describe_featuremap(state)
 
     @property
     def output_shape(self):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from cnnlab import gradcheck
+from cnnlab import gradcheck, shapes
 from cnnlab.widgets._draw import clear_figure, fast_ticks, labels, panel, place, text
 from cnnlab.widgets._render import COLORS, Explorer, slider, wrap
 
@@ -138,11 +138,13 @@ def draw_gradcheck(fig, state: GradcheckState) -> list:
         xy = [(c, r) for r, c in marks]
         overlay.append(ax.scatter([c for c, _ in xy], [r for _, r in xy], s=110, color="white", edgecolors="none"))
         overlay.append(labels(ax, xy, [str(k + 1) for k in range(len(marks))], 8, COLORS["ink"]))
-    ax._cnnlab_overlay = overlay
     title = (f"Relative error of {state.name} {state.errors.shape}, analytic vs numerical\n"
              f"outlined: error ≥ {state.threshold:.0e} (the threshold);  numbered: the worst")  # fmt: skip
+    # The title changes with the threshold and lives on the kept axes: it belongs to the overlay,
+    # which the next redraw removes (else each change would print a new title over the old one).
+    overlay.append(text(ax, 0, 1, title, 10, va="bottom", transform=ax.transAxes, shift=(0, 6)))
+    ax._cnnlab_overlay = overlay
     artists = heat + overlay
-    artists.append(text(ax, 0, 1, title, 10, va="bottom", transform=ax.transAxes, shift=(0, 6)))
     lines = [f"The {len(state.worst)} worst elements:"]
     for k, (index, a, n, err) in enumerate(state.worst):
         a_text, n_text = gradcheck.format_pair(a, n)
@@ -184,13 +186,21 @@ class GradcheckViewer(Explorer):
 
     figsize = (9.0, 4.5)
 
-    def __init__(self, analytic, numeric, name="grad", threshold=None, worst=5, floor=None):
-        a = np.asarray(analytic, dtype=np.float64)
-        n = np.asarray(numeric, dtype=np.float64)
-        gradcheck.relative_error_map(a, n)  # the only error this can raise: the shapes differ
+    def __init__(self, analytic, numeric, name="grad", threshold=None, worst=None, floor=None):
+        a = shapes.check_array("analytic", analytic).astype(np.float64)
+        n = shapes.check_array("numeric", numeric).astype(np.float64)
+        gradcheck.relative_error_map(a, n)  # raises if the shapes differ
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a string (the gradient's name, e.g. 'dx'), got {name!r}")
+        threshold = gradcheck.THRESHOLD if threshold is None else threshold
+        threshold = shapes.check_real("threshold", threshold, "a relative error > 0 and <= 1", 0, 1, low_open=True)
+        worst = min(5, max(a.size, 1)) if worst is None else worst
+        why = f"how many elements are listed, at most 6 and at most the {a.size} there are"
+        worst = shapes.check_setting("worst", worst, 1, min(6, max(a.size, 1)), why)
+        if floor is not None:
+            floor = shapes.check_real("floor", floor, "None or a number >= 0", 0)
         self._arrays = (a, n)
         self._name, self._floor = name, floor
-        threshold = gradcheck.THRESHOLD if threshold is None else threshold
         options = sorted(set(THRESHOLDS) | {float(threshold)})
         controls = {
             "threshold": widgets.SelectionSlider(
@@ -216,6 +226,14 @@ class GradcheckViewer(Explorer):
 
     def draw(self, state: GradcheckState) -> list:
         return draw_gradcheck(self.figure, state)
+
+    def describe(self, state: GradcheckState) -> str:
+        lines = [state.status]
+        for k, (index, a, n, err) in enumerate(state.worst):
+            a_text, n_text = gradcheck.format_pair(a, n)
+            lines.append(f"{k + 1}. {state.name}{list(index)}: error {gradcheck.error_bucket(err, state.threshold)}, "
+                         f"analytic {a_text}, numerical {n_text}")  # fmt: skip
+        return "\n".join(lines)
 
     @property
     def passed(self) -> bool:

@@ -17,10 +17,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from cnnlab import im2col as im2col_module
 from cnnlab import shapes
-from cnnlab.widgets._draw import clear_figure, grid, labels, outline, panel, place, rgb, text, tint
+from cnnlab.widgets._draw import (
+    MIN_POINTS,
+    cell_font,
+    clear_figure,
+    format_number,
+    grid,
+    labels,
+    outline,
+    panel,
+    place,
+    rgb,
+    text,
+    tint,
+)
 from cnnlab.widgets._render import COLORS, Explorer, slider, wrap
 
 __all__ = ["Im2colState", "compute_im2col", "draw_im2col", "Im2colExplorer", "format_bytes"]
@@ -181,13 +195,16 @@ def _draw_input(ax, state: Im2colState, cell: float) -> list:
     fill[i + ph, j + pw] = rgb("orange")
     values = np.zeros((Hp, Wp))
     values[ph : ph + H, pw : pw + W] = state.x[0]
-    font = min(9.0, 0.36 * cell * 72)
-    if font < 5.5:  # too small for numbers: a shade per pixel number instead
+    font = cell_font(cell, {format_number(v) for v in np.ravel(values)}, largest=9.0)
+    if not font:  # too small for numbers: a shade per pixel number instead
         plain = (fill == 1.0).all(axis=-1)
         fill[plain] = shade(values[plain], state.x.size)
-    artists = grid(ax, fill, values if font >= 5.5 else None, range(-ph, H + ph), range(-pw, W + pw), fontsize=font)
+    artists = grid(ax, fill, values if font else None, range(-ph, H + ph), range(-pw, W + pw),
+                   fontsize=font or MIN_POINTS)  # fmt: skip
     artists.append(outline(ax, ph, pw, H, W, color="ink", lw=1.0))
     title = f"Input, channel 0 of {state.C}: {H}×{W}, pad {_p(state.pad)}\npixels numbered 1, 2, …; grey = padding (0)"
+    if not font:
+        title += f"\n(too many to print: pixel numbers 1 to {H * W}, darker green = later)"
     if state.valid:
         r, c = state.window
         (sh, sw), (dh, dw), (KH, KW) = state.stride, state.dilation, state.filter_size
@@ -199,31 +216,33 @@ def _draw_input(ax, state: Im2colState, cell: float) -> list:
 def _draw_columns(ax, state: Im2colState, cell: float) -> list:
     R, K = state.cols.shape
     KH, KW = state.filter_size
-    font = min(8.0, 0.34 * cell * 72 * (1.0 if state.cols.max() < 100 else 0.8))
+    font = cell_font(cell, {format_number(v) for v in np.ravel(state.cols)}, largest=8.0)
     fill = np.ones((R, K, 3))
-    if font < 5.5:  # too small for numbers: a shade per pixel number instead
+    if not font:  # too small for numbers: a shade per pixel number instead
         fill[:] = shade(state.cols, state.x.size)
     fill[state.cols == 0] = rgb("grey")
     fill[:, state.column] = np.where(state.cols[:, [state.column]] == 0, tint("blue", 0.55), rgb("sky"))
     for r, c in state.copies:
         fill[r, c] = rgb("orange")
-    values = state.cols if font >= 5.5 else None
+    values = state.cols if font else None
     row_labels = col_labels = None
-    if font >= 5.5:
+    if font:
         col_labels = range(K)
-    artists = grid(ax, fill, values, row_labels, col_labels, fontsize=font, lines="#AAAAAA" if font >= 5.5 else None)
+    artists = grid(ax, fill, values, row_labels, col_labels, fontsize=font or MIN_POINTS,
+                   lines="#AAAAAA" if font else None)  # fmt: skip
     artists.append(outline(ax, 0, state.column, R, 1, color="blue", lw=2))
-    if font < 5.5 and state.copies:  # cells too small to see: mark the copies
+    if not font and state.copies:  # cells too small to see: mark the copies
         rows, columns = zip(*state.copies)
         artists.append(ax.scatter(columns, rows, s=22, marker="s", color=COLORS["orange"], edgecolors=COLORS["ink"],
                                   linewidths=0.5, zorder=3))  # fmt: skip
     for c in range(1, state.C):  # channel boundaries
         artists.append(outline(ax, c * KH * KW, 0, 0.0001, K, color="ink", lw=1.0))
-    if R <= 40:
+    step = next((s for s in (1, 2, 3) if s * cell * 72 >= 1.25 * MIN_POINTS), None)  # rows apart per label
+    if R <= 40 and step:
         names = [f"c{c} ({p},{q})" if state.C > 1 else f"({p},{q})"
                  for c in range(state.C) for p in range(KH) for q in range(KW)]  # fmt: skip
-        step = 1 if cell * 72 >= 8 else 2
-        artists.append(labels(ax, [(-0.5, k) for k in range(0, R, step)], names[::step], min(7.0, 0.6 * cell * 72),
+        size = max(min(7.5, 0.6 * cell * 72 * step), MIN_POINTS)
+        artists.append(labels(ax, [(-0.5, k) for k in range(0, R, step)], names[::step], size,
                               "#555555", ha="right", shift=(-3, 0)))  # fmt: skip
     Ho, Wo = state.output_shape
     r, c = state.window
@@ -232,6 +251,8 @@ def _draw_columns(ax, state: Im2colState, cell: float) -> list:
              f"rows C·KH·KW = {state.C}·{KH}·{KW}, one per filter tap; columns H′·W′ = {Ho}·{Wo}, one per window\n"
              f"blue: window ({r}, {c}) → column {state.column};  "
              f"orange: pixel {state.pixel}, copied {times}")  # fmt: skip
+    if not font:
+        title += "\n(too many cells to print their numbers: green shades the pixel number, darker = later; grey = 0)"
     artists.append(text(ax, 0, 1, title, 9.5, va="bottom", transform=ax.transAxes, shift=(0, 11)))
     return artists
 
@@ -243,8 +264,10 @@ def _draw_memory(ax, state: Im2colState) -> list:
         bars.append(("columns", state.cols_bytes, COLORS["blue"]))
     top = max(b for _, b, _ in bars)
     artists = []
-    for k, (_, nbytes, color) in enumerate(bars):
-        artists.append(ax.barh(k, nbytes / top, color=color, height=0.7)[0])
+    for k, (_, nbytes, color) in enumerate(bars):  # plain rectangles: ax.barh costs ~10 ms a redraw
+        bar = Rectangle((0, k - 0.35), nbytes / top, 0.7, facecolor=color, edgecolor="none")
+        ax.add_artist(bar)
+        artists.append(bar)
     ax.set_xlim(0, 1.0)
     ax.set_ylim(len(bars) - 0.5, -0.5)
     names = [f"{name}" for name, _, _ in bars]
@@ -261,6 +284,24 @@ def _draw_memory(ax, state: Im2colState) -> list:
                   f" from a {format_bytes(ref[0])} input)")  # fmt: skip
     artists.append(text(ax, -0.3, 1, title, 9.5, va="bottom", transform=ax.transAxes, shift=(0, 4)))
     return artists
+
+
+def describe_im2col(state: Im2colState) -> str:
+    """The figure in words: the matrix's shape, the selected window and pixel, the memory, the status."""
+    (H, W), (KH, KW) = state.input_size, state.filter_size
+    head = (f"im2col of N={state.N}, C={state.C}, {H}×{W}, filter {KH}×{KW}, stride {_p(state.stride)}, "
+            f"pad {_p(state.pad)}, dilation {_p(state.dilation)}")  # fmt: skip
+    memory = f"Memory: input {format_bytes(state.input_bytes)}, padded {format_bytes(state.padded_bytes)}"
+    if not state.valid:
+        return f"{head}: no columns.\n{memory}.\n{state.status}"
+    R, K = state.cols.shape
+    r, c = state.window
+    n = len(state.copies)
+    words = [f"{head}: a column matrix of {R} × {K} per sample (one row per filter tap, one column per window).",
+             f"Window ({r}, {c}) becomes column {state.column}; pixel {state.pixel} of channel 0 is copied {n} "
+             f"time{'s' if n != 1 else ''} into the matrix.",
+             f"{memory}, columns {format_bytes(state.cols_bytes)} ({state.ratio:.1f}× the input)."]  # fmt: skip
+    return "\n".join(words + ([state.status] if state.status else []))
 
 
 def shade(numbers, total: int) -> np.ndarray:
@@ -288,19 +329,24 @@ class Im2colExplorer(Explorer):
 
     figsize = (9.0, 5.6)
 
+    RANGES = {"N": (1, 512), "C": (1, 8), "H": (1, 16), "W": (1, 16), "filter_size": (1, 5), "stride": (1, 3),
+              "pad": (0, 2), "dilation": (1, 2)}  # fmt: skip
+    LABELS = {"N": "batch N", "C": "channels C", "H": "height H", "W": "width W", "filter_size": "filter size",
+              "stride": "stride", "pad": "pad", "dilation": "dilation"}  # fmt: skip
+
     def __init__(self, N=8, C=1, H=4, W=4, filter_size=3, stride=1, pad=1, dilation=1, window=0, pixel=5):
-        controls = {
-            "N": slider("batch N", N, 1, 512),
-            "C": slider("channels C", C, 1, 8),
-            "H": slider("height H", H, 1, 16),
-            "W": slider("width W", W, 1, 16),
-            "filter_size": slider("filter size", filter_size, 1, 5),
-            "stride": slider("stride", stride, 1, 3),
-            "pad": slider("pad", pad, 0, 2),
-            "dilation": slider("dilation", dilation, 1, 2),
-            "window": slider("window", window, 0, 10**6),
-            "pixel": slider("pixel", pixel, 0, 10**6),
-        }
+        given = {"N": N, "C": C, "H": H, "W": W, "filter_size": filter_size, "stride": stride, "pad": pad,
+                 "dilation": dilation}  # fmt: skip
+        v = {name: shapes.check_setting(name, value, *self.RANGES[name], f"the range of the {self.LABELS[name]} "
+                                        "slider") for name, value in given.items()}  # fmt: skip
+        size = (v["H"], v["W"])
+        fits = v["dilation"] * (v["filter_size"] - 1) + 1 <= min(size) + 2 * v["pad"]
+        out = tuple(shapes.conv_output_size(n, v["filter_size"], v["stride"], v["pad"], v["dilation"]) for n in size)
+        window = shapes.check_cell("window", window, out if fits else None, "output (one window per column)")
+        pixel = shapes.check_cell("pixel", pixel, size, "input")
+        controls = {name: slider(self.LABELS[name], v[name], *self.RANGES[name]) for name in given}
+        controls["window"] = slider("window", window, 0, 10**6)
+        controls["pixel"] = slider("pixel", pixel, 0, 10**6)
         super().__init__(controls)
 
     def sync_controls(self) -> None:
@@ -317,6 +363,9 @@ class Im2colExplorer(Explorer):
 
     def draw(self, state: Im2colState) -> list:
         return draw_im2col(self.figure, state)
+
+    def describe(self, state: Im2colState) -> str:
+        return describe_im2col(state)
 
     @property
     def output_shape(self):

@@ -162,6 +162,20 @@ def draw_norm(fig, state: NormState, channel_names=None) -> list:
     return artists
 
 
+def describe_norm(state: NormState) -> str:
+    """The figure in words: which elements share statistics, the highlighted set before and after, the status."""
+    N, C, H, W = state.x.shape
+    head = f"{_title(state)} of a batch x of shape ({N}, {C}, {H}, {W})"
+    if not state.valid:
+        return f"{head}: no output.\n{state.status}"
+    (m0, s0), (m1, s1) = state.before, state.after
+    return "\n".join([
+        f"{head}: {state.n_sets} sets, each of {state.elements} numbers ({_count(state)}), share a mean and variance.",
+        f"Highlighted set {state.highlight}: mean {_num(m0)} → {_num(m1)}, std {_num(s0)} → {_num(s1)}.",
+        WHAT_IT_KEEPS[state.mode],
+    ])  # fmt: skip
+
+
 def _title(state: NormState) -> str:
     if state.mode == "batch":
         return "Batch norm"
@@ -309,8 +323,15 @@ class NormExplorer(Explorer):
     figsize = (9.0, 4.9)
 
     def __init__(self, mode="group", groups=2, highlight=0, x=None):
+        mode = shapes.check_choice("mode", mode, MODES)
+        x = None if x is None else shapes.check_array("x", x, 4, "(N, C, H, W)")
         self._x = x
-        C = (feature_maps()[0] if x is None else np.asarray(x)).shape[1]
+        N, C = (feature_maps()[0] if x is None else x).shape[:2]
+        groups = shapes.check_setting("groups", groups, 1, C, f"G for group norm, at most the C = {C} channels")
+        G = {"batch": None, "layer": 1, "instance": C, "group": groups}[mode]
+        n_sets = C if G is None else (N * G if C % G == 0 else 1)
+        highlight = shapes.check_setting("highlight", highlight, 0, n_sets - 1,
+                                         f"one of the {n_sets} sets that share a mean in {mode} norm")  # fmt: skip
         controls = {
             "mode": widgets.ToggleButtons(
                 options=MODES,
@@ -335,6 +356,9 @@ class NormExplorer(Explorer):
 
     def compute(self) -> NormState:
         return compute_norm(x=self._x, **self.values)
+
+    def describe(self, state: NormState) -> str:
+        return describe_norm(state)
 
     def draw(self, state: NormState) -> list:
         return draw_norm(self.figure, state, None if self._x is not None else feature_maps()[1])

@@ -20,6 +20,8 @@ import numpy as np
 from cnnlab import shapes
 from cnnlab.layers import max_pool_backward_im2col, max_pool_forward_im2col
 from cnnlab.widgets._draw import (
+    MIN_POINTS,
+    cell_font,
     cells,
     clear_figure,
     format_number,
@@ -30,6 +32,7 @@ from cnnlab.widgets._draw import (
     place,
     rgb,
     text,
+    text_width,
     tint,
 )
 from cnnlab.widgets._render import COLORS, Explorer, slider, wrap
@@ -160,10 +163,15 @@ def draw_pool(fig, state: PoolState) -> list:
     clear_figure(fig)
     H, W = state.input_size
     Ho, Wo = state.output_shape or (1, 1)
-    cell = min(2.15 / H, 3.3 / W, 0.36)
-    cell_o = min(max(cell, 0.26), 2.15 / Ho, 2.4 / Wo)
-    font, font_o = min(10.0, 0.4 * cell * 72), min(10.0, 0.4 * cell_o * 72)
-    rows = (0.75, 3.75)  # top of the forward and the backward grids, inches from the top
+    band = 2.35  # the height a grid may use, inches
+    cell = min(band / H, 3.3 / W, 0.36)
+    cell_o = min(max(cell, 0.26), band / Ho, 2.4 / Wo)
+    font = cell_font(cell, {format_number(v) for v in np.ravel(state.x)})
+    font_dx = font_o = None
+    if state.valid:
+        font_dx = cell_font(cell, {format_number(v) for v in np.ravel(state.dx)})
+        font_o = cell_font(cell_o, {format_number(v) for a in (state.out, state.dout) for v in np.ravel(a)})
+    rows = (0.75, 3.95)  # top of the forward and the backward grids, inches from the top
     ax_x = panel(fig, "x", place(fig, 0.5, rows[0], W * cell, H * cell))
     ax_dx = panel(fig, "dx", place(fig, 0.5, rows[1], W * cell, H * cell))
     ax_out = panel(fig, "out", place(fig, 5.6, rows[0], Wo * cell_o, Ho * cell_o))
@@ -178,11 +186,11 @@ def draw_pool(fig, state: PoolState) -> list:
                             va="bottom"))  # fmt: skip
         return artists
     for y, arrow in ((rows[0], "→"), (rows[1], "←")):
-        mid = 1 - (y + min(H * cell, 2.15) / 2) / fig.get_size_inches()[1]
+        mid = 1 - (y + min(H * cell, band) / 2) / fig.get_size_inches()[1]
         artists.append(text(fig, 4.9 / fig.get_size_inches()[0], mid, arrow, 22, ha="center", va="center"))
     artists += _draw_out(ax_out, state, font_o)
     artists += _draw_dout(ax_dout, state, font_o)
-    artists += _draw_dx(ax_dx, state, font)
+    artists += _draw_dx(ax_dx, state, font_dx)
     if state.status:
         artists.append(text(fig, 0.5, 0.02, wrap(state.status, 115), 9.5, ha="center", va="bottom"))
     return artists
@@ -214,7 +222,10 @@ def _draw_x(ax, state: PoolState, font) -> list:
             fill[pos] = tint("orange", 0.45)
         fill[tuple(state.winner[r, c])] = rgb("orange")
         title += f"\nblue: window ({r}, {c});  orange: the maximum of a window"
-    artists = grid(ax, fill, state.x, range(H), range(W), fontsize=font)
+    artists = grid(ax, fill, state.x if font else None, range(H), range(W), fontsize=font or MIN_POINTS)
+    if not font:
+        artists.append(_below(ax, f"(integers {format_number(state.x.min())} to {format_number(state.x.max())}, "
+                                  "too many to print here)"))  # fmt: skip
     if missed.any():
         artists.append(cells(ax, missed, "vermillion", hatch="//"))
     if state.valid:
@@ -230,8 +241,10 @@ def _selected_grid(ax, state: PoolState, values, font) -> list:
     r, c = state.selected
     fill = np.ones((Ho, Wo, 3))
     fill[r, c] = rgb("sky")
-    artists = grid(ax, fill, values, range(Ho), range(Wo), fontsize=font)
+    artists = grid(ax, fill, values if font else None, range(Ho), range(Wo), fontsize=font or MIN_POINTS)
     artists.append(outline(ax, r, c, 1, 1, color="blue"))
+    if not font:
+        artists.append(_below(ax, f"(values {format_number(np.min(values))} to {format_number(np.max(values))})"))
     return artists
 
 
@@ -263,20 +276,47 @@ def _draw_dx(ax, state: PoolState, font) -> list:
         fill[pos] = tint("orange", 0.45 if len(wins) == 1 else 1.0)
         colors[pos] = COLORS["ink"]
         terms = "+".join(format_number(state.dout[w]) for w in wins)
-        if len(wins) > 1 and 0.62 * len(terms) * min(font, 8.0) <= 0.92 * cell_pt and min(font, 8.0) >= 5.5:
+        if len(wins) > 1 and font and text_width(terms, max(min(font, 8.0), MIN_POINTS)) <= 0.92 * cell_pt:
             sums.append(terms)
             sum_xy.append((pos[1], pos[0]))
             values[pos] = ""
     r, c = state.selected
     fill[tuple(state.winner[r, c])] = rgb("orange")
-    artists = grid(ax, fill, values, range(H), range(W), fontsize=font, text_colors=colors)
+    artists = grid(ax, fill, values if font else None, range(H), range(W), fontsize=font or MIN_POINTS,
+                   text_colors=colors)  # fmt: skip
     if sums:
-        artists.append(labels(ax, sum_xy, sums, min(font, 8.0)))
+        artists.append(labels(ax, sum_xy, sums, max(min(font, 8.0), MIN_POINTS)))
     i, j = state.winner[r, c]
     artists.append(outline(ax, i, j, 1, 1, color="blue"))
     artists.append(_title(ax, f"dx: each dout lands on its window's max; overlaps add up\n"
                               f"dout[{r}, {c}] = {format_number(state.dout[r, c])} lands on x[{i}, {j}]"))  # fmt: skip
+    if not font:  # the sums do not fit in the cells: the selected one and the largest, in words
+        big = np.unravel_index(int(np.argmax(state.dx)), state.dx.shape)
+        words = (f"(too small to print every sum here: dx[{i}, {j}] = {format_number(state.dx[i, j])}, "
+                 f"the largest is dx[{big[0]}, {big[1]}] = {format_number(state.dx[big])})")  # fmt: skip
+        artists.append(_below(ax, words))
     return artists
+
+
+def _below(ax, words: str):
+    """Words under a grid, in place of numbers that do not fit in its cells."""
+    return text(ax, 0, 0, words, 8.5, "#444444", va="top", transform=ax.transAxes, shift=(0, -5))
+
+
+def describe_pool(state: PoolState) -> str:
+    """The figure in words: sizes, the selected window's maximum and where its gradient lands, the status."""
+    H, W = state.input_size
+    head = (f"Max pooling of a {H}×{W} input, pool {state.pool_size[0]}×{state.pool_size[1]}, "
+            f"stride {_pair(state.stride)}")  # fmt: skip
+    if not state.valid:
+        return f"{head}: no output.\n{state.status}"
+    (Ho, Wo), (r, c) = state.output_shape, state.selected
+    i, j = (int(v) for v in state.winner[r, c])
+    words = [f"{head}: output {Ho}×{Wo}.",
+             f"Window ({r}, {c}): out[{r}, {c}] = x[{i}, {j}] = {format_number(state.out[r, c])}; backward, "
+             f"dout[{r}, {c}] = {format_number(state.dout[r, c])} lands on x[{i}, {j}], where dx[{i}, {j}] = "
+             f"{format_number(state.dx[i, j])}."]  # fmt: skip
+    return "\n".join(words + ([state.status] if state.status else []))
 
 
 def _pair(pair) -> str:
@@ -297,15 +337,23 @@ class PoolExplorer(Explorer):
     gradient landed.
     """
 
-    figsize = (9.0, 6.6)
+    figsize = (9.0, 7.0)
+
+    RANGES = {"input_size": (1, MAX_SIZE), "pool_size": (1, 5), "stride": (1, 4), "seed": (0, 20)}
 
     def __init__(self, input_size=6, pool_size=2, stride=2, window=0, seed=0):
+        given = {"input_size": input_size, "pool_size": pool_size, "stride": stride, "seed": seed}
+        v = {name: shapes.check_setting(name, value, *self.RANGES[name], f"the range of the {name.replace('_', ' ')} "
+                                        "slider") for name, value in given.items()}  # fmt: skip
+        out = shapes.conv_output_size(v["input_size"], v["pool_size"], v["stride"])
+        fits = v["pool_size"] <= v["input_size"]
+        window = shapes.check_cell("window", window, (out, out) if fits else None)
         controls = {
-            "input_size": slider("input size", input_size, 1, MAX_SIZE),
-            "pool_size": slider("pool size", pool_size, 1, 5),
-            "stride": slider("stride", stride, 1, 4),
+            "input_size": slider("input size", v["input_size"], *self.RANGES["input_size"]),
+            "pool_size": slider("pool size", v["pool_size"], *self.RANGES["pool_size"]),
+            "stride": slider("stride", v["stride"], *self.RANGES["stride"]),
             "window": slider("window", window, 0, 10**6),
-            "seed": slider("new numbers", seed, 0, 20),
+            "seed": slider("new numbers", v["seed"], *self.RANGES["seed"]),
         }
         super().__init__(controls)
 
@@ -320,6 +368,9 @@ class PoolExplorer(Explorer):
 
     def draw(self, state: PoolState) -> list:
         return draw_pool(self.figure, state)
+
+    def describe(self, state: PoolState) -> str:
+        return describe_pool(state)
 
     @property
     def output_shape(self):

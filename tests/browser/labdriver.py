@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1366, "height": 768}  # a common laptop window
+MIN_TEXT_PX = 10  # the smallest text an explorer may show on screen (cnnlab.widgets._render.MIN_TEXT_PX)
 MAX_SCREENSHOT_HEIGHT = 30000  # px; a longer notebook is cut (and the report says so)
 WIDGET_FAILURE_TEXTS = ("Error displaying widget", "model not found", "Loading widget...")
 
@@ -195,6 +196,9 @@ class ExplorerResult:
     slider: str = ""  # the label of the slider moved
     steps: list[Step] = field(default_factory=list)
     problem: str = ""  # why it did not pass (empty when it did)
+    looks: dict = field(default_factory=dict)  # what the figure and its caption look like on screen
+    same_after_return: bool | None = None  # the slider back where it was: the same pixels as before?
+    readability: list[str] = field(default_factory=list)  # text too small, no caption, changed picture
 
     @property
     def latencies(self) -> list[float]:
@@ -212,6 +216,8 @@ class NotebookReport:
     texts: dict[int, str] = field(default_factory=dict)  # cell index -> its source and output, as shown
     explorers: list[ExplorerResult] = field(default_factory=list)
     layout_notes: list[str] = field(default_factory=list)  # looks: overflow, shrunken figures
+    verdicts: list[dict] = field(default_factory=list)  # each verdict shown: its lines, rows, wrapping
+    verdict_problems: list[str] = field(default_factory=list)  # a word broken across rows, indentation lost
     console_errors: list[str] = field(default_factory=list)  # the browser console, for diagnosis
     run_seconds: float = 0.0  # Run All Cells until the kernel is idle again
     phases: dict[str, float] = field(default_factory=dict)  # where this check's time went, in s
@@ -228,6 +234,8 @@ class NotebookReport:
         out += [f"stderr output: {e}" for e in self.stderr]
         out += [f"widget: {w}" for w in self.widget_problems]
         out += [f"explorer {e.index} in {e.where}: {e.problem}" for e in self.explorers if e.problem]
+        out += [f"explorer {e.index} in {e.where}: {p}" for e in self.explorers for p in e.readability]
+        out += [f"verdict: {p}" for p in self.verdict_problems]
         return out
 
 
@@ -432,7 +440,78 @@ _FIND_EXPLORERS = """() => {
   return found;
 }"""
 
-_INSPECT, _LAYOUT, _FIND_EXPLORERS = (js.replace("${WHERE}", _WHERE) for js in (_INSPECT, _LAYOUT, _FIND_EXPLORERS))
+# Every verdict on screen (cnnlab's check results): does a row of a line end inside a word, and
+# do a line's continuation rows start further right than its first row (its indentation kept)?
+# Words are measured with DOM ranges: a word whose characters lie on two rows was broken.
+_VERDICTS = """() => {
+  ${WHERE}
+  const panel = window.__cnnlab.panel;
+  const found = [];
+  panel.content.widgets.forEach((cell, ci) => {
+    for (const verdict of cell.node.querySelectorAll('.jp-OutputArea-output .cnnlab-verdict')) {
+      const v = {where: where(ci), lines: 0, wrapped: 0, broken: [], unindented: [], styles: []};
+      for (const line of verdict.querySelectorAll('.cnnlab-line')) {
+        v.lines++;
+        const cs = getComputedStyle(line);
+        v.styles.push(`${cs.whiteSpace}/${cs.wordBreak}/${cs.overflowWrap}`);
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        const rows = new Map();  // row top -> leftmost x of a word on it
+        let firstTop = null;
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          for (const m of node.textContent.matchAll(/\\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const rects = [...range.getClientRects()].filter(r => r.width > 0);
+            const tops = new Set(rects.map(r => Math.round(r.top)));
+            if (tops.size > 1) v.broken.push(m[0]);
+            if (!rects.length) continue;
+            const top = Math.round(rects[0].top);
+            if (firstTop === null) firstTop = top;
+            rows.set(top, Math.min(rows.get(top) ?? Infinity, rects[0].left));
+          }
+        }
+        if (rows.size > 1) {
+          v.wrapped++;
+          const first = rows.get(firstTop);
+          for (const [top, left] of rows) {
+            if (top !== firstTop && left < first + 4) v.unindented.push(line.textContent.slice(0, 60));
+          }
+        }
+      }
+      found.push(v);
+    }
+  });
+  return found;
+}"""
+
+# Each explorer after its slider moved: how wide its figure is shown, the smallest text the
+# figure holds (a class the kernel sets) at that width, its caption and title, and a digest of
+# its pixels (to compare the picture before and after the slider went there and back).
+_LOOKS = """async (i) => {
+  const root = document.querySelector(`[data-cnnlab-explorer="${i}"]`);
+  const img = root.querySelector(`[data-cnnlab-figure="${i}"]`);
+  const tag = [...img.classList].find(c => c.startsWith('cnnlab-text-min-'));
+  const minPng = tag ? Number(tag.slice('cnnlab-text-min-'.length)) / 10 : null;
+  const scale = img.naturalWidth ? img.clientWidth / img.naturalWidth : 0;
+  const area = img.closest('.jp-OutputArea-output');
+  const caption = root.querySelector('.cnnlab-summary');
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let h1 = 2166136261 >>> 0, h2 = 0;
+  for (let k = 0; k < data.length; k += 1) { h1 = Math.imul(h1 ^ data[k], 16777619) >>> 0; h2 = (h2 + data[k] * (k % 251 + 1)) >>> 0; }
+  return {natural: img.naturalWidth, shown: img.clientWidth, area: area ? area.clientWidth : null, scale,
+          minPng, minShown: minPng === null ? null : minPng * scale, title: img.getAttribute('title') || '',
+          caption: caption ? caption.textContent.trim() : null, role: caption ? caption.getAttribute('role') : null,
+          digest: `${h1}-${h2}-${canvas.width}x${canvas.height}`};
+}"""
+
+_INSPECT, _LAYOUT, _FIND_EXPLORERS, _VERDICTS, _LOOKS = (
+    js.replace("${WHERE}", _WHERE) for js in (_INSPECT, _LAYOUT, _FIND_EXPLORERS, _VERDICTS, _LOOKS)
+)
 
 # Before a key press: remember the figure and readout, and time the press and the new figure.
 _ARM = """(i) => {
@@ -506,6 +585,7 @@ def check_notebook(
     run_timeout: float = 300,
     figure_timeout: float = 15,
     console: list[str] | None = None,
+    width: int | None = None,
 ) -> NotebookReport:
     """Open ``path`` (relative to the server root) in ``page``, run all cells, inspect, close.
 
@@ -547,7 +627,7 @@ def check_notebook(
         report.texts = {int(k): v for k, v in found["texts"].items()}
         phase("inspect")
         if screenshot is not None:  # also inspects the layout, with every cell on screen
-            report.screenshot = full_screenshot(page, screenshot, report)
+            report.screenshot = full_screenshot(page, screenshot, report, width=width)
         else:
             _inspect_layout(page, report)
         phase("screenshot")
@@ -571,6 +651,7 @@ def _move_slider(page, explorer: dict, steps: int, figure_timeout: float) -> Exp
         return result
     handle = page.locator(f'[data-cnnlab-slider="{i}"] .noUi-handle')
     handle.scroll_into_view_if_needed()
+    before = page.evaluate(_LOOKS, i)
     forward = None
     for n in range(steps):
         armed = page.evaluate(_ARM, i)
@@ -598,6 +679,30 @@ def _move_slider(page, explorer: dict, steps: int, figure_timeout: float) -> Exp
             break
         # let the kernel finish (a control change may cause more than one message) before the next
         page.wait_for_function(_KERNEL_IDLE, timeout=30_000)
+    after = page.evaluate(_LOOKS, i)
+    result.looks = after
+    if (
+        not result.problem
+        and steps % 2 == 0
+        and result.steps
+        and result.steps[0].readout_before == result.steps[-1].readout_after
+    ):
+        result.same_after_return = before["digest"] == after["digest"]
+        if not result.same_after_return:
+            result.readability.append(
+                f"after {steps} key presses back to {result.steps[0].readout_before!r}, "
+                "the figure is not the picture it was (something is drawn over it?)"
+            )
+    for name, looks in (("before the slider moved", before), ("after", after)):
+        if looks["minShown"] is None:
+            result.readability.append(f"{name}: the figure does not say its smallest text size (no cnnlab-text-min-*)")
+        elif looks["minShown"] < MIN_TEXT_PX - 0.05:
+            result.readability.append(
+                f"{name}: text {looks['minShown']:.1f} px on screen, under {MIN_TEXT_PX} px (the PNG's smallest "
+                f"{looks['minPng']:.1f} px, shown at {looks['shown']} of {looks['natural']} px)"
+            )
+        if not looks["caption"] or looks["role"] != "status":
+            result.readability.append(f"{name}: no text beside the figure saying what it shows")
     return result
 
 
@@ -605,6 +710,21 @@ def _inspect_layout(page, report: NotebookReport) -> None:
     layout = page.evaluate(_LAYOUT)
     report.layout_notes = layout["notes"]
     report.widget_problems += layout["problems"]
+    inspect_verdicts(page, report)
+
+
+def inspect_verdicts(page, report: NotebookReport) -> None:
+    """Every verdict on screen: words broken across rows, wrapped rows that lost the indentation."""
+    report.verdicts = page.evaluate(_VERDICTS)
+    report.verdict_problems = []
+    for v in report.verdicts:
+        if v["broken"]:
+            report.verdict_problems.append(f"{v['where']}: words broken across rows: {v['broken'][:5]}")
+        if v["unindented"]:
+            report.verdict_problems.append(f"{v['where']}: wrapped rows not indented: {v['unindented'][:3]}")
+        bad = {s for s in v["styles"] if s != "pre-wrap/normal/normal"}
+        if bad:
+            report.verdict_problems.append(f"{v['where']}: lines styled {sorted(bad)} (not pre-wrap/normal/normal)")
 
 
 def opened_notebook(page, path: str, screenshot: Path) -> dict[int, str]:
@@ -621,7 +741,7 @@ def opened_notebook(page, path: str, screenshot: Path) -> dict[int, str]:
     return {int(k): v for k, v in found["texts"].items()}
 
 
-def full_screenshot(page, path: Path, report: NotebookReport | None = None) -> Path:
+def full_screenshot(page, path: Path, report: NotebookReport | None = None, width: int | None = None) -> Path:
     """The whole notebook at the laptop width: the window made as tall as the notebook.
 
     With ``report``, also inspects the layout (``report.layout_notes``) while every cell is
@@ -634,6 +754,8 @@ def full_screenshot(page, path: Path, report: NotebookReport | None = None) -> P
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     height = VIEWPORT["height"]
+    width = width or VIEWPORT["width"]  # a narrower window, to see how text wraps
+    page.set_viewport_size({"width": width, "height": height})
     try:
         for _ in range(6):  # cells lay out as they become visible: grow until everything fits
             size = page.evaluate(_SCROLLER)
@@ -641,7 +763,7 @@ def full_screenshot(page, path: Path, report: NotebookReport | None = None) -> P
             if extra <= 1 or height >= MAX_SCREENSHOT_HEIGHT:
                 break
             height = min(height + extra, MAX_SCREENSHOT_HEIGHT)
-            page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+            page.set_viewport_size({"width": width, "height": height})
             page.wait_for_timeout(400)
         page.evaluate(_SCROLLER)
         if report is not None:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from labdriver import VIEWPORT, check_notebook, opened_notebook
+from labdriver import MIN_TEXT_PX, VIEWPORT, check_notebook, opened_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -105,6 +105,9 @@ def test_harness_passes_a_clean_notebook_and_moves_its_explorers(lab, lab_root, 
         assert explorer.steps[0].readout_before == explorer.steps[1].readout_after  # back where it started
     width, height = png_size(shot)  # the whole notebook, not just the first screen
     assert width == VIEWPORT["width"] and height > VIEWPORT["height"]
+    for explorer in report.explorers:  # issue #17: the same picture after going there and back, readable
+        assert explorer.same_after_return is True
+        assert explorer.looks["minShown"] >= MIN_TEXT_PX and explorer.looks["caption"]
 
 
 def test_harness_sees_each_kind_of_failure(lab, lab_root):
@@ -143,6 +146,60 @@ def test_harness_sees_each_kind_of_failure(lab, lab_root):
     ), failures
     assert len(report.errors) == 1 and report.errors[0].startswith("cell 6 [6] 1 / 0: ZeroDivisionError"), failures
     assert report.cells_not_run == [7], failures
+
+
+def test_harness_sees_overprinting_small_text_and_broken_words(lab, lab_root):
+    """An explorer that draws over its old picture in tiny text, a verdict styled to break words."""
+    name = write_notebook(
+        lab_root / "harness" / "unreadable.ipynb",
+        # every redraw adds a 4 pt text to an Axes it keeps: the picture differs after there and back
+        "from cnnlab.widgets import ConvExplorer\n"
+        "from cnnlab.widgets._draw import text\n"
+        "class Overprinting(ConvExplorer):\n"
+        "    def draw(self, state):\n"
+        "        artists = super().draw(state)\n"
+        "        if not hasattr(self, 'kept'):\n"
+        "            self.kept = self.figure.add_axes((0.9, 0.9, 0.05, 0.05))\n"
+        "            self.kept.set_axis_off()\n"
+        "            self.redraws = 0\n"
+        "        self.redraws += 1\n"
+        "        return artists + [text(self.kept, 0, 0.1 * self.redraws, f'redraw {self.redraws}', 4)]\n"
+        "Overprinting()",
+        # a verdict as a <pre> would wrap in JupyterLab: anywhere, also inside words
+        "from IPython.display import HTML\n"
+        'HTML(\'<div class="cnnlab-verdict" style="width:220px;font-family:monospace">\'\n'
+        '     \'<div class="cnnlab-line" style="white-space:pre-wrap;word-break:break-all">\'\n'
+        "     'conv_backward_naive: FAIL relative error everywhere, max_pool_backward_naive too</div></div>')",
+    )
+    report = check_notebook(lab.page, f"harness/{name}", steps=2, console=lab.console, screenshot=None)
+    failures = "\n".join(report.failures())
+    (explorer,) = report.explorers
+    assert explorer.same_after_return is False and "not the picture it was" in failures, failures
+    assert "under 10 px" in failures, failures
+    assert any("words broken across rows" in p for p in report.verdict_problems), failures
+    assert any("not pre-wrap/normal/normal" in p for p in report.verdict_problems), failures
+
+
+def test_a_long_verdict_wraps_at_spaces_and_keeps_its_indentation(lab, lab_root, screenshots):
+    """A FAIL verdict, at the laptop width and in a narrow window: no word broken, wrapped rows indented."""
+    name = write_notebook(
+        lab_root / "harness" / "verdict.ipynb",
+        "import numpy as np\nfrom cnnlab import exercises\n"
+        "def max_pool_backward_naive(dout, cache):\n"
+        "    x = cache[0]\n"
+        "    return np.zeros_like(x)\n"
+        "exercises.check('max_pool_backward_naive', max_pool_backward_naive)",
+    )
+    wide = check_notebook(lab.page, f"harness/{name}", screenshot=screenshots / "verdict-1366.png",
+                          console=lab.console)  # fmt: skip
+    assert wide.failures() == [], describe(wide)
+    (verdict,) = wide.verdicts
+    assert verdict["lines"] > 5
+    narrow = check_notebook(lab.page, f"harness/{name}", screenshot=screenshots / "verdict-800.png",
+                            console=lab.console, width=800)  # fmt: skip
+    assert narrow.failures() == [], describe(narrow)
+    (verdict,) = narrow.verdicts
+    assert verdict["wrapped"] >= 2, verdict  # lines did wrap, at spaces only, with their indentation
 
 
 def test_harness_reports_a_kernel_that_dies(lab, lab_root):
