@@ -88,6 +88,18 @@ def lesson():
     )
 
 
+def release_lesson(root):
+    """Write the lesson to ``root/lessons/04_pooling.ipynb`` and release it with `cnnlab release` into
+    ``root/release``; the student copy's JSON text."""
+    from cnnlab import cli
+
+    source = root / "lessons" / "04_pooling.ipynb"
+    source.parent.mkdir()
+    nbformat.write(lesson(), str(source))
+    assert cli.main(["release", str(source), "--out", str(root / "release")]) == 0
+    return (root / "release" / "04_pooling.ipynb").read_text()
+
+
 def digest(folder):
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()

@@ -16,7 +16,18 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course import POINTS, SOLUTIONS, TIMEOUT, WRONG_BACKWARD, add_cells, answer, body, digest, lesson  # noqa: F401
+from course import (  # noqa: F401
+    POINTS,
+    SOLUTIONS,
+    TIMEOUT,
+    WRONG_BACKWARD,
+    add_cells,
+    answer,
+    body,
+    digest,
+    lesson,
+    release_lesson,
+)
 from nbformat.v4 import new_markdown_cell, new_notebook
 
 from cnnlab import cli
@@ -33,11 +44,7 @@ def run(capsys, *argv):
 def course(tmp_path_factory):
     """The instructor's lesson, its student copy, and a folder of submissions of every kind."""
     root = tmp_path_factory.mktemp("course")
-    source = root / "lessons" / "04_pooling.ipynb"
-    source.parent.mkdir()
-    nbformat.write(lesson(), str(source))
-    assert cli.main(["release", str(source), "--out", str(root / "release")]) == 0
-    released = (root / "release" / "04_pooling.ipynb").read_text()
+    released = release_lesson(root)
     solved = released
     for name in SOLUTIONS:
         solved = answer(solved, name)

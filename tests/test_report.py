@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from course import SOLUTIONS, answer, lesson
+from course import SOLUTIONS, answer, release_lesson
 
 from cnnlab import cli
 from cnnlab.instructor import copying, exports, feedback, grading, report, results, runner
@@ -114,11 +114,7 @@ def _notebook(released, choice):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
-    source = root / "lessons" / "04_pooling.ipynb"
-    source.parent.mkdir()
-    nbformat.write(lesson(), str(source))
-    assert cli.main(["release", str(source), "--out", str(root / "release")]) == 0
-    released = (root / "release" / "04_pooling.ipynb").read_text()
+    released = release_lesson(root)
     subs = root / "submissions"
     for who, choice in CLASS.items():
         (subs / who).mkdir(parents=True)

@@ -300,7 +300,8 @@ def _check_out(out: Path) -> Path:
 
 
 def _check_outputs(args, inputs=()) -> None:
-    """--report, --feedback, --wide and --roster, checked before any grading starts."""
+    """--report, --wide and --roster, checked before any grading starts (--feedback is checked by
+    ``feedback.check_folder`` as soon as the submissions' labels are known, also before grading)."""
     taken = {Path(p).resolve() for p in [*inputs, *([args.roster] if args.roster is not None else [])]}
     for option, path in (("--report", args.report), ("--wide", args.wide)):
         if path is None:
@@ -315,8 +316,6 @@ def _check_outputs(args, inputs=()) -> None:
         taken.add(path.resolve())
     if args.report is not None and args.report.exists() and report.GENERATOR not in _head(args.report):
         raise ValueError(f"--report {args.report} exists and is not a cnnlab report; move it, or give another file")
-    if args.feedback is not None and args.feedback.exists() and not args.feedback.is_dir():
-        raise ValueError(f"--feedback {args.feedback} is a file; give a folder for the feedback files")
     if args.roster is not None and args.wide is None:
         raise ValueError("--roster only says whose row is whose in --wide; give --wide FILE.csv too")
 

@@ -23,6 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cnnlab.instructor.grading import inert, write_atomically
+
 __all__ = ["Roster", "read_roster", "match", "wide_rows", "write_wide"]
 
 
@@ -191,13 +193,11 @@ def _fmt(value) -> str:
 
 def write_wide(entries, exercise_names: list, path, roster: Roster | None = None) -> list:
     """Write the wide CSV to ``path`` atomically; the warnings (unmatched submissions, say)."""
-    from cnnlab.instructor.grading import _inert, write_atomically
-
     header, rows, warnings = wide_rows(entries, exercise_names, roster)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_inert(str(value)) for value in row])
+        writer.writerow([inert(str(value)) for value in row])
     write_atomically(path, buffer.getvalue())
     return warnings

@@ -15,6 +15,8 @@ import os
 import re
 from pathlib import Path
 
+from cnnlab.instructor.grading import STATUSES, write_atomically
+
 __all__ = ["MARKER", "check_folder", "write", "render", "file_names"]
 
 MARKER = "<!-- cnnlab feedback: `cnnlab grade --feedback` or `cnnlab report --feedback` writes this file -->"
@@ -73,8 +75,6 @@ def write(entries, folder) -> list:
     ValueError, before writing anything, if a file there of one of those names was not
     written by cnnlab.
     """
-    from cnnlab.instructor.grading import write_atomically
-
     folder = Path(folder)
     entries = sorted(entries, key=lambda e: e.label)
     check_folder(folder, [e.label for e in entries])
@@ -149,8 +149,6 @@ def _exercise(row, hints: list) -> list:
 
 
 def _status(row) -> str:
-    from cnnlab.instructor.grading import STATUSES
-
     return STATUSES.get(row.status, "passed" if row.passed else "failed")
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from cnnlab.instructor import copying, release, runner, submissions
 
-__all__ = ["COLUMNS", "DEFAULT_TIMEOUT", "STATUSES", "Row", "Source", "Submission", "load_sources", "prepare", "grade", "write_csv", "write_atomically"]
+__all__ = ["COLUMNS", "DEFAULT_TIMEOUT", "STATUSES", "Row", "Source", "Submission", "load_sources", "prepare", "grade", "write_csv", "write_atomically", "inert"]
 
 COLUMNS = ("submission", "exercise", "points", "max_points", "passed", "reason", "notes")
 DEFAULT_TIMEOUT = 120.0  # seconds to run one notebook's cells (each lesson runs in under 30 s)
@@ -342,7 +342,6 @@ def _rows(entry: Submission, result: dict, timeout: float, limit: float) -> list
     rows = []
     for task in entry.tasks.values():
         record = checks.get(task.name)
-        facts = {}
         if record is None:
             passed, reason, verdict = False, stopped or "the check did not run", ""
             facts = dict(status="not run", mistake=_STOPPED.get(status, "the check did not run"))
@@ -424,7 +423,7 @@ def write_csv(entries, path) -> int:
         maximum = "" if r.max_points is None else _number(r.max_points)
         passed = "true" if r.passed else "false"
         got = "" if r.points is None else _number(r.points)
-        writer.writerow([_inert(r.submission), r.exercise, got, maximum, passed, _inert(r.reason), _inert(r.notes)])
+        writer.writerow([inert(r.submission), r.exercise, got, maximum, passed, inert(r.reason), inert(r.notes)])
     write_atomically(path, buffer.getvalue())
     return len(rows)
 
@@ -443,7 +442,7 @@ def write_atomically(path, text: str) -> None:
         raise
 
 
-def _inert(text: str) -> str:
+def inert(text: str) -> str:
     """A field a spreadsheet will not run as a formula: text a submission wrote may start with ``=``."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

@@ -381,7 +381,7 @@ def reason(result) -> str:
     text = result.verdict().split(": ", 1)[-1]
     failures = result.failures
     if failures and failures[0].problems:
-        problem = failures[0].problems[0].split("; ")[0]  # the headline, not the advice after it
+        problem = _headline(failures[0])
         if "NotImplementedError" in problem and not result.cases_passed:
             who = "its forward" if problem.startswith("your forward") else "it"
             text += f"; not written yet ({who} still raises NotImplementedError)"
@@ -408,8 +408,12 @@ def mistake(result) -> str:
         return _clip(first.diagnoses[0], 300)
     if result.pattern:
         return _clip(result.pattern, 300)
-    headline = first.problems[0].split("; ")[0] if first.problems else "wrong"
-    return _clip(f"case {first.label!r}: {headline}", 300)
+    return _clip(f"case {first.label!r}: {_headline(first) if first.problems else 'wrong'}", 300)
+
+
+def _headline(outcome) -> str:
+    """A failing case's first problem, without the advice after it."""
+    return outcome.problems[0].split("; ")[0]
 
 
 def _clip(value, limit: int = 200) -> str:

@@ -17,6 +17,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cnnlab.instructor.grading import STATUSES, write_atomically
+
 __all__ = ["ClassSummary", "ExerciseSummary", "Mistake", "Flag", "summarize", "render_html", "write_html", "GENERATOR"]
 
 GENERATOR = "cnnlab report"  # the page's <meta name="generator">: how cnnlab knows a page it may replace
@@ -185,8 +187,6 @@ def _identical(entries, names: list) -> list:
 
 def write_html(summary: ClassSummary, path, title: str = "") -> Path:
     """Write the report page to ``path`` atomically."""
-    from cnnlab.instructor.grading import write_atomically
-
     write_atomically(path, render_html(summary, title))
     return Path(path)
 
@@ -289,8 +289,6 @@ def _status_chart(items: list) -> str:
 
 
 def _status_words(status: str) -> str:
-    from cnnlab.instructor.grading import STATUSES
-
     return STATUSES.get(status, status)
 
 

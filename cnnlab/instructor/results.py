@@ -15,6 +15,8 @@ import json
 from dataclasses import asdict, fields
 from pathlib import Path
 
+from cnnlab.instructor.grading import Row, Submission, write_atomically
+
 __all__ = ["FORMAT", "path_for", "record", "entry", "write", "read", "merge", "signature"]
 
 FORMAT = "cnnlab grade results"
@@ -48,8 +50,6 @@ def record(submission) -> dict:
 
 def entry(data: dict):
     """The ``grading.Submission`` a record describes (ValueError if it is not one)."""
-    from cnnlab.instructor.grading import Row, Submission
-
     known = {f.name for f in fields(Row)}
     try:
         rows = [Row(**{k: v for k, v in row.items() if k in known}) for row in data["rows"]]
@@ -68,8 +68,6 @@ def entry(data: dict):
 
 def write(entries, sources, path) -> Path:
     """Write the results file of ``entries`` graded against ``sources``, atomically."""
-    from cnnlab.instructor.grading import write_atomically
-
     document = {
         FORMAT: VERSION,
         "sources": signature(sources),

@@ -22,6 +22,7 @@ would swallow it silently; it is kept in ``explorer.error`` and shown in the fig
 
 from __future__ import annotations
 
+import abc
 import base64
 import html
 import io
@@ -97,7 +98,7 @@ def draw_message(fig: Figure, message: str) -> list:
     return [fig.text(0.5, 0.5, wrap(message, 90), ha="center", va="center", color=COLORS["vermillion"])]
 
 
-class Explorer:
+class Explorer(abc.ABC):
     """Base of the explorers: controls -> compute -> draw -> PNG, with a static fallback.
 
     Subclasses set ``self.controls`` (name -> widget) before calling ``__init__`` of this
@@ -205,7 +206,7 @@ class Explorer:
             classes.append(f"cnnlab-text-min-{int(px * 10 + 1e-6)}")
         self.image._dom_classes = ("cnnlab-figure", *[c for c in classes if c != "cnnlab-figure"])
 
-    def sync_controls(self) -> None:
+    def sync_controls(self) -> None:  # noqa: B027 (an optional hook: most explorers need none)
         """Adjust controls that depend on others (called with observers held)."""
 
     def fit_cell_slider(self, name: str, shape) -> None:
@@ -228,11 +229,13 @@ class Explorer:
         clamp_slider(control, 0, rows * cols - 1, min(r, rows - 1) * cols + min(c, cols - 1))
         self._fitted[name] = (control.value, shape)
 
+    @abc.abstractmethod
     def compute(self):
-        raise NotImplementedError
+        """The state to show, from the controls' values."""
 
+    @abc.abstractmethod
     def draw(self, state) -> list:
-        raise NotImplementedError
+        """Draw ``state`` into ``self.figure``; the artists drawn."""
 
     # -- what the explorer shows -----------------------------------------------------------
 
