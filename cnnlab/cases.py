@@ -1,19 +1,27 @@
 """The table of cases for each layer family: one line per geometry.
 
-These tables feed the reference tests (against PyTorch), the naive-vs-im2col tests, the
-exercise checks and the explorers' presets, so a new geometry is one new line here. Every
-case is small enough for a numerical gradient check (a few hundred input elements).
+These tables feed the PyTorch reference tests (tests/golden), the generic tests of every
+family (``cnnlab.families`` names each family's table) and the exercise checks, so a new
+geometry is one new line here. Every case is small enough for a numerical gradient check
+(a few hundred input elements).
 
-Each case makes its own arrays from a seed: ``case.arrays(np.random.default_rng(0))``.
+Each case makes its own arrays from a generator: ``case.arrays(rng(case.name))`` gives the
+same numbers on every run, different for every case, and adding a case changes no other.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ConvCase", "PoolCase", "NormCase", "CONV_CASES", "POOL_CASES", "BATCHNORM_CASES", "GROUPNORM_CASES"]
+__all__ = ["rng", "ConvCase", "PoolCase", "NormCase", "CONV_CASES", "POOL_CASES", "BATCHNORM_CASES", "GROUPNORM_CASES"]
+
+
+def rng(name: str) -> np.random.Generator:
+    """The generator of the case called ``name``: seeded by the name alone."""
+    return np.random.default_rng(zlib.crc32(name.encode()))
 
 
 @dataclass(frozen=True)

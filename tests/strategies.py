@@ -1,52 +1,30 @@
-"""Hypothesis strategies for valid layer geometries, shared by the property and PyTorch tests."""
+"""Hypothesis strategies for valid layer geometries, shared by the property and PyTorch tests.
+
+The random cases come from each family's record (``cnnlab.families``); these helpers give
+them the (shapes, params) form some tests unpack.
+"""
 
 import numpy as np
 from hypothesis import strategies as st
 
-from cnnlab.shapes import conv_output_size
+from cnnlab import families
 
-pairs = st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3)))
-
-
-def as_pair(v):
-    return v if isinstance(v, tuple) else (v, v)
+as_pair = families.pair
 
 
-@st.composite
-def conv_geometries(draw, max_size=9):
+def conv_geometries():
     """(x_shape, w_shape, conv_param) with at least one output position."""
-    stride, dilation = draw(pairs), draw(pairs)
-    pad = draw(st.one_of(st.integers(0, 2), st.tuples(st.integers(0, 2), st.integers(0, 2))))
-    HH, WW = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    (ph, pw), (dh, dw) = as_pair(pad), as_pair(dilation)
-    H = draw(st.integers(max(1, dh * (HH - 1) + 1 - 2 * ph), max_size + 2))
-    W = draw(st.integers(max(1, dw * (WW - 1) + 1 - 2 * pw), max_size + 2))
-    N, C, F = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    return (N, C, H, W), (F, C, HH, WW), {"stride": stride, "pad": pad, "dilation": dilation}
+    return families.CONV.geometries(st).map(lambda case: (case.x_shape, case.w_shape, case.conv_param))
 
 
-@st.composite
-def pool_geometries(draw):
+def pool_geometries():
     """(x_shape, pool_param) with windows that fit, often overlapping."""
-    PH, PW = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    stride = draw(pairs)
-    N, C = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    H, W = draw(st.integers(PH, 9)), draw(st.integers(PW, 9))
-    return (N, C, H, W), {"pool_height": PH, "pool_width": PW, "stride": stride}
+    return families.MAX_POOL.geometries(st).map(lambda case: (case.x_shape, case.pool_param))
 
 
-@st.composite
-def norm_geometries(draw):
+def norm_geometries():
     """(x_shape, G) with G dividing C."""
-    G = draw(st.integers(1, 4))
-    C = G * draw(st.integers(1, 3))
-    N, H, W = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    return (N, C, H, W), G
-
-
-def output_hw(x_shape, w_shape, conv_param):
-    (sh, sw), (ph, pw), (dh, dw) = (as_pair(conv_param[k]) for k in ("stride", "pad", "dilation"))
-    return conv_output_size(x_shape[2], w_shape[2], sh, ph, dh), conv_output_size(x_shape[3], w_shape[3], sw, pw, dw)
+    return families.GROUPNORM.geometries(st).map(lambda case: (case.x_shape, case.groups))
 
 
 def arrays(seed, *shapes, ties=False):

@@ -1,4 +1,5 @@
-"""Every layer against PyTorch float64, on every row of the case tables.
+"""Every layer against PyTorch float64, on every row of the case tables: every family of
+``cnnlab.families`` in one loop, then what is particular to a family.
 
 The PyTorch results were computed once by tests/golden/make_golden.py and stored in
 tests/golden/*.npz, so this file does not need PyTorch. tests/test_torch_live.py repeats
@@ -12,6 +13,7 @@ import pytest
 
 from cnnlab import cases, im2col, threads
 from cnnlab import layers as L
+from cnnlab.families import FAMILIES
 
 GOLDEN = Path(__file__).parent / "golden"
 TOL = 1e-6  # the largest elementwise relative error accepted (float64 round-off is ~1e-15)
@@ -43,24 +45,35 @@ def batch(request, monkeypatch):
     threads.set_num_threads(before)
 
 
-CONV_IMPLS = {
-    "naive": (L.conv_forward_naive, L.conv_backward_naive),
-    "im2col": (L.conv_forward_im2col, L.conv_backward_im2col),
-}
-POOL_IMPLS = {
-    "naive": (L.max_pool_forward_naive, L.max_pool_backward_naive),
-    "im2col": (L.max_pool_forward_im2col, L.max_pool_backward_im2col),
-}
+def golden_row(family, case, mode) -> dict:
+    return golden(f"{family.name}.npz", case.name if mode is None else f"{case.name} [{mode}]")
 
 
-@pytest.mark.parametrize("impl", CONV_IMPLS)
-@pytest.mark.parametrize("case", cases.CONV_CASES, ids=lambda c: c.name)
-def test_conv_matches_pytorch(case, impl):
-    ref = golden("conv.npz", case.name)
-    forward, backward = CONV_IMPLS[impl]
-    out, cache = forward(ref["x"], ref["w"], ref["b"], case.conv_param)
+ROWS = [
+    (family, case, mode, name)
+    for family in FAMILIES
+    for case in family.cases
+    for mode in family.modes
+    for name in family.forward
+]
+
+
+@pytest.mark.parametrize(
+    ("family", "case", "mode", "implementation"),
+    ROWS,
+    ids=[f"{f.name}-{c.name}{'' if m is None else f' [{m}]'}-{i}" for f, c, m, i in ROWS],
+)
+def test_every_family_matches_pytorch_on_every_case(family, case, mode, implementation, batch):
+    ref = golden_row(family, case, mode)
+    args = family.arguments(case, cases.rng(case.name), mode)
+    for i, name in zip(family.differentiable, family.gradients, strict=True):
+        np.testing.assert_array_equal(
+            args[i], ref[name[1:]], err_msg=f"{name[1:]}: the case's numbers changed; rerun make_golden.py"
+        )
+    out, grads = family.call(implementation, args, ref["dout"])
     assert_close(out, ref["out"], "out")
-    for name, grad in zip(("dx", "dw", "db"), backward(ref["dout"], cache), strict=True):
+    for name, grad in zip(family.gradients, grads, strict=True):
+        assert grad.shape == ref[name[1:]].shape, f"{name} must have the shape of {name[1:]}"
         assert_close(grad, ref[name], name)
 
 
@@ -72,30 +85,13 @@ def test_im2col_matches_pytorch_unfold(case):
     assert_close(cols, ref["cols"], "im2col")
 
 
-@pytest.mark.parametrize("impl", POOL_IMPLS)
-@pytest.mark.parametrize("case", cases.POOL_CASES, ids=lambda c: c.name)
-def test_max_pool_matches_pytorch(case, impl, batch):
-    ref = golden("pool.npz", case.name)
-    forward, backward = POOL_IMPLS[impl]
-    out, cache = forward(ref["x"], case.pool_param)
-    assert_close(out, ref["out"], "out")
-    assert_close(backward(ref["dout"], cache), ref["dx"], "dx")
-
-
 @pytest.mark.parametrize("case", cases.BATCHNORM_CASES, ids=lambda c: c.name)
-def test_batchnorm_train_matches_pytorch(case, batch):
-    ref = golden("batchnorm.npz", case.name)
+def test_batchnorm_train_updates_the_running_statistics_as_pytorch(case, batch):
+    """Same momentum convention translated (ours keeps 0.9 of the old value, PyTorch adds 0.1
+    of the new); PyTorch's running_var takes the unbiased variance, ours the biased one."""
+    ref = golden("batchnorm.npz", f"{case.name} [train]")
     bn_param = {"mode": "train", "running_mean": ref["running_mean"].copy(), "running_var": ref["running_var"].copy()}
-    out, cache = L.spatial_batchnorm_forward(ref["x"], ref["gamma"], ref["beta"], bn_param)
-    assert_close(out, ref["train_out"], "out")
-    dx, dgamma, dbeta = L.spatial_batchnorm_backward(ref["train_dout"], cache)
-    assert_close(dx, ref["train_dx"], "dx")
-    assert dgamma.shape == ref["gamma"].shape and dbeta.shape == ref["beta"].shape
-    assert_close(dgamma.ravel(), ref["train_dgamma"], "dgamma")
-    assert_close(dbeta.ravel(), ref["train_dbeta"], "dbeta")
-
-    # Same momentum convention translated (ours keeps 0.9 of the old value, PyTorch adds 0.1
-    # of the new); PyTorch's running_var takes the unbiased variance, ours the biased one.
+    L.spatial_batchnorm_forward(ref["x"], ref["gamma"], ref["beta"], bn_param)
     N, C, H, W = ref["x"].shape
     M = N * H * W
     assert_close(bn_param["running_mean"], ref["torch_running_mean"], "running_mean")
@@ -104,29 +100,12 @@ def test_batchnorm_train_matches_pytorch(case, batch):
 
 
 @pytest.mark.parametrize("case", cases.BATCHNORM_CASES, ids=lambda c: c.name)
-def test_batchnorm_test_mode_matches_pytorch(case, batch):
-    ref = golden("batchnorm.npz", case.name)
+def test_batchnorm_test_mode_changes_no_running_statistic(case, batch):
+    ref = golden("batchnorm.npz", f"{case.name} [test]")
     bn_param = {"mode": "test", "running_mean": ref["running_mean"].copy(), "running_var": ref["running_var"].copy()}
-    out, cache = L.spatial_batchnorm_forward(ref["x"], ref["gamma"], ref["beta"], bn_param)
-    assert_close(out, ref["test_out"], "out")
-    dx, dgamma, dbeta = L.spatial_batchnorm_backward(ref["test_dout"], cache)
-    assert_close(dx, ref["test_dx"], "dx")
-    assert_close(dgamma.ravel(), ref["test_dgamma"], "dgamma")
-    assert_close(dbeta.ravel(), ref["test_dbeta"], "dbeta")
-    np.testing.assert_array_equal(bn_param["running_mean"], ref["running_mean"])  # test mode changes nothing
+    L.spatial_batchnorm_forward(ref["x"], ref["gamma"], ref["beta"], bn_param)
+    np.testing.assert_array_equal(bn_param["running_mean"], ref["running_mean"])
     np.testing.assert_array_equal(bn_param["running_var"], ref["running_var"])
-
-
-@pytest.mark.parametrize("case", cases.GROUPNORM_CASES, ids=lambda c: c.name)
-def test_groupnorm_matches_pytorch(case, batch):
-    ref = golden("groupnorm.npz", case.name)
-    out, cache = L.spatial_groupnorm_forward(ref["x"], ref["gamma"], ref["beta"], case.groups, {})
-    assert_close(out, ref["out"], "out")
-    dx, dgamma, dbeta = L.spatial_groupnorm_backward(ref["dout"], cache)
-    assert_close(dx, ref["dx"], "dx")
-    assert dgamma.shape == ref["gamma"].shape and dbeta.shape == ref["beta"].shape
-    assert_close(dgamma.ravel(), ref["dgamma"], "dgamma")
-    assert_close(dbeta.ravel(), ref["dbeta"], "dbeta")
 
 
 def test_affine_matches_pytorch():
