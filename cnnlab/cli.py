@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import cnnlab
+from cnnlab.options import positive_float, positive_int
 from cnnlab.train import DIGITS_DEFAULTS
 
 __all__ = ["main", "build_parser", "TRAIN_DEFAULTS"]
@@ -181,28 +182,6 @@ def _save_plots(folder: Path, history, W1, W1_before) -> None:
     plot_history(history).savefig(folder / "history.png", dpi=100)
     plot_filters(W1, before=W1_before).savefig(folder / "filters.png", dpi=100)
     print(f"saved plots to {folder / 'history.png'} and {folder / 'filters.png'}")
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1 (also used by the instructor commands)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return value
 
 
 # ---------------------------------------------------------------------------------------------

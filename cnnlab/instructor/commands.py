@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from cnnlab.cli import positive_float, positive_int
+from cnnlab.options import positive_float, positive_int
 from cnnlab.instructor import exports, feedback, grading, journal, release, report, results, runner, sandbox, submissions
 
 __all__ = ["add_release_parser", "add_check_parser", "add_grade_parser", "add_report_parser", "memory_size"]
