@@ -19,26 +19,15 @@ import time
 from pathlib import Path
 
 import cnnlab
+from cnnlab import train as T
 from cnnlab.options import positive_float, positive_int
-from cnnlab.train import DIGITS_DEFAULTS
 
-__all__ = ["main", "build_parser", "TRAIN_DEFAULTS"]
+__all__ = ["main", "build_parser"]
 
-# The settings `cnnlab train` uses unless told otherwise, chosen to meet issue #5's goals with
-# room to spare on a busy 2-core machine (see benchmarks/bench_train.py). The learning rate
-# depends on the update rule; lr_decay multiplies it after every epoch.
-TRAIN_DEFAULTS = {
-    "digits": DIGITS_DEFAULTS,
-    "mnist": {
-        "model": {"num_filters": 16, "filter_size": 5, "hidden_dim": 128},
-        "epochs": 6,
-        "batch_size": 64,
-        "lr_decay": 0.7,
-    },
-}
-DEFAULT_OPTIMIZER = "sgd"
-LEARNING_RATES = {"sgd": 0.03, "adam": 0.002}
-OPTIMIZERS = {"sgd": "sgd_momentum", "adam": "adam"}  # option value -> name in cnnlab.train
+# `cnnlab train --optimizer` option values -> the update rules of cnnlab.train, whose
+# TRAINING_DEFAULTS and LEARNING_RATES are the defaults of every other option.
+OPTIMIZERS = {"sgd": "sgd_momentum", "adam": "adam"}
+DEFAULT_OPTIMIZER = next(option for option, rule in OPTIMIZERS.items() if rule == T.DEFAULT_OPTIMIZER)
 
 
 def main(argv=None) -> int:
@@ -92,7 +81,7 @@ def add_train_parser(subparsers) -> None:
             "first 8,000 and tests on all 10,000 test images."
         ),
     )
-    p.add_argument("--data", choices=sorted(TRAIN_DEFAULTS), default="digits", help="data set (default: digits)")
+    p.add_argument("--data", choices=sorted(T.TRAINING_DEFAULTS), default="digits", help="data set (default: digits)")
     p.add_argument(
         "--mnist-dir",
         type=Path,
@@ -114,8 +103,8 @@ def add_train_parser(subparsers) -> None:
     p.add_argument("--save", type=Path, metavar="FILE", help="save the trained model to FILE (.npz)")
     p.add_argument("--plots", type=Path, metavar="DIR", help="save history.png and filters.png in DIR")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    d, m = TRAIN_DEFAULTS["digits"], TRAIN_DEFAULTS["mnist"]
-    rates = ", ".join(f"{rate:g} for {name}" for name, rate in LEARNING_RATES.items())
+    d, m = T.TRAINING_DEFAULTS["digits"], T.TRAINING_DEFAULTS["mnist"]
+    rates = ", ".join(f"{T.LEARNING_RATES[rule]:g} for {option}" for option, rule in OPTIMIZERS.items())
     p.epilog += (
         f" Defaults: optimizer {DEFAULT_OPTIMIZER}; learning rate {rates}, multiplied by {d['lr_decay']} (digits) "
         f"or {m['lr_decay']} (mnist) after each epoch; digits: {d['epochs']} epochs of batches of "
@@ -134,7 +123,7 @@ def run_train(args) -> int:
 
     if args.save and not args.save.parent.is_dir():
         raise FileNotFoundError(f"cannot save the model to {args.save}: there is no folder {args.save.parent}")
-    defaults = TRAIN_DEFAULTS[args.data]
+    defaults = T.TRAINING_DEFAULTS[args.data]
     optimizer = args.optimizer or DEFAULT_OPTIMIZER
     dtype = np.dtype(args.dtype)
     if args.data == "digits":
@@ -152,7 +141,7 @@ def run_train(args) -> int:
         "epochs": args.epochs or defaults["epochs"],
         "batch_size": args.batch_size or defaults["batch_size"],
         "optimizer": OPTIMIZERS[optimizer],
-        "learning_rate": args.lr or LEARNING_RATES[optimizer],
+        "learning_rate": args.lr or T.LEARNING_RATES[OPTIMIZERS[optimizer]],
         "lr_decay": defaults["lr_decay"],
         "seed": args.seed,
     }
