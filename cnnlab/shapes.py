@@ -15,6 +15,8 @@ import numbers
 
 import numpy as np
 
+from cnnlab import geometry
+
 __all__ = [
     "conv_output_size",
     "check_array",
@@ -40,13 +42,8 @@ __all__ = [
 ]
 
 
-def conv_output_size(size: int, kernel: int, stride: int = 1, pad: int = 0, dilation: int = 1) -> int:
-    """Length of a convolution or pooling output along one axis, as PyTorch computes it.
-
-    ``O = (I + 2*P - D*(K - 1) - 1) // S + 1``. The result is < 1 when the (dilated)
-    kernel does not fit in the padded input; callers treat that as invalid.
-    """
-    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+# The output-size formula lives in cnnlab.geometry; here under the name lesson 1's exercise uses.
+conv_output_size = geometry.output_size
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,7 +385,7 @@ def window_output(what, kernel, size, stride, pad, dilation, padded=True):
     whether the layer has padding and dilation to suggest (max pooling here has neither)."""
     out = []
     for axis, k, n, s, p, d in zip(("height", "width"), kernel, size, stride, pad, dilation):
-        span = d * (k - 1) + 1
+        span = geometry.span(k, d)
         if span > n + 2 * p and not padded:
             raise ValueError(f"the {what} {axis} {k} is larger than the input {axis} {n}; use a smaller {what}")
         if span > n + 2 * p:
@@ -397,7 +394,7 @@ def window_output(what, kernel, size, stride, pad, dilation, padded=True):
                 f"the {what} {axis} {k}{dilated} is larger than the padded input {axis} "
                 f"{n} + 2*{p} = {n + 2 * p}; use a smaller {what}, more padding or less dilation"
             )
-        out.append(conv_output_size(n, k, s, p, d))
+        out.append(geometry.output_size(n, k, s, p, d))
     return out[0], out[1]
 
 
