@@ -16,7 +16,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["rng", "ConvCase", "PoolCase", "NormCase", "CONV_CASES", "POOL_CASES", "BATCHNORM_CASES", "GROUPNORM_CASES"]
+__all__ = [
+    "rng",
+    "ConvCase",
+    "PoolCase",
+    "AvgPoolCase",
+    "NormCase",
+    "CONV_CASES",
+    "POOL_CASES",
+    "AVG_POOL_CASES",
+    "BATCHNORM_CASES",
+    "GROUPNORM_CASES",
+]
 
 
 def rng(name: str) -> np.random.Generator:
@@ -73,6 +84,35 @@ class PoolCase:
         return (rng.standard_normal(self.x_shape),)
 
 
+@dataclass(frozen=True, kw_only=True)
+class AvgPoolCase:
+    """Average pooling of x (N, C, H, W), as ``torch.nn.functional.avg_pool2d``: zero padding
+    of ``pad`` (at most half the window), each window's sum divided by pool_height*pool_width,
+    or, without ``count_include_pad``, by the number of its pixels that are not padding."""
+
+    name: str
+    x_shape: tuple
+    pool_height: int
+    pool_width: int
+    stride: int | tuple
+    pad: int | tuple = 0
+    count_include_pad: bool = True
+
+    @property
+    def pool_param(self) -> dict:
+        return {
+            "pool_height": self.pool_height,
+            "pool_width": self.pool_width,
+            "stride": self.stride,
+            "pad": self.pad,
+            "count_include_pad": self.count_include_pad,
+        }
+
+    def arrays(self, rng: np.random.Generator):
+        """x (N, C, H, W) float64."""
+        return (rng.standard_normal(self.x_shape),)
+
+
 @dataclass(frozen=True)
 class NormCase:
     """Normalization of x (N, C, H, W); gamma/beta of shape (C,) or, if ``gamma_4d``, (1, C, 1, 1).
@@ -121,6 +161,19 @@ POOL_CASES = [
     PoolCase("ties, 2x2 stride 2", (2, 2, 6, 6), 2, 2, 2, ties=True),
     PoolCase("ties, overlapping 3x3 stride 1", (1, 2, 6, 5), 3, 3, 1, ties=True),
 ]
+
+AVG_POOL_CASES = [
+    AvgPoolCase(name="2x2 stride 2", x_shape=(2, 3, 6, 6), pool_height=2, pool_width=2, stride=2),
+    AvgPoolCase(name="overlapping 3x3 stride 1", x_shape=(1, 2, 5, 6), pool_height=3, pool_width=3, stride=1),
+    AvgPoolCase(name="rectangular window and stride", x_shape=(3, 2, 6, 9), pool_height=2, pool_width=3, stride=(2, 3)),
+    AvgPoolCase(name="stride leaves the last row out", x_shape=(2, 1, 7, 5), pool_height=2, pool_width=2, stride=2),
+    AvgPoolCase(name="pad 1, padding counted", x_shape=(2, 2, 5, 5), pool_height=3, pool_width=3, stride=2, pad=1),
+    AvgPoolCase(name="pad 1, padding not counted", x_shape=(2, 2, 5, 5), pool_height=3, pool_width=3, stride=2, pad=1,
+                count_include_pad=False),
+    AvgPoolCase(name="pad (1, 0), overlapping, not counted", x_shape=(1, 3, 4, 6), pool_height=2, pool_width=3,
+                stride=1, pad=(1, 0), count_include_pad=False),
+    AvgPoolCase(name="window covers the input", x_shape=(2, 3, 4, 5), pool_height=4, pool_width=5, stride=1),
+]  # fmt: skip
 
 BATCHNORM_CASES = [
     NormCase("small batch", (2, 3, 4, 5)),

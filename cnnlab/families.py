@@ -162,7 +162,7 @@ CONV = Family(
 
 
 # ---------------------------------------------------------------------------------------------
-# Max pooling (lesson 4)
+# Max pooling (lesson 4); average pooling shares its arguments and example
 
 
 def _pool_arguments(case: cases.PoolCase, rng, mode=None):
@@ -224,6 +224,69 @@ MAX_POOL = Family(
     example=_pool_example,
     bad_inputs=MAX_POOL_BAD_INPUTS,
     exercises=("max_pool_forward_naive", "max_pool_backward_naive"),
+    explorer="PoolExplorer",
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Average pooling (lesson 4)
+
+
+def _avg_pool_torch(torch, x, pool_param):
+    window = (pool_param["pool_height"], pool_param["pool_width"])
+    stride, pad = pair(pool_param["stride"]), pair(pool_param.get("pad", 0))
+    include = pool_param.get("count_include_pad", True)
+    return torch.nn.functional.avg_pool2d(x, window, stride, pad, count_include_pad=include)
+
+
+def _avg_pool_geometries(st):
+    strides = st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3)))
+
+    @st.composite
+    def avg_pool_cases(draw):
+        PH, PW = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+        pad = draw(
+            st.one_of(st.integers(0, min(PH, PW) // 2), st.tuples(st.integers(0, PH // 2), st.integers(0, PW // 2)))
+        )
+        ph, pw = pair(pad)
+        N, C = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+        H, W = draw(st.integers(max(1, PH - 2 * ph), 9)), draw(st.integers(max(1, PW - 2 * pw), 9))
+        return cases.AvgPoolCase(
+            name="random", x_shape=(N, C, H, W), pool_height=PH, pool_width=PW, stride=draw(strides), pad=pad,
+            count_include_pad=draw(st.booleans()),
+        )  # fmt: skip
+
+    return avg_pool_cases()
+
+
+AVG_POOL_BAD_INPUTS = (
+    *(row for row in MAX_POOL_BAD_INPUTS if row[0] != "window too large"),
+    ("window too large", _pool_param(pool_height=6), ValueError,
+     r"the pool window height 6 is larger than the padded input height 5 \+ 2\*0 = 5; use a smaller pool window, or more padding$"),
+    ("pad over half the window", _pool_param(pad=2), ValueError,
+     r"pool_param\['pad'\] must be at most half the pool window, pool_height // 2 = 1 for the height \(PyTorch's limit\), got 2$"),
+    ("pad pair over half", _pool_param(pad=(1, 2)), ValueError, r"pool_width // 2 = 1 for the width \(PyTorch's limit\), got \(1, 2\)$"),
+    ("pad negative", _pool_param(pad=-1), ValueError, r"pool_param\['pad'\] must be an integer >= 0"),
+    ("count_include_pad 1", _pool_param(count_include_pad=1), TypeError, r"pool_param\['count_include_pad'\] must be True or False, got 1"),
+    ("ceil_mode", _pool_param(ceil_mode=True), ValueError, r"unknown key 'ceil_mode'"),
+    ("divisor_override", _pool_param(divisor_override=4), ValueError, r"unknown key 'divisor_override'"),
+)  # fmt: skip
+
+AVG_POOL = Family(
+    name="avg_pool",
+    lessons=(4,),
+    forward={"naive": L.avg_pool_forward_naive, "im2col": L.avg_pool_forward_im2col},
+    backward={"naive": L.avg_pool_backward_naive, "im2col": L.avg_pool_backward_im2col},
+    validate=shapes.check_avg_pool_inputs,
+    cases=tuple(cases.AVG_POOL_CASES),
+    arguments=_pool_arguments,
+    differentiable=(0,),
+    gradients=("dx",),
+    torch_reference=_avg_pool_torch,
+    geometries=_avg_pool_geometries,
+    example=_pool_example,
+    bad_inputs=AVG_POOL_BAD_INPUTS,
+    exercises=(),  # avg_pool_forward_naive, avg_pool_backward_naive: see cnnlab.exercises
     explorer="PoolExplorer",
 )
 
@@ -365,10 +428,10 @@ GROUPNORM = Family(
     explorer="NormExplorer",
 )
 
-FAMILIES = (CONV, MAX_POOL, BATCHNORM, GROUPNORM)
+FAMILIES = (CONV, MAX_POOL, AVG_POOL, BATCHNORM, GROUPNORM)
 _BY_NAME = {family.name: family for family in FAMILIES}
 
 
 def get(name: str) -> Family:
-    """The family called ``name`` ('conv', 'max_pool', 'batchnorm', 'groupnorm')."""
+    """The family called ``name`` ('conv', 'max_pool', 'avg_pool', 'batchnorm', 'groupnorm')."""
     return _BY_NAME[shapes.check_choice("family", name, _BY_NAME)]

@@ -22,6 +22,12 @@ def pool_geometries():
     return families.MAX_POOL.geometries(st).map(lambda case: (case.x_shape, case.pool_param))
 
 
+def avg_pool_geometries():
+    """(x_shape, pool_param) for average pooling: often overlapping, rectangular or padded (pad
+    at most half the window, as PyTorch allows), counting the padding or not."""
+    return families.AVG_POOL.geometries(st).map(lambda case: (case.x_shape, case.pool_param))
+
+
 def norm_geometries():
     """(x_shape, G) with G dividing C."""
     return families.GROUPNORM.geometries(st).map(lambda case: (case.x_shape, case.groups))
