@@ -27,6 +27,8 @@ OWN = {  # the functions cnnlab.fast has its own version of; the others are cnnl
     "spatial_batchnorm_backward",
     "spatial_groupnorm_forward",
     "spatial_groupnorm_backward",
+    "avg_pool_forward_im2col",
+    "avg_pool_backward_im2col",
 }
 THREADS = [1, 3]  # 3: every batch split into one-sample slices on three threads
 
@@ -174,11 +176,11 @@ def test_conv_geometries(geometry, seed):
     fast_equals_plain(conv_run, x, w, b, conv_param, seed, n_threads=3)
 
 
-@given(avg_pool_geometries(), st.integers(0, 2**32 - 1))
-def test_avg_pool_geometries(geometry, seed):
+@given(avg_pool_geometries(), st.integers(0, 2**32 - 1), st.sampled_from(THREADS))
+def test_avg_pool_geometries(geometry, seed, n_threads):
     x_shape, pool_param = geometry
     (x,) = arrays(seed, x_shape)
-    fast_equals_plain(avg_pool_run, x, pool_param, seed, n_threads=3)
+    fast_equals_plain(avg_pool_run, x, pool_param, seed, n_threads=n_threads)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,6 +216,7 @@ def test_non_contiguous_float32_inputs_give_the_plain_answers(n_threads):
     pool = {"pool_height": 2, "pool_width": 3, "stride": 2}
     runs = [
         lambda layers: max_pool_run(layers, x, pool, 5),
+        lambda layers: avg_pool_run(layers, x, {**pool, "pad": 1, "count_include_pad": False}, 5),
         lambda layers: batchnorm_run(layers, x, gamma, beta, "train", x[::-1]),
         lambda layers: groupnorm_run(layers, x, gamma, beta, 2, x[::-1]),
     ]

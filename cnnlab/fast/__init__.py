@@ -5,11 +5,11 @@ same functions, arguments, caches and answers (to rounding), so the network and 
 (``cnnlab.model``, ``cnnlab.train``) and the benchmarks use this one. Where a layer has a
 faster version it lives here, beside its readable twin in ``cnnlab.layers``:
 
-- ``fast.pool``: max pooling that counts taps, scatter-adds its gradient and splits a large
-  batch across threads;
+- ``fast.pool``: max pooling that counts taps and scatter-adds its gradient, average pooling
+  by one strided add per tap, both splitting a large batch across threads;
 - ``fast.norm``: batch and group norm in preallocated arrays, split across threads.
 
-The others (convolution through im2col, average pooling, affine, relu, softmax) are the
+The others (convolution through im2col, affine, relu, softmax, the naive loops) are the
 plain versions themselves: whole-array NumPy is already as fast as this package gets them.
 The students' lessons and ``exercises.reference`` use ``cnnlab.layers``, which reads top to
 bottom; nothing there imports threads.
@@ -21,13 +21,16 @@ from cnnlab.fast.norm import (
     spatial_groupnorm_backward,
     spatial_groupnorm_forward,
 )
-from cnnlab.fast.pool import max_pool_backward_im2col, max_pool_forward_im2col
+from cnnlab.fast.pool import (
+    avg_pool_backward_im2col,
+    avg_pool_forward_im2col,
+    max_pool_backward_im2col,
+    max_pool_forward_im2col,
+)
 from cnnlab.layers import (
     affine_backward,
     affine_forward,
-    avg_pool_backward_im2col,
     avg_pool_backward_naive,
-    avg_pool_forward_im2col,
     avg_pool_forward_naive,
     col2im,
     conv_backward_im2col,

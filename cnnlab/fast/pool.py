@@ -1,24 +1,28 @@
-"""Max pooling, the speed path: the same answers as ``cnnlab.layers.pool``'s im2col versions.
+"""Max and average pooling, the speed path: the answers of ``cnnlab.layers.pool``'s im2col versions.
 
-Three tricks, none of which a student needs to follow the maths:
+Tricks that a student need not follow to learn the maths:
 
-- the first maximum is found by counting, over the taps, the windows still searching
-  (contiguous compares; numpy's argmax across an inner axis is about ten times slower);
-- the backward pass is one scatter-add (``np.add.at``) of every gradient onto its winner,
-  instead of a zero array of every tap folded back;
+- max pooling finds the first maximum by counting, over the taps, the windows still
+  searching (contiguous compares; numpy's argmax across an inner axis is about ten times
+  slower), and its backward pass is one scatter-add (``np.add.at``) of every gradient onto
+  its winner, instead of a zero array of every tap folded back;
+- average pooling adds one strided slice per tap (PH*PW whole-array adds) instead of summing
+  a six-dimensional window view, and its backward pass adds every window's share back the
+  same way, without building the columns;
 - a large batch is split across threads (``cnnlab.threads``); every slice is independent.
 
-The cache is the one of ``layers.pool.max_pool_forward_im2col`` (argmax in a small unsigned
-integer type), so either backward pass takes either forward's cache.
+The caches are those of ``cnnlab.layers.pool`` (max pooling's argmax in a small unsigned
+integer type here), so either backward pass takes either forward's cache.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from cnnlab import im2col, shapes, threads
+from cnnlab import geometry, im2col, shapes, threads
+from cnnlab.layers.pool import window_counts
 
-__all__ = ["max_pool_forward_im2col", "max_pool_backward_im2col"]
+__all__ = ["max_pool_forward_im2col", "max_pool_backward_im2col", "avg_pool_forward_im2col", "avg_pool_backward_im2col"]
 
 
 def max_pool_forward_im2col(x, pool_param):
@@ -73,6 +77,59 @@ def max_pool_backward_im2col(dout, cache):
         n = dout[s].shape[0]
         winner = np.arange(n).reshape(n, 1, 1, 1) * (C * H * W) + corner + offset[argmax[s]]  # (n, C, Ho, Wo)
         np.add.at(dx[s].reshape(-1), winner.ravel(), dout[s].ravel())  # overlapping windows add up
+
+    threads.over_batch(route, N, C * H * W)
+    return dx
+
+
+def avg_pool_forward_im2col(x, pool_param):
+    """Average-pooling forward pass, as ``cnnlab.layers.avg_pool_forward_im2col``.
+
+    Inputs: x (N, C, H, W); pool_param with 'pool_height' PH, 'pool_width' PW, 'stride' and
+    optional 'pad', 'count_include_pad'. Returns (out, cache): out (N, C, H', W') with
+    H' = (H + 2*pad - PH) // stride + 1; cache = (x, pool_param).
+    """
+    x, (PH, PW), (sh, sw), pad, count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    scale = 1 / window_counts(x, (PH, PW), (sh, sw), pad, count_include_pad)  # (Ho, Wo)
+    out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
+
+    def pool(s):  # the samples in slice s, on one thread
+        xpad, total = im2col.pad_input(x[s], pad), out[s]
+        total[...] = 0
+        for p in range(PH):  # tap (p, q) of every window is one strided slice of xpad
+            rows = geometry.tap_positions(p, Ho, sh)
+            for q in range(PW):
+                total += xpad[:, :, rows, geometry.tap_positions(q, Wo, sw)]
+        total *= scale
+
+    threads.over_batch(pool, N, C * H * W)
+    return out, (x, pool_param)
+
+
+def avg_pool_backward_im2col(dout, cache):
+    """Average-pooling backward pass, as ``cnnlab.layers.avg_pool_backward_im2col``.
+
+    Inputs: dout (N, C, H', W'); cache from either ``avg_pool_forward_im2col``.
+    Returns dx (N, C, H, W).
+    """
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dout = shapes.check_dout(dout, (N, C, Ho, Wo))
+    scale = 1 / window_counts(x, (PH, PW), (sh, sw), (ph, pw), count_include_pad)  # (Ho, Wo)
+    dx = np.zeros(x.shape, dtype=x.dtype)
+
+    def route(s):  # the samples in slice s, on one thread
+        share = dout[s] * scale  # (n, C, Ho, Wo): what each pixel of a window receives
+        padded = ph > 0 or pw > 0  # without padding, the shares go straight into dx
+        dxpad = np.zeros((share.shape[0], C, H + 2 * ph, W + 2 * pw), dtype=x.dtype) if padded else dx[s]
+        for p in range(PH):
+            rows = geometry.tap_positions(p, Ho, sh)
+            for q in range(PW):
+                dxpad[:, :, rows, geometry.tap_positions(q, Wo, sw)] += share
+        if padded:
+            dx[s] = dxpad[:, :, ph : ph + H, pw : pw + W]
 
     threads.over_batch(route, N, C * H * W)
     return dx

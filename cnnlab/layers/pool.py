@@ -96,15 +96,14 @@ def max_pool_forward_im2col(x, pool_param):
     x, (PH, PW), stride, (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     N, C, H, W = x.shape
     view = im2col.windows(x, (PH, PW), stride, (1, 1))  # (N, C, PH, PW, H', W'), no copy
-    taps = view.reshape(N, C, PH * PW, Ho, Wo)  # (N, C, PH*PW, H', W'), a copy: tap k = p*PW + q
+    taps = view.reshape(N, C, PH * PW, Ho, Wo)  # (N, C, PH*PW, H', W'): taps[:, :, p*PW + q] is tap (p, q)
     argmax = taps.argmax(axis=2)  # (N, C, H', W'): the first maximum; a NaN counts as the maximum
     out = np.take_along_axis(taps, argmax[:, :, None], axis=2)[:, :, 0]  # (N, C, H', W')
     return out, (x, pool_param, argmax)
 
 
 def max_pool_backward_im2col(dout, cache):
-    """Max-pooling backward pass: each upstream gradient put on its window's winning tap,
-    then folded back into the image with col2im.
+    """Max-pooling backward pass: each gradient put on its window's winner, folded back by col2im.
 
     Inputs: dout (N, C, H', W'); cache from ``max_pool_forward_im2col``.
     Returns dx (N, C, H, W), as ``max_pool_backward_naive``.
@@ -182,10 +181,13 @@ def avg_pool_forward_im2col(x, pool_param):
     Returns (out, cache): out (N, C, H', W') with H' = (H + 2*pad - PH) // stride + 1
     (W' likewise); cache = (x, pool_param).
     """
-    x, kernel, stride, pad, count_include_pad, _ = shapes.check_avg_pool_inputs(x, pool_param)
-    view = im2col.windows(im2col.pad_input(x, pad), kernel, stride, (1, 1))  # (N, C, PH, PW, H', W'), no copy
+    x, (PH, PW), stride, pad, count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = im2col.pad_input(x, pad)  # (N, C, H + 2*ph, W + 2*pw)
+    view = im2col.windows(xpad, (PH, PW), stride, (1, 1))  # (N, C, PH, PW, H', W'), no copy
     sums = view.sum(axis=(2, 3))  # (N, C, H', W')
-    return sums / window_counts(x, kernel, stride, pad, count_include_pad), (x, pool_param)
+    out = sums / window_counts(x, (PH, PW), stride, pad, count_include_pad)  # (N, C, H', W')
+    return out, (x, pool_param)
 
 
 def avg_pool_backward_im2col(dout, cache):
