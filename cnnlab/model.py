@@ -1,4 +1,4 @@
-"""A small convolutional network built from the layers in ``cnnlab.layers``.
+"""A small convolutional network built from cnnlab's layers (their ``cnnlab.fast`` versions).
 
     x (N, C, H, W)
       -> conv (F filters, HH x HH, stride 1, "same" padding)   (N, F, H', W')
