@@ -135,12 +135,12 @@ def fold(cols, x_shape, kernel, stride, pad, dilation) -> np.ndarray:
     N, C, H, W = x_shape
     (HH, WW), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, pad, dilation
     Ho, Wo = _output_hw((H, W), kernel, stride, pad, dilation)
-    cols = cols.reshape(N, C, HH, WW, Ho, Wo)
+    cols = cols.reshape(N, C, HH, WW, Ho, Wo)  # (N, C, HH, WW, Ho, Wo)
     xp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
     for p in range(HH):  # one strided add per filter tap (p, q): its value in every window
+        rows = geometry.tap_positions(p, Ho, sh, dh)  # the padded rows tap p reads, one per output row
         for q in range(WW):
-            rows, columns_ = geometry.tap_positions(p, Ho, sh, dh), geometry.tap_positions(q, Wo, sw, dw)
-            xp[:, :, rows, columns_] += cols[:, :, p, q]
+            xp[:, :, rows, geometry.tap_positions(q, Wo, sw, dw)] += cols[:, :, p, q]
     return xp[:, :, ph : ph + H, pw : pw + W]
 
 
