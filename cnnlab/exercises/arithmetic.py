@@ -8,7 +8,7 @@ for it. A wrong size is diagnosed term by term (``diagnose.size_mistake``).
 from __future__ import annotations
 
 from cnnlab import cases as tables
-from cnnlab import shapes
+from cnnlab import geometry, shapes
 from cnnlab.exercises import conv
 from cnnlab.exercises.exercise import Case, Exercise
 
@@ -47,7 +47,7 @@ def output_size_cases() -> list:
         tags = tuple(
             t for t, on in (("padding", pad), ("stride > 1", stride > 1), ("dilation > 1", dilation > 1)) if on
         )
-        if (size + 2 * pad - dilation * (kernel - 1) - 1) % stride:
+        if (size + 2 * pad - geometry.span(kernel, dilation)) % stride:
             tags += ("a stride that does not divide evenly",)
         describe = f"size={size}, kernel={kernel}, stride={stride}, pad={pad}, dilation={dilation}"
         unique.append(Case(label, describe, lambda args=args: args, tags))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from cnnlab import cases as tables
+from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
-from cnnlab import shapes
 from cnnlab.exercises import conv
 from cnnlab.exercises.exercise import Case, Exercise, case_rng, mistake
-from cnnlab.exercises.windows import PAIR, coverage, crop, geometry, output_hw, windows_touching_padding
+from cnnlab.exercises.windows import PAIR, as_pairs, coverage, crop, output_hw, windows_touching_padding
 
 __all__ = ["EXERCISES", "COLUMNS", "im2col_cases", "col2im_cases", "im2col_mistakes", "col2im_mistakes"]
 
@@ -105,7 +105,7 @@ def im2col_mistakes(args, dout=None):
     """Mistakes in im2col: cols (N, C*HH*WW, H'*W')."""
     x, HH, WW, stride, pad, dilation = args
     N, C, H, W = x.shape
-    pairs = geometry(stride, pad, dilation)
+    pairs = as_pairs(stride, pad, dilation)
     cols = im2col_module.im2col(x, HH, WW, stride, pad, dilation)  # (N, R, Ho*Wo)
     _, R, positions = cols.shape
     Ho, Wo = output_hw((H, W), (HH, WW), *pairs)
@@ -151,7 +151,7 @@ def im2col_mistakes(args, dout=None):
 def im2col_regions(args, output: str):
     x, HH, WW, stride, pad, dilation = args
     N, C, H, W = x.shape
-    touches = windows_touching_padding((H, W), (HH, WW), *geometry(stride, pad, dilation)).reshape(1, 1, -1)
+    touches = windows_touching_padding((H, W), (HH, WW), *as_pairs(stride, pad, dilation)).reshape(1, 1, -1)
     mask = np.broadcast_to(touches, (N, C * HH * WW, touches.shape[-1]))
     return {
         "in the columns of windows that reach into the padding (near the border)": (mask, COLUMNS["region padding"])
@@ -162,7 +162,7 @@ def col2im_mistakes(args, dout=None):
     """Mistakes in col2im: x (N, C, H, W)."""
     cols, x_shape, HH, WW, stride, pad, dilation = args
     N, C, H, W = x_shape
-    stride, pad, dilation = geometry(stride, pad, dilation)
+    stride, pad, dilation = as_pairs(stride, pad, dilation)
     ph, pw = pad
     Ho, Wo = output_hw((H, W), (HH, WW), stride, pad, dilation)
     blocks = cols.reshape(N, C, HH, WW, Ho, Wo)
@@ -170,8 +170,8 @@ def col2im_mistakes(args, dout=None):
     overwritten = np.zeros_like(added)
     for r in range(Ho):  # window by window, as a loop would
         for s in range(Wo):
-            rows = slice(r * stride[0], r * stride[0] + dilation[0] * (HH - 1) + 1, dilation[0])
-            columns = slice(s * stride[1], s * stride[1] + dilation[1] * (WW - 1) + 1, dilation[1])
+            rows = geometry.window(r, HH, stride[0], dilation[0])
+            columns = geometry.window(s, WW, stride[1], dilation[1])
             added[:, :, rows, columns] += blocks[..., r, s]
             overwritten[:, :, rows, columns] = blocks[..., r, s]
     found = [mistake("x", COLUMNS["overwrite"], lambda: crop(overwritten, pad, H, W))]
@@ -185,7 +185,7 @@ def col2im_mistakes(args, dout=None):
 
 def col2im_regions(args, output: str):
     cols, x_shape, HH, WW, stride, pad, dilation = args
-    overlap = coverage(tuple(x_shape), (HH, WW), *geometry(stride, pad, dilation)) > 1
+    overlap = coverage(tuple(x_shape), (HH, WW), *as_pairs(stride, pad, dilation)) > 1
     return {"where windows overlap (pixels in more than one window)": (overlap, COLUMNS["region overlap"])}
 
 

@@ -13,11 +13,11 @@ import itertools
 import numpy as np
 
 from cnnlab import cases as tables
+from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
-from cnnlab import shapes
 from cnnlab.exercises.exercise import SHARED_TAGS, Case, Exercise, case_rng, mistake
-from cnnlab.exercises.windows import PAIR, coverage, crop, first, geometry, windows_touching_padding
+from cnnlab.exercises.windows import PAIR, as_pairs, coverage, crop, first, windows_touching_padding
 
 __all__ = [
     "NAIVE",
@@ -154,7 +154,7 @@ def conv_tags(case: tables.ConvCase) -> tuple:
         tags.append("an (h, w) pair in conv_param")
     if H != W or HH != WW:
         tags.append("a rectangular input or filter")
-    if any((n + 2 * p - d * (k - 1) - 1) % s for n, k, s, p, d in zip((H, W), (HH, WW), stride, pad, dilation)):
+    if any((n + 2 * p - geometry.span(k, d)) % s for n, k, s, p, d in zip((H, W), (HH, WW), stride, pad, dilation)):
         tags.append("a stride that leaves the last rows or columns out")
     if N == 1:
         tags.append("one sample")
@@ -209,7 +209,7 @@ def sizes(args):
 
 def _conv_geometry(conv_param):
     p = {**shapes.CONV_PARAM_DEFAULTS, **conv_param}
-    return geometry(p["stride"], p["pad"], p["dilation"])
+    return as_pairs(p["stride"], p["pad"], p["dilation"])
 
 
 def _conv(x, w, b, conv_param, **changed):
@@ -263,8 +263,7 @@ def _scatter(dout, w, x_shape, stride, pad, dilation):
     dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
     for p in range(HH):
         for q in range(WW):
-            rows = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
-            cols = slice(q * dw, q * dw + sw * (Wo - 1) + 1, sw)
+            rows, cols = geometry.tap_positions(p, Ho, sh, dh), geometry.tap_positions(q, Wo, sw, dw)
             if rows.stop > dxpad.shape[2] or cols.stop > dxpad.shape[3]:
                 return None
             dxpad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", dout, w[:, :, p, q])  # (N, C, Ho, Wo)
@@ -346,8 +345,7 @@ def _assigned_dx(dout, w, x_shape, conv_param, order: str):
     for n in range(N):
         for values in itertools.product(*(loops[letter] for letter in order)):
             f, i, j = (values[order.index(letter)] for letter in "fij")
-            rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
-            cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
+            rows, cols = geometry.window(i, HH, sh, dh), geometry.window(j, WW, sw, dw)
             dxpad[n, :, rows, cols] = w[f] * dout[n, f, i, j]
     return crop(dxpad, pad, H, W)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
-from cnnlab import shapes
 from cnnlab.exercises.exercise import CrashAdvice
 
-__all__ = ["geometry", "output_hw", "first", "crop", "windows_touching_padding", "coverage", "PAIR_ADVICE", "PAIR"]
+__all__ = ["as_pairs", "output_hw", "first", "crop", "windows_touching_padding", "coverage", "PAIR_ADVICE", "PAIR"]
 
 PAIR_ADVICE = (
     "this case gives the stride or the padding as an (h, w) pair, e.g. stride=(1, 2); cnnlab.shapes.check_pair "
@@ -23,7 +23,7 @@ PAIR_ADVICE = (
 PAIR = CrashAdvice(kind=TypeError, text="tuple", tag="pair", advice=PAIR_ADVICE)
 
 
-def geometry(stride, pad, dilation):
+def as_pairs(stride, pad, dilation):
     """stride, pad and dilation as (h, w) pairs."""
     return (
         shapes.check_pair("stride", stride, 1),
@@ -34,7 +34,7 @@ def geometry(stride, pad, dilation):
 
 def output_hw(hw, kernel, stride, pad, dilation):
     """(H', W') of windows of size ``kernel`` over ``hw``, the geometry given as pairs."""
-    return tuple(shapes.conv_output_size(n, k, s, p, d) for n, k, s, p, d in zip(hw, kernel, stride, pad, dilation))
+    return tuple(geometry.output_size(n, k, s, p, d) for n, k, s, p, d in zip(hw, kernel, stride, pad, dilation))
 
 
 def first(out, Ho, Wo):
@@ -52,8 +52,8 @@ def windows_touching_padding(hw, kernel, stride, pad, dilation) -> np.ndarray:
     """(H', W') bool: True where the window of output (i, j) includes padded positions."""
     touch = []
     for n, k, s, p, d in zip(hw, kernel, stride, pad, dilation):
-        start = np.arange(shapes.conv_output_size(n, k, s, p, d)) * s
-        last = start + d * (k - 1)
+        start = np.arange(geometry.output_size(n, k, s, p, d)) * s
+        last = start + geometry.span(k, d) - 1
         touch.append((start < p) | (last >= p + n))
     return touch[0][:, None] | touch[1][None, :]
 
