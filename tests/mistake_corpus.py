@@ -446,11 +446,12 @@ CORPUS = [
 
 def _named_patterns() -> list:
     """Regexes of every sentence of cnnlab's known mistakes (the families' tables, the size formula)."""
-    from cnnlab.exercises import batchnorm, columns, conv, convnet, diagnose, groupnorm, norm, pool, windows
+    from cnnlab.exercises import avgpool, batchnorm, columns, conv, convnet, diagnose, groupnorm, norm, pool, windows
 
     tables = {
         conv: ("CONV",),
-        pool: ("POOL", "AVG_POOL"),
+        pool: ("POOL",),
+        avgpool: ("AVG_POOL",),
         norm: ("NORM", "LAYOUTS"),
         batchnorm: ("BATCHNORM", "CONVENTIONS"),
         groupnorm: ("GROUPNORM",),

@@ -1,7 +1,7 @@
 """The registry of the lessons' exercises: every family's entries, in lesson order.
 
-Each family module (``arithmetic``, ``conv``, ``columns``, ``pool``, ``batchnorm``,
-``groupnorm``, ``convnet``) holds its exercises' entries with their cases, known mistakes
+Each family module (``arithmetic``, ``conv``, ``columns``, ``pool``, ``avgpool``,
+``batchnorm``, ``groupnorm``, ``convnet``) holds its exercises' entries with their cases, known mistakes
 and hints; a new family is one more module and one more line here.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 
-from cnnlab.exercises import arithmetic, batchnorm, columns, conv, convnet, groupnorm, pool
+from cnnlab.exercises import arithmetic, avgpool, batchnorm, columns, conv, convnet, groupnorm, pool
 from cnnlab.exercises.exercise import Case, Exercise
 
 __all__ = ["Case", "Exercise", "EXERCISES", "get", "answer_key"]
@@ -20,6 +20,7 @@ EXERCISES = [
     *columns.EXERCISES,
     *conv.IM2COL,
     *pool.EXERCISES,
+    *avgpool.EXERCISES,
     *batchnorm.EXERCISES,
     *groupnorm.EXERCISES,
     *convnet.EXERCISES,
