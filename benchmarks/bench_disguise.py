@@ -14,13 +14,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from student_impls import CORRECT  # noqa: E402
 
-from cnnlab.exercises import catalog, checking  # noqa: E402
+from cnnlab.exercises import calling, catalog, checking  # noqa: E402
 
 
 def timed(exercise, fn, forward, watch: bool, repeat: int = 3) -> float:
-    original = checking.answer_key_code
+    original = calling.answer_key_code
     if not watch:
-        checking.answer_key_code = lambda exercise: {}
+        calling.answer_key_code = lambda exercise: {}
     try:
         best = float("inf")
         for _ in range(repeat):
@@ -29,7 +29,7 @@ def timed(exercise, fn, forward, watch: bool, repeat: int = 3) -> float:
             best = min(best, time.perf_counter() - start)
         return best
     finally:
-        checking.answer_key_code = original
+        calling.answer_key_code = original
 
 
 def main() -> None:

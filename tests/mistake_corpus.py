@@ -445,14 +445,24 @@ CORPUS = [
 
 
 def _named_patterns() -> list:
-    """Regexes of every sentence of cnnlab's known mistakes (mistakes.py tables, the size formula)."""
-    from cnnlab.exercises import checking, diagnose, mistakes
+    """Regexes of every sentence of cnnlab's known mistakes (the families' tables, the size formula)."""
+    from cnnlab.exercises import avgpool, batchnorm, columns, conv, convnet, diagnose, groupnorm, norm, pool, windows
 
+    tables = {
+        conv: ("CONV",),
+        pool: ("POOL",),
+        avgpool: ("AVG_POOL",),
+        norm: ("NORM", "LAYOUTS"),
+        batchnorm: ("BATCHNORM", "CONVENTIONS"),
+        groupnorm: ("GROUPNORM",),
+        columns: ("COLUMNS",),
+        convnet: ("CONVNET",),
+    }  # not the tags' advice
     texts = []
-    for table in ("CONV", "POOL", "NORM", "COLUMNS", "CONVNET", "LAYOUTS", "CONVENTIONS"):  # not CASE_TAGS
-        texts += [t for t in getattr(mistakes, table, {}).values()]
-    texts += [diagnose.SIZE_FORMULA, checking.PAIR_ADVICE, "your backward is the exact gradient of your forward"]
-    texts += getattr(checking, "NAMED", [])
+    for module, names in tables.items():
+        for table in names:
+            texts += [t for t in getattr(module, table, {}).values()]
+    texts += [diagnose.SIZE_FORMULA, windows.PAIR_ADVICE, "your backward is the exact gradient of your forward"]
     found = []
     for text in texts:
         parts = re.split(r"\{[a-z]+\}", text)

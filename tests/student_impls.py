@@ -454,6 +454,107 @@ def pool_backward_mask(dout, cache):
 
 
 # ---------------------------------------------------------------------------------------------
+# Average pooling
+
+
+def _avg_param(pool_param, bug=None):
+    """(PH, PW), (sh, sw), (ph, pw), count_include_pad, read from pool_param as a student would."""
+    pad = pool_param["pad"] if bug == "pad required" else pool_param.get("pad", 0)
+    return (
+        (pool_param["pool_height"], pool_param["pool_width"]),
+        shapes.check_pair("stride", pool_param["stride"], 1),
+        shapes.check_pair("pad", pad, 0),
+        pool_param.get("count_include_pad", True),
+    )
+
+
+def _avg_count(inside, rows, cols, include, bug):
+    """What a window's sum is divided by: PH*PW with the padding counted, else its pixels inside x."""
+    area = (rows.stop - rows.start) * (cols.stop - cols.start)
+    if bug == "no division":
+        return 1
+    if bug == "window area" or (include and bug != "real count"):
+        return area
+    return inside[rows, cols].sum()
+
+
+def avg_pool_forward_loops(x, pool_param, bug=None):
+    """Loops over n, c, i, j on the zero-padded x; the count from a padded array of ones."""
+    (PH, PW), (sh, sw), (ph, pw), include = _avg_param(pool_param, bug)
+    N, C, H, W = x.shape
+    if bug == "no pad":  # the right output size, but the windows read x itself
+        xpad, inside = x, np.ones((H, W))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        inside = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    plus = 0 if bug == "no plus one" else 1
+    Ho, Wo = (H + 2 * ph - PH) // sh + plus, (W + 2 * pw - PW) // sw + plus
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r, s = (i, j) if bug == "stride forgotten" else (i * sh, j * sw)
+                    rows, cols = slice(r, r + PH), slice(s, s + PW)
+                    window = xpad[n, c, rows, cols]
+                    if bug == "max":
+                        out[n, c, i, j] = window.max()
+                    else:
+                        out[n, c, i, j] = window.sum() / _avg_count(inside, rows, cols, include, bug)
+    return out, (x, pool_param)
+
+
+def avg_pool_forward_strided(x, pool_param):
+    """sliding_window_view over the padded x, the counts from the same view of padded ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ones = np.pad(np.ones(x.shape[2:]), ((ph, ph), (pw, pw)))
+    view = sliding_window_view(xpad, (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :Ho, :Wo]  # (N, C, Ho, Wo, PH, PW)
+    counts = sliding_window_view(ones, (PH, PW))[::sh, ::sw][:Ho, :Wo].sum(axis=(2, 3))  # (Ho, Wo)
+    return view.sum(axis=(4, 5)) / (PH * PW if include else counts), (x, pool_param)
+
+
+def avg_pool_backward_loops(dout, cache, bug=None):
+    x, pool_param = cache
+    (PH, PW), (sh, sw), (ph, pw), include = _avg_param(pool_param, bug)
+    N, C, H, W = x.shape
+    inside = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    Ho, Wo = dout.shape[2:]
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r, s = (i, j) if bug == "stride forgotten" else (i * sh, j * sw)
+                    rows, cols = slice(r, r + PH), slice(s, s + PW)
+                    share = dout[n, c, i, j] / _avg_count(inside, rows, cols, include, bug)
+                    if bug == "top-left":
+                        dxpad[n, c, r, s] += share
+                    elif bug == "overwrites":
+                        dxpad[n, c, rows, cols] = share
+                    else:
+                        dxpad[n, c, rows, cols] += share
+    if bug == "padding kept":
+        return dxpad
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_pool_backward_taps(dout, cache):
+    """Vectorized: every window's share, added back one tap (p, q) of all windows at a time."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    counts = sliding_window_view(ones, (PH, PW))[::sh, ::sw][:Ho, :Wo].sum(axis=(2, 3))  # (Ho, Wo)
+    share = dout / (PH * PW if include else counts)  # (N, C, Ho, Wo)
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(PH):
+        for q in range(PW):
+            dxpad[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += share
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+# ---------------------------------------------------------------------------------------------
 # Spatial batch norm
 
 
@@ -807,6 +908,11 @@ CORRECT = [
     ("max_pool_forward_naive", "sliding_window_view", pool_forward_strided, None),
     ("max_pool_backward_naive", "loops with argmax", pool_backward_loops, None),
     ("max_pool_backward_naive", "one-hot argmax, scattered per tap", pool_backward_mask, pool_forward_strided),
+    ("avg_pool_forward_naive", "loops over the padded x", avg_pool_forward_loops, None),
+    ("avg_pool_forward_naive", "sliding_window_view, counts from padded ones", avg_pool_forward_strided, None),
+    ("avg_pool_backward_naive", "loops with +=", avg_pool_backward_loops, None),
+    ("avg_pool_backward_naive", "loops, with own forward", avg_pool_backward_loops, avg_pool_forward_loops),
+    ("avg_pool_backward_naive", "one tap of every window at a time", avg_pool_backward_taps, avg_pool_forward_strided),
     ("spatial_batchnorm_forward", "axes (0, 2, 3), running stats in place", batchnorm_forward_axes, None),
     ("spatial_batchnorm_forward", "E[x^2] - E[x]^2", batchnorm_forward_moments, None),
     ("spatial_batchnorm_forward", "transpose to (N*H*W, C)", batchnorm_forward_2d, None),
@@ -1063,6 +1169,93 @@ BUGGY = [
         _bug(pool_backward_loops, "spread evenly"),
         None,
         "spread evenly over the window",
+    ),
+    # average pooling
+    (
+        "avg_pool_forward_naive",
+        "divides by the window area with count_include_pad=False",
+        _bug(avg_pool_forward_loops, "window area"),
+        None,
+        "with count_include_pad=False the count is the number of the window's pixels inside x",
+    ),
+    (
+        "avg_pool_forward_naive",
+        "divides by the pixels inside x with count_include_pad=True",
+        _bug(avg_pool_forward_loops, "real count"),
+        None,
+        "with count_include_pad=True (the default) the zeros of the padding count too",
+    ),
+    ("avg_pool_forward_naive", "no padding", _bug(avg_pool_forward_loops, "no pad"), None, "the input is not padded"),
+    (
+        "avg_pool_forward_naive",
+        "window at (i, j), not (i*stride, j*stride)",
+        _bug(avg_pool_forward_loops, "stride forgotten"),
+        None,
+        "the windows do not move by the stride",
+    ),
+    (
+        "avg_pool_forward_naive",
+        "output size without the + 1",
+        _bug(avg_pool_forward_loops, "no plus one"),
+        None,
+        "the + 1 is missing",
+    ),
+    ("avg_pool_forward_naive", "max instead of mean", _bug(avg_pool_forward_loops, "max"), None, "that is max pooling"),
+    (
+        "avg_pool_forward_naive",
+        "sum not divided",
+        _bug(avg_pool_forward_loops, "no division"),
+        None,
+        "each window's sum is not divided by its count",
+    ),
+    (
+        "avg_pool_forward_naive",
+        "pool_param['pad'] read with []",
+        _bug(avg_pool_forward_loops, "pad required"),
+        None,
+        "the parameter dict may leave out 'pad'; read it with .get('pad', 0)",
+    ),
+    (
+        "avg_pool_backward_naive",
+        "gradient not divided by the count",
+        _bug(avg_pool_backward_loops, "no division"),
+        None,
+        "each window's gradient is not divided by its count",
+    ),
+    (
+        "avg_pool_backward_naive",
+        "gradient to the top-left pixel only",
+        _bug(avg_pool_backward_loops, "top-left"),
+        None,
+        "each window's gradient goes only to its top-left pixel",
+    ),
+    (
+        "avg_pool_backward_naive",
+        "overwrites",
+        _bug(avg_pool_backward_loops, "overwrites"),
+        None,
+        "a later window's share overwrites an earlier one's",
+    ),
+    (
+        "avg_pool_backward_naive",
+        "stride forgotten",
+        _bug(avg_pool_backward_loops, "stride forgotten"),
+        None,
+        "the backward pass ignores the stride",
+    ),
+    (
+        "avg_pool_backward_naive",
+        "divides by the window area with count_include_pad=False",
+        _bug(avg_pool_backward_loops, "window area"),
+        None,
+        "with count_include_pad=False the count is the number of the window's pixels inside x",
+    ),
+    (
+        "avg_pool_backward_naive",
+        "padding not cut away",
+        _bug(avg_pool_backward_loops, "padding kept"),
+        None,
+        "dx still includes the padding",
     ),
     # batch norm
     (

@@ -533,9 +533,9 @@ def test_the_layers_a_network_is_built_from_are_not_its_answer_key():
 def test_the_watch_is_off_after_a_check():
     import sys
 
-    from cnnlab.exercises import checking
+    from cnnlab.exercises import calling
 
     before = sys.getprofile()
     exercises.check("conv_forward_naive", conv_forward_loops)
     assert sys.getprofile() is before
-    assert checking._WATCH["codes"] == {}
+    assert calling._WATCH["codes"] == {}

@@ -6,8 +6,9 @@ detector speaks only when the numbers show its pattern, e.g. "the error sits onl
 windows overlap" is said only when every wrong element is in an overlap and the overlaps
 are not the whole array.
 
-Exercise-specific mistakes (a missing bias, a flipped kernel, ...) are in ``mistakes``;
-they are recognized by recomputing the output with the mistake and comparing.
+Exercise-specific mistakes (a missing bias, a flipped kernel, ...) are in each family's
+module (``conv``, ``pool``, ``batchnorm``, ...); they are recognized by recomputing the
+output with the mistake and comparing (``diagnosis``).
 
 All text is deterministic: integers, names, and values rounded to 3 significant digits.
 """

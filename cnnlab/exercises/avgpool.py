@@ -1,0 +1,419 @@
+"""The average pooling exercises of lesson 4 (``torch.nn.functional.avg_pool2d``: zero
+padding, count_include_pad), forward and backward, with their cases, known mistakes,
+regions and hints; the other half of the pooling family (``pool``: max pooling).
+
+Its cases are ``AVG_POOL_CASES`` here, records like ``cnnlab.cases.PoolCase`` with a pad
+and count_include_pad (until that table holds them). Known mistakes are recomputed window
+by window with one thing changed: where the windows sit, the padding, what each sum is
+divided by, how the backward shares the gradient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnnlab import geometry, shapes
+from cnnlab import im2col as im2col_module
+from cnnlab import layers as L
+from cnnlab.exercises import pool
+from cnnlab.exercises.exercise import SHARED_TAGS, Case, Exercise, case_rng, mistake
+from cnnlab.exercises.windows import PAIR, coverage, windows_touching_padding
+from cnnlab.exercises.windows import crop as windows_crop
+
+__all__ = [
+    "EXERCISES",
+    "AvgPoolCase",
+    "AVG_POOL_CASES",
+    "AVG_POOL",
+    "TAGS",
+    "SIZE_FORMULA",
+    "avg_pool_cases",
+    "avg_pool_forward",
+    "avg_pool_backward",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AvgPoolCase:
+    """Average pooling of x (N, C, H, W) with a pool_height x pool_width window (as ``cases.PoolCase``).
+
+    ``pad`` and ``count_include_pad`` go into pool_param only where they differ from their
+    defaults (0 and True), so the cases also check that a function reads them with .get.
+    """
+
+    name: str
+    x_shape: tuple
+    pool_height: int
+    pool_width: int
+    stride: int | tuple
+    pad: int | tuple = 0
+    count_include_pad: bool = True
+
+    @property
+    def pool_param(self) -> dict:
+        param = {"pool_height": self.pool_height, "pool_width": self.pool_width, "stride": self.stride}
+        if self.pad != 0:
+            param["pad"] = self.pad
+        if not self.count_include_pad:
+            param["count_include_pad"] = False
+        return param
+
+    def arrays(self, rng: np.random.Generator):
+        """x (N, C, H, W) float64."""
+        return (rng.standard_normal(self.x_shape),)
+
+
+AVG_POOL_CASES = [
+    AvgPoolCase(name="2x2 stride 2", x_shape=(2, 3, 4, 4), pool_height=2, pool_width=2, stride=2),
+    AvgPoolCase(name="overlapping 3x3 stride 1", x_shape=(2, 2, 5, 5), pool_height=3, pool_width=3, stride=1),
+    AvgPoolCase(name="pad 1, padding counted", x_shape=(2, 2, 5, 5), pool_height=3, pool_width=3, stride=2, pad=1),
+    AvgPoolCase(
+        name="pad 1, count_include_pad=False",
+        x_shape=(2, 2, 5, 5),
+        pool_height=3,
+        pool_width=3,
+        stride=2,
+        pad=1,
+        count_include_pad=False,
+    ),
+    AvgPoolCase(
+        name="overlapping with pad 1, count_include_pad=False",
+        x_shape=(2, 1, 4, 6),
+        pool_height=3,
+        pool_width=3,
+        stride=1,
+        pad=1,
+        count_include_pad=False,
+    ),
+    AvgPoolCase(
+        name="rectangular window, stride and pad pairs",
+        x_shape=(1, 3, 6, 5),
+        pool_height=3,
+        pool_width=2,
+        stride=(2, 1),
+        pad=(1, 0),
+        count_include_pad=False,
+    ),
+    AvgPoolCase(name="stride 3 leaves rows out", x_shape=(3, 2, 7, 6), pool_height=2, pool_width=2, stride=3),
+]
+
+SIZE_FORMULA = "H' = (H + 2*pad - pool_height) // stride + 1"
+
+AVG_POOL = {
+    "max": "it keeps the largest value of each window (that is max pooling); average pooling takes its mean",
+    "sum": (
+        "each window's sum is not divided by its count: out[n, c, i, j] = window.sum() / count, with "
+        "count = pool_height * pool_width (with count_include_pad=False: the window's pixels inside x)"
+    ),
+    "divide by area": (
+        "each window is divided by pool_height * pool_width, but with count_include_pad=False the count is "
+        "the number of the window's pixels inside x (the padding does not count): the same window of "
+        "np.pad(np.ones((H, W)), ((ph, ph), (pw, pw))), summed"
+    ),
+    "divide by inside": (
+        "each window is divided by the number of its pixels inside x, but with count_include_pad=True "
+        "(the default) the zeros of the padding count too: divide by pool_height * pool_width"
+    ),
+    "no pad": (
+        "the input is not padded: pad x with pool_param['pad'] zeros on each side of H and W first, "
+        "np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), and read every window from the padded array"
+    ),
+    "no stride": (
+        "the windows do not move by the stride: window (i, j) starts at row i*stride, column j*stride "
+        "of the padded input, not at row i, column j"
+    ),
+    "backward no divide": (
+        "each window's gradient is not divided by its count: every pixel of window (i, j) gets "
+        "dout[n, c, i, j] / count, with the count of the forward pass"
+    ),
+    "backward top-left": (
+        "each window's gradient goes only to its top-left pixel; every pixel of the window is in the mean, "
+        "so every one gets an equal share, dout[n, c, i, j] / count"
+    ),
+    "backward no stride": (
+        "the backward pass ignores the stride: the shares of window (i, j) go to the rows from i*stride "
+        "(columns from j*stride) of the padded gradient, as in the forward pass"
+    ),
+    "backward overwrite": "where windows overlap, a later window's share overwrites an earlier one's: add them (+=)",
+    "dx padded": (
+        "dx still includes the padding: cut pad rows and columns from each side, dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
+    "dx crop corner": (
+        "dx is cut from the top-left corner of dxpad; cut pad rows and columns from each side: "
+        "dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
+    "region padding": (
+        "look at the windows that reach into the padding: the zeros they read, and what they are divided by "
+        "(count_include_pad)"
+    ),
+    "region overlap": "a pixel in several windows gets a share of each one's gradient: use +=, not =",
+}
+
+TAGS = {
+    "padding": (
+        "the padding: pad x with pad zeros on each side of H and W, read every window from the padded array, "
+        "and going back, cut the padding away"
+    ),
+    "count_include_pad=False": (
+        "count_include_pad=False: divide each window's sum by the number of its pixels inside x, not by "
+        "pool_height * pool_width"
+    ),
+    "overlapping windows": (
+        "overlapping windows: each window is xpad[n, c, i*sh : i*sh + PH, j*sw : j*sw + PW], and a pixel in "
+        "several windows gets a share of each one's gradient (+=)"
+    ),
+    "a stride or padding given as an (h, w) pair": (
+        "a stride or padding given as an (h, w) pair: use the pairs cnnlab.shapes.check_avg_pool_inputs returns, "
+        "the first for rows, the second for columns"
+    ),
+    "a rectangular input or window": pool.TAGS["a rectangular input or window"],
+    **SHARED_TAGS,
+}
+
+
+def avg_pool_tags(case: AvgPoolCase) -> tuple:
+    stride = shapes.check_pair("stride", case.stride, 1)
+    pad = shapes.check_pair("pad", case.pad, 0)
+    N, C, H, W = case.x_shape
+    PH, PW = case.pool_height, case.pool_width
+    tags = []
+    if pad != (0, 0):
+        tags.append("padding")
+        if not case.count_include_pad:
+            tags.append("count_include_pad=False")
+    if stride[0] < PH or stride[1] < PW:
+        tags.append("overlapping windows")
+    if isinstance(case.stride, tuple) or isinstance(case.pad, tuple):
+        tags.append("a stride or padding given as an (h, w) pair")
+    if PH != PW or H != W:
+        tags.append("a rectangular input or window")
+    if (H + 2 * pad[0] - PH) % stride[0] or (W + 2 * pad[1] - PW) % stride[1]:
+        tags.append("a stride that leaves the last rows or columns out")
+    if N == 1:
+        tags.append("one sample")
+    return tuple(tags)
+
+
+def avg_pool_describe(case: AvgPoolCase) -> str:
+    text = f"x {case.x_shape}, pool {case.pool_height}x{case.pool_width}, stride={case.stride}"
+    text += f", pad={case.pad}" if case.pad != 0 else ""
+    return text + (", count_include_pad=False" if not case.count_include_pad else "")
+
+
+def avg_pool_cases() -> list:
+    """avg_pool_*: (x, pool_param), one per row of AVG_POOL_CASES."""
+    found = []
+    for i, case in enumerate(AVG_POOL_CASES):
+
+        def build(case=case, i=i):
+            return (*case.arrays(case_rng("avg pool", i)), dict(case.pool_param))
+
+        found.append(Case(case.name, avg_pool_describe(case), build, avg_pool_tags(case)))
+    return found
+
+
+def _expected_out(args):
+    return {"out": L.avg_pool_forward_im2col(*args)[0]}
+
+
+def _expected_grads(args, dout):
+    _, cache = L.avg_pool_forward_im2col(*args)
+    return {"dx": L.avg_pool_backward_im2col(dout, cache)}
+
+
+def sizes(args):
+    """[(I, K, S, P, D)] of out's rows and columns, for diagnosing a wrong output size."""
+    x, pool_param = args
+    _, kernel, stride, pad, _, _ = shapes.check_avg_pool_inputs(x, pool_param)
+    return [(x.shape[2 + a], kernel[a], stride[a], pad[a], 1) for a in (0, 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Average pooling's mistakes, recomputed with one thing changed: where the windows sit (step),
+# the padding, what each sum is divided by (count), how the backward shares the gradient
+
+
+def _geometry(x, pool_param):
+    """(kernel, stride, pad, count) of a case, count "all" or "inside" as count_include_pad says."""
+    _, kernel, stride, pad, include, _ = shapes.check_avg_pool_inputs(x, pool_param)
+    return kernel, stride, pad, "all" if include else "inside"
+
+
+def _windows(x, pool_param, out_hw, step, pad, count):
+    """[(i, j, rows, cols, divisor)] of every window at (i*step_h, j*step_w) of x padded by ``pad``.
+
+    ``count`` is what the window's sum is divided by: "all" (PH*PW), "inside" (its pixels of x)
+    or "none" (1). Windows are cut at the padded border, as slicing does.
+    """
+    (PH, PW), _, _, _ = _geometry(x, pool_param)
+    inside = im2col_module.pad_input(np.ones((1, 1, *x.shape[2:])), pad)[0, 0]  # 1 on x, 0 on padding
+    found = []
+    for i in range(out_hw[0]):
+        for j in range(out_hw[1]):
+            rows, cols = geometry.window(i, PH, step[0]), geometry.window(j, PW, step[1])
+            divisor = {"all": PH * PW, "inside": inside[rows, cols].sum(), "none": 1}[count]
+            found.append((i, j, rows, cols, divisor))
+    return found
+
+
+def _out(x, pool_param, step=None, pad=None, count=None, reduce=np.sum):
+    """out (N, C, H', W') of average pooling with one thing changed; None if a window is empty."""
+    _, stride, right_pad, right_count = _geometry(x, pool_param)
+    pad = right_pad if pad is None else pad
+    xpad = im2col_module.pad_input(x, pad)
+    out_hw = L.avg_pool_forward_im2col(x, pool_param)[0].shape[2:]
+    out = np.zeros((*x.shape[:2], *out_hw))
+    windows = _windows(x, pool_param, out_hw, stride if step is None else step, pad, count or right_count)
+    for i, j, rows, cols, divisor in windows:
+        window = xpad[:, :, rows, cols]  # (N, C, <= PH, <= PW)
+        if window.shape[2] == 0 or window.shape[3] == 0 or divisor == 0:
+            return None
+        out[:, :, i, j] = reduce(window, axis=(2, 3)) / divisor
+    return out
+
+
+def _dx(x, pool_param, dout, step=None, count=None, share="even", add=True, crop=True):
+    """dx of average pooling's backward with one thing changed: the step of the windows, the count,
+    ``share`` "even" (every pixel) or "top-left", assigning (add=False), or not cropping the padding."""
+    _, stride, pad, right_count = _geometry(x, pool_param)
+    N, C, H, W = x.shape
+    dxpad = np.zeros((N, C, H + 2 * pad[0], W + 2 * pad[1]))
+    windows = _windows(x, pool_param, dout.shape[2:], stride if step is None else step, pad, count or right_count)
+    for i, j, rows, cols, divisor in windows:
+        part = dout[:, :, i, j, None, None] / divisor  # (N, C, 1, 1)
+        if share == "top-left":
+            dxpad[:, :, rows.start : rows.start + 1, cols.start : cols.start + 1] += part
+        elif add:
+            dxpad[:, :, rows, cols] += part
+        else:
+            dxpad[:, :, rows, cols] = part
+    return windows_crop(dxpad, pad, H, W) if crop else dxpad
+
+
+def avg_pool_forward(args, dout=None):
+    """Mistakes in average pooling's forward pass: out (N, C, H', W')."""
+    x, pool_param = args
+    _, stride, pad, count = _geometry(x, pool_param)
+    found = [
+        mistake("out", AVG_POOL["max"], lambda: _out(x, pool_param, count="none", reduce=np.max)),
+        mistake("out", AVG_POOL["sum"], lambda: _out(x, pool_param, count="none")),
+    ]
+    if pad != (0, 0):
+        other = "inside" if count == "all" else "all"
+        sentence = AVG_POOL["divide by inside" if count == "all" else "divide by area"]
+        found.append(mistake("out", sentence, lambda: _out(x, pool_param, count=other)))
+        for divisor in ("all", "inside"):  # windows on x itself, cut at its border
+            found.append(mistake("out", AVG_POOL["no pad"], lambda d=divisor: _out(x, pool_param, pad=(0, 0), count=d)))
+    if stride != (1, 1):
+        found.append(mistake("out", AVG_POOL["no stride"], lambda: _out(x, pool_param, step=(1, 1))))
+    return found
+
+
+def avg_pool_backward(args, dout):
+    """Mistakes in average pooling's backward pass: dx (N, C, H, W)."""
+    x, pool_param = args
+    _, stride, pad, count = _geometry(x, pool_param)
+    H, W = x.shape[2:]
+    found = [
+        mistake("dx", AVG_POOL["backward no divide"], lambda: _dx(x, pool_param, dout, count="none")),
+        mistake("dx", AVG_POOL["backward top-left"], lambda: _dx(x, pool_param, dout, share="top-left")),
+        mistake("dx", AVG_POOL["backward top-left"], lambda: _dx(x, pool_param, dout, count="none", share="top-left")),
+        mistake("dx", AVG_POOL["backward overwrite"], lambda: _dx(x, pool_param, dout, add=False)),
+    ]
+    if stride != (1, 1):
+        found.append(mistake("dx", AVG_POOL["backward no stride"], lambda: _dx(x, pool_param, dout, step=(1, 1))))
+    if pad != (0, 0):
+        other = "inside" if count == "all" else "all"
+        sentence = AVG_POOL["divide by inside" if count == "all" else "divide by area"]
+        found.append(mistake("dx", sentence, lambda: _dx(x, pool_param, dout, count=other)))
+        found.append(mistake("dx", AVG_POOL["dx padded"], lambda: _dx(x, pool_param, dout, crop=False)))
+        found.append(
+            mistake("dx", AVG_POOL["dx crop corner"], lambda: _dx(x, pool_param, dout, crop=False)[:, :, :H, :W])
+        )
+    return found
+
+
+def avg_pool_regions(args, output: str):
+    """Regions of out or dx where padding and overlapping windows show: {phrase: (mask, advice)}."""
+    x, pool_param = args
+    N, C, H, W = x.shape
+    kernel, stride, pad, _ = _geometry(x, pool_param)
+    if output == "out":
+        touches = windows_touching_padding((H, W), kernel, stride, pad, (1, 1))  # (H', W')
+        mask = np.broadcast_to(touches, (N, C, *touches.shape))
+        return {"where the window reaches into the padding (near the border)": (mask, AVG_POOL["region padding"])}
+    if output == "dx":
+        overlap = coverage(x.shape, kernel, stride, pad, (1, 1)) > 1
+        return {"where windows overlap (pixels in more than one window)": (overlap, AVG_POOL["region overlap"])}
+    return {}
+
+
+HINTS = {
+    "forward": (
+        "Average pooling slides a pool_height x pool_width window over each channel of each sample and\n"
+        "keeps the mean of the window: out has shape (N, C, H', W') with\n"
+        "H' = (H + 2*pad - pool_height) // stride + 1. pool_param may leave out 'pad' and\n"
+        "'count_include_pad': read them with .get('pad', 0) and .get('count_include_pad', True), or use\n"
+        "cnnlab.shapes.check_avg_pool_inputs, which returns the stride and pad as (h, w) pairs.",
+        "Pad with zeros on H and W only: xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))). Loop over\n"
+        "n, c, i, j; the window of output (i, j) is xpad[n, c, i*sh : i*sh + pool_height,\n"
+        "j*sw : j*sw + pool_width] (windows overlap when the stride is smaller than the window).",
+        "Divide each window's sum by pool_height * pool_width when count_include_pad is True (the zeros of\n"
+        "the padding count); when it is False, by the number of its pixels inside x: the same window of\n"
+        "np.pad(np.ones((H, W)), ((ph, ph), (pw, pw))), summed. cache = (x, pool_param) is enough for the\n"
+        "backward pass.",
+    ),
+    "backward": (
+        "out[n, c, i, j] = window.sum() / count, so each pixel of the window gets the same share of its\n"
+        "gradient, dout[n, c, i, j] / count, with count as in the forward pass (pool_height * pool_width,\n"
+        "or the window's pixels inside x when count_include_pad is False).",
+        "Work on a padded gradient, dxpad = np.zeros((N, C, H + 2*ph, W + 2*pw)), and add, do not assign:\n"
+        "dxpad[n, c, i*sh : i*sh + PH, j*sw : j*sw + PW] += dout[n, c, i, j] / count. A pixel in several\n"
+        "windows gets a share from each.",
+        "The shares that fall on the padding are not gradients of x: cut them away at the end,\n"
+        "dx = dxpad[:, :, ph:ph + H, pw:pw + W] (not dxpad[:, :, ph:-ph], which is empty when ph = 0).\n"
+        "dx has the shape of x.",
+    ),
+}
+
+_FAMILY = dict(
+    lesson=4,
+    cases=avg_pool_cases,
+    axes=pool.AXES,
+    regions=avg_pool_regions,
+    answer_key=pool.ANSWER_KEY,
+    tag_advice=TAGS,
+    optional_keys={"pad": "0", "count_include_pad": "True"},
+    crash_advice=(PAIR,),
+)
+
+EXERCISES = [
+    Exercise(
+        name="avg_pool_forward_naive",
+        kind="forward",
+        params=("x", "pool_param"),
+        reference=L.avg_pool_forward_naive,
+        expected=_expected_out,
+        outputs=("out",),
+        mistakes=avg_pool_forward,
+        sizes=sizes,
+        size_formula=SIZE_FORMULA,
+        hints=HINTS["forward"],
+        **_FAMILY,
+    ),
+    Exercise(
+        name="avg_pool_backward_naive",
+        kind="backward",
+        params=("dout", "cache"),
+        reference=L.avg_pool_backward_naive,
+        expected=_expected_grads,
+        outputs=("dx",),
+        inputs=("x",),
+        forward="avg_pool_forward_naive",
+        mistakes=avg_pool_backward,
+        hints=HINTS["backward"],
+        **_FAMILY,
+    ),
+]

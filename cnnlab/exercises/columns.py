@@ -1,0 +1,254 @@
+"""The im2col and col2im exercises (lesson 3): their cases, known mistakes, regions and hints.
+
+Cases are the geometries of ``cnnlab.cases.CONV_CASES``, as for the convolution, so the
+tags (and where to look when exactly the cases with one fail) are the convolution's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnlab import cases as tables
+from cnnlab import geometry, shapes
+from cnnlab import im2col as im2col_module
+from cnnlab.exercises import conv
+from cnnlab.exercises.exercise import Case, Exercise, case_rng, mistake
+from cnnlab.exercises.windows import PAIR, as_pairs, coverage, crop, output_hw, windows_touching_padding
+
+__all__ = ["EXERCISES", "COLUMNS", "im2col_cases", "col2im_cases", "im2col_mistakes", "col2im_mistakes"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The known mistakes, in words
+
+COLUMNS = {
+    "cs231n layout": (
+        "this is CS231n's layout, all samples side by side, (C*HH*WW, N*H'*W'); cnnlab keeps the batch "
+        "axis first: (N, C*HH*WW, H'*W')"
+    ),
+    "rows are windows": "each window is a row, (N*H'*W', C*HH*WW); here each window is a column: (N, C*HH*WW, H'*W')",
+    "rows are windows per sample": (
+        "each window is a row of its sample, (N, H'*W', C*HH*WW); here each window is a column, "
+        "(N, C*HH*WW, H'*W'): return cols.transpose(0, 2, 1)"
+    ),
+    "tap-major rows": (
+        "the rows are ordered (tap row, tap column, channel); row c*HH*WW + p*WW + q must hold tap (p, q) of channel c"
+    ),
+    "column-major columns": "the columns are ordered column-major; column i*W' + j must hold output position (i, j)",
+    "no pad": "x is not padded: add pad zeros on every side of H and W first",
+    "no dilation": "the dilation is ignored: tap (p, q) of window (i, j) is at row i*stride + p*dilation",
+    "no stride": "the stride is ignored: window (i, j) starts at row i*stride, column j*stride",
+    "overwrite": "where windows overlap, a later window overwrites an earlier one: add them (+=)",
+    "padded": "x still includes the padding: cut pad rows and columns from each side, xpad[:, :, ph:ph + H, pw:pw + W]",
+    "crop corner": (
+        "x is cut from the top-left corner of xpad; cut pad rows and columns from each side: "
+        "xpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
+    "empty": (
+        "x is empty: with pad = 0, xpad[:, :, pad:-pad] selects nothing (-0 is 0); use xpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
+    "region padding": "look at how x is padded: with zeros, by pad on every side",
+    "region overlap": "a pixel in several windows gets the sum of their columns: use +=, not =",
+    "pad at the end": (
+        "the windows read x without the padding in front of it: window (0, 0) must start pad rows above and "
+        "pad columns left of x, in the zeros; pad on each side, np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), "
+        "and read every window from the padded array"
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+
+
+def im2col_cases() -> list:
+    """im2col: (x, HH, WW, stride, pad, dilation) for each row of CONV_CASES."""
+    found = []
+    for i, case in enumerate(tables.CONV_CASES):
+
+        def build(case=case, i=i):
+            x, _, _ = case.arrays(case_rng("conv", i))
+            return x, case.w_shape[2], case.w_shape[3], case.stride, case.pad, case.dilation
+
+        found.append(Case(case.name, _filter_describe(case), build, conv.conv_tags(case)))
+    return found
+
+
+def col2im_cases() -> list:
+    """col2im: (cols, x_shape, HH, WW, stride, pad, dilation) for each row of CONV_CASES."""
+    found = []
+    for i, case in enumerate(tables.CONV_CASES):
+
+        def build(case=case, i=i):
+            N, C = case.x_shape[:2]
+            HH, WW = case.w_shape[2:]
+            Ho, Wo = shapes.check_conv_inputs(
+                np.zeros(case.x_shape), np.zeros(case.w_shape), np.zeros(case.w_shape[0]), case.conv_param
+            )[-1]
+            cols = case_rng("col2im", i).standard_normal((N, C * HH * WW, Ho * Wo))
+            return cols, case.x_shape, HH, WW, case.stride, case.pad, case.dilation
+
+        describe = _filter_describe(case).replace("x (", "x_shape (")
+        found.append(Case(case.name, describe, build, conv.conv_tags(case)))
+    return found
+
+
+def _filter_describe(case: tables.ConvCase) -> str:
+    return conv.conv_describe(case).replace(f"w {case.w_shape}", f"filter {case.w_shape[2]}x{case.w_shape[3]}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Mistakes, recomputed
+
+
+def im2col_mistakes(args, dout=None):
+    """Mistakes in im2col: cols (N, C*HH*WW, H'*W')."""
+    x, HH, WW, stride, pad, dilation = args
+    N, C, H, W = x.shape
+    pairs = as_pairs(stride, pad, dilation)
+    cols = im2col_module.im2col(x, HH, WW, stride, pad, dilation)  # (N, R, Ho*Wo)
+    _, R, positions = cols.shape
+    Ho, Wo = output_hw((H, W), (HH, WW), *pairs)
+    found = [
+        mistake("cols", COLUMNS["cs231n layout"], lambda: cols.transpose(1, 0, 2).reshape(R, N * positions)),
+        mistake("cols", COLUMNS["rows are windows"], lambda: cols.transpose(0, 2, 1).reshape(N * positions, R)),
+        mistake("cols", COLUMNS["rows are windows per sample"], lambda: cols.transpose(0, 2, 1)),
+        mistake(
+            "cols",
+            COLUMNS["tap-major rows"],
+            lambda: cols.reshape(N, C, HH, WW, -1).transpose(0, 2, 3, 1, 4).reshape(N, R, -1),
+        ),
+        mistake(
+            "cols",
+            COLUMNS["column-major columns"],
+            lambda: cols.reshape(N, R, Ho, Wo).transpose(0, 1, 3, 2).reshape(N, R, -1),
+        ),
+    ]
+    if pairs[1] != (0, 0):
+        found.append(mistake("cols", COLUMNS["no pad"], lambda: im2col_module.im2col(x, HH, WW, stride, 0, dilation)))
+        (ph, pw) = pairs[1]
+        end = np.pad(x, ((0, 0), (0, 0), (0, 2 * ph), (0, 2 * pw)))
+        found.append(
+            mistake("cols", COLUMNS["pad at the end"], lambda: im2col_module.im2col(end, HH, WW, stride, 0, dilation))
+        )
+
+    def first_windows(other):  # the right number of windows (H', W' from cnnlab.shapes), the first of another grid
+        Hb, Wb = output_hw((H, W), (HH, WW), *other)
+        if Hb < Ho or Wb < Wo:
+            return None
+        wider = im2col_module.im2col(x, HH, WW, *other)
+        return wider.reshape(N, R, Hb, Wb)[:, :, :Ho, :Wo].reshape(N, R, Ho * Wo)
+
+    if pairs[2] != (1, 1):
+        found.append(mistake("cols", COLUMNS["no dilation"], lambda: im2col_module.im2col(x, HH, WW, stride, pad, 1)))
+        found.append(mistake("cols", COLUMNS["no dilation"], lambda: first_windows((pairs[0], pairs[1], (1, 1)))))
+    if pairs[0] != (1, 1):
+        found.append(mistake("cols", COLUMNS["no stride"], lambda: im2col_module.im2col(x, HH, WW, 1, pad, dilation)))
+        found.append(mistake("cols", COLUMNS["no stride"], lambda: first_windows(((1, 1), pairs[1], pairs[2]))))
+    return found
+
+
+def im2col_regions(args, output: str):
+    x, HH, WW, stride, pad, dilation = args
+    N, C, H, W = x.shape
+    touches = windows_touching_padding((H, W), (HH, WW), *as_pairs(stride, pad, dilation)).reshape(1, 1, -1)
+    mask = np.broadcast_to(touches, (N, C * HH * WW, touches.shape[-1]))
+    return {
+        "in the columns of windows that reach into the padding (near the border)": (mask, COLUMNS["region padding"])
+    }
+
+
+def col2im_mistakes(args, dout=None):
+    """Mistakes in col2im: x (N, C, H, W)."""
+    cols, x_shape, HH, WW, stride, pad, dilation = args
+    N, C, H, W = x_shape
+    stride, pad, dilation = as_pairs(stride, pad, dilation)
+    ph, pw = pad
+    Ho, Wo = output_hw((H, W), (HH, WW), stride, pad, dilation)
+    blocks = cols.reshape(N, C, HH, WW, Ho, Wo)
+    added = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    overwritten = np.zeros_like(added)
+    for r in range(Ho):  # window by window, as a loop would
+        for s in range(Wo):
+            rows = geometry.window(r, HH, stride[0], dilation[0])
+            columns = geometry.window(s, WW, stride[1], dilation[1])
+            added[:, :, rows, columns] += blocks[..., r, s]
+            overwritten[:, :, rows, columns] = blocks[..., r, s]
+    found = [mistake("x", COLUMNS["overwrite"], lambda: crop(overwritten, pad, H, W))]
+    if ph or pw:
+        found.append(mistake("x", COLUMNS["padded"], lambda: added))
+        found.append(mistake("x", COLUMNS["crop corner"], lambda: added[:, :, :H, :W]))
+    if not (ph and pw):
+        found.append(mistake("x", COLUMNS["empty"], lambda: added[:, :, ph:-ph, pw:-pw]))
+    return found
+
+
+def col2im_regions(args, output: str):
+    cols, x_shape, HH, WW, stride, pad, dilation = args
+    overlap = coverage(tuple(x_shape), (HH, WW), *as_pairs(stride, pad, dilation)) > 1
+    return {"where windows overlap (pixels in more than one window)": (overlap, COLUMNS["region overlap"])}
+
+
+# ---------------------------------------------------------------------------------------------
+# The entries
+
+
+def _im2col_out(args):
+    return {"cols": im2col_module.im2col(*args)}
+
+
+def _col2im_out(args):
+    return {"x": im2col_module.col2im(*args)}
+
+
+_FAMILY = dict(lesson=3, kind="value", answer_key=conv.ANSWER_KEY, tag_advice=conv.TAGS, crash_advice=(PAIR,))
+
+EXERCISES = [
+    Exercise(
+        name="im2col",
+        params=("x", "filter_height", "filter_width", "stride", "pad", "dilation"),
+        reference=im2col_module.im2col,
+        expected=_im2col_out,
+        cases=im2col_cases,
+        outputs=("cols",),
+        axes={"cols": ("n", "row", "column")},  # row: channel and tap c*HH*WW + p*WW + q; column: position i*W' + j
+        mistakes=im2col_mistakes,
+        regions=im2col_regions,
+        hints=(
+            "im2col copies every window of the padded input into one column, so that a convolution\n"
+            "becomes one matrix product. For each sample: C*HH*WW rows (one per filter tap and\n"
+            "channel) and H'*W' columns (one per output position): cols has shape\n"
+            "(N, C*HH*WW, H'*W').",
+            "Row order: row c*HH*WW + p*WW + q holds tap (p, q) of channel c, the order of\n"
+            "w[f].reshape(-1). Column order: column i*W' + j is output position (i, j), the order of\n"
+            "out[n, f].reshape(-1).",
+            "With loops: for each (i, j), window = xpad[:, :, i*sh : i*sh + dh*(HH-1) + 1 : dh, ...]\n"
+            "has shape (N, C, HH, WW); put window.reshape(N, -1) in column i*W' + j.",
+            "Without loops over positions: loop over the HH*WW taps instead. Tap (p, q) of every\n"
+            "window is one strided slice, xpad[:, :, p*dh : p*dh + sh*(H'-1) + 1 : sh, ...], of shape\n"
+            "(N, C, H', W'); stack the taps on a new axis 2 and reshape to (N, C*HH*WW, H'*W').",
+        ),
+        **_FAMILY,
+    ),
+    Exercise(
+        name="col2im",
+        params=("cols", "x_shape", "filter_height", "filter_width", "stride", "pad", "dilation"),
+        reference=im2col_module.col2im,
+        expected=_col2im_out,
+        cases=col2im_cases,
+        outputs=("x",),
+        axes={"x": ("n", "c", "h", "w")},
+        mistakes=col2im_mistakes,
+        regions=col2im_regions,
+        hints=(
+            "col2im undoes the layout of im2col for the backward pass: each column is a window's\n"
+            "worth of values to put back where that window came from. x has shape x_shape.",
+            "Where windows overlap, a pixel receives a value from each window that contains it: add\n"
+            "them (+=). That sum is exactly the gradient of a pixel read by several windows.",
+            "Build a padded (N, C, H + 2*ph, W + 2*pw) array of zeros, add each window's column\n"
+            "reshaped to (N, C, HH, WW) into its slice (the same slices as in im2col), then cut the\n"
+            "padding away: xpad[:, :, ph:ph + H, pw:pw + W].",
+        ),
+        **_FAMILY,
+    ),
+]

@@ -1,0 +1,466 @@
+"""The convolution exercises: conv_forward_naive / conv_backward_naive (lesson 2) and their
+im2col versions (lesson 3), built by one builder, with their cases, known mistakes, regions and hints.
+
+Cases come from ``cnnlab.cases.CONV_CASES`` (one line there is one more case here). Known
+mistakes are recomputed with cnnlab's own reference layers with one thing changed: a
+student's output that matches one of them (and not the right answer) has made it.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from cnnlab import cases as tables
+from cnnlab import geometry, shapes
+from cnnlab import im2col as im2col_module
+from cnnlab import layers as L
+from cnnlab.exercises.exercise import SHARED_TAGS, Case, Exercise, case_rng, mistake
+from cnnlab.exercises.windows import PAIR, as_pairs, coverage, crop, first, windows_touching_padding
+
+__all__ = [
+    "NAIVE",
+    "IM2COL",
+    "CONV",
+    "TAGS",
+    "conv_cases",
+    "conv_tags",
+    "conv_describe",
+    "conv_forward",
+    "conv_backward",
+]
+
+# What grading hides (see Exercise.answer_key). The im2col version of a naive exercise is the
+# same answer, so the family shares one key.
+ANSWER_KEY = (
+    "cnnlab.layers.conv:*",
+    "cnnlab.im2col:im2col",
+    "cnnlab.im2col:col2im",
+    "cnnlab.im2col:columns",
+    "cnnlab.im2col:fold",
+    "cnnlab.im2col:windows",
+)
+AXES = {"out": ("n", "f", "i", "j"), "dx": ("n", "c", "h", "w"), "dw": ("f", "c", "p", "q")}
+
+# ---------------------------------------------------------------------------------------------
+# The known mistakes, in words
+
+CONV = {
+    "no bias": "the bias is missing: add b[f] to every output of filter f",
+    "bias twice": "the bias is added twice",
+    "flipped": (
+        "the kernel is flipped (convolution in the signal-processing sense); a CNN layer slides w as it is "
+        "(cross-correlation): out[n, f, i, j] = sum of w[f] * window"
+    ),
+    "no dilation": "conv_param['dilation'] is ignored: tap (p, q) of the filter reads row i*stride + p*dilation",
+    "no stride": "conv_param['stride'] is ignored",
+    "unstrided": (
+        "the windows do not move by the stride: output (i, j) reads the window that starts at row "
+        "i*stride, column j*stride of the padded input"
+    ),
+    "no pad": "the input is not padded: add conv_param['pad'] zeros on every side of H and W first",
+    "stride h for w": (
+        "the columns step by the rows' stride: window (i, j) starts at row i*stride_h, column j*stride_w "
+        "(stride is an (h, w) pair here)"
+    ),
+    "dx crop corner": (
+        "dx is cut from the top-left corner of dxpad; cut pad rows and columns from each side: "
+        "dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
+    "edge pad": "the padding repeats the border values; pad with zeros",
+    "pad at the end": (
+        "the windows read x without the padding in front of it: window (0, 0) must start pad rows above and "
+        "pad columns left of x, in the zeros; pad on each side, np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), "
+        "and read every window from the padded array"
+    ),
+    "db over n": "db is summed over the samples n only: sum over the positions too, db = dout.sum(axis=(0, 2, 3))",
+    "db over space": "db is summed over the positions only: sum over the samples n too, db = dout.sum(axis=(0, 2, 3))",
+    "db sample 0": "db comes from sample 0 only: sum over all N samples",
+    "db scalar": "db is summed into one number: keep one value per filter, db = dout.sum(axis=(0, 2, 3))",
+    "db corner": "db holds only the gradient at output position (0, 0): sum over all positions",
+    "dw sample 0": "dw comes from sample 0 only: add up the contributions of all N samples (dw += ...)",
+    "dw last sample": "dw comes from the last sample only: it is overwritten (=) in the loop over n; use +=",
+    "dw flipped": "dw is flipped in both spatial axes",
+    "dx assigned": (
+        "dx is assigned (=) where it must be accumulated (+=): a pixel gets the gradients of every window "
+        "and every filter that read it"
+    ),
+    "dx flipped": (
+        "dx is computed with the flipped kernel; in the loop form, dout[n, f, i, j] * w[f] goes back to "
+        "exactly the window that out[n, f, i, j] read, with w as it is"
+    ),
+    "dx padded": (
+        "dx still includes the padding: cut pad rows and columns from each side, dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
+    "dx empty": (
+        "dx is empty: with pad = 0, dxpad[:, :, pad:-pad] selects nothing (-0 is 0); "
+        "use dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
+    "backward no stride": (
+        "the backward pass ignores the stride: output (i, j) read the window at row i*stride, column j*stride"
+    ),
+    "backward no dilation": (
+        "the backward pass ignores the dilation: tap (p, q) of the window read row i*stride + p*dilation"
+    ),
+    "region padding": "look at how x is padded: with zeros, by pad on every side",
+    "region overlap": "a pixel read by several windows gets the sum of their gradients: use +=, not =",
+    "region border": "look at how the padding is added in the forward pass and cut away at the end",
+}
+
+
+# Where to look when exactly the cases with a tag fail
+TAGS = {
+    "padding": (
+        "the padding: pad x with pad zeros on each side of H and W, np.pad(x, ((0, 0), (0, 0), (ph, ph), "
+        "(pw, pw))), and read every window from the padded array (and, going back, cut the padding away)"
+    ),
+    "stride > 1": "the stride: window (i, j) starts at row i*stride, column j*stride",
+    "dilation > 1": (
+        "the dilation: tap (p, q) of window (i, j) is at row i*stride + p*dilation, column j*stride + q*dilation"
+    ),
+    "an (h, w) pair in conv_param": (
+        "stride, pad and dilation given as (h, w) pairs: use the pairs cnnlab.shapes.check_conv_inputs returns, "
+        "the first for rows, the second for columns"
+    ),
+    "a rectangular input or filter": (
+        "height and width: rows use H, HH and the first of each pair, columns W, WW and the second; one is used "
+        "for the other somewhere"
+    ),
+    **SHARED_TAGS,
+    "one channel": "C = 1: look for an axis that assumes several channels",
+    "a 1x1 filter": "a 1x1 filter: look for an index that assumes a filter larger than 1",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+
+
+def conv_tags(case: tables.ConvCase) -> tuple:
+    stride = shapes.check_pair("stride", case.stride, 1)
+    pad = shapes.check_pair("pad", case.pad, 0)
+    dilation = shapes.check_pair("dilation", case.dilation, 1)
+    N, C, H, W = case.x_shape
+    F, _, HH, WW = case.w_shape
+    tags = []
+    if pad != (0, 0):
+        tags.append("padding")
+    if stride != (1, 1):
+        tags.append("stride > 1")
+    if dilation != (1, 1):
+        tags.append("dilation > 1")
+    if any(isinstance(v, tuple) for v in (case.stride, case.pad, case.dilation)):
+        tags.append("an (h, w) pair in conv_param")
+    if H != W or HH != WW:
+        tags.append("a rectangular input or filter")
+    if any((n + 2 * p - geometry.span(k, d)) % s for n, k, s, p, d in zip((H, W), (HH, WW), stride, pad, dilation)):
+        tags.append("a stride that leaves the last rows or columns out")
+    if N == 1:
+        tags.append("one sample")
+    if C == 1:
+        tags.append("one channel")
+    if HH == WW == 1:
+        tags.append("a 1x1 filter")
+    return tuple(tags)
+
+
+def conv_describe(case: tables.ConvCase) -> str:
+    text = f"x {case.x_shape}, w {case.w_shape}, stride={case.stride}, pad={case.pad}"
+    return text + (f", dilation={case.dilation}" if case.dilation != 1 else "")
+
+
+def conv_cases() -> list:
+    """conv_forward_* / conv_backward_*: (x, w, b, conv_param), one per row of CONV_CASES."""
+    found = []
+    for i, case in enumerate(tables.CONV_CASES):
+
+        def build(case=case, i=i):
+            x, w, b = case.arrays(case_rng("conv", i))
+            return x, w, b, dict(case.conv_param)
+
+        found.append(Case(case.name, conv_describe(case), build, conv_tags(case)))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Expected outputs (the fast reference layers; the same numbers as the readable ones)
+
+
+def _expected_out(args):
+    return {"out": L.conv_forward_im2col(*args)[0]}
+
+
+def _expected_grads(args, dout):
+    _, cache = L.conv_forward_im2col(*args)
+    return dict(zip(("dx", "dw", "db"), L.conv_backward_im2col(dout, cache)))
+
+
+def sizes(args):
+    """[(I, K, S, P, D)] of out's rows and columns, for diagnosing a wrong output size."""
+    x, w, _, conv_param = args
+    stride, pad, dilation = _conv_geometry(conv_param)
+    return [(x.shape[2 + a], w.shape[2 + a], stride[a], pad[a], dilation[a]) for a in (0, 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Mistakes, recomputed
+
+
+def _conv_geometry(conv_param):
+    p = {**shapes.CONV_PARAM_DEFAULTS, **conv_param}
+    return as_pairs(p["stride"], p["pad"], p["dilation"])
+
+
+def _conv(x, w, b, conv_param, **changed):
+    return L.conv_forward_im2col(x, w, b, {**conv_param, **changed})[0]
+
+
+def conv_forward(args, dout=None):
+    """Mistakes in a convolution's forward pass: out (N, F, H', W')."""
+    x, w, b, conv_param = args
+    stride, pad, dilation = _conv_geometry(conv_param)
+    found = [
+        mistake("out", CONV["no bias"], lambda: _conv(x, w, 0 * b, conv_param)),
+        mistake("out", CONV["bias twice"], lambda: _conv(x, w, 2 * b, conv_param)),
+        mistake("out", CONV["flipped"], lambda: _conv(x, w[:, :, ::-1, ::-1].copy(), b, conv_param)),
+    ]
+    Ho, Wo = _conv(x[:1], w[:1], b[:1], conv_param).shape[2:]
+    if dilation != (1, 1):
+        found.append(mistake("out", CONV["no dilation"], lambda: _conv(x, w, b, conv_param, dilation=1)))
+        # the right output size (e.g. from cnnlab.shapes) but undilated windows: the first (Ho, Wo) of them
+        found.append(mistake("out", CONV["no dilation"], lambda: first(_conv(x, w, b, conv_param, dilation=1), Ho, Wo)))
+    if stride[0] != stride[1]:
+        same = (stride[0], stride[0])
+        found.append(
+            mistake("out", CONV["stride h for w"], lambda: first(_conv(x, w, b, conv_param, stride=same), Ho, Wo))
+        )
+        found.append(mistake("out", CONV["stride h for w"], lambda: _conv(x, w, b, conv_param, stride=same)))
+    if stride != (1, 1):
+        found.append(mistake("out", CONV["no stride"], lambda: _conv(x, w, b, conv_param, stride=1)))
+        found.append(mistake("out", CONV["unstrided"], lambda: first(_conv(x, w, b, conv_param, stride=1), Ho, Wo)))
+    if pad != (0, 0):
+        found.append(mistake("out", CONV["no pad"], lambda: _conv(x, w, b, conv_param, pad=0)))
+        edge = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])), mode="edge")
+        found.append(mistake("out", CONV["edge pad"], lambda: _conv(edge, w, b, conv_param, pad=0)))
+        end = np.pad(x, ((0, 0), (0, 0), (0, 2 * pad[0]), (0, 2 * pad[1])))
+        found.append(mistake("out", CONV["pad at the end"], lambda: _conv(end, w, b, conv_param, pad=0)))
+    return found
+
+
+def _conv_grads(x, w, b, conv_param, dout):
+    """(dx, dw, db) of the reference convolution."""
+    _, cache = L.conv_forward_im2col(x, w, b, conv_param)
+    return L.conv_backward_im2col(dout, cache)
+
+
+def _scatter(dout, w, x_shape, stride, pad, dilation):
+    """dxpad of a convolution whose windows sit at (i*stride, j*stride), for any (even a wrong) stride."""
+    N, C, H, W = x_shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    Ho, Wo = dout.shape[2:]
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(HH):
+        for q in range(WW):
+            rows, cols = geometry.tap_positions(p, Ho, sh, dh), geometry.tap_positions(q, Wo, sw, dw)
+            if rows.stop > dxpad.shape[2] or cols.stop > dxpad.shape[3]:
+                return None
+            dxpad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", dout, w[:, :, p, q])  # (N, C, Ho, Wo)
+    return dxpad
+
+
+def _gather(dout, xpad, w_shape, stride, dilation):
+    """dw of a convolution whose windows sit at (i*stride, j*stride), for any (even a wrong) stride."""
+    F, C, HH, WW = w_shape
+    (sh, sw), (dh, dw) = stride, dilation
+    Ho, Wo = dout.shape[2:]
+    grad = np.zeros(w_shape)
+    for p in range(HH):
+        for q in range(WW):
+            window = xpad[:, :, p * dh :: sh, q * dw :: sw][:, :, :Ho, :Wo]  # (N, C, Ho, Wo)
+            if window.shape[2:] != (Ho, Wo):
+                return None
+            grad[:, :, p, q] = np.einsum("nfij,ncij->fc", dout, window)
+    return grad
+
+
+def conv_backward(args, dout):
+    """Mistakes in a convolution's backward pass: dx (N, C, H, W), dw (F, C, HH, WW), db (F,)."""
+    x, w, b, conv_param = args
+    stride, pad, dilation = _conv_geometry(conv_param)
+    N, C, H, W = x.shape
+    ph, pw = pad
+    xpad = im2col_module.pad_input(x, pad)
+    flipped = w[:, :, ::-1, ::-1].copy()
+    found = [
+        mistake("db", CONV["db over n"], lambda: dout.sum(axis=0)),
+        mistake("db", CONV["db over space"], lambda: dout.sum(axis=(2, 3))),
+        mistake("db", CONV["db sample 0"], lambda: dout[0].sum(axis=(1, 2))),
+        mistake("db", CONV["db scalar"], lambda: dout.sum()),
+        mistake("db", CONV["db corner"], lambda: dout[:, :, 0, 0].sum(axis=0)),
+        mistake("dw", CONV["dw flipped"], lambda: _conv_grads(x, w, b, conv_param, dout)[1][:, :, ::-1, ::-1]),
+        mistake("dx", CONV["dx flipped"], lambda: _conv_grads(x, flipped, b, conv_param, dout)[0]),
+    ]
+    for order in ("fij", "ijf"):
+        found.append(mistake("dx", CONV["dx assigned"], lambda o=order: _assigned_dx(dout, w, x.shape, conv_param, o)))
+    if N > 1:
+        found.append(mistake("dw", CONV["dw sample 0"], lambda: _conv_grads(x[:1], w, b, conv_param, dout[:1])[1]))
+        found.append(mistake("dw", CONV["dw last sample"], lambda: _conv_grads(x[-1:], w, b, conv_param, dout[-1:])[1]))
+    dxpad = _scatter(dout, w, x.shape, stride, pad, dilation)
+    if ph or pw:
+        found.append(mistake("dx", CONV["dx padded"], lambda: dxpad))
+        found.append(mistake("dx", CONV["dx crop corner"], lambda: dxpad[:, :, :H, :W]))
+    if not (ph and pw):
+        found.append(mistake("dx", CONV["dx empty"], lambda: dxpad[:, :, ph:-ph, pw:-pw]))
+    if stride != (1, 1):
+        found.append(
+            mistake(
+                "dx",
+                CONV["backward no stride"],
+                lambda: crop(_scatter(dout, w, x.shape, (1, 1), pad, dilation), pad, H, W),
+            )
+        )
+        found.append(mistake("dw", CONV["backward no stride"], lambda: _gather(dout, xpad, w.shape, (1, 1), dilation)))
+    if dilation != (1, 1):
+        found.append(
+            mistake(
+                "dx",
+                CONV["backward no dilation"],
+                lambda: crop(_scatter(dout, w, x.shape, stride, pad, (1, 1)), pad, H, W),
+            )
+        )
+        found.append(mistake("dw", CONV["backward no dilation"], lambda: _gather(dout, xpad, w.shape, stride, (1, 1))))
+    return found
+
+
+def _assigned_dx(dout, w, x_shape, conv_param, order: str):
+    """dx of loops that assign (=) each window's gradient, looping over f, i, j in ``order``."""
+    N, C, H, W = x_shape
+    F, _, HH, WW = w.shape
+    (sh, sw), pad, (dh, dw) = _conv_geometry(conv_param)
+    Ho, Wo = dout.shape[2:]
+    dxpad = np.zeros((N, C, H + 2 * pad[0], W + 2 * pad[1]))
+    loops = {"f": range(F), "i": range(Ho), "j": range(Wo)}
+    for n in range(N):
+        for values in itertools.product(*(loops[letter] for letter in order)):
+            f, i, j = (values[order.index(letter)] for letter in "fij")
+            rows, cols = geometry.window(i, HH, sh, dh), geometry.window(j, WW, sw, dw)
+            dxpad[n, :, rows, cols] = w[f] * dout[n, f, i, j]
+    return crop(dxpad, pad, H, W)
+
+
+def conv_regions(args, output: str):
+    """Regions of out or dx where padding and overlapping windows show: {phrase: (mask, advice)}."""
+    x, w, b, conv_param = args
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    stride, pad, dilation = _conv_geometry(conv_param)
+    touches = windows_touching_padding((H, W), (HH, WW), stride, pad, dilation)  # (Ho, Wo)
+    if output == "out":
+        mask = np.broadcast_to(touches, (N, F, *touches.shape))
+        return {"where the window reaches into the padding (near the border)": (mask, CONV["region padding"])}
+    if output == "dx":
+        overlap = coverage(x.shape, (HH, WW), stride, pad, dilation)
+        border = coverage(x.shape, (HH, WW), stride, pad, dilation, touches) > 0
+        return {
+            "where windows overlap (pixels read by more than one window)": (overlap > 1, CONV["region overlap"]),
+            "near the border (pixels read by windows that reach into the padding)": (border, CONV["region border"]),
+        }
+    return {}
+
+
+# ---------------------------------------------------------------------------------------------
+# Hints
+
+_HELPERS = (
+    "cnnlab.shapes.check_conv_inputs(x, w, b, conv_param) validates the inputs and returns\n"
+    "x, w, b, stride, pad, dilation, (H_out, W_out), with stride, pad and dilation as (h, w)\n"
+    "pairs: some cases give conv_param values as pairs, like stride=(1, 2)."
+)
+
+HINTS = {
+    "naive forward": (
+        "Each output number is one dot product: filter f laid over one window of the padded\n"
+        "input, all C channels at once, plus the bias b[f]. There is one output per sample n,\n"
+        "filter f and window position (i, j): out has shape (N, F, H', W').\n" + _HELPERS,
+        "Pad first: xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) pads only H and W\n"
+        "(np.pad(x, pad) would pad N and C too). Then loop over n, f, i, j.",
+        "The window of output (i, j) starts at row i*stride_h and column j*stride_w of xpad and\n"
+        "takes every dilation-th pixel: xpad[n, :, i*sh : i*sh + dh*(HH-1) + 1 : dh, ...] has\n"
+        "shape (C, HH, WW), the shape of w[f].",
+        "out[n, f, i, j] = np.sum(window * w[f]) + b[f]. Do not flip w: CNN layers compute\n"
+        "cross-correlation. Return out and a cache with what the backward pass will need,\n"
+        "e.g. cache = (x, w, b, conv_param).",
+    ),
+    "naive backward": (
+        "Walk the forward loops again. out[n, f, i, j] = sum(window * w[f]) + b[f] is a small\n"
+        "fully connected neuron, so its upstream gradient g = dout[n, f, i, j] flows back as\n"
+        "in an affine layer: to the window (times w[f]), to w[f] (times the window), to b[f].",
+        "Accumulate: dw[f] += window * g and dxpad[n, :, window rows, window cols] += w[f] * g.\n"
+        "Use +=, never =: a pixel in several windows (they overlap when stride < filter size)\n"
+        "gets the sum of all their gradients, and w[f] is used by every n, i and j.",
+        "db[f] is the sum of dout[n, f, i, j] over all n, i and j: dout.sum(axis=(0, 2, 3)).",
+        "Compute the gradient with respect to the padded input, then cut the padding away:\n"
+        "dx = dxpad[:, :, ph:ph + H, pw:pw + W] (not dxpad[:, :, ph:-ph], which is empty when\n"
+        "ph = 0). Return (dx, dw, db), the shapes of (x, w, b).",
+    ),
+    "im2col forward": (
+        "cols = im2col(x, HH, WW, stride, pad, dilation) has shape (N, C*HH*WW, H'*W'). Reshape\n"
+        "w to one row per filter: w_row = w.reshape(F, -1), shape (F, C*HH*WW).\n" + _HELPERS,
+        "w_row @ cols multiplies every filter with every window of every sample at once:\n"
+        "(F, C*HH*WW) @ (N, C*HH*WW, H'*W') -> (N, F, H'*W'). Add the bias per filter,\n"
+        "b[:, None] or b.reshape(1, F, 1), and reshape to (N, F, H', W').",
+        "Keep cols in the cache: the backward pass needs it for dw. cache = (x, w, b,\nconv_param, cols).",
+    ),
+    "im2col backward": (
+        "Treat out = w_row @ cols + b as an affine layer per sample, with\ndout_rows = dout.reshape(N, F, H'*W').",
+        "dw_row = sum over n of dout_rows[n] @ cols[n].T, shape (F, C*HH*WW); reshape it to w's\n"
+        "shape. db = dout.sum(axis=(0, 2, 3)).",
+        "dcols = w_row.T @ dout_rows has shape (N, C*HH*WW, H'*W'): the gradient of every column.\n"
+        "col2im(dcols, x.shape, HH, WW, stride, pad, dilation) adds each column back into its\n"
+        "window, which is dx.",
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The entries: one builder for the naive and the im2col version of the layer
+
+
+def _pair(variant: str, lesson: int) -> list:
+    """conv_forward_{variant} and conv_backward_{variant}: the same cases, checks and mistakes."""
+    forward = f"conv_forward_{variant}"
+    family = dict(lesson=lesson, cases=conv_cases, axes=AXES, regions=conv_regions, answer_key=ANSWER_KEY)
+    family.update(tag_advice=TAGS, optional_keys={"dilation": "1"}, crash_advice=(PAIR,))
+    return [
+        Exercise(
+            name=forward,
+            kind="forward",
+            params=("x", "w", "b", "conv_param"),
+            reference=getattr(L, forward),
+            expected=_expected_out,
+            outputs=("out",),
+            mistakes=conv_forward,
+            sizes=sizes,
+            hints=HINTS[f"{variant} forward"],
+            **family,
+        ),
+        Exercise(
+            name=f"conv_backward_{variant}",
+            kind="backward",
+            params=("dout", "cache"),
+            reference=getattr(L, f"conv_backward_{variant}"),
+            expected=_expected_grads,
+            outputs=("dx", "dw", "db"),
+            inputs=("x", "w", "b"),
+            forward=forward,
+            mistakes=conv_backward,
+            hints=HINTS[f"{variant} backward"],
+            **family,
+        ),
+    ]
+
+
+NAIVE = _pair("naive", lesson=2)
+IM2COL = _pair("im2col", lesson=3)

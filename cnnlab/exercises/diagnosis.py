@@ -1,0 +1,137 @@
+"""Saying what a wrong output looks like: the exercise's known mistakes first, then patterns.
+
+For one wrong output (``output``): the mistakes the entry recomputes for the case (a
+student's output that matches one, and not the right answer, has made it: a ``Named``
+diagnosis), a wrong output size term by term, then the generic detectors of ``diagnose``
+(all zeros, scaled, offset per channel, wrong only in a region of the entry's, ...). For a
+crash: the advice the entry declares for the exceptions its cases explain (``crash``).
+Across cases (``summarize``): the diagnoses that fit every failing case, and what the
+failing cases share (the entry's ``tag_advice``).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from cnnlab.exercises import compare, diagnose, running
+from cnnlab.exercises.exercise import Exercise
+from cnnlab.exercises.results import CheckResult
+
+__all__ = ["Named", "MAX_DIAGNOSES", "output", "size", "loss", "crash", "summarize"]
+
+MAX_DIAGNOSES = 2  # per output
+
+
+class Named(str):
+    """A diagnosis that names a known mistake (recomputed, or a term of the size formula), not a pattern."""
+
+
+def output(exercise: Exercise, name: str, yours, expected, args, dout, wrong=None) -> list:
+    """What the mistake in output ``name`` looks like: known mistakes first, then patterns."""
+    found = []
+    if exercise.mistakes is not None:
+        for where, sentence, value in recomputed(exercise, args, dout):
+            if where != name or value is None or sentence in found:
+                continue
+            value = np.asarray(value, dtype=np.float64)
+            if diagnose.matches(yours, value) and not diagnose.matches(expected, value, compare.REFERENCE_THRESHOLD):
+                found.append(sentence)
+    if found:
+        return [Named(f) for f in found]
+    axes = exercise.axes.get(name, ())
+    if yours.shape != expected.shape:
+        if name == "out" and exercise.sizes is not None and yours.ndim == 4 and yours.shape[:2] == expected.shape[:2]:
+            found += map(Named, diagnose.size_mistake(yours.shape[2:], exercise.sizes(args), exercise.size_formula))
+        found.append(diagnose.permuted_axes(name, yours, expected, axes))
+        found.append(diagnose.same_numbers_elsewhere(name, yours, expected))
+        return [f for f in found if f]
+    regions = exercise.regions(args, name) if exercise.regions is not None else {}
+    what = "filter" if "f" in axes else "channel"
+    for detector in (
+        lambda: diagnose.all_zero(name, yours, expected),
+        lambda: diagnose.scaled(name, yours, expected, _known_scales(args)),
+        lambda: diagnose.offset_per_channel(name, yours, expected, what) if name == "out" else None,
+        lambda: diagnose.offset_per_map(name, yours, expected, axes) if name == "out" else None,
+        lambda: diagnose.affine_per_channel(name, yours, expected, what) if yours.ndim == 4 else None,
+        lambda: diagnose.only_in_region(name, wrong, regions),
+        lambda: diagnose.same_numbers_elsewhere(name, yours, expected),
+        lambda: diagnose.localized(name, wrong, axes),
+    ):
+        sentence = detector()
+        if sentence:
+            found.append(sentence)
+    if not found and wrong is not None:  # the general step: what the numbers show
+        found.append(diagnose.describe(name, yours, expected, wrong, axes))
+    return [f for f in found if f]
+
+
+def recomputed(exercise: Exercise, args, dout) -> list:
+    """The entry's known mistakes for these arguments: [(output, sentence, value)] ([] if they fail)."""
+    try:
+        return exercise.mistakes(copy.deepcopy(args), None if dout is None else dout.copy())
+    except Exception:  # noqa: BLE001 - a diagnosis must never turn into a crash of the check
+        return []
+
+
+def size(exercise: Exercise, value: int, args) -> list:
+    """A wrong integer output size: the terms of the size formula that explain it."""
+    return [Named(t) for t in diagnose.size_mistake((int(value),), exercise.sizes(args))]
+
+
+def loss(exercise: Exercise, yours: float, expected: float, args) -> list:
+    """A wrong loss: the known mistakes whose loss it is."""
+    found = []
+    for where, sentence, other in recomputed(exercise, args, None) if exercise.mistakes else ():
+        if where == "loss" and other is not None and sentence not in found:
+            other = float(other)
+            if abs(yours - other) <= diagnose.MATCH * (abs(yours) + abs(other)) and other != expected:
+                found.append(sentence)
+    return [Named(f) for f in found]
+
+
+def crash(exercise: Exercise, call: running.Call, case) -> list:
+    """Advice for a crash that the case explains, as the entry declares it (``crash_advice``,
+    e.g. an (h, w) pair where an int was expected), or a parameter-dict key the case leaves
+    out (``optional_keys``, e.g. batch norm's eps, momentum and running statistics)."""
+    exc = call.exception
+    for known in exercise.crash_advice:
+        if running.raised(exc, known.kind) and known.text in str(exc) and any(known.tag in t for t in case.tags):
+            return [known.advice]
+    key = exc.key if isinstance(exc, running.RemoteError) else (exc.args or [None])[0]
+    optional = exercise.optional_keys
+    if running.raised(exc, KeyError) and isinstance(key, str) and key in optional:
+        return [f"the parameter dict may leave out {key!r}; read it with .get({key!r}, {optional[key]})"]
+    return []
+
+
+def _known_scales(args) -> dict:
+    """Factors with a meaning for "is exactly k times the right value": 1/N and N."""
+    x = args[0]
+    if not isinstance(x, np.ndarray) or x.ndim != 4 or x.shape[0] < 2:
+        return {}
+    N = x.shape[0]
+    return {"1/N": (1 / N, f" (N = {N}): an average over the batch where a sum is right"), "N": (N, f" (N = {N})")}
+
+
+def summarize(result: CheckResult, exercise: Exercise) -> None:
+    """Cross-case pattern, diagnoses that fit every failing case, and notes (once each)."""
+    failures = result.failures
+    passed = [o.tags for o in result.outcomes if o.passed]
+    result.pattern = diagnose.case_pattern([o.tags for o in failures], passed)
+    for outcome in failures:
+        for name, sentences in outcome.candidates.items():
+            others = [o.candidates[name] for o in failures if o.candidates.get(name)]
+            common = [s for s in sentences if all(s in other for other in others)]
+            outcome.diagnoses += [s for s in (common or sentences)[:MAX_DIAGNOSES] if s not in outcome.diagnoses]
+    tags = diagnose.pattern_tags([o.tags for o in failures], passed)
+    advice = [exercise.tag_advice[t] for t in tags if t in exercise.tag_advice]
+    if failures and advice and not any(isinstance(d, Named) for d in failures[0].diagnoses):
+        # no known mistake fits, but which cases fail says where it is: lead with that
+        where = " or ".join(f"with {t}" for t in tags) if len(tags) == 2 else f"with {tags[0]}"
+        failures[0].diagnoses.insert(0, f"only the cases {where} fail: look at {advice[0]}")
+    for outcome in result.outcomes:
+        for note in outcome.notes:
+            if note not in result.notes:
+                result.notes.append(note)

@@ -1,0 +1,172 @@
+"""The spatial group norm exercises of lesson 6: forward and backward, with their cases,
+known mistakes and hints.
+
+Cases come from ``cnnlab.cases.GROUPNORM_CASES`` (G = 1 is layer norm, G = C instance
+norm), and the first again with eps given. What group norm shares with batch norm is in
+``norm``.
+"""
+
+from __future__ import annotations
+
+from cnnlab import cases as tables
+from cnnlab import layers as L
+from cnnlab import shapes
+from cnnlab.exercises import norm
+from cnnlab.exercises.exercise import Case, Exercise, case_rng, mistake
+from cnnlab.exercises.norm import (
+    layout_labels,
+    normalization_backward,
+    normalization_forward,
+    normalization_grad,
+    normalize,
+    per_channel,
+)
+
+__all__ = ["EXERCISES", "GROUPNORM", "groupnorm_cases", "groupnorm_forward", "groupnorm_backward"]
+
+# the wrong layouts of the statistics that are recomputed
+LAYOUTS = ("H,W", "C,H,W", "N,H,W", "group,N", "interleaved", "N", "view axis 1")
+
+GROUPNORM = {
+    "gn eps ignored": "gn_param['eps'] is ignored (1e-5 is used whatever it says): eps = gn_param.get('eps', 1e-5)",
+    "dx gamma outside": (
+        "gamma is applied after the group means, as batch norm may do: the channels of one group have "
+        "different gammas, so multiply first, dxhat = dout * gamma, then take the means of dxhat"
+    ),
+}
+
+TAGS = {"eps given": "reading gn_param: eps is given in this case, eps = gn_param.get('eps', 1e-5)", **norm.TAGS}
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+
+
+def groupnorm_cases() -> list:
+    """spatial_groupnorm_*: (x, gamma, beta, G, gn_param) for each row of GROUPNORM_CASES, and the
+    first row again with eps=1e-3."""
+    found = []
+    variants = [("", {}, None), (", eps=1e-3", {"eps": 1e-3}, 1)]
+    for suffix, gn_param, limit in variants:
+        for i, case in enumerate(tables.GROUPNORM_CASES[:limit]):
+
+            def build(case=case, i=i, gn_param=gn_param, suffix=suffix):
+                x, gamma, beta = case.arrays(case_rng("groupnorm" + suffix, i))
+                return x, gamma, beta, case.groups, dict(gn_param)
+
+            describe = f"x {case.x_shape}, G={case.groups}, gamma {'(1, C, 1, 1)' if case.gamma_4d else '(C,)'}"
+            tags = norm.norm_tags(case) + (("eps given",) if gn_param else ())
+            found.append(Case(case.name + suffix, describe + suffix, build, tags))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Expected outputs (the reference layer)
+
+
+def _expected_out(args):
+    return {"out": L.spatial_groupnorm_forward(*args)[0]}
+
+
+def _expected_grads(args, dout):
+    _, cache = L.spatial_groupnorm_forward(*args)
+    return dict(zip(("dx", "dgamma", "dbeta"), L.spatial_groupnorm_backward(dout, cache)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Mistakes, recomputed
+
+
+def groupnorm_forward(args, dout=None):
+    """Mistakes in spatial group norm's forward pass: out."""
+    x, gamma, beta, G, gn_param = args
+    eps = shapes.check_gn_param(gn_param)
+    found = normalization_forward(x, gamma, beta, eps, "group", LAYOUTS, G)
+    if eps != 1e-5:
+        C = x.shape[1]
+        labels = layout_labels(x.shape, "group", G)
+        found.append(
+            mistake(
+                "out",
+                GROUPNORM["gn eps ignored"],
+                lambda: per_channel(gamma, C) * normalize(x, labels, 1e-5)[0] + per_channel(beta, C),
+            )
+        )
+    return found
+
+
+def groupnorm_backward(args, dout):
+    """Mistakes in spatial group norm's backward pass: dx, dgamma, dbeta."""
+    x, gamma, beta, G, gn_param = args
+    C = x.shape[1]
+
+    def gamma_outside(xhat, inv_std, labels):  # in batch norm gamma is constant over one mean's elements: right there
+        return [
+            mistake(
+                "dx",
+                GROUPNORM["dx gamma outside"],
+                lambda: per_channel(gamma, C) * normalization_grad(dout, xhat, inv_std, labels),
+            )
+        ]
+
+    eps = shapes.check_gn_param(gn_param)
+    return normalization_backward(x, gamma, dout, eps, "group", LAYOUTS, G, extra=gamma_outside)
+
+
+# ---------------------------------------------------------------------------------------------
+# The entries
+
+_FAMILY = dict(
+    lesson=6,
+    cases=groupnorm_cases,
+    axes=norm.AXES,
+    answer_key=norm.ANSWER_KEY,
+    tag_advice=TAGS,
+    optional_keys={"eps": "1e-5"},
+)
+
+EXERCISES = [
+    Exercise(
+        name="spatial_groupnorm_forward",
+        kind="forward",
+        params=("x", "gamma", "beta", "G", "gn_param"),
+        reference=L.spatial_groupnorm_forward,
+        expected=_expected_out,
+        outputs=("out",),
+        mistakes=groupnorm_forward,
+        hints=(
+            "Group norm splits the C channels into G groups of C//G consecutive channels and\n"
+            "normalizes each (sample, group) with its own mean and variance, over the group's\n"
+            "channels and all positions. It does not look across samples, so train and test agree.",
+            "x.reshape(N, G, -1) puts one group per row (channels c*C/G ... are consecutive in\n"
+            "memory). Take the mean and variance over axis 2 with keepdims=True (axis 1 would mix the\n"
+            "groups, axis 0 the samples).",
+            "Read eps from gn_param: eps = gn_param.get('eps', 1e-5); one case gives another value.\n"
+            "It goes inside the square root: xhat = (x - mean) / np.sqrt(var + eps).",
+            "Normalize, reshape back to (N, C, H, W), then scale and shift per channel:\n"
+            "out = gamma * xhat + beta with gamma, beta as (1, C, 1, 1). G = 1 is layer norm and\n"
+            "G = C is instance norm: good cases to test yourself on.",
+        ),
+        **_FAMILY,
+    ),
+    Exercise(
+        name="spatial_groupnorm_backward",
+        kind="backward",
+        params=("dout", "cache"),
+        reference=L.spatial_groupnorm_backward,
+        expected=_expected_grads,
+        outputs=("dx", "dgamma", "dbeta"),
+        inputs=("x", "gamma", "beta"),
+        forward="spatial_groupnorm_forward",
+        mistakes=groupnorm_backward,
+        hints=(
+            "dgamma and dbeta are the same as in batch norm: sums over (N, H, W) of dout * xhat and\n"
+            "of dout, in gamma's shape.",
+            "For dx, the statistics are shared within each (sample, group): reshape dxhat = dout * gamma\n"
+            "and xhat to (N, G, -1) and take the means over axis 2.",
+            "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / np.sqrt(var + eps) on the\n"
+            "(N, G, -1) view, then reshape to (N, C, H, W). Use the eps of the forward pass (keep it, or\n"
+            "1/std, in the cache).",
+        ),
+        **_FAMILY,
+    ),
+]
