@@ -48,7 +48,7 @@ _DEMO_W = np.random.default_rng(3).integers(-1, 2, (9, 9)).astype(np.float64)  #
 NUMBERS_UP_TO = 11  # write numbers into grids at most this many cells wide
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ConvState:
     """What ConvExplorer shows. Sizes are (h, w) pairs; arrays are in padded coordinates."""
 
@@ -59,16 +59,16 @@ class ConvState:
     dilation: tuple
     padded_size: tuple  # (H + 2*ph, W + 2*pw)
     span: tuple  # the dilated filter's extent, D*(K - 1) + 1
-    output_shape: tuple | None  # (H', W'), None when the filter does not fit
-    selected: tuple | None  # (r, c) of the selected output cell
+    output_shape: tuple | None = None  # (H', W'), None when the filter does not fit
+    selected: tuple | None = None  # (r, c) of the selected output cell
     window: np.ndarray  # (Hp, Wp) bool: the padded cells the selected output reads
     coverage: np.ndarray  # (Hp, Wp) int: how many outputs read each padded cell
-    missed_rows: tuple  # input rows (0-based) no window reads
-    missed_cols: tuple
-    padding_only: tuple  # output cells whose window reads only padding
+    missed_rows: tuple = ()  # input rows (0-based) no window reads
+    missed_cols: tuple = ()
+    padding_only: tuple = ()  # output cells whose window reads only padding
     x: np.ndarray  # (H, W) input values
     w: np.ndarray  # (KH, KW) filter values
-    out: np.ndarray | None  # (H', W') = conv_forward_im2col(x, w), no bias
+    out: np.ndarray | None = None  # (H', W') = conv_forward_im2col(x, w), no bias
     formula: str
     status: str
 
@@ -99,13 +99,13 @@ def compute_conv(input_size, filter_size, stride=1, pad=0, dilation=1, output_ce
     padded = (H + 2 * ph, W + 2 * pw)
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     formula = formula_text(size, kernel, stride, pad, dilation)
+    setting = {"input_size": size, "filter_size": kernel, "stride": stride, "pad": pad, "dilation": dilation,
+               "padded_size": padded, "span": span}  # fmt: skip
     try:
         Ho, Wo = shapes.window_output("filter", kernel, size, stride, pad, dilation)
     except ValueError as exc:  # the filter does not fit: draw the input and say why
-        empty = np.zeros(padded, dtype=bool)
-        status = f"No output: {exc}."
-        return ConvState(size, kernel, stride, pad, dilation, padded, span, None, None, empty,
-                         np.zeros(padded, dtype=int), (), (), (), x, w, None, formula, status)  # fmt: skip
+        return ConvState(**setting, window=np.zeros(padded, dtype=bool), coverage=np.zeros(padded, dtype=int), x=x,
+                         w=w, formula=formula, status=f"No output: {exc}.")  # fmt: skip
 
     r, c = _cell(output_cell, (Ho, Wo))
     rows = [never_read(n, k, s, p, d, o) for n, k, s, p, d, o in zip(size, kernel, stride, pad, dilation, (Ho, Wo))]
@@ -116,9 +116,9 @@ def compute_conv(input_size, filter_size, stride=1, pad=0, dilation=1, output_ce
     out, _ = conv_forward_im2col(x[None, None], w[None, None], np.zeros(1), _param(stride, pad, dilation))
     ends = tuple((o - 1) * st + sp - 1 - p for o, st, sp, p in zip((Ho, Wo), stride, span, pad))  # last input read
     status = _status(stride, span, ends, (missed_rows, missed_cols), padding_only)
-    return ConvState(size, kernel, stride, pad, dilation, padded, span, (Ho, Wo), (r, c), window,
-                     np.outer(cov_r, cov_c), missed_rows, missed_cols, padding_only, x, w, out[0, 0],
-                     formula, status)  # fmt: skip
+    return ConvState(**setting, output_shape=(Ho, Wo), selected=(r, c), window=window,
+                     coverage=np.outer(cov_r, cov_c), missed_rows=missed_rows, missed_cols=missed_cols,
+                     padding_only=padding_only, x=x, w=w, out=out[0, 0], formula=formula, status=status)  # fmt: skip
 
 
 def never_read(size: int, kernel: int, stride: int, pad: int, dilation: int, n_out: int):

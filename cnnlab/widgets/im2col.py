@@ -43,7 +43,7 @@ ITEMSIZE = 8  # float64
 REFERENCE_LAYER = (64, 64, 56, 56)  # N, C, H, W of a mid-sized ResNet layer, for scale
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Im2colState:
     """What Im2colExplorer shows: one sample's columns (all channels) and the batch's memory."""
 
@@ -54,15 +54,15 @@ class Im2colState:
     stride: tuple
     pad: tuple
     dilation: tuple
-    output_shape: tuple | None  # (H', W')
+    output_shape: tuple | None = None  # (H', W'), None when the filter does not fit
     x: np.ndarray  # (C, H, W) pixel numbers 1, 2, ... (0 is padding)
-    cols: np.ndarray | None  # (C*KH*KW, H'*W') = im2col(x)[0]
-    window: tuple | None  # (r, c): the selected output position; its column is r*W' + c
+    cols: np.ndarray | None = None  # (C*KH*KW, H'*W') = im2col(x)[0]
+    window: tuple | None = None  # (r, c): the selected output position; its column is r*W' + c
     pixel: tuple  # (i, j) of the selected pixel of channel 0
-    copies: tuple  # (row, column) of every entry of cols that holds the selected pixel
+    copies: tuple = ()  # (row, column) of every entry of cols that holds the selected pixel
     input_bytes: int  # N*C*H*W*8
     padded_bytes: int
-    cols_bytes: int  # N*C*KH*KW*H'*W'*8
+    cols_bytes: int = 0  # N*C*KH*KW*H'*W'*8
     status: str
 
     @property
@@ -98,11 +98,13 @@ def compute_im2col(N, C, H, W, filter_size, stride=1, pad=0, dilation=1, window=
     i, j = _clamp(pixel, size)
     input_bytes = N * C * size[0] * size[1] * ITEMSIZE
     padded_bytes = N * C * (size[0] + 2 * ph) * (size[1] + 2 * pw) * ITEMSIZE
+    setting = {"N": N, "C": C, "input_size": size, "filter_size": kernel, "stride": stride, "pad": pad,
+               "dilation": dilation, "x": x, "pixel": (i, j), "input_bytes": input_bytes,
+               "padded_bytes": padded_bytes}  # fmt: skip
     try:
         Ho, Wo = shapes.window_output("filter", kernel, size, stride, pad, dilation)
     except ValueError as exc:
-        return Im2colState(N, C, size, kernel, stride, pad, dilation, None, x, None, None, (i, j), (),
-                           input_bytes, padded_bytes, 0, f"No output: {exc}.")  # fmt: skip
+        return Im2colState(**setting, status=f"No output: {exc}.")
     # One sample's columns, built by im2col's own workers (the budget is checked below, for the batch)
     view = im2col_module.windows(
         im2col_module.pad_input(x[None], pad), kernel, stride, dilation
@@ -115,9 +117,9 @@ def compute_im2col(N, C, H, W, filter_size, stride=1, pad=0, dilation=1, window=
         im2col_module.check_budget(N, C * KH * KW, Ho * Wo, np.float64)
     except MemoryError as exc:
         status = f"im2col would refuse this batch: {exc}."
-    return Im2colState(N, C, size, kernel, stride, pad, dilation, (Ho, Wo), x, cols, _clamp(window, (Ho, Wo)),
-                       (i, j), tuple(zip(rows.tolist(), columns.tolist())), input_bytes, padded_bytes, cols_bytes,
-                       status)  # fmt: skip
+    return Im2colState(**setting, output_shape=(Ho, Wo), cols=cols, window=_clamp(window, (Ho, Wo)),
+                       copies=tuple(zip(rows.tolist(), columns.tolist())), cols_bytes=cols_bytes,
+                       status=status)  # fmt: skip
 
 
 def _clamp(index, shape):
