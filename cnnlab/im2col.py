@@ -22,7 +22,7 @@ import os
 
 import numpy as np
 
-from cnnlab import shapes
+from cnnlab import geometry, shapes
 
 __all__ = ["im2col", "col2im", "windows", "pad_input", "memory_budget", "set_memory_budget"]
 
@@ -110,8 +110,7 @@ def windows(xp: np.ndarray, kernel, stride, dilation) -> np.ndarray:
     """
     N, C, Hp, Wp = xp.shape
     (HH, WW), (sh, sw), (dh, dw) = kernel, stride, dilation
-    Ho = (Hp - dh * (HH - 1) - 1) // sh + 1
-    Wo = (Wp - dw * (WW - 1) - 1) // sw + 1
+    Ho, Wo = geometry.output_size(Hp, HH, sh, 0, dh), geometry.output_size(Wp, WW, sw, 0, dw)
     sN, sC, sH, sW = xp.strides
     return np.lib.stride_tricks.as_strided(
         xp,
@@ -140,9 +139,8 @@ def fold(cols, x_shape, kernel, stride, pad, dilation) -> np.ndarray:
     xp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
     for p in range(HH):  # one strided add per filter tap (p, q): its value in every window
         for q in range(WW):
-            rows = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
-            cols_ = slice(q * dw, q * dw + sw * (Wo - 1) + 1, sw)
-            xp[:, :, rows, cols_] += cols[:, :, p, q]
+            rows, columns_ = geometry.tap_positions(p, Ho, sh, dh), geometry.tap_positions(q, Wo, sw, dw)
+            xp[:, :, rows, columns_] += cols[:, :, p, q]
     return xp[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -162,7 +160,7 @@ def check_budget(N: int, rows: int, cols: int, dtype) -> None:
 
 
 def _output_hw(hw, kernel, stride, pad, dilation):
-    return tuple(shapes.conv_output_size(n, k, s, p, d) for n, k, s, p, d in zip(hw, kernel, stride, pad, dilation))
+    return tuple(geometry.output_size(n, k, s, p, d) for n, k, s, p, d in zip(hw, kernel, stride, pad, dilation))
 
 
 def _mib(nbytes: int) -> str:

@@ -15,6 +15,8 @@ import numbers
 
 import numpy as np
 
+from cnnlab import geometry
+
 __all__ = [
     "conv_output_size",
     "check_array",
@@ -23,6 +25,7 @@ __all__ = [
     "check_pair",
     "check_conv_inputs",
     "check_pool_inputs",
+    "check_avg_pool_inputs",
     "check_norm_inputs",
     "check_bn_param",
     "check_gn_param",
@@ -40,13 +43,8 @@ __all__ = [
 ]
 
 
-def conv_output_size(size: int, kernel: int, stride: int = 1, pad: int = 0, dilation: int = 1) -> int:
-    """Length of a convolution or pooling output along one axis, as PyTorch computes it.
-
-    ``O = (I + 2*P - D*(K - 1) - 1) // S + 1``. The result is < 1 when the (dilated)
-    kernel does not fit in the padded input; callers treat that as invalid.
-    """
-    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+# The output-size formula lives in cnnlab.geometry; here under the name lesson 1's exercise uses.
+conv_output_size = geometry.output_size
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,6 +149,8 @@ def check_dout(dout, expected_shape: tuple, name: str = "dout") -> np.ndarray:
 
 CONV_PARAM_DEFAULTS = {"stride": 1, "pad": 0, "dilation": 1}
 POOL_PARAM_DEFAULTS = {"pool_height": None, "pool_width": None, "stride": None}
+AVG_POOL_PARAM_DEFAULTS = {**POOL_PARAM_DEFAULTS, "pad": 0, "count_include_pad": True}
+POOL_REQUIRED = ("pool_height", "pool_width", "stride")
 BN_PARAM_DEFAULTS = {"mode": None, "eps": 1e-5, "momentum": 0.9, "running_mean": None, "running_var": None}
 GN_PARAM_DEFAULTS = {"eps": 1e-5}
 
@@ -187,12 +187,44 @@ def check_pool_inputs(x, pool_param):
     Returns ``x, (PH, PW), stride, (H_out, W_out)``.
     """
     x = check_array("x", x, 4, "(N, C, H, W)")
-    params = check_params("pool_param", pool_param, POOL_PARAM_DEFAULTS, ("pool_height", "pool_width", "stride"))
+    params = check_params("pool_param", pool_param, POOL_PARAM_DEFAULTS, POOL_REQUIRED)
+    kernel, stride = _pool_window(params)
+    out_hw = window_output("pool window", kernel, x.shape[2:], stride, (0, 0), (1, 1), padded=False)
+    return x, kernel, stride, out_hw
+
+
+def check_avg_pool_inputs(x, pool_param):
+    """Validate an average-pooling call (``torch.nn.functional.avg_pool2d``'s options).
+
+    Inputs: x (N, C, H, W), pool_param with 'pool_height', 'pool_width', 'stride'
+    (required) and 'pad' (int or (h, w) pair, at most half the window as PyTorch requires,
+    default 0) and 'count_include_pad' (bool, default True).
+    Returns ``x, (PH, PW), stride, pad, count_include_pad, (H_out, W_out)``.
+    """
+    x = check_array("x", x, 4, "(N, C, H, W)")
+    params = check_params("pool_param", pool_param, AVG_POOL_PARAM_DEFAULTS, POOL_REQUIRED)
+    kernel, stride = _pool_window(params)
+    pad = check_pair("pool_param['pad']", params["pad"], 0)
+    for axis, p, k, key in zip(("height", "width"), pad, kernel, ("pool_height", "pool_width")):
+        if p > k // 2:
+            raise ValueError(
+                f"pool_param['pad'] must be at most half the pool window, {key} // 2 = {k // 2} for the "
+                f"{axis} (PyTorch's limit), got {_short(params['pad'])}"
+            )
+    include = params["count_include_pad"]
+    if not isinstance(include, (bool, np.bool_)):
+        raise TypeError(
+            f"pool_param['count_include_pad'] must be True or False, got {_short(include)} ({type(include).__name__})"
+        )
+    out_hw = window_output("pool window", kernel, x.shape[2:], stride, pad, (1, 1), dilated=False)
+    return x, kernel, stride, pad, bool(include), out_hw
+
+
+def _pool_window(params):
+    """A pooling ``pool_param``'s window (PH, PW) and stride, checked."""
     ph = check_int("pool_param['pool_height']", params["pool_height"], 1)
     pw = check_int("pool_param['pool_width']", params["pool_width"], 1)
-    stride = check_pair("pool_param['stride']", params["stride"], 1)
-    out_hw = window_output("pool window", (ph, pw), x.shape[2:], stride, (0, 0), (1, 1), padded=False)
-    return x, (ph, pw), stride, out_hw
+    return (ph, pw), check_pair("pool_param['stride']", params["stride"], 1)
 
 
 def check_window_inputs(x, filter_height, filter_width, stride, pad, dilation):
@@ -382,22 +414,24 @@ def check_real(name: str, value, valid: str, low=None, high=None, low_open=False
     return value
 
 
-def window_output(what, kernel, size, stride, pad, dilation, padded=True):
+def window_output(what, kernel, size, stride, pad, dilation, padded=True, dilated=True):
     """(H_out, W_out) of a sliding window over an input of ``size`` (H, W), or a ValueError
-    saying why it does not fit. All geometry arguments are (h, w) pairs; ``padded`` says
-    whether the layer has padding and dilation to suggest (max pooling here has neither)."""
+    saying why it does not fit. All geometry arguments are (h, w) pairs; ``padded`` and
+    ``dilated`` say whether the layer has padding and dilation to suggest (max pooling here
+    has neither, average pooling has padding only)."""
     out = []
     for axis, k, n, s, p, d in zip(("height", "width"), kernel, size, stride, pad, dilation):
-        span = d * (k - 1) + 1
+        span = geometry.span(k, d)
         if span > n + 2 * p and not padded:
             raise ValueError(f"the {what} {axis} {k} is larger than the input {axis} {n}; use a smaller {what}")
         if span > n + 2 * p:
-            dilated = f" (dilated to {span})" if d > 1 else ""
+            dilated_to = f" (dilated to {span})" if d > 1 else ""
+            remedies = "more padding or less dilation" if dilated else "or more padding"
             raise ValueError(
-                f"the {what} {axis} {k}{dilated} is larger than the padded input {axis} "
-                f"{n} + 2*{p} = {n + 2 * p}; use a smaller {what}, more padding or less dilation"
+                f"the {what} {axis} {k}{dilated_to} is larger than the padded input {axis} "
+                f"{n} + 2*{p} = {n + 2 * p}; use a smaller {what}, {remedies}"
             )
-        out.append(conv_output_size(n, k, s, p, d))
+        out.append(geometry.output_size(n, k, s, p, d))
     return out[0], out[1]
 
 

@@ -36,6 +36,26 @@ def pool_geometries(draw):
 
 
 @st.composite
+def avg_pool_geometries(draw):
+    """(x_shape, pool_param) for average pooling: often overlapping, rectangular or padded (pad
+    at most half the window, as PyTorch allows), counting the padding or not."""
+    PH, PW = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    stride = draw(pairs)
+    pad = draw(st.one_of(st.integers(0, min(PH, PW) // 2), st.tuples(st.integers(0, PH // 2), st.integers(0, PW // 2))))
+    ph, pw = as_pair(pad)
+    N, C = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    H, W = draw(st.integers(max(1, PH - 2 * ph), 9)), draw(st.integers(max(1, PW - 2 * pw), 9))
+    param = {
+        "pool_height": PH,
+        "pool_width": PW,
+        "stride": stride,
+        "pad": pad,
+        "count_include_pad": draw(st.booleans()),
+    }
+    return (N, C, H, W), param
+
+
+@st.composite
 def norm_geometries(draw):
     """(x_shape, G) with G dividing C."""
     G = draw(st.integers(1, 4))

@@ -5,7 +5,7 @@ order of the forward's array arguments). Arrays are NCHW, float64 by default, an
 their floating dtype. One module per family:
 
 - ``conv``:  conv_forward_naive / _im2col and their backward passes      (lessons 2, 3)
-- ``pool``:  max_pool_forward_naive / _im2col and their backward passes  (lesson 4)
+- ``pool``:  max_pool_ and avg_pool_forward_naive / _im2col, their backward passes (lesson 4)
 - ``norm``:  spatial batch norm and group norm                           (lessons 5, 6)
 - ``basic``: affine, relu, softmax_loss                                  (lesson 7)
 
@@ -24,6 +24,10 @@ from cnnlab.layers.norm import (
     spatial_groupnorm_forward,
 )
 from cnnlab.layers.pool import (
+    avg_pool_backward_im2col,
+    avg_pool_backward_naive,
+    avg_pool_forward_im2col,
+    avg_pool_forward_naive,
     max_pool_backward_im2col,
     max_pool_backward_naive,
     max_pool_forward_im2col,
@@ -39,6 +43,10 @@ __all__ = [
     "max_pool_backward_naive",
     "max_pool_forward_im2col",
     "max_pool_backward_im2col",
+    "avg_pool_forward_naive",
+    "avg_pool_backward_naive",
+    "avg_pool_forward_im2col",
+    "avg_pool_backward_im2col",
     "spatial_batchnorm_forward",
     "spatial_batchnorm_backward",
     "spatial_groupnorm_forward",

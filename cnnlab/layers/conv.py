@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlab import im2col, shapes
+from cnnlab import geometry, im2col, shapes
 
 __all__ = ["conv_forward_naive", "conv_backward_naive", "conv_forward_im2col", "conv_backward_im2col"]
 
@@ -74,9 +74,7 @@ def conv_backward_naive(dout, cache):
 def _window(i, j, HH, WW, stride, dilation):
     """Row and column slices of the padded input that output (i, j) reads."""
     (sh, sw), (dh, dw) = stride, dilation
-    rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
-    cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
-    return rows, cols
+    return geometry.window(i, HH, sh, dh), geometry.window(j, WW, sw, dw)
 
 
 def conv_forward_im2col(x, w, b, conv_param):

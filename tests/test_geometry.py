@@ -1,0 +1,68 @@
+"""cnnlab.geometry against brute force: every window of every small geometry, counted by hand."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from cnnlab import geometry, shapes
+
+SMALL = list(itertools.product(range(1, 8), range(1, 4), range(1, 4), range(0, 3), range(1, 4)))
+FITTING = [g for g in SMALL if (g[4] * (g[1] - 1) + 1) <= g[0] + 2 * g[3]]  # the window fits the padded input
+
+
+def brute_windows(size, kernel, stride, pad, dilation):
+    """The padded rows each window reads, for every start that fits in the padded input."""
+    padded = size + 2 * pad
+    found = []
+    for start in range(0, padded, stride):
+        rows = [start + t * dilation for t in range(kernel)]
+        if rows[-1] >= padded:
+            break
+        found.append(rows)
+    return found
+
+
+@pytest.mark.parametrize(("size", "kernel", "stride", "pad", "dilation"), SMALL)
+def test_output_size_counts_the_windows_that_fit(size, kernel, stride, pad, dilation):
+    count = len(brute_windows(size, kernel, stride, pad, dilation))
+    found = geometry.output_size(size, kernel, stride, pad, dilation)
+    assert max(found, 0) == count
+    assert found >= 1 or geometry.span(kernel, dilation) > size + 2 * pad  # < 1 only when nothing fits
+
+
+@pytest.mark.parametrize(("size", "kernel", "stride", "pad", "dilation"), SMALL)
+def test_window_coverage_and_never_read_match_brute_force(size, kernel, stride, pad, dilation):
+    windows = brute_windows(size, kernel, stride, pad, dilation)
+    padded_rows = np.arange(size + 2 * pad)
+    for i, rows in enumerate(windows):
+        assert padded_rows[geometry.window(i, kernel, stride, dilation)].tolist() == rows
+        assert geometry.span(kernel, dilation) == rows[-1] - rows[0] + 1
+    counts = np.zeros(size + 2 * pad, dtype=int)
+    for rows in windows:
+        counts[rows] += 1
+    np.testing.assert_array_equal(geometry.coverage(size, kernel, stride, pad, dilation), counts)
+    never = geometry.never_read(size, kernel, stride, pad, dilation)
+    assert never.shape == (size,) and never.dtype == bool
+    np.testing.assert_array_equal(never, counts[pad : pad + size] == 0)
+
+
+@pytest.mark.parametrize(("size", "kernel", "stride", "pad", "dilation"), FITTING)
+def test_tap_positions_are_tap_p_of_every_window(size, kernel, stride, pad, dilation):
+    windows = brute_windows(size, kernel, stride, pad, dilation)
+    assert windows
+    padded_rows = np.arange(size + 2 * pad)
+    for p in range(kernel):
+        rows = padded_rows[geometry.tap_positions(p, len(windows), stride, dilation)].tolist()
+        assert rows == [window[p] for window in windows]
+
+
+def test_a_stride_larger_than_the_window_leaves_rows_unread():
+    assert geometry.never_read(7, 2, 3).tolist() == [False, False, True, False, False, True, True]
+    assert not geometry.never_read(7, 3, 3, pad=1).any()
+
+
+def test_shapes_conv_output_size_is_the_geometry_formula():
+    assert shapes.conv_output_size is geometry.output_size
+    assert shapes.conv_output_size(7, 3, 2, 1, 1) == 4
+    assert shapes.conv_output_size(5, 3, 1, 0, 3) == -1  # dilated to 7 > 5: invalid, left to shapes
