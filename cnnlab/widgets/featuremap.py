@@ -15,13 +15,15 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from cnnlab import shapes
+from cnnlab import geometry, shapes
 from cnnlab.layers import conv_forward_im2col
 from cnnlab.widgets._draw import (
     MIN_POINTS,
+    axis_words,
     cell_font,
     clear_figure,
     format_number,
+    formula_text,
     grid,
     outline,
     panel,
@@ -31,7 +33,6 @@ from cnnlab.widgets._draw import (
 )
 from cnnlab.widgets._images import digits, photo
 from cnnlab.widgets._render import COLORS, Explorer, slider, wrap
-from cnnlab.widgets.conv import axis_words, formula_text, never_read
 from cnnlab.widgets.filters import FILTERS
 
 __all__ = ["FeatureMapState", "compute_featuremap", "draw_featuremap", "FeatureMapExplorer", "learned_filters"]
@@ -111,7 +112,7 @@ def compute_featuremap(image="photo", filter="vertical edge", stride=1, pad=0, d
         return FeatureMapState(**setting, status=f"No output: {exc}.")
     param = {"stride": stride, "pad": pad}
     out, _ = conv_forward_im2col(picture[None, None], kernel[None, None], np.zeros(1), param)
-    missed = [never_read(n, k, stride, pad, 1, o)[1] for n, k, o in zip((H, W), (KH, KW), (Ho, Wo))]
+    missed = [np.nonzero(geometry.never_read(n, k, stride, pad))[0].tolist() for n, k in zip((H, W), (KH, KW))]
     status = ""
     parts = [axis_words(word, None, m) for word, m in zip(("row", "column"), missed) if m]
     if parts:

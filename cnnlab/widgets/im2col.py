@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
-from cnnlab import shapes
 from cnnlab.widgets._draw import (
     MIN_POINTS,
     cell_font,
@@ -187,11 +187,8 @@ def _draw_input(ax, state: Im2colState, cell: float) -> list:
     fill[:, :] = rgb("grey")
     fill[ph : ph + H, pw : pw + W] = 1.0
     if state.valid:
-        r, c = state.window
-        (sh, sw), (dh, dw), (KH, KW) = state.stride, state.dilation, state.filter_size
-        taps = np.ix_(r * sh + np.arange(KH) * dh, c * sw + np.arange(KW) * dw)
         window = np.zeros((Hp, Wp), dtype=bool)
-        window[taps] = True
+        window[_window(state)] = True
         fill[window] = rgb("sky")
     i, j = state.pixel
     fill[i + ph, j + pw] = rgb("orange")
@@ -208,11 +205,17 @@ def _draw_input(ax, state: Im2colState, cell: float) -> list:
     if not font:
         title += f"\n(too many to print: pixel numbers 1 to {H * W}, darker green = later)"
     if state.valid:
-        r, c = state.window
-        (sh, sw), (dh, dw), (KH, KW) = state.stride, state.dilation, state.filter_size
-        artists.append(outline(ax, r * sh, c * sw, dh * (KH - 1) + 1, dw * (KW - 1) + 1, color="blue", lw=2))
+        rows, cols = _window(state)
+        artists.append(outline(ax, rows.start, cols.start, rows.stop - rows.start, cols.stop - cols.start,
+                               color="blue", lw=2))  # fmt: skip
     artists.append(text(ax, 0, 1, title, 9.5, va="bottom", transform=ax.transAxes, shift=(0, 11)))
     return artists
+
+
+def _window(state: Im2colState) -> tuple[slice, slice]:
+    """The rows and the columns of the padded input that the selected window reads."""
+    (r, c), (sh, sw), (dh, dw), (KH, KW) = state.window, state.stride, state.dilation, state.filter_size
+    return geometry.window(r, KH, sh, dh), geometry.window(c, KW, sw, dw)
 
 
 def _draw_columns(ax, state: Im2colState, cell: float) -> list:
@@ -320,6 +323,12 @@ def _p(pair) -> str:
 # The widget
 
 
+def _output_grid(size, v: dict) -> tuple | None:
+    """(H', W') for an input of ``size`` and the controls' values ``v``, or None when the filter does not fit."""
+    out = tuple(geometry.output_size(n, v["filter_size"], v["stride"], v["pad"], v["dilation"]) for n in size)
+    return out if min(out) >= 1 else None
+
+
 class Im2colExplorer(Explorer):
     """A patch of the input and the column it becomes, and what that costs (lesson 3).
 
@@ -342,9 +351,8 @@ class Im2colExplorer(Explorer):
         v = {name: shapes.check_setting(name, value, *self.RANGES[name], f"the range of the {self.LABELS[name]} "
                                         "slider") for name, value in given.items()}  # fmt: skip
         size = (v["H"], v["W"])
-        fits = v["dilation"] * (v["filter_size"] - 1) + 1 <= min(size) + 2 * v["pad"]
-        out = tuple(shapes.conv_output_size(n, v["filter_size"], v["stride"], v["pad"], v["dilation"]) for n in size)
-        window = shapes.check_cell("window", window, out if fits else None, "output (one window per column)")
+        out = _output_grid(size, v)
+        window = shapes.check_cell("window", window, out, "output (one window per column)")
         pixel = shapes.check_cell("pixel", pixel, size, "input")
         controls = {name: slider(self.LABELS[name], v[name], *self.RANGES[name]) for name in given}
         controls["window"] = slider("window", window, 0, 10**6)
@@ -356,9 +364,7 @@ class Im2colExplorer(Explorer):
         v = self.values
         size = (v["H"], v["W"])
         self.fit_cell_slider("pixel", size)
-        fits = v["dilation"] * (v["filter_size"] - 1) + 1 <= min(size) + 2 * v["pad"]
-        out = tuple(shapes.conv_output_size(n, v["filter_size"], v["stride"], v["pad"], v["dilation"]) for n in size)
-        self.fit_cell_slider("window", out if fits else None)
+        self.fit_cell_slider("window", _output_grid(size, v))
 
     def compute(self) -> Im2colState:
         return compute_im2col(**self.values)

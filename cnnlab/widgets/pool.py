@@ -16,7 +16,8 @@ from several windows and then gets the *sum*; a stride that does not divide even
 rows/columns out, and they get no gradient at all.
 
 The numbers shown are the library's: ``max_pool_forward_im2col`` and
-``max_pool_backward_im2col`` on the input drawn in max mode.
+``max_pool_backward_im2col`` on the input drawn (``avg_pool_forward_im2col`` and
+``avg_pool_backward_im2col`` in average mode), with the windows of ``cnnlab.geometry``.
 """
 
 from __future__ import annotations
@@ -26,10 +27,17 @@ from dataclasses import dataclass, field, replace
 import ipywidgets as widgets
 import numpy as np
 
-from cnnlab import shapes
-from cnnlab.layers import max_pool_backward_im2col, max_pool_forward_im2col
+from cnnlab import geometry, shapes
+from cnnlab.layers import (
+    avg_pool_backward_im2col,
+    avg_pool_forward_im2col,
+    max_pool_backward_im2col,
+    max_pool_forward_im2col,
+)
+from cnnlab.layers.pool import window_counts
 from cnnlab.widgets._draw import (
     MIN_POINTS,
+    axis_words,
     cell_font,
     cells,
     clear_figure,
@@ -45,7 +53,6 @@ from cnnlab.widgets._draw import (
     tint,
 )
 from cnnlab.widgets._render import COLORS, Explorer, slider, wrap
-from cnnlab.widgets.conv import axis_words, never_read
 
 __all__ = ["PoolState", "compute_pool", "draw_pool", "describe_pool", "PoolExplorer", "MODES"]
 
@@ -122,22 +129,19 @@ def compute_pool(input_size, pool_size, stride, window=0, seed=0, x=None, dout=N
     x = np.asarray(x, dtype=np.float64)
     setting = {"mode": mode, "input_size": size, "pool_size": kernel, "stride": stride, "pad": pad,
                "count_include_pad": count_include_pad, "x": x}  # fmt: skip
-    try:
-        if mode == "average":
-            _check_average_window(size, kernel, pad)
-        Ho, Wo = shapes.window_output("pool window", kernel, size, stride, pad, (1, 1), padded=False)
+    try:  # the layer's own check, in the layer's words
+        if mode == "max":
+            *_, (Ho, Wo) = shapes.check_pool_inputs(x[None, None], _pool_param(setting))
+        else:
+            *_, (Ho, Wo) = shapes.check_avg_pool_inputs(x[None, None], _pool_param(setting))
     except ValueError as exc:
         return PoolState(**setting, status=f"No output: {exc}.")
     dout = np.arange(1.0, Ho * Wo + 1).reshape(Ho, Wo) if dout is None else np.asarray(dout, dtype=np.float64)
-    missed = [never_read(n, k, s, p, 1, o)[1] for n, k, s, p, o in zip(size, kernel, stride, pad, (Ho, Wo))]
-    selected = _cell(window, (Ho, Wo))
-    common = {**setting, "output_shape": (Ho, Wo), "selected": selected, "dout": dout,
-              "missed_rows": tuple(missed[0]), "missed_cols": tuple(missed[1])}  # fmt: skip
-    if mode == "max":
-        state = _max_pool(common)
-    else:
-        state = _average_pool(common)
-    return state
+    missed_rows, missed_cols = (tuple(int(i) for i in np.nonzero(geometry.never_read(n, k, s, p))[0])
+                                for n, k, s, p in zip(size, kernel, stride, pad))  # fmt: skip
+    common = {**setting, "output_shape": (Ho, Wo), "selected": _cell(window, (Ho, Wo)), "dout": dout,
+              "missed_rows": missed_rows, "missed_cols": missed_cols}  # fmt: skip
+    return _max_pool(common) if mode == "max" else _average_pool(common)
 
 
 def check_flag(name: str, value) -> bool:
@@ -147,27 +151,20 @@ def check_flag(name: str, value) -> bool:
     raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
 
 
-def _check_average_window(size, kernel, pad) -> None:
-    """A ValueError unless the padding is at most half the window and the window fits in the padded input."""
-    for axis, n, k, p in zip(("height", "width"), size, kernel, pad):
-        if p > k // 2:
-            raise ValueError(
-                f"the padding {p} is more than half the pool window {axis} {k}: every window must cover an "
-                f"input, as in PyTorch's avg_pool2d; use pad <= {k // 2} or a larger window"
-            )
-        if k > n + 2 * p:
-            raise ValueError(
-                f"the pool window {axis} {k} is larger than the padded input {axis} {n} + 2*{p} = {n + 2 * p}; "
-                "use a smaller pool window or more padding"
-            )
+def _pool_param(setting: dict) -> dict:
+    """The layers' pool_param for the explorer's setting (pad and count_include_pad for average pooling)."""
+    (PH, PW), stride = setting["pool_size"], setting["stride"]
+    param = {"pool_height": PH, "pool_width": PW, "stride": stride}
+    if setting["mode"] == "average":
+        param.update(pad=setting["pad"], count_include_pad=setting["count_include_pad"])
+    return param
 
 
 def _max_pool(common: dict) -> PoolState:
     """The max-mode state: out, dx, each window's winner and ties, from cnnlab's max-pooling layer."""
     x, kernel, stride, dout = common["x"], common["pool_size"], common["stride"], common["dout"]
     Ho, Wo = common["output_shape"]
-    param = {"pool_height": kernel[0], "pool_width": kernel[1], "stride": stride}
-    out, cache = max_pool_forward_im2col(x[None, None], param)
+    out, cache = max_pool_forward_im2col(x[None, None], _pool_param(common))
     argmax = cache[2][0, 0]  # (H', W'): row-major index p*PW + q of each window's first maximum
     p, q = np.divmod(argmax, kernel[1])
     winner = np.stack([np.arange(Ho)[:, None] * stride[0] + p, np.arange(Wo)[None, :] * stride[1] + q], axis=-1)
@@ -177,7 +174,7 @@ def _max_pool(common: dict) -> PoolState:
     for i in range(Ho):
         for j in range(Wo):
             sources.setdefault(tuple(int(v) for v in winner[i, j]), []).append((i, j))
-            patch = x[i * stride[0] : i * stride[0] + kernel[0], j * stride[1] : j * stride[1] + kernel[1]]
+            patch = x[geometry.window(i, kernel[0], stride[0]), geometry.window(j, kernel[1], stride[1])]
             if np.count_nonzero(patch == patch.max()) > 1:
                 tied.append((i, j))
     state = PoolState(**common, out=out[0, 0], dx=dx, sources=sources, winner=winner, tied=tuple(tied), status="")
@@ -188,40 +185,25 @@ def _average_pool(common: dict) -> PoolState:
     """The average-mode state: out, dx, each window's divisor and how many inputs each window covers."""
     x, kernel, stride, pad, dout = common["x"], common["pool_size"], common["stride"], common["pad"], common["dout"]
     Ho, Wo = common["output_shape"]
-    out, dx, divisor = _average_pool_layer(x, dout, kernel, stride, pad, common["count_include_pad"])
+    param = _pool_param(common)
+    out, cache = avg_pool_forward_im2col(x[None, None], param)
+    dx = avg_pool_backward_im2col(dout[None, None], cache)[0, 0]
+    divisor = window_counts(x[None, None], kernel, stride, pad, common["count_include_pad"])  # (H', W')
+    covered = window_counts(x[None, None], kernel, stride, pad, False).astype(int)  # (H', W'): inputs, not padding
     sources = {}
-    covered = np.zeros((Ho, Wo), dtype=int)
     for i in range(Ho):
         for j in range(Wo):
-            rows = _window_indices(i, kernel[0], stride[0], pad[0], x.shape[0])
-            cols = _window_indices(j, kernel[1], stride[1], pad[1], x.shape[1])
-            covered[i, j] = len(rows) * len(cols)
+            rows = _inputs_read(geometry.window(i, kernel[0], stride[0]), pad[0], x.shape[0])
+            cols = _inputs_read(geometry.window(j, kernel[1], stride[1]), pad[1], x.shape[1])
             for pos in ((a, b) for a in rows for b in cols):
                 sources.setdefault(pos, []).append((i, j))
-    state = PoolState(**common, out=out, dx=dx, sources=sources, covered=covered, divisor=divisor, status="")
+    state = PoolState(**common, out=out[0, 0], dx=dx, sources=sources, covered=covered, divisor=divisor, status="")
     return replace(state, status=_average_status(state))
 
 
-def _window_indices(i: int, kernel: int, stride: int, pad: int, size: int) -> range:
-    """The input indices (padding left out) that window i covers along one axis."""
-    start = i * stride - pad
-    return range(max(start, 0), min(start + kernel, size))
-
-
-def _average_pool_layer(x, dout, kernel, stride, pad, count_include_pad):
-    """Average pooling of one (H, W) map, forward and backward: (out (H', W'), dx (H, W), divisor (H', W'))."""
-    (H, W), (PH, PW), (sh, sw), (ph, pw) = x.shape, kernel, stride, pad
-    Ho, Wo = dout.shape
-    xp = np.pad(x, ((ph, ph), (pw, pw)))  # (H + 2ph, W + 2pw)
-    inside = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))  # 1 on real inputs, 0 on padding
-    out, divisor, dxp = np.zeros((Ho, Wo)), np.zeros((Ho, Wo)), np.zeros_like(xp)
-    for i in range(Ho):
-        for j in range(Wo):
-            rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
-            divisor[i, j] = PH * PW if count_include_pad else inside[rows, cols].sum()
-            out[i, j] = xp[rows, cols].sum() / divisor[i, j]
-            dxp[rows, cols] += dout[i, j] / divisor[i, j]
-    return out, dxp[ph : ph + H, pw : pw + W], divisor
+def _inputs_read(rows: slice, pad: int, size: int) -> range:
+    """The input indices (padding left out) among the padded ``rows`` of one window."""
+    return range(max(rows.start - pad, 0), min(rows.stop - pad, size))
 
 
 def _cell(index, shape):
@@ -243,8 +225,9 @@ def _overlap_sentence(state: PoolState) -> str:
         return (f"Windows overlap, and {many} won more than one window: each receives the sum of those gradients "
                 f"(x[{i}, {j}] gets {terms} = {total}).")  # fmt: skip
     terms = " + ".join(f"{format_number(state.dout[w])}/{format_number(state.divisor[w])}" for w in wins)
-    return (f"Windows overlap, and {many} are in more than one window: each receives the sum of their shares "
-            f"(x[{i}, {j}] gets {terms} = {total}).")  # fmt: skip
+    if len(wins) > 3:  # too long to write out
+        terms = f"the {len(wins)} shares of its windows"
+    return f"Windows overlap: {many} are in several windows and sum their shares (x[{i}, {j}] gets {terms} = {total})."
 
 
 def _missed_sentences(state: PoolState) -> list:
@@ -297,7 +280,7 @@ def _padding_sentence(state: PoolState) -> str:
     covers = f"covers {n} input{'s' if n != 1 else ''} and {zeros} padding zero{'s' if zeros != 1 else ''}"
     divisor = format_number(state.divisor[window])
     if state.count_include_pad:
-        return f"count_include_pad=True: border window ({i}, {j}) {covers}; zeros count, so it divides by {divisor}."
+        return f"count_include_pad=True: border window ({i}, {j}) {covers}, and divides by {divisor}."
     return f"count_include_pad=False: border window ({i}, {j}) {covers}, so it divides by {divisor}, not {full}."
 
 
@@ -358,8 +341,8 @@ def draw_pool(fig, state: PoolState) -> list:
 def _window_mask(state: PoolState, r: int, c: int) -> np.ndarray:
     """(Hp, Wp) bool: the padded cells of window (r, c)."""
     mask = np.zeros(state.padded_size, dtype=bool)
-    top, left = r * state.stride[0], c * state.stride[1]
-    mask[top : top + state.pool_size[0], left : left + state.pool_size[1]] = True
+    (PH, PW), (sh, sw) = state.pool_size, state.stride
+    mask[geometry.window(r, PH, sh), geometry.window(c, PW, sw)] = True
     return mask
 
 
@@ -543,7 +526,7 @@ def describe_pool(state: PoolState) -> str:
     else:
         n, divisor = int(state.covered[r, c]), format_number(state.divisor[r, c])
         overlap = any(len(wins) > 1 for wins in state.sources.values())
-        more = " (plus the shares of the other windows it is in)" if overlap else ""
+        more = " (an input in several windows gets a share from each)" if overlap else ""
         total = format_number(state.out[r, c] * state.divisor[r, c])
         window = (f"Window ({r}, {c}) covers {n} input{'s' if n != 1 else ''}: out[{r}, {c}] = {total} / {divisor} = "
                   f"{format_number(state.out[r, c])}; backward, dout[{r}, {c}] = {format_number(state.dout[r, c])} "
@@ -593,9 +576,8 @@ class PoolExplorer(Explorer):
             why = f"at most half the pool size {v['pool_size']}, as in PyTorch's avg_pool2d"
             pad = shapes.check_setting("pad", pad, 0, v["pool_size"] // 2, why)
         count_include_pad = check_flag("count_include_pad", count_include_pad)
-        out = shapes.conv_output_size(v["input_size"], v["pool_size"], v["stride"], pad)
-        fits = v["pool_size"] <= v["input_size"] + 2 * pad
-        window = shapes.check_cell("window", window, (out, out) if fits else None)
+        out = geometry.output_size(v["input_size"], v["pool_size"], v["stride"], pad)
+        window = shapes.check_cell("window", window, (out, out) if out >= 1 else None)
         controls = {
             "mode": widgets.ToggleButtons(options=MODES, value=mode, description="pooling",
                                           style={"button_width": "80px", "description_width": "90px"}),
@@ -617,8 +599,8 @@ class PoolExplorer(Explorer):
         self.controls["pad"].disabled = not average
         self.controls["count_include_pad"].disabled = not average
         pad = v["pad"] if average else 0
-        out = shapes.conv_output_size(v["input_size"], v["pool_size"], v["stride"], pad)
-        fits = v["pool_size"] <= v["input_size"] + 2 * pad and 2 * pad <= v["pool_size"]
+        out = geometry.output_size(v["input_size"], v["pool_size"], v["stride"], pad)
+        fits = out >= 1 and pad <= v["pool_size"] // 2  # too much padding is explained in the figure
         self.fit_cell_slider("window", (out, out) if fits else None)
 
     def compute(self) -> PoolState:
