@@ -303,7 +303,9 @@ def draw_pool(fig, state: PoolState) -> list:
     clear_figure(fig)
     Hp, Wp = state.padded_size
     Ho, Wo = state.output_shape or (1, 1)
-    band = 2.35  # the height a grid may use, inches
+    # the height a grid may use, inches (in average mode a little less: the words under a padded dx and a
+    # status of three sentences, overlaps, rows left out and the border's divisor, must both fit below it)
+    band = 2.35 if state.mode == "max" else 2.15
     cell = min(band / Hp, 3.3 / Wp, 0.36)
     cell_o = min(max(cell, 0.26), band / Ho, 2.4 / Wo)
     font = cell_font(cell, {format_number(v) for v in np.ravel(state.x)})
