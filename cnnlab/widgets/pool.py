@@ -581,8 +581,8 @@ class PoolExplorer(Explorer):
         out = geometry.output_size(v["input_size"], v["pool_size"], v["stride"], pad)
         window = shapes.check_cell("window", window, (out, out) if out >= 1 else None)
         controls = {
-            "mode": widgets.ToggleButtons(options=MODES, value=mode, description="pooling",
-                                          style={"button_width": "80px", "description_width": "90px"}),
+            "mode": widgets.Dropdown(options=MODES, value=mode, description="pooling",
+                                     style={"description_width": "90px"}, layout=widgets.Layout(width="300px")),
             "input_size": slider("input size", v["input_size"], *self.RANGES["input_size"]),
             "pool_size": slider("pool size", v["pool_size"], *self.RANGES["pool_size"]),
             "stride": slider("stride", v["stride"], *self.RANGES["stride"]),
