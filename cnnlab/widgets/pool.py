@@ -121,7 +121,7 @@ def compute_pool(input_size, pool_size, stride, window=0, seed=0, x=None, dout=N
     kernel = shapes.check_pair("pool_size", pool_size, 1)
     stride = shapes.check_pair("stride", stride, 1)
     pad = shapes.check_pair("pad", pad, 0)
-    count_include_pad = check_flag("count_include_pad", count_include_pad)
+    count_include_pad = _check_flag("count_include_pad", count_include_pad)
     if mode == "max" and pad != (0, 0):
         raise ValueError(f"pad must be 0 in max mode (max pooling here has no padding; mode='average' has), got {pad}")
     if x is None:
@@ -144,7 +144,7 @@ def compute_pool(input_size, pool_size, stride, window=0, seed=0, x=None, dout=N
     return _max_pool(common) if mode == "max" else _average_pool(common)
 
 
-def check_flag(name: str, value) -> bool:
+def _check_flag(name: str, value) -> bool:
     """``value`` if it is True or False (numpy's bools too), else a TypeError naming ``name``."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -257,7 +257,7 @@ def _max_status(state: PoolState) -> str:
     return " ".join(s for s in sentences if s)
 
 
-def border_window(state: PoolState) -> tuple | None:
+def _border_window(state: PoolState) -> tuple | None:
     """A window that covers padding: the selected one if it does, else the first in row-major order.
 
     None in max mode or without padding.
@@ -272,7 +272,7 @@ def border_window(state: PoolState) -> tuple | None:
 
 def _padding_sentence(state: PoolState) -> str:
     """What a border window divides by, and why ('' without padding)."""
-    window = border_window(state)
+    window = _border_window(state)
     if window is None:
         return ""
     (i, j), full = window, state.pool_size[0] * state.pool_size[1]
@@ -323,8 +323,8 @@ def draw_pool(fig, state: PoolState) -> list:
         for ax in (ax_out, ax_dout, ax_dx):
             ax.set_axis_off()
         why = "no output, and no gradient:\nthe window does not fit in the input"
-        if "padding" in state.status:
-            why = "no output, and no gradient:\ntoo much padding for this window"
+        if any(p > k // 2 for p, k in zip(state.pad, state.pool_size)):
+            why = "no output, and no gradient:\nmore padding than half the window"
         artists.append(text(ax_out, 0, 1, why, 11, COLORS["vermillion"], va="top", transform=ax_out.transAxes))
         artists.append(text(fig, 0.5, 0.02, wrap(state.status, 110), 9.5, COLORS["vermillion"], ha="center",
                             va="bottom"))  # fmt: skip
@@ -340,12 +340,22 @@ def draw_pool(fig, state: PoolState) -> list:
     return artists
 
 
-def _window_mask(state: PoolState, r: int, c: int) -> np.ndarray:
-    """(Hp, Wp) bool: the padded cells of window (r, c)."""
+def _selected_window(state: PoolState) -> tuple[slice, slice]:
+    """The rows and the columns of the padded input that the selected window covers."""
+    (r, c), (PH, PW), (sh, sw) = state.selected, state.pool_size, state.stride
+    return geometry.window(r, PH, sh), geometry.window(c, PW, sw)
+
+
+def _window_mask(state: PoolState) -> np.ndarray:
+    """(Hp, Wp) bool: the padded cells of the selected window."""
     mask = np.zeros(state.padded_size, dtype=bool)
-    (PH, PW), (sh, sw) = state.pool_size, state.stride
-    mask[geometry.window(r, PH, sh), geometry.window(c, PW, sw)] = True
+    mask[_selected_window(state)] = True
     return mask
+
+
+def _outline_window(ax, state: PoolState):
+    rows, cols = _selected_window(state)
+    return outline(ax, rows.start, cols.start, *state.pool_size, color="blue")
 
 
 def _padding_mask(state: PoolState) -> np.ndarray:
@@ -378,13 +388,11 @@ def _draw_x(ax, state: PoolState, font) -> list:
     missed[[r + ph for r in state.missed_rows], pw : pw + W] = True
     missed[ph : ph + H, [c + pw for c in state.missed_cols]] = True
     fill[missed] = tint("vermillion", 0.3)
-    title = f"Forward: input x {H}×{W}, pool {state.pool_size[0]}×{state.pool_size[1]}, stride {_pair(state.stride)}"
-    if state.pad != (0, 0):
-        title = f"Forward: input x {H}×{W}, pad {_pair(state.pad)}, pool {_size(state.pool_size)}, stride " \
-                f"{_pair(state.stride)}"  # fmt: skip
+    padded = f", pad {_pair(state.pad)}" if state.pad != (0, 0) else ""
+    title = f"Forward: input x {H}×{W}{padded}, pool {_size(state.pool_size)}, stride {_pair(state.stride)}"
     if state.valid:
         r, c = state.selected
-        window = _window_mask(state, r, c)
+        window = _window_mask(state)
         fill[window] = rgb("sky")
         fill[window & padding] = tint("blue", 0.55)
         if state.mode == "max":
@@ -405,8 +413,7 @@ def _draw_x(ax, state: PoolState, font) -> list:
     if state.pad != (0, 0):
         artists.append(outline(ax, ph, pw, H, W, color="ink", lw=1.2))  # where the real input is
     if state.valid:
-        r, c = state.selected
-        artists.append(outline(ax, r * state.stride[0], c * state.stride[1], *state.pool_size, color="blue"))
+        artists.append(_outline_window(ax, state))
     artists.append(_title(ax, title))
     return artists
 
@@ -470,11 +477,11 @@ def _draw_dx(ax, state: PoolState, font) -> list:
             sums.append(terms)
             sum_xy.append((pos[1], pos[0]))
             values[pos] = ""
-    if state.mode == "max":
+    if state.mode == "max":  # (max pooling has no padding: input and padded positions are the same)
         i, j = state.winner[r, c]
         fill[i, j] = rgb("orange")
     else:
-        window = _window_mask(state, r, c) & ~_padding_mask(state)
+        window = _window_mask(state) & ~_padding_mask(state)
         fill[window] = rgb("sky")
     artists = grid(ax, fill, values if font else None, range(-ph, H + ph), range(-pw, W + pw),
                    fontsize=font or MIN_POINTS, text_colors=colors)  # fmt: skip
@@ -488,12 +495,12 @@ def _draw_dx(ax, state: PoolState, font) -> list:
                  f"dout[{r}, {c}] = {share} lands on x[{i}, {j}]")  # fmt: skip
         focus = (i, j)
     else:
-        artists.append(outline(ax, r * state.stride[0], c * state.stride[1], *state.pool_size, color="blue"))
+        artists.append(_outline_window(ax, state))
         n = int(state.covered[r, c])
         title = (f"dx: every input of a window gets dout / divisor; overlaps add up\n"
                  f"dout[{r}, {c}] / {format_number(state.divisor[r, c])} = {share} to each of its {n} "
                  f"input{'s' if n != 1 else ''}")  # fmt: skip
-        focus = next(iter(pos for pos, wins in sorted(state.sources.items()) if (r, c) in wins))
+        focus = min(pos for pos, wins in state.sources.items() if (r, c) in wins)  # its first input
     artists.append(_title(ax, title))
     if not font:  # the sums do not fit in the cells: the selected one and the largest, in words
         i, j = focus
@@ -577,7 +584,7 @@ class PoolExplorer(Explorer):
         else:
             why = f"at most half the pool size {v['pool_size']}, as in PyTorch's avg_pool2d"
             pad = shapes.check_setting("pad", pad, 0, v["pool_size"] // 2, why)
-        count_include_pad = check_flag("count_include_pad", count_include_pad)
+        count_include_pad = _check_flag("count_include_pad", count_include_pad)
         out = geometry.output_size(v["input_size"], v["pool_size"], v["stride"], pad)
         window = shapes.check_cell("window", window, (out, out) if out >= 1 else None)
         controls = {
