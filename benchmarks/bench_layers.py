@@ -3,6 +3,9 @@
     python benchmarks/bench_layers.py            # everything (the naive loops take a minute)
     python benchmarks/bench_layers.py --no-naive # skip the naive loops
 
+Each layer is timed twice: ``cnnlab.fast`` (the speed path the network uses) and
+``cnnlab.layers`` (the plain version written to be read; it may be slower).
+
 Every time is the median of interleaved runs (cnnlab, PyTorch, cnnlab, PyTorch, ...), with
 PyTorch on as many threads as numpy's BLAS and cnnlab's batch split (cnnlab.threads), so a
 burst of load on a shared machine hits both alike. Needs torch (pip install torch==2.13.0); it
@@ -19,7 +22,7 @@ import tracemalloc
 import numpy as np
 import torch
 
-from cnnlab import im2col
+from cnnlab import fast, im2col
 from cnnlab import layers as L
 from cnnlab import threads as cnnlab_threads
 from cnnlab.timing import compare_times, conv_step, torch_conv_step
@@ -48,16 +51,18 @@ def arrays(rng, *shapes, dtype=np.float64):
 
 def conv_table(rng, repeats: int, naive: bool) -> list[float]:
     print("Convolution, forward + backward (median ms)")
+    same = fast.conv_forward_im2col is L.conv_forward_im2col and fast.conv_backward_im2col is L.conv_backward_im2col
+    print("(the fast path's im2col convolution is the plain one)" if same else "(im2col: cnnlab.fast's)")
     print(f"{'x':>18} {'w':>16} {'param':>20} {'naive':>9} {'im2col':>8} {'PyTorch':>8} "
           f"{'im2col/PyTorch':>15} {'naive/im2col':>13} {'f32 im2col':>11}")  # fmt: skip
     ratios = []
     for x_shape, w_shape, p in CONV_SHAPES:
         x, w, b = arrays(rng, x_shape, w_shape, w_shape[:1])
         steps = {
-            "im2col": conv_step(L.conv_forward_im2col, L.conv_backward_im2col, x, w, b, p),
+            "im2col": conv_step(fast.conv_forward_im2col, fast.conv_backward_im2col, x, w, b, p),
             "torch": torch_conv_step(x, w, b, p),
             "f32": conv_step(
-                L.conv_forward_im2col, L.conv_backward_im2col, *(a.astype(np.float32) for a in (x, w, b)), p
+                fast.conv_forward_im2col, fast.conv_backward_im2col, *(a.astype(np.float32) for a in (x, w, b)), p
             ),
         }
         times = compare_times(steps, repeats=repeats)
@@ -81,51 +86,70 @@ def other_layers_table(rng, repeats: int) -> None:
     C = BATCH[1]
     gamma, beta = np.ones(C), np.zeros(C)
     pool = {"pool_height": 2, "pool_width": 2, "stride": 2}
+    overlapping = {**pool, "pool_height": 3, "pool_width": 3}
     xt = torch.tensor(x, requires_grad=True)
     gt, bt = torch.tensor(gamma, requires_grad=True), torch.tensor(beta, requires_grad=True)
 
-    def ours(forward, backward, *args):
-        def step():
+    def step(forward, backward, *args):
+        def run():
             out, cache = forward(x, *args)
             backward(np.ones_like(out), cache)
 
-        return step
+        return run
 
     def theirs(fn):
-        def step():
+        def run():
             out = fn()
             out.backward(torch.ones_like(out))
             xt.grad = gt.grad = bt.grad = None
 
-        return step
+        return run
 
     F = torch.nn.functional
-    rows = {
+    rows = {  # name: (forward, backward function names, their arguments after x, the PyTorch step)
         "max pool 2x2 stride 2": (
-            ours(L.max_pool_forward_im2col, L.max_pool_backward_im2col, pool),
+            ("max_pool_forward_im2col", "max_pool_backward_im2col"),
+            (pool,),
             theirs(lambda: F.max_pool2d(xt, 2, 2)),
         ),
         "max pool 3x3 stride 2 (overlapping)": (
-            ours(L.max_pool_forward_im2col, L.max_pool_backward_im2col, {**pool, "pool_height": 3, "pool_width": 3}),
+            ("max_pool_forward_im2col", "max_pool_backward_im2col"),
+            (overlapping,),
             theirs(lambda: F.max_pool2d(xt, 3, 2)),
         ),
+        "avg pool 2x2 stride 2": (
+            ("avg_pool_forward_im2col", "avg_pool_backward_im2col"),
+            (pool,),
+            theirs(lambda: F.avg_pool2d(xt, 2, 2)),
+        ),
+        "avg pool 3x3 stride 2 pad 1": (
+            ("avg_pool_forward_im2col", "avg_pool_backward_im2col"),
+            ({**overlapping, "pad": 1},),
+            theirs(lambda: F.avg_pool2d(xt, 3, 2, 1)),
+        ),
         "spatial batch norm (train)": (
-            ours(L.spatial_batchnorm_forward, L.spatial_batchnorm_backward, gamma, beta, {"mode": "train"}),
+            ("spatial_batchnorm_forward", "spatial_batchnorm_backward"),
+            (gamma, beta, {"mode": "train"}),
             theirs(lambda: F.batch_norm(xt, None, None, gt, bt, training=True)),
         ),
         "group norm (G=8)": (
-            ours(L.spatial_groupnorm_forward, L.spatial_groupnorm_backward, gamma, beta, 8, {}),
+            ("spatial_groupnorm_forward", "spatial_groupnorm_backward"),
+            (gamma, beta, 8, {}),
             theirs(lambda: F.group_norm(xt, 8, gt, bt)),
         ),
     }
-    print("ratio goal <= 1.5; the last two columns count page faults per step")
-    print(f"{'layer':>36} {'cnnlab':>8} {'PyTorch':>8} {'ratio':>6} {'cnnlab faults':>14} {'PyTorch faults':>15}")
-    for name, (mine, reference) in rows.items():
-        mine, reference = counting_faults(mine), counting_faults(reference)
-        times = compare_times({"cnnlab": mine, "torch": reference}, repeats=repeats)
-        ratio = times["cnnlab"] / times["torch"]
-        print(f"{name:>36} {times['cnnlab'] * 1e3:8.1f} {times['torch'] * 1e3:8.1f} {ratio:6.2f}"
-              f" {mine.faults_per_call():>14} {reference.faults_per_call():>15}")  # fmt: skip
+    print("fast = cnnlab.fast (goal: pooling <= 1.5x PyTorch), plain = cnnlab.layers (for reading);")
+    print("the last two columns count page faults per step")
+    print(f"{'layer':>36} {'fast':>7} {'plain':>7} {'PyTorch':>8} {'fast/PT':>8} {'plain/PT':>9}"
+          f" {'fast faults':>12} {'PyTorch faults':>15}")  # fmt: skip
+    for name, ((forward, backward), args, reference) in rows.items():
+        mine = counting_faults(step(getattr(fast, forward), getattr(fast, backward), *args))
+        plain = step(getattr(L, forward), getattr(L, backward), *args)
+        reference = counting_faults(reference)
+        times = compare_times({"fast": mine, "plain": plain, "torch": reference}, repeats=repeats)
+        print(f"{name:>36} {times['fast'] * 1e3:7.1f} {times['plain'] * 1e3:7.1f} {times['torch'] * 1e3:8.1f}"
+              f" {times['fast'] / times['torch']:8.2f} {times['plain'] / times['torch']:9.2f}"
+              f" {mine.faults_per_call():>12} {reference.faults_per_call():>15}")  # fmt: skip
     print(
         "A page fault is fresh memory the OS maps and zeroes for a new array: on this kind of machine a\n"
         "thousand of them cost a few ms, and whether a step pays them depends on what the process freed\n"
@@ -157,15 +181,15 @@ def memory_table(rng) -> None:
     print(f"{'x':>18} {'w':>16} {'columns':>8} {'forward peak':>13} {'backward peak':>14} {'budget':>8}")
     for x_shape, w_shape, p in CONV_SHAPES:
         x, w, b = arrays(rng, x_shape, w_shape, w_shape[:1])
-        out_hw = L.conv_forward_im2col(x[:1], w, b, p)[0].shape[2:]
+        out_hw = fast.conv_forward_im2col(x[:1], w, b, p)[0].shape[2:]
         columns = x_shape[0] * math.prod(w_shape[1:]) * math.prod(out_hw) * x.itemsize
         tracemalloc.start()
-        out, cache = L.conv_forward_im2col(x, w, b, p)
+        out, cache = fast.conv_forward_im2col(x, w, b, p)
         forward_peak = tracemalloc.get_traced_memory()[1] - out.nbytes  # the output is not "extra"
         dout = np.ones_like(out)
         tracemalloc.reset_peak()
         base = tracemalloc.get_traced_memory()[0]
-        grads = L.conv_backward_im2col(dout, cache)
+        grads = fast.conv_backward_im2col(dout, cache)
         backward_peak = tracemalloc.get_traced_memory()[1] - base - sum(g.nbytes for g in grads)
         tracemalloc.stop()
         mib = 2**20

@@ -1,4 +1,4 @@
-"""A small convolutional network built from the layers in ``cnnlab.layers``.
+"""A small convolutional network built from cnnlab's layers (their ``cnnlab.fast`` versions).
 
     x (N, C, H, W)
       -> conv (F filters, HH x HH, stride 1, "same" padding)   (N, F, H', W')
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from cnnlab import shapes
-from cnnlab.layers import (
+from cnnlab.fast import (  # the speed path: same functions as cnnlab.layers
     affine_backward,
     affine_forward,
     conv_backward_im2col,

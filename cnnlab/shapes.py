@@ -27,6 +27,7 @@ __all__ = [
     "check_pool_inputs",
     "check_avg_pool_inputs",
     "check_norm_inputs",
+    "check_affine_inputs",
     "check_bn_param",
     "check_gn_param",
     "check_real",
@@ -225,6 +226,24 @@ def _pool_window(params):
     ph = check_int("pool_param['pool_height']", params["pool_height"], 1)
     pw = check_int("pool_param['pool_width']", params["pool_width"], 1)
     return (ph, pw), check_pair("pool_param['stride']", params["stride"], 1)
+
+
+def check_affine_inputs(x, w, b):
+    """Validate a fully connected layer's call: x (N, d_1, ..., d_k), w (D, M), b (M,) with
+    D = d_1 * ... * d_k. Returns ``x, w, b`` as arrays."""
+    x = check_array("x", x, what="(N, d_1, ..., d_k)")
+    w = check_array("w", w, 2, "(D, M)")
+    b = check_array("b", b, 1, "(M,)")
+    if x.ndim < 2:
+        raise ValueError(f"x must have a batch axis and at least one more, (N, d_1, ...), got shape {x.shape}")
+    D = int(np.prod(x.shape[1:]))
+    if w.shape[0] != D:
+        raise ValueError(
+            f"w must have shape (D, M) with D = {D} (x.shape[1:] = {x.shape[1:]} flattened), got {w.shape}"
+        )
+    if b.shape != (w.shape[1],):
+        raise ValueError(f"b must have shape (M,) = ({w.shape[1]},), one bias per output, got {b.shape}")
+    return x, w, b
 
 
 def check_window_inputs(x, filter_height, filter_width, stride, pad, dilation):

@@ -1,8 +1,8 @@
-"""Split a batch across a few threads, so the fast layers use every core.
+"""Split a batch across a few threads, so the fast layers (``cnnlab.fast``) use every core.
 
 NumPy runs each element-wise operation on one core, but releases the GIL while it runs: two
-slices of a batch, given to two threads, are computed at the same time. The im2col pooling
-and the normalization layers hand the passes that take their time to ``over_batch``:
+slices of a batch, given to two threads, are computed at the same time. The fast max pooling
+and normalization layers hand the passes that take their time to ``over_batch``:
 
     over_batch(fn, N, per_sample)  # calls fn(slice) for slices covering range(N)
 
@@ -54,7 +54,7 @@ _pool_pid = None  # a pool does not survive fork(): a child process makes its ow
 
 
 def num_threads() -> int:
-    """How many threads the fast layers split a large batch across."""
+    """How many threads the fast layers (``cnnlab.fast``) split a large batch across."""
     return _threads
 
 

@@ -1,5 +1,5 @@
-"""cnnlab.threads: how a batch is sliced, how the slices run, and that the layers give the same
-answers whether a batch is split across threads or not."""
+"""cnnlab.threads: how a batch is sliced, how the slices run, and that the fast layers
+(cnnlab.fast) give the same answers whether a batch is split across threads or not."""
 
 import contextlib
 import multiprocessing
@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import arrays, norm_geometries, pool_geometries
 
-from cnnlab import layers as L
+from cnnlab import fast as L
 from cnnlab import threads
 
 

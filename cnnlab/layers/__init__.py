@@ -9,9 +9,10 @@ their floating dtype. One module per family:
 - ``norm``:  spatial batch norm and group norm                           (lessons 5, 6)
 - ``basic``: affine, relu, softmax_loss                                  (lesson 7)
 
-``im2col`` / ``col2im`` live in ``cnnlab.im2col`` and are re-exported here. The im2col
-pooling and the normalization layers split a large batch across threads with
-``cnnlab.threads``.
+``im2col`` / ``col2im`` live in ``cnnlab.im2col`` and are re-exported here. Every function
+is plain whole-array NumPy (or loops, for the naive ones) meant to be read; ``cnnlab.fast``
+has the same functions under the same names, with the speed tricks (threads, in-place
+passes), for the network and the benchmarks.
 """
 
 from cnnlab.im2col import col2im, im2col

@@ -19,19 +19,9 @@ def affine_forward(x, w, b):
     Inputs: x (N, d_1, ..., d_k) with D = d_1 * ... * d_k, w (D, M), b (M,).
     Returns (out, cache): out (N, M); cache = (x, w, b).
     """
-    x = shapes.check_array("x", x, what="(N, d_1, ..., d_k)")
-    w = shapes.check_array("w", w, 2, "(D, M)")
-    b = shapes.check_array("b", b, 1, "(M,)")
-    if x.ndim < 2:
-        raise ValueError(f"x must have a batch axis and at least one more, (N, d_1, ...), got shape {x.shape}")
+    x, w, b = shapes.check_affine_inputs(x, w, b)
     N = x.shape[0]
-    D = int(np.prod(x.shape[1:]))
-    if w.shape[0] != D:
-        raise ValueError(
-            f"w must have shape (D, M) with D = {D} (x.shape[1:] = {x.shape[1:]} flattened), got {w.shape}"
-        )
-    if b.shape != (w.shape[1],):
-        raise ValueError(f"b must have shape (M,) = ({w.shape[1]},), one bias per output, got {b.shape}")
+    D, M = w.shape  # D = d_1 * ... * d_k
     out = x.reshape(N, D) @ w + b  # (N, M)
     return out, (x, w, b)
 

@@ -91,8 +91,9 @@ def conv_forward_im2col(x, w, b, conv_param):
     x_cols = im2col.columns(x, (HH, WW), stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
     w_row = w.reshape(F, C * HH * WW)  # (F, C*HH*WW)
     out = np.matmul(w_row, x_cols)  # (N, F, Ho*Wo)
-    out += b[:, None]
-    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, x_cols)
+    out += b[:, None]  # one bias per filter
+    out = out.reshape(N, F, Ho, Wo)  # (N, F, Ho, Wo)
+    return out, (x, w, b, conv_param, x_cols)
 
 
 def conv_backward_im2col(dout, cache):
@@ -111,4 +112,5 @@ def conv_backward_im2col(dout, cache):
     dw = np.matmul(dout_rows, x_cols.transpose(0, 2, 1)).sum(axis=0)  # (F, C*HH*WW)
     dx_cols = np.matmul(w.reshape(F, -1).T, dout_rows)  # (N, C*HH*WW, Ho*Wo)
     dx = im2col.fold(dx_cols, (N, C, H, W), (HH, WW), stride, pad, dilation)  # (N, C, H, W)
-    return dx, dw.reshape(w.shape), db
+    dw = dw.reshape(F, C, HH, WW)  # (F, C, HH, WW)
+    return dx, dw, db

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlab import shapes, threads
+from cnnlab import shapes
 
 __all__ = [
     "spatial_batchnorm_forward",
@@ -53,31 +53,17 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     x, gamma, beta = shapes.check_norm_inputs(x, gamma, beta)
     params = shapes.check_bn_param(bn_param, x.shape[1], x.dtype)
     N, C, H, W = x.shape
-    M = N * H * W  # elements sharing one mean
     eps, momentum = params["eps"], params["momentum"]
-    xhat = np.empty((N, C, H, W), dtype=x.dtype)  # x - mean, then (x - mean) / std
     if params["mode"] == "train":
-        mean = sum(threads.over_batch(lambda s: x[s].sum(axis=(0, 2, 3)), N, C * H * W)) / M  # (C,)
-
-        def center(s):  # xhat = x - mean on the samples in s; their sum of squares per channel
-            np.subtract(x[s], mean.reshape(1, C, 1, 1), out=xhat[s])
-            return np.einsum("nchw,nchw->c", xhat[s], xhat[s])
-
-        var = sum(threads.over_batch(center, N, C * H * W)) / M  # (C,), biased: divided by N*H*W
+        mean = x.mean(axis=(0, 2, 3))  # (C,)
+        var = x.var(axis=(0, 2, 3))  # (C,), biased: divided by N*H*W
         bn_param["running_mean"] = momentum * params["running_mean"] + (1 - momentum) * mean
         bn_param["running_var"] = momentum * params["running_var"] + (1 - momentum) * var
     else:
         mean, var = params["running_mean"], params["running_var"]
-        threads.over_batch(lambda s: np.subtract(x[s], mean.reshape(1, C, 1, 1), out=xhat[s]), N, C * H * W)
     inv_std = 1.0 / np.sqrt(var + eps)  # (C,)
-    out = np.empty_like(xhat)
-
-    def normalize(s):  # on the samples in s
-        xhat[s] *= inv_std.reshape(1, C, 1, 1)
-        np.multiply(xhat[s], gamma.reshape(1, C, 1, 1), out=out[s])
-        out[s] += beta.reshape(1, C, 1, 1)
-
-    threads.over_batch(normalize, N, C * H * W)
+    xhat = (x - mean.reshape(1, C, 1, 1)) * inv_std.reshape(1, C, 1, 1)  # (N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)  # (N, C, H, W)
     return out, (xhat, inv_std, gamma, beta.shape, params["mode"])
 
 
@@ -93,28 +79,15 @@ def spatial_batchnorm_backward(dout, cache):
     dout = shapes.check_dout(dout, xhat.shape).astype(xhat.dtype, copy=False)
     N, C, H, W = xhat.shape
     M = N * H * W  # elements sharing one mean
-
-    def sums(s):  # on the samples in s: (sum of dout, sum of dout * xhat) per channel
-        return dout[s].sum(axis=(0, 2, 3)), np.einsum("nchw,nchw->c", dout[s], xhat[s])
-
-    parts = threads.over_batch(sums, N, C * H * W)
-    dbeta = sum(part[0] for part in parts)  # (C,)
-    dgamma = sum(part[1] for part in parts)  # (C,)
+    dbeta = dout.sum(axis=(0, 2, 3))  # (C,)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))  # (C,)
     scale = (gamma.reshape(C) * inv_std).reshape(1, C, 1, 1)  # gamma / std, per channel
-    dx = np.empty_like(xhat)
-
-    def backprop(s):  # on the samples in s
-        if mode == "test":  # the statistics are constants
-            np.multiply(dout[s], scale, out=dx[s])
-            return
-        # dx = gamma/std * (dout - mean(dout) - xhat * mean(dout * xhat)), means over (N, H, W);
-        # the two means are dbeta / M and dgamma / M.
-        np.multiply(xhat[s], (-dgamma / M).reshape(1, C, 1, 1), out=dx[s])
-        dx[s] += dout[s]
-        dx[s] -= (dbeta / M).reshape(1, C, 1, 1)
-        dx[s] *= scale
-
-    threads.over_batch(backprop, N, C * H * W)
+    if mode == "test":  # the statistics are constants
+        dx = dout * scale  # (N, C, H, W)
+    else:  # mean(dxhat) = gamma * dbeta / M and mean(dxhat * xhat) = gamma * dgamma / M, per channel
+        mean_dout = (dbeta / M).reshape(1, C, 1, 1)
+        mean_dout_xhat = (dgamma / M).reshape(1, C, 1, 1)
+        dx = scale * (dout - mean_dout - xhat * mean_dout_xhat)  # (N, C, H, W)
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
 
 
@@ -136,20 +109,12 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     eps = shapes.check_gn_param(gn_param)
     N, C, H, W = x.shape
     K = C // G * H * W  # elements sharing one mean
-    xhat = np.empty((N, C, H, W), dtype=x.dtype)
-    out = np.empty_like(xhat)
-    inv_std = np.empty((N, G, 1), dtype=x.dtype)
-
-    def normalize(s):  # on the samples in s; every sample has its own statistics
-        xg, xc = x[s].reshape(-1, G, K), xhat[s].reshape(-1, G, K)  # one row per (sample, group)
-        np.subtract(xg, xg.mean(axis=2, keepdims=True), out=xc)  # centered
-        var = np.einsum("ngk,ngk->ng", xc, xc)[:, :, None] / K  # (n, G, 1), biased
-        inv_std[s] = 1.0 / np.sqrt(var + eps)
-        xc *= inv_std[s]  # normalized in place
-        np.multiply(xhat[s], gamma.reshape(1, C, 1, 1), out=out[s])
-        out[s] += beta.reshape(1, C, 1, 1)
-
-    threads.over_batch(normalize, N, C * H * W)
+    xg = x.reshape(N, G, K)  # (N, G, K): one row per (sample, group)
+    mean = xg.mean(axis=2, keepdims=True)  # (N, G, 1)
+    var = xg.var(axis=2, keepdims=True)  # (N, G, 1), biased: divided by K
+    inv_std = 1.0 / np.sqrt(var + eps)  # (N, G, 1)
+    xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)  # (N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)  # (N, C, H, W)
     return out, (xhat, inv_std, gamma, beta.shape, G)
 
 
@@ -164,24 +129,11 @@ def spatial_groupnorm_backward(dout, cache):
     dout = shapes.check_dout(dout, xhat.shape).astype(xhat.dtype, copy=False)
     N, C, H, W = xhat.shape
     K = C // G * H * W  # elements sharing one mean
-    # dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std, with dxhat = dout * gamma and
-    # means over each group. Both means come from sums per (sample, channel), weighted by gamma.
-    sum_dout = np.empty((N, C), dtype=xhat.dtype)
-    sum_dout_xhat = np.empty((N, C), dtype=xhat.dtype)
-    dx = np.empty_like(xhat)
-    g = gamma.reshape(1, C)
-
-    def backprop(s):  # on the samples in s; every sample has its own statistics
-        sum_dout[s] = dout[s].sum(axis=(2, 3))
-        sum_dout_xhat[s] = np.einsum("nchw,nchw->nc", dout[s], xhat[s])
-        mean_dxhat = (sum_dout[s] * g).reshape(-1, G, C // G).sum(axis=2, keepdims=True) / K  # (n, G, 1)
-        mean_dxhat_xhat = (sum_dout_xhat[s] * g).reshape(-1, G, C // G).sum(axis=2, keepdims=True) / K
-        dx_g = dx[s].reshape(-1, G, K)  # a view: one row per (sample, group)
-        np.multiply(xhat[s].reshape(-1, G, K), -mean_dxhat_xhat * inv_std[s], out=dx_g)
-        dx_g -= mean_dxhat * inv_std[s]
-        gamma_over_std = g * np.repeat(inv_std[s].reshape(-1, G), C // G, axis=1)  # (n, C)
-        dx[s] += dout[s] * gamma_over_std[:, :, None, None]
-
-    threads.over_batch(backprop, N, C * H * W)
-    dgamma, dbeta = sum_dout_xhat.sum(axis=0), sum_dout.sum(axis=0)  # (C,)
-    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+    dbeta = dout.sum(axis=(0, 2, 3))  # (C,)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))  # (C,)
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, K)  # (N, G, K): one row per (sample, group)
+    xhat_g = xhat.reshape(N, G, K)  # (N, G, K)
+    mean_dxhat = dxhat.mean(axis=2, keepdims=True)  # (N, G, 1)
+    mean_dxhat_xhat = (dxhat * xhat_g).mean(axis=2, keepdims=True)  # (N, G, 1)
+    dx = (dxhat - mean_dxhat - xhat_g * mean_dxhat_xhat) * inv_std  # (N, G, K)
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)

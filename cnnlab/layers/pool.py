@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlab import geometry, im2col, shapes, threads
+from cnnlab import geometry, im2col, shapes
 
 __all__ = [
     "max_pool_forward_naive",
@@ -58,7 +58,8 @@ def max_pool_forward_naive(x, pool_param):
         for c in range(C):
             for i in range(Ho):
                 for j in range(Wo):
-                    out[n, c, i, j] = np.max(x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW])
+                    rows, cols = geometry.window(i, PH, sh), geometry.window(j, PW, sw)
+                    out[n, c, i, j] = np.max(x[n, c, rows, cols])
     return out, (x, pool_param)
 
 
@@ -78,70 +79,43 @@ def max_pool_backward_naive(dout, cache):
         for c in range(C):
             for i in range(Ho):
                 for j in range(Wo):
-                    window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
-                    p, q = np.unravel_index(np.argmax(window), window.shape)  # first max
+                    rows, cols = geometry.window(i, PH, sh), geometry.window(j, PW, sw)
+                    p, q = np.unravel_index(np.argmax(x[n, c, rows, cols]), (PH, PW))  # first max
                     dx[n, c, i * sh + p, j * sw + q] += dout[n, c, i, j]
     return dx
 
 
 def max_pool_forward_im2col(x, pool_param):
-    """Max-pooling forward pass over a copy of every window's taps (Python loops over taps only).
+    """Max-pooling forward pass: one maximum over a copy of every window's taps.
 
     Inputs: x (N, C, H, W); pool_param as for ``max_pool_forward_naive``.
     Returns (out, cache): out (N, C, H', W') with H' = (H - PH) // stride + 1;
-    cache = (x, pool_param, argmax) where argmax (N, C, H', W'), a small unsigned integer
-    type, is the row-major index p*PW + q of each window's first maximum.
-
-    A large batch is split across threads (``cnnlab.threads``); each slice is independent.
+    cache = (x, pool_param, argmax) where argmax (N, C, H', W') is the row-major index
+    p*PW + q of each window's first maximum (of its first NaN, if it has one).
     """
     x, (PH, PW), stride, (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     N, C, H, W = x.shape
-    out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
-    argmax = np.empty((N, C, Ho, Wo), dtype=np.min_scalar_type(PH * PW - 1))
-
-    def pool(s):  # the samples in slice s, on one thread
-        view = im2col.windows(x[s], (PH, PW), stride, (1, 1))  # (n, C, PH, PW, Ho, Wo), no copy
-        taps = view.reshape(-1, C, PH * PW, Ho, Wo)  # one copy: taps[:, :, k] is tap k of every window
-        top, first = out[s], argmax[s]  # this slice of the outputs (views)
-        np.max(taps, axis=2, out=top)
-        # first counts the taps before the first maximum: each tap that is not the maximum
-        # moves on the windows still searching, so ties stay on the earliest tap. (Contiguous
-        # compares; numpy's argmax across an inner axis is ten times slower.)
-        first[...] = 0
-        searching = np.ones(top.shape, dtype=bool)
-        for k in range(PH * PW - 1):
-            searching &= taps[:, :, k] != top
-            first += searching
-        nan = np.isnan(top)  # a NaN is its window's maximum; its gradient goes to the first NaN
-        if nan.any():
-            first[nan] = np.isnan(taps).argmax(axis=2)[nan]
-
-    threads.over_batch(pool, N, C * H * W)
+    view = im2col.windows(x, (PH, PW), stride, (1, 1))  # (N, C, PH, PW, H', W'), no copy
+    taps = view.reshape(N, C, PH * PW, Ho, Wo)  # (N, C, PH*PW, H', W'): taps[:, :, p*PW + q] is tap (p, q)
+    argmax = taps.argmax(axis=2)  # (N, C, H', W'): the first maximum; a NaN counts as the maximum
+    out = np.take_along_axis(taps, argmax[:, :, None], axis=2)[:, :, 0]  # (N, C, H', W')
     return out, (x, pool_param, argmax)
 
 
 def max_pool_backward_im2col(dout, cache):
-    """Max-pooling backward pass: one scatter-add of every upstream gradient onto its winner.
+    """Max-pooling backward pass: each gradient put on its window's winner, folded back by col2im.
 
     Inputs: dout (N, C, H', W'); cache from ``max_pool_forward_im2col``.
     Returns dx (N, C, H, W), as ``max_pool_backward_naive``.
     """
     x, pool_param, argmax = cache
-    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
-    dout = shapes.check_dout(dout, argmax.shape)
+    x, (PH, PW), stride, (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     N, C, H, W = x.shape
-    # Index into one sample's x.ravel() of every window's top-left corner, and of tap k in a window.
-    corner = (np.arange(C).reshape(C, 1, 1) * H + np.arange(Ho).reshape(Ho, 1) * sh) * W + np.arange(Wo) * sw
-    offset = np.array([p * W + q for p in range(PH) for q in range(PW)])  # (PH*PW,)
-    dx = np.zeros(x.shape, dtype=x.dtype)  # C order, whatever the layout of x
-
-    def route(s):  # the samples in slice s, on one thread
-        n = dout[s].shape[0]
-        winner = np.arange(n).reshape(n, 1, 1, 1) * (C * H * W) + corner + offset[argmax[s]]  # (n, C, Ho, Wo)
-        np.add.at(dx[s].reshape(-1), winner.ravel(), dout[s].ravel())  # overlapping windows add up
-
-    threads.over_batch(route, N, C * H * W)
-    return dx
+    dout = shapes.check_dout(dout, (N, C, Ho, Wo))
+    dtaps = np.zeros((N, C, PH * PW, Ho, Wo), dtype=x.dtype)  # one slot per tap of every window
+    np.put_along_axis(dtaps, argmax[:, :, None], dout[:, :, None], axis=2)  # dout on each window's winner
+    cols = dtaps.reshape(N, C * PH * PW, Ho * Wo)  # (N, C*PH*PW, H'*W'), im2col's layout
+    return im2col.fold(cols, x.shape, (PH, PW), stride, (0, 0), (1, 1))  # (N, C, H, W): overlaps add up
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,10 +181,13 @@ def avg_pool_forward_im2col(x, pool_param):
     Returns (out, cache): out (N, C, H', W') with H' = (H + 2*pad - PH) // stride + 1
     (W' likewise); cache = (x, pool_param).
     """
-    x, kernel, stride, pad, count_include_pad, _ = shapes.check_avg_pool_inputs(x, pool_param)
-    view = im2col.windows(im2col.pad_input(x, pad), kernel, stride, (1, 1))  # (N, C, PH, PW, H', W'), no copy
+    x, (PH, PW), stride, pad, count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = im2col.pad_input(x, pad)  # (N, C, H + 2*ph, W + 2*pw)
+    view = im2col.windows(xpad, (PH, PW), stride, (1, 1))  # (N, C, PH, PW, H', W'), no copy
     sums = view.sum(axis=(2, 3))  # (N, C, H', W')
-    return sums / window_counts(x, kernel, stride, pad, count_include_pad), (x, pool_param)
+    out = sums / window_counts(x, (PH, PW), stride, pad, count_include_pad)  # (N, C, H', W')
+    return out, (x, pool_param)
 
 
 def avg_pool_backward_im2col(dout, cache):
