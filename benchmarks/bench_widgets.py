@@ -68,6 +68,17 @@ SCENARIOS = {
         + [("window", v) for v in (1, 2, 3, 4)]
         + [("seed", v) for v in (1, 2)],
     ),
+    "PoolExplorer avg": (
+        lambda: PoolExplorer(mode="average", input_size=7, pool_size=3, stride=2, pad=1),
+        [("input_size", v) for v in (8, 10, 6, 7)]
+        + [("pad", v) for v in (0, 1)]
+        + [("count_include_pad", v) for v in (False, True)]
+        + [("pool_size", v) for v in (5, 2, 3)]
+        + [("stride", v) for v in (1, 3, 2)]
+        + [("window", v) for v in (1, 2, 3, 4)]
+        + [("mode", v) for v in ("max", "average")]
+        + [("seed", v) for v in (1, 2)],
+    ),
     "Im2colExplorer": (
         Im2colExplorer,
         [("H", v) for v in (5, 6, 8, 4)]

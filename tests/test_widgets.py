@@ -362,6 +362,166 @@ def test_pool_no_control_values_raise(pool, size, k, s, w):
 
 
 # ---------------------------------------------------------------------------------------------
+# PoolExplorer in average mode (lesson 4)
+
+
+@pytest.fixture(scope="module")
+def avg_pool():
+    return PoolExplorer(mode="average", input_size=7, pool_size=3, stride=2, pad=1)
+
+
+def brute_force_average(x, k, s, p, count_include_pad):
+    """(out, divisor) of average pooling one (H, W) map, one window at a time from the definition."""
+    xp = np.pad(x, p)
+    real = np.pad(np.ones_like(x), p)
+    o = shapes.conv_output_size(x.shape[0], k, s, p)
+    out, divisor = np.zeros((o, o)), np.zeros((o, o))
+    for i in range(o):
+        for j in range(o):
+            rows, cols = slice(i * s, i * s + k), slice(j * s, j * s + k)
+            divisor[i, j] = k * k if count_include_pad else real[rows, cols].sum()
+            out[i, j] = xp[rows, cols].sum() / divisor[i, j]
+    return out, divisor
+
+
+def test_pool_mode_pad_and_count_include_pad_controls(pool, avg_pool):
+    for name in ("mode", "pad", "count_include_pad"):
+        assert name in pool.controls
+    assert PoolExplorer().values["mode"] == "max"  # max pooling is the default, as before
+    assert pool.controls["pad"].disabled and pool.controls["count_include_pad"].disabled  # only average pads
+    assert not avg_pool.controls["pad"].disabled and not avg_pool.controls["count_include_pad"].disabled
+
+
+@pytest.mark.parametrize(
+    ("size", "k", "s", "p", "include"),
+    [(6, 2, 2, 0, True), (7, 3, 2, 1, True), (7, 3, 2, 1, False), (5, 2, 1, 1, False), (10, 5, 1, 2, True),
+     (10, 5, 3, 2, False), (9, 4, 3, 2, False), (1, 1, 1, 0, True)],
+)  # fmt: skip
+def test_pool_average_numbers_are_the_layers(avg_pool, size, k, s, p, include):
+    from cnnlab.layers import avg_pool_backward_naive, avg_pool_forward_naive
+
+    set_controls(avg_pool, mode="average", input_size=size, pool_size=k, stride=s, pad=p, count_include_pad=include)
+    state = avg_pool.state
+    o = shapes.conv_output_size(size, k, s, p)
+    assert avg_pool.output_shape == (o, o)
+    param = {"pool_height": k, "pool_width": k, "stride": s, "pad": p, "count_include_pad": include}
+    out, cache = avg_pool_forward_naive(state.x[None, None], param)
+    np.testing.assert_allclose(state.out, out[0, 0], rtol=1e-12)
+    np.testing.assert_allclose(state.dx, avg_pool_backward_naive(state.dout[None, None], cache)[0, 0], rtol=1e-12)
+    expected, divisor = brute_force_average(state.x, k, s, p, include)
+    np.testing.assert_allclose(state.out, expected, rtol=1e-12)
+    np.testing.assert_array_equal(state.divisor, divisor)
+    dx = np.zeros(np.add(state.x.shape, 2 * p))  # every input of a window gets dout / divisor; overlaps add up
+    for i in range(o):
+        for j in range(o):
+            dx[i * s : i * s + k, j * s : j * s + k] += state.dout[i, j] / divisor[i, j]
+    np.testing.assert_allclose(state.dx, dx[p : p + size, p : p + size], rtol=1e-12)
+    for (i, j), wins in state.sources.items():  # sources: the windows each input is in
+        assert state.dx[i, j] == pytest.approx(sum(state.dout[w] / state.divisor[w] for w in wins))
+
+
+def test_pool_average_divisor_at_a_border_without_the_padding(avg_pool):
+    set_controls(avg_pool, mode="average", input_size=5, pool_size=3, stride=2, pad=1, count_include_pad=False,
+                 window=0)  # fmt: skip
+    state = avg_pool.state
+    assert state.output_shape == (3, 3)
+    assert state.divisor[0, 0] == 4 and state.divisor[0, 1] == 6 and state.divisor[1, 1] == 9
+    assert state.out[0, 0] == pytest.approx(state.x[:2, :2].sum() / 4)
+    assert "count_include_pad=False: border window (0, 0) covers 4 inputs and 5 padding zeros" in avg_pool.status
+    assert "divides by 4, not 9" in avg_pool.status
+    set_controls(avg_pool, window=4)  # the middle window covers no padding: the status names a border one
+    assert "border window (0, 0)" in avg_pool.status
+    set_controls(avg_pool, count_include_pad=True, window=0)
+    assert (avg_pool.state.divisor == 9).all()
+    assert avg_pool.state.out[0, 0] == pytest.approx(state.x[:2, :2].sum() / 9)
+    assert "count_include_pad=True: border window (0, 0) covers 4 inputs and 5 padding zeros, and divides by 9" in (
+        avg_pool.status
+    )
+
+
+def test_pool_average_draws_the_padding_and_every_share(avg_pool):
+    from cnnlab.widgets._draw import drawn_texts
+
+    set_controls(avg_pool, mode="average", input_size=5, pool_size=3, stride=2, pad=1, count_include_pad=False,
+                 window=0)  # fmt: skip
+    for label in ("x", "dx"):  # x and dx are drawn padded, one above the other
+        ax = next(a for a in avg_pool.figure.axes if a.get_label() == label)
+        assert ax.images[0].get_array().shape[:2] == (7, 7)
+        assert "−1" in "\n".join(drawn_texts(ax))  # the padding's row and column are labelled -1 and 5
+    assert any("the mean of each window" in t for t in texts_of(avg_pool, "out"))
+    assert any("out[0, 0] = " in t and " / 4 = " in t for t in texts_of(avg_pool, "out"))
+    assert any("gets dout / divisor" in t and "to each of its 4 inputs" in t for t in texts_of(avg_pool, "dx"))
+    summary = avg_pool.summary
+    assert summary.startswith("Average pooling of a 5×5 input padded by 1, pool 3×3, stride 2, count_include_pad=False")
+    assert "each of those inputs gets 1 / 4 = 0.25" in summary
+
+
+def test_pool_average_overlaps_add_up_in_the_status(avg_pool):
+    set_controls(avg_pool, mode="average", input_size=5, pool_size=3, stride=2, pad=0, count_include_pad=True)
+    state = avg_pool.state
+    assert state.sources[(2, 2)] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert state.dx[2, 2] == pytest.approx(sum(state.dout[w] for w in state.sources[(2, 2)]) / 9)
+    assert "Windows overlap: 9 inputs are in several windows and sum their shares (x[0, 2] gets 1/9 + 2/9" in (
+        avg_pool.status
+    )
+
+
+def test_pool_average_too_much_padding_is_explained_not_raised(avg_pool):
+    set_controls(avg_pool, mode="average", input_size=6, pool_size=5, stride=1, pad=2)
+    assert avg_pool.output_shape == (6, 6)
+    set_controls(avg_pool, pool_size=2)  # pad 2 is more than half of 2: PyTorch's avg_pool2d refuses it
+    assert avg_pool.output_shape is None
+    assert avg_pool.status.startswith("No output") and "at most half the pool window" in avg_pool.status
+    assert avg_pool.controls["window"].disabled
+    set_controls(avg_pool, pad=1)
+    assert avg_pool.output_shape == (7, 7)
+
+
+def test_pool_max_mode_ignores_the_pad_slider(avg_pool):
+    set_controls(avg_pool, mode="average", input_size=6, pool_size=2, stride=2, pad=1)
+    assert avg_pool.output_shape == (4, 4)
+    set_controls(avg_pool, mode="max")
+    assert avg_pool.state.pad == (0, 0) and avg_pool.output_shape == (3, 3)
+    assert avg_pool.controls["pad"].disabled and avg_pool.controls["pad"].value == 1  # kept for average mode
+    assert avg_pool.summary.startswith("Max pooling of a 6×6 input, pool 2×2")
+
+
+def test_compute_pool_average_mode_directly():
+    from cnnlab.widgets import compute_pool, draw_pool
+
+    x = np.arange(16.0).reshape(4, 4)
+    state = compute_pool(4, 2, 2, x=x, mode="average")
+    np.testing.assert_array_equal(state.out, [[2.5, 4.5], [10.5, 12.5]])
+    np.testing.assert_array_equal(state.dx, np.full((4, 4), 0.25) * np.kron([[1, 2], [3, 4]], np.ones((2, 2))))
+    for state in (compute_pool(7, 3, 2, mode="average", pad=1), compute_pool(1, 2, 1, mode="average", pad=1),
+                  compute_pool(3, 2, 1, mode="average", pad=2, count_include_pad=False)):  # fmt: skip
+        fig = new_figure(9, 7.0)
+        assert draw_pool(fig, state)
+        fig.canvas.draw()
+    with pytest.raises(ValueError, match=r"pad must be 0 in max mode .*got \(1, 1\)"):
+        compute_pool(4, 2, 2, pad=1)
+    with pytest.raises(ValueError, match=r"mode must be one of 'max', 'average', got 'mean'"):
+        compute_pool(4, 2, 2, mode="mean")
+    with pytest.raises(TypeError, match=r"count_include_pad must be True or False, got 1 \(int\)"):
+        compute_pool(4, 2, 2, mode="average", count_include_pad=1)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(size=st.integers(-2, 14), k=st.integers(-1, 8), s=st.integers(-1, 6), p=st.integers(-1, 4),
+       include=st.booleans(), w=st.integers(-3, 200))  # fmt: skip
+def test_pool_average_no_control_values_raise(avg_pool, size, k, s, p, include, w):
+    set_controls(avg_pool, mode="average", input_size=size, pool_size=k, stride=s, pad=p, count_include_pad=include,
+                 window=w)  # fmt: skip
+    v = avg_pool.values
+    o = shapes.conv_output_size(v["input_size"], v["pool_size"], v["stride"], v["pad"])
+    if v["pad"] > v["pool_size"] // 2 or o < 1:  # too much padding, or the window does not fit
+        assert avg_pool.output_shape is None and avg_pool.status.startswith("No output")
+    else:
+        assert avg_pool.output_shape == (o, o)
+        assert 0 <= avg_pool.controls["window"].value < o * o
+
+
+# ---------------------------------------------------------------------------------------------
 # Im2colExplorer (lesson 3)
 
 
@@ -770,7 +930,9 @@ def test_featuremap_no_control_values_raise(featuremap, image, name, stride, pad
 DETOURS = {
     "ConvExplorer": [{"pad": 2}, {"filter_size": 7}, {"stride": 3, "dilation": 2}, {"input_size": 2},
                      {"output_cell": 3}],
-    "PoolExplorer": [{"pool_size": 3, "stride": 1}, {"window": 5}, {"input_size": 2, "pool_size": 5}, {"seed": 4}],
+    "PoolExplorer": [{"pool_size": 3, "stride": 1}, {"window": 5}, {"input_size": 2, "pool_size": 5}, {"seed": 4},
+                     {"mode": "average", "input_size": 7, "pool_size": 3, "stride": 2, "pad": 1},
+                     {"count_include_pad": False, "window": 4}],
     "Im2colExplorer": [{"C": 3}, {"filter_size": 5}, {"pad": 0, "stride": 2}, {"N": 512}, {"pixel": 9}],
     "NormExplorer": [{"mode": "batch"}, {"mode": "group", "groups": 4}, {"highlight": 3}, {"mode": "instance"}],
     "FeatureMapExplorer": [{"image": "photo"}, {"filter": "blur", "stride": 3}, {"pad": 3}, {"filter": "outline"}],
@@ -790,10 +952,21 @@ def artist_counts(fig) -> list:
 @pytest.mark.parametrize("explorer", every_explorer(), ids=lambda e: type(e).__name__)
 def test_every_explorer_redraws_the_same_picture_for_the_same_state(explorer):
     """Draw state A, change through several states, return to A: the same artists, the same pixels."""
+    assert_same_picture_after(explorer, DETOURS[type(explorer).__name__])
+
+
+def test_pool_average_mode_redraws_the_same_picture_for_the_same_state():
+    explorer = PoolExplorer(mode="average", input_size=7, pool_size=3, stride=2, pad=1, count_include_pad=False)
+    detours = [{"count_include_pad": True}, {"pad": 0}, {"mode": "max"}, {"pool_size": 2, "pad": 1, "window": 3},
+               {"input_size": 10, "pool_size": 5, "stride": 1, "pad": 2}, {"pool_size": 2}]  # fmt: skip
+    assert_same_picture_after(explorer, detours)
+
+
+def assert_same_picture_after(explorer, detours):
     name = type(explorer).__name__
     start = explorer.values
     png, counts = bytes(explorer.image.value), artist_counts(explorer.figure)
-    for detour in DETOURS[name]:
+    for detour in detours:
         set_controls(explorer, **detour)
         assert bytes(explorer.image.value) != png, (name, detour)  # the detour is really another picture
     set_controls(explorer, **start)
@@ -830,6 +1003,19 @@ BAD_ARGUMENTS = [
     (lambda: PoolExplorer(pool_size=0), ValueError, r"pool_size must be an integer from 1 to 5.*got 0"),
     (lambda: PoolExplorer(window=9), ValueError, r"window must be an integer from 0 to 8 .*3×3 output.*got 9"),
     (lambda: PoolExplorer(seed=-1), ValueError, r"seed must be an integer from 0 to 20.*got -1"),
+    (lambda: PoolExplorer(mode="min"), ValueError, r"mode must be one of 'max', 'average', got 'min'"),
+    (lambda: PoolExplorer(mode=None), ValueError, r"mode must be one of 'max', 'average', got None"),
+    (lambda: PoolExplorer(mode="average", pool_size=3, pad=2), ValueError,
+     r"pad must be an integer from 0 to 1 \(at most half the pool size 3, as in PyTorch's avg_pool2d\), got 2"),
+    (lambda: PoolExplorer(mode="average", pad=-1), ValueError, r"pad must be an integer from 0 to 1 .*got -1"),
+    (lambda: PoolExplorer(mode="average", pad=1.0), TypeError, r"pad must be an integer from 0 to 1 .*1\.0"),
+    (lambda: PoolExplorer(pad=1), ValueError, r"pad must be an integer from 0 to 0 \(max pooling has no padding.*got 1"),
+    (lambda: PoolExplorer(mode="average", count_include_pad="yes"), TypeError,
+     r"count_include_pad must be True or False, got 'yes' \(str\)"),
+    (lambda: PoolExplorer(mode="average", count_include_pad=0), TypeError,
+     r"count_include_pad must be True or False, got 0 \(int\)"),
+    (lambda: PoolExplorer(mode="average", input_size=5, pool_size=3, stride=2, pad=1, window=9), ValueError,
+     r"window must be an integer from 0 to 8 .*3×3 output.*got 9"),
     (lambda: Im2colExplorer(N=0), ValueError, r"N must be an integer from 1 to 512.*got 0"),
     (lambda: Im2colExplorer(filter_size=6), ValueError, r"filter_size must be an integer from 1 to 5.*got 6"),
     (lambda: Im2colExplorer(H=4, W=4, pixel=16), ValueError, r"pixel must be an integer from 0 to 15 .*4×4 input"),
@@ -870,7 +1056,10 @@ def test_small_gradients_list_as_many_worst_elements_as_they_have():
 CROWDED = {
     "ConvExplorer": [dict(input_size=n, filter_size=k, stride=s, pad=p, dilation=d)
                      for n in (1, 5, 8, 12, 16) for k in (1, 3, 7) for s in (1, 4) for p in (0, 2, 3) for d in (1, 3)],
-    "PoolExplorer": [dict(input_size=n, pool_size=k, stride=s) for n in (1, 6, 10) for k in (1, 2, 5) for s in (1, 4)],
+    "PoolExplorer": [dict(mode="max", input_size=n, pool_size=k, stride=s)
+                     for n in (1, 6, 10) for k in (1, 2, 5) for s in (1, 4)]
+                    + [dict(mode="average", input_size=n, pool_size=k, stride=s, pad=p, count_include_pad=c)
+                       for n in (1, 6, 10) for k in (1, 2, 5) for s in (1, 4) for p in (0, 1, 2) for c in (True, False)],
     "Im2colExplorer": [dict(C=c, H=h, W=w, filter_size=k, stride=s, pad=p, dilation=d)
                        for c in (1, 8) for h, w in ((1, 1), (4, 16), (16, 16)) for k in (1, 3, 5) for s in (1, 3)
                        for p in (0, 2) for d in (1, 2)],

@@ -7,7 +7,7 @@ notebook cell; without a kernel (GitHub, nbviewer, HTML export) a picture remain
 - ConvExplorer        lesson 1: output size, receptive field, stride, padding, dilation
 - FeatureMapExplorer  lesson 1: a filter applied to a real image
 - Im2colExplorer      lesson 3: a patch and the column it becomes; memory cost
-- PoolExplorer        lesson 4: max pooling forward and the routing of gradients
+- PoolExplorer        lesson 4: max or average pooling forward, and where the gradients go
 - NormExplorer        lessons 5, 6: which elements share a mean and variance
 - GradcheckViewer     lesson 2 onwards: where an analytic gradient disagrees
 

@@ -25,6 +25,7 @@ from matplotlib.path import Path
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
+from cnnlab import geometry
 from cnnlab.widgets._render import COLORS, DPI, MIN_TEXT_PX
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "cells",
     "rgb",
     "span_text",
+    "axis_words",
+    "formula_text",
     "format_number",
     "place",
     "MIN_POINTS",
@@ -391,3 +394,31 @@ def span_text(indices) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def axis_words(one: str, other: str | None, indices) -> str:
+    """'row 6', 'rows 6 and 7', 'rows and columns 6 and 7', 'row and column 6'."""
+    plural = "s" if len(indices) > 1 else ""
+    what = f"{one}{plural}" if other is None else f"{one}{plural} and {other}{plural}"
+    return f"{what} {span_text(indices)}"
+
+
+def formula_text(size, kernel, stride, pad, dilation) -> str:
+    """The output-size formula with the numbers filled in, one line per distinct axis.
+
+    Every argument is an (h, w) pair; the result is ``cnnlab.geometry.output_size``'s.
+    """
+    lines = []
+    axes = [("H′", 0), ("W′", 1)]
+    if all(pair[0] == pair[1] for pair in (size, kernel, stride, pad, dilation)):
+        axes = [("H′ = W′", 0)]
+    for name, a in axes:
+        n, k, s, p, d = size[a], kernel[a], stride[a], pad[a], dilation[a]
+        top = n + 2 * p - geometry.span(k, d)  # the numerator, I + 2P − D(K−1) − 1
+        o = geometry.output_size(n, k, s, p, d)
+        verdict = f"{o}".replace("-", "−") + ("" if o >= 1 else "  < 1: no output")
+        lines.append(
+            f"{name} = ⌊(I + 2P − D(K−1) − 1) / S⌋ + 1 = ⌊({n} + 2·{p} − {d}·({k}−1) − 1) / {s}⌋ + 1"
+            f" = ⌊{top} / {s}⌋ + 1 = {verdict}".replace("(-", "(−").replace("⌊-", "⌊−")
+        )
+    return "\n".join(lines)

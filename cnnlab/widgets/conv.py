@@ -11,7 +11,7 @@ size, filter size, stride, padding and dilation, and sees
 
 The numbers in the cells are a real convolution: ``conv_forward_im2col`` of the input
 shown with the filter shown (no bias), so out[r, c] is the sum of the blue inputs times
-the filter. Sizes come from ``cnnlab.shapes.conv_output_size``, and an impossible
+the filter. Sizes, windows and the rows never read come from ``cnnlab.geometry``; an impossible
 configuration is explained with the same words the layers' error would use.
 """
 
@@ -22,13 +22,15 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from cnnlab import shapes
+from cnnlab import geometry, shapes
 from cnnlab.layers import conv_forward_im2col
 from cnnlab.widgets._draw import (
+    axis_words,
     cell_font,
     cells,
     clear_figure,
     format_number,
+    formula_text,
     grid,
     outline,
     panel,
@@ -40,7 +42,7 @@ from cnnlab.widgets._draw import (
 )
 from cnnlab.widgets._render import COLORS, Explorer, clamp_slider, slider, wrap
 
-__all__ = ["ConvState", "compute_conv", "draw_conv", "ConvExplorer", "formula_text", "never_read", "axis_words"]
+__all__ = ["ConvState", "compute_conv", "draw_conv", "describe_conv", "ConvExplorer"]
 
 MAX_SIZE = 16
 _DEMO_X = np.random.default_rng(7).integers(0, 10, (MAX_SIZE, MAX_SIZE)).astype(np.float64)  # digits 0..9
@@ -48,7 +50,7 @@ _DEMO_W = np.random.default_rng(3).integers(-1, 2, (9, 9)).astype(np.float64)  #
 NUMBERS_UP_TO = 11  # write numbers into grids at most this many cells wide
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ConvState:
     """What ConvExplorer shows. Sizes are (h, w) pairs; arrays are in padded coordinates."""
 
@@ -59,16 +61,16 @@ class ConvState:
     dilation: tuple
     padded_size: tuple  # (H + 2*ph, W + 2*pw)
     span: tuple  # the dilated filter's extent, D*(K - 1) + 1
-    output_shape: tuple | None  # (H', W'), None when the filter does not fit
-    selected: tuple | None  # (r, c) of the selected output cell
+    output_shape: tuple | None = None  # (H', W'), None when the filter does not fit
+    selected: tuple | None = None  # (r, c) of the selected output cell
     window: np.ndarray  # (Hp, Wp) bool: the padded cells the selected output reads
     coverage: np.ndarray  # (Hp, Wp) int: how many outputs read each padded cell
-    missed_rows: tuple  # input rows (0-based) no window reads
-    missed_cols: tuple
-    padding_only: tuple  # output cells whose window reads only padding
+    missed_rows: tuple = ()  # input rows (0-based) no window reads
+    missed_cols: tuple = ()
+    padding_only: tuple = ()  # output cells whose window reads only padding
     x: np.ndarray  # (H, W) input values
     w: np.ndarray  # (KH, KW) filter values
-    out: np.ndarray | None  # (H', W') = conv_forward_im2col(x, w), no bias
+    out: np.ndarray | None = None  # (H', W') = conv_forward_im2col(x, w), no bias
     formula: str
     status: str
 
@@ -97,60 +99,38 @@ def compute_conv(input_size, filter_size, stride=1, pad=0, dilation=1, output_ce
     x = _DEMO_X[:H, :W] if x is None else np.asarray(x, dtype=np.float64)
     w = _DEMO_W[:KH, :KW] if w is None else np.asarray(w, dtype=np.float64)
     padded = (H + 2 * ph, W + 2 * pw)
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    span = tuple(geometry.span(k, d) for k, d in zip(kernel, dilation))
     formula = formula_text(size, kernel, stride, pad, dilation)
+    setting = {"input_size": size, "filter_size": kernel, "stride": stride, "pad": pad, "dilation": dilation,
+               "padded_size": padded, "span": span}  # fmt: skip
     try:
         Ho, Wo = shapes.window_output("filter", kernel, size, stride, pad, dilation)
     except ValueError as exc:  # the filter does not fit: draw the input and say why
-        empty = np.zeros(padded, dtype=bool)
-        status = f"No output: {exc}."
-        return ConvState(size, kernel, stride, pad, dilation, padded, span, None, None, empty,
-                         np.zeros(padded, dtype=int), (), (), (), x, w, None, formula, status)  # fmt: skip
+        return ConvState(**setting, window=np.zeros(padded, dtype=bool), coverage=np.zeros(padded, dtype=int), x=x,
+                         w=w, formula=formula, status=f"No output: {exc}.")  # fmt: skip
 
     r, c = _cell(output_cell, (Ho, Wo))
-    rows = [never_read(n, k, s, p, d, o) for n, k, s, p, d, o in zip(size, kernel, stride, pad, dilation, (Ho, Wo))]
-    (cov_r, missed_rows, pad_only_r), (cov_c, missed_cols, pad_only_c) = rows
+    axes = list(zip(size, kernel, stride, pad, dilation))  # (n, k, s, p, d) of the height, then of the width
+    missed_rows, missed_cols = (tuple(int(i) for i in np.nonzero(geometry.never_read(*axis))[0]) for axis in axes)
     window = np.zeros(padded, dtype=bool)
-    window[np.ix_(_taps(r, KH, stride[0], dilation[0]), _taps(c, KW, stride[1], dilation[1]))] = True
+    window[geometry.window(r, KH, stride[0], dilation[0]), geometry.window(c, KW, stride[1], dilation[1])] = True
+    pad_only_r, pad_only_c = (_padding_only(*axis, o) for axis, o in zip(axes, (Ho, Wo)))
     padding_only = tuple((i, j) for i in range(Ho) for j in range(Wo) if i in pad_only_r or j in pad_only_c)
     out, _ = conv_forward_im2col(x[None, None], w[None, None], np.zeros(1), _param(stride, pad, dilation))
-    ends = tuple((o - 1) * st + sp - 1 - p for o, st, sp, p in zip((Ho, Wo), stride, span, pad))  # last input read
+    # per axis, the input index where the last window ends
+    ends = tuple(geometry.window(o - 1, k, st, d).stop - 1 - p for o, (_, k, st, p, d) in zip((Ho, Wo), axes))
     status = _status(stride, span, ends, (missed_rows, missed_cols), padding_only)
-    return ConvState(size, kernel, stride, pad, dilation, padded, span, (Ho, Wo), (r, c), window,
-                     np.outer(cov_r, cov_c), missed_rows, missed_cols, padding_only, x, w, out[0, 0],
-                     formula, status)  # fmt: skip
+    coverage = np.outer(*(geometry.coverage(*axis) for axis in axes))  # (Hp, Wp)
+    return ConvState(**setting, output_shape=(Ho, Wo), selected=(r, c), window=window, coverage=coverage,
+                     missed_rows=missed_rows, missed_cols=missed_cols, padding_only=padding_only, x=x, w=w,
+                     out=out[0, 0], formula=formula, status=status)  # fmt: skip
 
 
-def never_read(size: int, kernel: int, stride: int, pad: int, dilation: int, n_out: int):
-    """Along one axis: how often each padded position is read, the input positions never read,
-    and the outputs whose window reads only padding.
-
-    Returns (coverage (size + 2*pad,) int, missed input indices, padding-only output indices).
-    """
-    taps = (np.arange(n_out)[:, None] * stride + np.arange(kernel)[None, :] * dilation).ravel()
-    coverage = np.bincount(taps, minlength=size + 2 * pad)
-    missed = tuple(int(p - pad) for p in range(pad, pad + size) if coverage[p] == 0)
-    inside = (taps.reshape(n_out, kernel) >= pad) & (taps.reshape(n_out, kernel) < pad + size)
-    padding_only = tuple(int(i) for i in np.nonzero(~inside.any(axis=1))[0])
-    return coverage, missed, padding_only
-
-
-def formula_text(size, kernel, stride, pad, dilation) -> str:
-    """The output-size formula with the numbers filled in, one line per distinct axis."""
-    lines = []
-    axes = [("H′", 0), ("W′", 1)]
-    if all(pair[0] == pair[1] for pair in (size, kernel, stride, pad, dilation)):
-        axes = [("H′ = W′", 0)]
-    for name, a in axes:
-        n, k, s, p, d = size[a], kernel[a], stride[a], pad[a], dilation[a]
-        top = n + 2 * p - d * (k - 1) - 1
-        o = shapes.conv_output_size(n, k, s, p, d)
-        verdict = f"{o}".replace("-", "−") + ("" if o >= 1 else "  < 1: no output")
-        lines.append(
-            f"{name} = ⌊(I + 2P − D(K−1) − 1) / S⌋ + 1 = ⌊({n} + 2·{p} − {d}·({k}−1) − 1) / {s}⌋ + 1"
-            f" = ⌊{top} / {s}⌋ + 1 = {verdict}".replace("(-", "(−").replace("⌊-", "⌊−")
-        )
-    return "\n".join(lines)
+def _padding_only(size: int, kernel: int, stride: int, pad: int, dilation: int, n_out: int) -> tuple:
+    """Along one axis: the outputs whose window reads only padding."""
+    real = np.zeros(size + 2 * pad, dtype=bool)
+    real[pad : pad + size] = True
+    return tuple(i for i in range(n_out) if not real[geometry.window(i, kernel, stride, dilation)].any())
 
 
 def _status(stride, span, ends, missed, padding_only) -> str:
@@ -178,13 +158,6 @@ def _status(stride, span, ends, missed, padding_only) -> str:
     return " ".join(sentences)
 
 
-def axis_words(one: str, other: str | None, indices) -> str:
-    """'row 6', 'rows 6 and 7', 'rows and columns 6 and 7', 'row and column 6'."""
-    plural = "s" if len(indices) > 1 else ""
-    what = f"{one}{plural}" if other is None else f"{one}{plural} and {other}{plural}"
-    return f"{what} {span_text(indices)}"
-
-
 def _missed_sentence(what: tuple, missed, stride: int, span: int, end: int) -> str:
     tail = [m for m in missed if m > end]  # after the last window: the stride does not fit evenly
     gaps = [m for m in missed if m not in tail]
@@ -198,10 +171,6 @@ def _missed_sentence(what: tuple, missed, stride: int, span: int, end: int) -> s
         parts.append(f"input {axis_words(*what, gaps)} fall between the windows' taps because {why}")
     sentence = "; ".join(parts)
     return sentence[0].upper() + sentence[1:] + ". They never reach the output (and get zero gradient)."
-
-
-def _taps(index: int, kernel: int, stride: int, dilation: int) -> np.ndarray:
-    return index * stride + np.arange(kernel) * dilation
 
 
 def _cell(output_cell, shape):
@@ -410,9 +379,8 @@ class ConvExplorer(Explorer):
                  "dilation": dilation}  # fmt: skip
         v = {name: shapes.check_setting(name, value, *self.RANGES[name], f"the range of the {name.replace('_', ' ')} "
                                         "slider") for name, value in given.items()}  # fmt: skip
-        out = shapes.conv_output_size(v["input_size"], v["filter_size"], v["stride"], v["pad"], v["dilation"])
-        fits = v["dilation"] * (v["filter_size"] - 1) + 1 <= v["input_size"] + 2 * v["pad"]
-        output_cell = shapes.check_cell("output_cell", output_cell, (out, out) if fits else None)
+        out = geometry.output_size(v["input_size"], v["filter_size"], v["stride"], v["pad"], v["dilation"])
+        output_cell = shapes.check_cell("output_cell", output_cell, (out, out) if out >= 1 else None)
         controls = {name: slider(name.replace("_", " "), v[name], *self.RANGES[name]) for name in given}
         controls["output_cell"] = slider("output cell", output_cell, 0, 10**6)
         self.play = widgets.Play(value=0, min=0, max=1, interval=700, description="step through the outputs")
@@ -425,11 +393,9 @@ class ConvExplorer(Explorer):
     def sync_controls(self) -> None:
         """Fit the output-cell slider (and the player) to the output grid."""
         v = self.values
-        size, kernel = v["input_size"], v["filter_size"]
-        out = shapes.conv_output_size(size, kernel, v["stride"], v["pad"], v["dilation"])
-        fits = v["dilation"] * (kernel - 1) + 1 <= size + 2 * v["pad"]
-        self.fit_cell_slider("output_cell", (out, out) if fits else None)
-        clamp_slider(self.play, 0, out * out - 1 if fits else 0, self.controls["output_cell"].value)
+        out = geometry.output_size(v["input_size"], v["filter_size"], v["stride"], v["pad"], v["dilation"])
+        self.fit_cell_slider("output_cell", (out, out) if out >= 1 else None)
+        clamp_slider(self.play, 0, out * out - 1 if out >= 1 else 0, self.controls["output_cell"].value)
 
     def _on_play(self, change) -> None:
         if not self._holding:

@@ -15,13 +15,15 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
-from cnnlab import shapes
+from cnnlab import geometry, shapes
 from cnnlab.layers import conv_forward_im2col
 from cnnlab.widgets._draw import (
     MIN_POINTS,
+    axis_words,
     cell_font,
     clear_figure,
     format_number,
+    formula_text,
     grid,
     outline,
     panel,
@@ -31,7 +33,6 @@ from cnnlab.widgets._draw import (
 )
 from cnnlab.widgets._images import digits, photo
 from cnnlab.widgets._render import COLORS, Explorer, slider, wrap
-from cnnlab.widgets.conv import axis_words, formula_text, never_read
 from cnnlab.widgets.filters import FILTERS
 
 __all__ = ["FeatureMapState", "compute_featuremap", "draw_featuremap", "FeatureMapExplorer", "learned_filters"]
@@ -39,7 +40,7 @@ __all__ = ["FeatureMapState", "compute_featuremap", "draw_featuremap", "FeatureM
 IMAGES = ("digit", "photo")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FeatureMapState:
     """What FeatureMapExplorer shows."""
 
@@ -49,8 +50,8 @@ class FeatureMapState:
     kernel: np.ndarray  # (K, K)
     stride: int
     pad: int
-    output: np.ndarray | None  # (H', W') feature map
-    output_shape: tuple | None
+    output: np.ndarray | None = None  # (H', W') feature map, None when the filter does not fit
+    output_shape: tuple | None = None
     formula: str
     status: str
 
@@ -103,19 +104,20 @@ def compute_featuremap(image="photo", filter="vertical edge", stride=1, pad=0, d
     stride, pad = shapes.check_int("stride", stride, 1), shapes.check_int("pad", pad, 0)
     (H, W), (KH, KW) = picture.shape, kernel.shape
     formula = formula_text((H, W), (KH, KW), (stride, stride), (pad, pad), (1, 1))
+    setting = {"image_name": name, "image": picture, "filter_name": filter_name, "kernel": kernel, "stride": stride,
+               "pad": pad, "formula": formula}  # fmt: skip
     try:
         Ho, Wo = shapes.window_output("filter", (KH, KW), (H, W), (stride, stride), (pad, pad), (1, 1))
     except ValueError as exc:
-        return FeatureMapState(name, picture, filter_name, kernel, stride, pad, None, None, formula,
-                               f"No output: {exc}.")  # fmt: skip
+        return FeatureMapState(**setting, status=f"No output: {exc}.")
     param = {"stride": stride, "pad": pad}
     out, _ = conv_forward_im2col(picture[None, None], kernel[None, None], np.zeros(1), param)
-    missed = [never_read(n, k, stride, pad, 1, o)[1] for n, k, o in zip((H, W), (KH, KW), (Ho, Wo))]
+    missed = [np.nonzero(geometry.never_read(n, k, stride, pad))[0].tolist() for n, k in zip((H, W), (KH, KW))]
     status = ""
     parts = [axis_words(word, None, m) for word, m in zip(("row", "column"), missed) if m]
     if parts:
         status = f"Stride {stride} never reaches input {' and '.join(parts)}: they do not affect the feature map."
-    return FeatureMapState(name, picture, filter_name, kernel, stride, pad, out[0, 0], (Ho, Wo), formula, status)
+    return FeatureMapState(**setting, output=out[0, 0], output_shape=(Ho, Wo), status=status)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ __all__ = ["GradcheckState", "compute_gradcheck", "draw_gradcheck", "GradcheckVi
 THRESHOLDS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GradcheckState:
     """What GradcheckViewer shows about one gradient."""
 
@@ -56,8 +56,9 @@ def compute_gradcheck(analytic, numeric, threshold=gradcheck.THRESHOLD, worst=5,
     entries = gradcheck.worst_entries(analytic, numeric, worst, floor)
     analytic = np.asarray(analytic, dtype=np.float64)
     numeric = np.asarray(numeric, dtype=np.float64)
-    return GradcheckState(name, analytic, numeric, errors, wrong, float(threshold), entries, floor,
-                          _verdict(name, errors, wrong, threshold))  # fmt: skip
+    return GradcheckState(name=name, analytic=analytic, numeric=numeric, errors=errors, wrong=wrong,
+                          threshold=float(threshold), worst=entries, floor=floor,
+                          status=_verdict(name, errors, wrong, threshold))  # fmt: skip
 
 
 def _verdict(name: str, errors: np.ndarray, wrong: np.ndarray, threshold: float) -> str:

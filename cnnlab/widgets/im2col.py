@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
-from cnnlab import shapes
 from cnnlab.widgets._draw import (
     MIN_POINTS,
     cell_font,
@@ -43,7 +43,7 @@ ITEMSIZE = 8  # float64
 REFERENCE_LAYER = (64, 64, 56, 56)  # N, C, H, W of a mid-sized ResNet layer, for scale
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Im2colState:
     """What Im2colExplorer shows: one sample's columns (all channels) and the batch's memory."""
 
@@ -54,15 +54,15 @@ class Im2colState:
     stride: tuple
     pad: tuple
     dilation: tuple
-    output_shape: tuple | None  # (H', W')
+    output_shape: tuple | None = None  # (H', W'), None when the filter does not fit
     x: np.ndarray  # (C, H, W) pixel numbers 1, 2, ... (0 is padding)
-    cols: np.ndarray | None  # (C*KH*KW, H'*W') = im2col(x)[0]
-    window: tuple | None  # (r, c): the selected output position; its column is r*W' + c
+    cols: np.ndarray | None = None  # (C*KH*KW, H'*W') = im2col(x)[0]
+    window: tuple | None = None  # (r, c): the selected output position; its column is r*W' + c
     pixel: tuple  # (i, j) of the selected pixel of channel 0
-    copies: tuple  # (row, column) of every entry of cols that holds the selected pixel
+    copies: tuple = ()  # (row, column) of every entry of cols that holds the selected pixel
     input_bytes: int  # N*C*H*W*8
     padded_bytes: int
-    cols_bytes: int  # N*C*KH*KW*H'*W'*8
+    cols_bytes: int = 0  # N*C*KH*KW*H'*W'*8
     status: str
 
     @property
@@ -98,11 +98,13 @@ def compute_im2col(N, C, H, W, filter_size, stride=1, pad=0, dilation=1, window=
     i, j = _clamp(pixel, size)
     input_bytes = N * C * size[0] * size[1] * ITEMSIZE
     padded_bytes = N * C * (size[0] + 2 * ph) * (size[1] + 2 * pw) * ITEMSIZE
+    setting = {"N": N, "C": C, "input_size": size, "filter_size": kernel, "stride": stride, "pad": pad,
+               "dilation": dilation, "x": x, "pixel": (i, j), "input_bytes": input_bytes,
+               "padded_bytes": padded_bytes}  # fmt: skip
     try:
         Ho, Wo = shapes.window_output("filter", kernel, size, stride, pad, dilation)
     except ValueError as exc:
-        return Im2colState(N, C, size, kernel, stride, pad, dilation, None, x, None, None, (i, j), (),
-                           input_bytes, padded_bytes, 0, f"No output: {exc}.")  # fmt: skip
+        return Im2colState(**setting, status=f"No output: {exc}.")
     # One sample's columns, built by im2col's own workers (the budget is checked below, for the batch)
     view = im2col_module.windows(
         im2col_module.pad_input(x[None], pad), kernel, stride, dilation
@@ -115,9 +117,9 @@ def compute_im2col(N, C, H, W, filter_size, stride=1, pad=0, dilation=1, window=
         im2col_module.check_budget(N, C * KH * KW, Ho * Wo, np.float64)
     except MemoryError as exc:
         status = f"im2col would refuse this batch: {exc}."
-    return Im2colState(N, C, size, kernel, stride, pad, dilation, (Ho, Wo), x, cols, _clamp(window, (Ho, Wo)),
-                       (i, j), tuple(zip(rows.tolist(), columns.tolist())), input_bytes, padded_bytes, cols_bytes,
-                       status)  # fmt: skip
+    return Im2colState(**setting, output_shape=(Ho, Wo), cols=cols, window=_clamp(window, (Ho, Wo)),
+                       copies=tuple(zip(rows.tolist(), columns.tolist())), cols_bytes=cols_bytes,
+                       status=status)  # fmt: skip
 
 
 def _clamp(index, shape):
@@ -185,11 +187,8 @@ def _draw_input(ax, state: Im2colState, cell: float) -> list:
     fill[:, :] = rgb("grey")
     fill[ph : ph + H, pw : pw + W] = 1.0
     if state.valid:
-        r, c = state.window
-        (sh, sw), (dh, dw), (KH, KW) = state.stride, state.dilation, state.filter_size
-        taps = np.ix_(r * sh + np.arange(KH) * dh, c * sw + np.arange(KW) * dw)
         window = np.zeros((Hp, Wp), dtype=bool)
-        window[taps] = True
+        window[_window(state)] = True
         fill[window] = rgb("sky")
     i, j = state.pixel
     fill[i + ph, j + pw] = rgb("orange")
@@ -206,11 +205,17 @@ def _draw_input(ax, state: Im2colState, cell: float) -> list:
     if not font:
         title += f"\n(too many to print: pixel numbers 1 to {H * W}, darker green = later)"
     if state.valid:
-        r, c = state.window
-        (sh, sw), (dh, dw), (KH, KW) = state.stride, state.dilation, state.filter_size
-        artists.append(outline(ax, r * sh, c * sw, dh * (KH - 1) + 1, dw * (KW - 1) + 1, color="blue", lw=2))
+        rows, cols = _window(state)
+        artists.append(outline(ax, rows.start, cols.start, rows.stop - rows.start, cols.stop - cols.start,
+                               color="blue", lw=2))  # fmt: skip
     artists.append(text(ax, 0, 1, title, 9.5, va="bottom", transform=ax.transAxes, shift=(0, 11)))
     return artists
+
+
+def _window(state: Im2colState) -> tuple[slice, slice]:
+    """The rows and the columns of the padded input that the selected window reads."""
+    (r, c), (sh, sw), (dh, dw), (KH, KW) = state.window, state.stride, state.dilation, state.filter_size
+    return geometry.window(r, KH, sh, dh), geometry.window(c, KW, sw, dw)
 
 
 def _draw_columns(ax, state: Im2colState, cell: float) -> list:
@@ -318,6 +323,12 @@ def _p(pair) -> str:
 # The widget
 
 
+def _output_grid(size, v: dict) -> tuple | None:
+    """(H', W') for an input of ``size`` and the controls' values ``v``, or None when the filter does not fit."""
+    out = tuple(geometry.output_size(n, v["filter_size"], v["stride"], v["pad"], v["dilation"]) for n in size)
+    return out if min(out) >= 1 else None
+
+
 class Im2colExplorer(Explorer):
     """A patch of the input and the column it becomes, and what that costs (lesson 3).
 
@@ -340,9 +351,8 @@ class Im2colExplorer(Explorer):
         v = {name: shapes.check_setting(name, value, *self.RANGES[name], f"the range of the {self.LABELS[name]} "
                                         "slider") for name, value in given.items()}  # fmt: skip
         size = (v["H"], v["W"])
-        fits = v["dilation"] * (v["filter_size"] - 1) + 1 <= min(size) + 2 * v["pad"]
-        out = tuple(shapes.conv_output_size(n, v["filter_size"], v["stride"], v["pad"], v["dilation"]) for n in size)
-        window = shapes.check_cell("window", window, out if fits else None, "output (one window per column)")
+        out = _output_grid(size, v)
+        window = shapes.check_cell("window", window, out, "output (one window per column)")
         pixel = shapes.check_cell("pixel", pixel, size, "input")
         controls = {name: slider(self.LABELS[name], v[name], *self.RANGES[name]) for name in given}
         controls["window"] = slider("window", window, 0, 10**6)
@@ -354,9 +364,7 @@ class Im2colExplorer(Explorer):
         v = self.values
         size = (v["H"], v["W"])
         self.fit_cell_slider("pixel", size)
-        fits = v["dilation"] * (v["filter_size"] - 1) + 1 <= min(size) + 2 * v["pad"]
-        out = tuple(shapes.conv_output_size(n, v["filter_size"], v["stride"], v["pad"], v["dilation"]) for n in size)
-        self.fit_cell_slider("window", out if fits else None)
+        self.fit_cell_slider("window", _output_grid(size, v))
 
     def compute(self) -> Im2colState:
         return compute_im2col(**self.values)

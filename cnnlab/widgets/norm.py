@@ -67,7 +67,7 @@ def feature_maps() -> tuple[np.ndarray, list, str]:
     return out, names, description
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NormState:
     """What NormExplorer shows."""
 
@@ -112,8 +112,8 @@ def compute_norm(mode="batch", groups=2, highlight=0, x=None) -> NormState:
             shapes.check_norm_inputs(x, gamma, beta, groups=G)
             out, _ = spatial_groupnorm_forward(x, gamma, beta, G, {})
     except (ValueError, TypeError) as exc:
-        sets = np.full((N, C), -1)
-        return NormState(mode, G, x, None, sets, 0, 0, (np.nan, np.nan), (np.nan, np.nan), f"No output: {exc}.")
+        return NormState(mode=mode, groups=G, x=x, out=None, sets=np.full((N, C), -1), highlight=0, elements=0,
+                         before=(np.nan, np.nan), after=(np.nan, np.nan), status=f"No output: {exc}.")  # fmt: skip
     if G is None:
         sets = np.tile(np.arange(C), (N, 1))  # (N, C): set = channel
         elements = N * H * W
@@ -124,7 +124,8 @@ def compute_norm(mode="batch", groups=2, highlight=0, x=None) -> NormState:
     chosen = sets == k
     before = (float(x[chosen].mean()), float(x[chosen].std()))
     after = (float(out[chosen].mean()), float(out[chosen].std()))
-    return NormState(mode, G, x, out, sets, k, elements, before, after, "")
+    return NormState(mode=mode, groups=G, x=x, out=out, sets=sets, highlight=k, elements=elements, before=before,
+                     after=after, status="")  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
