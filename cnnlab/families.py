@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnlab import cases, shapes
+from cnnlab import cases, fast, shapes
 from cnnlab import layers as L
 
 __all__ = ["Family", "FAMILIES", "get", "pair"]
@@ -46,7 +46,7 @@ class Family:
 
     name: str
     lessons: tuple  # the lessons that teach it
-    forward: dict  # implementation name -> forward(*args) -> (out, cache)
+    forward: dict  # implementation name -> forward(*args) -> (out, cache); "fast": cnnlab.fast's
     backward: dict  # implementation name -> backward(dout, cache) -> gradients
     validate: Callable  # (*forward arguments): the validation in cnnlab.shapes every forward starts with
     cases: tuple  # the rows of the family's table in cnnlab.cases
@@ -212,8 +212,16 @@ MAX_POOL_BAD_INPUTS = (
 MAX_POOL = Family(
     name="max_pool",
     lessons=(4,),
-    forward={"naive": L.max_pool_forward_naive, "im2col": L.max_pool_forward_im2col},
-    backward={"naive": L.max_pool_backward_naive, "im2col": L.max_pool_backward_im2col},
+    forward={
+        "naive": L.max_pool_forward_naive,
+        "im2col": L.max_pool_forward_im2col,
+        "fast": fast.max_pool_forward_im2col,
+    },
+    backward={
+        "naive": L.max_pool_backward_naive,
+        "im2col": L.max_pool_backward_im2col,
+        "fast": fast.max_pool_backward_im2col,
+    },
     validate=shapes.check_pool_inputs,
     cases=tuple(cases.POOL_CASES),
     arguments=_pool_arguments,
@@ -275,8 +283,16 @@ AVG_POOL_BAD_INPUTS = (
 AVG_POOL = Family(
     name="avg_pool",
     lessons=(4,),
-    forward={"naive": L.avg_pool_forward_naive, "im2col": L.avg_pool_forward_im2col},
-    backward={"naive": L.avg_pool_backward_naive, "im2col": L.avg_pool_backward_im2col},
+    forward={
+        "naive": L.avg_pool_forward_naive,
+        "im2col": L.avg_pool_forward_im2col,
+        "fast": fast.avg_pool_forward_im2col,
+    },
+    backward={
+        "naive": L.avg_pool_backward_naive,
+        "im2col": L.avg_pool_backward_im2col,
+        "fast": fast.avg_pool_backward_im2col,
+    },
     validate=shapes.check_avg_pool_inputs,
     cases=tuple(cases.AVG_POOL_CASES),
     arguments=_pool_arguments,
@@ -286,7 +302,7 @@ AVG_POOL = Family(
     geometries=_avg_pool_geometries,
     example=_pool_example,
     bad_inputs=AVG_POOL_BAD_INPUTS,
-    exercises=(),  # avg_pool_forward_naive, avg_pool_backward_naive: see cnnlab.exercises
+    exercises=("avg_pool_forward_naive", "avg_pool_backward_naive"),
     explorer="PoolExplorer",
 )
 
@@ -366,8 +382,8 @@ BATCHNORM_BAD_INPUTS = (
 BATCHNORM = Family(
     name="batchnorm",
     lessons=(5,),
-    forward={"layer": L.spatial_batchnorm_forward},
-    backward={"layer": L.spatial_batchnorm_backward},
+    forward={"layer": L.spatial_batchnorm_forward, "fast": fast.spatial_batchnorm_forward},
+    backward={"layer": L.spatial_batchnorm_backward, "fast": fast.spatial_batchnorm_backward},
     validate=_check_batchnorm,
     cases=tuple(cases.BATCHNORM_CASES),
     arguments=_batchnorm_arguments,
@@ -413,8 +429,8 @@ GROUPNORM_BAD_INPUTS = (
 GROUPNORM = Family(
     name="groupnorm",
     lessons=(6,),
-    forward={"layer": L.spatial_groupnorm_forward},
-    backward={"layer": L.spatial_groupnorm_backward},
+    forward={"layer": L.spatial_groupnorm_forward, "fast": fast.spatial_groupnorm_forward},
+    backward={"layer": L.spatial_groupnorm_backward, "fast": fast.spatial_groupnorm_backward},
     validate=_check_groupnorm,
     cases=tuple(cases.GROUPNORM_CASES),
     arguments=_groupnorm_arguments,

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import cnnlab.fast
 import cnnlab.layers
 from cnnlab import exercises, families
 from cnnlab.families import FAMILIES
@@ -29,10 +30,15 @@ def random_dout(family, args, seed):
     return np.random.default_rng(seed).standard_normal(out.shape)
 
 
-def test_every_layer_of_cnnlab_layers_belongs_to_one_family():
-    in_families = {f.__name__ for family in FAMILIES for f in (*family.forward.values(), *family.backward.values())}
+def test_every_layer_of_cnnlab_layers_and_fast_belongs_to_one_family():
+    functions = [f for family in FAMILIES for f in (*family.forward.values(), *family.backward.values())]
+    in_families = {f.__name__ for f in functions}
     outside = {"affine_forward", "affine_backward", "relu_forward", "relu_backward", "softmax_loss", "im2col", "col2im"}
     assert set(cnnlab.layers.__all__) - outside == in_families
+    own = {name for name in cnnlab.fast.__all__ if getattr(cnnlab.fast, name) is not getattr(cnnlab.layers, name)}
+    assert own <= {f.__name__ for f in functions if f.__module__.startswith("cnnlab.fast")}, (
+        "a fast version no record names"
+    )
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=implementation_id)

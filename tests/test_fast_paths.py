@@ -240,12 +240,6 @@ HIDDEN = {  # exercise graded: the fast function that would answer it
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cnnlab.exercises.catalog's POOL_KEY and NORM_KEY do not list cnnlab.fast.pool:* and "
-    "cnnlab.fast.norm:* yet (catalog.py is the lead's to change); until they do, the grading copy "
-    "keeps cnnlab.fast working",
-)
 @pytest.mark.parametrize(("exercise", "twin"), HIDDEN.items())
 def test_the_grading_copy_hides_the_fast_twin_of_a_graded_exercise(tmp_path, exercise, twin):
     from cnnlab.instructor import sandbox

@@ -2,21 +2,19 @@
 padding, count_include_pad), forward and backward, with their cases, known mistakes,
 regions and hints; the other half of the pooling family (``pool``: max pooling).
 
-Its cases are ``AVG_POOL_CASES`` here, records like ``cnnlab.cases.PoolCase`` with a pad
-and count_include_pad (until that table holds them). Known mistakes are recomputed window
+Its cases are ``cnnlab.cases.AVG_POOL_CASES``. Known mistakes are recomputed window
 by window with one thing changed: where the windows sit, the padding, what each sum is
 divided by, how the backward shares the gradient.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
+from cnnlab.cases import AVG_POOL_CASES, AvgPoolCase
 from cnnlab.exercises import pool
 from cnnlab.exercises.exercise import SHARED_TAGS, Case, Exercise, case_rng, mistake
 from cnnlab.exercises.windows import PAIR, coverage, windows_touching_padding
@@ -24,8 +22,6 @@ from cnnlab.exercises.windows import crop as windows_crop
 
 __all__ = [
     "EXERCISES",
-    "AvgPoolCase",
-    "AVG_POOL_CASES",
     "AVG_POOL",
     "TAGS",
     "SIZE_FORMULA",
@@ -34,70 +30,6 @@ __all__ = [
     "avg_pool_backward",
 ]
 
-
-@dataclass(frozen=True, kw_only=True)
-class AvgPoolCase:
-    """Average pooling of x (N, C, H, W) with a pool_height x pool_width window (as ``cases.PoolCase``).
-
-    ``pad`` and ``count_include_pad`` go into pool_param only where they differ from their
-    defaults (0 and True), so the cases also check that a function reads them with .get.
-    """
-
-    name: str
-    x_shape: tuple
-    pool_height: int
-    pool_width: int
-    stride: int | tuple
-    pad: int | tuple = 0
-    count_include_pad: bool = True
-
-    @property
-    def pool_param(self) -> dict:
-        param = {"pool_height": self.pool_height, "pool_width": self.pool_width, "stride": self.stride}
-        if self.pad != 0:
-            param["pad"] = self.pad
-        if not self.count_include_pad:
-            param["count_include_pad"] = False
-        return param
-
-    def arrays(self, rng: np.random.Generator):
-        """x (N, C, H, W) float64."""
-        return (rng.standard_normal(self.x_shape),)
-
-
-AVG_POOL_CASES = [
-    AvgPoolCase(name="2x2 stride 2", x_shape=(2, 3, 4, 4), pool_height=2, pool_width=2, stride=2),
-    AvgPoolCase(name="overlapping 3x3 stride 1", x_shape=(2, 2, 5, 5), pool_height=3, pool_width=3, stride=1),
-    AvgPoolCase(name="pad 1, padding counted", x_shape=(2, 2, 5, 5), pool_height=3, pool_width=3, stride=2, pad=1),
-    AvgPoolCase(
-        name="pad 1, count_include_pad=False",
-        x_shape=(2, 2, 5, 5),
-        pool_height=3,
-        pool_width=3,
-        stride=2,
-        pad=1,
-        count_include_pad=False,
-    ),
-    AvgPoolCase(
-        name="overlapping with pad 1, count_include_pad=False",
-        x_shape=(2, 1, 4, 6),
-        pool_height=3,
-        pool_width=3,
-        stride=1,
-        pad=1,
-        count_include_pad=False,
-    ),
-    AvgPoolCase(
-        name="rectangular window, stride and pad pairs",
-        x_shape=(1, 3, 6, 5),
-        pool_height=3,
-        pool_width=2,
-        stride=(2, 1),
-        pad=(1, 0),
-        count_include_pad=False,
-    ),
-    AvgPoolCase(name="stride 3 leaves rows out", x_shape=(3, 2, 7, 6), pool_height=2, pool_width=2, stride=3),
-]
 
 SIZE_FORMULA = "H' = (H + 2*pad - pool_height) // stride + 1"
 

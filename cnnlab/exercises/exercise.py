@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnnlab import cases
 from cnnlab.exercises import diagnose
 
 __all__ = ["Case", "Exercise", "CrashAdvice", "case_rng", "mistake", "SHARED_TAGS"]
@@ -106,8 +107,9 @@ class Exercise:
 
 
 def case_rng(family: str, index: int) -> np.random.Generator:
-    """The generator of one case: fixed, different for every case and family."""
-    return np.random.default_rng([sum(map(ord, family)), index])
+    """The generator of case ``index`` of an exercise family: ``cnnlab.cases.rng``, the one
+    seeding scheme of every case (fixed, different for every case and family)."""
+    return cases.rng(f"{family} #{index}")
 
 
 def mistake(output: str, sentence: str, compute):

@@ -26,7 +26,6 @@ from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
 from cnnlab import geometry
-from cnnlab.widgets._render import COLORS, DPI, MIN_TEXT_PX
 
 __all__ = [
     "panel",
@@ -43,6 +42,9 @@ __all__ = [
     "formula_text",
     "format_number",
     "place",
+    "DPI",
+    "MIN_TEXT_PX",
+    "COLORS",
     "MIN_POINTS",
     "cell_font",
     "text_width",
@@ -51,6 +53,31 @@ __all__ = [
 ]
 
 _FONT = FontProperties(family="DejaVu Sans")
+
+# 9 inches -> 900 pixels: about the width of a notebook's output area in JupyterLab on a
+# 1366-pixel laptop screen with the file browser open (at 72 dpi the figures used two thirds
+# of it). A figure is shown at most at its own pixel width (sharp) and shrinks with a narrower
+# notebook; text is sized in points, so 1 pt is DPI / 72 pixels.
+DPI = 100
+# The smallest text an explorer draws, in pixels of its PNG: numbers in cells, axis labels,
+# keys. What would be smaller is not drawn, and the figure says in words what it would have
+# shown. tests/test_widgets.py checks every drawn text; the browser test checks the figure is
+# not shown smaller than its PNG at 1366 px, so this is also the size on the screen.
+MIN_TEXT_PX = 10
+
+# Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
+COLORS = {
+    "blue": "#0072B2",  # the selection: the output cell, the window, the chosen set
+    "sky": "#56B4E9",  # its lighter fill
+    "orange": "#E69F00",  # a second selection (e.g. one input pixel and its copies)
+    "vermillion": "#D55E00",  # what is wrong or never reached
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "purple": "#CC79A7",
+    "grey": "#BBBBBB",  # padding
+    "light": "#F2F2F2",
+    "ink": "#222222",
+}
 MIN_POINTS = MIN_TEXT_PX * 72 / DPI  # the smallest font size drawn, in points (10 px at 100 dpi: 7.2 pt)
 
 

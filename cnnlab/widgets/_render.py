@@ -35,32 +35,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
+from cnnlab.widgets._draw import COLORS, DPI, MIN_TEXT_PX, smallest_text_px
+
 __all__ = ["Explorer", "new_figure", "figure_png", "slider", "clamp_slider", "wrap", "COLORS", "DPI", "MIN_TEXT_PX"]
-
-# 9 inches -> 900 pixels: about the width of a notebook's output area in JupyterLab on a
-# 1366-pixel laptop screen with the file browser open (at 72 dpi the figures used two thirds
-# of it). A figure is shown at most at its own pixel width (sharp) and shrinks with a narrower
-# notebook; text is sized in points, so 1 pt is DPI / 72 pixels.
-DPI = 100
-# The smallest text an explorer draws, in pixels of its PNG: numbers in cells, axis labels,
-# keys. What would be smaller is not drawn, and the figure says in words what it would have
-# shown. tests/test_widgets.py checks every drawn text; the browser test checks the figure is
-# not shown smaller than its PNG at 1366 px, so this is also the size on the screen.
-MIN_TEXT_PX = 10
-
-# Okabe & Ito's palette, distinguishable with every common colour-vision deficiency.
-COLORS = {
-    "blue": "#0072B2",  # the selection: the output cell, the window, the chosen set
-    "sky": "#56B4E9",  # its lighter fill
-    "orange": "#E69F00",  # a second selection (e.g. one input pixel and its copies)
-    "vermillion": "#D55E00",  # what is wrong or never reached
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "purple": "#CC79A7",
-    "grey": "#BBBBBB",  # padding
-    "light": "#F2F2F2",
-    "ink": "#222222",
-}
 
 
 def new_figure(width: float, height: float, dpi: int = DPI) -> Figure:
@@ -198,8 +175,6 @@ class Explorer(abc.ABC):
         The browser test reads it and scales it by how wide the figure is shown, to check the
         smallest text a student sees; ``cnnlab.widgets._draw.smallest_text_px`` measures it.
         """
-        from cnnlab.widgets._draw import smallest_text_px
-
         px = smallest_text_px(self.figure)
         classes = [c for c in self.image._dom_classes if not c.startswith("cnnlab-text-min-")]
         if px is not None:
