@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["output_size", "span", "window", "tap_positions", "coverage", "never_read"]
+__all__ = ["output_size", "span", "window", "tap_positions", "tap_on_input", "coverage", "never_read"]
 
 
 def output_size(size: int, kernel: int, stride: int = 1, pad: int = 0, dilation: int = 1) -> int:
@@ -51,6 +51,22 @@ def tap_positions(p: int, out_size: int, stride: int = 1, dilation: int = 1) -> 
     """
     start = p * dilation
     return slice(start, start + stride * (out_size - 1) + 1, stride)
+
+
+def tap_on_input(p: int, size: int, out_size: int, stride: int = 1, pad: int = 0, dilation: int = 1) -> tuple:
+    """(outputs, rows): the output rows whose tap ``p`` falls on the unpadded input, and the
+    input rows it reads there, as two slices of equal length (empty if it only reads padding).
+
+    Output row i reads row i*stride + p*dilation - pad of the input; this keeps the i where
+    that row is in 0 .. size - 1, so a layer can skip the zeros of the padding.
+    """
+    offset = p * dilation - pad  # input row of output row 0
+    first = max(0, -(offset // stride) if offset < 0 else 0)  # ceil(-offset / stride)
+    last = min(out_size, (size - 1 - offset) // stride + 1) if size - 1 - offset >= 0 else 0
+    if last <= first:
+        return slice(0, 0), slice(0, 0)
+    start = first * stride + offset
+    return slice(first, last), slice(start, start + stride * (last - first - 1) + 1, stride)
 
 
 def coverage(size: int, kernel: int, stride: int = 1, pad: int = 0, dilation: int = 1) -> np.ndarray:

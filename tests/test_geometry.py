@@ -66,3 +66,13 @@ def test_shapes_conv_output_size_is_the_geometry_formula():
     assert shapes.conv_output_size is geometry.output_size
     assert shapes.conv_output_size(7, 3, 2, 1, 1) == 4
     assert shapes.conv_output_size(5, 3, 1, 0, 3) == -1  # dilated to 7 > 5: invalid, left to shapes
+
+
+def test_tap_on_input_keeps_exactly_the_outputs_whose_tap_reads_a_real_row():
+    for size, kernel, stride, pad, dilation in FITTING:
+        windows = brute_windows(size, kernel, stride, pad, dilation)
+        for p in range(kernel):
+            outputs, rows = geometry.tap_on_input(p, size, len(windows), stride, pad, dilation)
+            expected = [(i, w[p] - pad) for i, w in enumerate(windows) if 0 <= w[p] - pad < size]
+            found = list(zip(range(len(windows))[outputs], range(size)[rows], strict=True))
+            assert found == expected, (size, kernel, stride, pad, dilation, p)

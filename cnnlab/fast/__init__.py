@@ -6,7 +6,7 @@ same functions, arguments, caches and answers (to rounding), so the network and 
 faster version it lives here, beside its readable twin in ``cnnlab.layers``:
 
 - ``fast.pool``: max pooling that counts taps and scatter-adds its gradient, average pooling
-  by one strided add per tap, both splitting a large batch across threads;
+  by separable row and column sums that skip the padding, both splitting a large batch across threads;
 - ``fast.norm``: batch and group norm in preallocated arrays, split across threads.
 
 The others (convolution through im2col, affine, relu, softmax, the naive loops) are the

@@ -6,9 +6,10 @@ Tricks that a student need not follow to learn the maths:
   searching (contiguous compares; numpy's argmax across an inner axis is about ten times
   slower), and its backward pass is one scatter-add (``np.add.at``) of every gradient onto
   its winner, instead of a zero array of every tap folded back;
-- average pooling adds one strided slice per tap (PH*PW whole-array adds) instead of summing
-  a six-dimensional window view, and its backward pass adds every window's share back the
-  same way, without building the columns;
+- average pooling sums each window as rows then columns (a window's sum is separable:
+  PH + PW whole-array adds of strided slices, not PH*PW), reads only the taps that fall on x
+  (``geometry.tap_on_input``: the padding's zeros are never made), and its backward pass
+  spreads every window's share the same way, without building the columns;
 - a large batch is split across threads (``cnnlab.threads``); every slice is independent.
 
 The caches are those of ``cnnlab.layers.pool`` (max pooling's argmax in a small unsigned
@@ -94,13 +95,17 @@ def avg_pool_forward_im2col(x, pool_param):
     scale = 1 / window_counts(x, (PH, PW), (sh, sw), pad, count_include_pad)  # (Ho, Wo)
     out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
 
-    def pool(s):  # the samples in slice s, on one thread
-        xpad, total = im2col.pad_input(x[s], pad), out[s]
+    rows = [geometry.tap_on_input(p, H, Ho, sh, pad[0]) for p in range(PH)]  # (outputs, inputs) per tap
+    cols = [geometry.tap_on_input(q, W, Wo, sw, pad[1]) for q in range(PW)]
+
+    def pool(s):  # the samples in slice s, on one thread; a window's sum is a sum of row sums
+        by_rows = np.zeros((x[s].shape[0], C, Ho, W), dtype=x.dtype)  # each window's rows, summed
+        for oi, ri in rows:  # tap row p of every window: one slice of x (padding adds zeros: skipped)
+            by_rows[:, :, oi] += x[s][:, :, ri]
+        total = out[s]
         total[...] = 0
-        for p in range(PH):  # tap (p, q) of every window is one strided slice of xpad
-            rows = geometry.tap_positions(p, Ho, sh)
-            for q in range(PW):
-                total += xpad[:, :, rows, geometry.tap_positions(q, Wo, sw)]
+        for oj, rj in cols:
+            total[:, :, :, oj] += by_rows[:, :, :, rj]
         total *= scale
 
     threads.over_batch(pool, N, C * H * W)
@@ -120,16 +125,16 @@ def avg_pool_backward_im2col(dout, cache):
     scale = 1 / window_counts(x, (PH, PW), (sh, sw), (ph, pw), count_include_pad)  # (Ho, Wo)
     dx = np.zeros(x.shape, dtype=x.dtype)
 
-    def route(s):  # the samples in slice s, on one thread
+    rows = [geometry.tap_on_input(p, H, Ho, sh, ph) for p in range(PH)]  # (outputs, inputs) per tap
+    cols = [geometry.tap_on_input(q, W, Wo, sw, pw) for q in range(PW)]
+
+    def route(s):  # the samples in slice s, on one thread: spread along the columns, then the rows
         share = dout[s] * scale  # (n, C, Ho, Wo): what each pixel of a window receives
-        padded = ph > 0 or pw > 0  # without padding, the shares go straight into dx
-        dxpad = np.zeros((share.shape[0], C, H + 2 * ph, W + 2 * pw), dtype=x.dtype) if padded else dx[s]
-        for p in range(PH):
-            rows = geometry.tap_positions(p, Ho, sh)
-            for q in range(PW):
-                dxpad[:, :, rows, geometry.tap_positions(q, Wo, sw)] += share
-        if padded:
-            dx[s] = dxpad[:, :, ph : ph + H, pw : pw + W]
+        by_cols = np.zeros((share.shape[0], C, Ho, W), dtype=x.dtype)
+        for oj, rj in cols:  # the shares that fall on the padding are never made
+            by_cols[:, :, :, rj] += share[:, :, :, oj]
+        for oi, ri in rows:
+            dx[s][:, :, ri] += by_cols[:, :, oi]
 
     threads.over_batch(route, N, C * H * W)
     return dx
