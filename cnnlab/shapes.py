@@ -1,11 +1,14 @@
-"""Output-size arithmetic and input validation: the one place cnnlab words its errors.
+"""Input validation: the one place the layers, im2col and the explorers word their errors.
 
-Every public layer calls one ``check_*`` helper from here on its way in. Each helper
-either returns clean values (arrays as numpy arrays, every geometry parameter as an
-``(h, w)`` pair of ints) or raises ``TypeError`` / ``ValueError`` naming the parameter,
+Every public layer (``cnnlab.layers`` and ``cnnlab.fast``) calls one ``check_*`` helper from
+here on its way in; the explorers check their settings with ``check_setting`` and
+``check_cell``. Each helper either returns clean values (arrays as numpy arrays, every
+geometry parameter as an ``(h, w)`` pair of ints) or raises ``TypeError`` / ``ValueError`` naming the parameter,
 the value it received and what would be valid. The loops in the layers stay clean.
 
-Introduced in lesson 1 (convolution arithmetic).
+The window arithmetic itself (output sizes, spans, which rows a window reads) is in
+``cnnlab.geometry``; ``conv_output_size``, the formula of lesson 1, is its ``output_size``,
+also importable from here, where lesson 1 introduces it.
 """
 
 from __future__ import annotations
