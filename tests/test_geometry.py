@@ -3,7 +3,6 @@
 import itertools
 
 import numpy as np
-import pytest
 
 from cnnlab import geometry, shapes
 
@@ -23,38 +22,45 @@ def brute_windows(size, kernel, stride, pad, dilation):
     return found
 
 
-@pytest.mark.parametrize(("size", "kernel", "stride", "pad", "dilation"), SMALL)
-def test_output_size_counts_the_windows_that_fit(size, kernel, stride, pad, dilation):
-    count = len(brute_windows(size, kernel, stride, pad, dilation))
-    found = geometry.output_size(size, kernel, stride, pad, dilation)
-    assert max(found, 0) == count
-    assert found >= 1 or geometry.span(kernel, dilation) > size + 2 * pad  # < 1 only when nothing fits
+def test_output_size_counts_the_windows_that_fit():
+    for where in SMALL:
+        size, kernel, stride, pad, dilation = where
+        count = len(brute_windows(*where))
+        found = geometry.output_size(*where)
+        assert max(found, 0) == count, where
+        assert found >= 1 or geometry.span(kernel, dilation) > size + 2 * pad, where  # < 1 only when nothing fits
 
 
-@pytest.mark.parametrize(("size", "kernel", "stride", "pad", "dilation"), SMALL)
-def test_window_coverage_and_never_read_match_brute_force(size, kernel, stride, pad, dilation):
+def test_window_coverage_and_never_read_match_brute_force():
+    for where in SMALL:
+        window_coverage_and_never_read_match_brute_force(*where)
+
+
+def window_coverage_and_never_read_match_brute_force(size, kernel, stride, pad, dilation):
+    where = (size, kernel, stride, pad, dilation)
     windows = brute_windows(size, kernel, stride, pad, dilation)
     padded_rows = np.arange(size + 2 * pad)
     for i, rows in enumerate(windows):
-        assert padded_rows[geometry.window(i, kernel, stride, dilation)].tolist() == rows
-        assert geometry.span(kernel, dilation) == rows[-1] - rows[0] + 1
+        assert padded_rows[geometry.window(i, kernel, stride, dilation)].tolist() == rows, where
+        assert geometry.span(kernel, dilation) == rows[-1] - rows[0] + 1, where
     counts = np.zeros(size + 2 * pad, dtype=int)
     for rows in windows:
         counts[rows] += 1
-    np.testing.assert_array_equal(geometry.coverage(size, kernel, stride, pad, dilation), counts)
-    never = geometry.never_read(size, kernel, stride, pad, dilation)
-    assert never.shape == (size,) and never.dtype == bool
-    np.testing.assert_array_equal(never, counts[pad : pad + size] == 0)
+    np.testing.assert_array_equal(geometry.coverage(*where), counts, err_msg=str(where))
+    never = geometry.never_read(*where)
+    assert never.shape == (size,) and never.dtype == bool, where
+    np.testing.assert_array_equal(never, counts[pad : pad + size] == 0, err_msg=str(where))
 
 
-@pytest.mark.parametrize(("size", "kernel", "stride", "pad", "dilation"), FITTING)
-def test_tap_positions_are_tap_p_of_every_window(size, kernel, stride, pad, dilation):
-    windows = brute_windows(size, kernel, stride, pad, dilation)
-    assert windows
-    padded_rows = np.arange(size + 2 * pad)
-    for p in range(kernel):
-        rows = padded_rows[geometry.tap_positions(p, len(windows), stride, dilation)].tolist()
-        assert rows == [window[p] for window in windows]
+def test_tap_positions_are_tap_p_of_every_window():
+    for where in FITTING:
+        size, kernel, stride, pad, dilation = where
+        windows = brute_windows(*where)
+        assert windows, where
+        padded_rows = np.arange(size + 2 * pad)
+        for p in range(kernel):
+            rows = padded_rows[geometry.tap_positions(p, len(windows), stride, dilation)].tolist()
+            assert rows == [window[p] for window in windows], (where, p)
 
 
 def test_a_stride_larger_than_the_window_leaves_rows_unread():

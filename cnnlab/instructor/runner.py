@@ -70,7 +70,7 @@ def run_jobs(jobs: list, n_jobs: int = 1, on_done=None) -> list:
     def one(index: int) -> None:
         if cancelled.is_set():
             return
-        results[index] = _run_judge(jobs[index], live, lock)
+        results[index] = _run_judge(jobs[index], live, lock, cancelled)
         if on_done is not None and not cancelled.is_set():  # a judge killed on Ctrl-C is no result
             on_done(index, results[index])
 
@@ -81,9 +81,9 @@ def run_jobs(jobs: list, n_jobs: int = 1, on_done=None) -> list:
             for future in futures:
                 future.result()
         except BaseException:
-            cancelled.set()
             pool.shutdown(wait=False, cancel_futures=True)
-            with lock:
+            with lock:  # a judge starting now sees cancelled once it holds the lock, and is killed
+                cancelled.set()
                 for process in list(live.values()):
                     _kill(process)
             raise
@@ -112,7 +112,7 @@ def _stop_on_termination():
             signal.signal(getattr(signal, name), handler)
 
 
-def _run_judge(job: dict, live: dict, lock) -> dict:
+def _run_judge(job: dict, live: dict, lock, cancelled: threading.Event) -> dict:
     backstop = job["timeout"] + STARTUP_ALLOWANCE + len(job["tasks"]) * (job["check_time_limit"] + CHECK_ALLOWANCE)
     started = time.monotonic()
     process = subprocess.Popen(
@@ -124,6 +124,8 @@ def _run_judge(job: dict, live: dict, lock) -> dict:
     )
     with lock:
         live[id(process)] = process
+        if cancelled.is_set():  # grading stopped while this judge was starting: it is not needed
+            _kill(process)
     try:
         out, err = process.communicate(json.dumps(job).encode("utf-8"), timeout=backstop)
         killed = False
