@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["output_size", "span", "window", "tap_positions", "tap_on_input", "coverage", "never_read"]
+__all__ = ["output_size", "span", "window", "tap_positions", "tap_on_input", "real_counts", "coverage", "never_read"]
 
 
 def output_size(size: int, kernel: int, stride: int = 1, pad: int = 0, dilation: int = 1) -> int:
@@ -67,6 +67,13 @@ def tap_on_input(p: int, size: int, out_size: int, stride: int = 1, pad: int = 0
         return slice(0, 0), slice(0, 0)
     start = first * stride + offset
     return slice(first, last), slice(start, start + stride * (last - first - 1) + 1, stride)
+
+
+def real_counts(size: int, kernel: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """(output_size,) int array: how many of each window's rows are on the unpadded input,
+    not on the padding (average pooling with count_include_pad=False divides by these)."""
+    start = np.arange(max(output_size(size, kernel, stride, pad), 0)) * stride - pad  # first row, unpadded
+    return np.maximum(np.minimum(start + kernel, size) - np.maximum(start, 0), 0)  # 0: only padding
 
 
 def coverage(size: int, kernel: int, stride: int = 1, pad: int = 0, dilation: int = 1) -> np.ndarray:

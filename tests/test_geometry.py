@@ -82,3 +82,12 @@ def test_tap_on_input_keeps_exactly_the_outputs_whose_tap_reads_a_real_row():
             expected = [(i, w[p] - pad) for i, w in enumerate(windows) if 0 <= w[p] - pad < size]
             found = list(zip(range(len(windows))[outputs], range(size)[rows], strict=True))
             assert found == expected, (size, kernel, stride, pad, dilation, p)
+
+
+def test_real_counts_are_the_rows_of_each_window_that_are_not_padding():
+    for where in FITTING:
+        size, kernel, stride, pad, dilation = where
+        if dilation != 1:
+            continue  # pooling windows are not dilated
+        expected = [sum(pad <= r < pad + size for r in rows) for rows in brute_windows(*where)]
+        assert geometry.real_counts(size, kernel, stride, pad).tolist() == expected, where

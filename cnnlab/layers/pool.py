@@ -38,6 +38,7 @@ __all__ = [
     "avg_pool_backward_naive",
     "avg_pool_forward_im2col",
     "avg_pool_backward_im2col",
+    "window_counts",
 ]
 
 
@@ -211,6 +212,7 @@ def window_counts(x, kernel, stride, pad, count_include_pad) -> np.ndarray:
     PH*PW, or (with count_include_pad False) the number of its pixels that are not padding."""
     N, C, H, W = x.shape
     PH, PW = kernel
-    inside = im2col.pad_input(np.ones((1, 1, H, W), dtype=x.dtype), pad)  # (1, 1, Hp, Wp): 1 on x, 0 on padding
-    counts = im2col.windows(inside, kernel, stride, (1, 1)).sum(axis=(2, 3))[0, 0]  # (H', W')
+    rows = geometry.real_counts(H, PH, stride[0], pad[0])  # (H',): each window's rows that are on x
+    cols = geometry.real_counts(W, PW, stride[1], pad[1])  # (W',)
+    counts = np.outer(rows, cols).astype(x.dtype)  # (H', W')
     return np.full_like(counts, PH * PW) if count_include_pad else counts
