@@ -278,7 +278,11 @@ _RUN_FINISHED = """() => {
   const k = c.panel.sessionContext.session?.kernel;
   if (k && ['dead', 'restarting', 'autorestarting'].includes(k.status)) return true;
   const busy = [...c.panel.node.querySelectorAll('.jp-InputArea-prompt')].some(p => p.textContent.includes('*'));
-  return c.runDone && !!k && k.status === 'idle' && !busy;
+  if (!(c.runDone && !!k && k.status === 'idle' && !busy)) { c.quietSince = null; return false; }
+  // Idle for 1.5 s on end: between two cells the kernel is idle for a moment, and the prompts of
+  // queued cells outside the window are not in the page (JupyterLab renders only the visible cells).
+  c.quietSince = c.quietSince ?? Date.now();
+  return Date.now() - c.quietSince > 1500;
 }"""
 
 _KERNEL_STATUS = "() => window.__cnnlab.panel.sessionContext.session?.kernel?.status ?? 'none'"
