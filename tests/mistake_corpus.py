@@ -462,7 +462,8 @@ def _named_patterns() -> list:
     for module, names in tables.items():
         for table in names:
             texts += [t for t in getattr(module, table, {}).values()]
-    texts += [diagnose.SIZE_FORMULA, windows.PAIR_ADVICE, "your backward is the exact gradient of your forward"]
+    texts += [*diagnose.NAMES.values(), diagnose.SIZE_FORMULA, windows.PAIR_ADVICE]
+    texts.append("your backward is the exact gradient of your forward")
     found = []
     for text in texts:
         parts = re.split(r"\{[a-z]+\}", text)

@@ -16,7 +16,7 @@ from student_impls import BUGGY, CORRECT, conv_backward_loops, conv_forward_loop
 
 from cnnlab import exercises
 from cnnlab import layers as L
-from cnnlab.exercises import catalog, hints
+from cnnlab.exercises import catalog, diagnosis, hints
 
 BACKWARD_FORWARD = {e.name: catalog.get(e.forward).reference for e in catalog.EXERCISES if e.kind == "backward"}
 
@@ -482,8 +482,21 @@ def test_a_relu_left_in_is_recognized_from_the_numbers():
         out, cache = conv_forward_loops(x, w, b, conv_param)
         return np.maximum(out, 0), cache
 
-    text = str(exercises.check("conv_forward_naive", with_relu))
-    assert "equals the right value where that is positive and 0 where it is negative" in text
+    result = exercises.check("conv_forward_naive", with_relu)
+    assert "equals the right value where that is positive and 0 where it is negative" in str(result)
+    assert "max(., 0) (a ReLU) that does not belong in this function; remove it" in str(result)
+    assert isinstance(result.failures[0].diagnoses[0], diagnosis.Named)
+
+
+@pytest.mark.parametrize(("factor", "sentence"), [(-1, "has the wrong sign"), (0.5, "1/N times"), (2, "N times")])
+def test_a_scale_that_only_one_mistake_makes_is_named(factor, sentence):
+    def scaled_dx(dout, cache):
+        dx, dw, db = conv_backward_loops(dout, cache)
+        return factor * dx, dw, db
+
+    result = exercises.check("conv_backward_naive", scaled_dx)  # the first case has N = 2
+    first = result.failures[0]
+    assert any(sentence in d and isinstance(d, diagnosis.Named) for d in first.diagnoses), first.diagnoses
 
 
 def test_the_failing_cases_lead_when_no_known_mistake_fits():

@@ -42,7 +42,30 @@ __all__ = [
     "affine_per_channel",
     "offset_per_map",
     "describe",
+    "relu_applied",
+    "Named",
+    "NAMES",
 ]
+
+
+class Named(str):
+    """A diagnosis that names a mistake (what the code does wrong: recomputed, a term of the size
+    formula, or a detector's pattern that only one mistake makes), not only a pattern."""
+
+
+# The detectors' sentences that are Named
+NAMES = {
+    "sign": "{name} has the wrong sign: it is exactly -1 times the right value (a term subtracted where it is added?)",
+    "1/N": "{name} is exactly 1/N times the right value (N = {n}): an average over the batch where a sum is right",
+    "N": (
+        "{name} is exactly N times the right value (N = {n}): a division by N is missing (a sum over the batch "
+        "where an average is right)"
+    ),
+    "relu": (
+        "{name} equals the right value where that is positive and 0 where it is negative: it goes through a "
+        "max(., 0) (a ReLU) that does not belong in this function; remove it"
+    ),
+}
 
 MATCH = 1e-6  # two outputs "match" (yours is that mistake) when their max relative error is below this
 
@@ -89,8 +112,8 @@ def all_zero(name: str, yours: np.ndarray, expected: np.ndarray) -> str | None:
 def scaled(name: str, yours: np.ndarray, expected: np.ndarray, known=()) -> str | None:
     """``yours == k * expected`` for one number k != 1: say k, as a fraction if it is one.
 
-    ``known`` maps a name of k to ``(value, meaning)`` for factors that mean something in
-    this case, e.g. ``{"1/N": (1/N, " (N = 2): an average over the batch, where a sum is right")}``.
+    ``known`` maps factors that mean something in this case to the Named sentence they get,
+    e.g. ``{0.5: "dw is exactly 1/N times the right value (N = 2): an average over the batch ..."}``.
     """
     if not expected.any() or yours.shape != expected.shape:
         return None
@@ -98,14 +121,21 @@ def scaled(name: str, yours: np.ndarray, expected: np.ndarray, known=()) -> str 
     if not np.isfinite(k) or abs(k - 1) < 1e-9 or abs(k) < 1e-12 or not matches(yours, k * expected):
         return None
     if abs(k + 1) < 1e-9:
-        return f"{name} has the wrong sign: it is exactly -1 times the right value"
-    for label, (value, meaning) in dict(known).items():
+        return Named(NAMES["sign"].format(name=name))
+    for value, sentence in dict(known).items():
         if abs(k - value) < 1e-9 * max(1.0, abs(value)):
-            return f"{name} is exactly {label} times the right value{meaning}"
+            return Named(sentence)
     fraction = Fraction(k).limit_denominator(16)
     if abs(float(fraction) - k) < 1e-9 * max(1.0, abs(k)):
         return f"{name} is exactly {fraction} times the right value"
     return f"{name} is exactly {number(k)} times the right value"
+
+
+def relu_applied(name: str, yours: np.ndarray, expected: np.ndarray) -> str | None:
+    """yours == max(expected, 0), and expected has negative values."""
+    if yours.shape == expected.shape and (expected < 0).any() and matches(yours, np.maximum(expected, 0)):
+        return Named(NAMES["relu"].format(name=name))
+    return None
 
 
 def offset_per_channel(name: str, yours: np.ndarray, expected: np.ndarray, what: str) -> str | None:
@@ -273,11 +303,6 @@ def describe(name: str, yours: np.ndarray, expected: np.ndarray, wrong: np.ndarr
         return None
     parts = [f"{name} is wrong {_extent(wrong, axes)}"]
     y, e = yours[wrong], expected[wrong]
-    if matches(yours, np.maximum(expected, 0)) and (expected < 0).any():
-        return parts[0] + (
-            f"; it equals the right value where that is positive and 0 where it is negative: {name} goes "
-            "through a max(., 0) (a ReLU?) that does not belong here"
-        )
     if np.all(y == 0):
         parts.append("it is 0 there, where the right values are not")
     elif np.all(y > e):

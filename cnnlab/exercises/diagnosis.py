@@ -24,8 +24,7 @@ __all__ = ["Named", "MAX_DIAGNOSES", "output", "size", "loss", "crash", "summari
 MAX_DIAGNOSES = 2  # per output
 
 
-class Named(str):
-    """A diagnosis that names a known mistake (recomputed, or a term of the size formula), not a pattern."""
+Named = diagnose.Named
 
 
 def output(exercise: Exercise, name: str, yours, expected, args, dout, wrong=None) -> list:
@@ -51,7 +50,8 @@ def output(exercise: Exercise, name: str, yours, expected, args, dout, wrong=Non
     what = "filter" if "f" in axes else "channel"
     for detector in (
         lambda: diagnose.all_zero(name, yours, expected),
-        lambda: diagnose.scaled(name, yours, expected, _known_scales(args)),
+        lambda: diagnose.relu_applied(name, yours, expected),
+        lambda: diagnose.scaled(name, yours, expected, _known_scales(name, args)),
         lambda: diagnose.offset_per_channel(name, yours, expected, what) if name == "out" else None,
         lambda: diagnose.offset_per_map(name, yours, expected, axes) if name == "out" else None,
         lambda: diagnose.affine_per_channel(name, yours, expected, what) if yours.ndim == 4 else None,
@@ -106,13 +106,13 @@ def crash(exercise: Exercise, call: running.Call, case) -> list:
     return []
 
 
-def _known_scales(args) -> dict:
+def _known_scales(name: str, args) -> dict:
     """Factors with a meaning for "is exactly k times the right value": 1/N and N."""
     x = args[0]
     if not isinstance(x, np.ndarray) or x.ndim != 4 or x.shape[0] < 2:
         return {}
     N = x.shape[0]
-    return {"1/N": (1 / N, f" (N = {N}): an average over the batch where a sum is right"), "N": (N, f" (N = {N})")}
+    return {k: diagnose.NAMES[label].format(name=name, n=N) for k, label in ((1 / N, "1/N"), (N, "N"))}
 
 
 def summarize(result: CheckResult, exercise: Exercise) -> None:
