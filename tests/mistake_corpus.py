@@ -446,7 +446,19 @@ CORPUS = [
 
 def _named_patterns() -> list:
     """Regexes of every sentence of cnnlab's known mistakes (the families' tables, the size formula)."""
-    from cnnlab.exercises import avgpool, batchnorm, columns, conv, convnet, diagnose, groupnorm, norm, pool, windows
+    from cnnlab.exercises import (
+        avgpool,
+        batchnorm,
+        columns,
+        conv,
+        convnet,
+        crashes,
+        diagnose,
+        groupnorm,
+        norm,
+        pool,
+        windows,
+    )
 
     tables = {
         conv: ("CONV",),
@@ -462,11 +474,11 @@ def _named_patterns() -> list:
     for module, names in tables.items():
         for table in names:
             texts += [t for t in getattr(module, table, {}).values()]
-    texts += [*diagnose.NAMES.values(), diagnose.SIZE_FORMULA, windows.PAIR_ADVICE]
+    texts += [*diagnose.NAMES.values(), *crashes.NAMES.values(), diagnose.SIZE_FORMULA, windows.PAIR_ADVICE]
     texts.append("your backward is the exact gradient of your forward")
     found = []
     for text in texts:
-        parts = re.split(r"\{[a-z]+\}", text)
+        parts = re.split(r"\{[a-z_]+(?:![a-z])?\}", text)
         found.append(re.compile(".+".join(re.escape(p) for p in parts if p)))
     return found
 

@@ -15,7 +15,7 @@ import copy
 
 import numpy as np
 
-from cnnlab.exercises import compare, diagnose, running
+from cnnlab.exercises import compare, crashes, diagnose, running
 from cnnlab.exercises.exercise import Exercise
 from cnnlab.exercises.results import CheckResult
 
@@ -94,7 +94,8 @@ def loss(exercise: Exercise, yours: float, expected: float, args) -> list:
 def crash(exercise: Exercise, call: running.Call, case) -> list:
     """Advice for a crash that the case explains, as the entry declares it (``crash_advice``,
     e.g. an (h, w) pair where an int was expected), or a parameter-dict key the case leaves
-    out (``optional_keys``, e.g. batch norm's eps, momentum and running statistics)."""
+    out (``optional_keys``, e.g. batch norm's eps, momentum and running statistics); then what
+    NumPy's message shows (``crashes``: a per-channel array lined up with W, a window cut short)."""
     exc = call.exception
     for known in exercise.crash_advice:
         if running.raised(exc, known.kind) and known.text in str(exc) and any(known.tag in t for t in case.tags):
@@ -103,7 +104,7 @@ def crash(exercise: Exercise, call: running.Call, case) -> list:
     optional = exercise.optional_keys
     if running.raised(exc, KeyError) and isinstance(key, str) and key in optional:
         return [f"the parameter dict may leave out {key!r}; read it with .get({key!r}, {optional[key]})"]
-    return []
+    return crashes.explain(exc, case.build()) if exc is not None else []
 
 
 def _known_scales(name: str, args) -> dict:

@@ -1,0 +1,129 @@
+"""Reading a crash in the lesson's terms: what NumPy's message says about the mistake.
+
+A student's function that raises gets its exception in the verdict, with the line. NumPy's
+messages name shapes and axes, not windows and channels; ``explain`` reads the common ones
+against the case's arguments and says which mistake makes them, e.g. "operands could not be
+broadcast together with shapes (3,) (2,3,4,5)" is a per-channel array lined up with the last
+axis W. It speaks only when the message and the case's shapes show the pattern.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+
+from cnnlab.exercises.diagnose import Named
+
+__all__ = ["NAMES", "explain"]
+
+NAMES = {
+    "per channel": (
+        "a per-{what} array of shape ({k},) met a 4-D {shape} array: NumPy lines up the last axes, so its {k} "
+        "values were matched with the width W, not with axis 1; reshape it to (1, {k}, 1, 1), e.g. "
+        "a.reshape(1, -1, 1, 1) or a[None, :, None, None]"
+    ),
+    "window": "a window of shape {got} met the {what} {want}: the window's slice {how}; {where}",
+    "index": (
+        "index {index} is past the end of axis {axis}, which has {size} entries there: a loop (or an index made "
+        "from it) runs too far; check each loop's range against the array it indexes: the output has H' x W' "
+        "positions, x has H x W, the padded input (H + 2*pad) x (W + 2*pad)"
+    ),
+    "undefined": (
+        "the name {variable!r} is used before it is given a value in your function: a typo, or a variable of "
+        "another cell or function?"
+    ),
+}
+
+WHERE = {
+    "filter": (
+        "the window of output (i, j) is rows i*stride_h to i*stride_h + dilation_h*(HH - 1) of the padded input "
+        "(every dilation_h-th), and likewise for the columns"
+    ),
+    "pool window": (
+        "the window of output (i, j) is rows i*stride_h to i*stride_h + pool_height - 1, and likewise for the columns"
+    ),
+}
+
+_SHAPE = r"\(([\d, ]*)\)"
+_BROADCAST = re.compile(rf"could not be broadcast together with (?:remapped )?shapes((?: ?{_SHAPE})+)")
+_INTO = re.compile(
+    rf"(?:could not broadcast input array from shape {_SHAPE} into shape {_SHAPE}"
+    rf"|non-broadcastable output operand with shape {_SHAPE} doesn't match the broadcast shape {_SHAPE})"
+)
+_INDEX = re.compile(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)")
+_NAME = re.compile(r"(?:local variable |name |cannot access local variable )'(\w+)'")
+
+
+def _shapes(text: str) -> list:
+    return [tuple(int(n) for n in part.replace(" ", "").split(",") if n) for part in re.findall(_SHAPE, text)]
+
+
+def explain(exc: BaseException, args) -> list:
+    """Named sentences for a crash whose message shows a known mistake (``args``: the case's)."""
+    try:
+        message = str(exc)
+    except Exception:  # noqa: BLE001 - a student's exception class may not even print
+        return []
+    kind = type(exc).__name__
+    found = []
+    match = _BROADCAST.search(message)
+    shapes = _shapes(match.group(1)) if match else []
+    match = _INTO.search(message)
+    if match:
+        shapes = _shapes(match.group(0))
+    for a, b in itertools.permutations(shapes[:3], 2):
+        found += filter(None, (_per_channel(a, b, args), _window(a, b, args)))
+    match = _INDEX.search(message)
+    if match and "IndexError" in (kind, getattr(exc, "types", ())):
+        index, axis, size = (int(g) for g in match.groups())
+        if index >= size:
+            found.append(NAMES["index"].format(index=index, axis=axis, size=size))
+    match = _NAME.search(message)
+    if match and any(k in (kind, *getattr(exc, "types", ())) for k in ("NameError", "UnboundLocalError")):
+        found.append(NAMES["undefined"].format(variable=match.group(1)))
+    return [Named(f) for f in dict.fromkeys(found)]
+
+
+def _per_channel(small: tuple, big: tuple, args) -> str | None:
+    """(K,) against (N, K, H, W) with W != K: a per-channel array lined up with W."""
+    if len(small) != 1 or len(big) != 4 or big[1] != small[0] or big[3] == small[0] or small[0] == 1:
+        return None
+    what = "filter" if _filters(args) == small[0] else "channel"
+    return NAMES["per channel"].format(what=what, k=small[0], shape=big)
+
+
+def _window(a: tuple, b: tuple, args) -> str | None:
+    """``a`` and ``b`` alike but for their last two axes, and ``b`` ends in the case's window size."""
+    window = _window_size(args)
+    if window is None or len(a) != len(b) or len(a) < 2 or a[:-2] != b[:-2]:
+        return None
+    if tuple(b[-2:]) != window or tuple(a[-2:]) == window:
+        return None
+    what = "filter" if _filters(args) is not None else "pool window"
+    if all(g <= w for g, w in zip(a[-2:], window)):
+        how = "is cut short: it runs past the end of the (padded) input, or it ends at the wrong place"
+    else:
+        how = "is too long: it ends at the wrong place"
+    return NAMES["window"].format(got=a, what=what, want=b, how=how, where=WHERE[what])
+
+
+def _filters(args) -> int | None:
+    """F of a convolution case (w is the second argument), else None."""
+    if len(args) > 1 and isinstance(args[1], np.ndarray) and args[1].ndim == 4:
+        return args[1].shape[0]
+    return None
+
+
+def _window_size(args) -> tuple | None:
+    """(HH, WW) of the case's filter or pooling window, or None."""
+    if len(args) > 1 and isinstance(args[1], np.ndarray) and args[1].ndim == 4:
+        return tuple(args[1].shape[2:])
+    for arg in args:
+        if isinstance(arg, dict) and "pool_height" in arg:
+            return (arg["pool_height"], arg.get("pool_width", arg["pool_height"]))
+    ints = [a for a in args[1:3] if isinstance(a, int) and not isinstance(a, bool)]
+    if len(ints) == 2 and isinstance(args[0], np.ndarray) and args[0].ndim == 4:
+        return tuple(ints)  # im2col(x, filter_height, filter_width, ...)
+    return None
