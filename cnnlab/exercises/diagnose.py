@@ -61,6 +61,8 @@ NAMES = {
         "{name} is exactly N times the right value (N = {n}): a division by N is missing (a sum over the batch "
         "where an average is right)"
     ),
+    "axes": "{name} has the right values with its axes in the order ({got}); return them as ({wanted})",
+    "reshaped": "{name} has the right values, but the shape {got}; return it with the shape {wanted}",
     "relu": (
         "{name} equals the right value where that is positive and 0 where it is negative: it goes through a "
         "max(., 0) (a ReLU) that does not belong in this function; remove it"
@@ -200,7 +202,7 @@ def permuted_axes(name: str, yours: np.ndarray, expected: np.ndarray, axes: tupl
         if candidate.shape == yours.shape and matches(yours, candidate):
             if len(axes) == expected.ndim:
                 got, wanted = ", ".join(axes[i] for i in order), ", ".join(axes)
-                return f"{name} has the right values with its axes in the order ({got}); return them as ({wanted})"
+                return Named(NAMES["axes"].format(name=name, got=got, wanted=wanted))
             back = ", ".join(str(int(i)) for i in np.argsort(order))
             return (
                 f"{name} has the right values with its axes in another order: {name}.transpose({back}) "
@@ -214,7 +216,7 @@ def same_numbers_elsewhere(name: str, yours: np.ndarray, expected: np.ndarray) -
     if yours.size != expected.size or yours.size < 2:
         return None
     if matches(yours.reshape(expected.shape), expected):
-        return f"{name} has the right values, but the shape {yours.shape}; return it with the shape {expected.shape}"
+        return Named(NAMES["reshaped"].format(name=name, got=yours.shape, wanted=expected.shape))
     if matches(np.sort(yours, axis=None), np.sort(expected, axis=None)):
         return f"{name} has exactly the right numbers, but in the wrong places"
     return None
