@@ -500,15 +500,24 @@ def test_a_scale_that_only_one_mistake_makes_is_named(factor, sentence):
 
 
 def test_the_failing_cases_lead_when_no_known_mistake_fits():
+    def squared_term_when_strided(x, w, b, conv_param):  # no known mistake; only the strided cases fail
+        out, cache = conv_forward_loops(x, w, b, conv_param)
+        return (out + 0.01 * out**2 if conv_param.get("stride", 1) != 1 else out), cache
+
+    text = str(exercises.check("conv_forward_naive", squared_term_when_strided))
+    first = next(line for line in text.splitlines() if "looks like:" in line)
+    assert "only the cases with stride > 1 fail: look at the stride: window (i, j) starts at row i*stride" in first
+    assert "every case with stride > 1 fails, and every case without passes" in text
+
+
+def test_another_case_that_names_a_second_mistake_is_shown():
     from student_impls import conv_forward_cs231n_ints  # crashes on (h, w) pairs and ignores dilation
 
     text = str(exercises.check("conv_forward_naive", conv_forward_cs231n_ints))
-    first = next(line for line in text.splitlines() if "looks like:" in line)
-    assert (
-        "only the cases with an (h, w) pair in conv_param or with dilation > 1 fail: look at stride, pad and dilation"
-        in first
-    )
-    assert "every case with an (h, w) pair in conv_param or with dilation > 1 fails" in text
+    assert "this case gives the stride or the padding as an (h, w) pair" in text
+    assert "case 'dilation 2' tells more: out has shape (2, 3, 9, 9), expected (2, 3, 7, 8)" in text
+    assert "conv_param['dilation'] is ignored" in text
+    assert "also failed: case 'dilation 2'" not in text  # said once
 
 
 def test_the_reference_under_another_name_is_named_and_the_real_reference_is_not():

@@ -99,11 +99,11 @@ def crash(exercise: Exercise, call: running.Call, case) -> list:
     exc = call.exception
     for known in exercise.crash_advice:
         if running.raised(exc, known.kind) and known.text in str(exc) and any(known.tag in t for t in case.tags):
-            return [known.advice]
+            return [Named(known.advice)]
     key = exc.key if isinstance(exc, running.RemoteError) else (exc.args or [None])[0]
     optional = exercise.optional_keys
     if running.raised(exc, KeyError) and isinstance(key, str) and key in optional:
-        return [f"the parameter dict may leave out {key!r}; read it with .get({key!r}, {optional[key]})"]
+        return [Named(f"the parameter dict may leave out {key!r}; read it with .get({key!r}, {optional[key]})")]
     return crashes.explain(exc, case.build()) if exc is not None else []
 
 

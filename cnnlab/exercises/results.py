@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cnnlab.exercises.diagnose import Named
 from cnnlab.gradcheck import draw_error_map, error_bucket
 
 __all__ = ["Outcome", "CheckResult", "Hint"]
@@ -138,6 +139,12 @@ class CheckResult:
         first_problem = failures[0].problems[:1] if failures else []
         same = [o for o in failures[1:] if o.problems[:1] == first_problem]
         different = [o for o in failures[1:] if o.problems[:1] != first_problem]
+        named = _another_named(different, failures[0].diagnoses if failures else [])
+        if named is not None:  # a case that fails otherwise names a mistake of its own: say it here too
+            other, diagnosis = named
+            lines.append(f"  case {other.label!r} tells more: {other.problems[0]}")
+            lines.append(f"    looks like: {diagnosis}")
+            different.remove(other)
         if same:
             lines.append(f"  {len(same)} more case{'s' if len(same) > 1 else ''} failed the same way")
         for other in different[:MAX_OTHER_FAILURES]:
@@ -224,6 +231,15 @@ def verdict_html(lines, color: str) -> str:
             content = f"<span style='color:{color};font-weight:bold'>{content}</span>"
         blocks.append(f"<div class='cnnlab-line' style='{style}'>{content}</div>")
     return f"<div class='cnnlab-verdict' style='{_VERDICT_STYLE}'>\n" + "\n".join(blocks) + "\n</div>"
+
+
+def _another_named(outcomes, shown) -> tuple | None:
+    """(outcome, diagnosis) of the first outcome with a diagnosis that names a mistake not in ``shown``."""
+    for outcome in outcomes:
+        for diagnosis in outcome.diagnoses:
+            if isinstance(diagnosis, Named) and diagnosis not in shown and outcome.problems:
+                return outcome, diagnosis
+    return None
 
 
 def _self_explaining(outcome: Outcome) -> bool:
