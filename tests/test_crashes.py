@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cnnlab import exercises, shapes
-from cnnlab.exercises import crashes, diagnose
+from cnnlab.exercises import crashes, diagnose, running
 
 
 def _first_diagnoses(name, fn, **kwargs):
@@ -94,3 +94,10 @@ def test_explain_speaks_only_when_the_message_and_the_shapes_show_the_pattern(ex
         assert found == []
     else:
         assert len(found) == 1 and expected in found[0]
+
+
+def test_a_crash_in_another_process_is_read_the_same_way():
+    remote = running.RemoteError("index 7 is out of bounds for axis 2 with size 7", types=("IndexError", "Exception"))
+    assert "index 7 is past the end of axis 2" in crashes.explain(remote, ())[0]
+    remote = running.RemoteError("name 'Ho' is not defined", types=("NameError", "Exception"))
+    assert "the name 'Ho' is used before" in crashes.explain(remote, ())[0]

@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 
+from cnnlab.exercises import running
 from cnnlab.exercises.diagnose import Named
 
 __all__ = ["NAMES", "explain"]
@@ -66,7 +67,6 @@ def explain(exc: BaseException, args) -> list:
         message = str(exc)
     except Exception:  # noqa: BLE001 - a student's exception class may not even print
         return []
-    kind = type(exc).__name__
     found = []
     match = _BROADCAST.search(message)
     shapes = _shapes(match.group(1)) if match else []
@@ -76,12 +76,12 @@ def explain(exc: BaseException, args) -> list:
     for a, b in itertools.permutations(shapes[:3], 2):
         found += filter(None, (_per_channel(a, b, args), _window(a, b, args)))
     match = _INDEX.search(message)
-    if match and "IndexError" in (kind, getattr(exc, "types", ())):
+    if match and running.raised(exc, IndexError):
         index, axis, size = (int(g) for g in match.groups())
         if index >= size:
             found.append(NAMES["index"].format(index=index, axis=axis, size=size))
     match = _NAME.search(message)
-    if match and any(k in (kind, *getattr(exc, "types", ())) for k in ("NameError", "UnboundLocalError")):
+    if match and running.raised(exc, NameError):  # UnboundLocalError too
         found.append(NAMES["undefined"].format(variable=match.group(1)))
     return [Named(f) for f in dict.fromkeys(found)]
 

@@ -13,7 +13,17 @@ from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
 from cnnlab.exercises.exercise import CrashAdvice
 
-__all__ = ["as_pairs", "output_hw", "first", "crop", "windows_touching_padding", "coverage", "PAIR_ADVICE", "PAIR"]
+__all__ = [
+    "as_pairs",
+    "output_hw",
+    "first",
+    "crop",
+    "windows_touching_padding",
+    "coverage",
+    "PAIR_ADVICE",
+    "PAIR",
+    "PAIRS",
+]
 
 PAIR_ADVICE = (
     "this case gives the stride or the padding as an (h, w) pair, e.g. stride=(1, 2); cnnlab.shapes.check_pair "
@@ -21,6 +31,9 @@ PAIR_ADVICE = (
 )
 # a TypeError about a tuple, in a case that gives a pair: the code expected an int
 PAIR = CrashAdvice(kind=TypeError, text="tuple", tag="pair", advice=PAIR_ADVICE)
+# NumPy could not make an array of a pair where an int belongs (np.pad(x, ((0, 0), (0, 0), (pad, pad), ...)))
+PAIR_ARRAY = CrashAdvice(kind=ValueError, text="sequence", tag="pair", advice=PAIR_ADVICE)
+PAIRS = (PAIR, PAIR_ARRAY)
 
 
 def as_pairs(stride, pad, dilation):
