@@ -362,8 +362,14 @@ def conv_forward(args, dout=None):
     # the im2col version: the product w_row @ cols and its reshape
     flat = bare.reshape(N, F, -1)
     found += [
-        mistake("out", CONV["filter axis last"], lambda: flat.transpose(0, 2, 1).reshape(N, F, Ho, Wo) + bias),
-        mistake("out", CONV["samples and filters mixed"], lambda: flat.transpose(1, 0, 2).reshape(N, F, Ho, Wo) + bias),
+        mistake(
+            "out", CONV["filter axis last"], lambda: (flat + b[None, :, None]).transpose(0, 2, 1).reshape(N, F, Ho, Wo)
+        ),
+        mistake(
+            "out",
+            CONV["samples and filters mixed"],
+            lambda: (flat + b[None, :, None]).transpose(1, 0, 2).reshape(N, F, Ho, Wo),
+        ),
         mistake("out", CONV["reshape W', H'"], lambda: (flat + b[None, :, None]).reshape(N, F, Wo, Ho)),
     ]
     for order in ((0, 2, 3, 1), (0, 1, 3, 2), (0, 3, 2, 1)):  # w_row from w transposed, then reshaped
