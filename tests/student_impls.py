@@ -24,6 +24,8 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from cnnlab import layers as L
 from cnnlab import shapes
+from cnnlab.exercises.columns import COLUMNS
+from cnnlab.exercises.conv import CONV
 from cnnlab.model import ThreeLayerConvNet
 
 # ---------------------------------------------------------------------------------------------
@@ -57,6 +59,14 @@ def size_buggy(size, kernel, stride, pad, dilation, bug):
         return math.ceil((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
     if bug == "true division":
         return (size + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1
+    if bug == "no minus one":
+        return (size + 2 * pad - dilation * (kernel - 1)) // stride + 1
+    if bug == "plus one for minus one":
+        return (size + 2 * pad - dilation * (kernel - 1) + 1) // stride + 1
+    if bug == "positions // stride":  # the stride-1 positions, divided by the stride
+        return (size + 2 * pad - dilation * (kernel - 1)) // stride
+    if bug == "round":
+        return round((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
     raise AssertionError(bug)
 
 
@@ -90,6 +100,10 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
     if bug == "ignores dilation, right size":  # (Ho, Wo) from check_conv_inputs, windows undilated
         dh = dw = 1
     kernel = w[:, :, ::-1, ::-1] if bug == "flipped kernel" else w
+    if bug == "flipped rows":
+        kernel = w[:, :, ::-1, :]
+    if bug == "pad w for h":
+        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (pw, pw)))
     out = np.zeros((N, F, Ho, Wo), dtype=np.float32 if bug == "float32 output" else x.dtype)
     bias = {"no bias": np.zeros(F), "bias of filter 0": np.full(F, b[0])}.get(bug, b)
     for n in range(1 if bug == "first sample only" else N):
@@ -99,12 +113,39 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
                     r, c = (i, j) if bug == "no stride in windows" else (i * sh, j * sw)
                     if bug == "sh for columns":
                         c = j * sh
-                    window = xpad[n, :, r : r + dh * (HH - 1) + 1 : dh, c : c + dw * (WW - 1) + 1 : dw]
+                    if bug == "i and j swapped":
+                        r, c = j * sh, i * sw
+                    if bug == "stride and dilation swapped":
+                        r, c = i * dh, j * dw
+                        window = xpad[n, :, r : r + sh * (HH - 1) + 1 : sh, c : c + sw * (WW - 1) + 1 : sw]
+                    else:
+                        window = xpad[n, :, r : r + dh * (HH - 1) + 1 : dh, c : c + dw * (WW - 1) + 1 : dw]
+                    if bug == "channel 0 only":
+                        out[n, f, i, j] = np.sum(window[0] * kernel[f, 0]) + bias[f]
+                        continue
+                    if bug == "mean":
+                        out[n, f, i, j] = np.mean(window * kernel[f]) + bias[f]
+                        continue
+                    if bug == "all filters":
+                        out[n, f, i, j] = np.sum(window * kernel) + bias[f]
+                        continue
+                    if bug == "filter 0":
+                        out[n, f, i, j] = np.sum(window * kernel[0]) + bias[f]
+                        continue
+                    if bug == "bias of n":
+                        out[n, f, i, j] = np.sum(window * kernel[f]) + bias[n]
+                        continue
+                    if bug == "bias per channel":
+                        for ch in range(C):
+                            out[n, f, i, j] += np.sum(window[ch] * kernel[f, ch]) + bias[f]
+                        continue
                     if bug == "unpadded, windows cut":
                         part = kernel[f][:, : window.shape[1], : window.shape[2]]
                         out[n, f, i, j] = np.sum(window * part) + bias[f]
                         continue
                     out[n, f, i, j] = np.sum(window * kernel[f]) + bias[f]
+    if bug == "relu":
+        out = np.maximum(out, 0)
     if bug == "returns out only":
         return out
     if bug == "nan":  # 0 / 0
@@ -176,15 +217,25 @@ def conv_backward_loops(dout, cache, bug=None):
             for i in range(Ho):
                 for j in range(Wo):
                     r, c = (i, j) if bug == "ignores stride" else (i * sh, j * sw)
+                    if bug == "stride swapped":
+                        r, c = i * sw, j * sh
                     if bug == "ignores dilation":
                         dh = dw = 1
                     rows = slice(r, r + dh * (HH - 1) + 1, dh)
                     cols = slice(c, c + dw * (WW - 1) + 1, dw)
                     if bug == "dx overwrites":
                         dxpad[n, :, rows, cols] = kernel[f] * dout[n, f, i, j]
+                    elif bug == "dx without dout":
+                        dxpad[n, :, rows, cols] += kernel[f]
                     else:
                         dxpad[n, :, rows, cols] += kernel[f] * dout[n, f, i, j]
-                    if n in samples:
+                    if bug == "dw without dout":
+                        dw_[f] += xpad[n, :, rows, cols]
+                    elif bug == "dw assigned":
+                        dw_[f] = xpad[n, :, rows, cols] * dout[n, f, i, j]
+                    elif bug == "dw -=":
+                        dw_[f] -= xpad[n, :, rows, cols] * dout[n, f, i, j]
+                    elif n in samples:
                         dw_[f] += xpad[n, :, rows, cols] * dout[n, f, i, j]
     if bug == "db over n only":
         db = dout.sum(axis=0)
@@ -192,6 +243,14 @@ def conv_backward_loops(dout, cache, bug=None):
         db = dout.sum(axis=(0, 2, 3)) / N
     elif bug == "db zero":  # goes with a forward without bias
         db = np.zeros(F)
+    elif bug == "db np.mean":
+        db = np.mean(dout, axis=(0, 2, 3))
+    elif bug == "db over (1, 2, 3)":
+        db = dout.sum(axis=(1, 2, 3))
+    elif bug == "db last sample":
+        db = np.zeros(F)
+        for n in range(N):
+            db = dout[n].sum(axis=(1, 2))
     else:
         db = dout.sum(axis=(0, 2, 3))
     if bug == "crop pad:-pad":
@@ -200,6 +259,8 @@ def conv_backward_loops(dout, cache, bug=None):
         dx = dxpad[:, :, :H, :W]
     else:
         dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    if bug == "dw averaged":
+        dw_ /= N
     if bug == "mutates dout":
         dout *= 2
     if bug == "returns two":
@@ -274,7 +335,11 @@ def im2col_loops(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bu
         dh = dw = 1
     if bug == "ignores stride":
         sh = sw = 1
+    if bug == "dilation swapped":
+        dh, dw = dw, dh
     xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    if bug == "edge pad":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="edge")
     if bug == "x copied into the corner":
         xpad = np.zeros_like(xpad)
         xpad[:, :, :H, :W] = x
@@ -284,6 +349,10 @@ def im2col_loops(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bu
             window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
             if bug == "tap-major rows":
                 window = window.transpose(0, 2, 3, 1)
+            if bug == "window transposed":
+                window = window.transpose(0, 1, 3, 2)
+            if bug == "window flipped":
+                window = window[:, :, ::-1, ::-1]
             cols[:, :, r * Wo + s] = window.reshape(N, -1)
     if bug == "cs231n layout":
         return cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
@@ -315,8 +384,19 @@ def col2im_loops(cols, x_shape, filter_height, filter_width, stride=1, pad=0, di
     for r in range(Ho):
         for s in range(Wo):
             block = cols[:, :, r * Wo + s].reshape(N, C, HH, WW)
+            if bug == "column s*H' + r":
+                block = cols[:, :, s * Ho + r].reshape(N, C, HH, WW)
+            if bug == "block flipped":
+                block = block[:, :, ::-1, ::-1]
             rows = slice(r * sh, r * sh + dh * (HH - 1) + 1, dh)
             columns = slice(s * sw, s * sw + dw * (WW - 1) + 1, dw)
+            if bug == "no dilation":
+                rows, columns = slice(r * sh, r * sh + HH), slice(s * sw, s * sw + WW)
+            if bug == "no stride":
+                rows = slice(r, r + dh * (HH - 1) + 1, dh)
+                columns = slice(s, s + dw * (WW - 1) + 1, dw)
+            if bug == "stride h for w":
+                columns = slice(s * sh, s * sh + dw * (WW - 1) + 1, dw)
             if bug == "overwrites":
                 xpad[:, :, rows, columns] = block
             else:
@@ -352,9 +432,20 @@ def conv_forward_matmul(x, w, b, conv_param, im2col=im2col_strided, bug=None):
     N = x.shape[0]
     F, C, HH, WW = w.shape
     cols = im2col(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
-    out = np.einsum("fk,nkl->nfl", w.reshape(F, -1), cols)
+    w_row = w.reshape(F, -1)
+    if bug == "w tap-major":
+        w_row = w.transpose(0, 2, 3, 1).reshape(F, -1)
+    if bug == "w.reshape(-1, F).T":
+        w_row = w.reshape(-1, F).T
+    out = np.einsum("fk,nkl->nfl", w_row, cols)
     if bug != "no bias":
         out = out + b[None, :, None]
+    if bug == "cols.T @ w_row.T":  # (N, H'*W', F), reshaped as it is
+        out = np.transpose(cols, (0, 2, 1)) @ w_row.T + b
+    if bug == "reshape W', H'":
+        return out.reshape(N, F, Wo, Ho), (x, w, b, conv_param, cols)
+    if bug == "reshape W', H', transposed":
+        return out.reshape(N, F, Wo, Ho).transpose(0, 1, 3, 2), (x, w, b, conv_param, cols)
     return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
 
 
@@ -366,11 +457,19 @@ def conv_backward_matmul(dout, cache, bug=None):
     dout_rows = dout.reshape(N, F, Ho * Wo)
     if bug == "dw sample 0":
         dw = dout_rows[0] @ cols[0].T
+    elif bug == "dw mean over n":
+        dw = (dout_rows @ cols.transpose(0, 2, 1)).mean(axis=0)
     else:
         dw = sum(dout_rows[n] @ cols[n].T for n in range(N))
     dcols = np.einsum("fk,nfl->nkl", w.reshape(F, -1), dout_rows)
-    dx = col2im_add_at(dcols, x.shape, HH, WW, stride, pad, dilation)
-    return dx, dw.reshape(w.shape), dout.sum(axis=(0, 2, 3))
+    if bug == "col2im overwrites":
+        dx = col2im_loops(dcols, x.shape, HH, WW, stride, pad, dilation, bug="overwrites")
+    else:
+        dx = col2im_add_at(dcols, x.shape, HH, WW, stride, pad, dilation)
+    db = dout_rows.sum(axis=(0, 2))
+    if bug == "dx = -col2im":
+        dx = -dx
+    return dx, dw.reshape(w.shape), db
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1623,5 +1722,170 @@ BUGGY = [
         _bug(convnet_loss_layers, "scores with y"),
         None,
         "when y is given, return (loss, grads), not the scores",
+    ),
+]
+
+BUGGY += [
+    # issue #16, the convolution family: more known mistakes, each named
+    ("conv_output_size", "no - 1", partial(size_buggy, bug="no minus one"), None, "the - 1 is missing"),
+    ("conv_output_size", "+ 1 for - 1", partial(size_buggy, bug="plus one for minus one"), None, "the - 1 is a + 1"),
+    (
+        "conv_output_size",
+        "positions // stride",
+        partial(size_buggy, bug="positions // stride"),
+        None,
+        "it divides all the stride-1 positions by the stride",
+    ),
+    ("conv_output_size", "round()", partial(size_buggy, bug="round"), None, "it rounds"),
+    ("conv_forward_naive", "channel 0 only", _bug(conv_forward_loops, "channel 0 only"), None, CONV["one channel"]),
+    ("conv_forward_naive", "np.mean", _bug(conv_forward_loops, "mean"), None, CONV["mean"]),
+    ("conv_forward_naive", "w for w[f]", _bug(conv_forward_loops, "all filters"), None, CONV["all filters"]),
+    ("conv_forward_naive", "w[0] for w[f]", _bug(conv_forward_loops, "filter 0"), None, CONV["filter 0"]),
+    (
+        "conv_forward_naive",
+        "b[n]",
+        _bug(conv_forward_loops, "bias of n"),
+        None,
+        CONV["bias index"].format(index="the sample n"),
+    ),
+    (
+        "conv_forward_naive",
+        "bias per channel",
+        _bug(conv_forward_loops, "bias per channel"),
+        None,
+        CONV["bias per channel"],
+    ),
+    ("conv_forward_naive", "ReLU", _bug(conv_forward_loops, "relu"), None, CONV["relu"]),
+    (
+        "conv_forward_naive",
+        "kernel flipped upside down",
+        _bug(conv_forward_loops, "flipped rows"),
+        None,
+        CONV["flipped rows"],
+    ),
+    (
+        "conv_forward_naive",
+        "i and j swapped",
+        _bug(conv_forward_loops, "i and j swapped"),
+        None,
+        CONV["positions transposed"],
+    ),
+    (
+        "conv_forward_naive",
+        "stride and dilation swapped",
+        _bug(conv_forward_loops, "stride and dilation swapped"),
+        None,
+        CONV["stride dilation swapped"],
+    ),
+    (
+        "conv_forward_naive",
+        "pad w for h",
+        _bug(conv_forward_loops, "pad w for h"),
+        None,
+        CONV["pair second"].format(param="pad"),
+    ),
+    ("conv_backward_naive", "dw without dout", _bug(conv_backward_loops, "dw without dout"), None, CONV["dw no dout"]),
+    ("conv_backward_naive", "dx without dout", _bug(conv_backward_loops, "dx without dout"), None, CONV["dx no dout"]),
+    ("conv_backward_naive", "dw assigned", _bug(conv_backward_loops, "dw assigned"), None, CONV["dw assigned"]),
+    ("conv_backward_naive", "dw -=", _bug(conv_backward_loops, "dw -="), None, CONV["negated"].format(name="dw")),
+    (
+        "conv_backward_naive",
+        "dw / N",
+        _bug(conv_backward_loops, "dw averaged"),
+        None,
+        CONV["averaged"].format(name="dw"),
+    ),
+    ("conv_backward_naive", "db np.mean", _bug(conv_backward_loops, "db np.mean"), None, CONV["db mean"]),
+    (
+        "conv_backward_naive",
+        "db over (1, 2, 3)",
+        _bug(conv_backward_loops, "db over (1, 2, 3)"),
+        None,
+        CONV["db over f"],
+    ),
+    (
+        "conv_backward_naive",
+        "db = in the loop over n",
+        _bug(conv_backward_loops, "db last sample"),
+        None,
+        CONV["db last sample"],
+    ),
+    (
+        "conv_backward_naive",
+        "stride pair swapped",
+        _bug(conv_backward_loops, "stride swapped"),
+        None,
+        CONV["slice cut short"],  # it crashes where a window reaches past xpad
+    ),
+    ("im2col", "window transposed", _bug(im2col_loops, "window transposed"), None, COLUMNS["taps transposed"]),
+    ("im2col", "window flipped", _bug(im2col_loops, "window flipped"), None, COLUMNS["flipped windows"]),
+    ("im2col", "edge padding", _bug(im2col_loops, "edge pad"), None, COLUMNS["edge pad"]),
+    (
+        "im2col",
+        "dilation pair swapped",
+        _bug(im2col_loops, "dilation swapped"),
+        None,
+        CONV["slice cut short"],  # it crashes where a window reaches past xpad
+    ),
+    ("col2im", "column s*H' + r", _bug(col2im_loops, "column s*H' + r"), None, COLUMNS["columns column-major"]),
+    ("col2im", "block flipped", _bug(col2im_loops, "block flipped"), None, COLUMNS["flipped windows"]),
+    ("col2im", "no dilation", _bug(col2im_loops, "no dilation"), None, COLUMNS["no dilation, contiguous"]),
+    ("col2im", "no stride", _bug(col2im_loops, "no stride"), None, COLUMNS["unstrided"]),
+    (
+        "col2im",
+        "stride h for w",
+        _bug(col2im_loops, "stride h for w"),
+        None,
+        CONV["pair first"].format(param="stride"),
+    ),
+    ("conv_forward_im2col", "w tap-major", _bug(conv_forward_matmul, "w tap-major"), None, CONV["w_row order"]),
+    (
+        "conv_forward_im2col",
+        "w.reshape(-1, F).T",
+        _bug(conv_forward_matmul, "w.reshape(-1, F).T"),
+        None,
+        CONV["w_row order"],
+    ),
+    (
+        "conv_forward_im2col",
+        "(N, H'W', F) reshaped",
+        _bug(conv_forward_matmul, "cols.T @ w_row.T"),
+        None,
+        CONV["filter axis last"],
+    ),
+    (
+        "conv_forward_im2col",
+        "reshape (W', H')",
+        _bug(conv_forward_matmul, "reshape W', H'"),
+        None,
+        CONV["reshape W', H'"],
+    ),
+    (
+        "conv_forward_im2col",
+        "reshape (W', H'), transposed",
+        _bug(conv_forward_matmul, "reshape W', H', transposed"),
+        None,
+        "out's positions are",
+    ),
+    (
+        "conv_backward_im2col",
+        "dw mean over n",
+        _bug(conv_backward_matmul, "dw mean over n"),
+        conv_forward_matmul,
+        CONV["averaged"].format(name="dw"),
+    ),
+    (
+        "conv_backward_im2col",
+        "col2im overwrites",
+        _bug(conv_backward_matmul, "col2im overwrites"),
+        conv_forward_matmul,
+        CONV["dx assigned"],
+    ),
+    (
+        "conv_backward_im2col",
+        "dx negated",
+        _bug(conv_backward_matmul, "dx = -col2im"),
+        conv_forward_matmul,
+        CONV["negated"].format(name="dx"),
     ),
 ]

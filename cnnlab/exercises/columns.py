@@ -13,7 +13,7 @@ from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
 from cnnlab.exercises import conv
 from cnnlab.exercises.exercise import Case, Exercise, case_rng, mistake
-from cnnlab.exercises.windows import PAIR, as_pairs, coverage, crop, output_hw, windows_touching_padding
+from cnnlab.exercises.windows import PAIRS, as_pairs, coverage, crop, output_hw, windows_touching_padding
 
 __all__ = ["EXERCISES", "COLUMNS", "im2col_cases", "col2im_cases", "im2col_mistakes", "col2im_mistakes"]
 
@@ -46,6 +46,26 @@ COLUMNS = {
     ),
     "empty": (
         "x is empty: with pad = 0, xpad[:, :, pad:-pad] selects nothing (-0 is 0); use xpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
+    "taps transposed": (
+        "the taps of each channel are ordered (tap column, tap row): the window was transposed; row "
+        "c*HH*WW + p*WW + q must hold tap (p, q) of channel c, window.reshape(N, -1) of the (N, C, HH, WW) window"
+    ),
+    "column i*H'": (
+        "output position (i, j) goes to column i*H' + j; it belongs in column i*W' + j (W' columns per row of outputs)"
+    ),
+    "flipped windows": "each window is flipped (taps in reverse order): copy the window as it is, no flip",
+    "edge pad": "the padding repeats the border values; pad with zeros",
+    "columns column-major": (
+        "the columns are read in column-major order: column i*W' + j of cols is the window of output position (i, j)"
+    ),
+    "no dilation, contiguous": (
+        "the dilation is ignored: each window is a block of HH x WW neighbouring pixels at (i*stride, j*stride); "
+        "tap (p, q) is at row i*stride + p*dilation, column j*stride + q*dilation"
+    ),
+    "unstrided": (
+        "the windows do not move by the stride: window (i, j) starts at row i*stride, column j*stride "
+        "(not at row i, column j)"
     ),
     "region padding": "look at how x is padded: with zeros, by pad on every side",
     "region overlap": "a pixel in several windows gets the sum of their columns: use +=, not =",
@@ -139,6 +159,30 @@ def im2col_mistakes(args, dout=None):
         wider = im2col_module.im2col(x, HH, WW, *other)
         return wider.reshape(N, R, Hb, Wb)[:, :, :Ho, :Wo].reshape(N, R, Ho * Wo)
 
+    blocks = cols.reshape(N, C, HH, WW, -1)
+    found += [
+        mistake("cols", COLUMNS["taps transposed"], lambda: blocks.transpose(0, 1, 3, 2, 4).reshape(N, R, -1)),
+        mistake("cols", COLUMNS["flipped windows"], lambda: blocks[:, :, ::-1, ::-1].reshape(N, R, -1)),
+        mistake("cols", COLUMNS["column i*H'"], lambda: _columns_moved(cols, Ho, Wo)),
+    ]
+    if pairs[1] != (0, 0):
+        (ph, pw) = pairs[1]
+        edge = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="edge")
+        found.append(
+            mistake("cols", COLUMNS["edge pad"], lambda: im2col_module.im2col(edge, HH, WW, stride, 0, dilation))
+        )
+    geometry_ = dict(zip(("stride", "pad", "dilation"), pairs))
+    for param, key, value in conv._pair_mistakes(geometry_):
+        other = tuple(value if name == param else geometry_[name] for name in ("stride", "pad", "dilation"))
+        sentence = conv.CONV[key].format(param=param)
+        found.append(mistake("cols", sentence, lambda o=other: im2col_module.im2col(x, HH, WW, *o)))
+        found.append(mistake("cols", sentence, lambda o=other: first_windows(o)))
+    if pairs[0] != pairs[2]:
+        swapped = (pairs[2], pairs[1], pairs[0])
+        found.append(
+            mistake("cols", conv.CONV["stride dilation swapped"], lambda: im2col_module.im2col(x, HH, WW, *swapped))
+        )
+        found.append(mistake("cols", conv.CONV["stride dilation swapped"], lambda: first_windows(swapped)))
     if pairs[2] != (1, 1):
         found.append(mistake("cols", COLUMNS["no dilation"], lambda: im2col_module.im2col(x, HH, WW, stride, pad, 1)))
         found.append(mistake("cols", COLUMNS["no dilation"], lambda: first_windows((pairs[0], pairs[1], (1, 1)))))
@@ -146,6 +190,39 @@ def im2col_mistakes(args, dout=None):
         found.append(mistake("cols", COLUMNS["no stride"], lambda: im2col_module.im2col(x, HH, WW, 1, pad, dilation)))
         found.append(mistake("cols", COLUMNS["no stride"], lambda: first_windows(((1, 1), pairs[1], pairs[2]))))
     return found
+
+
+def _columns_moved(cols, Ho, Wo):
+    """cols whose window (i, j) went to column i*Ho + j (loops in order, later ones overwrite; columns past
+    the last skipped, as a guarded loop does)."""
+    moved = np.zeros_like(cols)
+    for i in range(Ho):
+        for j in range(Wo):
+            if i * Ho + j < Ho * Wo:
+                moved[:, :, i * Ho + j] = cols[:, :, i * Wo + j]
+    return moved
+
+
+def _fold_at(blocks, padded_shape, stride, dilation, overwrite=False):
+    """xpad with block (..., r, s) added into the window at (r*stride, s*stride) of another geometry; None where
+    a window would reach past xpad (the student's slices would be cut short, and the code crash)."""
+    if blocks is None:
+        return None
+    N, C, HH, WW, Ho, Wo = blocks.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    if (Ho - 1) * sh + geometry.span(HH, dh) > padded_shape[2] or (Wo - 1) * sw + geometry.span(WW, dw) > padded_shape[
+        3
+    ]:
+        return None
+    xpad = np.zeros(padded_shape)
+    for r in range(Ho):
+        for s in range(Wo):
+            rows, columns = geometry.window(r, HH, sh, dh), geometry.window(s, WW, sw, dw)
+            if overwrite:
+                xpad[:, :, rows, columns] = blocks[..., r, s]
+            else:
+                xpad[:, :, rows, columns] += blocks[..., r, s]
+    return xpad
 
 
 def im2col_regions(args, output: str):
@@ -175,12 +252,56 @@ def col2im_mistakes(args, dout=None):
             added[:, :, rows, columns] += blocks[..., r, s]
             overwritten[:, :, rows, columns] = blocks[..., r, s]
     found = [mistake("x", COLUMNS["overwrite"], lambda: crop(overwritten, pad, H, W))]
+    shape = added.shape
+    crop_ = lambda xpad: None if xpad is None else crop(xpad, pad, H, W)  # noqa: E731
+    found += [
+        mistake(
+            "x",
+            COLUMNS["flipped windows"],
+            lambda: crop(_fold_at(blocks[:, :, ::-1, ::-1], shape, stride, dilation), pad, H, W),
+        ),
+        mistake(
+            "x", COLUMNS["taps transposed"], lambda: crop_(_fold_at(_taps_transposed(blocks), shape, stride, dilation))
+        ),
+        mistake(
+            "x",
+            COLUMNS["columns column-major"],
+            lambda: crop(_fold_at(_column_major(cols, N, C, HH, WW, Ho, Wo), shape, stride, dilation), pad, H, W),
+        ),
+    ]
+    if dilation != (1, 1):
+        found.append(
+            mistake("x", COLUMNS["no dilation, contiguous"], lambda: crop_(_fold_at(blocks, shape, stride, (1, 1))))
+        )
+    if stride != (1, 1):
+        found.append(mistake("x", COLUMNS["unstrided"], lambda: crop_(_fold_at(blocks, shape, (1, 1), dilation))))
+    if stride != dilation:
+        found.append(
+            mistake("x", conv.CONV["stride dilation swapped"], lambda: crop_(_fold_at(blocks, shape, dilation, stride)))
+        )
+    for param, key, value in conv._pair_mistakes({"stride": stride, "dilation": dilation}):
+        st, di = (value, dilation) if param == "stride" else (stride, value)
+        sentence = conv.CONV[key].format(param=param)
+        found.append(mistake("x", sentence, lambda st=st, di=di: crop_(_fold_at(blocks, shape, st, di))))
     if ph or pw:
         found.append(mistake("x", COLUMNS["padded"], lambda: added))
         found.append(mistake("x", COLUMNS["crop corner"], lambda: added[:, :, :H, :W]))
     if not (ph and pw):
         found.append(mistake("x", COLUMNS["empty"], lambda: added[:, :, ph:-ph, pw:-pw]))
     return found
+
+
+def _taps_transposed(blocks):
+    """blocks whose columns were reshaped as (C, WW, HH) windows and transposed back: None if HH != WW."""
+    N, C, HH, WW, Ho, Wo = blocks.shape
+    if HH != WW:
+        return None
+    return blocks.reshape(N, C, WW, HH, Ho, Wo).transpose(0, 1, 3, 2, 4, 5)
+
+
+def _column_major(cols, N, C, HH, WW, Ho, Wo):
+    """blocks read from column j*H' + i for output position (i, j)."""
+    return cols.reshape(N, C, HH, WW, Wo, Ho).transpose(0, 1, 2, 3, 5, 4)
 
 
 def col2im_regions(args, output: str):
@@ -201,7 +322,9 @@ def _col2im_out(args):
     return {"x": im2col_module.col2im(*args)}
 
 
-_FAMILY = dict(lesson=3, kind="value", answer_key=conv.ANSWER_KEY, tag_advice=conv.TAGS, crash_advice=(PAIR,))
+_FAMILY = dict(
+    lesson=3, kind="value", answer_key=conv.ANSWER_KEY, tag_advice=conv.TAGS, crash_advice=(*PAIRS, *conv.SHAPE_CRASHES)
+)
 
 EXERCISES = [
     Exercise(

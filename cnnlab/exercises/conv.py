@@ -16,8 +16,8 @@ from cnnlab import cases as tables
 from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
-from cnnlab.exercises.exercise import SHARED_TAGS, Case, Exercise, case_rng, mistake
-from cnnlab.exercises.windows import PAIR, as_pairs, coverage, crop, first, windows_touching_padding
+from cnnlab.exercises.exercise import SHARED_TAGS, Case, CrashAdvice, Exercise, case_rng, mistake
+from cnnlab.exercises.windows import PAIRS, as_pairs, coverage, crop, first, windows_touching_padding
 
 __all__ = [
     "NAIVE",
@@ -103,6 +103,98 @@ CONV = {
     "backward no dilation": (
         "the backward pass ignores the dilation: tap (p, q) of the window read row i*stride + p*dilation"
     ),
+    "one channel": "out sums only channel 0 of each window: sum over all C channels, np.sum(window * w[f])",
+    "bias index": "the bias is indexed by {index}, not by the filter: out[n, f, i, j] adds b[f]",
+    "bias per channel": (
+        "the bias is added once per input channel (C times): add b[f] once per output, after the sum over the channels"
+    ),
+    "mean": (
+        "out takes the mean of window * w[f] where it is the sum (the mean divides by C*HH*WW): "
+        "np.sum(window * w[f]) + b[f]"
+    ),
+    "relu": (
+        "out goes through a ReLU, max(out, 0): a convolution layer returns its sums as they are (negative ones "
+        "too); the ReLU is a layer of its own"
+    ),
+    "all filters": (
+        "each output sums the window against all F filters, np.sum(window * w): use filter f alone, "
+        "np.sum(window * w[f])"
+    ),
+    "filter 0": "every output channel uses filter 0, w[0]: output channel f uses w[f]",
+    "flipped rows": "the kernel is flipped upside down (w[:, :, ::-1]): a CNN layer slides w as it is",
+    "flipped columns": "the kernel is flipped left to right (w[:, :, :, ::-1]): a CNN layer slides w as it is",
+    "stride dilation swapped": (
+        "stride and dilation are swapped: the windows start stride apart (row i*stride) and their taps are "
+        "dilation apart (row i*stride + p*dilation)"
+    ),
+    "pair first": (
+        "{param} is an (h, w) pair here and the columns use its first value, the rows' one: the rows use "
+        "{param}[0], the columns {param}[1]"
+    ),
+    "pair second": (
+        "{param} is an (h, w) pair here and the rows use its second value, the columns' one: the rows use "
+        "{param}[0], the columns {param}[1]"
+    ),
+    "pair swapped": (
+        "{param} is an (h, w) pair here and its values are swapped: the rows use {param}[0], the columns {param}[1]"
+    ),
+    "positions transposed": (
+        "out's positions are transposed: out[n, f, i, j] holds the output of window (j, i) (i and j swapped, or "
+        "the positions reshaped as (W', H') and transposed); output (i, j) is the window at row i*stride_h, "
+        "column j*stride_w, and the H'*W' positions r*W' + s reshape to (H', W')"
+    ),
+    "reshape order": (
+        "out's H'*W' positions are put back in the wrong order: position r*W' + s of w_row @ cols is output (r, s), "
+        "so reshape it to (N, F, H', W') directly"
+    ),
+    "reshape W', H'": "out has the shape (N, F, W', H'): the positions r*W' + s reshape to (N, F, H', W')",
+    "filter axis last": (
+        "out was reshaped from (N, H'*W', F) (cols.transpose(0, 2, 1) @ w_row.T) to (N, F, H', W') without moving "
+        "the filter axis: w_row @ cols is (N, F, H'*W') as it is"
+    ),
+    "samples and filters mixed": (
+        "out mixes up samples and filters: the product is ordered (F, N, H'*W') here; bring the samples first, "
+        "(N, F, H'*W'), before the reshape to (N, F, H', W')"
+    ),
+    "w_row order": (
+        "w_row does not line up with the rows of cols: row c*HH*WW + p*WW + q of cols is tap (p, q) of channel c, "
+        "the order of w.reshape(F, -1); use w_row = w.reshape(F, -1) as it is"
+    ),
+    "dw unpadded": (
+        "dw reads its windows from x without the padding: take them from xpad, the padded x of the forward pass, "
+        "dw[f] += dout[n, f, i, j] * xpad[n, :, rows, cols]"
+    ),
+    "dw no dout": (
+        "dw is missing the upstream gradient: each window adds dout[n, f, i, j] * window, "
+        "dw[f] += dout[n, f, i, j] * window"
+    ),
+    "dx no dout": (
+        "dx is missing the upstream gradient: each window gets dout[n, f, i, j] * w[f], "
+        "dxpad[n, :, rows, cols] += dout[n, f, i, j] * w[f]"
+    ),
+    "averaged": (
+        "{name} is exactly 1/N times the right value: it is averaged over the N samples where the chain rule sums them"
+    ),
+    "db mean": "db is the mean of dout over n, i and j where it is the sum: db = dout.sum(axis=(0, 2, 3))",
+    "negated": (
+        "{name} has the wrong sign (exactly -1 times the right value): the chain rule adds dout times the "
+        "local derivative, with +=, not -="
+    ),
+    "dw assigned": (
+        "dw is assigned (=) where it must be accumulated (+=): it holds only the term of the last window of "
+        "the last sample; dw[f] += dout[n, f, i, j] * window"
+    ),
+    "db assigned": (
+        "db is assigned (=) where it must be accumulated (+=): it holds only dout at the last position of the "
+        "last sample; db = dout.sum(axis=(0, 2, 3))"
+    ),
+    "db last sample": "db comes from the last sample only: it is overwritten (=) in the loop over n; sum all N samples",
+    "db over f": "db is summed over the filters f: keep one value per filter, db = dout.sum(axis=(0, 2, 3))",
+    "slice cut short": (
+        "shapes do not fit in a case where height and width differ: look for a row value used for the columns "
+        "or the reverse; rows use stride[0], pad[0], dilation[0], HH and H', columns stride[1], pad[1], "
+        "dilation[1], WW and W' (a window that reaches past xpad is cut short, smaller than the filter)"
+    ),
     "region padding": "look at how x is padded: with zeros, by pad on every side",
     "region overlap": "a pixel read by several windows gets the sum of their gradients: use +=, not =",
     "region border": "look at how the padding is added in the forward pass and cut away at the end",
@@ -135,6 +227,14 @@ TAGS = {
 
 # ---------------------------------------------------------------------------------------------
 # Cases
+
+
+# a slice of the wrong shape (broadcast or reshape error) in a case whose height and width differ
+SHAPE_CRASHES = tuple(
+    CrashAdvice(kind=ValueError, text=text, tag=tag, advice=CONV["slice cut short"])
+    for tag in ("pair", "rectangular")
+    for text in ("broadcast", "cannot reshape")
+)
 
 
 def conv_tags(case: tables.ConvCase) -> tuple:
@@ -239,6 +339,68 @@ def conv_forward(args, dout=None):
     if stride != (1, 1):
         found.append(mistake("out", CONV["no stride"], lambda: _conv(x, w, b, conv_param, stride=1)))
         found.append(mistake("out", CONV["unstrided"], lambda: first(_conv(x, w, b, conv_param, stride=1), Ho, Wo)))
+    N, C = x.shape[:2]
+    F = w.shape[0]
+    bare = _conv(x, w, 0 * b, conv_param)  # (N, F, Ho, Wo) without the bias
+    bias = b[None, :, None, None]
+    found += [
+        mistake("out", CONV["relu"], lambda: np.maximum(bare + bias, 0)),
+        mistake("out", CONV["mean"], lambda: bare / (w[0].size) + bias),
+        mistake("out", CONV["all filters"], lambda: bare.sum(axis=1, keepdims=True) + bias),
+        mistake("out", CONV["filter 0"], lambda: np.repeat(bare[:, :1], F, axis=1) + bias),
+        mistake("out", CONV["flipped rows"], lambda: _conv(x, w[:, :, ::-1].copy(), b, conv_param)),
+        mistake("out", CONV["flipped columns"], lambda: _conv(x, w[:, :, :, ::-1].copy(), b, conv_param)),
+    ]
+    if C > 1:
+        found.append(mistake("out", CONV["one channel"], lambda: _conv(x[:, :1], w[:, :1], b, conv_param)))
+        found.append(mistake("out", CONV["bias per channel"], lambda: bare + C * bias))
+    for index, axis, size in (("the sample n", 0, N), ("the output row i", 2, Ho), ("the output column j", 3, Wo)):
+        shape = [1, 1, 1, 1]
+        shape[axis] = size
+        wrong = b[np.arange(size) % F].reshape(shape)  # b[n] (or b[n % F]) where b[f] belongs
+        found.append(mistake("out", CONV["bias index"].format(index=index), lambda v=wrong: bare + v))
+    # the im2col version: the product w_row @ cols and its reshape
+    flat = bare.reshape(N, F, -1)
+    found += [
+        mistake(
+            "out", CONV["filter axis last"], lambda: (flat + b[None, :, None]).transpose(0, 2, 1).reshape(N, F, Ho, Wo)
+        ),
+        mistake(
+            "out",
+            CONV["samples and filters mixed"],
+            lambda: (flat + b[None, :, None]).transpose(1, 0, 2).reshape(N, F, Ho, Wo),
+        ),
+        mistake("out", CONV["reshape W', H'"], lambda: (flat + b[None, :, None]).reshape(N, F, Wo, Ho)),
+    ]
+    for order in ((0, 2, 3, 1), (0, 1, 3, 2), (0, 3, 2, 1)):  # w_row from w transposed, then reshaped
+        shuffled = np.ascontiguousarray(w.transpose(order)).reshape(w.shape)
+        found.append(mistake("out", CONV["w_row order"], lambda v=shuffled: _conv(x, v, b, conv_param)))
+    found.append(
+        mistake("out", CONV["w_row order"], lambda: _conv(x, w.reshape(-1, F).T.reshape(w.shape), b, conv_param))
+    )
+    if Ho != Wo:  # (square: the same numbers as the transposed positions)
+        found.append(
+            mistake("out", CONV["reshape order"], lambda: flat.reshape(N, F, Wo, Ho).transpose(0, 1, 3, 2) + bias)
+        )
+    found.append(
+        mistake("out", CONV["positions transposed"], lambda: _transposed(x, w, b, stride, pad, dilation, Ho, Wo))
+    )
+    if stride != dilation:
+        swapped = dict(stride=dilation, dilation=stride)
+        found.append(mistake("out", CONV["stride dilation swapped"], lambda: _conv(x, w, b, conv_param, **swapped)))
+        found.append(
+            mistake("out", CONV["stride dilation swapped"], lambda: _conv_at(x, w, b, Ho, Wo, dilation, pad, stride))
+        )
+    geometry_ = {"stride": stride, "pad": pad, "dilation": dilation}
+    for param, key, value in _pair_mistakes(geometry_):
+        if (param, key) == ("stride", "pair first"):
+            continue  # CONV["stride h for w"] above
+        changed = {**geometry_, param: value}
+        sentence = CONV[key].format(param=param)
+        found.append(mistake("out", sentence, lambda c=changed: _conv(x, w, b, conv_param, **c)))
+        found.append(
+            mistake("out", sentence, lambda c=changed: _conv_at(x, w, b, Ho, Wo, c["stride"], c["pad"], c["dilation"]))
+        )
     if pad != (0, 0):
         found.append(mistake("out", CONV["no pad"], lambda: _conv(x, w, b, conv_param, pad=0)))
         edge = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])), mode="edge")
@@ -246,6 +408,38 @@ def conv_forward(args, dout=None):
         end = np.pad(x, ((0, 0), (0, 0), (0, 2 * pad[0]), (0, 2 * pad[1])))
         found.append(mistake("out", CONV["pad at the end"], lambda: _conv(end, w, b, conv_param, pad=0)))
     return found
+
+
+def _pair_mistakes(geometry_: dict):
+    """(param, key of CONV, wrong pair) for each (h, w) pair with two different values: the rows' value for
+    both, the columns' for both, the two swapped."""
+    for param, (h, w) in geometry_.items():
+        if h != w:
+            yield param, "pair first", (h, h)
+            yield param, "pair second", (w, w)
+            yield param, "pair swapped", (w, h)
+
+
+def _conv_at(x, w, b, Ho, Wo, stride, pad, dilation):
+    """out of loops over the right (Ho, Wo) whose windows sit at another geometry; None where a window
+    would reach past the padded input (the student's slices would be cut short, and the code crash)."""
+    F, C, HH, WW = w.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    xpad = im2col_module.pad_input(x, pad)
+    if (Ho - 1) * sh + geometry.span(HH, dh) > xpad.shape[2] or (Wo - 1) * sw + geometry.span(WW, dw) > xpad.shape[3]:
+        return None
+    out = np.zeros((x.shape[0], F, Ho, Wo)) + b[None, :, None, None]
+    for p in range(HH):
+        for q in range(WW):
+            tap = xpad[:, :, geometry.tap_positions(p, Ho, sh, dh), geometry.tap_positions(q, Wo, sw, dw)]
+            out += np.einsum("ncij,fc->nfij", tap, w[:, :, p, q])
+    return out
+
+
+def _transposed(x, w, b, stride, pad, dilation, Ho, Wo):
+    """out[n, f, i, j] from the window (j, i), windows where they belong: None where there is no such window."""
+    full = L.conv_forward_im2col(x, w, b, {"stride": stride, "pad": pad, "dilation": dilation})[0]
+    return first(full.transpose(0, 1, 3, 2), Ho, Wo)
 
 
 def _conv_grads(x, w, b, conv_param, dout):
@@ -302,8 +496,50 @@ def conv_backward(args, dout):
         mistake("dw", CONV["dw flipped"], lambda: _conv_grads(x, w, b, conv_param, dout)[1][:, :, ::-1, ::-1]),
         mistake("dx", CONV["dx flipped"], lambda: _conv_grads(x, flipped, b, conv_param, dout)[0]),
     ]
-    for order in ("fij", "ijf"):
+    for order in ("fij", "ijf", "ij"):
         found.append(mistake("dx", CONV["dx assigned"], lambda o=order: _assigned_dx(dout, w, x.shape, conv_param, o)))
+    dx, dw, db = _conv_grads(x, w, b, conv_param, dout)
+    Ho, Wo = dout.shape[2:]
+    found += [
+        mistake("dx", CONV["negated"].format(name="dx"), lambda: -dx),
+        mistake("dw", CONV["negated"].format(name="dw"), lambda: -dw),
+        mistake("db", CONV["negated"].format(name="db"), lambda: -db),
+        mistake("db", CONV["db mean"], lambda: dout.mean(axis=(0, 2, 3))),
+        mistake("db", CONV["db over f"], lambda: dout.sum(axis=(1, 2, 3))),
+        mistake("db", CONV["db assigned"], lambda: dout[-1, :, -1, -1]),
+        mistake("dw", CONV["dw no dout"], lambda: _gather(np.ones_like(dout), xpad, w.shape, stride, dilation)),
+        mistake(
+            "dx",
+            CONV["dx no dout"],
+            lambda: crop(_scatter(np.ones_like(dout), w, x.shape, stride, pad, dilation), pad, H, W),
+        ),
+        mistake("dw", CONV["dw assigned"], lambda: _last_window_dw(dout, xpad, w.shape, stride, dilation)),
+    ]
+    if N > 1:
+        found.append(mistake("dw", CONV["averaged"].format(name="dw"), lambda: dw / N))
+        found.append(mistake("db", CONV["averaged"].format(name="db"), lambda: db / N))
+        found.append(mistake("db", CONV["db last sample"], lambda: dout[-1].sum(axis=(1, 2))))
+    if ph or pw:
+        end = np.pad(x, ((0, 0), (0, 0), (0, 2 * ph), (0, 2 * pw)))  # x at the top-left, zeros after it
+        found.append(mistake("dw", CONV["dw unpadded"], lambda: _gather(dout, end, w.shape, stride, dilation)))
+    if stride != dilation:
+        found.append(
+            mistake(
+                "dx",
+                CONV["stride dilation swapped"],
+                lambda: crop(_scatter(dout, w, x.shape, dilation, pad, stride), pad, H, W),
+            )
+        )
+        found.append(
+            mistake("dw", CONV["stride dilation swapped"], lambda: _gather(dout, xpad, w.shape, dilation, stride))
+        )
+    for param, key, value in _pair_mistakes({"stride": stride, "dilation": dilation}):
+        st, di = (value, dilation) if param == "stride" else (stride, value)
+        sentence = CONV[key].format(param=param)
+        found.append(
+            mistake("dx", sentence, lambda st=st, di=di: crop(_scatter(dout, w, x.shape, st, pad, di), pad, H, W))
+        )
+        found.append(mistake("dw", sentence, lambda st=st, di=di: _gather(dout, xpad, w.shape, st, di)))
     if N > 1:
         found.append(mistake("dw", CONV["dw sample 0"], lambda: _conv_grads(x[:1], w, b, conv_param, dout[:1])[1]))
         found.append(mistake("dw", CONV["dw last sample"], lambda: _conv_grads(x[-1:], w, b, conv_param, dout[-1:])[1]))
@@ -334,14 +570,30 @@ def conv_backward(args, dout):
     return found
 
 
+def _last_window_dw(dout, xpad, w_shape, stride, dilation):
+    """dw of loops over n, f, i, j that assign (=) each window's term: the last window of the last sample."""
+    F, C, HH, WW = w_shape
+    Ho, Wo = dout.shape[2:]
+    rows = geometry.window(Ho - 1, HH, stride[0], dilation[0])
+    cols = geometry.window(Wo - 1, WW, stride[1], dilation[1])
+    return xpad[-1, None, :, rows, cols] * dout[-1, :, -1, -1][:, None, None, None]
+
+
 def _assigned_dx(dout, w, x_shape, conv_param, order: str):
-    """dx of loops that assign (=) each window's gradient, looping over f, i, j in ``order``."""
+    """dx of loops that assign (=) each window's gradient, looping over f, i, j in ``order`` (over i, j with
+    "ij": the gradients of all filters summed, then assigned per window, as a col2im that overwrites)."""
     N, C, H, W = x_shape
     F, _, HH, WW = w.shape
     (sh, sw), pad, (dh, dw) = _conv_geometry(conv_param)
     Ho, Wo = dout.shape[2:]
     dxpad = np.zeros((N, C, H + 2 * pad[0], W + 2 * pad[1]))
     loops = {"f": range(F), "i": range(Ho), "j": range(Wo)}
+    if order == "ij":
+        summed = np.einsum("nfij,fcpq->nijcpq", dout, w)
+        for i, j in itertools.product(range(Ho), range(Wo)):
+            rows, cols = geometry.window(i, HH, sh, dh), geometry.window(j, WW, sw, dw)
+            dxpad[:, :, rows, cols] = summed[:, i, j]
+        return crop(dxpad, pad, H, W)
     for n in range(N):
         for values in itertools.product(*(loops[letter] for letter in order)):
             f, i, j = (values[order.index(letter)] for letter in "fij")
@@ -432,7 +684,7 @@ def _pair(variant: str, lesson: int) -> list:
     """conv_forward_{variant} and conv_backward_{variant}: the same cases, checks and mistakes."""
     forward = f"conv_forward_{variant}"
     family = dict(lesson=lesson, cases=conv_cases, axes=AXES, regions=conv_regions, answer_key=ANSWER_KEY)
-    family.update(tag_advice=TAGS, optional_keys={"dilation": "1"}, crash_advice=(PAIR,))
+    family.update(tag_advice=TAGS, optional_keys={"dilation": "1"}, crash_advice=(*PAIRS, *SHAPE_CRASHES))
     return [
         Exercise(
             name=forward,

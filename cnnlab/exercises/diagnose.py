@@ -356,9 +356,26 @@ def _size_variants(I: int, K: int, S: int, P: int, D: int):
     if S > 1:
         variants.append(("the division by the stride is missing", I + 2 * P - span + 1))
         variants.append(("it rounds up; use // (floor division)", -(-(I + 2 * P - span) // S) + 1))
+        variants.append(
+            ("it rounds to the nearest integer (round()); use // (floor division)", round((I + 2 * P - span) / S) + 1)
+        )
     variants.append(
         ("the + 1 is missing (the first window gives an output before any stride)", (I + 2 * P - span) // S)
     )
+    variants.append(
+        ("the - 1 is missing: subtract the whole span, dilation*(HH - 1) + 1", (I + 2 * P - span + 1) // S + 1)
+    )
+    variants.append(
+        ("the - 1 is a + 1: subtract the whole span, dilation*(HH - 1) + 1", (I + 2 * P - span + 2) // S + 1)
+    )
+    if S > 1:
+        variants.append(
+            (
+                "it divides all the stride-1 positions by the stride; keep every stride-th of them: "
+                "(positions - 1) // stride + 1",
+                (I + 2 * P - span + 1) // S,
+            )
+        )
     variants.append(("the filter size is not subtracted", (I + 2 * P - 1) // S + 1))
     return variants
 

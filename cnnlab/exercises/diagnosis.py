@@ -97,14 +97,18 @@ def crash(exercise: Exercise, call: running.Call, case) -> list:
     out (``optional_keys``, e.g. batch norm's eps, momentum and running statistics); then what
     NumPy's message shows (``crashes``: a per-channel array lined up with W, a window cut short)."""
     exc = call.exception
-    for known in exercise.crash_advice:
-        if running.raised(exc, known.kind) and known.text in str(exc) and any(known.tag in t for t in case.tags):
-            return [Named(known.advice)]
+    if exc is None:
+        return []
     key = exc.key if isinstance(exc, running.RemoteError) else (exc.args or [None])[0]
     optional = exercise.optional_keys
     if running.raised(exc, KeyError) and isinstance(key, str) and key in optional:
         return [Named(f"the parameter dict may leave out {key!r}; read it with .get({key!r}, {optional[key]})")]
-    return crashes.explain(exc, case.build()) if exc is not None else []
+    advice = [
+        Named(known.advice)
+        for known in exercise.crash_advice
+        if running.raised(exc, known.kind) and known.text in str(exc) and any(known.tag in t for t in case.tags)
+    ]
+    return [*advice[:1], *crashes.explain(exc, case.build())]
 
 
 def _known_scales(name: str, args) -> dict:
