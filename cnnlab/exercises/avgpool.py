@@ -377,11 +377,12 @@ def avg_pool_backward(args, dout):
         found.append(
             mistake("dx", AVG_POOL["dx crop start"], lambda: _dx(x, pool_param, dout, crop=False)[:, :, ph:, pw:])
         )
-        if 0 in pad:
-            empty = lambda: _dx(x, pool_param, dout, crop=False)[:, :, ph:-ph, pw:-pw]  # noqa: E731
-            found.append(mistake("dx", AVG_POOL["dx crop empty"], empty))
         if count == "inside":
             found.append(mistake("dx", AVG_POOL["count unpadded"], lambda: _dx(x, pool_param, dout, count="unpadded")))
+    if 0 in pad:  # ph:-ph is empty where the pad is 0
+        ph, pw = pad
+        empty = lambda: _dx(x, pool_param, dout, crop=False)[:, :, ph:-ph, pw:-pw]  # noqa: E731
+        found.append(mistake("dx", AVG_POOL["dx crop empty"], empty))
     for key, (size, start) in _window_mistakes(x, pool_param, dout.shape[2:]).items():
         for divisor in (count, "size"):
             value = lambda s=size, t=start, d=divisor: _dx(x, pool_param, dout, count=d, size=s, start=t)  # noqa: E731
