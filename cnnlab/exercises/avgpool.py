@@ -262,7 +262,7 @@ def _out(x, pool_param, step=None, pad=None, count=None, reduce=np.sum, size=Non
     _, stride, right_pad, right_count = _geometry(x, pool_param)
     pad = right_pad if pad is None else pad
     xpad = im2col_module.pad_input(x, pad) if xpad is None else xpad
-    out_hw = L.avg_pool_forward_im2col(x, pool_param)[0].shape[2:]
+    out_hw = shapes.check_avg_pool_inputs(x, pool_param)[-1]
     out = np.zeros((*x.shape[:2], *out_hw))
     step = stride if step is None else step
     for i, j, rows, cols, divisor in _windows(x, pool_param, out_hw, step, pad, count or right_count, size, start):
@@ -283,6 +283,8 @@ def _dx(x, pool_param, dout, step=None, count=None, share="even", add=True, crop
     dxpad = np.zeros((N, C, H + 2 * pad[0], W + 2 * pad[1]))
     step = stride if step is None else step
     windows = _windows(x, pool_param, dout.shape[2:], step, pad, count or right_count, size, start)
+    if any(divisor == 0 for *_, divisor in windows):
+        return None
     for i, j, rows, cols, divisor in windows:
         part = dout[:, :, i, j, None, None] / divisor  # (N, C, 1, 1)
         if share == "top-left":
@@ -341,7 +343,7 @@ def avg_pool_forward(args, dout=None):
                 found.append(mistake("out", AVG_POOL[key], lambda p=other_pad: _out(x, pool_param, pad=p)))
     if stride != (1, 1):
         found.append(mistake("out", AVG_POOL["no stride"], lambda: _out(x, pool_param, step=(1, 1))))
-    out_hw = L.avg_pool_forward_im2col(x, pool_param)[0].shape[2:]
+    out_hw = shapes.check_avg_pool_inputs(x, pool_param)[-1]
     for key, (size, start) in _window_mistakes(x, pool_param, out_hw).items():
         for divisor in (count, "size"):  # the right count, or the mean of the wrong window
             value = lambda s=size, t=start, d=divisor: _out(x, pool_param, count=d, size=s, start=t)  # noqa: E731
