@@ -24,8 +24,10 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from cnnlab import layers as L
 from cnnlab import shapes
+from cnnlab.exercises.avgpool import AVG_POOL
 from cnnlab.exercises.columns import COLUMNS
 from cnnlab.exercises.conv import CONV
+from cnnlab.exercises.pool import POOL
 from cnnlab.model import ThreeLayerConvNet
 
 # ---------------------------------------------------------------------------------------------
@@ -538,6 +540,121 @@ def pool_backward_loops(dout, cache, bug=None):
     return dx
 
 
+def pool_forward_student(x, pool_param, bug=None):
+    """Max pooling as a student writes it, with one of the slips lesson 4's exercise invites."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            r, s = i * sh, j * sw
+            h, w = PH, PW
+            if bug == "window one short":
+                h, w = PH - 1, PW - 1
+            elif bug == "rows one short":
+                h = PH - 1
+            elif bug == "inclusive end":
+                h, w = PH + 1, PW + 1
+            elif bug == "rows not strided":
+                r = i
+            elif bug == "columns not strided":
+                s = j
+            elif bug == "stride pair swapped":
+                r, s = i * sw, j * sh
+            elif bug == "pool_height for both":
+                w = PH
+            elif bug == "pool_width for both":
+                h = PW
+            elif bug == "i for j":
+                s = i * sw
+            elif bug == "i and j swapped":
+                r, s = j * sh, i * sw
+            if bug == "max over all":  # vectorised over n and c, but without axis
+                out[:, :, i, j] = x[:, :, r : r + h, s : s + w].max()
+                continue
+            for n in range(N):
+                for c in range(C):
+                    window = x[n, c, r : r + h, s : s + w]
+                    if bug == "max over samples":
+                        window = x[:, c, r : r + h, s : s + w]
+                    if bug == "sum":
+                        out[n, c, i, j] = window.sum()
+                    elif bug == "argmax":
+                        out[n, c, i, j] = np.argmax(window)
+                    elif bug == "running max from 0":
+                        best = 0
+                        for value in window.ravel():
+                            if value > best:
+                                best = value
+                        out[n, c, i, j] = best
+                    elif bug == "abs":
+                        out[n, c, i, j] = window.flat[np.argmax(np.abs(window))]
+                    else:
+                        out[n, c, i, j] = np.max(window)
+    if bug == "relu":
+        out = np.maximum(out, 0)
+    return out, (x, pool_param)
+
+
+def pool_backward_student(dout, cache, bug=None):
+    """Max pooling's backward pass as a student writes it, with one slip; positions off x are skipped."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    if bug == "argmax of the whole map":
+        for n in range(N):
+            for c in range(C):
+                p, q = np.unravel_index(np.argmax(x[n, c]), (H, W))
+                for i in range(Ho):
+                    for j in range(Wo):
+                        dx[n, c, p, q] += dout[n, c, i, j]
+        return dx
+    for i in range(Ho):
+        for j in range(Wo):
+            r, s, h, w = i * sh, j * sw, PH, PW
+            if bug == "window one short":
+                h, w = PH - 1, PW - 1
+            elif bug == "windows not strided":
+                r, s = i, j
+            elif bug == "pool_height for both":
+                w = PH
+            elif bug == "i for j":
+                s = i * sw
+            if bug == "mask over all samples":  # vectorised over n and c, the max without axis
+                window = x[:, :, r : r + h, s : s + w]
+                dx[:, :, r : r + h, s : s + w] += (window == window.max()) * dout[:, :, i, j, None, None]
+                continue
+            for n in range(N):
+                for c in range(C):
+                    window = x[n, c, r : r + h, s : s + w]
+                    if bug == "assigns the window":
+                        mask = window == window.max()
+                        dx[n, c, r : r + h, s : s + w] = mask * dout[n, c, i, j]
+                        continue
+                    k = np.argmin(window) if bug == "argmin" else np.argmax(window)
+                    p, q = np.unravel_index(k, window.shape)
+                    if bug == "unravel with (H, W)":
+                        p, q = np.unravel_index(k, (H, W))
+                    row, col = r + p, s + q
+                    if bug == "no offset":
+                        row, col = p, q
+                    elif bug == "rows not strided":
+                        row = i + p
+                    elif bug == "columns not strided":
+                        col = j + q
+                    grad = dout[n, c, i, j]
+                    if bug == "times x":
+                        grad = dout[n, c, i, j] * x[n, c, row, col]
+                    elif bug == "ones":
+                        grad = 1.0
+                    elif bug == "minus":
+                        grad = -dout[n, c, i, j]
+                    if row < H and col < W:
+                        dx[n, c, row, col] += grad
+    return dx
+
+
 def pool_backward_mask(dout, cache):
     """Vectorized: one-hot of the first argmax of every window, scattered back tap by tap."""
     x, pool_param = cache
@@ -635,6 +752,89 @@ def avg_pool_backward_loops(dout, cache, bug=None):
                         dxpad[n, c, rows, cols] += share
     if bug == "padding kept":
         return dxpad
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_pool_forward_student(x, pool_param, bug=None):
+    """Average pooling as a student writes it, with one of the slips lesson 4's exercise invites."""
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    pads = ((ph, ph), (pw, pw))
+    if bug == "pad h for w":
+        pads = ((ph, ph), (ph, ph))
+    if bug == "np.pad(x, pad)":
+        xpad = np.pad(x, pool_param.get("pad", 0))
+    elif bug == "edge padding":
+        xpad = np.pad(x, ((0, 0), (0, 0), *pads), mode="edge")
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), *pads))
+    ones = np.ones((H, W)) if bug == "count from unpadded ones" else np.pad(np.ones((H, W)), pads)
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            r, s, h, w = i * sh, j * sw, PH, PW
+            if bug == "window one short":
+                h, w = PH - 1, PW - 1
+            elif bug == "columns not strided":
+                s = j
+            elif bug == "pool_height for both":
+                w = PH
+            elif bug == "i for j":
+                s = i * sw
+            elif bug == "inclusive end, np.mean":
+                h, w = PH + 1, PW + 1
+            rows, cols = slice(r, r + h), slice(s, s + w)
+            count = PH * PW if include else ones[rows, cols].sum()
+            if bug == "mean over all":  # vectorised over n and c, the sum without axis
+                out[:, :, i, j] = xpad[:, :, rows, cols].sum() / count
+                continue
+            for n in range(N):
+                for c in range(C):
+                    window = xpad[n, c, rows, cols]
+                    if bug == "inclusive end, np.mean":
+                        out[n, c, i, j] = window.mean()
+                    else:
+                        out[n, c, i, j] = window.sum() / count
+    return out, (x, pool_param)
+
+
+def avg_pool_backward_student(dout, cache, bug=None):
+    """Average pooling's backward pass as a student writes it, with one slip."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    pads = ((ph, ph), (pw, pw))
+    ones = np.ones((H, W)) if bug == "count from unpadded ones" else np.pad(np.ones((H, W)), pads)
+    xpad = np.pad(x, ((0, 0), (0, 0), *pads))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for i in range(Ho):
+        for j in range(Wo):
+            r, s, h, w = i * sh, j * sw, PH, PW
+            if bug == "window one short":
+                h, w = PH - 1, PW - 1
+            elif bug == "rows not strided":
+                r = i
+            elif bug == "pool_width for both":
+                h = PW
+            elif bug == "i and j swapped":
+                r, s = j * sh, i * sw
+            rows, cols = slice(r, r + h), slice(s, s + w)
+            count = PH * PW if include else ones[rows, cols].sum()
+            for n in range(N):
+                for c in range(C):
+                    share = dout[n, c, i, j] / count
+                    if bug == "divided twice":
+                        share = share / count
+                    if bug == "to the maximum":  # copied from max pooling
+                        window = xpad[n, c, rows, cols]
+                        p, q = np.unravel_index(np.argmax(window), window.shape)
+                        dxpad[n, c, r + p, s + q] += dout[n, c, i, j]
+                    else:
+                        dxpad[n, c, rows, cols] += share
+    if bug == "cut at the start only":
+        return dxpad[:, :, ph:, pw:]
+    if bug == "cut pad:-pad":
+        return dxpad[:, :, ph:-ph, pw:-pw]
     return dxpad[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -1269,6 +1469,48 @@ BUGGY = [
         None,
         "spread evenly over the window",
     ),
+    # max pooling: the slips lesson 4's exercises invite (issue #16)
+    *[
+        ("max_pool_forward_naive", label, _bug(pool_forward_student, label), None, POOL[key])
+        for label, key in [
+            ("window one short", "short"),
+            ("rows one short", "short rows"),
+            ("inclusive end", "long"),
+            ("rows not strided", "rows step 1"),
+            ("columns not strided", "cols step 1"),
+            ("pool_height for both", "square PH"),
+            ("pool_width for both", "square PW"),
+            ("i for j", "i for j"),
+            ("i and j swapped", "i and j swapped"),
+            ("sum", "sum"),
+            ("argmax", "argmax"),
+            ("running max from 0", "relu"),
+            ("relu", "relu"),
+            ("abs", "abs"),
+            ("max over all", "max over all"),
+            ("max over samples", "max over samples"),
+        ]
+    ],
+    *[
+        ("max_pool_backward_naive", label, _bug(pool_backward_student, label), None, POOL[key])
+        for label, key in [
+            ("window one short", "backward short"),
+            ("windows not strided", "backward step 1"),
+            ("pool_height for both", "backward square PH"),
+            ("i for j", "backward i for j"),
+            ("mask over all samples", "backward max over all"),
+            ("assigns the window", "overwrite"),
+            ("argmin", "backward min"),
+            ("unravel with (H, W)", "unravel HW"),
+            ("no offset", "no offset"),
+            ("rows not strided", "backward rows no stride"),
+            ("columns not strided", "backward cols no stride"),
+            ("times x", "times max"),
+            ("ones", "no dout"),
+            ("minus", "negated"),
+            ("argmax of the whole map", "argmax whole map"),
+        ]
+    ],
     # average pooling
     (
         "avg_pool_forward_naive",
@@ -1356,6 +1598,36 @@ BUGGY = [
         None,
         "dx still includes the padding",
     ),
+    # average pooling: the slips lesson 4's exercises invite (issue #16)
+    *[
+        ("avg_pool_forward_naive", label, _bug(avg_pool_forward_student, label), None, AVG_POOL[key])
+        for label, key in [
+            ("pad h for w", "pad h for w"),
+            ("np.pad(x, pad)", "np.pad all axes"),
+            ("edge padding", "edge pad"),
+            ("count from unpadded ones", "count unpadded"),
+            ("window one short", "window short"),
+            ("columns not strided", "window cols step 1"),
+            ("pool_height for both", "window square PH"),
+            ("i for j", "window i for j"),
+            ("inclusive end, np.mean", "window long"),
+            ("mean over all", "mean over all"),
+        ]
+    ],
+    *[
+        ("avg_pool_backward_naive", label, _bug(avg_pool_backward_student, label), None, AVG_POOL[key])
+        for label, key in [
+            ("count from unpadded ones", "count unpadded"),
+            ("window one short", "backward window short"),
+            ("rows not strided", "backward window rows step 1"),
+            ("pool_width for both", "backward window square PW"),
+            ("i and j swapped", "backward window i and j swapped"),
+            ("divided twice", "backward twice"),
+            ("to the maximum", "backward max"),
+            ("cut at the start only", "dx crop start"),
+            ("cut pad:-pad", "dx crop empty"),
+        ]
+    ],
     # batch norm
     (
         "spatial_batchnorm_forward",

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
+from cnnlab import shapes
 from cnnlab.cases import AVG_POOL_CASES, AvgPoolCase
 from cnnlab.exercises import pool
 from cnnlab.exercises.exercise import SHARED_TAGS, Case, Exercise, case_rng, mistake
-from cnnlab.exercises.windows import PAIR, coverage, windows_touching_padding
+from cnnlab.exercises.windows import PAIRS, coverage, windows_touching_padding
 from cnnlab.exercises.windows import crop as windows_crop
 
 __all__ = [
@@ -49,7 +49,8 @@ AVG_POOL = {
         "(the default) the zeros of the padding count too: divide by pool_height * pool_width"
     ),
     "no pad": (
-        "the input is not padded: pad x with pool_param['pad'] zeros on each side of H and W first, "
+        "the input is not padded (or only after its last rows and columns): pad x with pool_param['pad'] zeros "
+        "on each side of H and W first, "
         "np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), and read every window from the padded array"
     ),
     "no stride": (
@@ -73,7 +74,8 @@ AVG_POOL = {
         "dx still includes the padding: cut pad rows and columns from each side, dxpad[:, :, ph:ph + H, pw:pw + W]"
     ),
     "dx crop corner": (
-        "dx is cut from the top-left corner of dxpad; cut pad rows and columns from each side: "
+        "dx is cut from the top-left corner of dxpad (or the shares went to an unpadded dx, not shifted by the pad); "
+        "cut pad rows and columns from each side: "
         "dxpad[:, :, ph:ph + H, pw:pw + W]"
     ),
     "region padding": (
@@ -81,7 +83,60 @@ AVG_POOL = {
         "(count_include_pad)"
     ),
     "region overlap": "a pixel in several windows gets a share of each one's gradient: use +=, not =",
+    "mean over all": (
+        "each window is averaged over every sample and channel at once (.sum() or .mean() without axis): "
+        "average each sample's and channel's window on its own, axis=(2, 3)"
+    ),
+    "count unpadded": (
+        "the count of real pixels is read from an unpadded array of ones: with count_include_pad=False it is the "
+        "same window of np.pad(np.ones((H, W)), ((ph, ph), (pw, pw))), summed"
+    ),
+    "np.pad all axes": (
+        "np.pad(x, pad) pads every axis, the samples and channels too: pad only H and W, "
+        "np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))"
+    ),
+    "edge pad": (
+        "the padding is not zeros (np.pad with mode='edge' or the like): average pooling pads with zeros, "
+        "np.pad's default mode='constant'"
+    ),
+    "pad h for w": (
+        "the columns are padded by the rows' pad: pad is an (h, w) pair here, ph rows above and below, pw columns "
+        "left and right"
+    ),
+    "pad w for h": (
+        "the rows are padded by the columns' pad: pad is an (h, w) pair here, ph rows above and below, pw columns "
+        "left and right"
+    ),
+    "backward twice": (
+        "each share is divided by the count twice: every pixel of window (i, j) gets dout[n, c, i, j] / count, "
+        "divided once"
+    ),
+    "backward max": (
+        "each window's gradient goes to its maximum (that is max pooling's backward): in average pooling every "
+        "pixel of the window gets dout[n, c, i, j] / count"
+    ),
+    "dx crop start": (
+        "dx is cut only at the start, dxpad[:, :, ph:, pw:]: cut pad rows and columns from each side, "
+        "dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
+    "dx crop empty": (
+        "dx is cut with dxpad[:, :, ph:-ph, pw:-pw], which is empty where the pad is 0: cut "
+        "dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
 }
+# the windows in the wrong place or of the wrong size, as in max pooling (read from the padded x)
+AVG_POOL.update(
+    {
+        f"window {key}": pool.POOL[key].replace("x[n, c, ", "xpad[n, c, ")
+        for key in (*pool.WINDOW_MISTAKES, "step pool size")
+    }
+)
+AVG_POOL.update(
+    {
+        f"backward window {key}": f"in the backward pass, {AVG_POOL[f'window {key}']}"
+        for key in (*pool.WINDOW_MISTAKES, "step pool size")
+    }
+)
 
 TAGS = {
     "padding": (
@@ -173,55 +228,91 @@ def _geometry(x, pool_param):
     return kernel, stride, pad, "all" if include else "inside"
 
 
-def _windows(x, pool_param, out_hw, step, pad, count):
-    """[(i, j, rows, cols, divisor)] of every window at (i*step_h, j*step_w) of x padded by ``pad``.
+def _windows(x, pool_param, out_hw, step, pad, count, size=None, start=None):
+    """[(i, j, rows, cols, divisor)] of every window at (i*step_h, j*step_w) (or ``start(i, j)``), of
+    ``size`` (PH, PW unless given), on x padded by ``pad``.
 
-    ``count`` is what the window's sum is divided by: "all" (PH*PW), "inside" (its pixels of x)
-    or "none" (1). Windows are cut at the padded border, as slicing does.
+    ``count`` is what the window's sum is divided by: "all" (PH*PW), "inside" (its pixels of x),
+    "none" (1), "size" (its own pixels, as np.mean), "unpadded" (its pixels of an unpadded array of
+    ones), or one of those and " squared". Windows are cut at the padded border, as slicing does.
     """
     (PH, PW), _, _, _ = _geometry(x, pool_param)
+    size = (PH, PW) if size is None else size
+    start = start or (lambda i, j: (i * step[0], j * step[1]))
     inside = im2col_module.pad_input(np.ones((1, 1, *x.shape[2:])), pad)[0, 0]  # 1 on x, 0 on padding
+    base, _, squared = count.partition(" ")
     found = []
     for i in range(out_hw[0]):
         for j in range(out_hw[1]):
-            rows, cols = geometry.window(i, PH, step[0]), geometry.window(j, PW, step[1])
-            divisor = {"all": PH * PW, "inside": inside[rows, cols].sum(), "none": 1}[count]
-            found.append((i, j, rows, cols, divisor))
+            r, s = start(i, j)
+            rows, cols = slice(r, r + size[0]), slice(s, s + size[1])
+            window = inside[rows, cols]
+            if base == "unpadded":
+                window = np.ones(x.shape[2:])[rows, cols]
+            divisor = {"all": PH * PW, "inside": window.sum(), "unpadded": window.sum(), "none": 1}.get(
+                base, window.size
+            )
+            found.append((i, j, rows, cols, divisor**2 if squared else divisor))
     return found
 
 
-def _out(x, pool_param, step=None, pad=None, count=None, reduce=np.sum):
-    """out (N, C, H', W') of average pooling with one thing changed; None if a window is empty."""
+def _out(x, pool_param, step=None, pad=None, count=None, reduce=np.sum, size=None, start=None, xpad=None):
+    """out (N, C, H', W') of average pooling with one thing changed; None if a window is empty.
+    ``xpad``: the padded input as the student made it (its padding ``pad`` for the counts)."""
     _, stride, right_pad, right_count = _geometry(x, pool_param)
     pad = right_pad if pad is None else pad
-    xpad = im2col_module.pad_input(x, pad)
-    out_hw = L.avg_pool_forward_im2col(x, pool_param)[0].shape[2:]
+    xpad = im2col_module.pad_input(x, pad) if xpad is None else xpad
+    out_hw = shapes.check_avg_pool_inputs(x, pool_param)[-1]
     out = np.zeros((*x.shape[:2], *out_hw))
-    windows = _windows(x, pool_param, out_hw, stride if step is None else step, pad, count or right_count)
-    for i, j, rows, cols, divisor in windows:
-        window = xpad[:, :, rows, cols]  # (N, C, <= PH, <= PW)
+    step = stride if step is None else step
+    for i, j, rows, cols, divisor in _windows(x, pool_param, out_hw, step, pad, count or right_count, size, start):
+        window = xpad[: x.shape[0], : x.shape[1], rows, cols]  # (N, C, <= PH, <= PW)
         if window.shape[2] == 0 or window.shape[3] == 0 or divisor == 0:
             return None
         out[:, :, i, j] = reduce(window, axis=(2, 3)) / divisor
     return out
 
 
-def _dx(x, pool_param, dout, step=None, count=None, share="even", add=True, crop=True):
-    """dx of average pooling's backward with one thing changed: the step of the windows, the count,
-    ``share`` "even" (every pixel) or "top-left", assigning (add=False), or not cropping the padding."""
+def _dx(x, pool_param, dout, step=None, count=None, share="even", add=True, crop=True, size=None, start=None):
+    """dx of average pooling's backward with one thing changed: the windows (step, or size and start),
+    the count, ``share`` "even" (every pixel), "top-left" or "max" (the window's maximum), assigning
+    (add=False), or not cropping the padding (crop=False: dxpad itself)."""
     _, stride, pad, right_count = _geometry(x, pool_param)
     N, C, H, W = x.shape
+    xpad = im2col_module.pad_input(x, pad)
     dxpad = np.zeros((N, C, H + 2 * pad[0], W + 2 * pad[1]))
-    windows = _windows(x, pool_param, dout.shape[2:], stride if step is None else step, pad, count or right_count)
+    step = stride if step is None else step
+    windows = _windows(x, pool_param, dout.shape[2:], step, pad, count or right_count, size, start)
+    if any(divisor == 0 for *_, divisor in windows):
+        return None
     for i, j, rows, cols, divisor in windows:
         part = dout[:, :, i, j, None, None] / divisor  # (N, C, 1, 1)
         if share == "top-left":
             dxpad[:, :, rows.start : rows.start + 1, cols.start : cols.start + 1] += part
+        elif share == "max":
+            window = xpad[:, :, rows, cols]
+            dxpad[:, :, rows, cols] += pool._first(window) * part
         elif add:
             dxpad[:, :, rows, cols] += part
         else:
             dxpad[:, :, rows, cols] = part
     return windows_crop(dxpad, pad, H, W) if crop else dxpad
+
+
+def _sum_all(window, axis):
+    return np.full(window.shape[:2], window.sum())
+
+
+def _mean_all(window, axis):
+    return np.full(window.shape[:2], window.mean())
+
+
+def _window_mistakes(x, pool_param, out_hw):
+    """{sentence key: (size, start)} of the windows a student gets wrong (``pool.window_variants``)."""
+    kernel, stride, _, _ = _geometry(x, pool_param)
+    found = pool.window_variants(kernel, stride, out_hw)
+    found.pop("step 1", None)  # "no stride", below
+    return found
 
 
 def avg_pool_forward(args, dout=None):
@@ -231,6 +322,8 @@ def avg_pool_forward(args, dout=None):
     found = [
         mistake("out", AVG_POOL["max"], lambda: _out(x, pool_param, count="none", reduce=np.max)),
         mistake("out", AVG_POOL["sum"], lambda: _out(x, pool_param, count="none")),
+        mistake("out", AVG_POOL["mean over all"], lambda: _out(x, pool_param, reduce=_sum_all)),
+        mistake("out", AVG_POOL["mean over all"], lambda: _out(x, pool_param, count="none", reduce=_mean_all)),
     ]
     if pad != (0, 0):
         other = "inside" if count == "all" else "all"
@@ -238,8 +331,23 @@ def avg_pool_forward(args, dout=None):
         found.append(mistake("out", sentence, lambda: _out(x, pool_param, count=other)))
         for divisor in ("all", "inside"):  # windows on x itself, cut at its border
             found.append(mistake("out", AVG_POOL["no pad"], lambda d=divisor: _out(x, pool_param, pad=(0, 0), count=d)))
+        if count == "inside":
+            found.append(mistake("out", AVG_POOL["count unpadded"], lambda: _out(x, pool_param, count="unpadded")))
+        raw = pool_param["pad"]
+        every_axis = lambda: np.pad(x, raw)  # noqa: E731 - np.pad(x, pad): every axis padded
+        found.append(mistake("out", AVG_POOL["np.pad all axes"], lambda: _out(x, pool_param, xpad=every_axis())))
+        edge = lambda: np.pad(x, ((0, 0), (0, 0), (pad[0],) * 2, (pad[1],) * 2), mode="edge")  # noqa: E731
+        found.append(mistake("out", AVG_POOL["edge pad"], lambda: _out(x, pool_param, xpad=edge())))
+        for key, other_pad in (("pad h for w", (pad[0], pad[0])), ("pad w for h", (pad[1], pad[1]))):
+            if other_pad != pad:
+                found.append(mistake("out", AVG_POOL[key], lambda p=other_pad: _out(x, pool_param, pad=p)))
     if stride != (1, 1):
         found.append(mistake("out", AVG_POOL["no stride"], lambda: _out(x, pool_param, step=(1, 1))))
+    out_hw = shapes.check_avg_pool_inputs(x, pool_param)[-1]
+    for key, (size, start) in _window_mistakes(x, pool_param, out_hw).items():
+        for divisor in (count, "size"):  # the right count, or the mean of the wrong window
+            value = lambda s=size, t=start, d=divisor: _out(x, pool_param, count=d, size=s, start=t)  # noqa: E731
+            found.append(mistake("out", AVG_POOL[f"window {key}"], value))
     return found
 
 
@@ -253,6 +361,9 @@ def avg_pool_backward(args, dout):
         mistake("dx", AVG_POOL["backward top-left"], lambda: _dx(x, pool_param, dout, share="top-left")),
         mistake("dx", AVG_POOL["backward top-left"], lambda: _dx(x, pool_param, dout, count="none", share="top-left")),
         mistake("dx", AVG_POOL["backward overwrite"], lambda: _dx(x, pool_param, dout, add=False)),
+        mistake("dx", AVG_POOL["backward twice"], lambda: _dx(x, pool_param, dout, count=f"{count} squared")),
+        mistake("dx", AVG_POOL["backward max"], lambda: _dx(x, pool_param, dout, count="none", share="max")),
+        mistake("dx", AVG_POOL["backward max"], lambda: _dx(x, pool_param, dout, share="max")),
     ]
     if stride != (1, 1):
         found.append(mistake("dx", AVG_POOL["backward no stride"], lambda: _dx(x, pool_param, dout, step=(1, 1))))
@@ -264,6 +375,20 @@ def avg_pool_backward(args, dout):
         found.append(
             mistake("dx", AVG_POOL["dx crop corner"], lambda: _dx(x, pool_param, dout, crop=False)[:, :, :H, :W])
         )
+        ph, pw = pad
+        found.append(
+            mistake("dx", AVG_POOL["dx crop start"], lambda: _dx(x, pool_param, dout, crop=False)[:, :, ph:, pw:])
+        )
+        if count == "inside":
+            found.append(mistake("dx", AVG_POOL["count unpadded"], lambda: _dx(x, pool_param, dout, count="unpadded")))
+    if 0 in pad:  # ph:-ph is empty where the pad is 0
+        ph, pw = pad
+        empty = lambda: _dx(x, pool_param, dout, crop=False)[:, :, ph:-ph, pw:-pw]  # noqa: E731
+        found.append(mistake("dx", AVG_POOL["dx crop empty"], empty))
+    for key, (size, start) in _window_mistakes(x, pool_param, dout.shape[2:]).items():
+        for divisor in (count, "size"):
+            value = lambda s=size, t=start, d=divisor: _dx(x, pool_param, dout, count=d, size=s, start=t)  # noqa: E731
+            found.append(mistake("dx", AVG_POOL[f"backward window {key}"], value))
     return found
 
 
@@ -318,7 +443,7 @@ _FAMILY = dict(
     answer_key=pool.ANSWER_KEY,
     tag_advice=TAGS,
     optional_keys={"pad": "0", "count_include_pad": "True"},
-    crash_advice=(PAIR,),
+    crash_advice=PAIRS,
 )
 
 EXERCISES = [

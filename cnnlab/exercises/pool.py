@@ -13,7 +13,7 @@ from cnnlab import cases as tables
 from cnnlab import layers as L
 from cnnlab import shapes
 from cnnlab.exercises.exercise import SHARED_TAGS, Case, Exercise, case_rng, mistake
-from cnnlab.exercises.windows import PAIR, coverage
+from cnnlab.exercises.windows import PAIRS, coverage
 
 __all__ = [
     "EXERCISES",
@@ -66,7 +66,126 @@ POOL = {
         "window (i, j) is at row i*stride + p, column j*stride + q"
     ),
     "region overlap": "a pixel that is the maximum of several windows gets the sum of their gradients: use +=, not =",
+    # the window in the wrong place or of the wrong size (forward; the backward has them too, below)
+    "short": (
+        "the window stops one row and one column short: window (i, j) is x[n, c, i*sh : i*sh + PH, "
+        "j*sw : j*sw + PW] (a slice's end is not included, so that is PH rows and PW columns)"
+    ),
+    "short rows": (
+        "the window stops one row short: its rows are i*sh : i*sh + PH (a slice's end is not included, so that is "
+        "PH rows)"
+    ),
+    "short cols": (
+        "the window stops one column short: its columns are j*sw : j*sw + PW (a slice's end is not included, so "
+        "that is PW columns)"
+    ),
+    "long": (
+        "the window is one row and one column too large: x[n, c, i*sh : i*sh + PH, j*sw : j*sw + PW] already "
+        "holds PH rows and PW columns (a slice's end is not included)"
+    ),
+    "rows step 1": "the rows do not move by the stride: window (i, j) starts at row i*sh (not i), column j*sw",
+    "cols step 1": "the columns do not move by the stride: window (i, j) starts at row i*sh, column j*sw (not j)",
+    "stride w for h": (
+        "the rows step by the columns' stride: window (i, j) starts at row i*sh, column j*sw (the stride is an "
+        "(h, w) pair here)"
+    ),
+    "stride swapped": (
+        "the stride pair is swapped: (sh, sw) is (rows, columns), so window (i, j) starts at row i*sh, column j*sw"
+    ),
+    "square PH": "the window is pool_height x pool_height: it is pool_height rows by pool_width columns",
+    "square PW": "the window is pool_width x pool_width: it is pool_height rows by pool_width columns",
+    "i for j": "the window's columns start at i*sw: window (i, j) starts at row i*sh, column j*sw (j, not i)",
+    "j for i": "the window's rows start at j*sh: window (i, j) starts at row i*sh (i, not j), column j*sw",
+    "i and j swapped": (
+        "i and j are swapped: out[n, c, i, j] is the window that starts at row i*sh, column j*sw (i is the row)"
+    ),
+    # what each window is reduced to (forward)
+    "sum": "it sums each window; max pooling keeps its largest value",
+    "argmax": (
+        "out holds the position of each window's maximum (np.argmax), not its value: out[n, c, i, j] = window.max()"
+    ),
+    "relu": (
+        "negative maxima became 0 (a ReLU after the pooling, or a running maximum that starts at 0): max pooling "
+        "keeps the largest value even when it is negative; start from the window's own values, window.max()"
+    ),
+    "max over samples": (
+        "each output is the maximum of its window over every sample (a max over axis 0 too): each sample has "
+        "its own windows; take the max over the window's rows and columns only"
+    ),
+    "max over channels": (
+        "each output is the maximum of its window over every channel (a max over axis 1 too): channels are never "
+        "mixed; take the max over the window's rows and columns only"
+    ),
+    "max over all": (
+        "each output is the maximum of its window over every sample and channel (window.max() without axis): "
+        "take the max over the window's rows and columns only, axis=(2, 3)"
+    ),
+    # where the gradient of a window goes (backward)
+    "backward min": "the gradient goes to each window's minimum (argmin); it goes to its maximum",
+    "backward abs": (
+        "the gradient goes to the element of largest magnitude (argmax of abs); it goes to the largest value, "
+        "sign included"
+    ),
+    "times max": (
+        "each winner gets dout[n, c, i, j] times its own value: the derivative of the max with respect to its "
+        "winner is 1, so the winner gets dout[n, c, i, j] itself"
+    ),
+    "no dout": ("each winner gets 1, not the upstream gradient: dx[n, c, i*sh + p, j*sw + q] += dout[n, c, i, j]"),
+    "negated": "the gradient has the wrong sign: dx[n, c, i*sh + p, j*sw + q] += dout[n, c, i, j] (+, not -)",
+    "backward max over all": (
+        "the maximum is found over the windows of every sample and channel at once (window.max() without axis): "
+        "each sample's and channel's window has its own maximum, axis=(2, 3)"
+    ),
+    "argmax whole map": (
+        "the argmax is over the whole x[n, c], not over the window: every gradient goes to the map's maximum; "
+        "take np.argmax(window) of window = x[n, c, i*sh : i*sh + PH, j*sw : j*sw + PW]"
+    ),
+    "unravel PH": (
+        "the argmax is unravelled with the wrong width (divmod(k, PH) or np.unravel_index(k, (PW, PH))): the "
+        "flat index of a PH x PW window is k = p*PW + q, so (p, q) = np.unravel_index(k, window.shape)"
+    ),
+    "unravel HW": (
+        "the argmax is unravelled with the shape of x (np.unravel_index(k, (H, W))): k indexes the window, "
+        "so (p, q) = np.unravel_index(k, window.shape)"
+    ),
+    "p q swapped": (
+        "the row and column of the maximum are swapped: np.unravel_index returns (p, q), row first, and the "
+        "gradient goes to dx[n, c, i*sh + p, j*sw + q]"
+    ),
+    "no offset": (
+        "the gradient is placed at dx[n, c, p, q], the maximum's position inside the window: in x it is at "
+        "row i*sh + p, column j*sw + q"
+    ),
+    "backward rows no stride": (
+        "the gradient is placed at row i + p: the rows' stride is missing; the maximum (p, q) of window (i, j) "
+        "is at row i*sh + p, column j*sw + q"
+    ),
+    "backward cols no stride": (
+        "the gradient is placed at column j + q: the columns' stride is missing; the maximum (p, q) of window "
+        "(i, j) is at row i*sh + p, column j*sw + q"
+    ),
 }
+
+# the backward pass looking for the maxima in windows of the wrong size or place
+WINDOW_MISTAKES = (
+    "step 1",
+    "rows step 1",
+    "cols step 1",
+    "stride h for w",
+    "stride w for h",
+    "stride swapped",
+    "swapped",
+    "square PH",
+    "square PW",
+    "short",
+    "short rows",
+    "short cols",
+    "long",
+    "i for j",
+    "j for i",
+    "i and j swapped",
+)
+POOL.update({f"backward {key}": f"in the backward pass, {POOL[key]}" for key in WINDOW_MISTAKES})
 
 
 # Where to look when exactly the cases with a tag fail
@@ -148,7 +267,8 @@ def sizes(args):
 
 
 # ---------------------------------------------------------------------------------------------
-# Mistakes, recomputed
+# Mistakes, recomputed. Each window is (N, C, a, b): every sample and channel at once, one
+# loop over the output positions (i, j); a window cut at the edge of x is cut as slicing does.
 
 
 def _pool_geometry(pool_param):
@@ -156,33 +276,90 @@ def _pool_geometry(pool_param):
     return pool_param["pool_height"], pool_param["pool_width"], stride
 
 
-def _pool_windows(x_shape, PH, PW, step, out_hw):
-    """[(n, c, i, j, rows, cols)] for windows at (i*step_h, j*step_w), cut at the edge as slicing does."""
-    N, C, H, W = x_shape
-    Ho, Wo = out_hw
-    sh, sw = step
-    return [
-        (n, c, i, j, slice(i * sh, min(i * sh + PH, H)), slice(j * sw, min(j * sw + PW, W)))
-        for n in range(N)
-        for c in range(C)
-        for i in range(Ho)
-        for j in range(Wo)
-    ]
+def window_variants(kernel, stride, out_hw) -> dict:
+    """{key: (size, start)} of the windows a student gets wrong, one thing changed each: ``size``
+    (rows, columns) and ``start(i, j) -> (row, column)``. Only those that differ from the right ones."""
+    PH, PW = kernel
+    sh, sw = stride
+    found = {
+        "step pool size": ((PH, PW), lambda i, j: (i * PH, j * PW)),
+        "step 1": ((PH, PW), lambda i, j: (i, j)),
+        "rows step 1": ((PH, PW), lambda i, j: (i, j * sw)),
+        "cols step 1": ((PH, PW), lambda i, j: (i * sh, j)),
+        "stride h for w": ((PH, PW), lambda i, j: (i * sh, j * sh)),
+        "stride w for h": ((PH, PW), lambda i, j: (i * sw, j * sw)),
+        "stride swapped": ((PH, PW), lambda i, j: (i * sw, j * sh)),
+        "swapped": ((PW, PH), lambda i, j: (i * sh, j * sw)),
+        "square PH": ((PH, PH), lambda i, j: (i * sh, j * sw)),
+        "square PW": ((PW, PW), lambda i, j: (i * sh, j * sw)),
+        "short": ((PH - 1, PW - 1), lambda i, j: (i * sh, j * sw)),
+        "short rows": ((PH - 1, PW), lambda i, j: (i * sh, j * sw)),
+        "short cols": ((PH, PW - 1), lambda i, j: (i * sh, j * sw)),
+        "long": ((PH + 1, PW + 1), lambda i, j: (i * sh, j * sw)),
+        "i for j": ((PH, PW), lambda i, j: (i * sh, i * sw)),
+        "j for i": ((PH, PW), lambda i, j: (j * sh, j * sw)),
+        "i and j swapped": ((PH, PW), lambda i, j: (j * sh, i * sw)),
+    }
+    grid = [(i, j) for i in range(out_hw[0]) for j in range(out_hw[1])]
+    right = [(i * sh, j * sw) for i, j in grid]
+    return {
+        key: (size, start)
+        for key, (size, start) in found.items()
+        if size != (PH, PW) or [start(i, j) for i, j in grid] != right
+    }
 
 
-def _pool_out(x, PH, PW, step, out_hw, reduce):
-    """Pool every window at (i*step_h, j*step_w) with ``reduce``; None if a window is empty."""
-    out = np.zeros((x.shape[0], x.shape[1], *out_hw))
-    for n, c, i, j, rows, cols in _pool_windows(x.shape, PH, PW, step, out_hw):
-        window = x[n, c, rows, cols]
+def _pool_windows(hw, size, start, out_hw):
+    """[(i, j, rows, cols)] of windows of ``size`` at ``start(i, j)``, cut at the edge of (H, W)."""
+    H, W = hw
+    found = []
+    for i in range(out_hw[0]):
+        for j in range(out_hw[1]):
+            r, s = start(i, j)
+            found.append((i, j, slice(r, min(r + size[0], H)), slice(s, min(s + size[1], W))))
+    return found
+
+
+def _right_windows(x, pool_param, out_hw):
+    PH, PW, (sh, sw) = _pool_geometry(pool_param)
+    return _pool_windows(x.shape[2:], (PH, PW), lambda i, j: (i * sh, j * sw), out_hw)
+
+
+def _pool_out(x, windows, out_hw, reduce):
+    """out (N, C, H', W') with every window (N, C, a, b) reduced by ``reduce`` to (N, C); None if one is empty."""
+    out = np.zeros((*x.shape[:2], *out_hw))
+    for i, j, rows, cols in windows:
+        window = x[:, :, rows, cols]
         if window.size == 0:
             return None
-        out[n, c, i, j] = reduce(window)
+        out[:, :, i, j] = reduce(window)
     return out
 
 
-def _largest_magnitude(values):
-    return values.flat[np.argmax(np.abs(values))]
+def _flat(window):
+    return window.reshape(*window.shape[:2], -1)
+
+
+def _max(window):
+    return window.max(axis=(2, 3))
+
+
+def _largest_magnitude(window):
+    flat = _flat(window)
+    return np.take_along_axis(flat, np.abs(flat).argmax(axis=-1)[..., None], axis=-1)[..., 0]
+
+
+REDUCE = {
+    "average": lambda w: w.mean(axis=(2, 3)),
+    "min": lambda w: w.min(axis=(2, 3)),
+    "abs": _largest_magnitude,
+    "sum": lambda w: w.sum(axis=(2, 3)),
+    "argmax": lambda w: _flat(w).argmax(axis=-1).astype(float),
+    "relu": lambda w: np.maximum(_max(w), 0),
+    "max over samples": lambda w: np.broadcast_to(w.max(axis=(0, 2, 3)), w.shape[:2]),
+    "max over channels": lambda w: np.broadcast_to(w.max(axis=(1, 2, 3))[:, None], w.shape[:2]),
+    "max over all": lambda w: np.full(w.shape[:2], w.max()),
+}
 
 
 def pool_forward(args, dout=None):
@@ -190,87 +367,126 @@ def pool_forward(args, dout=None):
     x, pool_param = args
     PH, PW, stride = _pool_geometry(pool_param)
     hw = L.max_pool_forward_im2col(x, pool_param)[0].shape[2:]
-    found = [
-        mistake("out", POOL["average"], lambda: _pool_out(x, PH, PW, stride, hw, np.mean)),
-        mistake("out", POOL["min"], lambda: _pool_out(x, PH, PW, stride, hw, np.min)),
-        mistake("out", POOL["abs"], lambda: _pool_out(x, PH, PW, stride, hw, _largest_magnitude)),
-    ]
-    if stride != (PH, PW):
-        found.append(mistake("out", POOL["step pool size"], lambda: _pool_out(x, PH, PW, (PH, PW), hw, np.max)))
-    if stride != (1, 1):
-        found.append(mistake("out", POOL["step 1"], lambda: _pool_out(x, PH, PW, (1, 1), hw, np.max)))
-    if PH != PW:
-        found.append(mistake("out", POOL["swapped"], lambda: _pool_out(x, PW, PH, stride, hw, np.max)))
-    if stride[0] != stride[1]:
-        same = (stride[0], stride[0])
-        found.append(mistake("out", POOL["stride h for w"], lambda: _pool_out(x, PH, PW, same, hw, np.max)))
+    right = _right_windows(x, pool_param, hw)
+    found = [mistake("out", POOL[key], lambda r=reduce: _pool_out(x, right, hw, r)) for key, reduce in REDUCE.items()]
+    for key, (size, start) in window_variants((PH, PW), stride, hw).items():
+        windows = _pool_windows(x.shape[2:], size, start, hw)
+        found.append(mistake("out", POOL[key], lambda w=windows: _pool_out(x, w, hw, _max)))
     return found
 
 
-def _route_first(window):
-    weights = np.zeros(window.shape)
-    weights.flat[np.argmax(window)] = 1
-    return weights
+def _one_hot(window, flat_index):
+    """(N, C, a, b): 1 at each window's ``flat_index`` (N, C), 0 elsewhere."""
+    weights = np.zeros(_flat(window).shape)
+    np.put_along_axis(weights, flat_index[..., None], 1.0, axis=-1)
+    return weights.reshape(window.shape)
 
 
-def _route_last(window):
-    weights = np.zeros(window.shape)
-    weights.flat[window.size - 1 - np.argmax(window.ravel()[::-1])] = 1
-    return weights
+def _first(window):
+    return _one_hot(window, _flat(window).argmax(axis=-1))
 
 
-def _route_all(window):
-    return (window == window.max()).astype(float)
+def _last(window):
+    flat = _flat(window)
+    return _one_hot(window, flat.shape[-1] - 1 - flat[..., ::-1].argmax(axis=-1))
 
 
-def _route_split(window):
-    ties = _route_all(window)
-    return ties / ties.sum()
+def _ties(window):
+    return (window == window.max(axis=(2, 3), keepdims=True)).astype(float)
 
 
-def _pool_dx(x, pool_param, dout, route, add=True):
-    """dx of pooling with each dout[n, c, i, j] routed by ``route(window) -> weights``; add=False overwrites."""
-    PH, PW, stride = _pool_geometry(pool_param)
+# how each window's dout d (N, C) is shared among its pixels: route(window, d) -> (N, C, a, b)
+ROUTE = {
+    "last max": lambda w, d: _last(w) * d[..., None, None],
+    "all max": lambda w, d: _ties(w) * d[..., None, None],
+    "split max": lambda w, d: _ties(w) / _ties(w).sum(axis=(2, 3), keepdims=True) * d[..., None, None],
+    "spread": lambda w, d: np.broadcast_to(d[..., None, None] / (w.shape[2] * w.shape[3]), w.shape),
+    "everywhere": lambda w, d: np.broadcast_to(d[..., None, None], w.shape),
+    "backward min": lambda w, d: _one_hot(w, _flat(w).argmin(axis=-1)) * d[..., None, None],
+    "backward abs": lambda w, d: _one_hot(w, np.abs(_flat(w)).argmax(axis=-1)) * d[..., None, None],
+    "times max": lambda w, d: _first(w) * (d * _max(w))[..., None, None],
+    "no dout": lambda w, d: _first(w),
+    "negated": lambda w, d: -_first(w) * d[..., None, None],
+    "backward max over all": lambda w, d: (w == w.max()) * d[..., None, None],
+}
+
+
+def _route_first(window, d):
+    return _first(window) * d[..., None, None]
+
+
+def _pool_dx(x, dout, windows, route=_route_first, assign=None):
+    """dx with each window's dout routed by ``route``; assign "winner" (=, at the routed pixels) or
+    "window" (=, the whole window) instead of +=."""
     dx = np.zeros(x.shape)
-    for n, c, i, j, rows, cols in _pool_windows(x.shape, PH, PW, stride, dout.shape[2:]):
-        weights = route(x[n, c, rows, cols])
-        if add:
-            dx[n, c, rows, cols] += weights * dout[n, c, i, j]
+    for i, j, rows, cols in windows:
+        window = x[:, :, rows, cols]
+        part = route(window, dout[:, :, i, j])
+        if assign is None:
+            dx[:, :, rows, cols] += part
+        elif assign == "window":
+            dx[:, :, rows, cols] = part
         else:
-            target = dx[n, c, rows, cols]  # a view: assigning into it writes dx
-            target[weights != 0] = weights[weights != 0] * dout[n, c, i, j]
+            target = dx[:, :, rows, cols]  # a view: assigning into it writes dx
+            chosen = part != 0
+            target[chosen] = part[chosen]
     return dx
 
 
-def _pool_dx_unstrided(x, pool_param, dout):
-    """dx with each window's first maximum found in the right window, but placed at (i + p, j + q)."""
-    PH, PW, stride = _pool_geometry(pool_param)
+def _pool_dx_placed(x, dout, windows, place):
+    """dx with each window's first maximum found rightly but placed at ``place(r0, s0, i, j, k, b)`` ->
+    (row, column) arrays (N, C), k the flat index in a window of b columns; places outside x are dropped."""
+    N, C, H, W = x.shape
     dx = np.zeros(x.shape)
-    for n, c, i, j, rows, cols in _pool_windows(x.shape, PH, PW, stride, dout.shape[2:]):
-        window = x[n, c, rows, cols]
-        p, q = np.unravel_index(np.argmax(window), window.shape)
-        dx[n, c, i + p, j + q] += dout[n, c, i, j]
+    n, c = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    for i, j, rows, cols in windows:
+        window = x[:, :, rows, cols]
+        k = _flat(window).argmax(axis=-1)
+        r, s = place(rows.start, cols.start, i, j, k, window.shape[3])
+        r, s = np.broadcast_to(r, (N, C)), np.broadcast_to(s, (N, C))
+        inside = (r >= 0) & (r < H) & (s >= 0) & (s < W)
+        np.add.at(dx, (n[inside], c[inside], r[inside], s[inside]), dout[:, :, i, j][inside])
+    return dx
+
+
+def _pool_dx_whole_map(x, dout):
+    """dx with every window's gradient sent to the first maximum of its whole map x[n, c]."""
+    N, C, H, W = x.shape
+    p, q = np.divmod(x.reshape(N, C, -1).argmax(axis=-1), W)  # (N, C)
+    dx = np.zeros(x.shape)
+    n, c = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    np.add.at(dx, (n, c, p, q), dout.sum(axis=(2, 3)))
     return dx
 
 
 def pool_backward(args, dout):
     """Mistakes in max pooling's backward pass: dx (N, C, H, W)."""
     x, pool_param = args
-    found = []
-    PH, PW, stride = _pool_geometry(pool_param)
-    if stride != (1, 1):
-        found.append(mistake("dx", POOL["backward no stride"], lambda: _pool_dx_unstrided(x, pool_param, dout)))
-    if stride != (PH, PW):
-        by_size = {**pool_param, "stride": (PH, PW)}
-        found.append(mistake("dx", POOL["backward step pool size"], lambda: _pool_dx(x, by_size, dout, _route_first)))
-    return found + [
-        mistake("dx", POOL["last max"], lambda: _pool_dx(x, pool_param, dout, _route_last)),
-        mistake("dx", POOL["all max"], lambda: _pool_dx(x, pool_param, dout, _route_all)),
-        mistake("dx", POOL["split max"], lambda: _pool_dx(x, pool_param, dout, _route_split)),
-        mistake("dx", POOL["overwrite"], lambda: _pool_dx(x, pool_param, dout, _route_first, add=False)),
-        mistake("dx", POOL["spread"], lambda: _pool_dx(x, pool_param, dout, lambda v: np.full(v.shape, 1 / v.size))),
-        mistake("dx", POOL["everywhere"], lambda: _pool_dx(x, pool_param, dout, lambda v: np.ones(v.shape))),
+    PH, PW, (sh, sw) = _pool_geometry(pool_param)
+    H, W = x.shape[2:]
+    hw = dout.shape[2:]
+    right = _right_windows(x, pool_param, hw)
+    place = {  # (r0, s0, i, j, k, b) -> where the gradient lands
+        "backward no stride": lambda r0, s0, i, j, k, b: (i + k // b, j + k % b),
+        "backward rows no stride": lambda r0, s0, i, j, k, b: (i + k // b, s0 + k % b),
+        "backward cols no stride": lambda r0, s0, i, j, k, b: (r0 + k // b, j + k % b),
+        "no offset": lambda r0, s0, i, j, k, b: (k // b, k % b),
+        "unravel PH": lambda r0, s0, i, j, k, b: (r0 + k // PH, s0 + k % PH),
+        "unravel HW": lambda r0, s0, i, j, k, b: (r0 + k // W, s0 + k % W),
+        "p q swapped": lambda r0, s0, i, j, k, b: (r0 + k % b, s0 + k // b),
+    }
+    found = [mistake("dx", POOL[key], lambda p=p: _pool_dx_placed(x, dout, right, p)) for key, p in place.items()]
+    found += [mistake("dx", POOL[key], lambda r=r: _pool_dx(x, dout, right, r)) for key, r in ROUTE.items()]
+    found += [
+        mistake("dx", POOL["overwrite"], lambda: _pool_dx(x, dout, right, assign="winner")),
+        mistake("dx", POOL["overwrite"], lambda: _pool_dx(x, dout, right, assign="window")),
+        mistake("dx", POOL["no dout"], lambda: _pool_dx(x, dout, right, ROUTE["no dout"], assign="winner")),
+        mistake("dx", POOL["argmax whole map"], lambda: _pool_dx_whole_map(x, dout)),
     ]
+    for key, (size, start) in window_variants((PH, PW), (sh, sw), hw).items():
+        windows = _pool_windows((H, W), size, start, hw)
+        found.append(mistake("dx", POOL[f"backward {key}"], lambda w=windows: _pool_dx(x, dout, w)))
+    return found
 
 
 def pool_regions(args, output: str):
@@ -298,7 +514,7 @@ EXERCISES = [
         mistakes=pool_forward,
         sizes=sizes,
         size_formula=SIZE_FORMULA,
-        crash_advice=(PAIR,),
+        crash_advice=PAIRS,
         hints=(
             "Max pooling slides a pool_height x pool_width window over each channel of each sample\n"
             "separately and keeps the largest value: out has shape (N, C, H', W') with\n"
@@ -321,7 +537,7 @@ EXERCISES = [
         inputs=("x",),
         forward="max_pool_forward_naive",
         mistakes=pool_backward,
-        crash_advice=(PAIR,),
+        crash_advice=PAIRS,
         hints=(
             "The max of a window depends only on its largest element, so the window's upstream\n"
             "gradient goes entirely to that element; the others get 0.",
