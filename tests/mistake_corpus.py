@@ -18,7 +18,6 @@ by the failing cases (the feature only the failing cases share, and where to loo
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 import numpy as np
@@ -444,57 +443,20 @@ CORPUS = [
 ]
 
 
-def _named_patterns() -> list:
-    """Regexes of every sentence of cnnlab's known mistakes (the families' tables, the size formula)."""
-    from cnnlab.exercises import (
-        avgpool,
-        batchnorm,
-        columns,
-        conv,
-        convnet,
-        crashes,
-        diagnose,
-        groupnorm,
-        norm,
-        pool,
-        windows,
-    )
-
-    tables = {
-        conv: ("CONV",),
-        pool: ("POOL",),
-        avgpool: ("AVG_POOL",),
-        norm: ("NORM", "LAYOUTS"),
-        batchnorm: ("BATCHNORM", "CONVENTIONS"),
-        groupnorm: ("GROUPNORM",),
-        columns: ("COLUMNS",),
-        convnet: ("CONVNET",),
-    }  # not the tags' advice
-    texts = []
-    for module, names in tables.items():
-        for table in names:
-            texts += [t for t in getattr(module, table, {}).values()]
-    texts += [*diagnose.NAMES.values(), *crashes.NAMES.values(), diagnose.SIZE_FORMULA, windows.PAIR_ADVICE]
-    texts.append("your backward is the exact gradient of your forward")
-    found = []
-    for text in texts:
-        parts = re.split(r"\{[a-z_]+(?:![a-z])?\}", text)
-        found.append(re.compile(".+".join(re.escape(p) for p in parts if p)))
-    return found
-
-
 KINDS = ("named", "named by the failing cases", "generic", "no known pattern", "wrong")
 
 
-def classify(text: str, passed: bool, should_pass: bool, patterns) -> str:
-    if passed != should_pass:
+def classify(result, should_pass: bool) -> str:
+    """The kind of verdict: wrong (PASS where FAIL is right or the reverse), named (the text names
+    a mistake: a ``Named`` problem or diagnosis; a right PASS counts here), named by the failing
+    cases, generic, or "no known pattern"."""
+    if result.passed != should_pass:
         return "wrong"
-    if passed:
-        return "named"  # a right PASS needs no diagnosis
+    if result.passed or result.named_mistake() is not None:
+        return "named"
+    text = str(result)
     if "no known pattern" in text:
         return "no known pattern"
-    if any(p.search(text) for p in patterns):
-        return "named"
     if "looks like: only the cases with" in text:
         return "named by the failing cases"
     return "generic"
@@ -504,12 +466,11 @@ def measure(rows=CORPUS):
     """{category: [labels]} over the rows, and the text of each verdict."""
     from cnnlab import exercises
 
-    patterns = _named_patterns()
     found, texts = {}, {}
     for name, label, fn, forward, should_pass in rows:
         result = exercises.check(name, fn, forward=forward)
         text = str(result)
-        kind = classify(text, result.passed, should_pass, patterns)
+        kind = classify(result, should_pass)
         found.setdefault(kind, []).append(f"{name}: {label}")
         texts[f"{name}: {label}"] = text
     return found, texts

@@ -15,6 +15,7 @@ import inspect
 import sys
 
 from cnnlab.exercises import catalog, running
+from cnnlab.exercises.diagnose import Named
 from cnnlab.exercises.exercise import Exercise
 from cnnlab.exercises.results import CheckResult, Outcome, array_text
 
@@ -100,7 +101,7 @@ def call_problem(exercise, call: running.Call, given, fn) -> str:
     """A failed call in words, noting when the arguments did not fit the function's parameters."""
     if call.exception is not None and running.raised_at_call(call.exception):
         parameters = running.parameters(fn)
-        return (
+        return Named(
             f"could not be called as {exercise.signature} ({type(call.exception).__name__}: "
             f"{call.exception}); your function's parameters are {parameters}"
         )
@@ -113,8 +114,10 @@ def report_changes(exercise: Exercise, before, after, outcome: Outcome, by: str)
     for name, old, new in zip(exercise.params, before, after):
         for change in running.changes(name, old, new, exercise.updates.get(name, ())):
             outcome.fail(
-                f"{by} changed its input: {change}; work on a copy (e.g. x.copy() or np.pad) instead of "
-                "modifying what it was given"
+                Named(
+                    f"{by} changed its input: {change}; work on a copy (e.g. x.copy() or np.pad) instead of "
+                    "modifying what it was given"
+                )
             )
 
 

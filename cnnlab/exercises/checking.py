@@ -32,6 +32,7 @@ import numpy as np
 
 from cnnlab.exercises import calling, catalog, compare, diagnose, diagnosis, numerical, running
 from cnnlab.exercises.compare import REFERENCE_THRESHOLD
+from cnnlab.exercises.diagnose import Named
 from cnnlab.exercises.exercise import Exercise
 from cnnlab.exercises.numerical import NUMERICAL_SAMPLE
 from cnnlab.exercises.results import CheckResult, Outcome
@@ -140,8 +141,10 @@ def _check_loss(exercise, case, fn, outcome: Outcome) -> None:
         return
     if isinstance(call.value, (tuple, list)):
         outcome.fail(
-            f"with y=None it returned {len(call.value)} values; when y is None, return the scores (N, K) "
-            "only (test time: no labels, so no loss)"
+            Named(
+                f"with y=None it returned {len(call.value)} values; when y is None, return the scores (N, K) "
+                "only (test time: no labels, so no loss)"
+            )
         )
     else:
         _compare(exercise, "scores", call.value, expected["scores"], args, None, outcome)
@@ -216,7 +219,7 @@ def _check_backward(exercise, case, fn, forward, outcome: Outcome) -> None:
         values = compare.unpack_forward(forward_exercise, call.value, Outcome("", "", ()))
         if values is None:
             check = f'exercises.check("{forward_exercise.name}")'
-            outcome.fail(f"your forward does not return (out, cache); check it with {check}")
+            outcome.fail(Named(f"your forward does not return (out, cache); check it with {check}"))
             return
     out, cache = call.value
 
@@ -237,10 +240,10 @@ def _check_backward(exercise, case, fn, forward, outcome: Outcome) -> None:
         outcome.diagnoses += diagnosis.crash(exercise, call, case)
         return
     for change in running.changes("dout", dout, dout_given):
-        outcome.fail(f"your backward changed its input: {change}; compute new arrays instead of modifying dout")
+        outcome.fail(Named(f"your backward changed its input: {change}; compute new arrays instead of modifying dout"))
     for change in running.changes("cache", cache_before, cache):
         outcome.fail(
-            f"your backward changed the cache it was given ({change}); a second call would give other gradients"
+            Named(f"your backward changed the cache it was given ({change}); a second call would give other gradients")
         )
     grads = compare.unpack_backward(exercise, call.value, expected, outcome)
     if grads is None:
@@ -265,13 +268,16 @@ def _check_backward(exercise, case, fn, forward, outcome: Outcome) -> None:
     if len(outcome.problems) > wrong_before and not forward_right and agreement and all(agreement.values()):
         outcome.diagnoses.insert(
             0,
-            "your backward is the exact gradient of your forward (they agree numerically), but your forward "
-            f'does not match the reference: fix the forward first, exercises.check("{forward_exercise.name}", ...)',
+            Named(
+                "your backward is the exact gradient of your forward (they agree numerically), but your forward "
+                f'does not match the reference: fix the forward first, exercises.check("{forward_exercise.name}", '
+                "...)"
+            ),
         )
         if forward_out is not None and forward_out.shape == expected_out.shape:
             wrong = diagnose.wrong_mask(forward_out, expected_out, compare.REFERENCE_THRESHOLD)
             found = diagnosis.output(forward_exercise, "out", forward_out, expected_out, args, None, wrong)
-            outcome.diagnoses += [f"your forward: {sentence}" for sentence in found[:1]]
+            outcome.diagnoses += [type(sentence)(f"your forward: {sentence}") for sentence in found[:1]]  # Named stays
     elif agreement and not all(agreement.values()):
         bad = ", ".join(name for name, ok in agreement.items() if not ok)
         outcome.details[-1].append(f"the numerical gradient of your forward disagrees with your {bad} too")

@@ -19,6 +19,7 @@ import numpy as np
 
 from cnnlab import gradcheck
 from cnnlab.exercises import diagnose
+from cnnlab.exercises.diagnose import Named
 from cnnlab.exercises.results import Outcome, array_text
 
 __all__ = [
@@ -46,14 +47,16 @@ def unpack_forward(exercise, value, outcome: Outcome):
     if exercise.kind == "value":
         return {exercise.outputs[0]: value}
     if value is None:
-        outcome.fail("returned None; a forward pass returns (out, cache): end with `return out, cache`")
+        outcome.fail(Named("returned None; a forward pass returns (out, cache): end with `return out, cache`"))
         return None
     if isinstance(value, np.ndarray):
-        outcome.fail("returned only an array; a forward pass returns two values, (out, cache): `return out, cache`")
+        outcome.fail(
+            Named("returned only an array; a forward pass returns two values, (out, cache): `return out, cache`")
+        )
         return None
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         count = f"{len(value)} values" if isinstance(value, (tuple, list)) else array_text(value)
-        outcome.fail(f"returned {count}; a forward pass returns two values, (out, cache)")
+        outcome.fail(Named(f"returned {count}; a forward pass returns two values, (out, cache)"))
         return None
     return {exercise.outputs[0]: value[0]}
 
@@ -67,19 +70,23 @@ def unpack_loss(value, scores_shape, names, outcome: Outcome):
     if isinstance(value, np.ndarray):
         looks = " (the scores, it seems)" if value.shape == scores_shape else ""
         outcome.fail(
-            f"with y given it returned {array_text(value)}{looks}; when y is given, return (loss, grads), "
-            "not the scores"
+            Named(
+                f"with y given it returned {array_text(value)}{looks}; when y is given, return (loss, grads), "
+                "not the scores"
+            )
         )
         return None
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         count = f"{len(value)} values" if isinstance(value, (tuple, list)) else array_text(value)
-        outcome.fail(f"with y given it returned {count}; return two values, (loss, grads)")
+        outcome.fail(Named(f"with y given it returned {count}; return two values, (loss, grads)"))
         return None
     loss, grads = value
     if not isinstance(grads, dict):
         outcome.fail(
-            f"grads is {array_text(grads)}; return a dict with one gradient per parameter, under the names of "
-            f"params: {', '.join(names)}"
+            Named(
+                f"grads is {array_text(grads)}; return a dict with one gradient per parameter, under the names "
+                f"of params: {', '.join(names)}"
+            )
         )
         return None
     missing = [name for name in names if name not in grads]
@@ -107,24 +114,28 @@ def unpack_backward(exercise, value, expected, outcome: Outcome):
     """{gradient name: value} from what the backward returned, or None after a failed check."""
     names = exercise.outputs
     if value is None:
-        outcome.fail(f"returned None; return the gradients {_tuple_text(names)}")
+        outcome.fail(Named(f"returned None; return the gradients {_tuple_text(names)}"))
         return None
     if len(names) == 1:
         if isinstance(value, (tuple, list)):
-            outcome.fail(f"returned a {type(value).__name__} of {len(value)}; return {names[0]} itself, one array")
+            outcome.fail(
+                Named(f"returned a {type(value).__name__} of {len(value)}; return {names[0]} itself, one array")
+            )
             return None
         return {names[0]: value}
     if not isinstance(value, (tuple, list)):
-        outcome.fail(f"returned {array_text(value)}; return the {len(names)} gradients {_tuple_text(names)}")
+        outcome.fail(Named(f"returned {array_text(value)}; return the {len(names)} gradients {_tuple_text(names)}"))
         return None
     if len(value) != len(names):
-        outcome.fail(f"returned {len(value)} values; return the {len(names)} gradients {_tuple_text(names)}")
+        outcome.fail(Named(f"returned {len(value)} values; return the {len(names)} gradients {_tuple_text(names)}"))
         return None
     order = _order_by_shape(value, expected, names)
     if order is not None and list(order) != list(names):
         outcome.fail(
-            f"returned the gradients in the order {_tuple_text(order)}; return {_tuple_text(names)}, "
-            f"the order of the forward's arguments {_tuple_text(exercise.inputs)}"
+            Named(
+                f"returned the gradients in the order {_tuple_text(order)}; return {_tuple_text(names)}, "
+                f"the order of the forward's arguments {_tuple_text(exercise.inputs)}"
+            )
         )
         return None
     return dict(zip(names, value))
@@ -158,23 +169,23 @@ def array(name, value, expected, unstored: str | None = None):
     """
     what = f"{name} (shape {expected.shape})"
     if value is None and unstored:
-        return None, unstored
+        return None, Named(unstored)
     if value is None:
-        return None, f"{what} is None; did the function end without `return`?"
+        return None, Named(f"{what} is None; did the function end without `return`?")
     if not isinstance(value, np.ndarray):
         if isinstance(value, (list, tuple)):
-            return None, f"{what} is a {type(value).__name__}; return a numpy array (np.array(...))"
-        return None, f"{what} is {array_text(value)}; return a numpy array"
+            return None, Named(f"{what} is a {type(value).__name__}; return a numpy array (np.array(...))")
+        return None, Named(f"{what} is {array_text(value)}; return a numpy array")
     kind = value.dtype.kind
     if kind in "iub":
-        return None, (
+        return None, Named(
             f"{name} has dtype {value.dtype}, so its values are whole numbers; create it as float64 "
             "(np.zeros(shape) is float64, np.zeros_like(an integer array) is not)"
         )
     if kind != "f":
-        return None, f"{name} has dtype {value.dtype}; return a float64 array"
+        return None, Named(f"{name} has dtype {value.dtype}; return a float64 array")
     if value.dtype != np.float64:
-        return None, (
+        return None, Named(
             f"{name} has dtype {value.dtype}, but the inputs are float64: keep float64 "
             "(look for dtype=np.float32 or .astype)"
         )
@@ -224,12 +235,12 @@ def is_int(value) -> bool:
 def exact(value, expected: int) -> str | None:
     """What is wrong with an integer output (an output size): not an int, or another int; None if right."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)):
-        return f"returned {array_text(value)}; return an int"
+        return Named(f"returned {array_text(value)}; return an int")
     if isinstance(value, (float, np.floating)):
         advice = "use // (floor division), which rounds down" if not float(value).is_integer() else "use //, not /"
         text = diagnose.number(float(value), 6)
         text += ".0" if text.lstrip("-").isdigit() else ""
-        return f"returned a float, {text}, expected the int {expected}: {advice}"
+        return Named(f"returned a float, {text}, expected the int {expected}: {advice}")
     if int(value) != expected:
         return f"returned {int(value)}, expected {expected}"
     return None
@@ -240,13 +251,13 @@ def loss(value, expected: float):
     (relative error < REFERENCE_THRESHOLD), with yours as a float when it is a wrong number (to
     diagnose); None if it is right."""
     if isinstance(value, np.ndarray) and value.ndim > 0:
-        problem = (
+        problem = Named(
             f"loss is {array_text(value)}; return one number, the mean of the per-image losses plus the "
             "regularization term"
         )
         return problem, [], None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating, np.ndarray)):
-        return f"loss is {array_text(value)}; return a number (a float)", [], None
+        return Named(f"loss is {array_text(value)}; return a number (a float)"), [], None
     yours = float(value)
     if not np.isfinite(yours):
         return f"loss is {yours}; look for a log of 0 or an overflow (subtract the max score before exp)", [], None

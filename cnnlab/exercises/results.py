@@ -139,9 +139,9 @@ class CheckResult:
         first_problem = failures[0].problems[:1] if failures else []
         same = [o for o in failures[1:] if o.problems[:1] == first_problem]
         different = [o for o in failures[1:] if o.problems[:1] != first_problem]
-        named = _another_named(different, failures[0].diagnoses if failures else [])
-        if named is not None:  # a case that fails otherwise names a mistake of its own: say it here too
-            other, diagnosis = named
+        more = self._tells_more()
+        if more is not None:  # a case that fails otherwise names a mistake of its own: say it here too
+            other, diagnosis = more
             lines.append(f"  case {other.label!r} tells more: {other.problems[0]}")
             lines.append(f"    looks like: {diagnosis}")
             different.remove(other)
@@ -162,6 +162,34 @@ class CheckResult:
             f'  to continue with the reference implementation: {self.name} = exercises.reference("{self.name}")'
         )
         return lines
+
+    def named_mistake(self) -> str | None:
+        """The first sentence of the text that names a mistake (a ``Named`` problem or diagnosis:
+        what the code does wrong, not only where the numbers differ), or None."""
+        failures = self.failures
+        if not failures:
+            return None
+        first = failures[0]
+        for sentence in (*first.problems, *first.diagnoses):
+            if isinstance(sentence, Named):
+                return sentence
+        more = self._tells_more()
+        return more[1] if more is not None else None
+
+    def _tells_more(self) -> tuple | None:
+        """(outcome, diagnosis): a failing case other than the first, failing otherwise, whose diagnosis
+        names a mistake the first case's diagnoses do not."""
+        failures = self.failures
+        if len(failures) < 2:
+            return None
+        first = failures[0]
+        for outcome in failures[1:]:
+            if outcome.problems[:1] == first.problems[:1] or not outcome.problems:
+                continue
+            for diagnosis in outcome.diagnoses:
+                if isinstance(diagnosis, Named) and diagnosis not in first.diagnoses:
+                    return outcome, diagnosis
+        return None
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -231,15 +259,6 @@ def verdict_html(lines, color: str) -> str:
             content = f"<span style='color:{color};font-weight:bold'>{content}</span>"
         blocks.append(f"<div class='cnnlab-line' style='{style}'>{content}</div>")
     return f"<div class='cnnlab-verdict' style='{_VERDICT_STYLE}'>\n" + "\n".join(blocks) + "\n</div>"
-
-
-def _another_named(outcomes, shown) -> tuple | None:
-    """(outcome, diagnosis) of the first outcome with a diagnosis that names a mistake not in ``shown``."""
-    for outcome in outcomes:
-        for diagnosis in outcome.diagnoses:
-            if isinstance(diagnosis, Named) and diagnosis not in shown and outcome.problems:
-                return outcome, diagnosis
-    return None
 
 
 def _self_explaining(outcome: Outcome) -> bool:
