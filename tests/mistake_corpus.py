@@ -453,7 +453,7 @@ def _named_patterns() -> list:
         pool: ("POOL",),
         avgpool: ("AVG_POOL",),
         norm: ("NORM", "LAYOUTS"),
-        batchnorm: ("BATCHNORM", "CONVENTIONS"),
+        batchnorm: ("BATCHNORM", "CONVENTIONS", "UNSTORED"),
         groupnorm: ("GROUPNORM",),
         columns: ("COLUMNS",),
         convnet: ("CONVNET",),

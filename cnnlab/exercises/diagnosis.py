@@ -36,7 +36,7 @@ def output(exercise: Exercise, name: str, yours, expected, args, dout, wrong=Non
             if where != name or value is None or sentence in found:
                 continue
             value = np.asarray(value, dtype=np.float64)
-            if diagnose.matches(yours, value) and not diagnose.matches(expected, value, compare.REFERENCE_THRESHOLD):
+            if _matches(yours, value) and not diagnose.matches(expected, value, compare.REFERENCE_THRESHOLD):
                 found.append(sentence)
     if found:
         return [Named(f) for f in found]
@@ -65,6 +65,14 @@ def output(exercise: Exercise, name: str, yours, expected, args, dout, wrong=Non
     if not found and wrong is not None:  # the general step: what the numbers show
         found.append(diagnose.describe(name, yours, expected, wrong, axes))
     return [f for f in found if f]
+
+
+def _matches(yours, value) -> bool:
+    """yours is that mistake's value; a value of exact zeros (a sum that is zero in exact arithmetic) is
+    matched by rounding noise too (every element of yours below 1e-9; the cases' numbers are of order 1)."""
+    if diagnose.matches(yours, value):
+        return True
+    return value.shape == yours.shape and value.size > 0 and not value.any() and float(np.abs(yours).max()) < 1e-9
 
 
 def recomputed(exercise: Exercise, args, dout) -> list:
