@@ -96,14 +96,15 @@ NORM = {
     "dx no var term": "dx is missing the term that comes through the variance: subtract xhat * mean(dxhat * xhat)",
     "dx no gamma": "dx ignores gamma: the gradient that reaches xhat is dout * gamma",
     "dx var sign": (
-        "the term through the variance is added; subtract it: dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std"
+        "the term through the variance is added; subtract it: "
+        "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std"
     ),
     "dx mean sign": (
         "the term through the mean is added; subtract it: dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std"
     ),
     "dx times std": (
-        "dx is multiplied by the standard deviation; divide by it: dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))"
-        " / np.sqrt(var + eps)"
+        "dx is multiplied by the standard deviation; divide by it: "
+        "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / np.sqrt(var + eps)"
     ),
     "dx not divided": "dx is not divided by the standard deviation: (...) / np.sqrt(var + eps), i.e. times inv_std",
     "dx by variance": "dx divides by var + eps; divide by its square root, the standard deviation np.sqrt(var + eps)",
@@ -112,7 +113,8 @@ NORM = {
         "number of elements that share one mean"
     ),
     "dx var term no xhat": (
-        "the term through the variance lacks its factor xhat: subtract xhat * mean(dxhat * xhat), not mean(dxhat * xhat)"
+        "the term through the variance lacks its factor xhat: subtract xhat * mean(dxhat * xhat), "
+        "not mean(dxhat * xhat)"
     ),
     "dx no eps": "dx divides by np.sqrt(var) without eps; use the forward's standard deviation, np.sqrt(var + eps)",
     "dbeta from xhat": (
@@ -125,7 +127,9 @@ NORM = {
     "dgamma reversed": (
         "dgamma has the channels in reverse order; channel c's is the sum over (N, H, W) of dout * xhat at channel c"
     ),
-    "dbeta reversed": "dbeta has the channels in reverse order; channel c's is the sum over (N, H, W) of dout at channel c",
+    "dbeta reversed": (
+        "dbeta has the channels in reverse order; channel c's is the sum over (N, H, W) of dout at channel c"
+    ),
     "dgamma uses x": "dgamma uses x; it must use the normalized xhat: dgamma = sum of dout * xhat",
     "dgamma is dbeta": "dgamma is the sum of dout, which is dbeta; dgamma = sum of dout * xhat over (N, H, W)",
     "swapped grads": "dgamma and dbeta are swapped: return (dx, dgamma, dbeta), the order of (x, gamma, beta)",
