@@ -105,7 +105,16 @@ def crash(exercise: Exercise, call: running.Call, case) -> list:
     out (``optional_keys``, e.g. batch norm's eps, momentum and running statistics)."""
     exc = call.exception
     for known in exercise.crash_advice:
-        if running.raised(exc, known.kind) and known.text in str(exc) and any(known.tag in t for t in case.tags):
+        if not (running.raised(exc, known.kind) and known.text in str(exc)):
+            continue
+        if known.applies is not None:
+            try:
+                explained = known.applies(case.build(), str(exc))
+            except Exception:  # noqa: BLE001 - a diagnosis must never turn into a crash of the check
+                explained = False
+        else:
+            explained = any(known.tag in t for t in case.tags)
+        if explained:
             return [known.advice]
     key = exc.key if isinstance(exc, running.RemoteError) else (exc.args or [None])[0]
     optional = exercise.optional_keys
