@@ -870,7 +870,23 @@ def batchnorm_forward_axes(x, gamma, beta, bn_param, bug=None):
     if mode == "train" or bug == "test uses batch":
         mean = x.mean(axis=(0, 2, 3), keepdims=True)
         var = x.var(axis=(0, 2, 3), keepdims=True, ddof=1 if bug == "unbiased var" else 0)
-        if mode == "train" and bug != "no running update":
+        if bug == "std for var":
+            var = x.std(axis=(0, 2, 3), keepdims=True)
+        if bug == "mean of squares":
+            var = (x**2).mean(axis=(0, 2, 3), keepdims=True)
+        if bug == "train uses running":
+            mean, var = running_mean.reshape(1, C, 1, 1).copy(), running_var.reshape(1, C, 1, 1).copy()
+        if mode == "train" and bug == "running from xhat":
+            xh = (x - mean) / np.sqrt(var + eps)
+            bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * xh.mean(axis=(0, 2, 3))
+            bn_param["running_var"] = momentum * running_var + (1 - momentum) * xh.var(axis=(0, 2, 3))
+        elif mode == "train" and bug == "running swapped":
+            bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * var.reshape(C)
+            bn_param["running_var"] = momentum * running_var + (1 - momentum) * mean.reshape(C)
+        elif mode == "train" and bug == "old not scaled":
+            bn_param["running_mean"] = running_mean + (1 - momentum) * mean.reshape(C)
+            bn_param["running_var"] = running_var + (1 - momentum) * var.reshape(C)
+        elif mode == "train" and bug != "no running update":
             if bug == "momentum flipped":
                 running_mean[:] = (1 - momentum) * running_mean + momentum * mean.reshape(C)
                 running_var[:] = (1 - momentum) * running_var + momentum * var.reshape(C)
@@ -882,6 +898,8 @@ def batchnorm_forward_axes(x, gamma, beta, bn_param, bug=None):
                 running_mean += (1 - momentum) * mean.reshape(C)
                 running_var *= momentum
                 running_var += (1 - momentum) * var.reshape(C)
+            if bug == "normalizes with the updated running mean":
+                mean = bn_param["running_mean"].reshape(1, C, 1, 1)
     else:
         mean = running_mean.reshape(1, C, 1, 1)
         var = running_var.reshape(1, C, 1, 1)
@@ -891,8 +909,16 @@ def batchnorm_forward_axes(x, gamma, beta, bn_param, bug=None):
         xhat = (x - mean) / np.sqrt(var)
     elif bug == "eps outside sqrt":
         xhat = (x - mean) / (np.sqrt(var) + eps)
+    elif bug == "test mode divides by the variance" and mode == "test":
+        xhat = (x - mean) / (var + eps)
+    elif bug == "not centered":
+        xhat = x / np.sqrt(var + eps)
     else:
         xhat = (x - mean) / np.sqrt(var + eps)
+    if bug == "beta subtracted":
+        return g * xhat - bt, (x, xhat, mean, var, eps, gamma, beta, mode)
+    if bug == "no beta":
+        return g * xhat, (x, xhat, mean, var, eps, gamma, beta, mode)
     return g * xhat + bt, (x, xhat, mean, var, eps, gamma, beta, mode)
 
 
@@ -1010,11 +1036,28 @@ def batchnorm_backward_compact(dout, cache, bug=None):
         total, total_xhat = dxhat.sum(axis=axes, keepdims=True), (dxhat * xhat).sum(axis=axes, keepdims=True)
         dx = (dxhat - total / N - xhat * total_xhat / N) / np.sqrt(var + eps)
     else:
-        dx = (
-            dxhat - dxhat.mean(axis=axes, keepdims=True) - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)
-        ) / np.sqrt(var + eps)
+        m1, m2 = dxhat.mean(axis=axes, keepdims=True), (dxhat * xhat).mean(axis=axes, keepdims=True)
+        if bug == "sums for means":
+            m1, m2 = dxhat.sum(axis=axes, keepdims=True), (dxhat * xhat).sum(axis=axes, keepdims=True)
+        std = np.sqrt(var + eps)
+        if bug == "std without eps":
+            std = np.sqrt(var)
+        dx = {
+            "var term added": (dxhat - m1 + xhat * m2) / std,
+            "mean term added": (dxhat + m1 - xhat * m2) / std,
+            "times std": (dxhat - m1 - xhat * m2) * std,
+            "not divided by std": dxhat - m1 - xhat * m2,
+            "divides by var": (dxhat - m1 - xhat * m2) / (var + eps),
+            "var term without xhat": (dxhat - m1 - m2) / std,
+        }.get(bug, (dxhat - m1 - xhat * m2) / std)
     dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
     dbeta = dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+    if bug == "dbeta mean":
+        dbeta = dout.mean(axis=(0, 2, 3)).reshape(np.shape(beta))
+    if bug == "dbeta from xhat":
+        dbeta = xhat.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+    if bug == "dgamma from dxhat":
+        dgamma = (dxhat * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
     if bug == "dgamma = sum of dout":
         dgamma = dbeta.copy()
     if bug == "returns (dx, dbeta, dgamma)":
@@ -1033,17 +1076,38 @@ def groupnorm_forward_reshape(x, gamma, beta, G, gn_param, bug=None):
         xg = x.reshape(N, C // G, G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, G, -1)
     elif bug == "per channel":
         xg = x.reshape(N, C, -1)
+    elif bug == "C // G groups":
+        xg = x.reshape(N, C // G, -1)
+    elif bug == "reshape (N, -1, G)":
+        xg = x.reshape(N, -1, G)
+    elif bug == "reshape (G, -1)":
+        xg = x.reshape(G, -1)
     else:
         xg = x.reshape(N, G, -1)
-    axis = {"view axis 1": 1, "view axis 0": 0}.get(bug, 2)
+    axis = {"view axis 1": 1, "view axis 0": 0, "reshape (N, -1, G)": 1, "reshape (G, -1)": 1}.get(bug, 2)
     mean = xg.mean(axis=axis, keepdims=True)
-    var = xg.var(axis=axis, keepdims=True)
-    xhat_g = (xg - mean) / np.sqrt(var + eps)
+    var = xg.var(axis=axis, keepdims=True, ddof=1 if bug == "unbiased" else 0)
+    if bug == "mean of squares":
+        var = (xg**2).mean(axis=axis, keepdims=True)
+    if bug == "eps outside":
+        xhat_g = (xg - mean) / (np.sqrt(var) + eps)
+    elif bug == "not scaled":
+        xhat_g = xg - mean
+    else:
+        xhat_g = (xg - mean) / np.sqrt(var + eps)
     if bug == "interleaved groups":
         xhat = xhat_g.reshape(N, G, C // G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, C, H, W)
     else:
         xhat = xhat_g.reshape(N, C, H, W)
-    out = np.reshape(gamma, (1, C, 1, 1)) * xhat + np.reshape(beta, (1, C, 1, 1))
+    g, bt = np.reshape(gamma, (1, C, 1, 1)), np.reshape(beta, (1, C, 1, 1))
+    if bug == "gamma of each group's first channel":
+        g = np.repeat(np.ravel(gamma)[:: C // G], C // G).reshape(1, C, 1, 1)
+    if bug == "gamma and beta indexed by group":
+        g, bt = np.ravel(gamma)[np.arange(C) // (C // G)], np.ravel(beta)[np.arange(C) // (C // G)]
+        g, bt = g.reshape(1, C, 1, 1), bt.reshape(1, C, 1, 1)
+    if bug == "beta subtracted":
+        bt = -bt
+    out = g * xhat + bt
     return out, (xhat, xg.shape[1], var, eps, gamma, beta)
 
 
@@ -1092,8 +1156,27 @@ def groupnorm_backward_reshape(dout, cache, bug=None):
         d = dout.reshape(N, groups, -1)
         dx = (d - d.mean(axis=2, keepdims=True) - xh * (d * xh).mean(axis=2, keepdims=True)) * inv_std
         return dx.reshape(N, C, H, W) * np.reshape(gamma, (1, C, 1, 1)), dgamma, dbeta
+    if bug == "dgamma mean":
+        dgamma = (dout * xhat).mean(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    if bug == "dbeta mean":
+        dbeta = dout.mean(axis=(0, 2, 3)).reshape(np.shape(beta))
+    if bug == "dgamma from dxhat":
+        dgamma = (dout * np.reshape(gamma, (1, C, 1, 1)) * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    if bug == "means over C // G groups":
+        d, xc = dxhat.reshape(N, C // groups, -1), xh.reshape(N, C // groups, -1)
+        dx = (d - d.mean(axis=2, keepdims=True) - xc * (d * xc).mean(axis=2, keepdims=True)).reshape(xh.shape)
+        return (dx * inv_std).reshape(N, C, H, W), dgamma, dbeta
     axes = (1, 2) if bug == "means over all channels" else (2,)
-    dx = (dxhat - dxhat.mean(axis=axes, keepdims=True) - xh * (dxhat * xh).mean(axis=axes, keepdims=True)) * inv_std
+    m1, m2 = dxhat.mean(axis=axes, keepdims=True), (dxhat * xh).mean(axis=axes, keepdims=True)
+    if bug == "sums for means":
+        m1, m2 = dxhat.sum(axis=axes, keepdims=True), (dxhat * xh).sum(axis=axes, keepdims=True)
+    dx = {
+        "var term added": (dxhat - m1 + xh * m2) * inv_std,
+        "times std": (dxhat - m1 - xh * m2) / inv_std,
+        "divides by var": (dxhat - m1 - xh * m2) * inv_std**2,
+        "std without eps": (dxhat - m1 - xh * m2) / np.sqrt(var),
+        "var term without xhat": (dxhat - m1 - m2) * inv_std,
+    }.get(bug, (dxhat - m1 - xh * m2) * inv_std)
     return dx.reshape(N, C, H, W), dgamma, dbeta
 
 
@@ -1112,16 +1195,31 @@ def convnet_loss_layers(params, X, y=None, reg=0.0, naive=False, bug=None):
         else (L.max_pool_forward_im2col, L.max_pool_backward_im2col)
     )
     W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
-    out, c1 = conv_f(X, W1, b1, {"stride": 1, "pad": (W1.shape[2] - 1) // 2})
-    out, r1 = L.relu_forward(out)
-    out, p1 = pool_f(out, {"pool_height": 2, "pool_width": 2, "stride": 2})
+    pad = {"no padding": 0, "pad 1": 1}.get(bug, (W1.shape[2] - 1) // 2)
+    out, c1 = conv_f(X, W1, b1, {"stride": 1, "pad": pad})
+    if bug != "no relu after conv":
+        out, r1 = L.relu_forward(out)
+    if bug != "no pooling":
+        out, p1 = pool_f(out, {"pool_height": 2, "pool_width": 2, "stride": 1 if bug == "pool stride 1" else 2})
     out, a2 = L.affine_forward(out, W2, b2)
-    out, r2 = L.relu_forward(out)
+    if bug != "no relu after hidden":
+        out, r2 = L.relu_forward(out)
     scores, a3 = L.affine_forward(out, W3, b3)
+    if bug == "relu on scores":
+        scores, r3 = L.relu_forward(scores)
     if y is None or bug == "scores with y":
         return scores
     N = X.shape[0]
-    if bug == "summed loss":  # the per-image losses summed, not averaged: loss and grads N times too big
+    if bug in ("own softmax without log", "own softmax over axis 0"):
+        axis = 0 if bug == "own softmax over axis 0" else 1
+        e = np.exp(scores - scores.max(axis=axis, keepdims=True))
+        probs = e / e.sum(axis=axis, keepdims=True)
+        picked = probs[np.arange(N), y]
+        data_loss = -np.mean(picked) if bug == "own softmax without log" else -np.mean(np.log(picked))
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+    elif bug == "summed loss":  # the per-image losses summed, not averaged: loss and grads N times too big
         data_loss, dscores = L.softmax_loss(scores, y)
         data_loss, dscores = N * data_loss, N * dscores
     else:
@@ -1129,19 +1227,26 @@ def convnet_loss_layers(params, X, y=None, reg=0.0, naive=False, bug=None):
     if bug == "grads times N":  # the gradients only
         dscores = N * dscores
     grads = {}
+    if bug == "relu on scores":
+        dscores = L.relu_backward(dscores, r3)
     dout, grads["W3"], grads["b3"] = L.affine_backward(dscores, a3)
-    dout = L.relu_backward(dout, r2)
+    if bug not in ("no relu after hidden", "hidden relu backward skipped"):
+        dout = L.relu_backward(dout, r2)
     dout, grads["W2"], grads["b2"] = L.affine_backward(dout, a2)
-    dout = pool_b(dout, p1)
-    dout = L.relu_backward(dout, r1)
+    if bug != "no pooling":
+        dout = pool_b(dout, p1)
+    if bug not in ("no relu after conv", "conv relu backward skipped"):
+        dout = L.relu_backward(dout, r1)
     _, grads["W1"], grads["b1"] = conv_b(dout, c1)
     names = ("W1", "W2", "W3", "b1", "b2", "b3") if bug == "reg on biases" else ("W1", "W2", "W3")
     if bug == "reg W1 only":
         names = ("W1",)
     loss = data_loss + 0.5 * reg * sum(np.sum(params[k] ** 2) for k in names)
-    factor = {"no reg grad": 0.0, "reg grad doubled": 2.0}.get(bug, 1.0)
+    factor = {"no reg grad": 0.0, "reg grad doubled": 2.0, "reg grad halved": 0.5}.get(bug, 1.0)
     for k in names:
         grads[k] = grads[k] + factor * reg * params[k]
+    if bug == "dW3 by hand, transposed":  # (K, H), as if W3 were used as scores = h @ W3.T
+        grads["W3"] = dscores.T @ a3[0].reshape(N, -1) + reg * params["W3"].T
     if bug == "d names":
         grads = {"d" + k: v for k, v in grads.items()}
     if bug == "no b1":
@@ -1994,6 +2099,392 @@ BUGGY = [
         _bug(convnet_loss_layers, "scores with y"),
         None,
         "when y is given, return (loss, grads), not the scores",
+    ),
+    # issue #16, batch norm, group norm and the small CNN: more mistakes from reading lessons 5-7 as a student
+    (
+        "spatial_batchnorm_forward",
+        "beta subtracted",
+        _bug(batchnorm_forward_axes, "beta subtracted"),
+        None,
+        "beta is subtracted; it is added",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "beta left out",
+        _bug(batchnorm_forward_axes, "no beta"),
+        None,
+        "beta is not added",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "x.std() as the variance",
+        _bug(batchnorm_forward_axes, "std for var"),
+        None,
+        "the standard deviation is used where the variance belongs",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "E[x^2] as the variance",
+        _bug(batchnorm_forward_axes, "mean of squares"),
+        None,
+        "the variance is the mean of x**2",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "normalizes with the updated running mean",
+        _bug(batchnorm_forward_axes, "normalizes with the updated running mean"),
+        None,
+        "train mode normalizes with the running statistics just updated",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "train mode uses the running statistics",
+        _bug(batchnorm_forward_axes, "train uses running"),
+        None,
+        "train mode normalizes with the running statistics;",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "running stats from xhat",
+        _bug(batchnorm_forward_axes, "running from xhat"),
+        None,
+        "updated with the mean and variance of the normalized values",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "running mean and var swapped",
+        _bug(batchnorm_forward_axes, "running swapped"),
+        None,
+        "updated with each other's statistic",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "old running value not times momentum",
+        _bug(batchnorm_forward_axes, "old not scaled"),
+        None,
+        "the old running value is not multiplied by momentum",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "test mode divides by the variance",
+        _bug(batchnorm_forward_axes, "test mode divides by the variance"),
+        None,
+        "it divides by the variance",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "mean not subtracted",
+        _bug(batchnorm_forward_axes, "not centered"),
+        None,
+        "the mean is not subtracted",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "+ on the variance term",
+        _bug(batchnorm_backward_compact, "var term added"),
+        batchnorm_forward_axes,
+        "the term through the variance is added",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "+ on the mean term",
+        _bug(batchnorm_backward_compact, "mean term added"),
+        batchnorm_forward_axes,
+        "the term through the mean is added",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "times std",
+        _bug(batchnorm_backward_compact, "times std"),
+        batchnorm_forward_axes,
+        "dx is multiplied by the standard deviation",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "not divided by std",
+        _bug(batchnorm_backward_compact, "not divided by std"),
+        batchnorm_forward_axes,
+        "dx is not divided by the standard deviation",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "divides by var + eps",
+        _bug(batchnorm_backward_compact, "divides by var"),
+        batchnorm_forward_axes,
+        "dx divides by var + eps",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "sums for means",
+        _bug(batchnorm_backward_compact, "sums for means"),
+        batchnorm_forward_axes,
+        "dx subtracts sums where means belong",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "variance term without xhat",
+        _bug(batchnorm_backward_compact, "var term without xhat"),
+        batchnorm_forward_axes,
+        "lacks its factor xhat",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "std without eps",
+        _bug(batchnorm_backward_compact, "std without eps"),
+        batchnorm_forward_axes,
+        "dx divides by np.sqrt(var) without eps",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "dbeta as a mean",
+        _bug(batchnorm_backward_compact, "dbeta mean"),
+        batchnorm_forward_axes,
+        "dbeta is the mean of dout",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "dbeta from xhat",
+        _bug(batchnorm_backward_compact, "dbeta from xhat"),
+        batchnorm_forward_axes,
+        "dbeta is zero (to rounding)",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "dgamma from dxhat",
+        _bug(batchnorm_backward_compact, "dgamma from dxhat"),
+        batchnorm_forward_axes,
+        "dgamma is multiplied by gamma",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "C // G groups of G channels",
+        _bug(groupnorm_forward_reshape, "C // G groups"),
+        None,
+        "over C/G groups of G channels each",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "reshape (N, -1, G)",
+        _bug(groupnorm_forward_reshape, "reshape (N, -1, G)"),
+        None,
+        "over axis 1 of x.reshape(N, -1, G)",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "reshape (G, -1)",
+        _bug(groupnorm_forward_reshape, "reshape (G, -1)"),
+        None,
+        "over the rows of x.reshape(G, -1), which mixes the samples",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "gamma of each group's first channel",
+        _bug(groupnorm_forward_reshape, "gamma of each group's first channel"),
+        None,
+        "with the gamma (beta) of its first channel",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "gamma and beta indexed by group",
+        _bug(groupnorm_forward_reshape, "gamma and beta indexed by group"),
+        None,
+        "are indexed by the group",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "beta subtracted",
+        _bug(groupnorm_forward_reshape, "beta subtracted"),
+        None,
+        "beta is subtracted",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "E[x^2] as the variance",
+        _bug(groupnorm_forward_reshape, "mean of squares"),
+        None,
+        "the variance is the mean of x**2",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "eps outside the sqrt",
+        _bug(groupnorm_forward_reshape, "eps outside"),
+        None,
+        "eps is added to the standard deviation",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "unbiased variance",
+        _bug(groupnorm_forward_reshape, "unbiased"),
+        None,
+        "the variance is the unbiased one",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "not divided by std",
+        _bug(groupnorm_forward_reshape, "not scaled"),
+        None,
+        "is not divided by the standard deviation",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "+ on the variance term",
+        _bug(groupnorm_backward_reshape, "var term added"),
+        groupnorm_forward_reshape,
+        "the term through the variance is added",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "times std",
+        _bug(groupnorm_backward_reshape, "times std"),
+        groupnorm_forward_reshape,
+        "dx is multiplied by the standard deviation",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "divides by var + eps",
+        _bug(groupnorm_backward_reshape, "divides by var"),
+        groupnorm_forward_reshape,
+        "dx divides by var + eps",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "sums for means",
+        _bug(groupnorm_backward_reshape, "sums for means"),
+        groupnorm_forward_reshape,
+        "dx subtracts sums where means belong",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "std without eps",
+        _bug(groupnorm_backward_reshape, "std without eps"),
+        groupnorm_forward_reshape,
+        "dx divides by np.sqrt(var) without eps",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "variance term without xhat",
+        _bug(groupnorm_backward_reshape, "var term without xhat"),
+        groupnorm_forward_reshape,
+        "lacks its factor xhat",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "dgamma as a mean",
+        _bug(groupnorm_backward_reshape, "dgamma mean"),
+        groupnorm_forward_reshape,
+        "dgamma is the mean of dout * xhat",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "dbeta as a mean",
+        _bug(groupnorm_backward_reshape, "dbeta mean"),
+        groupnorm_forward_reshape,
+        "dbeta is the mean of dout",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "dgamma from dxhat",
+        _bug(groupnorm_backward_reshape, "dgamma from dxhat"),
+        groupnorm_forward_reshape,
+        "dgamma is multiplied by gamma",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "means over C // G groups",
+        _bug(groupnorm_backward_reshape, "means over C // G groups"),
+        groupnorm_forward_reshape,
+        "dx takes its means over C/G groups of G channels",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "no ReLU after the conv",
+        _bug(convnet_loss_layers, "no relu after conv"),
+        None,
+        "there is no ReLU after the convolution",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "no ReLU after the hidden layer",
+        _bug(convnet_loss_layers, "no relu after hidden"),
+        None,
+        "there is no ReLU after the hidden affine layer",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "ReLU on the scores",
+        _bug(convnet_loss_layers, "relu on scores"),
+        None,
+        "the scores go through a ReLU",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "conv ReLU backward skipped",
+        _bug(convnet_loss_layers, "conv relu backward skipped"),
+        None,
+        "the backward skips the ReLU after the convolution",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "hidden ReLU backward skipped",
+        _bug(convnet_loss_layers, "hidden relu backward skipped"),
+        None,
+        "the backward skips the hidden ReLU",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "no conv padding",
+        _bug(convnet_loss_layers, "no padding"),
+        None,
+        "the convolution is not padded",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "pad fixed at 1",
+        _bug(convnet_loss_layers, "pad 1"),
+        None,
+        "the padding is fixed at 1",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "pool stride 1",
+        _bug(convnet_loss_layers, "pool stride 1"),
+        None,
+        "the max pooling moves by 1",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "no pooling",
+        _bug(convnet_loss_layers, "no pooling"),
+        None,
+        "the max pooling is missing",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "half the reg gradient",
+        _bug(convnet_loss_layers, "reg grad halved"),
+        None,
+        "has half the regularization gradient",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "own softmax without the log",
+        _bug(convnet_loss_layers, "own softmax without log"),
+        None,
+        "the data loss has no log",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "own softmax over axis 0",
+        _bug(convnet_loss_layers, "own softmax over axis 0"),
+        None,
+        "the softmax is taken over the batch",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "dW3 by hand, transposed",
+        _bug(convnet_loss_layers, "dW3 by hand, transposed"),
+        None,
+        "grads['W3'] is transposed",
     ),
 ]
 

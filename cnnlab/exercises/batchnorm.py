@@ -15,7 +15,14 @@ from cnnlab import layers as L
 from cnnlab import shapes
 from cnnlab.exercises import norm
 from cnnlab.exercises.exercise import Case, Exercise, case_rng, mistake
-from cnnlab.exercises.norm import layout_labels, normalization_backward, normalization_forward, normalize, per_channel
+from cnnlab.exercises.norm import (
+    formula_forward,
+    layout_labels,
+    normalization_backward,
+    normalization_forward,
+    normalize,
+    per_channel,
+)
 
 __all__ = ["EXERCISES", "BATCHNORM", "CONVENTIONS", "batchnorm_cases", "batchnorm_forward", "batchnorm_backward"]
 
@@ -64,6 +71,28 @@ BATCHNORM = {
         "M = N*H*W elements: mean(dxhat) = dxhat.sum(axis=(0, 2, 3)) / (N*H*W)"
     ),
     "momentum ignored": "bn_param['momentum'] is ignored (0.9 is used whatever it says)",
+    "train uses running": (
+        "train mode normalizes with the running statistics; it normalizes with the batch's own mean and "
+        "variance, and only updates the running ones (for test mode)"
+    ),
+    "train uses updated running": (
+        "train mode normalizes with the running statistics just updated; it normalizes with the batch's own "
+        "mean and variance (the running ones are for test mode)"
+    ),
+    "running from xhat": (
+        "the running statistics are updated with the mean and variance of the normalized values (xhat or out); "
+        "use the batch mean and variance of x"
+    ),
+    "running swapped": (
+        "running_mean and running_var are updated with each other's statistic: running_mean blends in the "
+        "batch mean, running_var the batch variance"
+    ),
+    "old not scaled": (
+        "the old running value is not multiplied by momentum: running = momentum * running + (1 - momentum) * batch"
+    ),
+    "new not scaled": (
+        "the batch statistic is not multiplied by (1 - momentum): running = momentum * running + (1 - momentum) * batch"
+    ),
 }
 
 # Conventions of CS231n's assignments that differ from cnnlab's
@@ -195,29 +224,50 @@ def batchnorm_forward(args, dout=None):
     def blend(old, new):
         return momentum * old + (1 - momentum) * new
 
+    C = x.shape[1]
     if params["mode"] == "test":
         batch_stats = layout_labels(x.shape, "N,H,W")
-        C = x.shape[1]
         return [
             mistake(
                 "out",
                 BATCHNORM["test uses batch"],
                 lambda: per_channel(gamma, C) * normalize(x, batch_stats, eps)[0] + per_channel(beta, C),
             ),
-            mistake(
-                "out",
-                norm.NORM["no eps"],
-                lambda: (
-                    per_channel(gamma, C) * (x - per_channel(old_mean, C)) / np.sqrt(per_channel(old_var, C))
-                    + per_channel(beta, C)
-                ),
-            ),
+            *formula_forward(x, per_channel(old_mean, C), per_channel(old_var, C), gamma, beta, eps),
             mistake("running_mean", BATCHNORM["test updates mean"], lambda: blend(old_mean, mean)),
             mistake("running_var", BATCHNORM["test updates var"], lambda: blend(old_var, var)),
         ]
-    C = x.shape[1]
+    g, bt = per_channel(gamma, C), per_channel(beta, C)
+    xhat = normalize(x, layout_labels(x.shape, "N,H,W"), eps)[0]
+    out = g * xhat + bt
+
+    def normalized_with(m, v):
+        return g * (x - per_channel(m, C)) / np.sqrt(per_channel(v, C) + eps) + bt
+
+    found = [
+        mistake("out", BATCHNORM["train uses running"], lambda: normalized_with(old_mean, old_var)),
+        mistake("out", BATCHNORM["train uses running"], lambda: normalized_with(old_mean, var)),
+        mistake("out", BATCHNORM["train uses updated running"], lambda: normalized_with(blend(old_mean, mean), var)),
+        mistake(
+            "out",
+            BATCHNORM["train uses updated running"],
+            lambda: normalized_with(blend(old_mean, mean), blend(old_var, var)),
+        ),
+        mistake("running_mean", BATCHNORM["running from xhat"], lambda: blend(old_mean, xhat.mean(axis=(0, 2, 3)))),
+        mistake("running_var", BATCHNORM["running from xhat"], lambda: blend(old_var, xhat.var(axis=(0, 2, 3)))),
+        mistake("running_mean", BATCHNORM["running from xhat"], lambda: blend(old_mean, out.mean(axis=(0, 2, 3)))),
+        mistake("running_var", BATCHNORM["running from xhat"], lambda: blend(old_var, out.var(axis=(0, 2, 3)))),
+        mistake("running_mean", BATCHNORM["running swapped"], lambda: blend(old_mean, var)),
+        mistake("running_var", BATCHNORM["running swapped"], lambda: blend(old_var, mean)),
+        mistake("running_mean", BATCHNORM["old not scaled"], lambda: old_mean + (1 - momentum) * mean),
+        mistake("running_var", BATCHNORM["old not scaled"], lambda: old_var + (1 - momentum) * var),
+        mistake("running_mean", BATCHNORM["new not scaled"], lambda: momentum * old_mean + mean),
+        mistake("running_var", BATCHNORM["new not scaled"], lambda: momentum * old_var + var),
+        mistake("running_var", norm.NORM["mean of squares"], lambda: blend(old_var, (x**2).mean(axis=(0, 2, 3)))),
+        mistake("running_var", norm.NORM["std for var"], lambda: blend(old_var, np.sqrt(var))),
+    ]
     default_eps = per_channel(gamma, C) * normalize(x, layout_labels(x.shape, "N,H,W"), 1e-5)[0] + per_channel(beta, C)
-    found = normalization_forward(x, gamma, beta, eps, "N,H,W", LAYOUTS)
+    found += normalization_forward(x, gamma, beta, eps, "N,H,W", LAYOUTS)
     if eps != 1e-5:
         found.append(mistake("out", BATCHNORM["eps ignored"], lambda: default_eps))
     if momentum != 0.9:

@@ -138,6 +138,7 @@ def _check_loss(exercise, case, fn, outcome: Outcome) -> None:
     given = copy.deepcopy((params, X))
     call = calling.call_watched(exercise, fn, given, outcome, when="with y=None: ")
     if not call.ok:
+        outcome.diagnoses += diagnosis.crash(exercise, call, case)
         return
     if isinstance(call.value, (tuple, list)):
         outcome.fail(
@@ -153,6 +154,7 @@ def _check_loss(exercise, case, fn, outcome: Outcome) -> None:
     given = copy.deepcopy(args)
     call = calling.call_watched(exercise, fn, given, outcome, when="with y given: ")
     if not call.ok:
+        outcome.diagnoses += diagnosis.crash(exercise, call, case)
         return
     unpacked = compare.unpack_loss(call.value, expected["scores"].shape, names, outcome)
     if unpacked is None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnlab import shapes
-from cnnlab.exercises.exercise import SHARED_TAGS, Case, Exercise, case_rng
-from cnnlab.model import ThreeLayerConvNet
+from cnnlab import fast, shapes
+from cnnlab.exercises.exercise import SHARED_TAGS, Case, CrashAdvice, Exercise, case_rng
+from cnnlab.model import POOL_PARAM, ThreeLayerConvNet
 
 __all__ = ["EXERCISES", "CONVNET", "CONVNET_CASES", "convnet_cases", "three_layer_convnet_loss", "convnet_loss"]
 
@@ -44,6 +44,45 @@ CONVNET = {
         "{g} is N times too big (N = {n}) apart from the regularization term: the data loss is summed over the "
         "batch, not averaged (dscores must be divided by N, as softmax_loss does)"
     ),
+    "reg grad halved": (
+        "{g} has half the regularization gradient, 0.5 * reg * {w}; the gradient of 0.5 * reg * sum({w}**2) "
+        "is reg * {w} (the 0.5 cancels the 2 of the derivative)"
+    ),
+    "no relu conv": (
+        "there is no ReLU after the convolution: the layers are conv - relu - 2x2 max pool - affine - relu - affine"
+    ),
+    "no relu hidden": (
+        "there is no ReLU after the hidden affine layer: the layers are conv - relu - 2x2 max pool - affine - relu "
+        "- affine"
+    ),
+    "relu on scores": "the scores go through a ReLU; the last affine layer gives the scores directly, with no ReLU",
+    "relu1 backward skipped": (
+        "the backward skips the ReLU after the convolution: dout = relu_backward(dout, its cache) after "
+        "max_pool_backward_im2col, before conv_backward_im2col"
+    ),
+    "relu2 backward skipped": (
+        "the backward skips the hidden ReLU: dout = relu_backward(dout, its cache) between the two "
+        "affine_backward calls"
+    ),
+    "relus backward skipped": (
+        "the backward skips both ReLUs: each relu_forward needs its relu_backward, with its own cache, in reverse order"
+    ),
+    "no log": "the data loss has no log: it is -mean(log(p[n, y[n]])), p the softmax probabilities (softmax_loss)",
+    "softmax over batch": (
+        "the softmax is taken over the batch (axis 0); each image's scores are normalized over its classes, axis 1 "
+        "(softmax_loss does it)"
+    ),
+    "grad transposed": "{g} is transposed; it has the shape of {w}: for an affine layer, dW = x.T @ dout",
+    "no conv padding": (
+        "the convolution is not padded: pad = (HH - 1) // 2 keeps H and W ('same' padding), and W2 expects the "
+        "pooled maps of that size"
+    ),
+    "pool stride 1": ("the max pooling moves by 1; it is 2x2 with stride 2: pool_height = pool_width = stride = 2"),
+    "no pool": (
+        "the max pooling is missing: conv - relu - 2x2 max pool (stride 2) - affine - relu - affine; W2 expects the "
+        "pooled maps"
+    ),
+    "pad fixed": "the padding is fixed at 1; it depends on the filter size: pad = (HH - 1) // 2",
     "other name": (
         "{g} holds the gradient of {other}: the gradients are stored under the wrong names; grads[name] must be "
         "the gradient of the loss with respect to params[name]"
@@ -140,7 +179,120 @@ def _expected(args):
 # Mistakes, recomputed
 
 
+# Mistakes in the layers, recomputed by _network: (sentence, keyword arguments)
+_VARIANTS = [
+    (CONVNET["no relu conv"], {"relu1": False}),
+    (CONVNET["no relu hidden"], {"relu2": False}),
+    (CONVNET["relu on scores"], {"relu_scores": True}),
+    (CONVNET["relu1 backward skipped"], {"back1": False}),
+    (CONVNET["relu2 backward skipped"], {"back2": False}),
+    (CONVNET["relus backward skipped"], {"back1": False, "back2": False}),
+    (CONVNET["no log"], {"loss": "no log"}),
+    (CONVNET["softmax over batch"], {"loss": "axis 0"}),
+]
+
+
+def _network(params, X, y, reg, relu1=True, relu2=True, relu_scores=False, back1=True, back2=True, loss="right"):
+    """(scores, loss, grads) of the network with one layer or loss changed (loss and grads None if y is None)."""
+    W1, b1, W2, b2, W3, b3 = (params[name] for name in CONVNET_PARAMS)
+    out, conv_cache = fast.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": (W1.shape[2] - 1) // 2})
+    if relu1:
+        out, relu1_cache = fast.relu_forward(out)
+    out, pool_cache = fast.max_pool_forward_im2col(out, POOL_PARAM)
+    out, affine2_cache = fast.affine_forward(out, W2, b2)
+    if relu2:
+        out, relu2_cache = fast.relu_forward(out)
+    scores, affine3_cache = fast.affine_forward(out, W3, b3)
+    if relu_scores:
+        scores, relu3_cache = fast.relu_forward(scores)
+    if y is None:
+        return scores, None, None
+    N = scores.shape[0]
+    if loss == "right":
+        data_loss, dscores = fast.softmax_loss(scores, y)
+    else:  # the student's own softmax: probabilities, the loss from them, dscores = (p - onehot) / N
+        axis = 0 if loss == "axis 0" else 1
+        p = np.exp(scores - scores.max(axis=axis, keepdims=True))
+        p /= p.sum(axis=axis, keepdims=True)
+        right = p[np.arange(N), y]
+        data_loss = -np.mean(right) if loss == "no log" else -np.mean(np.log(right))
+        dscores = p.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        if loss == "no log":  # the gradient of the loss it returns
+            dscores = -(right[:, None] * ((np.arange(p.shape[1]) == y[:, None]) - p)) / N
+    if relu_scores:
+        dscores = fast.relu_backward(dscores, relu3_cache)
+    grads = {}
+    dout, grads["W3"], grads["b3"] = fast.affine_backward(dscores, affine3_cache)
+    if relu2 and back2:
+        dout = fast.relu_backward(dout, relu2_cache)
+    dout, grads["W2"], grads["b2"] = fast.affine_backward(dout, affine2_cache)
+    dout = fast.max_pool_backward_im2col(dout, pool_cache)
+    if relu1 and back1:
+        dout = fast.relu_backward(dout, relu1_cache)
+    _, grads["W1"], grads["b1"] = fast.conv_backward_im2col(dout, conv_cache)
+    for name in CONVNET_WEIGHTS:
+        grads[name] = grads[name] + reg * params[name]
+    total = data_loss + 0.5 * reg * sum(float(np.sum(params[w] ** 2)) for w in CONVNET_WEIGHTS)
+    return scores, total, grads
+
+
+def _flattened(args, pad=None, pool=True, pool_stride=2) -> tuple:
+    """(F, H'', W''): what reaches W2 with another conv padding or pooling."""
+    params, X = args[0], args[1]
+    F, _, HH, _ = np.shape(params["W1"])
+    pad = (HH - 1) // 2 if pad is None else pad
+    sizes = [shapes.conv_output_size(n, HH, 1, pad) for n in np.shape(X)[2:]]
+    if pool:
+        sizes = [(n - 2) // pool_stride + 1 for n in sizes]
+    return (F, *sizes)
+
+
+def _explains(**geometry):
+    def applies(args, message):
+        shape = _flattened(args, **geometry)
+        right = _flattened(args)
+        if shape == right:
+            return False
+        if min(shape) < 1:
+            return "larger than the padded input" in message
+        return f"(x.shape[1:] = {shape} flattened)" in message
+
+    return applies
+
+
+CRASHES = tuple(
+    CrashAdvice(kind=ValueError, text=text, tag="", advice=CONVNET[key], applies=_explains(**geometry))
+    for key, geometry in (
+        ("no conv padding", {"pad": 0}),
+        ("pad fixed", {"pad": 1}),
+        ("pool stride 1", {"pool_stride": 1}),
+        ("no pool", {"pool": False}),
+    )
+    for text in ("w must have shape (D, M)", "larger than the padded input")
+)
+
+
+_LAST: dict = {}  # the last case's mistakes: each wrong output of a case asks for them again
+
+
 def convnet_loss(args, dout=None):
+    """The mistakes of ``_convnet_loss``, computed once per case (the check asks once per wrong output)."""
+    params, X, y, reg = args
+    key = (
+        np.asarray(X).tobytes(),
+        None if y is None else np.asarray(y).tobytes(),
+        float(reg),
+        tuple((name, np.shape(params[name]), np.asarray(params[name]).tobytes()) for name in CONVNET_PARAMS),
+    )
+    if key not in _LAST:
+        _LAST.clear()
+        _LAST[key] = _convnet_loss(args)
+    return list(_LAST[key])
+
+
+def _convnet_loss(args):
     """three_layer_convnet_loss: the loss and gradients each regularization, averaging or naming
     mistake gives, from the reference's data loss and data gradients (reg = 0) and the L2 terms."""
     params, X, y, reg = args
@@ -158,10 +310,24 @@ def convnet_loss(args, dout=None):
         ("loss", CONVNET["not averaged loss"].format(n=N), np.float64(N * data_loss + weights)),
         ("loss", CONVNET["not averaged loss"].format(n=N), np.float64(N * (data_loss + weights))),
     ]
+    made = {}  # output -> the values of the variants so far: a later one with the same numbers is not claimed
+    for sentence, variant in _VARIANTS:
+        scores, loss, other = _network(params, X, y, reg, **variant)
+        values = {"scores": scores}
+        if loss is not None:
+            values["loss"] = np.float64(loss)
+            values.update((f"grads['{name}']", other[name]) for name in CONVNET_PARAMS)
+        for where, value in values.items():
+            if not any(np.allclose(value, v, rtol=1e-9, atol=0) for v in made.setdefault(where, [])):
+                found.append((where, sentence, value))
+            made[where].append(value)
     for name in (*CONVNET_WEIGHTS, *CONVNET_BIASES):
         g = f"grads['{name}']"
         words = {"g": g, "w": name, "n": N}
+        if name in ("W2", "W3"):
+            found.append((g, CONVNET["grad transposed"].format(**words), grads[name].T))
         if name in CONVNET_WEIGHTS:
+            found.append((g, CONVNET["reg grad halved"].format(**words), data_grads[name] + 0.5 * reg * params[name]))
             found.append((g, CONVNET["reg missing from grad"].format(**words), data_grads[name]))
             found.append((g, CONVNET["reg grad doubled"].format(**words), data_grads[name] + 2 * reg * params[name]))
             found.append((g, CONVNET["not averaged grad"].format(**words), N * data_grads[name] + reg * params[name]))
@@ -190,6 +356,7 @@ EXERCISES = [
         axes={"scores": ("n", "k")},
         inputs=CONVNET_PARAMS,
         mistakes=convnet_loss,
+        crash_advice=CRASHES,
         answer_key=ANSWER_KEY,
         tag_advice=TAGS,
         hints=(

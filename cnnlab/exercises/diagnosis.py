@@ -35,7 +35,7 @@ def output(exercise: Exercise, name: str, yours, expected, args, dout, wrong=Non
             if where != name or value is None or sentence in found:
                 continue
             value = np.asarray(value, dtype=np.float64)
-            if diagnose.matches(yours, value) and not diagnose.matches(expected, value, compare.REFERENCE_THRESHOLD):
+            if _matches(yours, value) and not diagnose.matches(expected, value, compare.REFERENCE_THRESHOLD):
                 found.append(sentence)
     if found:
         return [Named(f) for f in found]
@@ -65,6 +65,14 @@ def output(exercise: Exercise, name: str, yours, expected, args, dout, wrong=Non
     if not found and wrong is not None:  # the general step: what the numbers show
         found.append(diagnose.describe(name, yours, expected, wrong, axes))
     return [f for f in found if f]
+
+
+def _matches(yours, value) -> bool:
+    """yours is that mistake's value; a value of exact zeros (a sum that is zero in exact arithmetic) is
+    matched by rounding noise too (every element of yours below 1e-9; the cases' numbers are of order 1)."""
+    if diagnose.matches(yours, value):
+        return True
+    return value.shape == yours.shape and value.size > 0 and not value.any() and float(np.abs(yours).max()) < 1e-9
 
 
 def recomputed(exercise: Exercise, args, dout) -> list:
@@ -103,12 +111,22 @@ def crash(exercise: Exercise, call: running.Call, case) -> list:
     optional = exercise.optional_keys
     if running.raised(exc, KeyError) and isinstance(key, str) and key in optional:
         return [Named(f"the parameter dict may leave out {key!r}; read it with .get({key!r}, {optional[key]})")]
-    advice = [
-        Named(known.advice)
-        for known in exercise.crash_advice
-        if running.raised(exc, known.kind) and known.text in str(exc) and any(known.tag in t for t in case.tags)
-    ]
-    return [*advice[:1], *crashes.explain(exc, case.build())]
+    args = case.build()
+    advice = [Named(known.advice) for known in exercise.crash_advice if _explains(known, exc, case.tags, args)]
+    return [*advice[:1], *crashes.explain(exc, args)]
+
+
+def _explains(known, exc, tags, args) -> bool:
+    """Whether a CrashAdvice fits this crash: its exception and text, and the case (its tag, or its
+    own ``applies(args, message)``)."""
+    if not (running.raised(exc, known.kind) and known.text in str(exc)):
+        return False
+    if known.applies is None:
+        return any(known.tag in t for t in tags)
+    try:
+        return bool(known.applies(args, str(exc)))
+    except Exception:  # noqa: BLE001 - a diagnosis must never turn into a crash of the check
+        return False
 
 
 def _known_scales(name: str, args) -> dict:

@@ -51,12 +51,15 @@ class Case:
 class CrashAdvice:
     """Advice for a crash a case explains: an exception of type ``kind`` whose message holds
     ``text``, on a case with a tag that holds ``tag`` (e.g. a TypeError about a tuple where the
-    case gives the stride as an (h, w) pair)."""
+    case gives the stride as an (h, w) pair), or, with ``applies``, whose arguments explain it
+    (e.g. the shapes a network without conv padding would have)."""
 
     kind: type
     text: str
     tag: str
     advice: str
+    # instead of the tag: applies(args, message) -> True when the case's arguments explain the message
+    applies: Callable | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

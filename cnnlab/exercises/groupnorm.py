@@ -8,6 +8,8 @@ norm), and the first again with eps given. What group norm shares with batch nor
 
 from __future__ import annotations
 
+import numpy as np
+
 from cnnlab import cases as tables
 from cnnlab import layers as L
 from cnnlab import shapes
@@ -25,10 +27,29 @@ from cnnlab.exercises.norm import (
 __all__ = ["EXERCISES", "GROUPNORM", "groupnorm_cases", "groupnorm_forward", "groupnorm_backward"]
 
 # the wrong layouts of the statistics that are recomputed
-LAYOUTS = ("H,W", "C,H,W", "N,H,W", "group,N", "interleaved", "N", "view axis 1")
+LAYOUTS = (
+    "H,W",
+    "C,H,W",
+    "N,H,W",
+    "group,N",
+    "interleaved",
+    "N",
+    "view axis 1",
+    "G for C/G",
+    "every G-th",
+    "rows of (G, -1)",
+)
 
 GROUPNORM = {
     "gn eps ignored": "gn_param['eps'] is ignored (1e-5 is used whatever it says): eps = gn_param.get('eps', 1e-5)",
+    "gamma of first channel": (
+        "each group is scaled (and shifted) with the gamma (beta) of its first channel; gamma and beta are per "
+        "channel: out = gamma * xhat + beta with gamma.reshape(1, C, 1, 1)"
+    ),
+    "gamma by group": (
+        "gamma (and beta) are indexed by the group, gamma[c // (C/G)]; they are per channel, C of each: "
+        "out = gamma * xhat + beta with gamma.reshape(1, C, 1, 1)"
+    ),
     "dx gamma outside": (
         "gamma is applied after the group means, as batch norm may do: the channels of one group have "
         "different gammas, so multiply first, dxhat = dout * gamma, then take the means of dxhat"
@@ -81,9 +102,18 @@ def groupnorm_forward(args, dout=None):
     x, gamma, beta, G, gn_param = args
     eps = shapes.check_gn_param(gn_param)
     found = normalization_forward(x, gamma, beta, eps, "group", LAYOUTS, G)
+    C = x.shape[1]
+    labels = layout_labels(x.shape, "group", G)
+    xhat = normalize(x, labels, eps)[0]
+    g, bt = np.ravel(gamma), np.ravel(beta)
+    first = np.arange(C) // (C // G) * (C // G)  # the first channel of each channel's group
+    group = np.arange(C) // (C // G)  # each channel's group
+    for sentence, index in ((GROUPNORM["gamma of first channel"], first), (GROUPNORM["gamma by group"], group)):
+        found += [
+            mistake("out", sentence, lambda i=index: per_channel(g[i], C) * xhat + per_channel(bt, C)),
+            mistake("out", sentence, lambda i=index: per_channel(g[i], C) * xhat + per_channel(bt[i], C)),
+        ]
     if eps != 1e-5:
-        C = x.shape[1]
-        labels = layout_labels(x.shape, "group", G)
         found.append(
             mistake(
                 "out",

@@ -24,6 +24,7 @@ __all__ = [
     "normalize",
     "normalization_grad",
     "per_channel",
+    "formula_forward",
     "normalization_forward",
     "normalization_backward",
 ]
@@ -42,6 +43,18 @@ LAYOUTS = {
     "group": "over each group of C/G consecutive channels and (H, W), for each sample, as group norm does",
     "group,N": "over each group of channels across the whole batch; group norm keeps the samples apart",
     "interleaved": "over interleaved groups (channel c in group c % G); a group is C/G consecutive channels",
+    "G for C/G": (
+        "over C/G groups of G channels each (x.reshape(N, C // G, -1)): G is the number of groups, each of "
+        "C/G channels, x.reshape(N, G, -1)"
+    ),
+    "every G-th": (
+        "over axis 1 of x.reshape(N, -1, G), which puts every G-th number of a sample in one group; a group "
+        "is C/G consecutive channels: x.reshape(N, G, -1), axis 2"
+    ),
+    "rows of (G, -1)": (
+        "over the rows of x.reshape(G, -1), which mixes the samples; group norm keeps them apart: "
+        "x.reshape(N, G, -1), axis 2"
+    ),
     "view axis 1": (
         "over axis 1 of x.reshape(N, G, -1), across the groups at each position of a group; take them "
         "over axis 2 (keepdims=True)"
@@ -61,6 +74,20 @@ NORM = {
     "no eps": "eps is missing from the denominator: np.sqrt(var + eps)",
     "gamma beta swapped": "gamma and beta are swapped: out = gamma * xhat + beta",
     "no gamma beta": "gamma and beta are not applied: out = gamma * xhat + beta",
+    "no beta": "beta is not added: out = gamma * xhat + beta",
+    "no gamma": "gamma is not applied: out = gamma * xhat + beta",
+    "beta minus": "beta is subtracted; it is added: out = gamma * xhat + beta",
+    "gamma squared": "gamma is applied twice (gamma**2 * xhat); out = gamma * xhat + beta",
+    "not centered": "the mean is not subtracted: xhat = (x - mean) / np.sqrt(var + eps)",
+    "not scaled": "x - mean is not divided by the standard deviation: xhat = (x - mean) / np.sqrt(var + eps)",
+    "std for var": (
+        "the standard deviation is used where the variance belongs (np.sqrt(std + eps)); "
+        "xhat = (x - mean) / np.sqrt(var + eps), with var the mean of (x - mean)**2"
+    ),
+    "mean of squares": (
+        "the variance is the mean of x**2, without subtracting the mean first; var = mean((x - mean)**2) "
+        "(or mean(x**2) - mean**2)"
+    ),
     "dx constants": (
         "dx treats the mean and variance as constants (that is the test-mode gradient); in train mode "
         "they depend on x too: dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std"
@@ -68,6 +95,41 @@ NORM = {
     "dx no mean term": "dx is missing the term that comes through the mean: subtract mean(dxhat)",
     "dx no var term": "dx is missing the term that comes through the variance: subtract xhat * mean(dxhat * xhat)",
     "dx no gamma": "dx ignores gamma: the gradient that reaches xhat is dout * gamma",
+    "dx var sign": (
+        "the term through the variance is added; subtract it: "
+        "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std"
+    ),
+    "dx mean sign": (
+        "the term through the mean is added; subtract it: dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std"
+    ),
+    "dx times std": (
+        "dx is multiplied by the standard deviation; divide by it: "
+        "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / np.sqrt(var + eps)"
+    ),
+    "dx not divided": "dx is not divided by the standard deviation: (...) / np.sqrt(var + eps), i.e. times inv_std",
+    "dx by variance": "dx divides by var + eps; divide by its square root, the standard deviation np.sqrt(var + eps)",
+    "dx sums": (
+        "dx subtracts sums where means belong: mean(dxhat) and mean(dxhat * xhat) are sums divided by the "
+        "number of elements that share one mean"
+    ),
+    "dx var term no xhat": (
+        "the term through the variance lacks its factor xhat: subtract xhat * mean(dxhat * xhat), "
+        "not mean(dxhat * xhat)"
+    ),
+    "dx no eps": "dx divides by np.sqrt(var) without eps; use the forward's standard deviation, np.sqrt(var + eps)",
+    "dbeta from xhat": (
+        "dbeta is zero (to rounding), as a sum of xhat is: the normalized values sum to 0; dbeta is the sum of "
+        "dout over (N, H, W), as beta is added to every output"
+    ),
+    "dbeta mean": "dbeta is the mean of dout; it is the sum over (N, H, W)",
+    "dgamma mean": "dgamma is the mean of dout * xhat; it is the sum over (N, H, W)",
+    "dgamma times gamma": "dgamma is multiplied by gamma (that is dxhat * xhat); dgamma = sum of dout * xhat",
+    "dgamma reversed": (
+        "dgamma has the channels in reverse order; channel c's is the sum over (N, H, W) of dout * xhat at channel c"
+    ),
+    "dbeta reversed": (
+        "dbeta has the channels in reverse order; channel c's is the sum over (N, H, W) of dout at channel c"
+    ),
     "dgamma uses x": "dgamma uses x; it must use the normalized xhat: dgamma = sum of dout * xhat",
     "dgamma is dbeta": "dgamma is the sum of dout, which is dbeta; dgamma = sum of dout * xhat over (N, H, W)",
     "swapped grads": "dgamma and dbeta are swapped: return (dx, dgamma, dbeta), the order of (x, gamma, beta)",
@@ -130,6 +192,12 @@ def layout_labels(x_shape, layout: str, G: int = 1) -> np.ndarray:
         return c // (C // G)
     if layout == "interleaved":
         return n * G + c % G
+    if layout == "G for C/G":
+        return n * (C // G) + c // G
+    if layout == "every G-th":  # x.reshape(N, -1, G).mean(axis=1): one mean per (sample, offset modulo G)
+        return n * G + ((c * H + h) * W + w) % G
+    if layout == "rows of (G, -1)":  # x.reshape(G, -1).mean(axis=1): G blocks of the whole array
+        return (((n * C + c) * H + h) * W + w) // (N * C * H * W // G)
     if layout == "view axis 1":  # x.reshape(N, G, K).mean(axis=1): one mean per (sample, offset in a group)
         return n * (C // G * H * W) + ((c % (C // G)) * H + h) * W + w
     return np.arange(N * C * H * W).reshape(x_shape) % C  # "reshape(-1, C)": the column of each element
@@ -168,6 +236,27 @@ def per_channel(v, C):
     return np.asarray(v).reshape(1, C, 1, 1)
 
 
+def formula_forward(x, mean, var, gamma, beta, eps):
+    """Mistakes in the formula out = gamma * (x - mean) / sqrt(var + eps) + beta, given the statistics
+    used (broadcast to x's shape: the batch's, a group's, or test mode's running ones): out."""
+    C = x.shape[1]
+    g, bt = per_channel(gamma, C), per_channel(beta, C)
+    xhat = (x - mean) / np.sqrt(var + eps)
+    return [
+        mistake("out", NORM["eps outside"], lambda: g * (x - mean) / (np.sqrt(var) + eps) + bt),
+        mistake("out", NORM["by variance"], lambda: g * (x - mean) / (var + eps) + bt),
+        mistake("out", NORM["no eps"], lambda: g * (x - mean) / np.sqrt(var) + bt),
+        mistake("out", NORM["gamma beta swapped"], lambda: bt * xhat + g),
+        mistake("out", NORM["no gamma beta"], lambda: xhat),
+        mistake("out", NORM["no beta"], lambda: g * xhat),
+        mistake("out", NORM["no gamma"], lambda: xhat + bt),
+        mistake("out", NORM["beta minus"], lambda: g * xhat - bt),
+        mistake("out", NORM["gamma squared"], lambda: g * g * xhat + bt),
+        mistake("out", NORM["not centered"], lambda: g * x / np.sqrt(var + eps) + bt),
+        mistake("out", NORM["not scaled"], lambda: g * (x - mean) + bt),
+    ]
+
+
 def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
     """Forward mistakes shared by batch norm and group norm: out."""
     C = x.shape[1]
@@ -182,13 +271,15 @@ def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
         else:
             scale, shift = g, bt
         found.append(mistake("out", sentence, lambda o=other, a=scale, c=shift: a * normalize(x, o, eps)[0] + c))
+    mean = group_mean(x, labels)[0]
+    var = group_mean((x - mean) ** 2, labels)[0]
     found += [
-        mistake("out", NORM["eps outside"], lambda: g * normalize(x, labels, eps, eps_outside=True)[0] + bt),
         mistake("out", NORM["unbiased"], lambda: g * normalize(x, labels, eps, ddof=1)[0] + bt),
-        mistake("out", NORM["by variance"], lambda: g * normalize(x, labels, eps, by_variance=True)[0] + bt),
-        mistake("out", NORM["no eps"], lambda: g * normalize(x, labels, 0.0)[0] + bt),
-        mistake("out", NORM["gamma beta swapped"], lambda: bt * normalize(x, labels, eps)[0] + g),
-        mistake("out", NORM["no gamma beta"], lambda: normalize(x, labels, eps)[0]),
+        *formula_forward(x, mean, var, gamma, beta, eps),
+        mistake("out", NORM["std for var"], lambda: g * (x - mean) / np.sqrt(np.sqrt(var) + eps) + bt),
+        mistake(
+            "out", NORM["mean of squares"], lambda: g * (x - mean) / np.sqrt(group_mean(x**2, labels)[0] + eps) + bt
+        ),
     ]
     return found
 
@@ -199,24 +290,45 @@ def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=
     ``extra(xhat, inv_std, labels)`` gives a family's own mistakes, listed before the wrong layouts.
     """
     C = x.shape[1]
+    shape = np.shape(gamma)
     labels = layout_labels(x.shape, right, G)
     xhat, inv_std = normalize(x, labels, eps)
     dxhat = dout * per_channel(gamma, C)
-    mean_dxhat = group_mean(dxhat, labels)[0]
+    mean_dxhat, count = group_mean(dxhat, labels)
     mean_dxhat_xhat = group_mean(dxhat * xhat, labels)[0]
+    inner = dxhat - mean_dxhat - xhat * mean_dxhat_xhat
+    var = 1 / inv_std**2 - eps
+    sum_dout_xhat = (dout * xhat).sum(axis=(0, 2, 3))
+    sum_dout = dout.sum(axis=(0, 2, 3))
+    M = dout.size // C
     found = [
         mistake("dx", NORM["dx constants"], lambda: dxhat * inv_std),
         mistake("dx", NORM["dx no mean term"], lambda: (dxhat - xhat * mean_dxhat_xhat) * inv_std),
         mistake("dx", NORM["dx no var term"], lambda: (dxhat - mean_dxhat) * inv_std),
         mistake("dx", NORM["dx no gamma"], lambda: normalization_grad(dout, xhat, inv_std, labels)),
-        mistake("dgamma", NORM["dgamma uses x"], lambda: (dout * x).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))),
-        mistake("dgamma", NORM["dgamma is dbeta"], lambda: dout.sum(axis=(0, 2, 3)).reshape(np.shape(gamma))),
-        mistake("dbeta", NORM["swapped grads"], lambda: (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))),
+        mistake("dx", NORM["dx var sign"], lambda: (dxhat - mean_dxhat + xhat * mean_dxhat_xhat) * inv_std),
+        mistake("dx", NORM["dx mean sign"], lambda: (dxhat + mean_dxhat - xhat * mean_dxhat_xhat) * inv_std),
+        mistake("dx", NORM["dx times std"], lambda: inner / inv_std),
+        mistake("dx", NORM["dx not divided"], lambda: inner),
+        mistake("dx", NORM["dx by variance"], lambda: inner * inv_std**2),
+        mistake("dx", NORM["dx sums"], lambda: (dxhat - count * mean_dxhat - xhat * count * mean_dxhat_xhat) * inv_std),
+        mistake("dx", NORM["dx var term no xhat"], lambda: (dxhat - mean_dxhat - mean_dxhat_xhat) * inv_std),
+        mistake("dx", NORM["dx no eps"], lambda: inner / np.sqrt(var)),
+        mistake("dgamma", NORM["dgamma uses x"], lambda: (dout * x).sum(axis=(0, 2, 3)).reshape(shape)),
+        mistake("dgamma", NORM["dgamma is dbeta"], lambda: sum_dout.reshape(shape)),
+        mistake("dbeta", NORM["swapped grads"], lambda: sum_dout_xhat.reshape(shape)),
         mistake("dgamma", NORM["dgamma over n"], lambda: (dout * xhat).sum(axis=0)),
         mistake("dbeta", NORM["dbeta over n"], lambda: dout.sum(axis=0)),
         mistake("dgamma", NORM["dgamma over space"], lambda: (dout * xhat).sum(axis=(2, 3))),
         mistake("dbeta", NORM["dbeta over space"], lambda: dout.sum(axis=(2, 3))),
+        mistake("dbeta", NORM["dbeta mean"], lambda: (sum_dout / M).reshape(shape)),
+        mistake("dgamma", NORM["dgamma mean"], lambda: (sum_dout_xhat / M).reshape(shape)),
+        mistake("dgamma", NORM["dgamma times gamma"], lambda: (dxhat * xhat).sum(axis=(0, 2, 3)).reshape(shape)),
+        mistake("dgamma", NORM["dgamma reversed"], lambda: sum_dout_xhat[::-1].reshape(shape)),
+        mistake("dbeta", NORM["dbeta reversed"], lambda: sum_dout[::-1].reshape(shape)),
     ]
+    if right == "N,H,W":  # per channel, xhat sums to zero (not so per group)
+        found.append(mistake("dbeta", NORM["dbeta from xhat"], lambda: np.zeros(shape)))
     if extra is not None:
         found += extra(xhat, inv_std, labels)
     for layout in layouts:  # the right xhat and std (as a right forward caches them), the wrong means
