@@ -403,6 +403,12 @@ def col2im_loops(cols, x_shape, filter_height, filter_width, stride=1, pad=0, di
                 xpad[:, :, rows, columns] = block
             else:
                 xpad[:, :, rows, columns] += block
+    if bug == "averages overlaps":  # the mean of the windows that read a pixel, not their sum
+        counts = np.zeros_like(xpad)
+        for r in range(Ho):
+            for s in range(Wo):
+                counts[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw] += 1
+        xpad = xpad / np.maximum(counts, 1)
     if bug == "keeps padding":
         return xpad
     if bug == "crop pad:-pad":
@@ -1513,6 +1519,7 @@ BUGGY = [
     ),
     ("im2col", "no padding", _bug(im2col_loops, "no pad"), None, "x is not padded"),
     ("col2im", "overwrites", _bug(col2im_loops, "overwrites"), None, "a later window overwrites an earlier one"),
+    ("col2im", "averages overlaps", _bug(col2im_loops, "averages overlaps"), None, "x holds the mean of their columns"),
     ("col2im", "keeps padding", _bug(col2im_loops, "keeps padding"), None, "x still includes the padding"),
     ("col2im", "crop pad:-pad", _bug(col2im_loops, "crop pad:-pad"), None, "xpad[:, :, pad:-pad] selects nothing"),
     ("conv_forward_im2col", "missing bias", _bug(conv_forward_matmul, "no bias"), None, "the bias is missing"),

@@ -39,6 +39,10 @@ COLUMNS = {
     "no dilation": "the dilation is ignored: tap (p, q) of window (i, j) is at row i*stride + p*dilation",
     "no stride": "the stride is ignored: window (i, j) starts at row i*stride, column j*stride",
     "overwrite": "where windows overlap, a later window overwrites an earlier one: add them (+=)",
+    "averaged": (
+        "where windows overlap, x holds the mean of their columns: col2im adds them up (it is the gradient of "
+        "im2col, and a pixel read by k windows gets the sum of their k gradients); do not divide by the count"
+    ),
     "padded": "x still includes the padding: cut pad rows and columns from each side, xpad[:, :, ph:ph + H, pw:pw + W]",
     "crop corner": (
         "x is cut from the top-left corner of xpad; cut pad rows and columns from each side: "
@@ -252,6 +256,8 @@ def col2im_mistakes(args, dout=None):
             added[:, :, rows, columns] += blocks[..., r, s]
             overwritten[:, :, rows, columns] = blocks[..., r, s]
     found = [mistake("x", COLUMNS["overwrite"], lambda: crop(overwritten, pad, H, W))]
+    counts = coverage(x_shape, (HH, WW), stride, pad, dilation)  # (N, C, H, W): windows reading each pixel
+    found.append(mistake("x", COLUMNS["averaged"], lambda: crop(added, pad, H, W) / np.maximum(counts, 1)))
     shape = added.shape
     crop_ = lambda xpad: None if xpad is None else crop(xpad, pad, H, W)  # noqa: E731
     found += [
