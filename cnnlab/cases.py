@@ -92,6 +92,8 @@ class AvgPoolCase:
 
     ``pad`` and ``count_include_pad`` go into pool_param only where they differ from their
     defaults (0 and True), so the cases also check that a function reads them with .get.
+    ``after_relu``: x is the output of a ReLU (exact zeros, as pooling usually sees), so a
+    count of the non-zero values is not taken for the count of the pixels.
     """
 
     name: str
@@ -101,6 +103,7 @@ class AvgPoolCase:
     stride: int | tuple
     pad: int | tuple = 0
     count_include_pad: bool = True
+    after_relu: bool = False
 
     @property
     def pool_param(self) -> dict:
@@ -113,7 +116,8 @@ class AvgPoolCase:
 
     def arrays(self, rng: np.random.Generator):
         """x (N, C, H, W) float64."""
-        return (rng.standard_normal(self.x_shape),)
+        x = rng.standard_normal(self.x_shape)
+        return (np.maximum(x, 0) if self.after_relu else x,)
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,16 @@ AVG_POOL_CASES = [
         count_include_pad=False,
     ),
     AvgPoolCase(name="stride 3 leaves rows out", x_shape=(3, 2, 7, 6), pool_height=2, pool_width=2, stride=3),
+    AvgPoolCase(
+        name="after a ReLU (exact zeros), pad 1, count_include_pad=False",
+        x_shape=(2, 2, 5, 4),
+        pool_height=2,
+        pool_width=3,
+        stride=2,
+        pad=1,
+        count_include_pad=False,
+        after_relu=True,
+    ),
 ]
 
 BATCHNORM_CASES = [

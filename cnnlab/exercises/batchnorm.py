@@ -377,7 +377,7 @@ EXERCISES = [
         params=("dout", "cache"),
         reference=L.spatial_batchnorm_backward,
         expected=_expected_grads,
-        cases=lambda: batchnorm_cases(modes=("train",)),
+        cases=lambda: batchnorm_cases(modes=("train",)),  # as lesson 5 says (and CS231n's has no test mode)
         outputs=("dx", "dgamma", "dbeta"),
         inputs=("x", "gamma", "beta"),
         forward="spatial_batchnorm_forward",
@@ -386,7 +386,9 @@ EXERCISES = [
             "Start from the end: out = gamma * xhat + beta gives dbeta = sum of dout and\n"
             "dgamma = sum of dout * xhat, both over (N, H, W), returned in the shape gamma had.",
             "dxhat = dout * gamma. If mean and variance were constants, dx would be dxhat / std,\n"
-            "but in train mode they depend on every x of the channel, which adds two more terms.",
+            "but in train mode they depend on every x of the channel, which adds two more terms.\n"
+            "(In test mode they are constants, the running values, and dx = dxhat / std; the check\n"
+            "runs train mode only.)",
             "With M = N*H*W elements per channel and means over (0, 2, 3):\n"
             "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / np.sqrt(var + eps).\n"
             "(The fully connected version divides its sums by N; here every mean is over M = N*H*W.)",
