@@ -393,8 +393,9 @@ def reason(result) -> str:
 def mistake(result) -> str:
     """What went wrong, in words that are the same for every submission that made the same mistake.
 
-    "" for a pass; else the first diagnosis of the first failing case, or the pattern of the
-    failing cases, or that case's headline problem (``cnnlab report`` counts them).
+    "" for a pass; else the first sentence that names the mistake (``named_mistake``), or the
+    first diagnosis of the first failing case, or the pattern of the failing cases, or that
+    case's headline problem (``cnnlab report`` counts them).
     """
     if result.passed:
         return ""
@@ -404,6 +405,9 @@ def mistake(result) -> str:
     if not failures:
         return _clip(result.stopped or "failed", 300)
     first = failures[0]
+    named = result.named_mistake()
+    if named is not None:
+        return _clip(named, 300)
     if first.diagnoses:
         return _clip(first.diagnoses[0], 300)
     if result.pattern:
