@@ -1186,6 +1186,53 @@ def groupnorm_backward_reshape(dout, cache, bug=None):
     return dx.reshape(N, C, H, W), dgamma, dbeta
 
 
+def batchnorm_backward_staged(dout, cache, bug=None):
+    """CS231n's staged backward (through the variance, then the mean), one stage wrong; the cache of
+    batchnorm_forward_axes."""
+    x, xhat, mean, var, eps, gamma, beta, mode = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    axes = (0, 2, 3)
+    dgamma = (dout * xhat).sum(axis=axes).reshape(np.shape(gamma))
+    dbeta = dout.sum(axis=axes).reshape(np.shape(beta))
+    dxhat = dout * np.reshape(gamma, (1, C, 1, 1))
+    xmu = x - mean
+    std = np.sqrt(var + eps)
+    power = {"std**-1.5": std**-1.5, "var**-0.5": (var + eps) ** -0.5, "no eps in dvar": var**-1.5}
+    half = 1.0 if bug == "-0.5 dropped" else -0.5
+    var_axes = (2, 3) if bug == "dvar per sample" else axes
+    dvar = np.sum(dxhat * xmu, axis=var_axes, keepdims=True) * half * power.get(bug, (var + eps) ** -1.5)
+    mean_axes = 0 if bug == "dmean over the batch only" else axes
+    dmean = np.sum(-dxhat / std, axis=mean_axes, keepdims=True) + dvar * np.mean(-2.0 * xmu, axis=axes, keepdims=True)
+    two = {"2 dropped": 1.0, "4 * xmu": 4.0}.get(bug, 2.0)
+    m_var = {"dvar not / M": 1, "dvar / N": N}.get(bug, M)
+    m_mean = {"dmean not / M": 1, "dmean / N": N}.get(bug, M)
+    direct = dxhat / np.sqrt(var) if bug == "direct term without eps" else dxhat / std
+    if bug == "direct term times std":
+        direct = dxhat * std
+    dx = direct + dvar * two * xmu / m_var + dmean / m_mean
+    return dx, dgamma, dbeta
+
+
+def groupnorm_backward_staged(dout, cache, bug=None):
+    """The staged backward on the (N, G, -1) view, one stage wrong; the cache of groupnorm_forward_reshape."""
+    xhat, groups, var, eps, gamma, beta = cache
+    N, C, H, W = dout.shape
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    dbeta = dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+    dxhat = (dout * np.reshape(gamma, (1, C, 1, 1))).reshape(N, groups, -1)
+    std = np.sqrt(var + eps)
+    xmu = xhat.reshape(N, groups, -1) * std
+    M = {"M = C*H*W": C * H * W, "M = H*W": H * W}.get(bug, xmu.shape[2])
+    power = std**-1.5 if bug == "std**-1.5" else (var + eps) ** -1.5
+    var_axis = 1 if bug == "dvar over axis 1" else 2
+    dvar = np.sum(dxhat * xmu, axis=var_axis, keepdims=True) * -0.5 * power
+    dmean = np.sum(-dxhat / std, axis=2, keepdims=True)
+    two = 1.0 if bug == "2 dropped" else 2.0
+    dx = dxhat / std + dvar * two * xmu / M + dmean / M
+    return dx.reshape(N, C, H, W), dgamma, dbeta
+
+
 # ---------------------------------------------------------------------------------------------
 # A whole network: three_layer_convnet_loss
 
@@ -2657,5 +2704,40 @@ BUGGY += [
         _bug(conv_backward_matmul, "dx = -col2im"),
         conv_forward_matmul,
         CONV["negated"].format(name="dx"),
+    ),
+]
+
+BUGGY += [
+    # issue #16, batch norm and group norm backward written as CS231n's staged graph, one stage wrong
+    *(
+        ("spatial_batchnorm_backward", f"staged: {bug}", _bug(batchnorm_backward_staged, bug), fwd, expected)
+        for fwd in (batchnorm_forward_axes,)
+        for bug, expected in (
+            ("std**-1.5", "dvar uses std**-1.5"),
+            ("var**-0.5", "dvar uses (var + eps)**-0.5"),
+            ("no eps in dvar", "dvar uses var**-1.5 without eps"),
+            ("-0.5 dropped", "dvar lacks the factor -0.5"),
+            ("2 dropped", "the term through the variance is half its size"),
+            ("4 * xmu", "the term through the variance is twice its size"),
+            ("dvar not / M", "the term through the variance is not divided by M"),
+            ("dmean not / M", "the term through the mean is not divided by M"),
+            ("dvar / N", "the term through the variance divides by N"),
+            ("dmean / N", "the term through the mean divides by N"),
+            ("dvar per sample", "dvar is summed over (H, W) for each sample and channel"),
+            ("dmean over the batch only", "dmean is summed over N only"),
+            ("direct term without eps", "dxhat / std uses np.sqrt(var) without eps"),
+            ("direct term times std", "the first term multiplies by std"),
+        )
+    ),
+    *(
+        ("spatial_groupnorm_backward", f"staged: {bug}", _bug(groupnorm_backward_staged, bug), fwd, expected)
+        for fwd in (groupnorm_forward_reshape,)
+        for bug, expected in (
+            ("std**-1.5", "dvar uses std**-1.5"),
+            ("2 dropped", "the term through the variance is half its size"),
+            ("M = C*H*W", "M is C*H*W"),
+            ("M = H*W", "M is H*W"),
+            ("dvar over axis 1", "dvar is summed over axis 1 of x.reshape(N, G, -1)"),
+        )
     ),
 ]

@@ -27,6 +27,9 @@ __all__ = [
     "formula_forward",
     "normalization_forward",
     "normalization_backward",
+    "STAGED",
+    "staged_grad",
+    "staged_backward",
 ]
 
 ANSWER_KEY = ("cnnlab.layers.norm:*", "cnnlab.fast.norm:*")  # batch and group norm, readable and fast: one key
@@ -335,4 +338,104 @@ def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=
         other = layout_labels(x.shape, layout, G)
         sentence = f"dx takes its means {LAYOUTS[layout]}; take them {LAYOUTS[right]}"
         found.append(mistake("dx", sentence, lambda o=other: normalization_grad(dxhat, xhat, inv_std, o)))
+    return found + staged_backward(x, dxhat, eps, right, layouts, G)
+
+
+# ---------------------------------------------------------------------------------------------
+# The staged backward (CS231n's computational graph), one stage changed at a time
+
+STAGED_GRAPH = (
+    "the staged backward: xmu = x - mean, var = mean(xmu**2), std = np.sqrt(var + eps), "
+    "dvar = sum(dxhat * xmu) * -0.5 * (var + eps)**-1.5, dmean = -sum(dxhat / std) (its dvar part is 0), "
+    "dx = dxhat / std + dvar * 2 * xmu / M + dmean / M, M the number of elements that share one mean"
+)
+
+STAGED = {
+    "dvar std**-1.5": "dvar uses std**-1.5; the power -1.5 is of var + eps: (var + eps)**-1.5 = std**-3",
+    "dvar var**-0.5": "dvar uses (var + eps)**-0.5; the derivative of (var + eps)**-0.5 is -0.5 * (var + eps)**-1.5",
+    "dvar var**-1": "dvar uses (var + eps)**-1; the derivative of (var + eps)**-0.5 is -0.5 * (var + eps)**-1.5",
+    "dvar var**1.5": "dvar uses (var + eps)**1.5; the power is negative: -0.5 * (var + eps)**-1.5",
+    "dvar no eps": "dvar uses var**-1.5 without eps: -0.5 * (var + eps)**-1.5, with the forward's eps",
+    "dvar no -0.5": "dvar lacks the factor -0.5 of d(var + eps)**-0.5 = -0.5 * (var + eps)**-1.5",
+    "two dropped": (
+        "the term through the variance is half its size: the 2 of d(xmu**2) = 2 * xmu is missing (dvar * 2 * xmu / M)"
+    ),
+    "two doubled": (
+        "the term through the variance is twice its size: a factor 2 too many (4 * xmu, or -1 where dvar has -0.5)"
+    ),
+    "var M dropped": "the term through the variance is not divided by M: var is a mean, dvar * 2 * xmu / M",
+    "mean M dropped": "the term through the mean is not divided by M: the mean is a mean, dmean / M",
+    "var M doubled": "the term through the variance is divided by M twice: dvar * 2 * xmu / M",
+    "mean M doubled": "the term through the mean is divided by M twice: dmean / M",
+    "direct no eps": "dxhat / std uses np.sqrt(var) without eps: std = np.sqrt(var + eps), as in the forward",
+    "direct by var": "the first term divides by var + eps; it is dxhat / std, std = np.sqrt(var + eps)",
+    "direct times std": "the first term multiplies by std; it is dxhat / std",
+    "var M is N": "the term through the variance divides by N; M = N*H*W elements share one mean: dvar * 2 * xmu / M",
+    "mean M is N": "the term through the mean divides by N; M = N*H*W elements share one mean: dmean / M",
+    "M count": "M is {wrong}, but M is the number of elements that share one mean and variance: {right}",
+    "var axes": "dvar is summed {wrong}; sum it {right}",
+    "mean axes": "dmean is summed {wrong}; sum it {right}",
+}
+
+
+def _sum(values, labels):
+    mean, count = group_mean(values, labels)
+    return mean * count
+
+
+def staged_grad(x, dxhat, eps, labels, change=None, sum_labels=None, N=None):
+    """dx by CS231n's graph (STAGED_GRAPH) with one stage changed (a key of STAGED, or None); with
+    "M count", N is the count both stages divide by."""
+    mean, M = group_mean(x, labels)
+    if change == "M count":
+        M = N
+    xmu = x - mean
+    var = group_mean(xmu**2, labels)[0]
+    std = np.sqrt(var + eps)
+    power = {"dvar std**-1.5": std**-1.5, "dvar var**-0.5": (var + eps) ** -0.5, "dvar var**-1": 1 / (var + eps)}
+    power.update({"dvar no eps": var**-1.5, "dvar var**1.5": (var + eps) ** 1.5})
+    factor = 1.0 if change == "dvar no -0.5" else -0.5
+    var_labels = sum_labels if change == "var axes" else labels
+    mean_labels = sum_labels if change == "mean axes" else labels
+    dvar = _sum(dxhat * xmu, var_labels) * factor * power.get(change, (var + eps) ** -1.5)
+    direct = {
+        "direct no eps": dxhat / np.sqrt(var),
+        "direct by var": dxhat / (var + eps),
+        "direct times std": dxhat * std,
+    }
+    dxmu = direct.get(change, dxhat / std)
+    dmean = -_sum(dxhat / std, mean_labels)
+    two = {"two dropped": 1.0, "two doubled": 4.0}.get(change, 2.0)
+    m_var = {"var M dropped": 1, "var M doubled": M * M, "var M is N": N}.get(change, M)
+    m_mean = {"mean M dropped": 1, "mean M doubled": M * M, "mean M is N": N}.get(change, M)
+    return dxmu + dvar * two * xmu / m_var + dmean / m_mean
+
+
+def staged_backward(x, dxhat, eps, right, layouts, G=1):
+    """The staged backward's mistakes, one stage at a time: dx."""
+    labels = layout_labels(x.shape, right, G)
+    N, _, H, W = x.shape
+    found = []
+    for key in STAGED:
+        if key.endswith("axes") or key == "M count":
+            continue
+        if key.endswith("is N") and (right != "N,H,W" or H * W == 1):
+            continue
+        sentence = f"{STAGED[key]} ({STAGED_GRAPH})"
+        found.append(mistake("dx", sentence, lambda k=key: staged_grad(x, dxhat, eps, labels, k, N=N)))
+    C = x.shape[1]
+    right_count = int(np.bincount(labels.ravel()).max())
+    counts = {"N": N, "N*H*W": N * H * W, "C*H*W": C * H * W, "H*W": H * W, "G*H*W": G * H * W}
+    right_text = {"N,H,W": "N*H*W", "group": "C/G*H*W (C/G channels of H*W positions)"}.get(right, str(right_count))
+    seen = {right_count, N} if right == "N,H,W" else {right_count}  # batch norm's M = N: "dx divides by N"
+    for text, count in counts.items():
+        if count not in seen:
+            seen.add(count)
+            sentence = STAGED["M count"].format(wrong=text, right=right_text) + f" ({STAGED_GRAPH})"
+            found.append(mistake("dx", sentence, lambda m=count: staged_grad(x, dxhat, eps, labels, "M count", N=m)))
+    for layout in layouts:
+        other = layout_labels(x.shape, layout, G)
+        for key in ("var axes", "mean axes"):
+            sentence = STAGED[key].format(wrong=LAYOUTS[layout], right=LAYOUTS[right]) + f" ({STAGED_GRAPH})"
+            found.append(mistake("dx", sentence, lambda k=key, o=other: staged_grad(x, dxhat, eps, labels, k, o)))
     return found
