@@ -1186,6 +1186,84 @@ def groupnorm_backward_reshape(dout, cache, bug=None):
     return dx.reshape(N, C, H, W), dgamma, dbeta
 
 
+def batchnorm_forward_stats(x, gamma, beta, bn_param, bug=None):
+    """Train and test mode with the statistics as (C,) vectors; one statistic or the affine step wrong."""
+    N, C, H, W = x.shape
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    g, bt = np.reshape(gamma, (1, C, 1, 1)), np.reshape(beta, (1, C, 1, 1))
+    if bn_param["mode"] == "train":
+        mean = x.mean(axis=(0, 2, 3))
+        var = x.var(axis=(0, 2, 3))
+        if bug == "var averaged per sample":
+            var = x.var(axis=(2, 3)).mean(axis=0)
+        if bug == "std averaged per sample":
+            var = np.mean(x.std(axis=(2, 3)), axis=0) ** 2
+        if bug == "var averaged per position":
+            var = x.var(axis=0).mean(axis=(1, 2))
+        rm = bn_param.get("running_mean", np.zeros(C))
+        rv = bn_param.get("running_var", np.ones(C))
+        bn_param["running_mean"] = momentum * rm + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * rv + (1 - momentum) * var
+        mean, var = mean.reshape(1, C, 1, 1), var.reshape(1, C, 1, 1)
+        if bug == "mean per sample":
+            mean = x.mean(axis=(2, 3), keepdims=True)
+        if bug == "var per sample":
+            var = x.var(axis=(2, 3), keepdims=True)
+    else:
+        mean = bn_param["running_mean"].reshape(1, C, 1, 1)
+        var = bn_param["running_var"].reshape(1, C, 1, 1)
+    if bug == "gamma and beta first":
+        x = g * x + bt
+        mean = x.mean(axis=(0, 2, 3), keepdims=True) if bn_param["mode"] == "train" else mean
+        var = x.var(axis=(0, 2, 3), keepdims=True) if bn_param["mode"] == "train" else var
+        return (x - mean) / np.sqrt(var + eps), None
+    xhat = (x - mean) / np.sqrt(var + eps)
+    out = g * (xhat + bt) if bug == "beta inside" else g * xhat + bt
+    return out, None
+
+
+def groupnorm_forward_stats(x, gamma, beta, G, gn_param, bug=None):
+    """The group statistics as (N, G) arrays, spread to the channels; one step wrong."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xg = x.reshape(N, G, -1)
+    mean, var = xg.mean(axis=2), xg.var(axis=2)
+    if bug == "var averaged over the channels":
+        var = x.reshape(N, G, C // G, -1).var(axis=3).mean(axis=2)
+    spread = (
+        (lambda a: np.tile(a, (1, C // G))) if bug and bug.startswith("tile") else (lambda a: np.repeat(a, C // G, 1))
+    )
+    m = spread(mean) if bug != "tile for the variance" else np.repeat(mean, C // G, 1)
+    v = spread(var)
+    xhat = (x - m.reshape(N, C, 1, 1)) / np.sqrt(v.reshape(N, C, 1, 1) + eps)
+    g, bt = np.reshape(gamma, (1, C, 1, 1)), np.reshape(beta, (1, C, 1, 1))
+    if bug == "gamma and beta first":
+        y = (g * x + bt).reshape(N, G, -1)
+        return ((y - y.mean(axis=2, keepdims=True)) / np.sqrt(y.var(axis=2, keepdims=True) + eps)).reshape(
+            x.shape
+        ), None
+    out = g * (xhat + bt) if bug == "beta inside" else g * xhat + bt
+    return out, None
+
+
+def groupnorm_backward_spread(dout, cache, bug=None):
+    """dx with the (N, G) group means and 1/std spread to the channels; the cache of groupnorm_forward_reshape."""
+    xhat, groups, var, eps, gamma, beta = cache
+    N, C, H, W = dout.shape
+    G = groups
+    dxhat = dout * np.reshape(gamma, (1, C, 1, 1))
+    m1 = dxhat.reshape(N, G, -1).mean(axis=2)
+    m2 = (dxhat * xhat).reshape(N, G, -1).mean(axis=2)
+    s = 1 / np.sqrt(var.reshape(N, G) + eps)
+    tile = lambda a: np.tile(a, (1, C // G)).reshape(N, C, 1, 1)  # noqa: E731
+    repeat = lambda a: np.repeat(a, C // G, axis=1).reshape(N, C, 1, 1)  # noqa: E731
+    m1, m2 = (tile(m1), tile(m2)) if bug == "tile for the means" else (repeat(m1), repeat(m2))
+    s = tile(s) if bug == "tile for 1/std" else repeat(s)
+    dx = (dxhat - m1 - xhat * m2) * s
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    return dx, dgamma, dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+
+
 def batchnorm_backward_staged(dout, cache, bug=None):
     """CS231n's staged backward (through the variance, then the mean), one stage wrong; the cache of
     batchnorm_forward_axes."""
@@ -2738,6 +2816,46 @@ BUGGY += [
             ("M = C*H*W", "M is C*H*W"),
             ("M = H*W", "M is H*W"),
             ("dvar over axis 1", "dvar is summed over axis 1 of x.reshape(N, G, -1)"),
+        )
+    ),
+]
+
+BUGGY += [
+    # issue #16, the statistics of batch norm and group norm forward: averaging orders, one statistic over
+    # other axes, gamma and beta in the wrong place, per-group values spread with np.tile
+    *(
+        ("spatial_batchnorm_forward", label, _bug(batchnorm_forward_stats, label), None, expected)
+        for label, expected in (
+            ("var averaged per sample", "the variance is the mean of the variances taken over (H, W)"),
+            ("std averaged per sample", "the standard deviation is the mean of the standard deviations"),
+            ("var averaged per position", "the variance is the mean of the variances taken over N only"),
+            ("mean per sample", "the mean is taken over (H, W) for each sample and channel"),
+            ("var per sample", "the variance is taken over (H, W) for each sample and channel"),
+            ("beta inside", "beta is added before gamma scales"),
+            ("gamma and beta first", "gamma and beta are applied before the normalization"),
+        )
+    ),
+    *(
+        ("spatial_groupnorm_forward", label, _bug(groupnorm_forward_stats, label), None, expected)
+        for label, expected in (
+            ("var averaged over the channels", "the variance is the mean of the variances taken over (H, W)"),
+            ("tile for repeat", "the per-group mean and variance is spread to the channels with np.tile"),
+            ("tile for the variance", "the per-group variance is spread to the channels with np.tile"),
+            ("beta inside", "beta is added before gamma scales"),
+            ("gamma and beta first", "gamma and beta are applied before the normalization"),
+        )
+    ),
+    *(
+        (
+            "spatial_groupnorm_backward",
+            label,
+            _bug(groupnorm_backward_spread, label),
+            groupnorm_forward_reshape,
+            expected,
+        )
+        for label, expected in (
+            ("tile for 1/std", "the per-group 1/std is spread to the channels with np.tile"),
+            ("tile for the means", "the per-group mean(dxhat) and mean(dxhat * xhat) is spread"),
         )
     ),
 ]

@@ -26,6 +26,8 @@ __all__ = [
     "per_channel",
     "formula_forward",
     "normalization_forward",
+    "parts",
+    "part_variance",
     "normalization_backward",
     "STAGED",
     "staged_grad",
@@ -81,6 +83,21 @@ NORM = {
     "no gamma": "gamma is not applied: out = gamma * xhat + beta",
     "beta minus": "beta is subtracted; it is added: out = gamma * xhat + beta",
     "gamma squared": "gamma is applied twice (gamma**2 * xhat); out = gamma * xhat + beta",
+    "beta inside": "beta is added before gamma scales, gamma * (xhat + beta); out = gamma * xhat + beta",
+    "gamma before": (
+        "gamma and beta are applied before the normalization (it normalizes gamma * x + beta); they come after it: "
+        "out = gamma * xhat + beta"
+    ),
+    "var of parts": (
+        "the variance is the mean of the variances taken {part}; it is one variance taken {right}, around their "
+        "one mean: var = mean((x - mean)**2)"
+    ),
+    "std of parts": (
+        "the standard deviation is the mean of the standard deviations taken {part}; it is np.sqrt(var + eps) of one "
+        "variance taken {right}"
+    ),
+    "mean only over": "the mean is taken {wrong} (the variance is right); take it {right}",
+    "var only over": "the variance is taken {wrong} (the mean is right); take them both {right}",
     "not centered": "the mean is not subtracted: xhat = (x - mean) / np.sqrt(var + eps)",
     "not scaled": "x - mean is not divided by the standard deviation: xhat = (x - mean) / np.sqrt(var + eps)",
     "std for var": (
@@ -254,10 +271,31 @@ def formula_forward(x, mean, var, gamma, beta, eps):
         mistake("out", NORM["no beta"], lambda: g * xhat),
         mistake("out", NORM["no gamma"], lambda: xhat + bt),
         mistake("out", NORM["beta minus"], lambda: g * xhat - bt),
+        mistake("out", NORM["beta inside"], lambda: g * (xhat + bt)),
         mistake("out", NORM["gamma squared"], lambda: g * g * xhat + bt),
         mistake("out", NORM["not centered"], lambda: g * x / np.sqrt(var + eps) + bt),
         mistake("out", NORM["not scaled"], lambda: g * (x - mean) + bt),
     ]
+
+
+def parts(x_shape, right: str, G=1) -> list:
+    """The layouts (of LAYOUTS) that split each of the right layout's sets of elements into smaller ones."""
+    labels = layout_labels(x_shape, right, G)
+    found = []
+    for layout in ("H,W", "N", "N,H", "N,W"):
+        other = layout_labels(x_shape, layout, G)
+        count = np.bincount(other.ravel())
+        if count.max() < np.bincount(labels.ravel()).max() and (group_mean(labels, other)[0] == labels).all():
+            found.append(layout)
+    return found
+
+
+def part_variance(x, labels, part: str, power=2, G=1):
+    """The mean over each set of ``labels`` of the variances (power 2) or standard deviations (power 1) of its
+    parts (the sets of layout ``part``), as a variance (squared back): of x's shape."""
+    other = layout_labels(x.shape, part, G)
+    own = group_mean((x - group_mean(x, other)[0]) ** 2, other)[0]
+    return group_mean(own ** (power / 2), labels)[0] ** (2 / power)
 
 
 def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
@@ -265,6 +303,11 @@ def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
     C = x.shape[1]
     g, bt = per_channel(gamma, C), per_channel(beta, C)
     labels = layout_labels(x.shape, right, G)
+    mean = group_mean(x, labels)[0]
+
+    def with_var(v):
+        return g * (x - mean) / np.sqrt(v + eps) + bt
+
     found = []
     for layout in layouts:
         sentence = f"the mean and variance are taken {LAYOUTS[layout]}; take them {LAYOUTS[right]}"
@@ -276,6 +319,31 @@ def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
         found.append(mistake("out", sentence, lambda o=other, a=scale, c=shift: a * normalize(x, o, eps)[0] + c))
     mean = group_mean(x, labels)[0]
     var = group_mean((x - mean) ** 2, labels)[0]
+    found.append(mistake("out", NORM["gamma before"], lambda: normalize(g * x + bt, labels, eps)[0]))
+    for part in parts(x.shape, right, G):
+        words = {"part": LAYOUTS[part], "right": LAYOUTS[right]}
+        found += [
+            mistake("out", NORM["var of parts"].format(**words), lambda p=part: with_var(part_variance(x, labels, p))),
+            mistake(
+                "out", NORM["std of parts"].format(**words), lambda p=part: with_var(part_variance(x, labels, p, 1))
+            ),
+        ]
+    for layout in layouts:
+        other = layout_labels(x.shape, layout, G)
+        words = {"wrong": LAYOUTS[layout], "right": LAYOUTS[right]}
+        other_mean = group_mean(x, other)[0]
+        found += [
+            mistake(
+                "out",
+                NORM["mean only over"].format(**words),
+                lambda m=other_mean: g * (x - m) / np.sqrt(var + eps) + bt,
+            ),
+            mistake(
+                "out",
+                NORM["var only over"].format(**words),
+                lambda o=other: with_var(group_mean((x - group_mean(x, o)[0]) ** 2, o)[0]),
+            ),
+        ]
     found += [
         mistake("out", NORM["unbiased"], lambda: g * normalize(x, labels, eps, ddof=1)[0] + bt),
         *formula_forward(x, mean, var, gamma, beta, eps),
