@@ -1186,6 +1186,42 @@ def groupnorm_backward_reshape(dout, cache, bug=None):
     return dx.reshape(N, C, H, W), dgamma, dbeta
 
 
+def avg_pool_forward_counts(x, pool_param, bug=None):
+    """Loops over the windows; the count of real pixels read from the wrong window, or counted wrong."""
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    inside = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            window = xpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW]
+            r, c = {"count at (i, j)": (i, j), "count at (i*sh, j)": (i * sh, j)}.get(bug, (i * sh, j * sw))
+            count = PH * PW if include else inside[r : r + PH, c : c + PW].sum()
+            if bug == "count_nonzero always":
+                count = np.count_nonzero(window, axis=(2, 3))
+            out[:, :, i, j] = window.sum(axis=(2, 3)) / count
+    return out, (x, pool_param)
+
+
+def avg_pool_backward_counts(dout, cache, bug=None):
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    inside = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for i in range(Ho):
+        for j in range(Wo):
+            r, c = (i, j) if bug == "count at (i, j)" else (i * sh, j * sw)
+            count = PH * PW if include else inside[r : r + PH, c : c + PW].sum()
+            dxpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += dout[:, :, i, j, None, None] / count
+    if bug == "ph for both in the cut":
+        return dxpad[:, :, ph : ph + H, ph : ph + W]
+    if bug == "pw for both in the cut":
+        return dxpad[:, :, pw : pw + H, pw : pw + W]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
 def batchnorm_forward_stats(x, gamma, beta, bn_param, bug=None):
     """Train and test mode with the statistics as (C,) vectors; one statistic or the affine step wrong."""
     N, C, H, W = x.shape
@@ -2856,6 +2892,27 @@ BUGGY += [
         for label, expected in (
             ("tile for 1/std", "the per-group 1/std is spread to the channels with np.tile"),
             ("tile for the means", "the per-group mean(dxhat) and mean(dxhat * xhat) is spread"),
+        )
+    ),
+]
+
+BUGGY += [
+    # issue #16, average pooling: the count read from another window, counted with np.count_nonzero, the cut of
+    # dxpad with one pad for both axes
+    *(
+        ("avg_pool_forward_naive", label, _bug(avg_pool_forward_counts, label), None, expected)
+        for label, expected in (
+            ("count at (i, j)", "the count is read from the window at row i, column j of the padded ones"),
+            ("count at (i*sh, j)", "the count is read from the window at row i*sh, column j of the padded ones"),
+            ("count_nonzero always", "divided by the number of its non-zero values (np.count_nonzero)"),
+        )
+    ),
+    *(
+        ("avg_pool_backward_naive", label, _bug(avg_pool_backward_counts, label), None, expected)
+        for label, expected in (
+            ("count at (i, j)", "in the backward pass, the count is read from the window at row i, column j"),
+            ("ph for both in the cut", "dx is cut from dxpad with ph for both axes"),
+            ("pw for both in the cut", "dx is cut from dxpad with pw for both axes"),
         )
     ),
 ]
