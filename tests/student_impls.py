@@ -1222,6 +1222,45 @@ def avg_pool_backward_counts(dout, cache, bug=None):
     return dxpad[:, :, ph : ph + H, pw : pw + W]
 
 
+def convnet_loss_softmax(params, X, y=None, reg=0.0, bug=None):
+    """The layers of cnnlab.layers, the softmax and the regularization written out; one slip."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    N = X.shape[0]
+    a, conv_cache = L.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": (W1.shape[2] - 1) // 2})
+    a, relu1_cache = L.relu_forward(a)
+    a, pool_cache = L.max_pool_forward_im2col(a, {"pool_height": 2, "pool_width": 2, "stride": 2})
+    if bug == "channels-last flatten":
+        a = a.transpose(0, 2, 3, 1)
+    h, affine2_cache = L.affine_forward(a, W2, b2)
+    h, relu2_cache = L.relu_forward(h)
+    scores, affine3_cache = L.affine_forward(h, W3, b3)
+    if y is None:
+        return scores
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    rows = slice(None) if bug == "probs[:, y]" else np.arange(N)
+    data_loss = -np.mean(np.log(probs[rows, y]))
+    dscores = probs.copy()
+    if bug != "1 not subtracted":
+        dscores[rows, y] -= 1
+    dscores /= N
+    grads = {}
+    dh, grads["W3"], grads["b3"] = L.affine_backward(dscores, affine3_cache)
+    dh = L.relu_backward(dh, relu2_cache)
+    da, grads["W2"], grads["b2"] = L.affine_backward(dh, affine2_cache)
+    if bug == "channels-last flatten":
+        da = da.transpose(0, 3, 1, 2)
+    da = L.max_pool_backward_im2col(da, pool_cache)
+    da = L.relu_backward(da, relu1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(da, conv_cache)
+    regularized = {"W1 not in the reg loss": ("W2", "W3"), "W3 not in the reg loss": ("W1", "W2")}
+    regularized["b3 in the reg loss"] = ("W1", "W2", "W3", "b3")
+    loss = data_loss + 0.5 * reg * sum(np.sum(params[k] ** 2) for k in regularized.get(bug, ("W1", "W2", "W3")))
+    for k in ("W1", "W2", "W3"):
+        grads[k] = grads[k] + reg * params[k]
+    return float(loss), grads
+
+
 def batchnorm_forward_stats(x, gamma, beta, bn_param, bug=None):
     """Train and test mode with the statistics as (C,) vectors; one statistic or the affine step wrong."""
     N, C, H, W = x.shape
@@ -2913,6 +2952,22 @@ BUGGY += [
             ("count at (i, j)", "in the backward pass, the count is read from the window at row i, column j"),
             ("ph for both in the cut", "dx is cut from dxpad with ph for both axes"),
             ("pw for both in the cut", "dx is cut from dxpad with pw for both axes"),
+        )
+    ),
+]
+
+BUGGY += [
+    # issue #16, the network's loss: the regularization over another set of parameters, the softmax's indexing
+    # and gradient, the flatten order
+    *(
+        ("three_layer_convnet_loss", label, _bug(convnet_loss_softmax, label), None, expected)
+        for label, expected in (
+            ("W1 not in the reg loss", "the regularization term of the loss covers W2, W3;"),
+            ("W3 not in the reg loss", "the regularization term of the loss covers W1, W2;"),
+            ("b3 in the reg loss", "the regularization term of the loss covers W1, W2, W3, b3;"),
+            ("probs[:, y]", "the loss picks probs[:, y]"),
+            ("1 not subtracted", "dscores is the softmax probabilities without the 1 subtracted"),
+            ("channels-last flatten", "the pooled maps are flattened channels last"),
         )
     ),
 ]
