@@ -1186,6 +1186,206 @@ def groupnorm_backward_reshape(dout, cache, bug=None):
     return dx.reshape(N, C, H, W), dgamma, dbeta
 
 
+def avg_pool_forward_counts(x, pool_param, bug=None):
+    """Loops over the windows; the count of real pixels read from the wrong window, or counted wrong."""
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    inside = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            window = xpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW]
+            r, c = {"count at (i, j)": (i, j), "count at (i*sh, j)": (i * sh, j)}.get(bug, (i * sh, j * sw))
+            count = PH * PW if include else inside[r : r + PH, c : c + PW].sum()
+            if bug == "count_nonzero always":
+                count = np.count_nonzero(window, axis=(2, 3))
+            out[:, :, i, j] = window.sum(axis=(2, 3)) / count
+    return out, (x, pool_param)
+
+
+def avg_pool_backward_counts(dout, cache, bug=None):
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    inside = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for i in range(Ho):
+        for j in range(Wo):
+            r, c = (i, j) if bug == "count at (i, j)" else (i * sh, j * sw)
+            count = PH * PW if include else inside[r : r + PH, c : c + PW].sum()
+            dxpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += dout[:, :, i, j, None, None] / count
+    if bug == "ph for both in the cut":
+        return dxpad[:, :, ph : ph + H, ph : ph + W]
+    if bug == "pw for both in the cut":
+        return dxpad[:, :, pw : pw + H, pw : pw + W]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def convnet_loss_softmax(params, X, y=None, reg=0.0, bug=None):
+    """The layers of cnnlab.layers, the softmax and the regularization written out; one slip."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    N = X.shape[0]
+    a, conv_cache = L.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": (W1.shape[2] - 1) // 2})
+    a, relu1_cache = L.relu_forward(a)
+    a, pool_cache = L.max_pool_forward_im2col(a, {"pool_height": 2, "pool_width": 2, "stride": 2})
+    if bug == "channels-last flatten":
+        a = a.transpose(0, 2, 3, 1)
+    h, affine2_cache = L.affine_forward(a, W2, b2)
+    h, relu2_cache = L.relu_forward(h)
+    scores, affine3_cache = L.affine_forward(h, W3, b3)
+    if y is None:
+        return scores
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probs = e / e.sum(axis=1, keepdims=True)
+    rows = slice(None) if bug == "probs[:, y]" else np.arange(N)
+    data_loss = -np.mean(np.log(probs[rows, y]))
+    dscores = probs.copy()
+    if bug != "1 not subtracted":
+        dscores[rows, y] -= 1
+    dscores /= N
+    grads = {}
+    dh, grads["W3"], grads["b3"] = L.affine_backward(dscores, affine3_cache)
+    dh = L.relu_backward(dh, relu2_cache)
+    da, grads["W2"], grads["b2"] = L.affine_backward(dh, affine2_cache)
+    if bug == "channels-last flatten":
+        da = da.transpose(0, 3, 1, 2)
+    da = L.max_pool_backward_im2col(da, pool_cache)
+    da = L.relu_backward(da, relu1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(da, conv_cache)
+    regularized = {"W1 not in the reg loss": ("W2", "W3"), "W3 not in the reg loss": ("W1", "W2")}
+    regularized["b3 in the reg loss"] = ("W1", "W2", "W3", "b3")
+    loss = data_loss + 0.5 * reg * sum(np.sum(params[k] ** 2) for k in regularized.get(bug, ("W1", "W2", "W3")))
+    for k in ("W1", "W2", "W3"):
+        grads[k] = grads[k] + reg * params[k]
+    return float(loss), grads
+
+
+def batchnorm_forward_stats(x, gamma, beta, bn_param, bug=None):
+    """Train and test mode with the statistics as (C,) vectors; one statistic or the affine step wrong."""
+    N, C, H, W = x.shape
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    g, bt = np.reshape(gamma, (1, C, 1, 1)), np.reshape(beta, (1, C, 1, 1))
+    if bn_param["mode"] == "train":
+        mean = x.mean(axis=(0, 2, 3))
+        var = x.var(axis=(0, 2, 3))
+        if bug == "var averaged per sample":
+            var = x.var(axis=(2, 3)).mean(axis=0)
+        if bug == "std averaged per sample":
+            var = np.mean(x.std(axis=(2, 3)), axis=0) ** 2
+        if bug == "var averaged per position":
+            var = x.var(axis=0).mean(axis=(1, 2))
+        rm = bn_param.get("running_mean", np.zeros(C))
+        rv = bn_param.get("running_var", np.ones(C))
+        bn_param["running_mean"] = momentum * rm + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * rv + (1 - momentum) * var
+        mean, var = mean.reshape(1, C, 1, 1), var.reshape(1, C, 1, 1)
+        if bug == "mean per sample":
+            mean = x.mean(axis=(2, 3), keepdims=True)
+        if bug == "var per sample":
+            var = x.var(axis=(2, 3), keepdims=True)
+    else:
+        mean = bn_param["running_mean"].reshape(1, C, 1, 1)
+        var = bn_param["running_var"].reshape(1, C, 1, 1)
+    if bug == "gamma and beta first":
+        x = g * x + bt
+        mean = x.mean(axis=(0, 2, 3), keepdims=True) if bn_param["mode"] == "train" else mean
+        var = x.var(axis=(0, 2, 3), keepdims=True) if bn_param["mode"] == "train" else var
+        return (x - mean) / np.sqrt(var + eps), None
+    xhat = (x - mean) / np.sqrt(var + eps)
+    out = g * (xhat + bt) if bug == "beta inside" else g * xhat + bt
+    return out, None
+
+
+def groupnorm_forward_stats(x, gamma, beta, G, gn_param, bug=None):
+    """The group statistics as (N, G) arrays, spread to the channels; one step wrong."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xg = x.reshape(N, G, -1)
+    mean, var = xg.mean(axis=2), xg.var(axis=2)
+    if bug == "var averaged over the channels":
+        var = x.reshape(N, G, C // G, -1).var(axis=3).mean(axis=2)
+    spread = (
+        (lambda a: np.tile(a, (1, C // G))) if bug and bug.startswith("tile") else (lambda a: np.repeat(a, C // G, 1))
+    )
+    m = spread(mean) if bug != "tile for the variance" else np.repeat(mean, C // G, 1)
+    v = spread(var)
+    xhat = (x - m.reshape(N, C, 1, 1)) / np.sqrt(v.reshape(N, C, 1, 1) + eps)
+    g, bt = np.reshape(gamma, (1, C, 1, 1)), np.reshape(beta, (1, C, 1, 1))
+    if bug == "gamma and beta first":
+        y = (g * x + bt).reshape(N, G, -1)
+        return ((y - y.mean(axis=2, keepdims=True)) / np.sqrt(y.var(axis=2, keepdims=True) + eps)).reshape(
+            x.shape
+        ), None
+    out = g * (xhat + bt) if bug == "beta inside" else g * xhat + bt
+    return out, None
+
+
+def groupnorm_backward_spread(dout, cache, bug=None):
+    """dx with the (N, G) group means and 1/std spread to the channels; the cache of groupnorm_forward_reshape."""
+    xhat, groups, var, eps, gamma, beta = cache
+    N, C, H, W = dout.shape
+    G = groups
+    dxhat = dout * np.reshape(gamma, (1, C, 1, 1))
+    m1 = dxhat.reshape(N, G, -1).mean(axis=2)
+    m2 = (dxhat * xhat).reshape(N, G, -1).mean(axis=2)
+    s = 1 / np.sqrt(var.reshape(N, G) + eps)
+    tile = lambda a: np.tile(a, (1, C // G)).reshape(N, C, 1, 1)  # noqa: E731
+    repeat = lambda a: np.repeat(a, C // G, axis=1).reshape(N, C, 1, 1)  # noqa: E731
+    m1, m2 = (tile(m1), tile(m2)) if bug == "tile for the means" else (repeat(m1), repeat(m2))
+    s = tile(s) if bug == "tile for 1/std" else repeat(s)
+    dx = (dxhat - m1 - xhat * m2) * s
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    return dx, dgamma, dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+
+
+def batchnorm_backward_staged(dout, cache, bug=None):
+    """CS231n's staged backward (through the variance, then the mean), one stage wrong; the cache of
+    batchnorm_forward_axes."""
+    x, xhat, mean, var, eps, gamma, beta, mode = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    axes = (0, 2, 3)
+    dgamma = (dout * xhat).sum(axis=axes).reshape(np.shape(gamma))
+    dbeta = dout.sum(axis=axes).reshape(np.shape(beta))
+    dxhat = dout * np.reshape(gamma, (1, C, 1, 1))
+    xmu = x - mean
+    std = np.sqrt(var + eps)
+    power = {"std**-1.5": std**-1.5, "var**-0.5": (var + eps) ** -0.5, "no eps in dvar": var**-1.5}
+    half = 1.0 if bug == "-0.5 dropped" else -0.5
+    var_axes = (2, 3) if bug == "dvar per sample" else axes
+    dvar = np.sum(dxhat * xmu, axis=var_axes, keepdims=True) * half * power.get(bug, (var + eps) ** -1.5)
+    mean_axes = 0 if bug == "dmean over the batch only" else axes
+    dmean = np.sum(-dxhat / std, axis=mean_axes, keepdims=True) + dvar * np.mean(-2.0 * xmu, axis=axes, keepdims=True)
+    two = {"2 dropped": 1.0, "4 * xmu": 4.0}.get(bug, 2.0)
+    m_var = {"dvar not / M": 1, "dvar / N": N}.get(bug, M)
+    m_mean = {"dmean not / M": 1, "dmean / N": N}.get(bug, M)
+    direct = dxhat / np.sqrt(var) if bug == "direct term without eps" else dxhat / std
+    if bug == "direct term times std":
+        direct = dxhat * std
+    dx = direct + dvar * two * xmu / m_var + dmean / m_mean
+    return dx, dgamma, dbeta
+
+
+def groupnorm_backward_staged(dout, cache, bug=None):
+    """The staged backward on the (N, G, -1) view, one stage wrong; the cache of groupnorm_forward_reshape."""
+    xhat, groups, var, eps, gamma, beta = cache
+    N, C, H, W = dout.shape
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    dbeta = dout.sum(axis=(0, 2, 3)).reshape(np.shape(beta))
+    dxhat = (dout * np.reshape(gamma, (1, C, 1, 1))).reshape(N, groups, -1)
+    std = np.sqrt(var + eps)
+    xmu = xhat.reshape(N, groups, -1) * std
+    M = {"M = C*H*W": C * H * W, "M = H*W": H * W}.get(bug, xmu.shape[2])
+    power = std**-1.5 if bug == "std**-1.5" else (var + eps) ** -1.5
+    var_axis = 1 if bug == "dvar over axis 1" else 2
+    dvar = np.sum(dxhat * xmu, axis=var_axis, keepdims=True) * -0.5 * power
+    dmean = np.sum(-dxhat / std, axis=2, keepdims=True)
+    two = 1.0 if bug == "2 dropped" else 2.0
+    dx = dxhat / std + dvar * two * xmu / M + dmean / M
+    return dx.reshape(N, C, H, W), dgamma, dbeta
+
+
 # ---------------------------------------------------------------------------------------------
 # A whole network: three_layer_convnet_loss
 
@@ -2657,5 +2857,117 @@ BUGGY += [
         _bug(conv_backward_matmul, "dx = -col2im"),
         conv_forward_matmul,
         CONV["negated"].format(name="dx"),
+    ),
+]
+
+BUGGY += [
+    # issue #16, batch norm and group norm backward written as CS231n's staged graph, one stage wrong
+    *(
+        ("spatial_batchnorm_backward", f"staged: {bug}", _bug(batchnorm_backward_staged, bug), fwd, expected)
+        for fwd in (batchnorm_forward_axes,)
+        for bug, expected in (
+            ("std**-1.5", "dvar uses std**-1.5"),
+            ("var**-0.5", "dvar uses (var + eps)**-0.5"),
+            ("no eps in dvar", "dvar uses var**-1.5 without eps"),
+            ("-0.5 dropped", "dvar lacks the factor -0.5"),
+            ("2 dropped", "the term through the variance is half its size"),
+            ("4 * xmu", "the term through the variance is twice its size"),
+            ("dvar not / M", "the term through the variance is not divided by M"),
+            ("dmean not / M", "the term through the mean is not divided by M"),
+            ("dvar / N", "the term through the variance divides by N"),
+            ("dmean / N", "the term through the mean divides by N"),
+            ("dvar per sample", "dvar is summed over (H, W) for each sample and channel"),
+            ("dmean over the batch only", "dmean is summed over N only"),
+            ("direct term without eps", "dxhat / std uses np.sqrt(var) without eps"),
+            ("direct term times std", "the first term multiplies by std"),
+        )
+    ),
+    *(
+        ("spatial_groupnorm_backward", f"staged: {bug}", _bug(groupnorm_backward_staged, bug), fwd, expected)
+        for fwd in (groupnorm_forward_reshape,)
+        for bug, expected in (
+            ("std**-1.5", "dvar uses std**-1.5"),
+            ("2 dropped", "the term through the variance is half its size"),
+            ("M = C*H*W", "M is C*H*W"),
+            ("M = H*W", "M is H*W"),
+            ("dvar over axis 1", "dvar is summed over axis 1 of x.reshape(N, G, -1)"),
+        )
+    ),
+]
+
+BUGGY += [
+    # issue #16, the statistics of batch norm and group norm forward: averaging orders, one statistic over
+    # other axes, gamma and beta in the wrong place, per-group values spread with np.tile
+    *(
+        ("spatial_batchnorm_forward", label, _bug(batchnorm_forward_stats, label), None, expected)
+        for label, expected in (
+            ("var averaged per sample", "the variance is the mean of the variances taken over (H, W)"),
+            ("std averaged per sample", "the standard deviation is the mean of the standard deviations"),
+            ("var averaged per position", "the variance is the mean of the variances taken over N only"),
+            ("mean per sample", "the mean is taken over (H, W) for each sample and channel"),
+            ("var per sample", "the variance is taken over (H, W) for each sample and channel"),
+            ("beta inside", "beta is added before gamma scales"),
+            ("gamma and beta first", "gamma and beta are applied before the normalization"),
+        )
+    ),
+    *(
+        ("spatial_groupnorm_forward", label, _bug(groupnorm_forward_stats, label), None, expected)
+        for label, expected in (
+            ("var averaged over the channels", "the variance is the mean of the variances taken over (H, W)"),
+            ("tile for repeat", "the per-group mean and variance is spread to the channels with np.tile"),
+            ("tile for the variance", "the per-group variance is spread to the channels with np.tile"),
+            ("beta inside", "beta is added before gamma scales"),
+            ("gamma and beta first", "gamma and beta are applied before the normalization"),
+        )
+    ),
+    *(
+        (
+            "spatial_groupnorm_backward",
+            label,
+            _bug(groupnorm_backward_spread, label),
+            groupnorm_forward_reshape,
+            expected,
+        )
+        for label, expected in (
+            ("tile for 1/std", "the per-group 1/std is spread to the channels with np.tile"),
+            ("tile for the means", "the per-group mean(dxhat) and mean(dxhat * xhat) is spread"),
+        )
+    ),
+]
+
+BUGGY += [
+    # issue #16, average pooling: the count read from another window, counted with np.count_nonzero, the cut of
+    # dxpad with one pad for both axes
+    *(
+        ("avg_pool_forward_naive", label, _bug(avg_pool_forward_counts, label), None, expected)
+        for label, expected in (
+            ("count at (i, j)", "the count is read from the window at row i, column j of the padded ones"),
+            ("count at (i*sh, j)", "the count is read from the window at row i*sh, column j of the padded ones"),
+            ("count_nonzero always", "divided by the number of its non-zero values (np.count_nonzero)"),
+        )
+    ),
+    *(
+        ("avg_pool_backward_naive", label, _bug(avg_pool_backward_counts, label), None, expected)
+        for label, expected in (
+            ("count at (i, j)", "in the backward pass, the count is read from the window at row i, column j"),
+            ("ph for both in the cut", "dx is cut from dxpad with ph for both axes"),
+            ("pw for both in the cut", "dx is cut from dxpad with pw for both axes"),
+        )
+    ),
+]
+
+BUGGY += [
+    # issue #16, the network's loss: the regularization over another set of parameters, the softmax's indexing
+    # and gradient, the flatten order
+    *(
+        ("three_layer_convnet_loss", label, _bug(convnet_loss_softmax, label), None, expected)
+        for label, expected in (
+            ("W1 not in the reg loss", "the regularization term of the loss covers W2, W3;"),
+            ("W3 not in the reg loss", "the regularization term of the loss covers W1, W2;"),
+            ("b3 in the reg loss", "the regularization term of the loss covers W1, W2, W3, b3;"),
+            ("probs[:, y]", "the loss picks probs[:, y]"),
+            ("1 not subtracted", "dscores is the softmax probabilities without the 1 subtracted"),
+            ("channels-last flatten", "the pooled maps are flattened channels last"),
+        )
     ),
 ]

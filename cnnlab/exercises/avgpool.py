@@ -119,6 +119,19 @@ AVG_POOL = {
         "dx is cut only at the start, dxpad[:, :, ph:, pw:]: cut pad rows and columns from each side, "
         "dxpad[:, :, ph:ph + H, pw:pw + W]"
     ),
+    "count nonzero": (
+        "each window's sum is divided by the number of its non-zero values (np.count_nonzero): a pixel of x that is "
+        "0 (after a ReLU, say) is still a pixel; {right}"
+    ),
+    "count no stride": (
+        "the count is read from the window at row {rows}, column {cols} of the padded ones, not where the window "
+        "sits (row i*sh, column j*sw): the count of window (i, j) is that same window of "
+        "np.pad(np.ones((H, W)), ((ph, ph), (pw, pw))), summed"
+    ),
+    "dx cut pair": (
+        "dx is cut from dxpad with {used} for both axes: cut ph rows and pw columns from each side, "
+        "dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
     "dx crop empty": (
         "dx is cut with dxpad[:, :, ph:-ph, pw:-pw], which is empty where the pad is 0: cut "
         "dxpad[:, :, ph:ph + H, pw:pw + W]"
@@ -228,7 +241,7 @@ def _geometry(x, pool_param):
     return kernel, stride, pad, "all" if include else "inside"
 
 
-def _windows(x, pool_param, out_hw, step, pad, count, size=None, start=None):
+def _windows(x, pool_param, out_hw, step, pad, count, size=None, start=None, count_start=None):
     """[(i, j, rows, cols, divisor)] of every window at (i*step_h, j*step_w) (or ``start(i, j)``), of
     ``size`` (PH, PW unless given), on x padded by ``pad``.
 
@@ -239,6 +252,7 @@ def _windows(x, pool_param, out_hw, step, pad, count, size=None, start=None):
     (PH, PW), _, _, _ = _geometry(x, pool_param)
     size = (PH, PW) if size is None else size
     start = start or (lambda i, j: (i * step[0], j * step[1]))
+    count_start = count_start or start  # where the window the count is read from sits
     inside = im2col_module.pad_input(np.ones((1, 1, *x.shape[2:])), pad)[0, 0]  # 1 on x, 0 on padding
     base, _, squared = count.partition(" ")
     found = []
@@ -246,17 +260,20 @@ def _windows(x, pool_param, out_hw, step, pad, count, size=None, start=None):
         for j in range(out_hw[1]):
             r, s = start(i, j)
             rows, cols = slice(r, r + size[0]), slice(s, s + size[1])
-            window = inside[rows, cols]
+            r, s = count_start(i, j)
+            window = inside[r : r + size[0], s : s + size[1]]
             if base == "unpadded":
-                window = np.ones(x.shape[2:])[rows, cols]
-            divisor = {"all": PH * PW, "inside": window.sum(), "unpadded": window.sum(), "none": 1}.get(
+                window = np.ones(x.shape[2:])[r : r + size[0], s : s + size[1]]
+            divisor = {"all": PH * PW, "inside": window.sum(), "unpadded": window.sum(), "none": 1, "nonzero": 1}.get(
                 base, window.size
             )
             found.append((i, j, rows, cols, divisor**2 if squared else divisor))
     return found
 
 
-def _out(x, pool_param, step=None, pad=None, count=None, reduce=np.sum, size=None, start=None, xpad=None):
+def _out(
+    x, pool_param, step=None, pad=None, count=None, reduce=np.sum, size=None, start=None, xpad=None, count_start=None
+):
     """out (N, C, H', W') of average pooling with one thing changed; None if a window is empty.
     ``xpad``: the padded input as the student made it (its padding ``pad`` for the counts)."""
     _, stride, right_pad, right_count = _geometry(x, pool_param)
@@ -265,15 +282,30 @@ def _out(x, pool_param, step=None, pad=None, count=None, reduce=np.sum, size=Non
     out_hw = shapes.check_avg_pool_inputs(x, pool_param)[-1]
     out = np.zeros((*x.shape[:2], *out_hw))
     step = stride if step is None else step
-    for i, j, rows, cols, divisor in _windows(x, pool_param, out_hw, step, pad, count or right_count, size, start):
+    count = count or right_count
+    for i, j, rows, cols, divisor in _windows(x, pool_param, out_hw, step, pad, count, size, start, count_start):
         window = xpad[: x.shape[0], : x.shape[1], rows, cols]  # (N, C, <= PH, <= PW)
-        if window.shape[2] == 0 or window.shape[3] == 0 or divisor == 0:
+        if count == "nonzero":  # np.count_nonzero(window): the window's non-zero values, per sample and channel
+            divisor = np.count_nonzero(window, axis=(2, 3))
+        if window.shape[2] == 0 or window.shape[3] == 0 or np.any(divisor == 0):
             return None
         out[:, :, i, j] = reduce(window, axis=(2, 3)) / divisor
     return out
 
 
-def _dx(x, pool_param, dout, step=None, count=None, share="even", add=True, crop=True, size=None, start=None):
+def _dx(
+    x,
+    pool_param,
+    dout,
+    step=None,
+    count=None,
+    share="even",
+    add=True,
+    crop=True,
+    size=None,
+    start=None,
+    count_start=None,
+):
     """dx of average pooling's backward with one thing changed: the windows (step, or size and start),
     the count, ``share`` "even" (every pixel), "top-left" or "max" (the window's maximum), assigning
     (add=False), or not cropping the padding (crop=False: dxpad itself)."""
@@ -282,10 +314,15 @@ def _dx(x, pool_param, dout, step=None, count=None, share="even", add=True, crop
     xpad = im2col_module.pad_input(x, pad)
     dxpad = np.zeros((N, C, H + 2 * pad[0], W + 2 * pad[1]))
     step = stride if step is None else step
-    windows = _windows(x, pool_param, dout.shape[2:], step, pad, count or right_count, size, start)
+    count = count or right_count
+    windows = _windows(x, pool_param, dout.shape[2:], step, pad, count, size, start, count_start)
     if any(divisor == 0 for *_, divisor in windows):
         return None
     for i, j, rows, cols, divisor in windows:
+        if count == "nonzero":
+            divisor = np.count_nonzero(xpad[:, :, rows, cols], axis=(2, 3))[:, :, None, None]
+            if np.any(divisor == 0):
+                return None
         part = dout[:, :, i, j, None, None] / divisor  # (N, C, 1, 1)
         if share == "top-left":
             dxpad[:, :, rows.start : rows.start + 1, cols.start : cols.start + 1] += part
@@ -313,6 +350,30 @@ def _window_mistakes(x, pool_param, out_hw):
     found = pool.window_variants(kernel, stride, out_hw)
     found.pop("step 1", None)  # "no stride", below
     return found
+
+
+def _count_mistakes(stride, count):
+    """[(sentence, count_start)]: the count of each window read from another place than the window (a
+    count of the real pixels, count_include_pad=False, only)."""
+    if count != "inside":
+        return []
+    sh, sw = stride
+    found = [
+        ("i", "j", lambda i, j: (i, j)),
+        ("i", "j*sw", lambda i, j: (i, j * sw)),
+        ("i*sh", "j", lambda i, j: (i * sh, j)),
+    ]
+    if sh != sw:
+        found.append(("i*sw", "j*sh", lambda i, j: (i * sw, j * sh)))
+    return [(AVG_POOL["count no stride"].format(rows=r, cols=c), where) for r, c, where in found]
+
+
+def _nonzero(count):
+    right = {
+        "all": "with count_include_pad=True divide by pool_height * pool_width",
+        "inside": "count the window's pixels inside x, the same window of np.pad(np.ones((H, W)), ...), summed",
+    }[count]
+    return AVG_POOL["count nonzero"].format(right=right)
 
 
 def avg_pool_forward(args, dout=None):
@@ -343,6 +404,11 @@ def avg_pool_forward(args, dout=None):
                 found.append(mistake("out", AVG_POOL[key], lambda p=other_pad: _out(x, pool_param, pad=p)))
     if stride != (1, 1):
         found.append(mistake("out", AVG_POOL["no stride"], lambda: _out(x, pool_param, step=(1, 1))))
+    found += [
+        mistake("out", sentence, lambda c=where: _out(x, pool_param, count_start=c))
+        for sentence, where in _count_mistakes(stride, count)
+    ]
+    found.append(mistake("out", _nonzero(count), lambda: _out(x, pool_param, count="nonzero")))
     out_hw = shapes.check_avg_pool_inputs(x, pool_param)[-1]
     for key, (size, start) in _window_mistakes(x, pool_param, out_hw).items():
         for divisor in (count, "size"):  # the right count, or the mean of the wrong window
@@ -367,6 +433,18 @@ def avg_pool_backward(args, dout):
     ]
     if stride != (1, 1):
         found.append(mistake("dx", AVG_POOL["backward no stride"], lambda: _dx(x, pool_param, dout, step=(1, 1))))
+    found += [
+        mistake("dx", f"in the backward pass, {sentence}", lambda c=where: _dx(x, pool_param, dout, count_start=c))
+        for sentence, where in _count_mistakes(stride, count)
+    ]
+    found.append(
+        mistake("dx", f"in the backward pass, {_nonzero(count)}", lambda: _dx(x, pool_param, dout, count="nonzero"))
+    )
+    ph, pw = pad
+    for used, (a, b) in (("ph", (ph, ph)), ("pw", (pw, pw)), ("(pw, ph)", (pw, ph))):
+        if (a, b) != (ph, pw):
+            cut = lambda a=a, b=b: _dx(x, pool_param, dout, crop=False)[:, :, a : a + H, b : b + W]  # noqa: E731
+            found.append(mistake("dx", AVG_POOL["dx cut pair"].format(used=used), cut))
     if pad != (0, 0):
         other = "inside" if count == "all" else "all"
         sentence = AVG_POOL["divide by inside" if count == "all" else "divide by area"]

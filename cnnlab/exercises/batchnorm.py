@@ -268,6 +268,18 @@ def batchnorm_forward(args, dout=None):
     ]
     default_eps = per_channel(gamma, C) * normalize(x, layout_labels(x.shape, "N,H,W"), 1e-5)[0] + per_channel(beta, C)
     found += normalization_forward(x, gamma, beta, eps, "N,H,W", LAYOUTS)
+    for part in norm.parts(x.shape, "N,H,W"):  # the running variance from the same wrong variance
+        words = {"part": norm.LAYOUTS[part], "right": norm.LAYOUTS["N,H,W"]}
+        for key, power in (("var of parts", 2), ("std of parts", 1)):
+            found.append(
+                mistake(
+                    "running_var",
+                    norm.NORM[key].format(**words),
+                    lambda p=part, k=power: blend(
+                        old_var, norm.part_variance(x, layout_labels(x.shape, "N,H,W"), p, k)[0, :, 0, 0]
+                    ),
+                )
+            )
     if eps != 1e-5:
         found.append(mistake("out", BATCHNORM["eps ignored"], lambda: default_eps))
     if momentum != 0.9:

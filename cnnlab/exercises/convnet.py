@@ -7,6 +7,8 @@ the gradients with the numerical gradient of the student's own loss.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from cnnlab import fast, shapes
@@ -83,6 +85,22 @@ CONVNET = {
         "pooled maps"
     ),
     "pad fixed": "the padding is fixed at 1; it depends on the filter size: pad = (HH - 1) // 2",
+    "reg subset": (
+        "the regularization term of the loss covers {names}; it is 0.5 * reg * (np.sum(W1**2) + np.sum(W2**2) + "
+        "np.sum(W3**2)): the three weights, and no biases"
+    ),
+    "probs[:, y]": (
+        "the loss picks probs[:, y], an N x N block (every image's probability of every image's label); each "
+        "image's own: probs[np.arange(N), y] (and dscores[np.arange(N), y] -= 1)"
+    ),
+    "onehot kept": (
+        "dscores is the softmax probabilities without the 1 subtracted at the right class: "
+        "dscores[np.arange(N), y] -= 1, then divide by N"
+    ),
+    "channels last": (
+        "the pooled maps are flattened channels last (transposed to (N, H', W', F) first); affine_forward "
+        "flattens (N, F, H', W') as it is, x.reshape(N, -1), as W2 expects"
+    ),
     "other name": (
         "{g} holds the gradient of {other}: the gradients are stored under the wrong names; grads[name] must be "
         "the gradient of the loss with respect to params[name]"
@@ -189,16 +207,23 @@ _VARIANTS = [
     (CONVNET["relus backward skipped"], {"back1": False, "back2": False}),
     (CONVNET["no log"], {"loss": "no log"}),
     (CONVNET["softmax over batch"], {"loss": "axis 0"}),
+    (CONVNET["probs[:, y]"], {"loss": "probs[:, y]"}),
+    (CONVNET["onehot kept"], {"loss": "onehot kept"}),
+    (CONVNET["channels last"], {"last": True}),
 ]
 
 
-def _network(params, X, y, reg, relu1=True, relu2=True, relu_scores=False, back1=True, back2=True, loss="right"):
+def _network(
+    params, X, y, reg, relu1=True, relu2=True, relu_scores=False, back1=True, back2=True, loss="right", last=False
+):
     """(scores, loss, grads) of the network with one layer or loss changed (loss and grads None if y is None)."""
     W1, b1, W2, b2, W3, b3 = (params[name] for name in CONVNET_PARAMS)
     out, conv_cache = fast.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": (W1.shape[2] - 1) // 2})
     if relu1:
         out, relu1_cache = fast.relu_forward(out)
     out, pool_cache = fast.max_pool_forward_im2col(out, POOL_PARAM)
+    if last:
+        out = out.transpose(0, 2, 3, 1)
     out, affine2_cache = fast.affine_forward(out, W2, b2)
     if relu2:
         out, relu2_cache = fast.relu_forward(out)
@@ -214,10 +239,12 @@ def _network(params, X, y, reg, relu1=True, relu2=True, relu_scores=False, back1
         axis = 0 if loss == "axis 0" else 1
         p = np.exp(scores - scores.max(axis=axis, keepdims=True))
         p /= p.sum(axis=axis, keepdims=True)
-        right = p[np.arange(N), y]
+        rows = slice(None) if loss == "probs[:, y]" else np.arange(N)
+        right = p[rows, y]
         data_loss = -np.mean(right) if loss == "no log" else -np.mean(np.log(right))
         dscores = p.copy()
-        dscores[np.arange(N), y] -= 1
+        if loss != "onehot kept":
+            dscores[rows, y] -= 1
         dscores /= N
         if loss == "no log":  # the gradient of the loss it returns
             dscores = -(right[:, None] * ((np.arange(p.shape[1]) == y[:, None]) - p)) / N
@@ -228,6 +255,8 @@ def _network(params, X, y, reg, relu1=True, relu2=True, relu_scores=False, back1
     if relu2 and back2:
         dout = fast.relu_backward(dout, relu2_cache)
     dout, grads["W2"], grads["b2"] = fast.affine_backward(dout, affine2_cache)
+    if last:
+        dout = dout.transpose(0, 3, 1, 2)
     dout = fast.max_pool_backward_im2col(dout, pool_cache)
     if relu1 and back1:
         dout = fast.relu_backward(dout, relu1_cache)
@@ -310,6 +339,12 @@ def _convnet_loss(args):
         ("loss", CONVNET["not averaged loss"].format(n=N), np.float64(N * data_loss + weights)),
         ("loss", CONVNET["not averaged loss"].format(n=N), np.float64(N * (data_loss + weights))),
     ]
+    named = {(), CONVNET_WEIGHTS, ("W1",), (*CONVNET_WEIGHTS, *CONVNET_BIASES)}  # the sentences above
+    for k in range(1, 7):
+        for subset in itertools.combinations((*CONVNET_WEIGHTS, *CONVNET_BIASES), k):
+            if subset not in named:
+                value = data_loss + 0.5 * reg * sum(float(np.sum(params[w] ** 2)) for w in subset)
+                found.append(("loss", CONVNET["reg subset"].format(names=", ".join(subset)), np.float64(value)))
     made = {}  # output -> the values of the variants so far: a later one with the same numbers is not claimed
     for sentence, variant in _VARIANTS:
         scores, loss, other = _network(params, X, y, reg, **variant)

@@ -50,6 +50,10 @@ GROUPNORM = {
         "gamma (and beta) are indexed by the group, gamma[c // (C/G)]; they are per channel, C of each: "
         "out = gamma * xhat + beta with gamma.reshape(1, C, 1, 1)"
     ),
+    "tiled": (
+        "the per-group {what} is spread to the channels with np.tile, which gives channel c the value of group "
+        "c % G; channel c belongs to group c // (C/G): np.repeat(values, C // G, axis=1)"
+    ),
     "dx gamma outside": (
         "gamma is applied after the group means, as batch norm may do: the channels of one group have "
         "different gammas, so multiply first, dxhat = dout * gamma, then take the means of dxhat"
@@ -113,6 +117,7 @@ def groupnorm_forward(args, dout=None):
             mistake("out", sentence, lambda i=index: per_channel(g[i], C) * xhat + per_channel(bt, C)),
             mistake("out", sentence, lambda i=index: per_channel(g[i], C) * xhat + per_channel(bt[i], C)),
         ]
+    found += groupnorm_tiled_forward(x, gamma, beta, G, eps)
     if eps != 1e-5:
         found.append(
             mistake(
@@ -122,6 +127,67 @@ def groupnorm_forward(args, dout=None):
             )
         )
     return found
+
+
+def _tiled_labels(x_shape, G):
+    """For each element, the (sample, group) whose statistics np.tile over the channels gives it: group c % G,
+    numbered as layout_labels(..., "group") numbers the right ones."""
+    n, c = np.indices(x_shape)[:2]
+    return n * G + c % G
+
+
+def _per_group(values, labels):
+    """The mean of values within each label, one per label."""
+    return np.bincount(labels.ravel(), weights=values.ravel()) / np.bincount(labels.ravel())
+
+
+def groupnorm_tiled_forward(x, gamma, beta, G, eps):
+    """out with the group mean and variance (both, or the variance only) spread by np.tile."""
+    C = x.shape[1]
+    if G == 1 or G == C:
+        return []
+    labels, tiled = layout_labels(x.shape, "group", G), _tiled_labels(x.shape, G)
+    mean = _per_group(x, labels)
+    var = _per_group((x - mean[labels]) ** 2, labels)
+    g, bt = per_channel(gamma, C), per_channel(beta, C)
+    sentence = GROUPNORM["tiled"]
+    return [
+        mistake(
+            "out",
+            sentence.format(what="mean and variance"),
+            lambda: g * (x - mean[tiled]) / np.sqrt(var[tiled] + eps) + bt,
+        ),
+        mistake(
+            "out", sentence.format(what="variance"), lambda: g * (x - mean[labels]) / np.sqrt(var[tiled] + eps) + bt
+        ),
+        mistake("out", sentence.format(what="mean"), lambda: g * (x - mean[tiled]) / np.sqrt(var[labels] + eps) + bt),
+    ]
+
+
+def groupnorm_tiled_backward(x, gamma, dout, G, eps):
+    """dx with the group means of the backward, or 1/std, spread by np.tile."""
+    C = x.shape[1]
+    if G == 1 or G == C:
+        return []
+    labels, tiled = layout_labels(x.shape, "group", G), _tiled_labels(x.shape, G)
+    xhat, inv_std = normalize(x, labels, eps)
+    dxhat = dout * per_channel(gamma, C)
+    m1, m2 = _per_group(dxhat, labels), _per_group(dxhat * xhat, labels)
+    s = _per_group(inv_std, labels)
+    sentence = GROUPNORM["tiled"]
+    return [
+        mistake("dx", sentence.format(what="1/std"), lambda: (dxhat - m1[labels] - xhat * m2[labels]) * s[tiled]),
+        mistake(
+            "dx",
+            sentence.format(what="mean(dxhat) and mean(dxhat * xhat)"),
+            lambda: (dxhat - m1[tiled] - xhat * m2[tiled]) * s[labels],
+        ),
+        mistake(
+            "dx",
+            sentence.format(what="mean(dxhat), mean(dxhat * xhat) and 1/std"),
+            lambda: (dxhat - m1[tiled] - xhat * m2[tiled]) * s[tiled],
+        ),
+    ]
 
 
 def groupnorm_backward(args, dout):
@@ -139,7 +205,8 @@ def groupnorm_backward(args, dout):
         ]
 
     eps = shapes.check_gn_param(gn_param)
-    return normalization_backward(x, gamma, dout, eps, "group", LAYOUTS, G, extra=gamma_outside)
+    found = normalization_backward(x, gamma, dout, eps, "group", LAYOUTS, G, extra=gamma_outside)
+    return found + groupnorm_tiled_backward(x, gamma, dout, G, eps)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,7 +26,12 @@ __all__ = [
     "per_channel",
     "formula_forward",
     "normalization_forward",
+    "parts",
+    "part_variance",
     "normalization_backward",
+    "STAGED",
+    "staged_grad",
+    "staged_backward",
 ]
 
 ANSWER_KEY = ("cnnlab.layers.norm:*", "cnnlab.fast.norm:*")  # batch and group norm, readable and fast: one key
@@ -78,6 +83,21 @@ NORM = {
     "no gamma": "gamma is not applied: out = gamma * xhat + beta",
     "beta minus": "beta is subtracted; it is added: out = gamma * xhat + beta",
     "gamma squared": "gamma is applied twice (gamma**2 * xhat); out = gamma * xhat + beta",
+    "beta inside": "beta is added before gamma scales, gamma * (xhat + beta); out = gamma * xhat + beta",
+    "gamma before": (
+        "gamma and beta are applied before the normalization (it normalizes gamma * x + beta); they come after it: "
+        "out = gamma * xhat + beta"
+    ),
+    "var of parts": (
+        "the variance is the mean of the variances taken {part}; it is one variance taken {right}, around their "
+        "one mean: var = mean((x - mean)**2)"
+    ),
+    "std of parts": (
+        "the standard deviation is the mean of the standard deviations taken {part}; it is np.sqrt(var + eps) of one "
+        "variance taken {right}"
+    ),
+    "mean only over": "the mean is taken {wrong} (the variance is right); take it {right}",
+    "var only over": "the variance is taken {wrong} (the mean is right); take them both {right}",
     "not centered": "the mean is not subtracted: xhat = (x - mean) / np.sqrt(var + eps)",
     "not scaled": "x - mean is not divided by the standard deviation: xhat = (x - mean) / np.sqrt(var + eps)",
     "std for var": (
@@ -251,10 +271,31 @@ def formula_forward(x, mean, var, gamma, beta, eps):
         mistake("out", NORM["no beta"], lambda: g * xhat),
         mistake("out", NORM["no gamma"], lambda: xhat + bt),
         mistake("out", NORM["beta minus"], lambda: g * xhat - bt),
+        mistake("out", NORM["beta inside"], lambda: g * (xhat + bt)),
         mistake("out", NORM["gamma squared"], lambda: g * g * xhat + bt),
         mistake("out", NORM["not centered"], lambda: g * x / np.sqrt(var + eps) + bt),
         mistake("out", NORM["not scaled"], lambda: g * (x - mean) + bt),
     ]
+
+
+def parts(x_shape, right: str, G=1) -> list:
+    """The layouts (of LAYOUTS) that split each of the right layout's sets of elements into smaller ones."""
+    labels = layout_labels(x_shape, right, G)
+    found = []
+    for layout in ("H,W", "N", "N,H", "N,W"):
+        other = layout_labels(x_shape, layout, G)
+        count = np.bincount(other.ravel())
+        if count.max() < np.bincount(labels.ravel()).max() and (group_mean(labels, other)[0] == labels).all():
+            found.append(layout)
+    return found
+
+
+def part_variance(x, labels, part: str, power=2, G=1):
+    """The mean over each set of ``labels`` of the variances (power 2) or standard deviations (power 1) of its
+    parts (the sets of layout ``part``), as a variance (squared back): of x's shape."""
+    other = layout_labels(x.shape, part, G)
+    own = group_mean((x - group_mean(x, other)[0]) ** 2, other)[0]
+    return group_mean(own ** (power / 2), labels)[0] ** (2 / power)
 
 
 def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
@@ -262,6 +303,11 @@ def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
     C = x.shape[1]
     g, bt = per_channel(gamma, C), per_channel(beta, C)
     labels = layout_labels(x.shape, right, G)
+    mean = group_mean(x, labels)[0]
+
+    def with_var(v):
+        return g * (x - mean) / np.sqrt(v + eps) + bt
+
     found = []
     for layout in layouts:
         sentence = f"the mean and variance are taken {LAYOUTS[layout]}; take them {LAYOUTS[right]}"
@@ -273,6 +319,31 @@ def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
         found.append(mistake("out", sentence, lambda o=other, a=scale, c=shift: a * normalize(x, o, eps)[0] + c))
     mean = group_mean(x, labels)[0]
     var = group_mean((x - mean) ** 2, labels)[0]
+    found.append(mistake("out", NORM["gamma before"], lambda: normalize(g * x + bt, labels, eps)[0]))
+    for part in parts(x.shape, right, G):
+        words = {"part": LAYOUTS[part], "right": LAYOUTS[right]}
+        found += [
+            mistake("out", NORM["var of parts"].format(**words), lambda p=part: with_var(part_variance(x, labels, p))),
+            mistake(
+                "out", NORM["std of parts"].format(**words), lambda p=part: with_var(part_variance(x, labels, p, 1))
+            ),
+        ]
+    for layout in layouts:
+        other = layout_labels(x.shape, layout, G)
+        words = {"wrong": LAYOUTS[layout], "right": LAYOUTS[right]}
+        other_mean = group_mean(x, other)[0]
+        found += [
+            mistake(
+                "out",
+                NORM["mean only over"].format(**words),
+                lambda m=other_mean: g * (x - m) / np.sqrt(var + eps) + bt,
+            ),
+            mistake(
+                "out",
+                NORM["var only over"].format(**words),
+                lambda o=other: with_var(group_mean((x - group_mean(x, o)[0]) ** 2, o)[0]),
+            ),
+        ]
     found += [
         mistake("out", NORM["unbiased"], lambda: g * normalize(x, labels, eps, ddof=1)[0] + bt),
         *formula_forward(x, mean, var, gamma, beta, eps),
@@ -335,4 +406,104 @@ def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=
         other = layout_labels(x.shape, layout, G)
         sentence = f"dx takes its means {LAYOUTS[layout]}; take them {LAYOUTS[right]}"
         found.append(mistake("dx", sentence, lambda o=other: normalization_grad(dxhat, xhat, inv_std, o)))
+    return found + staged_backward(x, dxhat, eps, right, layouts, G)
+
+
+# ---------------------------------------------------------------------------------------------
+# The staged backward (CS231n's computational graph), one stage changed at a time
+
+STAGED_GRAPH = (
+    "the staged backward: xmu = x - mean, var = mean(xmu**2), std = np.sqrt(var + eps), "
+    "dvar = sum(dxhat * xmu) * -0.5 * (var + eps)**-1.5, dmean = -sum(dxhat / std) (its dvar part is 0), "
+    "dx = dxhat / std + dvar * 2 * xmu / M + dmean / M, M the number of elements that share one mean"
+)
+
+STAGED = {
+    "dvar std**-1.5": "dvar uses std**-1.5; the power -1.5 is of var + eps: (var + eps)**-1.5 = std**-3",
+    "dvar var**-0.5": "dvar uses (var + eps)**-0.5; the derivative of (var + eps)**-0.5 is -0.5 * (var + eps)**-1.5",
+    "dvar var**-1": "dvar uses (var + eps)**-1; the derivative of (var + eps)**-0.5 is -0.5 * (var + eps)**-1.5",
+    "dvar var**1.5": "dvar uses (var + eps)**1.5; the power is negative: -0.5 * (var + eps)**-1.5",
+    "dvar no eps": "dvar uses var**-1.5 without eps: -0.5 * (var + eps)**-1.5, with the forward's eps",
+    "dvar no -0.5": "dvar lacks the factor -0.5 of d(var + eps)**-0.5 = -0.5 * (var + eps)**-1.5",
+    "two dropped": (
+        "the term through the variance is half its size: the 2 of d(xmu**2) = 2 * xmu is missing (dvar * 2 * xmu / M)"
+    ),
+    "two doubled": (
+        "the term through the variance is twice its size: a factor 2 too many (4 * xmu, or -1 where dvar has -0.5)"
+    ),
+    "var M dropped": "the term through the variance is not divided by M: var is a mean, dvar * 2 * xmu / M",
+    "mean M dropped": "the term through the mean is not divided by M: the mean is a mean, dmean / M",
+    "var M doubled": "the term through the variance is divided by M twice: dvar * 2 * xmu / M",
+    "mean M doubled": "the term through the mean is divided by M twice: dmean / M",
+    "direct no eps": "dxhat / std uses np.sqrt(var) without eps: std = np.sqrt(var + eps), as in the forward",
+    "direct by var": "the first term divides by var + eps; it is dxhat / std, std = np.sqrt(var + eps)",
+    "direct times std": "the first term multiplies by std; it is dxhat / std",
+    "var M is N": "the term through the variance divides by N; M = N*H*W elements share one mean: dvar * 2 * xmu / M",
+    "mean M is N": "the term through the mean divides by N; M = N*H*W elements share one mean: dmean / M",
+    "M count": "M is {wrong}, but M is the number of elements that share one mean and variance: {right}",
+    "var axes": "dvar is summed {wrong}; sum it {right}",
+    "mean axes": "dmean is summed {wrong}; sum it {right}",
+}
+
+
+def _sum(values, labels):
+    mean, count = group_mean(values, labels)
+    return mean * count
+
+
+def staged_grad(x, dxhat, eps, labels, change=None, sum_labels=None, N=None):
+    """dx by CS231n's graph (STAGED_GRAPH) with one stage changed (a key of STAGED, or None); with
+    "M count", N is the count both stages divide by."""
+    mean, M = group_mean(x, labels)
+    if change == "M count":
+        M = N
+    xmu = x - mean
+    var = group_mean(xmu**2, labels)[0]
+    std = np.sqrt(var + eps)
+    power = {"dvar std**-1.5": std**-1.5, "dvar var**-0.5": (var + eps) ** -0.5, "dvar var**-1": 1 / (var + eps)}
+    power.update({"dvar no eps": var**-1.5, "dvar var**1.5": (var + eps) ** 1.5})
+    factor = 1.0 if change == "dvar no -0.5" else -0.5
+    var_labels = sum_labels if change == "var axes" else labels
+    mean_labels = sum_labels if change == "mean axes" else labels
+    dvar = _sum(dxhat * xmu, var_labels) * factor * power.get(change, (var + eps) ** -1.5)
+    direct = {
+        "direct no eps": dxhat / np.sqrt(var),
+        "direct by var": dxhat / (var + eps),
+        "direct times std": dxhat * std,
+    }
+    dxmu = direct.get(change, dxhat / std)
+    dmean = -_sum(dxhat / std, mean_labels)
+    two = {"two dropped": 1.0, "two doubled": 4.0}.get(change, 2.0)
+    m_var = {"var M dropped": 1, "var M doubled": M * M, "var M is N": N}.get(change, M)
+    m_mean = {"mean M dropped": 1, "mean M doubled": M * M, "mean M is N": N}.get(change, M)
+    return dxmu + dvar * two * xmu / m_var + dmean / m_mean
+
+
+def staged_backward(x, dxhat, eps, right, layouts, G=1):
+    """The staged backward's mistakes, one stage at a time: dx."""
+    labels = layout_labels(x.shape, right, G)
+    N, _, H, W = x.shape
+    found = []
+    for key in STAGED:
+        if key.endswith("axes") or key == "M count":
+            continue
+        if key.endswith("is N") and (right != "N,H,W" or H * W == 1):
+            continue
+        sentence = f"{STAGED[key]} ({STAGED_GRAPH})"
+        found.append(mistake("dx", sentence, lambda k=key: staged_grad(x, dxhat, eps, labels, k, N=N)))
+    C = x.shape[1]
+    right_count = int(np.bincount(labels.ravel()).max())
+    counts = {"N": N, "N*H*W": N * H * W, "C*H*W": C * H * W, "H*W": H * W, "G*H*W": G * H * W}
+    right_text = {"N,H,W": "N*H*W", "group": "C/G*H*W (C/G channels of H*W positions)"}.get(right, str(right_count))
+    seen = {right_count, N} if right == "N,H,W" else {right_count}  # batch norm's M = N: "dx divides by N"
+    for text, count in counts.items():
+        if count not in seen:
+            seen.add(count)
+            sentence = STAGED["M count"].format(wrong=text, right=right_text) + f" ({STAGED_GRAPH})"
+            found.append(mistake("dx", sentence, lambda m=count: staged_grad(x, dxhat, eps, labels, "M count", N=m)))
+    for layout in layouts:
+        other = layout_labels(x.shape, layout, G)
+        for key in ("var axes", "mean axes"):
+            sentence = STAGED[key].format(wrong=LAYOUTS[layout], right=LAYOUTS[right]) + f" ({STAGED_GRAPH})"
+            found.append(mistake("dx", sentence, lambda k=key, o=other: staged_grad(x, dxhat, eps, labels, k, o)))
     return found
