@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from student_impls import BUGGY, CORRECT, conv_backward_loops, conv_forward_loops
 
-from cnnlab import exercises
+from cnnlab import exercises, shapes
 from cnnlab import layers as L
 from cnnlab.exercises import catalog, diagnosis, hints
 
@@ -567,3 +567,30 @@ def test_the_watch_is_off_after_a_check():
     exercises.check("conv_forward_naive", conv_forward_loops)
     assert sys.getprofile() is before
     assert calling._WATCH["codes"] == {}
+
+
+def test_a_nan_that_a_known_mistake_makes_is_named():
+    def avg_pool_count_nonzero(x, pool_param):  # 0/0 in the windows of zeros of the case after a ReLU
+        out, cache = L.avg_pool_forward_naive(x, pool_param)
+        if pool_param.get("count_include_pad", True):
+            return out, cache
+        PH, PW = pool_param["pool_height"], pool_param["pool_width"]
+        (sh, sw), (ph, pw) = (
+            shapes.check_pair("stride", pool_param["stride"], 1),
+            shapes.check_pair("pad", pool_param["pad"], 0),
+        )
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        for i in range(out.shape[2]):
+            for j in range(out.shape[3]):
+                window = xpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    out[:, :, i, j] = window.sum(axis=(2, 3)) / np.count_nonzero(window, axis=(2, 3))
+        return out, cache
+
+    pool_param = {"pool_height": 2, "pool_width": 3, "stride": 2, "pad": 1, "count_include_pad": False}
+    x = np.maximum(np.random.default_rng(0).standard_normal((2, 2, 5, 4)), 0)
+    assert np.isnan(avg_pool_count_nonzero(x, pool_param)[0]).any()  # the premise: the case makes NaN
+    result = exercises.check("avg_pool_forward_naive", avg_pool_count_nonzero)
+    assert result.cases_passed == result.total - 1  # only the case after a ReLU has windows of zeros
+    assert "contains NaN" in str(result)
+    assert "divided by the number of its non-zero values (np.count_nonzero)" in str(result.named_mistake())

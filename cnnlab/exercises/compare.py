@@ -162,7 +162,7 @@ def _tuple_text(names) -> str:
 
 
 def array(name, value, expected, unstored: str | None = None):
-    """(yours as a float64 copy, problem or None). A wrong shape returns the array with the problem.
+    """(yours as a float64 copy, problem or None). A wrong shape, NaN or inf returns the array with the problem.
 
     ``unstored``: what to say if the value is None because the function did not store it
     (the entry's ``unstored``, e.g. batch norm's running statistics).
@@ -196,7 +196,7 @@ def array(name, value, expected, unstored: str | None = None):
     if bad.any():
         first = diagnose.index_text(name, np.argwhere(bad)[0])
         kinds = " and ".join(k for k, on in (("NaN", np.isnan(yours).any()), ("inf", np.isinf(yours).any())) if on)
-        return None, (
+        return yours, (  # yours, for a known mistake that makes the same NaN (a 0/0)
             f"{name} contains {kinds} at {int(bad.sum())} of {bad.size} elements (first at {first}); "
             "look for a division by zero, a sqrt of a negative number, or an array used before it is filled"
         )

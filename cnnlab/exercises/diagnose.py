@@ -73,12 +73,20 @@ MATCH = 1e-6  # two outputs "match" (yours is that mistake) when their max relat
 
 
 def matches(yours: np.ndarray, other, threshold: float = MATCH) -> bool:
-    """True if ``other`` has yours's shape and agrees with it to ``threshold``."""
+    """True if ``other`` has yours's shape and agrees with it to ``threshold``; NaN and inf only
+    where the other has the same (a mistake that divides 0 by 0 makes NaN where yours has it)."""
     if other is None:
         return False
     other = np.asarray(other)
-    if other.shape != yours.shape or not np.isfinite(other).all():
+    if other.shape != yours.shape:
         return False
+    finite = np.isfinite(other)
+    if not np.array_equal(finite, np.isfinite(yours)):
+        return False
+    if not finite.all():
+        if not np.array_equal(yours[~finite], other[~finite], equal_nan=True):
+            return False
+        yours, other = yours[finite], other[finite]
     return other.size == 0 or float(relative_error_map(yours, other).max()) < threshold
 
 
