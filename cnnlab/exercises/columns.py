@@ -96,6 +96,10 @@ COLUMNS = {
         "c*HH*WW + p*WW + q holds tap (p, q) of channel c, column i*W' + j output position (i, j), so "
         "cols.reshape(N, C, HH, WW, H', W') (or a column's cols[:, :, k].reshape(N, C, HH, WW)) as it is"
     ),
+    "cut": (
+        "x is cut as xpad[:, :, {rows}, {cols}], which is not where x sits in xpad: its H rows come after ph rows of "
+        "padding and its W columns after pw columns, so x = xpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
     "region padding": "look at how x is padded: with zeros, by pad on every side",
     "region overlap": "a pixel in several windows gets the sum of their columns: use +=, not =",
     "pad at the end": (
@@ -327,6 +331,8 @@ def col2im_mistakes(args, dout=None):
         st, di = (value, dilation) if param == "stride" else (stride, value)
         sentence = conv.CONV[key].format(param=param)
         found.append(mistake("x", sentence, lambda st=st, di=di: crop_(_fold_at(blocks, shape, st, di))))
+    for rows, columns_, cut in conv.cuts(added.shape, pad, H, W):
+        found.append(mistake("x", COLUMNS["cut"].format(rows=rows, cols=columns_), lambda c=cut: added[c]))
     if ph or pw:
         found.append(mistake("x", COLUMNS["padded"], lambda: added))
         found.append(mistake("x", COLUMNS["crop corner"], lambda: added[:, :, :H, :W]))

@@ -553,7 +553,7 @@ def _forward_layouts(x, w, b, conv_param, bare, im2col: bool) -> list:
     cols = im2col_module.im2col(x, HH, WW, stride, pad, dilation)  # (N, R, P)
     R = cols.shape[1]
     compute = lambda i: (w.ravel()[i].reshape(F, R) @ cols).reshape(out.shape) + bias  # noqa: E731
-    for how, order, value in layouts(w.shape, W_AXES[0], compute, skip=_W_NAMED):
+    for how, order, value in layouts(w.shape, W_AXES[0], compute, skip=_W_NAMED, first="read"):
         found.append(("out", _layout_sentence("w", how, order, W_AXES), value))
     if not im2col:
         return found
@@ -585,36 +585,44 @@ def _pair_mistakes(geometry_: dict):
 
 def _paddings(stride, pad, dilation):
     """(what, (top, bottom, left, right)) for each wrong padding of x that the case tells apart from the right
-    one: pad scaled by the dilation or the stride, doubled, halved, on one side only, np.pad's pair misread."""
+    one: pad scaled by the dilation or the stride, doubled, halved, on one side only, np.pad's pair misread.
+    Two that pad alike in this case are one, named by both ("..., which here is also ...")."""
     (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
     if pad == (0, 0):
         return []
-    found = []
-    if dilation != (1, 1):
-        found.append(
-            (
-                "pad*dilation zeros on each side (the dilation spreads a window's taps; it adds no padding)",
-                (ph * dh, ph * dh, pw * dw, pw * dw),
-            )
-        )
-    if stride != (1, 1):
-        found.append(
-            (
-                "pad*stride zeros on each side (the stride moves the windows; it adds no padding)",
-                (ph * sh, ph * sh, pw * sw, pw * sw),
-            )
-        )
-    found += [
-        ("2*pad zeros on each side (pad is the count on each side, not the total)", (2 * ph, 2 * ph, 2 * pw, 2 * pw)),
+    found = [
+        ("2*pad zeros on each side", "pad is the count on each side, not the total", (2 * ph, 2 * ph, 2 * pw, 2 * pw)),
         (
-            "pad // 2 zeros on each side (pad is the count on each side, not the total)",
+            "pad // 2 zeros on each side",
+            "pad is the count on each side, not the total",
             (ph // 2, ph // 2, pw // 2, pw // 2),
         ),
-        ("pad zeros on the top and left only", (ph, 0, pw, 0)),
-        ("pad zeros at the bottom and right only", (0, ph, 0, pw)),
-        ("(ph, pw) as np.pad's (before, after) pair: ph zeros before and pw after, in both axes", (ph, pw, ph, pw)),
+        ("pad zeros on the top and left only", "", (ph, 0, pw, 0)),
+        ("pad zeros at the bottom and right only", "", (0, ph, 0, pw)),
+        ("(ph, pw) as np.pad's (before, after) pair", "ph zeros before and pw after, in both axes", (ph, pw, ph, pw)),
     ]
-    return [(what, sides) for what, sides in found if sides != (ph, ph, pw, pw)]
+    if stride != (1, 1):
+        what = "pad*stride zeros on each side"
+        found.insert(
+            0, (what, "the stride moves the windows; it adds no padding", (ph * sh, ph * sh, pw * sw, pw * sw))
+        )
+    if dilation != (1, 1):
+        what = "pad*dilation zeros on each side"
+        found.insert(
+            0, (what, "the dilation spreads a window's taps; it adds no padding", (ph * dh, ph * dh, pw * dw, pw * dw))
+        )
+    groups: dict = {}
+    for what, why, sides in found:
+        if sides != (ph, ph, pw, pw):
+            groups.setdefault(sides, []).append((what, why))
+    named = []
+    for sides, members in groups.items():
+        if len(members) == 1:
+            what, why = members[0]
+            named.append((f"{what} ({why})" if why else what, sides))
+        else:
+            named.append((members[0][0] + ", which here is also " + " and ".join(m[0] for m in members[1:]), sides))
+    return named
 
 
 def _pad_sides(x, sides):
@@ -788,10 +796,12 @@ def conv_backward(args, dout, im2col=False):
 
 
 # Cuts of the padded array back to x's size: (start, stop) of the rows, as text; the columns' are their mirror
+# (each start with its own natural stop first: where the same rows are cut, the text names that one)
+_STOPS = ("ph + H", "pw + H", "ph + W", "pw + W", "H", "W", "H + 2*ph", "", "-ph", "H - ph")
 _ROW_CUTS = tuple(
     (start, stop)
-    for start in ("ph", "pw", "0")
-    for stop in ("ph + H", "pw + H", "ph + W", "pw + W", "H", "W", "H + 2*ph", "", "-ph", "H - ph")
+    for start, own in (("ph", "ph + H"), ("pw", "pw + H"), ("0", "H"))
+    for stop in (own, *(s for s in _STOPS if s != own))
 )
 
 
