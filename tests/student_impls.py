@@ -2766,7 +2766,7 @@ BUGGY += [
         "np.pad pair misread",
         _bug(conv_forward_loops, "np.pad pair as (ph, pw)"),
         None,
-        "x is padded by (ph, pw) as np.pad's (before, after) pair",
+        "(ph, pw) as np.pad's (before, after) pair",
     ),
     (
         "conv_backward_naive",

@@ -18,7 +18,7 @@ from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
 from cnnlab.exercises.exercise import SHARED_TAGS, Case, CrashAdvice, Exercise, case_rng, mistake
-from cnnlab.exercises.layouts import folder, layouts, memo, order_text, shape_text
+from cnnlab.exercises.layouts import _fingerprint, folder, layouts, memo, order_text, shape_text
 from cnnlab.exercises.windows import PAIRS, as_pairs, coverage, crop, first, windows_touching_padding
 
 __all__ = [
@@ -498,11 +498,12 @@ def conv_forward(args, dout=None, im2col=False):
         found.append(
             mistake("out", sentence, lambda c=changed: _conv_at(x, w, b, Ho, Wo, c["stride"], c["pad"], c["dilation"]))
         )
-    for what, sides in _paddings(stride, pad, dilation):
-        sentence = CONV["padded by"].format(what=what)
-        found.append(
-            mistake("out", sentence, lambda s=sides: _conv_from(_pad_sides(x, s), w, b, Ho, Wo, stride, dilation))
-        )
+    found += _padding_mistakes(
+        "out",
+        "padded by",
+        _paddings(stride, pad, dilation),
+        lambda s: _conv_from(_pad_sides(x, s), w, b, Ho, Wo, stride, dilation),
+    )
     if pad != (0, 0):
         found.append(mistake("out", CONV["no pad"], lambda: _conv(x, w, b, conv_param, pad=0)))
         edge = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])), mode="edge")
@@ -586,7 +587,7 @@ def _pair_mistakes(geometry_: dict):
 def _paddings(stride, pad, dilation):
     """(what, (top, bottom, left, right)) for each wrong padding of x that the case tells apart from the right
     one: pad scaled by the dilation or the stride, doubled, halved, on one side only, np.pad's pair misread.
-    Two that pad alike in this case are one, named by both ("..., which here is also ...")."""
+    (what, why, sides)."""
     (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
     if pad == (0, 0):
         return []
@@ -611,18 +612,26 @@ def _paddings(stride, pad, dilation):
         found.insert(
             0, (what, "the dilation spreads a window's taps; it adds no padding", (ph * dh, ph * dh, pw * dw, pw * dw))
         )
+    return [(what, why, sides) for what, why, sides in found if sides != (ph, ph, pw, pw)]
+
+
+def _padding_mistakes(output, key, paddings, compute) -> list:
+    """(output, sentence, value) for the wrong paddings, ``compute(sides)`` giving the output; paddings that
+    give the same value in this case are one, named by all ("..., which here is also ...")."""
     groups: dict = {}
-    for what, why, sides in found:
-        if sides != (ph, ph, pw, pw):
-            groups.setdefault(sides, []).append((what, why))
-    named = []
-    for sides, members in groups.items():
+    for what, why, sides in paddings:
+        value = mistake(output, "", lambda s=sides: compute(s))[2]
+        if value is not None:
+            groups.setdefault(_fingerprint(value), []).append((what, why, value))
+    found = []
+    for members in groups.values():
+        what, why, value = members[0]
         if len(members) == 1:
-            what, why = members[0]
-            named.append((f"{what} ({why})" if why else what, sides))
+            text = f"{what} ({why})" if why else what
         else:
-            named.append((members[0][0] + ", which here is also " + " and ".join(m[0] for m in members[1:]), sides))
-    return named
+            text = what + ", which here is also " + " and ".join(m[0] for m in members[1:])
+        found.append((output, CONV[key].format(what=text), value))
+    return found
 
 
 def _pad_sides(x, sides):
@@ -761,11 +770,12 @@ def conv_backward(args, dout, im2col=False):
     dxpad = _scatter(dout, w, x.shape, stride, pad, dilation)
     for rows, cols, cut in cuts(dxpad.shape, pad, H, W):
         found.append(mistake("dx", CONV["dx cut"].format(rows=rows, cols=cols), lambda c=cut: dxpad[c]))
-    for what, sides in _paddings(stride, pad, dilation):
-        sentence = CONV["dw padded by"].format(what=what)
-        found.append(
-            mistake("dw", sentence, lambda s=sides: _gather(dout, _pad_sides(x, s), w.shape, stride, dilation))
-        )
+    found += _padding_mistakes(
+        "dw",
+        "dw padded by",
+        _paddings(stride, pad, dilation),
+        lambda s: _gather(dout, _pad_sides(x, s), w.shape, stride, dilation),
+    )
     found += _index_slips(x, w, b, conv_param, dout, dx, dw)
     if im2col:
         found += _backward_layouts(x, w, b, conv_param, dout)
@@ -864,10 +874,17 @@ def _backward_layouts(x, w, b, conv_param, dout) -> list:
         return fold(np.einsum("fk,nfp->nkp", w_row, rows)), dw_row.reshape(w.shape), rows.sum(axis=(0, 2))
 
     found = []
-    compute = lambda i: grads(dout.ravel()[i].reshape(N, F, Ho * Wo))  # noqa: E731
-    for how, order, values in layouts(dout.shape, OUT[0], compute, first="read"):
-        sentence = _layout_sentence("dout", how, order, OUT)
-        found += [(name, sentence, g) for name, g in zip(("dx", "dw", "db"), values)]
+    known: dict = {}  # the gradients of each dout layout, computed once for the three outputs
+
+    def grads_of(index):
+        key = index.tobytes()
+        if key not in known:
+            known[key] = grads(dout.ravel()[index].reshape(N, F, Ho * Wo))
+        return known[key]
+
+    for k, name in enumerate(("dx", "dw", "db")):  # each output on its own: db is the same for many layouts
+        for how, order, value in layouts(dout.shape, OUT[0], lambda i, k=k: grads_of(i)[k], first="read"):
+            found.append((name, _layout_sentence("dout", how, order, OUT), value))
     rows = dout.reshape(N, F, Ho * Wo)
     dw = grads(rows)[1]
     for how, order, value in layouts(w.shape, W_AXES[0], lambda i: dw.ravel()[i].reshape(dw.shape), first="read"):
