@@ -69,6 +69,14 @@ def size_buggy(size, kernel, stride, pad, dilation, bug):
         return (size + 2 * pad - dilation * (kernel - 1)) // stride
     if bug == "round":
         return round((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+    if bug == "pad subtracted":
+        return (size - 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+    if bug == "pad times dilation":
+        return (size + 2 * pad * dilation - dilation * (kernel - 1) - 1) // stride + 1
+    if bug == "stride and dilation swapped":
+        return (size + 2 * pad - stride * (kernel - 1) - 1) // dilation + 1
+    if bug == "no parentheses":
+        return size + 2 * pad - dilation * (kernel - 1) - 1 // stride + 1
     raise AssertionError(bug)
 
 
@@ -106,6 +114,16 @@ def conv_forward_loops(x, w, b, conv_param, bug=None):
         kernel = w[:, :, ::-1, :]
     if bug == "pad w for h":
         xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (pw, pw)))
+    if bug == "pad times dilation":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph * dh, ph * dh), (pw * dw, pw * dw)))
+    if bug == "pad times stride":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph * sh, ph * sh), (pw * sw, pw * sw)))
+    if bug == "2*pad per side":
+        xpad = np.pad(x, ((0, 0), (0, 0), (2 * ph, 2 * ph), (2 * pw, 2 * pw)))
+    if bug == "pad before only":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, 0), (pw, 0)))
+    if bug == "np.pad pair as (ph, pw)":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, pw), (ph, pw)))
     out = np.zeros((N, F, Ho, Wo), dtype=np.float32 if bug == "float32 output" else x.dtype)
     bias = {"no bias": np.zeros(F), "bias of filter 0": np.full(F, b[0])}.get(bug, b)
     for n in range(1 if bug == "first sample only" else N):
@@ -213,6 +231,11 @@ def conv_backward_loops(dout, cache, bug=None):
     dxpad = np.zeros_like(xpad)
     dw_ = np.zeros_like(w)
     kernel = w[:, :, ::-1, ::-1] if bug == "dx flipped kernel" else w
+    if bug == "dx with w[0]":
+        kernel = np.repeat(w[:1], F, axis=0)
+    if bug == "dw from xpad padded by pad*dilation":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph * dh, ph * dh), (pw * dw, pw * dw)))
+        dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
     samples = range(1) if bug == "dw sample 0" else range(N)
     for n in range(N):
         for f in range(F):
@@ -229,6 +252,8 @@ def conv_backward_loops(dout, cache, bug=None):
                         dxpad[n, :, rows, cols] = kernel[f] * dout[n, f, i, j]
                     elif bug == "dx without dout":
                         dxpad[n, :, rows, cols] += kernel[f]
+                    elif bug == "dx without [n]":
+                        dxpad[:, :, rows, cols] += kernel[f] * dout[n, f, i, j]
                     else:
                         dxpad[n, :, rows, cols] += kernel[f] * dout[n, f, i, j]
                     if bug == "dw without dout":
@@ -237,6 +262,8 @@ def conv_backward_loops(dout, cache, bug=None):
                         dw_[f] = xpad[n, :, rows, cols] * dout[n, f, i, j]
                     elif bug == "dw -=":
                         dw_[f] -= xpad[n, :, rows, cols] * dout[n, f, i, j]
+                    elif bug == "dw without [f]":
+                        dw_ += xpad[n, :, rows, cols] * dout[n, f, i, j]
                     elif n in samples:
                         dw_[f] += xpad[n, :, rows, cols] * dout[n, f, i, j]
     if bug == "db over n only":
@@ -259,6 +286,10 @@ def conv_backward_loops(dout, cache, bug=None):
         dx = dxpad[:, :, ph:-ph, pw:-pw]
     elif bug == "crop corner":
         dx = dxpad[:, :, :H, :W]
+    elif bug == "crop ends at H":
+        dx = dxpad[:, :, ph:H, pw:W]
+    elif bug == "crop (pw, ph)":
+        dx = dxpad[:, :, pw : pw + H, ph : ph + W]
     else:
         dx = dxpad[:, :, ph : ph + H, pw : pw + W]
     if bug == "dw averaged":
@@ -346,9 +377,13 @@ def im2col_loops(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bu
         xpad = np.zeros_like(xpad)
         xpad[:, :, :H, :W] = x
     cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    grid = np.zeros((N, C, Ho, Wo, HH, WW))  # "windows in a grid": each window at [:, :, r, s], reshaped at the end
     for r in range(Ho):
         for s in range(Wo):
             window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "windows in a grid":
+                grid[:, :, r, s] = window
+                continue
             if bug == "tap-major rows":
                 window = window.transpose(0, 2, 3, 1)
             if bug == "window transposed":
@@ -356,6 +391,8 @@ def im2col_loops(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bu
             if bug == "window flipped":
                 window = window[:, :, ::-1, ::-1]
             cols[:, :, r * Wo + s] = window.reshape(N, -1)
+    if bug == "windows in a grid":
+        return grid.reshape(N, C * HH * WW, Ho * Wo)
     if bug == "cs231n layout":
         return cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
     if bug == "windows as rows":
@@ -390,6 +427,8 @@ def col2im_loops(cols, x_shape, filter_height, filter_width, stride=1, pad=0, di
                 block = cols[:, :, s * Ho + r].reshape(N, C, HH, WW)
             if bug == "block flipped":
                 block = block[:, :, ::-1, ::-1]
+            if bug == "block read as (HH, WW, C)":
+                block = cols[:, :, r * Wo + s].reshape(N, HH, WW, C).transpose(0, 3, 1, 2)
             rows = slice(r * sh, r * sh + dh * (HH - 1) + 1, dh)
             columns = slice(s * sw, s * sw + dw * (WW - 1) + 1, dw)
             if bug == "no dilation":
@@ -415,6 +454,8 @@ def col2im_loops(cols, x_shape, filter_height, filter_width, stride=1, pad=0, di
         return xpad[:, :, ph:-ph, pw:-pw]
     if bug == "crop corner":
         return xpad[:, :, :H, :W]
+    if bug == "crop (pw, ph)":
+        return xpad[:, :, pw : pw + H, ph : ph + W]
     return xpad[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -445,6 +486,11 @@ def conv_forward_matmul(x, w, b, conv_param, im2col=im2col_strided, bug=None):
         w_row = w.transpose(0, 2, 3, 1).reshape(F, -1)
     if bug == "w.reshape(-1, F).T":
         w_row = w.reshape(-1, F).T
+    if bug == "w read as (F, HH, WW, C)":
+        w_row = w.reshape(F, HH, WW, C).transpose(0, 3, 1, 2).reshape(F, -1)
+    if bug == "2-D product":  # cols laid flat without moving the sample axis
+        out = (w_row @ cols.reshape(C * HH * WW, N * Ho * Wo)).reshape(N, F, Ho * Wo) + b[None, :, None]
+        return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
     out = np.einsum("fk,nkl->nfl", w_row, cols)
     if bug != "no bias":
         out = out + b[None, :, None]
@@ -452,6 +498,8 @@ def conv_forward_matmul(x, w, b, conv_param, im2col=im2col_strided, bug=None):
         out = np.transpose(cols, (0, 2, 1)) @ w_row.T + b
     if bug == "reshape W', H'":
         return out.reshape(N, F, Wo, Ho), (x, w, b, conv_param, cols)
+    if bug == "out read as (N, H', W', F)":
+        return out.reshape(N, Ho, Wo, F).transpose(0, 3, 1, 2), (x, w, b, conv_param, cols)
     if bug == "reshape W', H', transposed":
         return out.reshape(N, F, Wo, Ho).transpose(0, 1, 3, 2), (x, w, b, conv_param, cols)
     return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
@@ -463,13 +511,19 @@ def conv_backward_matmul(dout, cache, bug=None):
     N = x.shape[0]
     F, C, HH, WW = w.shape
     dout_rows = dout.reshape(N, F, Ho * Wo)
+    if bug == "dout read as (N, H'W', F)":
+        dout_rows = dout.reshape(N, Ho * Wo, F).transpose(0, 2, 1)
     if bug == "dw sample 0":
         dw = dout_rows[0] @ cols[0].T
     elif bug == "dw mean over n":
         dw = (dout_rows @ cols.transpose(0, 2, 1)).mean(axis=0)
+    elif bug == "dw product of sums":
+        dw = dout_rows.sum(axis=0) @ cols.sum(axis=0).T
     else:
         dw = sum(dout_rows[n] @ cols[n].T for n in range(N))
     dcols = np.einsum("fk,nfl->nkl", w.reshape(F, -1), dout_rows)
+    if bug == "dcols (N, H'W', R) reshaped":
+        dcols = (dout_rows.transpose(0, 2, 1) @ w.reshape(F, -1)).reshape(N, C * HH * WW, Ho * Wo)
     if bug == "col2im overwrites":
         dx = col2im_loops(dcols, x.shape, HH, WW, stride, pad, dilation, bug="overwrites")
     else:
@@ -477,6 +531,8 @@ def conv_backward_matmul(dout, cache, bug=None):
     db = dout_rows.sum(axis=(0, 2))
     if bug == "dx = -col2im":
         dx = -dx
+    if bug == "dw read as (F, HH, WW, C)":
+        return dx, dw.reshape(F, HH, WW, C).transpose(0, 3, 1, 2), db
     return dx, dw.reshape(w.shape), db
 
 
@@ -2969,5 +3025,166 @@ BUGGY += [
             ("1 not subtracted", "dscores is the softmax probabilities without the 1 subtracted"),
             ("channels-last flatten", "the pooled maps are flattened channels last"),
         )
+    ),
+]
+
+BUGGY += [
+    # issue #16, the convolution family: general classes (wrong layouts, cuts, paddings, index slips, size terms)
+    (
+        "conv_output_size",
+        "pad subtracted",
+        partial(size_buggy, bug="pad subtracted"),
+        None,
+        "the padding is subtracted",
+    ),
+    (
+        "conv_output_size",
+        "pad times dilation",
+        partial(size_buggy, bug="pad times dilation"),
+        None,
+        "the padding is multiplied by the dilation",
+    ),
+    (
+        "conv_output_size",
+        "stride and dilation swapped",
+        partial(size_buggy, bug="stride and dilation swapped"),
+        None,
+        "the stride and the dilation are swapped",
+    ),
+    ("conv_output_size", "no parentheses", partial(size_buggy, bug="no parentheses"), None, "// binds tighter than -"),
+    (
+        "conv_forward_naive",
+        "padded by pad*dilation",
+        _bug(conv_forward_loops, "pad times dilation"),
+        None,
+        "x is padded by pad*dilation zeros on each side",
+    ),
+    (
+        "conv_forward_naive",
+        "padded by pad*stride",
+        _bug(conv_forward_loops, "pad times stride"),
+        None,
+        "x is padded by pad*stride zeros on each side",
+    ),
+    (
+        "conv_forward_naive",
+        "padded by 2*pad",
+        _bug(conv_forward_loops, "2*pad per side"),
+        None,
+        "x is padded by 2*pad zeros on each side",
+    ),
+    (
+        "conv_forward_naive",
+        "np.pad pair misread",
+        _bug(conv_forward_loops, "np.pad pair as (ph, pw)"),
+        None,
+        "(ph, pw) as np.pad's (before, after) pair",
+    ),
+    (
+        "conv_backward_naive",
+        "dx cut ends at H",
+        _bug(conv_backward_loops, "crop ends at H"),
+        None,
+        CONV["dx cut"].format(rows="ph:H", cols="pw:W"),
+    ),
+    (
+        "conv_backward_naive",
+        "dx cut with (pw, ph)",
+        _bug(conv_backward_loops, "crop (pw, ph)"),
+        None,
+        CONV["dx cut"].format(rows="pw:pw + H", cols="ph:ph + W"),
+    ),
+    (
+        "conv_backward_naive",
+        "dw without [f]",
+        _bug(conv_backward_loops, "dw without [f]"),
+        None,
+        CONV["dw summed over filters"],
+    ),
+    (
+        "conv_backward_naive",
+        "dx without [n]",
+        _bug(conv_backward_loops, "dx without [n]"),
+        None,
+        CONV["dx summed over samples"],
+    ),
+    ("conv_backward_naive", "dx with w[0]", _bug(conv_backward_loops, "dx with w[0]"), None, CONV["dx filter 0"]),
+    (
+        "conv_backward_naive",
+        "dw from x padded by pad*dilation",
+        _bug(conv_backward_loops, "dw from xpad padded by pad*dilation"),
+        None,
+        "dw reads its windows from x padded by pad*dilation zeros",
+    ),
+    (
+        "im2col",
+        "windows in an (N, C, H', W', HH, WW) grid",
+        _bug(im2col_loops, "windows in a grid"),
+        None,
+        "cols holds its numbers in the order (n, c, i, j, p, q)",
+    ),
+    (
+        "col2im",
+        "block read as (HH, WW, C)",
+        _bug(col2im_loops, "block read as (HH, WW, C)"),
+        None,
+        "col2im reads cols as if its numbers were in the order (n, p, q, c, i, j)",
+    ),
+    (
+        "col2im",
+        "cut with (pw, ph)",
+        _bug(col2im_loops, "crop (pw, ph)"),
+        None,
+        COLUMNS["cut"].format(rows="pw:pw + H", cols="ph:ph + W"),
+    ),
+    (
+        "conv_forward_im2col",
+        "own im2col with a grid layout",
+        partial(conv_forward_matmul, im2col=_bug(im2col_loops, "windows in a grid")),
+        None,
+        "out is w_row @ cols with cols's numbers in the order (n, c, i, j, p, q)",
+    ),
+    ("conv_forward_im2col", "2-D product", _bug(conv_forward_matmul, "2-D product"), None, CONV["2-D product"]),
+    (
+        "conv_forward_im2col",
+        "w read as (F, HH, WW, C)",
+        _bug(conv_forward_matmul, "w read as (F, HH, WW, C)"),
+        None,
+        "each window is multiplied by w read as if its numbers were in the order (f, p, q, c)",
+    ),
+    (
+        "conv_forward_im2col",
+        "out read as (N, H', W', F)",
+        _bug(conv_forward_matmul, "out read as (N, H', W', F)"),
+        None,
+        "out is reshaped as if its numbers were in the order (n, i, j, f)",
+    ),
+    (
+        "conv_backward_im2col",
+        "dout read as (N, H'W', F)",
+        _bug(conv_backward_matmul, "dout read as (N, H'W', F)"),
+        conv_forward_matmul,
+        "dout is read as if its numbers were in the order (n, i, j, f)",
+    ),
+    (
+        "conv_backward_im2col",
+        "dw product of sums",
+        _bug(conv_backward_matmul, "dw product of sums"),
+        conv_forward_matmul,
+        CONV["dw product of sums"],
+    ),
+    (
+        "conv_backward_im2col",
+        "dw read as (F, HH, WW, C)",
+        _bug(conv_backward_matmul, "dw read as (F, HH, WW, C)"),
+        conv_forward_matmul,
+        "dw is reshaped as if its numbers were in the order (f, p, q, c)",
+    ),
+    (
+        "conv_backward_im2col",
+        "dcols (N, H'W', R) reshaped",
+        _bug(conv_backward_matmul, "dcols (N, H'W', R) reshaped"),
+        conv_forward_matmul,
+        "dcols holds its numbers in the order (n, i, j, c, p, q)",
     ),
 ]

@@ -13,6 +13,7 @@ from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
 from cnnlab.exercises import conv
 from cnnlab.exercises.exercise import Case, Exercise, case_rng, mistake
+from cnnlab.exercises.layouts import folder, layouts, order_text, shape_text
 from cnnlab.exercises.windows import PAIRS, as_pairs, coverage, crop, output_hw, windows_touching_padding
 
 __all__ = ["EXERCISES", "COLUMNS", "im2col_cases", "col2im_cases", "im2col_mistakes", "col2im_mistakes"]
@@ -70,6 +71,34 @@ COLUMNS = {
     "unstrided": (
         "the windows do not move by the stride: window (i, j) starts at row i*stride, column j*stride "
         "(not at row i, column j)"
+    ),
+    "layout written": (
+        "cols holds its numbers in the order {got} (n: sample, c: channel, p, q: tap row and column, i, j: output "
+        "row and column), as an array of shape ({shape}) reshaped to (N, C*HH*WW, H'*W') as it is; the rows of cols "
+        "are (c, p, q), row c*HH*WW + p*WW + q, and its columns (i, j), column i*W' + j: put the numbers in the order "
+        "(n, c, p, q, i, j), an array of shape (N, C, HH, WW, H', W') (transpose to it), then reshape"
+    ),
+    "layout read": (
+        "cols is reshaped as if its numbers were in the order {got}, shape ({shape}), and its axes moved back (n: "
+        "sample, c: channel, p, q: tap row and column, i, j: output row and column); they are in the order "
+        "(n, c, p, q, i, j) already, an array of shape (N, C, HH, WW, H', W'): reshape it to (N, C*HH*WW, H'*W') "
+        "directly, with no transpose"
+    ),
+    "reads written": (
+        "col2im reads cols with its axes moved to the order {got} and then taken as (n, c, p, q, i, j) (n: sample, "
+        "c: channel, p, q: tap row and column, i, j: output row and column): cols.reshape(N, C, HH, WW, H', W') is "
+        "in the order (n, c, p, q, i, j) as it is; row c*HH*WW + p*WW + q holds tap (p, q) of channel c, column "
+        "i*W' + j output position (i, j)"
+    ),
+    "reads read": (
+        "col2im reads cols as if its numbers were in the order {got}, shape ({shape}) (n: sample, c: channel, p, q: "
+        "tap row and column, i, j: output row and column); cols is in the order (n, c, p, q, i, j): row "
+        "c*HH*WW + p*WW + q holds tap (p, q) of channel c, column i*W' + j output position (i, j), so "
+        "cols.reshape(N, C, HH, WW, H', W') (or a column's cols[:, :, k].reshape(N, C, HH, WW)) as it is"
+    ),
+    "cut": (
+        "x is cut as xpad[:, :, {rows}, {cols}], which is not where x sits in xpad: its H rows come after ph rows of "
+        "padding and its W columns after pw columns, so x = xpad[:, :, ph:ph + H, pw:pw + W]"
     ),
     "region padding": "look at how x is padded: with zeros, by pad on every side",
     "region overlap": "a pixel in several windows gets the sum of their columns: use +=, not =",
@@ -193,7 +222,20 @@ def im2col_mistakes(args, dout=None):
     if pairs[0] != (1, 1):
         found.append(mistake("cols", COLUMNS["no stride"], lambda: im2col_module.im2col(x, HH, WW, 1, pad, dilation)))
         found.append(mistake("cols", COLUMNS["no stride"], lambda: first_windows(((1, 1), pairs[1], pairs[2]))))
+    flat = cols.ravel()
+    skip = {("written", o) for o in _IM2COL_NAMED}
+    compute = lambda i: flat[i].reshape(cols.shape)  # noqa: E731
+    for how, order, value in layouts((N, C, HH, WW, Ho, Wo), LETTERS, compute, fixed=1, skip=skip):
+        sentence = COLUMNS[f"layout {how}"].format(got=order_text(order, LETTERS), shape=shape_text(order, NAMES))
+        found.append(("cols", sentence, value))
     return found
+
+
+# cols (N, C*HH*WW, H'*W') is (N, C, HH, WW, H', W') reshaped: the letters of its axes, and their sizes
+LETTERS = ("n", "c", "p", "q", "i", "j")
+NAMES = ("N", "C", "HH", "WW", "H'", "W'")
+# the layouts the mistakes above name in their own words: tap-major rows, column-major columns, taps transposed
+_IM2COL_NAMED = (("n", "p", "q", "c", "i", "j"), ("n", "c", "p", "q", "j", "i"), ("n", "c", "q", "p", "i", "j"))
 
 
 def _columns_moved(cols, Ho, Wo):
@@ -289,11 +331,20 @@ def col2im_mistakes(args, dout=None):
         st, di = (value, dilation) if param == "stride" else (stride, value)
         sentence = conv.CONV[key].format(param=param)
         found.append(mistake("x", sentence, lambda st=st, di=di: crop_(_fold_at(blocks, shape, st, di))))
+    for rows, columns_, cut in conv.cuts(added.shape, pad, H, W):
+        found.append(mistake("x", COLUMNS["cut"].format(rows=rows, cols=columns_), lambda c=cut: added[c]))
     if ph or pw:
         found.append(mistake("x", COLUMNS["padded"], lambda: added))
         found.append(mistake("x", COLUMNS["crop corner"], lambda: added[:, :, :H, :W]))
     if not (ph and pw):
         found.append(mistake("x", COLUMNS["empty"], lambda: added[:, :, ph:-ph, pw:-pw]))
+    flat = cols.ravel()
+    skip = {("read", ("n", "c", "q", "p", "i", "j")), ("read", ("n", "c", "p", "q", "j", "i"))}
+    fold = folder(tuple(x_shape), HH, WW, stride, pad, dilation)
+    compute = lambda i: fold(flat[i])  # noqa: E731
+    for how, order, value in layouts((N, C, HH, WW, Ho, Wo), LETTERS, compute, fixed=1, skip=skip, first="read"):
+        sentence = COLUMNS[f"reads {how}"].format(got=order_text(order, LETTERS), shape=shape_text(order, NAMES))
+        found.append(("x", sentence, value))
     return found
 
 

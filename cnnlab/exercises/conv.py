@@ -9,6 +9,7 @@ student's output that matches one of them (and not the right answer) has made it
 from __future__ import annotations
 
 import itertools
+from functools import partial
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
 from cnnlab.exercises.exercise import SHARED_TAGS, Case, CrashAdvice, Exercise, case_rng, mistake
+from cnnlab.exercises.layouts import _fingerprint, folder, layouts, memo, order_text, shape_text
 from cnnlab.exercises.windows import PAIRS, as_pairs, coverage, crop, first, windows_touching_padding
 
 __all__ = [
@@ -159,6 +161,100 @@ CONV = {
     "w_row order": (
         "w_row does not line up with the rows of cols: row c*HH*WW + p*WW + q of cols is tap (p, q) of channel c, "
         "the order of w.reshape(F, -1); use w_row = w.reshape(F, -1) as it is"
+    ),
+    "out written": (
+        "out holds its numbers in the order {got} (n: sample, f: filter, i, j: output row and column), as an array "
+        "of shape ({shape}) reshaped to (N, F, H', W') as it is: out[n, f, i, j] is filter f at output position "
+        "(i, j) of sample n; w_row @ cols is (N, F, H'*W'), in the order (n, f, i, j) (move axes with a transpose, "
+        "not a reshape)"
+    ),
+    "out read": (
+        "out is reshaped as if its numbers were in the order {got}, shape ({shape}), and its axes moved back (n: "
+        "sample, f: filter, i, j: output row and column): w_row @ cols is (N, F, H'*W'), already in the order "
+        "(n, f, i, j); reshape it to (N, F, H', W') directly, with no transpose"
+    ),
+    "w written": (
+        "each window is multiplied by w's numbers in the order {got} (f: filter, c: channel, p, q: tap row and "
+        "column), w transposed and reshaped to (F, C, HH, WW): tap (p, q) of channel c goes with w[f, c, p, q], "
+        "and the rows of cols line up with w_row = w.reshape(F, -1) as it is"
+    ),
+    "w read": (
+        "each window is multiplied by w read as if its numbers were in the order {got}, shape ({shape}) (f: "
+        "filter, c: channel, p, q: tap row and column): w is (F, C, HH, WW) in the order (f, c, p, q), and the rows "
+        "of cols line up with w_row = w.reshape(F, -1) as it is"
+    ),
+    "cols written": (
+        "out is w_row @ cols with cols's numbers in the order {got} (n: sample, c: channel, p, q: tap row and "
+        "column, i, j: output row and column), not (n, c, p, q, i, j): row c*HH*WW + p*WW + q of cols is tap (p, q) "
+        "of channel c, the order of w.reshape(F, -1), and column i*W' + j is output position (i, j); check the "
+        "layout your im2col returns"
+    ),
+    "cols read": (
+        "out reads cols as if its numbers were in the order {got}, shape ({shape}) (n: sample, c: channel, p, q: tap "
+        "row and column, i, j: output row and column); cols (N, C*HH*WW, H'*W') is in the order (n, c, p, q, i, j): "
+        "multiply it as it is, w_row @ cols"
+    ),
+    "2-D product": (
+        "the product uses cols.reshape(C*HH*WW, N*H'*W'), a reshape without moving the sample axis: its rows mix "
+        "samples and taps. Multiply per sample, w_row @ cols -> (N, F, H'*W'); or move the axis first, "
+        "cols.transpose(1, 0, 2).reshape(C*HH*WW, -1), and bring the (F, N*H'*W') product back with "
+        ".reshape(F, N, H'*W').transpose(1, 0, 2)"
+    ),
+    "padded by": (
+        "x is padded by {what}: pad is the number of zeros on each side of H and W, "
+        "np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), whatever the stride and dilation"
+    ),
+    "dw padded by": (
+        "dw reads its windows from x padded by {what}: pad is the number of zeros on each side of H and W, "
+        "xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), the xpad of the forward pass"
+    ),
+    "dx cut": (
+        "dx is cut as dxpad[:, :, {rows}, {cols}], which is not where x sits in dxpad: x's H rows come after ph rows "
+        "of padding and its W columns after pw columns, so dx = dxpad[:, :, ph:ph + H, pw:pw + W]"
+    ),
+    "dw summed over filters": (
+        "every dw[f] is the sum of all F filters' gradients: dw is accumulated without the filter index, "
+        "dw += window * dout[n, f, i, j]; each filter gets its own, dw[f] += window * dout[n, f, i, j]"
+    ),
+    "dx summed over samples": (
+        "every dx[n] is the sum of all N samples' gradients: dx is accumulated without the sample index "
+        "(dxpad[:, :, rows, cols] += ... inside the loop over n); each sample gets its own, "
+        "dxpad[n, :, rows, cols] += w[f] * dout[n, f, i, j]"
+    ),
+    "dx filter 0": "dx uses filter 0, w[0], for every filter: the gradient of output channel f goes back through w[f]",
+    "dw product of sums": (
+        "dw is the product of two sums over the samples, (sum of dout_rows[n]) @ (sum of cols[n]).T: the sum over "
+        "n goes outside the product, dw_row = sum over n of dout_rows[n] @ cols[n].T"
+    ),
+    "dout written": (
+        "dout_rows holds dout's numbers in the order {got} (n: sample, f: filter, i, j: output row and column), "
+        "not (n, f, i, j): dout is (N, F, H', W'), so dout_rows = dout.reshape(N, F, H'*W') as it is, with no transpose"
+    ),
+    "dout read": (
+        "dout is read as if its numbers were in the order {got}, shape ({shape}) (n: sample, f: filter, i, j: output "
+        "row and column), and moved back; dout is (N, F, H', W') in the order (n, f, i, j): "
+        "dout_rows = dout.reshape(N, F, H'*W') as it is"
+    ),
+    "dw written": (
+        "dw holds its numbers in the order {got} (f: filter, c: channel, p, q: tap row and column), as an array of "
+        "shape ({shape}) reshaped to (F, C, HH, WW) as it is; dw_row (F, C*HH*WW) is in the order (f, c, p, q) of "
+        "w.reshape(F, -1): dw = dw_row.reshape(w.shape) as it is"
+    ),
+    "dw read": (
+        "dw is reshaped as if its numbers were in the order {got}, shape ({shape}), and its axes moved back (f: "
+        "filter, c: channel, p, q: tap row and column); dw_row (F, C*HH*WW) is in the order (f, c, p, q), the order "
+        "of w.reshape(F, -1): dw = dw_row.reshape(w.shape) directly, with no transpose"
+    ),
+    "dcols written": (
+        "dcols holds its numbers in the order {got} (n: sample, c: channel, p, q: tap row and column, i, j: output "
+        "row and column), as an array of shape ({shape}) reshaped to (N, C*HH*WW, H'*W') as it is; col2im needs "
+        "(n, c, p, q, i, j): dcols = w_row.T @ dout_rows, (C*HH*WW, F) @ (N, F, H'*W') -> (N, C*HH*WW, H'*W') "
+        "(move axes with a transpose, not a reshape)"
+    ),
+    "dcols read": (
+        "dcols is reshaped as if its numbers were in the order {got}, shape ({shape}), and moved back (n: sample, c: "
+        "channel, p, q: tap row and column, i, j: output row and column); w_row.T @ dout_rows is "
+        "(N, C*HH*WW, H'*W'), already in the order (n, c, p, q, i, j) col2im needs: pass it as it is"
     ),
     "dw unpadded": (
         "dw reads its windows from x without the padding: take them from xpad, the padded x of the forward pass, "
@@ -316,8 +412,8 @@ def _conv(x, w, b, conv_param, **changed):
     return L.conv_forward_im2col(x, w, b, {**conv_param, **changed})[0]
 
 
-def conv_forward(args, dout=None):
-    """Mistakes in a convolution's forward pass: out (N, F, H', W')."""
+def conv_forward(args, dout=None, im2col=False):
+    """Mistakes in a convolution's forward pass: out (N, F, H', W'); ``im2col``: the im2col version's too."""
     x, w, b, conv_param = args
     stride, pad, dilation = _conv_geometry(conv_param)
     found = [
@@ -385,6 +481,7 @@ def conv_forward(args, dout=None):
     found.append(
         mistake("out", CONV["positions transposed"], lambda: _transposed(x, w, b, stride, pad, dilation, Ho, Wo))
     )
+    found += _forward_layouts(x, w, b, conv_param, bare, im2col)
     if stride != dilation:
         swapped = dict(stride=dilation, dilation=stride)
         found.append(mistake("out", CONV["stride dilation swapped"], lambda: _conv(x, w, b, conv_param, **swapped)))
@@ -401,6 +498,12 @@ def conv_forward(args, dout=None):
         found.append(
             mistake("out", sentence, lambda c=changed: _conv_at(x, w, b, Ho, Wo, c["stride"], c["pad"], c["dilation"]))
         )
+    found += _padding_mistakes(
+        "out",
+        "padded by",
+        _paddings(stride, pad, dilation),
+        lambda s: _conv_from(_pad_sides(x, s), w, b, Ho, Wo, stride, dilation),
+    )
     if pad != (0, 0):
         found.append(mistake("out", CONV["no pad"], lambda: _conv(x, w, b, conv_param, pad=0)))
         edge = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])), mode="edge")
@@ -408,6 +511,67 @@ def conv_forward(args, dout=None):
         end = np.pad(x, ((0, 0), (0, 0), (0, 2 * pad[0]), (0, 2 * pad[1])))
         found.append(mistake("out", CONV["pad at the end"], lambda: _conv(end, w, b, conv_param, pad=0)))
     return found
+
+
+OUT = ("n", "f", "i", "j"), ("N", "F", "H'", "W'")
+W_AXES = ("f", "c", "p", "q"), ("F", "C", "HH", "WW")
+COLS = ("n", "c", "p", "q", "i", "j"), ("N", "C", "HH", "WW", "H'", "W'")
+# out's layouts that a mistake above names in its own words
+_OUT_NAMED = {
+    ("written", ("n", "i", "j", "f")): "filter axis last",
+    ("written", ("f", "n", "i", "j")): "samples and filters mixed",
+    ("written", ("n", "f", "j", "i")): "positions transposed",
+    ("read", ("n", "f", "j", "i")): "reshape order",
+}
+# w's layouts CONV["w_row order"] names
+_W_NAMED = {
+    ("written", ("f", "p", "q", "c")),
+    ("written", ("f", "c", "q", "p")),
+    ("written", ("f", "q", "p", "c")),
+    ("read", ("c", "p", "q", "f")),
+}
+
+
+def _layout_sentence(key: str, how: str, order, axes) -> str:
+    letters, names = axes
+    return CONV[f"{key} {how}"].format(got=order_text(order, letters), shape=shape_text(order, names))
+
+
+def _forward_layouts(x, w, b, conv_param, bare, im2col: bool) -> list:
+    """out, w (and in the im2col version cols) with their axes in another order (``layouts``), and the
+    2-D product whose reshapes do not move the sample axis."""
+    stride, pad, dilation = _conv_geometry(conv_param)
+    N, F, Ho, Wo = bare.shape
+    _, C, HH, WW = w.shape
+    bias = b[None, :, None, None]
+    out = bare + bias
+    found = []
+    for whole, after in ((out, 0), (bare, bias)):  # the bias added before the reshape, or after it
+        compute = lambda i, v=whole, a=after: v.ravel()[i].reshape(out.shape) + a  # noqa: E731
+        for how, order, value in layouts(out.shape, OUT[0], compute):
+            key = _OUT_NAMED.get((how, tuple(OUT[0][a] for a in order)))
+            found.append(("out", CONV[key] if key else _layout_sentence("out", how, order, OUT), value))
+    cols = im2col_module.im2col(x, HH, WW, stride, pad, dilation)  # (N, R, P)
+    R = cols.shape[1]
+    compute = lambda i: (w.ravel()[i].reshape(F, R) @ cols).reshape(out.shape) + bias  # noqa: E731
+    for how, order, value in layouts(w.shape, W_AXES[0], compute, skip=_W_NAMED, first="read"):
+        found.append(("out", _layout_sentence("w", how, order, W_AXES), value))
+    if not im2col:
+        return found
+    w_row = w.reshape(F, R)
+
+    compute = lambda i: (w_row @ cols.ravel()[i].reshape(cols.shape)).reshape(out.shape) + bias  # noqa: E731
+    # cols with only its positions moved gives out with its positions moved: out's layouts above name it
+    positions = {(how, ("n", "c", "p", "q", "j", "i")) for how in ("written", "read")}
+    for how, order, value in layouts((N, C, HH, WW, Ho, Wo), COLS[0], compute, fixed=1, skip=positions):
+        found.append(("out", _layout_sentence("cols", how, order, COLS), value))
+    flat2d = cols.reshape(R, N * Ho * Wo)  # the sample axis not moved
+    product = w_row @ flat2d  # (F, N*H'*W')
+    return found + [
+        mistake("out", CONV["2-D product"], lambda: product.reshape(out.shape) + bias),
+        mistake("out", CONV["2-D product"], lambda: (product + b[:, None]).reshape(out.shape)),
+        mistake("out", CONV["2-D product"], lambda: product.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3) + bias),
+    ]
 
 
 def _pair_mistakes(geometry_: dict):
@@ -420,15 +584,74 @@ def _pair_mistakes(geometry_: dict):
             yield param, "pair swapped", (w, h)
 
 
+def _paddings(stride, pad, dilation):
+    """(what, (top, bottom, left, right)) for each wrong padding of x that the case tells apart from the right
+    one: pad scaled by the dilation or the stride, doubled, halved, on one side only, np.pad's pair misread.
+    (what, why, sides)."""
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    if pad == (0, 0):
+        return []
+    found = [
+        ("2*pad zeros on each side", "pad is the count on each side, not the total", (2 * ph, 2 * ph, 2 * pw, 2 * pw)),
+        (
+            "pad // 2 zeros on each side",
+            "pad is the count on each side, not the total",
+            (ph // 2, ph // 2, pw // 2, pw // 2),
+        ),
+        ("pad zeros on the top and left only", "", (ph, 0, pw, 0)),
+        ("pad zeros at the bottom and right only", "", (0, ph, 0, pw)),
+        ("(ph, pw) as np.pad's (before, after) pair", "ph zeros before and pw after, in both axes", (ph, pw, ph, pw)),
+    ]
+    if stride != (1, 1):
+        what = "pad*stride zeros on each side"
+        found.insert(
+            0, (what, "the stride moves the windows; it adds no padding", (ph * sh, ph * sh, pw * sw, pw * sw))
+        )
+    if dilation != (1, 1):
+        what = "pad*dilation zeros on each side"
+        found.insert(
+            0, (what, "the dilation spreads a window's taps; it adds no padding", (ph * dh, ph * dh, pw * dw, pw * dw))
+        )
+    return [(what, why, sides) for what, why, sides in found if sides != (ph, ph, pw, pw)]
+
+
+def _padding_mistakes(output, key, paddings, compute) -> list:
+    """(output, sentence, value) for the wrong paddings, ``compute(sides)`` giving the output; paddings that
+    give the same value in this case are one, named by all ("..., which here is also ...")."""
+    groups: dict = {}
+    for what, why, sides in paddings:
+        value = mistake(output, "", lambda s=sides: compute(s))[2]
+        if value is not None:
+            groups.setdefault(_fingerprint(value), []).append((what, why, value))
+    found = []
+    for members in groups.values():
+        what, why, value = members[0]
+        if len(members) == 1:
+            text = f"{what} ({why})" if why else what
+        else:
+            text = what + ", which here is also " + " and ".join(m[0] for m in members[1:])
+        found.append((output, CONV[key].format(what=text), value))
+    return found
+
+
+def _pad_sides(x, sides):
+    top, bottom, left, right = sides
+    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+
+
 def _conv_at(x, w, b, Ho, Wo, stride, pad, dilation):
     """out of loops over the right (Ho, Wo) whose windows sit at another geometry; None where a window
     would reach past the padded input (the student's slices would be cut short, and the code crash)."""
+    return _conv_from(im2col_module.pad_input(x, pad), w, b, Ho, Wo, stride, dilation)
+
+
+def _conv_from(xpad, w, b, Ho, Wo, stride, dilation):
+    """out of loops over (Ho, Wo) windows of this padded input; None where a window would reach past it."""
     F, C, HH, WW = w.shape
     (sh, sw), (dh, dw) = stride, dilation
-    xpad = im2col_module.pad_input(x, pad)
     if (Ho - 1) * sh + geometry.span(HH, dh) > xpad.shape[2] or (Wo - 1) * sw + geometry.span(WW, dw) > xpad.shape[3]:
         return None
-    out = np.zeros((x.shape[0], F, Ho, Wo)) + b[None, :, None, None]
+    out = np.zeros((xpad.shape[0], F, Ho, Wo)) + b[None, :, None, None]
     for p in range(HH):
         for q in range(WW):
             tap = xpad[:, :, geometry.tap_positions(p, Ho, sh, dh), geometry.tap_positions(q, Wo, sw, dw)]
@@ -479,8 +702,9 @@ def _gather(dout, xpad, w_shape, stride, dilation):
     return grad
 
 
-def conv_backward(args, dout):
-    """Mistakes in a convolution's backward pass: dx (N, C, H, W), dw (F, C, HH, WW), db (F,)."""
+def conv_backward(args, dout, im2col=False):
+    """Mistakes in a convolution's backward pass: dx (N, C, H, W), dw (F, C, HH, WW), db (F,); ``im2col``:
+    the im2col version's too."""
     x, w, b, conv_param = args
     stride, pad, dilation = _conv_geometry(conv_param)
     N, C, H, W = x.shape
@@ -544,6 +768,17 @@ def conv_backward(args, dout):
         found.append(mistake("dw", CONV["dw sample 0"], lambda: _conv_grads(x[:1], w, b, conv_param, dout[:1])[1]))
         found.append(mistake("dw", CONV["dw last sample"], lambda: _conv_grads(x[-1:], w, b, conv_param, dout[-1:])[1]))
     dxpad = _scatter(dout, w, x.shape, stride, pad, dilation)
+    for rows, cols, cut in cuts(dxpad.shape, pad, H, W):
+        found.append(mistake("dx", CONV["dx cut"].format(rows=rows, cols=cols), lambda c=cut: dxpad[c]))
+    found += _padding_mistakes(
+        "dw",
+        "dw padded by",
+        _paddings(stride, pad, dilation),
+        lambda s: _gather(dout, _pad_sides(x, s), w.shape, stride, dilation),
+    )
+    found += _index_slips(x, w, b, conv_param, dout, dx, dw)
+    if im2col:
+        found += _backward_layouts(x, w, b, conv_param, dout)
     if ph or pw:
         found.append(mistake("dx", CONV["dx padded"], lambda: dxpad))
         found.append(mistake("dx", CONV["dx crop corner"], lambda: dxpad[:, :, :H, :W]))
@@ -567,6 +802,98 @@ def conv_backward(args, dout):
             )
         )
         found.append(mistake("dw", CONV["backward no dilation"], lambda: _gather(dout, xpad, w.shape, stride, (1, 1))))
+    return found
+
+
+# Cuts of the padded array back to x's size: (start, stop) of the rows, as text; the columns' are their mirror
+# (each start with its own natural stop first: where the same rows are cut, the text names that one)
+_STOPS = ("ph + H", "pw + H", "ph + W", "pw + W", "H", "W", "H + 2*ph", "", "-ph", "H - ph")
+_ROW_CUTS = tuple(
+    (start, stop)
+    for start, own in (("ph", "ph + H"), ("pw", "pw + H"), ("0", "H"))
+    for stop in (own, *(s for s in _STOPS if s != own))
+)
+
+
+def _mirror(text: str) -> str:
+    """The columns' version of a rows' expression: ph <-> pw, H <-> W."""
+    return text.translate(str.maketrans({"h": "w", "w": "h", "H": "W", "W": "H"}))
+
+
+def cuts(padded_shape, pad, H, W) -> list:
+    """(rows text, columns text, index) for each wrong cut of a padded (N, C, H + 2*ph, W + 2*pw) array that
+    this case tells apart: one axis cut wrong and the other right, or both cut wrong the same way (the pair
+    swapped, ends at H and W, ...). Not the cuts other mistakes name: the whole array, the top-left corner,
+    and an empty one."""
+    (ph, pw), (Hp, Wp) = pad, padded_shape[2:]
+    names = {"H": H, "W": W, "ph": ph, "pw": pw}
+
+    def bounds(start, stop, size):
+        stop_ = None if stop == "" else eval(stop, {"__builtins__": {}}, names)  # noqa: S307 - our own constants
+        return range(size)[slice(eval(start, {"__builtins__": {}}, names), stop_)]  # noqa: S307
+
+    right = (ph, ph + H), (pw, pw + W)
+    rows = [(f"{a}:{b}", bounds(a, b, Hp)) for a, b in _ROW_CUTS]
+    cols = [(_mirror(f"{a}:{b}"), bounds(_mirror(a), _mirror(b), Wp)) for a, b in _ROW_CUTS]
+    pairs = [(rows[0], c) for c in cols[1:]] + [(r, cols[0]) for r in rows[1:]] + list(zip(rows[1:], cols[1:]))
+    found, seen = [], {(range(ph, ph + H), range(pw, pw + W)), (range(H), range(W)), (range(Hp), range(Wp))}
+    del right
+    for (rtext, r), (ctext, c) in pairs:
+        if not len(r) or not len(c) or (r, c) in seen:
+            continue
+        seen.add((r, c))
+        found.append((rtext, ctext, (slice(None), slice(None), slice(r.start, r.stop), slice(c.start, c.stop))))
+    return found
+
+
+def _index_slips(x, w, b, conv_param, dout, dx, dw) -> list:
+    """A loop index left out or fixed: dw without [f], dx without [n], dx through w[0] for every filter."""
+    N, F = x.shape[0], w.shape[0]
+    found = []
+    if F > 1:
+        found.append(mistake("dw", CONV["dw summed over filters"], lambda: np.broadcast_to(dw.sum(0), dw.shape)))
+        w0 = np.repeat(w[:1], F, axis=0)
+        found.append(mistake("dx", CONV["dx filter 0"], lambda: _conv_grads(x, w0, b, conv_param, dout)[0]))
+    if N > 1:
+        found.append(mistake("dx", CONV["dx summed over samples"], lambda: np.broadcast_to(dx.sum(0), dx.shape)))
+    return found
+
+
+def _backward_layouts(x, w, b, conv_param, dout) -> list:
+    """The im2col version's arrays with their axes in another order (``layouts``): dout_rows (every
+    gradient follows it), dw_row reshaped to dw, dcols given to col2im; and dw as a product of sums."""
+    stride, pad, dilation = _conv_geometry(conv_param)
+    N, F, Ho, Wo = dout.shape
+    _, C, HH, WW = w.shape
+    cols = im2col_module.im2col(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, H'*W')
+    w_row = w.reshape(F, -1)
+    fold = folder(x.shape, HH, WW, stride, pad, dilation)
+
+    def grads(rows):  # (dx, dw, db) from dout_rows (N, F, H'*W')
+        dw_row = np.einsum("nfp,nkp->fk", rows, cols)
+        return fold(np.einsum("fk,nfp->nkp", w_row, rows)), dw_row.reshape(w.shape), rows.sum(axis=(0, 2))
+
+    found = []
+    known: dict = {}  # the gradients of each dout layout, computed once for the three outputs
+
+    def grads_of(index):
+        key = index.tobytes()
+        if key not in known:
+            known[key] = grads(dout.ravel()[index].reshape(N, F, Ho * Wo))
+        return known[key]
+
+    for k, name in enumerate(("dx", "dw", "db")):  # each output on its own: db is the same for many layouts
+        for how, order, value in layouts(dout.shape, OUT[0], lambda i, k=k: grads_of(i)[k], first="read"):
+            found.append((name, _layout_sentence("dout", how, order, OUT), value))
+    rows = dout.reshape(N, F, Ho * Wo)
+    dw = grads(rows)[1]
+    for how, order, value in layouts(w.shape, W_AXES[0], lambda i: dw.ravel()[i].reshape(dw.shape), first="read"):
+        found.append(("dw", _layout_sentence("dw", how, order, W_AXES), value))
+    dcols = np.einsum("fk,nfp->nkp", w_row, rows)  # (N, C*HH*WW, H'*W')
+    for how, order, value in layouts((N, C, HH, WW, Ho, Wo), COLS[0], lambda i: fold(dcols.ravel()[i]), fixed=1):
+        found.append(("dx", _layout_sentence("dcols", how, order, COLS), value))
+    if N > 1:
+        found.append(mistake("dw", CONV["dw product of sums"], lambda: (rows.sum(0) @ cols.sum(0).T).reshape(w.shape)))
     return found
 
 
@@ -693,7 +1020,7 @@ def _pair(variant: str, lesson: int) -> list:
             reference=getattr(L, forward),
             expected=_expected_out,
             outputs=("out",),
-            mistakes=conv_forward,
+            mistakes=partial(memo(conv_forward), im2col=variant == "im2col"),
             sizes=sizes,
             hints=HINTS[f"{variant} forward"],
             **family,
@@ -707,7 +1034,7 @@ def _pair(variant: str, lesson: int) -> list:
             outputs=("dx", "dw", "db"),
             inputs=("x", "w", "b"),
             forward=forward,
-            mistakes=conv_backward,
+            mistakes=partial(memo(conv_backward), im2col=variant == "im2col"),
             hints=HINTS[f"{variant} backward"],
             **family,
         ),

@@ -354,6 +354,31 @@ def _size_variants(I: int, K: int, S: int, P: int, D: int):
     if P:
         variants.append(("the padding term 2*pad is missing", (I - span) // S + 1))
         variants.append(("the padding is counted once (pad), not on both sides (2*pad)", (I + P - span) // S + 1))
+    if P:
+        variants.append(("the padding is subtracted (- 2*pad); it adds pixels: + 2*pad", (I - 2 * P - span) // S + 1))
+    if P and D > 1:
+        variants.append(
+            (
+                "the padding is multiplied by the dilation; pad adds 2*pad pixels whatever the dilation",
+                (I + 2 * P * D - span) // S + 1,
+            )
+        )
+    if S != D:
+        variants.append(
+            (
+                "the stride and the dilation are swapped: the dilation spreads the filter, dilation*(HH - 1) + 1 "
+                "pixels, and the stride divides",
+                (I + 2 * P - S * (K - 1) - 1) // D + 1,
+            )
+        )
+    if S > 1:
+        variants.append(
+            (
+                "// binds tighter than -: only the last 1 is divided by the stride; put the numerator in parentheses, "
+                "(H + 2*pad - dilation*(HH - 1) - 1) // stride",
+                I + 2 * P - D * (K - 1) - 1 // S + 1,
+            )
+        )
     if D > 1:
         variants.append(
             ("the dilation is missing: a dilated filter spans dilation*(HH - 1) + 1 pixels", (I + 2 * P - K) // S + 1)
