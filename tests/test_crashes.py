@@ -101,3 +101,22 @@ def test_a_crash_in_another_process_is_read_the_same_way():
     assert "index 7 is past the end of axis 2" in crashes.explain(remote, ())[0]
     remote = running.RemoteError("name 'Ho' is not defined", types=("NameError", "Exception"))
     assert "the name 'Ho' is used before" in crashes.explain(remote, ())[0]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("operands could not be broadcast together with shapes (1,3,1,3) (2,3,4,5)", "made by combining a (3,) array"),
+        ("operands could not be broadcast together with shapes (2,6,3,4) (2,2,1,1)", "a per-group array of shape"),
+    ],
+)
+def test_broadcasts_of_the_norms_are_read(message, expected):
+    found = crashes.explain(ValueError(message), ())
+    assert any(expected in f for f in found), found
+
+
+def test_group_statistics_on_the_channels_need_a_divisor_of_c():
+    assert (
+        crashes.explain(ValueError("operands could not be broadcast together with shapes (2,6,3,4) (2,4,1,1)"), ())
+        == []
+    )

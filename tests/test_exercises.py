@@ -594,3 +594,27 @@ def test_a_nan_that_a_known_mistake_makes_is_named():
     assert result.cases_passed == result.total - 1  # only the case after a ReLU has windows of zeros
     assert "contains NaN" in str(result)
     assert "divided by the number of its non-zero values (np.count_nonzero)" in str(result.named_mistake())
+
+
+def test_scores_through_a_softmax_and_a_gradient_averaged_over_the_images_are_named():
+    from student_impls import convnet_loss_layers
+
+    def probabilities(params, X, y=None, reg=0.0):
+        out = convnet_loss_layers(params, X, y, reg)
+        if y is None:
+            shifted = np.exp(out - out.max(axis=1, keepdims=True))
+            return shifted / shifted.sum(axis=1, keepdims=True)
+        return out
+
+    result = exercises.check("three_layer_convnet_loss", probabilities)
+    assert "scores holds the softmax of the right values along axis 1" in str(result.named_mistake())
+
+    def db3_mean(params, X, y=None, reg=0.0):
+        out = convnet_loss_layers(params, X, y, reg)
+        if y is None:
+            return out
+        loss, grads = out
+        return loss, {**grads, "b3": grads["b3"] / X.shape[0]}
+
+    result = exercises.check("three_layer_convnet_loss", db3_mean)
+    assert "grads['b3'] is exactly 1/N times the right value" in str(result.named_mistake())

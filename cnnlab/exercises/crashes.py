@@ -25,6 +25,16 @@ NAMES = {
         "values were matched with the width W, not with axis 1; reshape it to (1, {k}, 1, 1), e.g. "
         "a.reshape(1, -1, 1, 1) or a[None, :, None, None]"
     ),
+    "combined": (
+        "an array of shape {shape} was made by combining a ({k},) array with a (1, {k}, 1, 1) one (NumPy lines up "
+        "the last axes, so (1, {k}, 1, 1) * ({k},) is (1, {k}, 1, {k})): reshape the ({k},) array to (1, {k}, 1, 1) "
+        "before you combine them"
+    ),
+    "per group": (
+        "a per-group array of shape {small} met a per-channel {big} array: the {g} groups of {c} channels do not "
+        "broadcast onto the channels; work in the grouped view, x.reshape(N, {g}, -1), or spread the per-group "
+        "values to the channels with np.repeat(..., {c} // {g}, axis=1)"
+    ),
     "window": "a window of shape {got} met the {what} {want}: the window's slice {how}; {where}",
     "index": (
         "index {index} is past the end of axis {axis}, which has {size} entries there: a loop (or an index made "
@@ -74,7 +84,7 @@ def explain(exc: BaseException, args) -> list:
     if match:
         shapes = _shapes(match.group(0))
     for a, b in itertools.permutations(shapes[:3], 2):
-        found += filter(None, (_per_channel(a, b, args), _window(a, b, args)))
+        found += filter(None, (_per_channel(a, b, args), _window(a, b, args), _combined(a), _per_group(a, b)))
     match = _INDEX.search(message)
     if match and running.raised(exc, IndexError):
         index, axis, size = (int(g) for g in match.groups())
@@ -92,6 +102,23 @@ def _per_channel(small: tuple, big: tuple, args) -> str | None:
         return None
     what = "filter" if _filters(args) == small[0] else "channel"
     return NAMES["per channel"].format(what=what, k=small[0], shape=big)
+
+
+def _combined(shape: tuple) -> str | None:
+    """(1, K, 1, K): a (K,) array combined with a (1, K, 1, 1) one."""
+    if len(shape) == 4 and shape[0] == shape[2] == 1 and shape[1] == shape[3] > 1:
+        return NAMES["combined"].format(shape=shape, k=shape[1])
+    return None
+
+
+def _per_group(small: tuple, big: tuple) -> str | None:
+    """(N, G, 1, 1) against (N, C, H, W), G a divisor of C other than 1 and C: group statistics on channels."""
+    if len(small) != 4 or len(big) != 4 or small[0] != big[0] or small[2:] != (1, 1):
+        return None
+    g, c = small[1], big[1]
+    if g in (1, c) or c % g:
+        return None
+    return NAMES["per group"].format(small=small, big=big, g=g, c=c)
 
 
 def _window(a: tuple, b: tuple, args) -> str | None:

@@ -43,6 +43,7 @@ __all__ = [
     "offset_per_map",
     "describe",
     "relu_applied",
+    "softmax_applied",
     "Named",
     "NAMES",
 ]
@@ -63,6 +64,10 @@ NAMES = {
     ),
     "axes": "{name} has the right values with its axes in the order ({got}); return them as ({wanted})",
     "reshaped": "{name} has the right values, but the shape {got}; return it with the shape {wanted}",
+    "softmax": (
+        "{name} holds the softmax of the right values along axis 1 (probabilities, each row summing to 1): "
+        "return the values before the softmax"
+    ),
     "relu": (
         "{name} equals the right value where that is positive and 0 where it is negative: it goes through a "
         "max(., 0) (a ReLU) that does not belong in this function; remove it"
@@ -145,6 +150,16 @@ def relu_applied(name: str, yours: np.ndarray, expected: np.ndarray) -> str | No
     """yours == max(expected, 0), and expected has negative values."""
     if yours.shape == expected.shape and (expected < 0).any() and matches(yours, np.maximum(expected, 0)):
         return Named(NAMES["relu"].format(name=name))
+    return None
+
+
+def softmax_applied(name: str, yours: np.ndarray, expected: np.ndarray) -> str | None:
+    """yours == softmax(expected) along axis 1 (a 2-D output, e.g. a network's scores)."""
+    if yours.ndim != 2 or yours.shape != expected.shape or yours.shape[1] < 2:
+        return None
+    shifted = np.exp(expected - expected.max(axis=1, keepdims=True))
+    if matches(yours, shifted / shifted.sum(axis=1, keepdims=True)):
+        return Named(NAMES["softmax"].format(name=name))
     return None
 
 

@@ -53,6 +53,7 @@ def output(exercise: Exercise, name: str, yours, expected, args, dout, wrong=Non
     for detector in (
         lambda: diagnose.all_zero(name, yours, expected),
         lambda: diagnose.relu_applied(name, yours, expected),
+        lambda: diagnose.softmax_applied(name, yours, expected),
         lambda: diagnose.scaled(name, yours, expected, _known_scales(name, args)),
         lambda: diagnose.offset_per_channel(name, yours, expected, what) if name == "out" else None,
         lambda: diagnose.offset_per_map(name, yours, expected, axes) if name == "out" else None,
@@ -132,11 +133,12 @@ def _explains(known, exc, tags, args) -> bool:
 
 
 def _known_scales(name: str, args) -> dict:
-    """Factors with a meaning for "is exactly k times the right value": 1/N and N."""
-    x = args[0]
-    if not isinstance(x, np.ndarray) or x.ndim != 4 or x.shape[0] < 2:
+    """Factors with a meaning for "is exactly k times the right value": 1/N and N, N the batch
+    of the case's first 4-D array (x, or a network's images X)."""
+    images = next((a for a in args if isinstance(a, np.ndarray) and a.ndim == 4), None)
+    if images is None or images.shape[0] < 2:
         return {}
-    N = x.shape[0]
+    N = images.shape[0]
     return {k: diagnose.NAMES[label].format(name=name, n=N) for k, label in ((1 / N, "1/N"), (N, "N"))}
 
 
