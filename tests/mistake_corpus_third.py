@@ -26,7 +26,7 @@ on any input was dropped.
 104 rows: 87 wrong (at least 4 per exercise), 17 right.
 
 Measured once, before any diagnosis was written for these rows (2026-12-03, the checker at
-``9dd4a06``): 64 of the 87 wrong rows named (73.6%), 6 by the failing cases, 17 generic, 0 "no
+``ed685e0``): 64 of the 87 wrong rows named (73.6%), 6 by the failing cases, 17 generic, 0 "no
 known pattern", 0 wrong verdicts. The checker has since been tuned to it.
 
 ``forward`` is None where the backward pass reads cnnlab's cache format (conv ``(x, w, b,
