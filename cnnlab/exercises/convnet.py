@@ -126,7 +126,7 @@ CONVNET = {
         "np.sum(W3**2)), only the data loss is averaged over the batch, and grads[W] += reg * W"
     ),
     "data grad twice": (
-        "{g} is divided by N twice apart from the regularization term (N = {n}): dscores is divided by N once "
+        "{g} is divided by N twice apart from the regularization term: dscores is divided by N once "
         "(softmax_loss already does it): a mean over the batch where the sum is right, e.g. dscores.mean(axis=0)"
     ),
 }
