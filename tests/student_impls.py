@@ -677,7 +677,7 @@ def pool_backward_student(dout, cache, bug=None):
             r, s, h, w = i * sh, j * sw, PH, PW
             if bug == "window one short":
                 h, w = PH - 1, PW - 1
-            elif bug == "windows not strided":
+            elif bug in ("windows not strided", "read unstrided, placed strided"):
                 r, s = i, j
             elif bug == "pool_height for both":
                 w = PH
@@ -699,6 +699,10 @@ def pool_backward_student(dout, cache, bug=None):
                     if bug == "unravel with (H, W)":
                         p, q = np.unravel_index(k, (H, W))
                     row, col = r + p, s + q
+                    if bug == "read unstrided, placed strided":
+                        row, col = i * sh + p, j * sw + q
+                    elif bug == "placed with the stride pair swapped":
+                        row, col = i * sw + p, j * sh + q
                     if bug == "no offset":
                         row, col = p, q
                     elif bug == "rows not strided":
@@ -847,6 +851,11 @@ def avg_pool_forward_student(x, pool_param, bug=None):
                 h, w = PH + 1, PW + 1
             rows, cols = slice(r, r + h), slice(s, s + w)
             count = PH * PW if include else ones[rows, cols].sum()
+            r0, c0 = r - ph, s - pw  # the window's start on x
+            if bug == "real rows times PW" and not include:
+                count = (min(r0 + PH, H) - max(r0, 0)) * PW
+            if bug == "start not clipped in the count" and not include:
+                count = (min(r0 + PH, H) - r0) * (min(c0 + PW, W) - c0)
             if bug == "mean over all":  # vectorised over n and c, the sum without axis
                 out[:, :, i, j] = xpad[:, :, rows, cols].sum() / count
                 continue
@@ -855,6 +864,8 @@ def avg_pool_forward_student(x, pool_param, bug=None):
                     window = xpad[n, c, rows, cols]
                     if bug == "inclusive end, np.mean":
                         out[n, c, i, j] = window.mean()
+                    elif bug == "// for /":
+                        out[n, c, i, j] = window.sum() // count
                     else:
                         out[n, c, i, j] = window.sum() / count
     return out, (x, pool_param)
@@ -1101,6 +1112,10 @@ def batchnorm_backward_compact(dout, cache, bug=None):
         m1, m2 = dxhat.mean(axis=axes, keepdims=True), (dxhat * xhat).mean(axis=axes, keepdims=True)
         if bug == "sums for means":
             m1, m2 = dxhat.sum(axis=axes, keepdims=True), (dxhat * xhat).sum(axis=axes, keepdims=True)
+        if bug == "dbeta in the xhat term":
+            m2 = m1
+        if bug == "dbeta and dgamma swapped":
+            m1, m2 = m2, m1
         std = np.sqrt(var + eps)
         if bug == "std without eps":
             std = np.sqrt(var)
@@ -1144,6 +1159,8 @@ def groupnorm_forward_reshape(x, gamma, beta, G, gn_param, bug=None):
         xg = x.reshape(N, -1, G)
     elif bug == "reshape (G, -1)":
         xg = x.reshape(G, -1)
+    elif bug == "channels-last groups":
+        xg = x.transpose(0, 2, 3, 1).reshape(N, G, -1)
     else:
         xg = x.reshape(N, G, -1)
     axis = {"view axis 1": 1, "view axis 0": 0, "reshape (N, -1, G)": 1, "reshape (G, -1)": 1}.get(bug, 2)
@@ -1151,6 +1168,10 @@ def groupnorm_forward_reshape(x, gamma, beta, G, gn_param, bug=None):
     var = xg.var(axis=axis, keepdims=True, ddof=1 if bug == "unbiased" else 0)
     if bug == "mean of squares":
         var = (xg**2).mean(axis=axis, keepdims=True)
+    if bug == "E[x^2] - mean":
+        var = (xg**2).mean(axis=axis, keepdims=True) - mean
+    if bug == "variance summed":
+        var = ((xg - mean) ** 2).sum(axis=axis, keepdims=True)
     if bug == "eps outside":
         xhat_g = (xg - mean) / (np.sqrt(var) + eps)
     elif bug == "not scaled":
@@ -1159,6 +1180,8 @@ def groupnorm_forward_reshape(x, gamma, beta, G, gn_param, bug=None):
         xhat_g = (xg - mean) / np.sqrt(var + eps)
     if bug == "interleaved groups":
         xhat = xhat_g.reshape(N, G, C // G, H, W).transpose(0, 2, 1, 3, 4).reshape(N, C, H, W)
+    elif bug == "channels-last groups":
+        xhat = xhat_g.reshape(N, H, W, C).transpose(0, 3, 1, 2)
     else:
         xhat = xhat_g.reshape(N, C, H, W)
     g, bt = np.reshape(gamma, (1, C, 1, 1)), np.reshape(beta, (1, C, 1, 1))
@@ -1288,8 +1311,11 @@ def convnet_loss_softmax(params, X, y=None, reg=0.0, bug=None):
     if bug == "channels-last flatten":
         a = a.transpose(0, 2, 3, 1)
     h, affine2_cache = L.affine_forward(a, W2, b2)
+    h_pre = h
     h, relu2_cache = L.relu_forward(h)
     scores, affine3_cache = L.affine_forward(h, W3, b3)
+    if bug == "dW3 from h before the ReLU":
+        affine3_cache = (h_pre, W3, b3)
     if y is None:
         return scores
     e = np.exp(scores - scores.max(axis=1, keepdims=True))
@@ -1302,7 +1328,7 @@ def convnet_loss_softmax(params, X, y=None, reg=0.0, bug=None):
     dscores /= N
     grads = {}
     dh, grads["W3"], grads["b3"] = L.affine_backward(dscores, affine3_cache)
-    dh = L.relu_backward(dh, relu2_cache)
+    dh = dh * (dh > 0) if bug == "relu mask from dout" else L.relu_backward(dh, relu2_cache)
     da, grads["W2"], grads["b2"] = L.affine_backward(dh, affine2_cache)
     if bug == "channels-last flatten":
         da = da.transpose(0, 3, 1, 2)
@@ -1311,9 +1337,11 @@ def convnet_loss_softmax(params, X, y=None, reg=0.0, bug=None):
     _, grads["W1"], grads["b1"] = L.conv_backward_im2col(da, conv_cache)
     regularized = {"W1 not in the reg loss": ("W2", "W3"), "W3 not in the reg loss": ("W1", "W2")}
     regularized["b3 in the reg loss"] = ("W1", "W2", "W3", "b3")
-    loss = data_loss + 0.5 * reg * sum(np.sum(params[k] ** 2) for k in regularized.get(bug, ("W1", "W2", "W3")))
+    scale = 1 / N if bug == "reg divided by N" else 1
+    reg_loss = 0.5 * reg * sum(np.sum(params[k] ** 2) for k in regularized.get(bug, ("W1", "W2", "W3")))
+    loss = data_loss + scale * reg_loss
     for k in ("W1", "W2", "W3"):
-        grads[k] = grads[k] + reg * params[k]
+        grads[k] = grads[k] + scale * reg * params[k]
     return float(loss), grads
 
 
@@ -1343,6 +1371,12 @@ def batchnorm_forward_stats(x, gamma, beta, bn_param, bug=None):
     else:
         mean = bn_param["running_mean"].reshape(1, C, 1, 1)
         var = bn_param["running_var"].reshape(1, C, 1, 1)
+        if bug == "test: batch variance":
+            var = x.var(axis=(0, 2, 3), keepdims=True)
+        if bug == "test: batch mean":
+            mean = x.mean(axis=(0, 2, 3), keepdims=True)
+    if bug == "variance about the per-sample mean":
+        var = ((x - x.mean(axis=(2, 3), keepdims=True)) ** 2).mean(axis=(0, 2, 3), keepdims=True)
     if bug == "gamma and beta first":
         x = g * x + bt
         mean = x.mean(axis=(0, 2, 3), keepdims=True) if bn_param["mode"] == "train" else mean
@@ -3186,5 +3220,161 @@ BUGGY += [
         _bug(conv_backward_matmul, "dcols (N, H'W', R) reshaped"),
         conv_forward_matmul,
         "dcols holds its numbers in the order (n, i, j, c, p, q)",
+    ),
+]
+
+
+def avg_pool_backward_clipped(dout, cache, bug=None):
+    """No padded buffer: each window clipped to x, its count from the clipped bounds; one slip."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    first = None
+    for i in range(Ho):
+        for j in range(Wo):
+            r0 = i * sh - ph
+            c0 = j * sw - (ph if bug == "column offset by ph" else pw)
+            top, left = max(r0, 0), max(c0, 0)
+            bottom, right = min(r0 + PH, H), min(c0 + PW, W)
+            count = PH * PW if include else (bottom - top) * (right - left)
+            if bug == "negative start not clipped":
+                top, left = r0, c0
+            if first is None:
+                first = count
+            if bug == "count of the first window":
+                count = first
+            dx[:, :, top:bottom, left:right] += dout[:, :, i, j, None, None] / count
+    return dx
+
+
+BUGGY += [
+    # issue #16, third corpus: pooling, normalization and convnet classes
+    (
+        "max_pool_backward_naive",
+        "maximum read unstrided, placed strided",
+        _bug(pool_backward_student, "read unstrided, placed strided"),
+        None,
+        "the maximum is looked for in the PH x PW window at row i, column j, but its gradient is placed at row i*sh",
+    ),
+    (
+        "max_pool_backward_naive",
+        "right maximum, placed with the stride pair swapped",
+        _bug(pool_backward_student, "placed with the stride pair swapped"),
+        None,
+        "window at row i*sh, column j*sw, but its gradient is placed at row i*sw + p, column j*sh + q",
+    ),
+    (
+        "avg_pool_forward_naive",
+        "real rows times PW",
+        _bug(avg_pool_forward_student, "real rows times PW"),
+        None,
+        "here it is the real rows times PW",
+    ),
+    (
+        "avg_pool_forward_naive",
+        "count with the start not clipped",
+        _bug(avg_pool_forward_student, "start not clipped in the count"),
+        None,
+        "min(r0 + PH, H) - r0 (r0 not clipped at 0) times min(c0 + PW, W) - c0",
+    ),
+    ("avg_pool_forward_naive", "// for /", _bug(avg_pool_forward_student, "// for /"), None, "// (floor division)"),
+    (
+        "avg_pool_backward_naive",
+        "clipped windows, column offset by ph",
+        _bug(avg_pool_backward_clipped, "column offset by ph"),
+        None,
+        "placed on x with the offset row i*sh - ph, column j*sw - ph",
+    ),
+    (
+        "avg_pool_backward_naive",
+        "clipped windows, negative start not clipped",
+        _bug(avg_pool_backward_clipped, "negative start not clipped"),
+        None,
+        "sliced from its negative start (rows and columns)",
+    ),
+    (
+        "avg_pool_backward_naive",
+        "clipped windows, the first window's count",
+        _bug(avg_pool_backward_clipped, "count of the first window"),
+        None,
+        "the count is computed once, for the first window",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "test mode with the batch variance",
+        _bug(batchnorm_forward_stats, "test: batch variance"),
+        None,
+        "test mode normalizes with the running mean and the batch variance",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "test mode with the batch mean",
+        _bug(batchnorm_forward_stats, "test: batch mean"),
+        None,
+        "test mode normalizes with the batch mean and the running variance",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "variance about the per-sample mean",
+        _bug(batchnorm_forward_stats, "variance about the per-sample mean"),
+        None,
+        "the variance is mean((x - m)**2) with m the mean taken over (H, W) for each sample",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "compact: dbeta in the xhat term",
+        _bug(batchnorm_backward_compact, "dbeta in the xhat term"),
+        batchnorm_forward_moments,
+        "the xhat term is multiplied by dbeta",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "compact: dbeta and dgamma swapped",
+        _bug(batchnorm_backward_compact, "dbeta and dgamma swapped"),
+        batchnorm_forward_moments,
+        "dbeta and dgamma are swapped",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "groups of the channels-last order",
+        _bug(groupnorm_forward_reshape, "channels-last groups"),
+        None,
+        "x.transpose(0, 2, 3, 1).reshape(N, G, -1)",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "E[x^2] - mean",
+        _bug(groupnorm_forward_reshape, "E[x^2] - mean"),
+        None,
+        "the mean not squared",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "variance summed",
+        _bug(groupnorm_forward_reshape, "variance summed"),
+        None,
+        "the variance is a sum",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "dW3 from h before the ReLU",
+        _bug(convnet_loss_softmax, "dW3 from h before the ReLU"),
+        None,
+        "computed from the hidden layer before its ReLU",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "hidden ReLU masked by dout",
+        _bug(convnet_loss_softmax, "relu mask from dout"),
+        None,
+        "masks with the sign of the upstream gradient",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "regularization divided by N",
+        _bug(convnet_loss_softmax, "reg divided by N"),
+        None,
+        "the regularization term is divided by N",
     ),
 ]

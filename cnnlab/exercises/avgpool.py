@@ -136,6 +136,37 @@ AVG_POOL = {
         "dx is cut with dxpad[:, :, ph:-ph, pw:-pw], which is empty where the pad is 0: cut "
         "dxpad[:, :, ph:ph + H, pw:pw + W]"
     ),
+    "count axes": (
+        "with count_include_pad=False the count is the window's pixels inside x, (min(r0 + PH, H) - max(r0, 0)) * "
+        "(min(c0 + PW, W) - max(c0, 0)) with r0 = i*sh - ph, c0 = j*sw - pw; here it is {rows} times {cols}"
+    ),
+    "count once": (
+        "the count is computed once, for the first window, and used for every window: with count_include_pad=False "
+        "each window (i, j) has its own count of pixels inside x, computed inside the loops"
+    ),
+    "floor division": ("the sum is divided with // (floor division), which rounds down: use /, window.sum() / count"),
+    "backward floor division": (
+        "the share is divided with // (floor division), which rounds down: use /, dout[n, c, i, j] / count"
+    ),
+    "clip offset": (
+        "the window is placed on x with the offset {used}: window (i, j) starts at row i*sh - ph, column "
+        "j*sw - pw of x (ph for the rows, pw for the columns), and its count is of those pixels"
+    ),
+    "clip start": (
+        "a window that starts in the padding is sliced from its negative start ({which}), and a negative slice start "
+        "counts from the end of x: clip it at 0, x[n, c, max(r0, 0) : min(r0 + PH, H), max(c0, 0) : min(c0 + PW, W)]"
+    ),
+}
+# how one axis of a window's count of real pixels is taken: {kind: (rows phrase, columns phrase)}
+AXIS_COUNT = {
+    "real": ("the real rows", "the real columns"),
+    "full": ("PH (the padded rows counted)", "PW (the padded columns counted)"),
+    "start unclipped": ("min(r0 + PH, H) - r0 (r0 not clipped at 0)", "min(c0 + PW, W) - c0 (c0 not clipped at 0)"),
+    "end unclipped": (
+        "r0 + PH - max(r0, 0) (the end not clipped at H)",
+        "c0 + PW - max(c0, 0) (the end not clipped at W)",
+    ),
+    "first": ("the first window's rows (computed once)", "the first window's columns (computed once)"),
 }
 # the windows in the wrong place or of the wrong size, as in max pooling (read from the padded x)
 AVG_POOL.update(
@@ -377,6 +408,114 @@ def _nonzero(count):
     return AVG_POOL["count nonzero"].format(right=right)
 
 
+def _axis_count(n, k, s, p, out, kind):
+    """(out,) counts along one axis of each window's pixels inside x, taken as ``kind`` says (AXIS_COUNT)."""
+    start = np.arange(out) * s - p
+    real = np.minimum(start + k, n) - np.maximum(start, 0)
+    return {
+        "real": real,
+        "full": np.full(out, k),
+        "start unclipped": np.minimum(start + k, n) - start,
+        "end unclipped": start + k - np.maximum(start, 0),
+        "first": np.full(out, real[0]),
+    }[kind]
+
+
+def _count_table(x, pool_param, out_hw, rows="real", cols="real"):
+    """(H', W') counts of real pixels, each axis taken as ``rows`` and ``cols`` say."""
+    (PH, PW), (sh, sw), (ph, pw), _ = _geometry(x, pool_param)
+    H, W = x.shape[2:]
+    return np.outer(_axis_count(H, PH, sh, ph, out_hw[0], rows), _axis_count(W, PW, sw, pw, out_hw[1], cols))
+
+
+def _right_table(x, pool_param, out_hw):
+    (PH, PW), _, _, count = _geometry(x, pool_param)
+    return np.full(out_hw, PH * PW) if count == "all" else _count_table(x, pool_param, out_hw)
+
+
+def _table_mistakes(x, pool_param, out_hw) -> list:
+    """[(sentence, (H', W') counts)]: the count of real pixels (count_include_pad=False) taken from a wrong
+    but plausible geometry, each axis on its own (AXIS_COUNT)."""
+    if _geometry(x, pool_param)[3] != "inside":
+        return []
+    found = []
+    for rows in AXIS_COUNT:
+        for cols in AXIS_COUNT:
+            if rows == cols == "real":
+                continue
+            if rows == cols == "first":
+                sentence = AVG_POOL["count once"]
+            else:
+                sentence = AVG_POOL["count axes"].format(rows=AXIS_COUNT[rows][0], cols=AXIS_COUNT[cols][1])
+            found.append((sentence, _count_table(x, pool_param, out_hw, rows, cols)))
+    return found
+
+
+def _dx_from_shares(x, pool_param, share):
+    """dx of every window's ``share`` (N, C, H', W') added to each of its pixels, the padding cut away."""
+    (PH, PW), (sh, sw), pad, _ = _geometry(x, pool_param)
+    N, C, H, W = x.shape
+    Ho, Wo = share.shape[2:]
+    dxpad = np.zeros((N, C, H + 2 * pad[0], W + 2 * pad[1]))
+    for p in range(PH):
+        for q in range(PW):
+            dxpad[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += share
+    return windows_crop(dxpad, pad, H, W)
+
+
+def _clipped(x, pool_param, out_hw, offset, clip=(True, True)):
+    """[(i, j, rows, cols, count)] of windows placed on x itself (no padded array) at (i*sh - oh, j*sw - ow),
+    their starts clipped at 0 where ``clip`` says (a negative start slices from the end, as NumPy does);
+    the count (count_include_pad=False) of the real pixels of that placement."""
+    (PH, PW), (sh, sw), _, count = _geometry(x, pool_param)
+    H, W = x.shape[2:]
+    found = []
+    for i in range(out_hw[0]):
+        for j in range(out_hw[1]):
+            r0, c0 = i * sh - offset[0], j * sw - offset[1]
+            real = (min(r0 + PH, H) - max(r0, 0)) * (min(c0 + PW, W) - max(c0, 0))
+            rows = slice(max(r0, 0) if clip[0] else r0, min(r0 + PH, H))
+            cols = slice(max(c0, 0) if clip[1] else c0, min(c0 + PW, W))
+            found.append((i, j, rows, cols, PH * PW if count == "all" else real))
+    return found
+
+
+def _clipped_mistakes(x, pool_param) -> list:
+    """[(sentence, offset, clip)]: a window placed on x itself with the pad pair mixed up, or a negative
+    start left unclipped."""
+    _, _, (ph, pw), _ = _geometry(x, pool_param)
+    if (ph, pw) == (0, 0):
+        return []
+    found = []
+    for used, offset in (
+        ("row i*sh - ph, column j*sw - ph", (ph, ph)),
+        ("row i*sh - pw, column j*sw - pw", (pw, pw)),
+        ("row i*sh - pw, column j*sw - ph", (pw, ph)),
+    ):
+        if offset != (ph, pw):
+            found.append((AVG_POOL["clip offset"].format(used=used), offset, (True, True)))
+    for which, clip in (("rows and columns", (False, False)), ("rows", (False, True)), ("columns", (True, False))):
+        found.append((AVG_POOL["clip start"].format(which=which), (ph, pw), clip))
+    return found
+
+
+def _clipped_out(x, pool_param, offset, clip):
+    out_hw = shapes.check_avg_pool_inputs(x, pool_param)[-1]
+    out = np.zeros((*x.shape[:2], *out_hw))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i, j, rows, cols, count in _clipped(x, pool_param, out_hw, offset, clip):
+            out[:, :, i, j] = x[:, :, rows, cols].sum(axis=(2, 3)) / count
+    return out
+
+
+def _clipped_dx(x, pool_param, dout, offset, clip):
+    dx = np.zeros(x.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i, j, rows, cols, count in _clipped(x, pool_param, dout.shape[2:], offset, clip):
+            dx[:, :, rows, cols] += dout[:, :, i, j, None, None] / count
+    return dx
+
+
 def avg_pool_forward(args, dout=None):
     """Mistakes in average pooling's forward pass: out (N, C, H', W')."""
     x, pool_param = args
@@ -415,6 +554,15 @@ def avg_pool_forward(args, dout=None):
         for divisor in (count, "size"):  # the right count, or the mean of the wrong window
             value = lambda s=size, t=start, d=divisor: _out(x, pool_param, count=d, size=s, start=t)  # noqa: E731
             found.append(mistake("out", AVG_POOL[f"window {key}"], value))
+    sums = _out(x, pool_param, count="none")
+    found += [
+        mistake("out", sentence, lambda t=table: sums / t) for sentence, table in _table_mistakes(x, pool_param, out_hw)
+    ]
+    found.append(mistake("out", AVG_POOL["floor division"], lambda: sums // _right_table(x, pool_param, out_hw)))
+    found += [
+        mistake("out", sentence, lambda o=offset, c=clip: _clipped_out(x, pool_param, o, c))
+        for sentence, offset, clip in _clipped_mistakes(x, pool_param)
+    ]
     return found
 
 
@@ -468,6 +616,19 @@ def avg_pool_backward(args, dout):
         for divisor in (count, "size"):
             value = lambda s=size, t=start, d=divisor: _dx(x, pool_param, dout, count=d, size=s, start=t)  # noqa: E731
             found.append(mistake("dx", AVG_POOL[f"backward window {key}"], value))
+    out_hw = dout.shape[2:]
+    found += [
+        mistake("dx", f"in the backward pass, {sentence}", lambda t=table: _dx_from_shares(x, pool_param, dout / t))
+        for sentence, table in _table_mistakes(x, pool_param, out_hw)
+    ]
+    floor = lambda: _dx_from_shares(x, pool_param, dout // _right_table(x, pool_param, out_hw))  # noqa: E731
+    found.append(mistake("dx", AVG_POOL["backward floor division"], floor))
+    found += [
+        mistake(
+            "dx", f"in the backward pass, {sentence}", lambda o=offset, c=clip: _clipped_dx(x, pool_param, dout, o, c)
+        )
+        for sentence, offset, clip in _clipped_mistakes(x, pool_param)
+    ]
     return found
 
 

@@ -34,6 +34,10 @@ BATCHNORM = {
         "test mode normalizes with the batch's own mean and variance; it must use bn_param's running_mean "
         "and running_var"
     ),
+    "test mixes": (
+        "test mode normalizes with {mean} and {var}; it must use bn_param's running_mean and running_var, both as "
+        "they came in (test mode uses no batch statistics)"
+    ),
     "test updates mean": "test mode changed the running mean; only train mode updates it",
     "test updates var": "test mode changed the running variance; only train mode updates it",
     "mean not updated": (
@@ -234,6 +238,7 @@ def batchnorm_forward(args, dout=None):
                 lambda: per_channel(gamma, C) * normalize(x, batch_stats, eps)[0] + per_channel(beta, C),
             ),
             *formula_forward(x, per_channel(old_mean, C), per_channel(old_var, C), gamma, beta, eps),
+            *_test_mixes(x, gamma, beta, eps, old_mean, old_var, mean, var, blend),
             mistake("running_mean", BATCHNORM["test updates mean"], lambda: blend(old_mean, mean)),
             mistake("running_var", BATCHNORM["test updates var"], lambda: blend(old_var, var)),
         ]
@@ -325,6 +330,37 @@ def batchnorm_forward(args, dout=None):
         mistake("running_var", BATCHNORM["var std"], lambda: blend(old_var, np.sqrt(var))),
         mistake("running_var", BATCHNORM["var plus eps"], lambda: blend(old_var, var + eps)),
     ]
+
+
+def _test_mixes(x, gamma, beta, eps, old_mean, old_var, mean, var, blend) -> list:
+    """Test mode normalizing with the mean of one source and the variance of another (the running
+    statistics, the batch's, the running ones updated with the batch's, the running std for the variance)."""
+    C = x.shape[1]
+    means = {
+        "the running mean": old_mean,
+        "the batch mean": mean,
+        "the running mean updated with the batch's": blend(old_mean, mean),
+    }
+    variances = {
+        "the running variance": old_var,
+        "the batch variance": var,
+        "the running variance updated with the batch's": blend(old_var, var),
+        "the batch standard deviation": np.sqrt(var),
+    }
+    found = []
+    for m_text, m in means.items():
+        for v_text, v in variances.items():
+            if (m_text, v_text) in (
+                ("the running mean", "the running variance"),
+                ("the batch mean", "the batch variance"),
+            ):
+                continue
+            value = lambda m=m, v=v: (  # noqa: E731
+                per_channel(gamma, C) * (x - per_channel(m, C)) / np.sqrt(per_channel(v, C) + eps)
+                + per_channel(beta, C)
+            )
+            found.append(mistake("out", BATCHNORM["test mixes"].format(mean=m_text, var=v_text), value))
+    return found
 
 
 def batchnorm_backward(args, dout):

@@ -105,6 +105,30 @@ CONVNET = {
         "{g} holds the gradient of {other}: the gradients are stored under the wrong names; grads[name] must be "
         "the gradient of the loss with respect to params[name]"
     ),
+    "w3 pre relu": (
+        "grads['W3'] is computed from the hidden layer before its ReLU: the last affine layer's input is the "
+        "hidden layer after the ReLU, so dW3 = relu(h).T @ dscores (the cache of the last affine_forward)"
+    ),
+    "pool pre relu": (
+        "the max pooling's backward is given the convolution's output before the ReLU: the pooling's input is "
+        "the ReLU's output, so its cache (and the maxima) are of relu(conv)"
+    ),
+    "relu mask upstream": (
+        "the backward of the {which} ReLU masks with the sign of the upstream gradient (dout > 0); it masks with "
+        "its forward input: dout * (x > 0), x from the ReLU's cache"
+    ),
+    "relu times value": (
+        "the backward of the {which} ReLU multiplies by the ReLU's output; it multiplies by 1 where the input "
+        "is positive and 0 elsewhere: dout * (x > 0)"
+    ),
+    "reg scaled": (
+        "the regularization {what} is {how}: the loss is data_loss + 0.5 * reg * (np.sum(W1**2) + np.sum(W2**2) + "
+        "np.sum(W3**2)), only the data loss is averaged over the batch, and grads[W] += reg * W"
+    ),
+    "data grad twice": (
+        "{g} is divided by N twice apart from the regularization term: dscores is divided by N once "
+        "(softmax_loss already does it): a mean over the batch where the sum is right, e.g. dscores.mean(axis=0)"
+    ),
 }
 CONVNET_WEIGHTS = ("W1", "W2", "W3")
 CONVNET_BIASES = ("b1", "b2", "b3")
@@ -210,24 +234,59 @@ _VARIANTS = [
     (CONVNET["probs[:, y]"], {"loss": "probs[:, y]"}),
     (CONVNET["onehot kept"], {"loss": "onehot kept"}),
     (CONVNET["channels last"], {"last": True}),
+    (CONVNET["w3 pre relu"], {"w3_input": "pre"}),
+    (CONVNET["pool pre relu"], {"pool_input": "pre"}),
+    (CONVNET["relu mask upstream"].format(which="hidden"), {"relu2_back": "upstream"}),
+    (CONVNET["relu mask upstream"].format(which="convolution's"), {"relu1_back": "upstream"}),
+    (CONVNET["relu times value"].format(which="hidden"), {"relu2_back": "value"}),
+    (CONVNET["relu times value"].format(which="convolution's"), {"relu1_back": "value"}),
 ]
 
 
+def _relu_back(dout, cache, kind):
+    """relu_backward, or a student's slip: "upstream" (masks with dout > 0), "value" (times relu(x))."""
+    if kind == "upstream":
+        return dout * (dout > 0)
+    if kind == "value":
+        return dout * np.maximum(cache, 0)
+    return fast.relu_backward(dout, cache)
+
+
 def _network(
-    params, X, y, reg, relu1=True, relu2=True, relu_scores=False, back1=True, back2=True, loss="right", last=False
+    params,
+    X,
+    y,
+    reg,
+    relu1=True,
+    relu2=True,
+    relu_scores=False,
+    back1=True,
+    back2=True,
+    loss="right",
+    last=False,
+    w3_input="post",
+    pool_input="post",
+    relu1_back="right",
+    relu2_back="right",
 ):
     """(scores, loss, grads) of the network with one layer or loss changed (loss and grads None if y is None)."""
     W1, b1, W2, b2, W3, b3 = (params[name] for name in CONVNET_PARAMS)
     out, conv_cache = fast.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": (W1.shape[2] - 1) // 2})
+    conv_out = out
     if relu1:
         out, relu1_cache = fast.relu_forward(out)
     out, pool_cache = fast.max_pool_forward_im2col(out, POOL_PARAM)
+    if pool_input == "pre":  # the pooling's backward given the convolution's output before the ReLU
+        pool_cache = fast.max_pool_forward_im2col(conv_out, POOL_PARAM)[1]
     if last:
         out = out.transpose(0, 2, 3, 1)
     out, affine2_cache = fast.affine_forward(out, W2, b2)
+    hidden = out
     if relu2:
         out, relu2_cache = fast.relu_forward(out)
     scores, affine3_cache = fast.affine_forward(out, W3, b3)
+    if w3_input == "pre":  # dW3 from the hidden layer before its ReLU
+        affine3_cache = fast.affine_forward(hidden, W3, b3)[1]
     if relu_scores:
         scores, relu3_cache = fast.relu_forward(scores)
     if y is None:
@@ -253,13 +312,13 @@ def _network(
     grads = {}
     dout, grads["W3"], grads["b3"] = fast.affine_backward(dscores, affine3_cache)
     if relu2 and back2:
-        dout = fast.relu_backward(dout, relu2_cache)
+        dout = _relu_back(dout, relu2_cache, relu2_back)
     dout, grads["W2"], grads["b2"] = fast.affine_backward(dout, affine2_cache)
     if last:
         dout = dout.transpose(0, 3, 1, 2)
     dout = fast.max_pool_backward_im2col(dout, pool_cache)
     if relu1 and back1:
-        dout = fast.relu_backward(dout, relu1_cache)
+        dout = _relu_back(dout, relu1_cache, relu1_back)
     _, grads["W1"], grads["b1"] = fast.conv_backward_im2col(dout, conv_cache)
     for name in CONVNET_WEIGHTS:
         grads[name] = grads[name] + reg * params[name]
@@ -356,9 +415,20 @@ def _convnet_loss(args):
             if not any(np.allclose(value, v, rtol=1e-9, atol=0) for v in made.setdefault(where, [])):
                 found.append((where, sentence, value))
             made[where].append(value)
+    for how, k in (("divided by N", 1 / N), ("multiplied by N", N)):
+        if reg != 0:
+            found.append(
+                ("loss", CONVNET["reg scaled"].format(what="term", how=how), np.float64(data_loss + k * weights))
+            )
+            for name in CONVNET_WEIGHTS:
+                g = f"grads['{name}']"
+                value = data_grads[name] + k * reg * params[name]
+                found.append((g, CONVNET["reg scaled"].format(what=f"gradient of {g}", how=how), value))
     for name in (*CONVNET_WEIGHTS, *CONVNET_BIASES):
         g = f"grads['{name}']"
         words = {"g": g, "w": name, "n": N}
+        extra = reg * params[name] if name in CONVNET_WEIGHTS else 0
+        found.append((g, CONVNET["data grad twice"].format(**words), data_grads[name] / N + extra))
         if name in ("W2", "W3"):
             found.append((g, CONVNET["grad transposed"].format(**words), grads[name].T))
         if name in CONVNET_WEIGHTS:

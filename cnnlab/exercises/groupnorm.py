@@ -38,6 +38,7 @@ LAYOUTS = (
     "G for C/G",
     "every G-th",
     "rows of (G, -1)",
+    "channels-last",
 )
 
 GROUPNORM = {

@@ -64,13 +64,34 @@ LAYOUTS = {
         "over axis 1 of x.reshape(N, G, -1), across the groups at each position of a group; take them "
         "over axis 2 (keepdims=True)"
     ),
+    "channels-last": (
+        "over groups of x.transpose(0, 2, 3, 1).reshape(N, G, -1), which cuts the channels-last order (every "
+        "position's C channels in turn) into G pieces: a group is C/G consecutive channels of the (N, C, H, W) x, "
+        "x.reshape(N, G, -1)"
+    ),
     "reshape(-1, C)": (
         "over the columns of x.reshape(-1, C), which mixes channels with positions (move C last first: "
         "x.transpose(0, 2, 3, 1).reshape(-1, C), and transpose back after)"
     ),
 }
 
+# the variance written another way than mean((x - mean)**2): {key: sentence}
+VARIANCE = {
+    "E[x^2] - mean": "the variance is E[x**2] - mean (or - E[x]), the mean not squared: var = E[x**2] - mean**2",
+    "mean^2 - E[x^2]": "the variance is mean**2 - E[x**2], the wrong way round: var = E[x**2] - mean**2",
+    "E[x - mean]^2": (
+        "the variance is the square of the mean deviation, mean(x - mean)**2, which is 0: the mean of the squares, "
+        "mean((x - mean)**2)"
+    ),
+    "mean abs": "the variance is the mean absolute deviation, mean(|x - mean|): it is mean((x - mean)**2)",
+    "sum": "the variance is a sum, sum((x - mean)**2), not a mean: divide by the count, mean((x - mean)**2)",
+}
+
 NORM = {
+    "var other mean": (
+        "the variance is mean((x - m)**2) with m the mean taken {wrong}; the variance is about the mean that "
+        "normalizes, taken {right}"
+    ),
     "eps outside": "eps is added to the standard deviation; add it to the variance, inside the square root",
     "unbiased": (
         "the variance is the unbiased one (ddof=1); normalization uses the biased variance (divide by the count)"
@@ -218,6 +239,8 @@ def layout_labels(x_shape, layout: str, G: int = 1) -> np.ndarray:
         return n * G + ((c * H + h) * W + w) % G
     if layout == "rows of (G, -1)":  # x.reshape(G, -1).mean(axis=1): G blocks of the whole array
         return (((n * C + c) * H + h) * W + w) // (N * C * H * W // G)
+    if layout == "channels-last":  # x.transpose(0, 2, 3, 1).reshape(N, G, -1): pieces of the channels-last order
+        return n * G + ((h * W + w) * C + c) // (H * W * C // G)
     if layout == "view axis 1":  # x.reshape(N, G, K).mean(axis=1): one mean per (sample, offset in a group)
         return n * (C // G * H * W) + ((c % (C // G)) * H + h) * W + w
     return np.arange(N * C * H * W).reshape(x_shape) % C  # "reshape(-1, C)": the column of each element
@@ -352,6 +375,26 @@ def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
             "out", NORM["mean of squares"], lambda: g * (x - mean) / np.sqrt(group_mean(x**2, labels)[0] + eps) + bt
         ),
     ]
+    squares, count = group_mean(x**2, labels)
+    variances = {
+        "E[x^2] - mean": squares - mean,
+        "mean^2 - E[x^2]": mean**2 - squares,
+        "E[x - mean]^2": group_mean(x - mean, labels)[0] ** 2,
+        "mean abs": group_mean(np.abs(x - mean), labels)[0],
+        "sum": var * count,
+    }
+    with np.errstate(invalid="ignore"):  # a negative "variance" makes NaN, as the student's code does
+        found += [mistake("out", VARIANCE[key], lambda v=v: with_var(v)) for key, v in variances.items()]
+    for layout in layouts:
+        other_mean = group_mean(x, layout_labels(x.shape, layout, G))[0]
+        words = {"wrong": LAYOUTS[layout], "right": LAYOUTS[right]}
+        found.append(
+            mistake(
+                "out",
+                NORM["var other mean"].format(**words),
+                lambda m=other_mean: with_var(group_mean((x - m) ** 2, labels)[0]),
+            )
+        )
     return found
 
 
@@ -406,7 +449,49 @@ def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=
         other = layout_labels(x.shape, layout, G)
         sentence = f"dx takes its means {LAYOUTS[layout]}; take them {LAYOUTS[right]}"
         found.append(mistake("dx", sentence, lambda o=other: normalization_grad(dxhat, xhat, inv_std, o)))
-    return found + staged_backward(x, dxhat, eps, right, layouts, G)
+    return found + staged_backward(x, dxhat, eps, right, layouts, G) + compact_backward(x, dxhat, xhat, inv_std, labels)
+
+
+# the compact form, dx = inv_std / M * (M * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)) (in batch norm
+# sum(dxhat) = gamma * dbeta and sum(dxhat * xhat) = gamma * dgamma), with one factor of one term changed
+COMPACT_FORM = (
+    "the compact form: dx = inv_std / M * (M * dxhat - dxhat.sum() - xhat * (dxhat * xhat).sum()), sums over "
+    "the M elements that share one mean (batch norm: dx = gamma * inv_std / M * (M * dout - dbeta - xhat * dgamma))"
+)
+COMPACT = {
+    "xhat term with dbeta": "the xhat term is multiplied by dbeta, sum(dxhat); it is xhat * dgamma, sum(dxhat * xhat)",
+    "mean term with dgamma": "the second term is dgamma (sum(dxhat * xhat)); it is dbeta (sum(dxhat))",
+    "dbeta dgamma swapped": "dbeta and dgamma are swapped: M * dout - dbeta - xhat * dgamma",
+    "x for xhat": "the last term multiplies dgamma by x; it is xhat * dgamma (the normalized x)",
+    "first term without M": "the first term is not multiplied by M: M * dout - dbeta - xhat * dgamma",
+    "not divided by M": "the bracket is not divided by M: dx = gamma * inv_std / M * (...)",
+    "means for sums": (
+        "dbeta and dgamma are taken as means (divided by M) inside the bracket; they are sums: M * dout - dbeta - "
+        "xhat * dgamma, all divided by M once"
+    ),
+    "dgamma squared xhat": "the last term is xhat**2 * dgamma; it is xhat * dgamma",
+}
+
+
+def compact_backward(x, dxhat, xhat, inv_std, labels) -> list:
+    """The compact form's mistakes, one factor of one term changed: dx."""
+    s1, M = group_mean(dxhat, labels)
+    s1 = s1 * M
+    s2 = group_mean(dxhat * xhat, labels)[0] * M
+    brackets = {
+        "xhat term with dbeta": (M * dxhat - s1 - xhat * s1, M),
+        "mean term with dgamma": (M * dxhat - s2 - xhat * s2, M),
+        "dbeta dgamma swapped": (M * dxhat - s2 - xhat * s1, M),
+        "x for xhat": (M * dxhat - s1 - x * s2, M),
+        "first term without M": (dxhat - s1 - xhat * s2, M),
+        "not divided by M": (M * dxhat - s1 - xhat * s2, 1),
+        "means for sums": (M * dxhat - s1 / M - xhat * s2 / M, M),
+        "dgamma squared xhat": (M * dxhat - s1 - xhat**2 * s2, M),
+    }
+    return [
+        mistake("dx", f"{COMPACT[key]} ({COMPACT_FORM})", lambda b=b, m=m: inv_std / m * b)
+        for key, (b, m) in brackets.items()
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -187,6 +187,39 @@ WINDOW_MISTAKES = (
 )
 POOL.update({f"backward {key}": f"in the backward pass, {POOL[key]}" for key in WINDOW_MISTAKES})
 
+# the windows of ``window_variants`` in the lesson's terms: (size, (row, column) of its start)
+WINDOW_TEXT = {
+    "right": ("PH x PW", ("i*sh", "j*sw")),
+    "step pool size": ("PH x PW", ("i*PH", "j*PW")),
+    "step 1": ("PH x PW", ("i", "j")),
+    "rows step 1": ("PH x PW", ("i", "j*sw")),
+    "cols step 1": ("PH x PW", ("i*sh", "j")),
+    "stride h for w": ("PH x PW", ("i*sh", "j*sh")),
+    "stride w for h": ("PH x PW", ("i*sw", "j*sw")),
+    "stride swapped": ("PH x PW", ("i*sw", "j*sh")),
+    "swapped": ("PW x PH", ("i*sh", "j*sw")),
+    "square PH": ("PH x PH", ("i*sh", "j*sw")),
+    "square PW": ("PW x PW", ("i*sh", "j*sw")),
+    "short": ("(PH-1) x (PW-1)", ("i*sh", "j*sw")),
+    "short rows": ("(PH-1) x PW", ("i*sh", "j*sw")),
+    "short cols": ("PH x (PW-1)", ("i*sh", "j*sw")),
+    "long": ("(PH+1) x (PW+1)", ("i*sh", "j*sw")),
+    "i for j": ("PH x PW", ("i*sh", "i*sw")),
+    "j for i": ("PH x PW", ("j*sh", "j*sw")),
+    "i and j swapped": ("PH x PW", ("j*sh", "i*sw")),
+}
+READ_PLACE = (
+    "in the backward pass, the maximum is looked for in the {size} window at row {r}, column {c}, but its gradient "
+    "is placed at row {pr} + p, column {pc} + q: read and place with one window, window (i, j) = x[n, c, "
+    "i*sh : i*sh + PH, j*sw : j*sw + PW], whose maximum (p, q) goes to dx[n, c, i*sh + p, j*sw + q]"
+)
+
+
+def read_place_sentence(read: str, place: str) -> str:
+    size, (r, c) = WINDOW_TEXT[read]
+    pr, pc = WINDOW_TEXT[place][1]
+    return READ_PLACE.format(size=size, r=r, c=c, pr=pr, pc=pc)
+
 
 # Where to look when exactly the cases with a tag fail
 TAGS = {
@@ -483,9 +516,37 @@ def pool_backward(args, dout):
         mistake("dx", POOL["no dout"], lambda: _pool_dx(x, dout, right, ROUTE["no dout"], assign="winner")),
         mistake("dx", POOL["argmax whole map"], lambda: _pool_dx_whole_map(x, dout)),
     ]
-    for key, (size, start) in window_variants((PH, PW), (sh, sw), hw).items():
+    variants = window_variants((PH, PW), (sh, sw), hw)
+    for key, (size, start) in variants.items():
         windows = _pool_windows((H, W), size, start, hw)
         found.append(mistake("dx", POOL[f"backward {key}"], lambda w=windows: _pool_dx(x, dout, w)))
+    found += _read_place_mistakes(x, dout, (PH, PW), (sh, sw), variants)
+    return found
+
+
+def _read_place_mistakes(x, dout, kernel, stride, variants) -> list:
+    """The maximum looked for in one window and its gradient placed from another's start: every pair of
+    the windows of ``window_variants`` (and the right one) whose starts differ, the placement a start only."""
+    hw = dout.shape[2:]
+    grid = [(i, j) for i in range(hw[0]) for j in range(hw[1])]
+    right = lambda i, j: (i * stride[0], j * stride[1])  # noqa: E731
+    reads = {"right": (kernel, right), **variants}
+    places = {"right": right, **{key: start for key, (size, start) in variants.items() if size == kernel}}
+    already = {"step 1", "rows step 1", "cols step 1"}  # read right, placed without a stride: named above
+    found = []
+    for read, (size, start) in reads.items():
+        windows = _pool_windows(x.shape[2:], size, start, hw)
+        starts = [start(i, j) for i, j in grid]
+        for place, where in places.items():
+            if [where(i, j) for i, j in grid] == starts or (read == "right" and place in already):
+                continue
+
+            def placed(r0, s0, i, j, k, b, where=where):
+                r, s = where(i, j)
+                return r + k // b, s + k % b
+
+            value = lambda w=windows, p=placed: _pool_dx_placed(x, dout, w, p)  # noqa: E731
+            found.append(mistake("dx", read_place_sentence(read, place), value))
     return found
 
 
