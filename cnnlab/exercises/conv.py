@@ -1345,7 +1345,7 @@ def strided_like_x(x, HH, WW, stride, pad, dilation):
     return flat[index].reshape(N, C * HH * WW, Ho * Wo)
 
 
-FANCY_ORDERS = (("p", "q", "i", "j"), ("i", "j", "p", "q"))
+FANCY_ORDERS = (("p", "q", "i", "j"),)  # windows first (i, j, p, q) is a window-by-window overwrite, named so
 
 
 def fancy_fold(blocks, padded_shape, stride, dilation, order):
