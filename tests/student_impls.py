@@ -77,6 +77,12 @@ def size_buggy(size, kernel, stride, pad, dilation, bug):
         return (size + 2 * pad - stride * (kernel - 1) - 1) // dilation + 1
     if bug == "no parentheses":
         return size + 2 * pad - dilation * (kernel - 1) - 1 // stride + 1
+    if bug == "ends in - 1":
+        return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride - 1
+    if bug == "span dilation*(kernel + 1)":
+        return (size + 2 * pad - dilation * (kernel + 1) - 1) // stride + 1
+    if bug == "span dilation + kernel - 1":
+        return (size + 2 * pad - (dilation + kernel - 1) - 1) // stride + 1
     raise AssertionError(bug)
 
 
@@ -346,6 +352,130 @@ def conv_backward_by_taps(dout, cache):
     return dxpad[:, :, ph : ph + H, pw : pw + W], dw_, dout.sum(axis=(0, 2, 3))
 
 
+def conv_forward_scalar_loops(x, w, b, conv_param, bug=None):
+    """Seven loops down to one scalar product per tap: out[n, f, i, j] += xpad[n, c, r, s] * w[f, c, p, q]."""
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    total = 0.0
+                    for c in range(C):
+                        for p in range(HH):
+                            if bug == "bias inside the p loop":
+                                total += b[f]
+                            for q in range(WW):
+                                r = p * dh if bug == "row without i*sh" else i * sh + p * dh
+                                if bug == "tap row from q":
+                                    r = i * sh + q * dh
+                                s_ = j * sw + q * dw
+                                wt = w[f, 0, p, q] if bug == "w[f, 0, p, q]" else w[f, c, p, q]
+                                if bug == "w[f, c, p, p]":
+                                    wt = w[f, c, p, p] if p < WW else 0.0
+                                if bug == "all samples' pixel":
+                                    total += np.sum(xpad[:, c, r, s_]) * wt
+                                else:
+                                    total += xpad[n, c, r, s_] * wt
+                    out[n, f, i, j] = total if bug == "bias inside the p loop" else total + b[f]
+    return out, (x, w, b, conv_param)
+
+
+def conv_backward_channel_loops(dout, cache, bug=None):
+    """Loops over n, f, i, j and the channels c, one window slice per channel."""
+    x, w, b, conv_param = cache
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dxpad = np.zeros_like(xpad)
+    dw_ = np.zeros_like(w)
+    db = np.zeros(F)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    g = dout[n, f, i, j]
+                    if bug == "dout[n, 0, i, j]":
+                        g = dout[n, 0, i, j]
+                    if bug == "dout[n, f, i, 0]":
+                        g = dout[n, f, i, 0]
+                    rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                    cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
+                    for c in range(C):
+                        if bug == "factors swapped":
+                            dxpad[n, c, rows, cols] += xpad[n, c, rows, cols] * g
+                            dw_[f, c] += w[f, c] * g
+                            continue
+                        target = 0 if bug == "dxpad[0] +=" else n
+                        dxpad[target, c, rows, cols] += w[f, c] * g
+                        if bug == "whole-window dw inside the channel loop":
+                            dw_[f] += xpad[n, :, rows, cols] * g
+                            continue
+                        k = 0 if bug == "dw[0] +=" else f
+                        m = 0 if bug == "xpad[0] in dw" else n
+                        dw_[k, c] += xpad[m, c, rows, cols] * g
+                    if bug == "db += g":
+                        db += g
+                    else:
+                        db[f] += g
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw_, db
+
+
+def im2col_as_strided(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """as_strided on the padded input, windows first, then moved behind the taps."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C = x.shape[:2]
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    sN, sC, sH, sW = x.strides if bug == "x.strides" else xpad.strides
+    view = as_strided(xpad, (N, C, Ho, Wo, HH, WW), (sN, sC, sH * sh, sW * sw, sH * dh, sW * dw), writeable=False)
+    return view.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * HH * WW, Ho * Wo)
+
+
+def col2im_fancy(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Index arrays of every (window, tap) pixel, windows first, and one update."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    blocks = cols.reshape(N, C, HH, WW, Ho, Wo).transpose(0, 1, 4, 5, 2, 3)  # (N, C, Ho, Wo, HH, WW)
+    rows = (np.arange(Ho) * sh)[:, None, None, None] + (np.arange(HH) * dh)[None, None, :, None]
+    columns = (np.arange(Wo) * sw)[None, :, None, None] + (np.arange(WW) * dw)[None, None, None, :]
+    rows, columns = np.broadcast_arrays(rows, columns)  # (Ho, Wo, HH, WW)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    if bug == "fancy +=":
+        xpad[:, :, rows, columns] += blocks
+    else:
+        np.add.at(xpad, (slice(None), slice(None), rows, columns), blocks)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def conv_backward_fancy(dout, cache, bug=None):
+    """dw by einsum over a window view, dx through index arrays of the taps."""
+    x, w, b, conv_param = cache
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    view = _windows(xpad, HH, WW, (sh, sw), (dh, dw), Ho, Wo)  # (N, C, Ho, Wo, HH, WW)
+    dw_ = np.einsum("ncijpq,nfij->fcpq", view, dout)
+    dview = np.einsum("nfij,fcpq->ncpqij", dout, w)  # (N, C, HH, WW, Ho, Wo)
+    rows = (np.arange(HH) * dh)[:, None, None, None] + (np.arange(Ho) * sh)[None, None, :, None]
+    cols = (np.arange(WW) * dw)[None, :, None, None] + (np.arange(Wo) * sw)[None, None, None, :]
+    rows, cols = np.broadcast_arrays(rows, cols)
+    dxpad = np.zeros_like(xpad)
+    if bug == "fancy +=":
+        dxpad[:, :, rows, cols] += dview
+    else:
+        np.add.at(dxpad, (slice(None), slice(None), rows, cols), dview)
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw_, dout.sum(axis=(0, 2, 3))
+
+
 def conv_forward_no_bias(x, w, b, conv_param):
     return conv_forward_loops(x, w, b, conv_param, bug="no bias")
 
@@ -459,7 +589,7 @@ def col2im_loops(cols, x_shape, filter_height, filter_width, stride=1, pad=0, di
     return xpad[:, :, ph : ph + H, pw : pw + W]
 
 
-def col2im_add_at(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+def col2im_add_at(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
     """np.add.at with the index of every (row, column) entry: no loop over positions."""
     N, C, H, W = x_shape
     (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
@@ -471,7 +601,10 @@ def col2im_add_at(cols, x_shape, filter_height, filter_width, stride=1, pad=0, d
     columns = (j * dw)[:, None] + (s * sw)[None, :]
     xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
     for n in range(N):
-        np.add.at(xpad[n], (np.broadcast_to(c[:, None], rows.shape), rows, columns), cols[n])
+        if bug == "fancy +=":
+            xpad[n][np.broadcast_to(c[:, None], rows.shape), rows, columns] += cols[n]
+        else:
+            np.add.at(xpad[n], (np.broadcast_to(c[:, None], rows.shape), rows, columns), cols[n])
     return xpad[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -524,7 +657,9 @@ def conv_backward_matmul(dout, cache, bug=None):
     dcols = np.einsum("fk,nfl->nkl", w.reshape(F, -1), dout_rows)
     if bug == "dcols (N, H'W', R) reshaped":
         dcols = (dout_rows.transpose(0, 2, 1) @ w.reshape(F, -1)).reshape(N, C * HH * WW, Ho * Wo)
-    if bug == "col2im overwrites":
+    if bug == "col2im of cols":
+        dx = col2im_add_at(cols, x.shape, HH, WW, stride, pad, dilation)
+    elif bug == "col2im overwrites":
         dx = col2im_loops(dcols, x.shape, HH, WW, stride, pad, dilation, bug="overwrites")
     else:
         dx = col2im_add_at(dcols, x.shape, HH, WW, stride, pad, dilation)
@@ -3377,4 +3512,100 @@ BUGGY += [
         None,
         "the regularization term is divided by N",
     ),
+]
+
+
+BUGGY += [
+    # issue #16, the convolution family's generated classes: index slips of the loop nest, a term added once per
+    # loop, the factors swapped, the wrong cached array, as_strided with x's strides, fancy-index +=, the size
+    # formula with one operator written as another
+    (
+        "conv_output_size",
+        "ends in - 1",
+        partial(size_buggy, bug="ends in - 1"),
+        None,
+        "the + 1 at the end is written -",
+    ),
+    (
+        "conv_output_size",
+        "span dilation*(kernel + 1)",
+        partial(size_buggy, bug="span dilation*(kernel + 1)"),
+        None,
+        "the - in HH - 1 is written +",
+    ),
+    (
+        "conv_output_size",
+        "span dilation + kernel - 1",
+        partial(size_buggy, bug="span dilation + kernel - 1"),
+        None,
+        "the * in dilation*(HH - 1) is written +",
+    ),
+    *(
+        ("conv_forward_naive", label, _bug(conv_forward_scalar_loops, label), None, expected)
+        for label, expected in (
+            ("all samples' pixel", CONV["every sample summed"]),
+            ("tap row from q", "xpad[n, c, i*sh + q*dh, j*sw + q*dw] * w[f, c, p, q]"),
+            ("row without i*sh", "(the output row i is 0 in the window's index)"),
+            ("w[f, c, p, p]", "(the tap column q is p in w's index)"),
+            ("w[f, 0, p, q]", "(the channel c is 0 in w's index)"),
+            ("bias inside the p loop", "the bias is added C*HH times, once per channel and tap row (c, p)"),
+        )
+    ),
+    *(
+        ("conv_backward_naive", label, _bug(conv_backward_channel_loops, label), None, expected)
+        for label, expected in (
+            ("dout[n, 0, i, j]", "the upstream gradient is read as dout[n, 0, i, j]"),
+            ("dout[n, f, i, 0]", "the upstream gradient is read as dout[n, f, i, 0]"),
+            ("dxpad[0] +=", CONV["dx into sample 0"]),
+            ("dw[0] +=", CONV["dw into filter 0"]),
+            ("xpad[0] in dw", CONV["dw sample 0 windows"]),
+            ("db += g", CONV["db without f"]),
+            ("factors swapped", CONV["factors swapped"].format(name="dx")),
+            ("whole-window dw inside the channel loop", "dw gets each window's term C times"),
+        )
+    ),
+    (
+        "conv_backward_naive",
+        "dx by fancy +=",
+        _bug(conv_backward_fancy, "fancy +="),
+        None,
+        CONV["fancy +="].format(name="dxpad"),
+    ),
+    ("im2col", "as_strided with x.strides", _bug(im2col_as_strided, "x.strides"), None, CONV["strided like x"]),
+    (
+        "conv_forward_im2col",
+        "own im2col with x.strides",
+        partial(conv_forward_matmul, im2col=_bug(im2col_as_strided, "x.strides")),
+        None,
+        CONV["strided like x"],
+    ),
+    (
+        "col2im",
+        "fancy += with the windows first",
+        _bug(col2im_fancy, "fancy +="),
+        None,
+        COLUMNS["overwrite"],
+    ),
+    (
+        "col2im",
+        "fancy += over (c, p, q) x (i, j) indices",
+        _bug(col2im_add_at, "fancy +="),
+        None,
+        CONV["fancy +="].format(name="xpad"),
+    ),
+    (
+        "conv_backward_im2col",
+        "col2im of the cached cols",
+        _bug(conv_backward_matmul, "col2im of cols"),
+        conv_forward_matmul,
+        CONV["col2im of cols"],
+    ),
+]
+
+CORRECT += [
+    ("conv_forward_naive", "seven loops, scalar products", conv_forward_scalar_loops, None),
+    ("conv_backward_naive", "loops over the channels", conv_backward_channel_loops, None),
+    ("conv_backward_naive", "index arrays and np.add.at", conv_backward_fancy, None),
+    ("im2col", "as_strided, windows first", im2col_as_strided, None),
+    ("col2im", "index arrays, windows first, np.add.at", col2im_fancy, None),
 ]

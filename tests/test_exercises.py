@@ -617,4 +617,5 @@ def test_scores_through_a_softmax_and_a_gradient_averaged_over_the_images_are_na
         return loss, {**grads, "b3": grads["b3"] / X.shape[0]}
 
     result = exercises.check("three_layer_convnet_loss", db3_mean)
-    assert "grads['b3'] is exactly 1/N times the right value" in str(result.named_mistake())
+    named = str(result.named_mistake())  # the convnet's own recomputation, or the generic 1/N
+    assert "grads['b3'] is divided by N twice" in named or "grads['b3'] is exactly 1/N times" in named

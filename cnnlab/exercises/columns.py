@@ -222,6 +222,7 @@ def im2col_mistakes(args, dout=None):
     if pairs[0] != (1, 1):
         found.append(mistake("cols", COLUMNS["no stride"], lambda: im2col_module.im2col(x, HH, WW, 1, pad, dilation)))
         found.append(mistake("cols", COLUMNS["no stride"], lambda: first_windows(((1, 1), pairs[1], pairs[2]))))
+    found.append(mistake("cols", conv.CONV["strided like x"], lambda: conv.strided_like_x(x, HH, WW, *pairs)))
     flat = cols.ravel()
     skip = {("written", o) for o in _IM2COL_NAMED}
     compute = lambda i: flat[i].reshape(cols.shape)  # noqa: E731
@@ -331,6 +332,14 @@ def col2im_mistakes(args, dout=None):
         st, di = (value, dilation) if param == "stride" else (stride, value)
         sentence = conv.CONV[key].format(param=param)
         found.append(mistake("x", sentence, lambda st=st, di=di: crop_(_fold_at(blocks, shape, st, di))))
+    for order in conv.FANCY_ORDERS:
+        found.append(
+            mistake(
+                "x",
+                conv.CONV["fancy +="].format(name="xpad"),
+                lambda o=order: crop_(conv.fancy_fold(blocks, shape, stride, dilation, o)),
+            )
+        )
     for rows, columns_, cut in conv.cuts(added.shape, pad, H, W):
         found.append(mistake("x", COLUMNS["cut"].format(rows=rows, cols=columns_), lambda c=cut: added[c]))
     if ph or pw:

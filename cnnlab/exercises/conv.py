@@ -19,7 +19,7 @@ from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
 from cnnlab.exercises.exercise import SHARED_TAGS, Case, CrashAdvice, Exercise, case_rng, mistake
 from cnnlab.exercises.layouts import _fingerprint, folder, layouts, memo, order_text, shape_text
-from cnnlab.exercises.windows import PAIRS, as_pairs, coverage, crop, first, windows_touching_padding
+from cnnlab.exercises.windows import PAIRS, as_pairs, coverage, crop, first, output_hw, windows_touching_padding
 
 __all__ = [
     "NAIVE",
@@ -291,6 +291,61 @@ CONV = {
         "or the reverse; rows use stride[0], pad[0], dilation[0], HH and H', columns stride[1], pad[1], "
         "dilation[1], WW and W' (a window that reaches past xpad is cut short, smaller than the filter)"
     ),
+    "forward slip": (
+        "an index slip in the loops: out[n, f, i, j] sums {wrong} over c, p and q, where it is {right} ({what}); "
+        "each index of the window and of w is its own loop variable"
+    ),
+    "every sample summed": (
+        "every output sums the windows of all N samples, np.sum(xpad[:, :, rows, cols] * w[f]): out[n, f, i, j] "
+        "reads sample n's window alone, np.sum(xpad[n, :, rows, cols] * w[f]) + b[f]"
+    ),
+    "bias counted": "the bias is added {where}: add b[f] once per output, after the sum over c, p and q",
+    "backward slip": (
+        "an index slip in the loops: the upstream gradient is read as {wrong} where it is dout[n, f, i, j] ({what}); "
+        "every window's gradient, g = dout[n, f, i, j], goes to dxpad[n], dw[f] and db[f]"
+    ),
+    "dx into sample 0": (
+        "every sample's gradient goes into dx[0] (dxpad[0, :, rows, cols] += ...), and the others stay 0: "
+        "dxpad[n, :, rows, cols] += w[f] * dout[n, f, i, j]"
+    ),
+    "dw sample 0 windows": (
+        "dw reads sample 0's windows for every sample, xpad[0, :, rows, cols]: dw[f] += xpad[n, :, rows, cols] * "
+        "dout[n, f, i, j]"
+    ),
+    "dw into filter 0": (
+        "every filter's gradient goes into dw[0] (dw[0] += ...), and the others stay 0: dw[f] += window * "
+        "dout[n, f, i, j]"
+    ),
+    "db without f": (
+        "every db[f] is the sum of all of dout (db += dout[n, f, i, j] without the index f): "
+        "db[f] += dout[n, f, i, j], db = dout.sum(axis=(0, 2, 3))"
+    ),
+    "db into filter 0": (
+        "every filter's dout goes into db[0] (db[0] += ...), and the others stay 0: db = dout.sum(axis=(0, 2, 3))"
+    ),
+    "dx channel 0 of w": (
+        "dx uses channel 0 of w, w[f, 0], for every channel: dxpad[n, c, rows, cols] += w[f, c] * dout[n, f, i, j]"
+    ),
+    "gradient counted": (
+        "{name} gets each window's term {where}: add it once per window, outside the loops it does not depend on"
+    ),
+    "factors swapped": (
+        "{name} is built from the wrong factor: the gradient of out = window * w[f] is dxpad[n, :, rows, cols] += "
+        "w[f] * g for the window and dw[f] += window * g for w (here the two are swapped)"
+    ),
+    "strided like x": (
+        "the windows are a strided view of xpad built with x.strides, the strides of the unpadded x: they walk "
+        "xpad's buffer with x's row and channel lengths; take the strides of the array you view, xpad.strides"
+    ),
+    "col2im of cols": (
+        "dx is col2im of the cached cols, the forward's columns of x: fold their gradient back, "
+        "dcols = w_row.T @ dout_rows, dx = col2im(dcols, x.shape, HH, WW, stride, pad, dilation)"
+    ),
+    "fancy +=": (
+        "{name}[:, :, rows, cols] += ... with index arrays adds a pixel that repeats in them once (NumPy buffers "
+        "the update: the last value is kept), where windows overlap it must get every window's value: "
+        "np.add.at({name}, (slice(None), slice(None), rows, cols), values), or a loop over the windows or the taps"
+    ),
     "region padding": "look at how x is padded: with zeros, by pad on every side",
     "region overlap": "a pixel read by several windows gets the sum of their gradients: use +=, not =",
     "region border": "look at how the padding is added in the forward pass and cut away at the end",
@@ -439,6 +494,15 @@ def conv_forward(args, dout=None, im2col=False):
     F = w.shape[0]
     bare = _conv(x, w, 0 * b, conv_param)  # (N, F, Ho, Wo) without the bias
     bias = b[None, :, None, None]
+    found += _forward_slips(x, w, b, stride, pad, dilation, Ho, Wo)
+    found += _bias_counts(bare, bias, C, *w.shape[2:])
+    found.append(
+        mistake(
+            "out",
+            CONV["strided like x"],
+            lambda: _product(w, b, strided_like_x(x, *w.shape[2:], stride, pad, dilation), Ho, Wo),
+        )
+    )
     found += [
         mistake("out", CONV["relu"], lambda: np.maximum(bare + bias, 0)),
         mistake("out", CONV["mean"], lambda: bare / (w[0].size) + bias),
@@ -777,6 +841,25 @@ def conv_backward(args, dout, im2col=False):
         lambda s: _gather(dout, _pad_sides(x, s), w.shape, stride, dilation),
     )
     found += _index_slips(x, w, b, conv_param, dout, dx, dw)
+    found += _backward_slips(x, w, b, conv_param, dout, dx, dw, db)
+    F, _, HH, WW = w.shape
+    cols = im2col_module.im2col(x, HH, WW, stride, pad, dilation)
+    fold = folder(x.shape, HH, WW, stride, pad, dilation)
+    found += _factors_swapped(x, w, conv_param, dout, cols, fold)
+    found.append(("dx", CONV["col2im of cols"], fold(cols)))
+    like_x = strided_like_x(x, HH, WW, stride, pad, dilation)
+    if like_x is not None:
+        dw_like = np.einsum("nfp,nkp->fk", dout.reshape(N, F, -1), like_x).reshape(w.shape)
+        found.append(("dw", CONV["strided like x"], dw_like))
+    dcols6 = np.einsum("fcpq,nfij->ncpqij", w, dout)
+    for order in FANCY_ORDERS:
+        found.append(
+            mistake(
+                "dx",
+                CONV["fancy +="].format(name="dxpad"),
+                lambda o=order: crop_or_none(fancy_fold(dcols6, xpad.shape, stride, dilation, o), pad, H, W),
+            )
+        )
     if im2col:
         found += _backward_layouts(x, w, b, conv_param, dout)
     if ph or pw:
@@ -1043,3 +1126,239 @@ def _pair(variant: str, lesson: int) -> list:
 
 NAIVE = _pair("naive", lesson=2)
 IM2COL = _pair("im2col", lesson=3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Index slips of the loop nest, generated: one index of the sum replaced by 0 or by another loop variable
+
+
+# the loop nest of the naive forward: out[n, f, i, j] = sum over c, p, q of X * W + b[f]
+_X_SLOTS = ("n", "c", "i", "p", "j", "q")  # xpad[n, c, i*sh + p*dh, j*sw + q*dw]
+_W_SLOTS = ("f", "c", "p", "q")  # w[f, c, p, q]
+_NEST = ("n", "f", "i", "j", "c", "p", "q")
+_SWAPS = {"n": "f", "f": "n", "i": "j", "j": "i", "p": "q", "q": "p"}
+_LOOP_NAMES = {
+    "n": "the sample n",
+    "f": "the filter f",
+    "c": "the channel c",
+    "i": "the output row i",
+    "j": "the output column j",
+    "p": "the tap row p",
+    "q": "the tap column q",
+}
+
+
+def _x_text(slots) -> str:
+    n, c, i, p, j, q = slots
+
+    def axis(pos, tap, s, d):
+        terms = [t for t in (f"{pos}*{s}" if pos != "0" else "", f"{tap}*{d}" if tap != "0" else "") if t]
+        return " + ".join(terms) or "0"
+
+    return f"xpad[{n}, {c}, {axis(i, p, 'sh', 'dh')}, {axis(j, q, 'sw', 'dw')}]"
+
+
+def _slips(slots):
+    """(index of the slot, its new letter) for each slip: a letter replaced by 0 or by its partner."""
+    for k, letter in enumerate(slots):
+        yield k, "0"
+        if letter in _SWAPS:
+            yield k, _SWAPS[letter]
+
+
+def _axes7(sizes: dict) -> dict:
+    """Each loop variable as an index array on its own axis of the nest (n, f, i, j, c, p, q); "0" is 0."""
+    found = {"0": 0}
+    for k, letter in enumerate(_NEST):
+        shape = [1] * len(_NEST)
+        shape[k] = sizes[letter]
+        found[letter] = np.arange(sizes[letter]).reshape(shape)
+    return found
+
+
+def _read_x(xpad, slots, A, stride, dilation):
+    """xpad[n, c, i*sh + p*dh, j*sw + q*dw] over the nest, with the slots' letters; None where it reads past xpad."""
+    n, c, i, p, j, q = (A[s] for s in slots)
+    rows = np.asarray(i * stride[0] + p * dilation[0])
+    cols = np.asarray(j * stride[1] + q * dilation[1])
+    if rows.max() >= xpad.shape[2] or cols.max() >= xpad.shape[3] or np.max(n) >= xpad.shape[0]:
+        return None
+    return xpad[n, c, rows, cols]
+
+
+def _read_w(w, slots, A):
+    f, c, p, q = (A[s] for s in slots)
+    if np.max(f) >= w.shape[0] or np.max(p) >= w.shape[2] or np.max(q) >= w.shape[3]:
+        return None
+    return w[f, c, p, q]
+
+
+def _nest_sizes(x, w, Ho, Wo) -> dict:
+    N, C = x.shape[:2]
+    F, _, HH, WW = w.shape
+    return {"n": N, "f": F, "i": Ho, "j": Wo, "c": C, "p": HH, "q": WW}
+
+
+def _forward_slips(x, w, b, stride, pad, dilation, Ho, Wo) -> list:
+    """out with one index of xpad[n, c, i*sh + p*dh, j*sw + q*dw] * w[f, c, p, q] slipped (0, or its partner
+    loop variable: n/f, i/j, p/q), or xpad's sample index summed over (every sample's window in one sum)."""
+    xpad = im2col_module.pad_input(x, pad)
+    sizes = _nest_sizes(x, w, Ho, Wo)
+    A = _axes7(sizes)
+    shape = tuple(sizes[k] for k in _NEST)
+    bias = b.reshape(1, -1, 1, 1)
+    right_x = _read_x(xpad, _X_SLOTS, A, stride, dilation)
+    right_w = _read_w(w, _W_SLOTS, A)
+
+    def out_of(xv, wv):
+        if xv is None or wv is None:
+            return None
+        return np.broadcast_to(xv * wv, shape).sum(axis=(4, 5, 6)) + bias
+
+    found = []
+    right_text = f"{_x_text(_X_SLOTS)} * w[f, c, p, q]"
+    for k, new in _slips(_X_SLOTS):
+        slots = _X_SLOTS[:k] + (new,) + _X_SLOTS[k + 1 :]
+        wrong = f"{_x_text(slots)} * w[f, c, p, q]"
+        what = f"{_LOOP_NAMES[_X_SLOTS[k]]} is {'0' if new == '0' else new} in the window's index"
+        sentence = CONV["forward slip"].format(wrong=wrong, right=right_text, what=what)
+        found.append(mistake("out", sentence, lambda s=slots: out_of(_read_x(xpad, s, A, stride, dilation), right_w)))
+    for k, new in _slips(_W_SLOTS):
+        if (k, new) == (0, "0"):
+            continue  # w[0]: CONV["filter 0"]
+        slots = _W_SLOTS[:k] + (new,) + _W_SLOTS[k + 1 :]
+        wrong = f"{_x_text(_X_SLOTS)} * w[{', '.join(slots)}]"
+        what = f"{_LOOP_NAMES[_W_SLOTS[k]]} is {'0' if new == '0' else new} in w's index"
+        sentence = CONV["forward slip"].format(wrong=wrong, right=right_text, what=what)
+        found.append(mistake("out", sentence, lambda s=slots: out_of(right_x, _read_w(w, s, A))))
+    if x.shape[0] > 1:
+        found.append(
+            mistake("out", CONV["every sample summed"], lambda: out_of(right_x.sum(axis=0, keepdims=True), right_w))
+        )
+    return found
+
+
+def _loop_counts(C, HH, WW) -> list:
+    """(how many times, the loops a term sits in) for a term added inside the loops over c, p and q."""
+    found = [
+        (HH * WW, "HH*WW times, once per filter tap (p, q), inside the loops over p and q"),
+        (HH, "HH times, once per tap row p, inside the loop over p"),
+        (WW, "WW times, once per tap column q, inside the loop over q"),
+        (C * HH * WW, "C*HH*WW times, once per channel and tap (c, p, q), inside the loops over c, p and q"),
+        (C * HH, "C*HH times, once per channel and tap row (c, p), inside the loops over c and p"),
+    ]
+    return [(k, where) for k, where in found if k > 1]
+
+
+def _bias_counts(bare, bias, C, HH, WW) -> list:
+    """out with the bias added k times: inside a loop over the taps or the channels."""
+    return [
+        mistake("out", CONV["bias counted"].format(where=where), lambda k=k: bare + k * bias)
+        for k, where in _loop_counts(C, HH, WW)
+    ]
+
+
+def _backward_slips(x, w, b, conv_param, dout, dx, dw, db) -> list:
+    """The gradients with one index of the loops slipped: dout[n, f, i, j] read at 0 or at its partner loop
+    variable (every gradient follows it), dxpad[0] or dw[0] += (everything into sample 0 / filter 0), dw from
+    sample 0's windows, db without [f]; and a term added once per channel or tap (k times)."""
+    N, F, Ho, Wo = dout.shape
+    C, HH, WW = w.shape[1:]
+    found = []
+    sizes = {"n": N, "f": F, "i": Ho, "j": Wo}
+    slots = ("n", "f", "i", "j")
+    for k, new in _slips(slots):
+        if new == "n" or new == "f":
+            continue  # dout[f, ...] / dout[n, n, ...]: not a slip students make
+        grid = np.meshgrid(*(np.arange(sizes[s]) for s in slots), indexing="ij")
+        letters = dict(zip(slots, grid))
+        idx = tuple(np.zeros_like(grid[0]) if s == "0" else letters[s] for s in slots[:k] + (new,) + slots[k + 1 :])
+        if any(int(a.max()) >= dout.shape[m] for m, a in enumerate(idx)):
+            continue
+        wrong = f"dout[{', '.join(slots[:k] + (new,) + slots[k + 1 :])}]"
+        what = f"{_LOOP_NAMES[slots[k]]} is {new}"
+        sentence = CONV["backward slip"].format(wrong=wrong, what=what)
+        grads = mistake("", "", lambda i=idx: _conv_grads(x, w, b, conv_param, dout[i]))[2]
+        if grads is not None:
+            found += [(name, sentence, g) for name, g in zip(("dx", "dw", "db"), grads)]
+    if N > 1:
+        into = np.zeros_like(dx)
+        into[0] = dx.sum(axis=0)
+        found.append(("dx", CONV["dx into sample 0"], into))
+        x0 = np.broadcast_to(x[:1], x.shape)
+        found.append(mistake("dw", CONV["dw sample 0 windows"], lambda: _conv_grads(x0, w, b, conv_param, dout)[1]))
+    if F > 1:
+        into = np.zeros_like(dw)
+        into[0] = dw.sum(axis=0)
+        found.append(("dw", CONV["dw into filter 0"], into))
+        found.append(("db", CONV["db without f"], np.full_like(db, db.sum())))
+        into = np.zeros_like(db)
+        into[0] = db.sum()
+        found.append(("db", CONV["db into filter 0"], into))
+    if C > 1:
+        w0 = np.broadcast_to(w[:, :1], w.shape)
+        found.append(mistake("dx", CONV["dx channel 0 of w"], lambda: _conv_grads(x, w0, b, conv_param, dout)[0]))
+    for k, where in [(C, "C times, once per channel c, inside the loop over c"), *_loop_counts(C, HH, WW)]:
+        if k > 1:
+            for name, value in (("dx", dx), ("dw", dw), ("db", db)):
+                found.append((name, CONV["gradient counted"].format(name=name, where=where), k * value))
+    return found
+
+
+def _factors_swapped(x, w, conv_param, dout, cols, fold) -> list:
+    """The backward with the two factors of each product swapped: dx from the windows of x (times dout), dw
+    from w (times dout)."""
+    N, F, Ho, Wo = dout.shape
+    C, HH, WW = w.shape[1:]
+    g = dout.sum(axis=1).reshape(N, 1, Ho * Wo)  # every filter's dout at each position
+    return [
+        mistake("dx", CONV["factors swapped"].format(name="dx"), lambda: fold(cols * g)),
+        ("dw", CONV["factors swapped"].format(name="dw"), w * dout.sum(axis=(0, 2, 3))[:, None, None, None]),
+    ]
+
+
+def _product(w, b, cols, Ho, Wo):
+    """out = w_row @ cols + b, reshaped; None without cols."""
+    if cols is None:
+        return None
+    F = w.shape[0]
+    return (w.reshape(F, -1) @ cols + b[:, None]).reshape(cols.shape[0], F, Ho, Wo)
+
+
+def crop_or_none(xpad, pad, H, W):
+    return None if xpad is None else crop(xpad, pad, H, W)
+
+
+def strided_like_x(x, HH, WW, stride, pad, dilation):
+    """cols from np.lib.stride_tricks.as_strided(xpad, ..., strides built from x.strides): the view walks the
+    padded buffer with the unpadded array's row and channel lengths (None without padding: the same array)."""
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    if not (ph or pw):
+        return None
+    N, C, H, W = x.shape
+    Ho, Wo = output_hw((H, W), (HH, WW), stride, pad, dilation)
+    flat = im2col_module.pad_input(x, pad).ravel()
+    n, c, p, q, i, j = np.ix_(*(np.arange(s) for s in (N, C, HH, WW, Ho, Wo)))
+    index = n * C * H * W + c * H * W + (p * dh + i * sh) * W + (q * dw + j * sw)
+    if index.max() >= flat.size:
+        return None
+    return flat[index].reshape(N, C * HH * WW, Ho * Wo)
+
+
+FANCY_ORDERS = (("p", "q", "i", "j"),)  # windows first (i, j, p, q) is a window-by-window overwrite, named so
+
+
+def fancy_fold(blocks, padded_shape, stride, dilation, order):
+    """xpad[:, :, rows, cols] += values with index arrays (HH, WW, H', W') laid out in ``order``: NumPy adds a
+    pixel that repeats in the index arrays once (the last value of it), not once per window."""
+    N, C, HH, WW, Ho, Wo = blocks.shape
+    axes = ["p", "q", "i", "j"]
+    perm = [axes.index(a) for a in order]
+    rows = np.arange(HH)[:, None, None, None] * dilation[0] + np.arange(Ho)[None, None, :, None] * stride[0]
+    cols = np.arange(WW)[None, :, None, None] * dilation[1] + np.arange(Wo)[None, None, None, :] * stride[1]
+    rows, cols = (np.broadcast_to(a, (HH, WW, Ho, Wo)).transpose(perm) for a in (rows, cols))
+    if rows.max() >= padded_shape[2] or cols.max() >= padded_shape[3]:
+        return None
+    xpad = np.zeros(padded_shape)
+    xpad[:, :, rows, cols] += blocks.transpose(0, 1, *(2 + k for k in perm))
+    return xpad

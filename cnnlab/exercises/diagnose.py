@@ -364,6 +364,12 @@ SIZE_FORMULA = "H' = (H + 2*pad - dilation*(HH - 1) - 1) // stride + 1"
 
 def _size_variants(I: int, K: int, S: int, P: int, D: int):
     """(description, size) for each common mistake in the output-size formula that applies."""
+    extra = [(text, size) for text, size in _operator_variants(I, K, S, P, D) if text not in _COVERED]
+    return _size_variants_base(I, K, S, P, D) + extra
+
+
+def _size_variants_base(I: int, K: int, S: int, P: int, D: int):
+    """The mistakes worded one by one (the operator variants follow them)."""
     span = D * (K - 1) + 1
     variants = []
     if P:
@@ -426,6 +432,73 @@ def _size_variants(I: int, K: int, S: int, P: int, D: int):
         )
     variants.append(("the filter size is not subtracted", (I + 2 * P - 1) // S + 1))
     return variants
+
+
+# The formula's operators, each of which a student may write as another: (what it is, its place as text)
+_OPERATORS = (
+    ("+", "the + in H + 2*pad"),
+    ("*", "the * in 2*pad"),
+    ("-", "the - before dilation*(HH - 1)"),
+    ("*", "the * in dilation*(HH - 1)"),
+    ("-", "the - in HH - 1"),
+    ("-", "the - before the last 1 of the numerator"),
+    ("//", "the // stride"),
+    ("+", "the + 1 at the end"),
+)
+_OPS = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "//": lambda a, b: a // b,
+}
+
+
+def _formula(I, K, S, P, D, ops):
+    o = [_OPS[op] for op in ops]
+    return o[7](o[6](o[5](o[2](o[0](I, o[1](2, P)), o[3](D, o[4](K, 1))), 1), S), 1)
+
+
+def _operator_variants(I: int, K: int, S: int, P: int, D: int) -> list:
+    """(description, size) for the formula with one of its operators written as another (// stride as * stride,
+    the - before the span as +, ...)."""
+    found = []
+    right = tuple(op for op, _ in _OPERATORS)
+    for k, (op, where) in enumerate(_OPERATORS):
+        for other in _OPS:
+            if other == op:
+                continue
+            ops = right[:k] + (other,) + right[k + 1 :]
+            try:
+                size = _formula(I, K, S, P, D, ops)
+            except ZeroDivisionError:
+                continue
+            found.append((f"{where} is written {other}", size))
+    return found
+
+
+def _covered() -> frozenset:
+    """The operator variants that are the right formula, or another variant's, on every geometry of a grid
+    (those are named in the other's words)."""
+    grid = list(itertools.product(range(3, 10), range(1, 5), range(1, 4), range(0, 3), range(1, 3)))
+    rights = [(I + 2 * P - D * (K - 1) - 1) // S + 1 for I, K, S, P, D in grid]
+    tables: dict = {}
+    for g, params in enumerate(grid):
+        for kind, variants in (("base", _size_variants_base(*params)), ("op", _operator_variants(*params))):
+            for text, size in variants:
+                tables.setdefault((kind, text), {})[g] = size
+    values = {key: tuple(table.get(g, rights[g]) for g in range(len(grid))) for key, table in tables.items()}
+    covered, seen = set(), {tuple(rights)}
+    seen |= {value for key, value in values.items() if key[0] == "base"}
+    for key, value in values.items():
+        if key[0] != "op":
+            continue
+        if value in seen:
+            covered.add(key[1])
+        seen.add(value)
+    return frozenset(covered)
+
+
+_COVERED = _covered()
 
 
 POOL_SIZE_FORMULA = "H' = (H - pool_height) // stride + 1"
