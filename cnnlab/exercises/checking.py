@@ -302,14 +302,18 @@ def _compare(exercise, name, value, expected, args, dout, outcome: Outcome) -> N
     if problem:
         outcome.fail(problem)
         if yours is not None:
-            outcome.candidates[name] = diagnosis.output(exercise, name, yours, np.asarray(expected), args, dout)
+            tried = outcome.tried.setdefault(name, set())
+            outcome.candidates[name] = diagnosis.output(
+                exercise, name, yours, np.asarray(expected), args, dout, tried=tried
+            )
         return
     expected = np.asarray(expected, dtype=np.float64)
     wrong = diagnose.wrong_mask(yours, expected, REFERENCE_THRESHOLD)
     if not wrong.any():
         return
     outcome.fail(*compare.wrong_text(name, yours, expected, wrong))
-    outcome.candidates[name] = diagnosis.output(exercise, name, yours, expected, args, dout, wrong)
+    tried = outcome.tried.setdefault(name, set())
+    outcome.candidates[name] = diagnosis.output(exercise, name, yours, expected, args, dout, wrong, tried=tried)
     if outcome.comparison is None:
         outcome.comparison = (name, yours, expected)
 

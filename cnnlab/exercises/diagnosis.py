@@ -12,6 +12,7 @@ failing cases share (the entry's ``tag_advice``).
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 
@@ -27,18 +28,25 @@ MAX_DIAGNOSES = 2  # per output
 Named = diagnose.Named
 
 
-def output(exercise: Exercise, name: str, yours, expected, args, dout, wrong=None) -> list:
-    """What the mistake in output ``name`` looks like: known mistakes first, then patterns."""
+def output(exercise: Exercise, name: str, yours, expected, args, dout, wrong=None, tried=None) -> list:
+    """What the mistake in output ``name`` looks like: known mistakes first, then patterns.
+
+    ``tried`` (a set), if given, collects the known mistakes that could be formed for this case,
+    whether they fit or not (``summarize`` uses them to tell a coincidence from a mistake)."""
     found = []
+    tried = set() if tried is None else tried
     if exercise.mistakes is not None:
         for where, sentence, value in recomputed(exercise, args, dout):
             if where != name or value is None or sentence in found:
                 continue
+            tried.add(sentence)
             value = np.asarray(value, dtype=np.float64)
             if _matches(yours, value) and not diagnose.matches(expected, value, compare.REFERENCE_THRESHOLD):
                 found.append(sentence)
     if found:
         return [Named(f) for f in found]
+    if yours.shape == expected.shape:
+        tried.update(_known_scales(name, args).values())  # the scale detector below looks at these
     if not np.isfinite(yours).all():
         return []  # NaN or inf: only a known mistake that makes them says more than the problem
     axes = exercise.axes.get(name, ())
@@ -142,6 +150,25 @@ def _known_scales(name: str, args) -> dict:
     return {k: diagnose.NAMES[label].format(name=name, n=N) for k, label in ((1 / N, "1/N"), (N, "N"))}
 
 
+def _refuted(sentence, name: str, failures) -> bool:
+    """A known mistake that another failing case could form for this output but does not fit: it
+    fits here by coincidence (the code doubles, and this case has N = 2). Such a sentence is still
+    shown, but not as a Named mistake. Numbers are ignored in the comparison ("N = 2", "N = 3")."""
+    if not isinstance(sentence, Named):
+        return False
+    key = _without_numbers(sentence)
+    for other in failures:
+        tried = {_without_numbers(t) for t in other.tried.get(name, ())}
+        fitting = {_without_numbers(c) for c in other.candidates.get(name, ())}
+        if key in tried and key not in fitting:
+            return True
+    return False
+
+
+def _without_numbers(text: str) -> str:
+    return re.sub(r"\d+", "#", str(text))
+
+
 def summarize(result: CheckResult, exercise: Exercise) -> None:
     """Cross-case pattern, diagnoses that fit every failing case, and notes (once each)."""
     failures = result.failures
@@ -151,7 +178,11 @@ def summarize(result: CheckResult, exercise: Exercise) -> None:
         for name, sentences in outcome.candidates.items():
             others = [o.candidates[name] for o in failures if o.candidates.get(name)]
             common = [s for s in sentences if all(s in other for other in others)]
-            outcome.diagnoses += [s for s in (common or sentences)[:MAX_DIAGNOSES] if s not in outcome.diagnoses]
+            # a name that another failing case refutes fits here by coincidence: left out (or, if it is all
+            # there is, shown as a pattern, not as a Named mistake)
+            kept = [s for s in sentences if not _refuted(s, name, failures)]
+            chosen = common or kept or [str(s) for s in sentences]
+            outcome.diagnoses += [s for s in chosen[:MAX_DIAGNOSES] if s not in outcome.diagnoses]
     tags = diagnose.pattern_tags([o.tags for o in failures], passed)
     advice = [exercise.tag_advice[t] for t in tags if t in exercise.tag_advice]
     if failures and advice and not any(isinstance(d, Named) for d in failures[0].diagnoses):

@@ -48,6 +48,7 @@ class Outcome:
     notes: list = field(default_factory=list)
     comparison: tuple | None = None
     candidates: dict = field(default_factory=dict)  # output name -> every diagnosis that fits it here
+    tried: dict = field(default_factory=dict)  # output name -> the known mistakes formed here (fitting or not)
     unwritten: bool = False  # the function raised NotImplementedError: not written yet
 
     def fail(self, problem: str, details=()) -> Outcome:
