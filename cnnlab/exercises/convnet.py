@@ -139,6 +139,10 @@ TAGS = {
     ),
     **SHARED_TAGS,
     "a rectangular input": "a rectangular input: H and W are used for each other somewhere",
+    "an even filter size": (
+        "the conv's padding: pad = (HH - 1) // 2, as lesson 7 gives it (for an even HH that is not HH // 2), "
+        "and the sizes that follow from it"
+    ),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -152,6 +156,7 @@ CONVNET_CASES = [
     ("3 images, reg = 0.1", 3, (2, 5, 5), 4, 3, 6, 3, 0.1),
     ("one image, reg = 0.05", 1, (1, 4, 4), 2, 3, 4, 5, 0.05),
     ("rectangular input, 5x5 filters, reg = 0.2", 2, (1, 6, 4), 5, 5, 7, 3, 0.2),
+    ("2x2 filters (pad (HH - 1) // 2 = 0)", 2, (1, 5, 5), 3, 2, 4, 3, 0.0),
 ]
 CONVNET_PARAMS = ("W1", "b1", "W2", "b2", "W3", "b3")
 
@@ -184,7 +189,14 @@ def convnet_cases() -> list:
 
         describe = f"X ({N}, {C}, {H}, {W}), {F} filters {HH}x{HH}, {hidden} hidden units, {K} classes, reg={reg:g}"
         tags = tuple(
-            t for t, on in (("reg > 0", reg > 0), ("one sample", N == 1), ("a rectangular input", H != W)) if on
+            t
+            for t, on in (
+                ("reg > 0", reg > 0),
+                ("one sample", N == 1),
+                ("a rectangular input", H != W),
+                ("an even filter size", HH % 2 == 0),
+            )
+            if on
         )
         found.append(Case(label, describe, build, tags))
     return found
