@@ -481,10 +481,25 @@ def measure(rows=CORPUS):
     return found, texts
 
 
+CORPORA = ("first", "fresh", "third", "fourth")  # this file's CORPUS, then mistake_corpus_<name>.py
+
+
+def corpus(name: str) -> list:
+    """The rows of corpus ``name`` (one of CORPORA)."""
+    if name == "first":
+        return CORPUS
+    import importlib
+
+    return importlib.import_module(f"mistake_corpus_{name}").CORPUS
+
+
 if __name__ == "__main__":
+    # python tests/mistake_corpus.py [first|fresh|third|fourth] [-v]
     import sys
 
-    found, texts = measure()
+    name = next((a for a in sys.argv[1:] if a in CORPORA), "first")
+    rows = corpus(name)
+    found, texts = measure(rows)
     for kind in KINDS:
         print(f"{kind}: {len(found.get(kind, []))}")
     for kind in KINDS[1:]:
@@ -492,4 +507,8 @@ if __name__ == "__main__":
             print(f"\n[{kind}] {label}")
             if "-v" in sys.argv:
                 print(texts[label])
-    print(f"\n{len(CORPUS)} rows; named {len(found.get('named', [])) / len(CORPUS):.0%}")
+    wrong_rows = [f"{r[0]}: {r[1]}" for r in rows if not r[4]]
+    named = sum(label in found.get("named", []) for label in wrong_rows)
+    print(
+        f"\n{name}: {len(rows)} rows; {named} of the {len(wrong_rows)} wrong ones named ({named / len(wrong_rows):.1%})"
+    )

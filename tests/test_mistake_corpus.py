@@ -1,26 +1,27 @@
 """The corpora of student mistakes: no wrong verdict, never "no known pattern", and, for the
-corpora the checker has been tuned to, a named mistake for nearly every row.
+corpora the checker has been tuned to, a named mistake for nearly every wrong row.
 
-``tests/mistake_corpus.py`` and ``tests/mistake_corpus_fresh.py`` were each written blind to
-the checker and measured once before any diagnosis was written for their rows (their
-docstrings give those first figures); the checker has since been tuned to both, so here they
-guard against losing what was named. The rate on a corpus no one tuned to is measured, not
-asserted (``python tests/mistake_corpus.py``).
+Each corpus was written blind to the checker and measured once before any diagnosis was
+written for its rows (its docstring gives that first figure); the checker has since been tuned
+to them, so here they guard against losing what was named. The rate on a corpus no one tuned
+to is measured, not asserted: ``python tests/mistake_corpus.py fourth``.
 """
 
 from __future__ import annotations
 
 import pytest
-from mistake_corpus import CORPUS, measure
-from mistake_corpus_fresh import CORPUS as FRESH
+from mistake_corpus import CORPORA, corpus, measure
 
-CORPORA = {"first": CORPUS, "fresh": FRESH}
+# the least share of wrong rows named, per corpus: what the tuned checker names today, rounded down
+NAMED_AT_LEAST = {"first": 0.95, "fresh": 0.95, "third": 0.95, "fourth": 0.5}
 
 
-@pytest.mark.parametrize("corpus", list(CORPORA))
-def test_no_wrong_verdict_something_specific_always_and_nearly_always_named(corpus):
-    found, texts = measure(CORPORA[corpus])
+@pytest.mark.parametrize("name", CORPORA)
+def test_no_wrong_verdict_something_specific_always_and_the_named_ones_stay_named(name):
+    rows = corpus(name)
+    found, texts = measure(rows)
     assert not found.get("wrong"), [texts[label] for label in found["wrong"]]
     assert not found.get("no known pattern"), [texts[label] for label in found["no known pattern"]]
-    unnamed = [label for kind, labels in found.items() if kind != "named" for label in labels]
-    assert len(unnamed) <= 0.05 * len(CORPORA[corpus]), unnamed
+    wrong_rows = [f"{r[0]}: {r[1]}" for r in rows if not r[4]]
+    unnamed = [label for label in wrong_rows if label not in found.get("named", [])]
+    assert len(unnamed) <= (1 - NAMED_AT_LEAST[name]) * len(wrong_rows), unnamed
