@@ -455,9 +455,7 @@ def _count_table(x, pool_param, out_hw, rows="real", cols="real"):
     """(H', W') counts of real pixels, each axis taken as ``rows`` and ``cols`` say."""
     (PH, PW), (sh, sw), (ph, pw), _ = _geometry(x, pool_param)
     H, W = x.shape[2:]
-    return np.outer(
-        _axis_count(H, PH, sh, ph, out_hw[0], rows, W), _axis_count(W, PW, sw, pw, out_hw[1], cols, H)
-    )
+    return np.outer(_axis_count(H, PH, sh, ph, out_hw[0], rows, W), _axis_count(W, PW, sw, pw, out_hw[1], cols, H))
 
 
 def _right_table(x, pool_param, out_hw):

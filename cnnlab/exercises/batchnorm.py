@@ -290,7 +290,9 @@ def batchnorm_forward(args, dout=None):
     if "eps" not in bn_param:
         for value, lib in norm.EPS_DEFAULTS:
             sentence = norm.NORM["eps default"].format(key="bn_param", value=value, lib=lib)
-            found.append(mistake("out", sentence, lambda e=value: g * normalize(x, layout_labels(x.shape, "N,H,W"), e)[0] + bt))
+            found.append(
+                mistake("out", sentence, lambda e=value: g * normalize(x, layout_labels(x.shape, "N,H,W"), e)[0] + bt)
+            )
     if "momentum" not in bn_param:
         for value, lib in norm.MOMENTUM_DEFAULTS:
             sentence = norm.NORM["momentum default"].format(value=value, lib=lib)

@@ -515,7 +515,11 @@ def gamma_power_backward(dout, gamma, xhat, inv_std, labels) -> list:
     sums = _sum(dxhat, labels), _sum(dxhat * xhat, labels)
     M = group_mean(dxhat, labels)[1]
     if np.all(M > 1):
-        for which, (a, b) in (("the xhat term", (M, M - 1)), ("the mean term", (M - 1, M)), ("both means", (M - 1,) * 2)):
+        for which, (a, b) in (
+            ("the xhat term", (M, M - 1)),
+            ("the mean term", (M - 1, M)),
+            ("both means", (M - 1,) * 2),
+        ):
             value = lambda a=a, b=b: (dxhat - sums[0] / a - xhat * sums[1] / b) * inv_std  # noqa: E731
             found.append(mistake("dx", NORM["dx M - 1"].format(terms=which), value))
     return found
