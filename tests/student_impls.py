@@ -3609,3 +3609,202 @@ CORRECT += [
     ("im2col", "as_strided, windows first", im2col_as_strided, None),
     ("col2im", "index arrays, windows first, np.add.at", col2im_fancy, None),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# Issue #16, the fourth corpus's classes: windows sized by another parameter, dx started from x,
+# gradients scaled by the pool area or the count, other libraries' defaults, gamma applied the
+# wrong number of times, a bias left out, `if not y`, the softmax over the whole batch
+
+
+def max_pool_forward_window(x, pool_param, bug=None):
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    if bug == "size from stride":
+        PH, PW = sh, sw
+    out = np.zeros((*x.shape[:2], Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            window = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW]
+            out[:, :, i, j] = np.abs(window).max(axis=(2, 3)) if bug == "abs" else window.max(axis=(2, 3))
+    return out, (x, pool_param)
+
+
+def max_pool_backward_start(dout, cache, bug=None):
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    dx = x.copy() if bug == "copy" else np.zeros_like(x)
+    for n in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
+                    p, q = np.unravel_index(window.argmax(), window.shape)
+                    g = dout[n, c, i, j] / (PH * PW) if bug == "area" else dout[n, c, i, j]
+                    dx[n, c, i * sh + p, j * sw + q] += g
+    return dx
+
+
+def avg_pool_forward_shifted(x, pool_param, bug=None):
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    H, W = x.shape[2:]
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((*x.shape[:2], Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            a, b = i * sh - ph, j * sw - pw
+            r0, c0 = (a, b) if bug == "shifted" else (i * sh, j * sw)
+            count = PH * PW if include else (min(a + PH, H) - max(a, 0)) * (min(b + PW, W) - max(b, 0))
+            out[:, :, i, j] = xpad[:, :, r0 : r0 + PH, c0 : c0 + PW].sum(axis=(2, 3)) / count
+    return out, (x, pool_param)
+
+
+def avg_pool_backward_times(dout, cache, bug=None):
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    inside = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for i in range(Ho):
+        for j in range(Wo):
+            rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+            count = PH * PW if include else inside[rows, cols].sum()
+            d = dout[:, :, i, j, None, None]
+            dxpad[:, :, rows, cols] += d * count if bug == "times" else d / count
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def batchnorm_forward_defaults(x, gamma, beta, bn_param, bug=None):
+    C = x.shape[1]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.99 if bug == "keras momentum" else 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.ones(C))
+    if bn_param["mode"] == "train":
+        mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    else:
+        mean, var = running_mean, running_var
+    inv_std = 1 / np.sqrt(var + eps)
+    xhat = (x - mean.reshape(1, C, 1, 1)) * inv_std.reshape(1, C, 1, 1)
+    out = np.reshape(gamma, (1, C, 1, 1)) * xhat + np.reshape(beta, (1, C, 1, 1))
+    return out, (xhat, inv_std, gamma, np.shape(beta))
+
+
+def batchnorm_backward_gamma(dout, cache, bug=None):
+    xhat, inv_std, gamma, beta_shape = cache
+    C = dout.shape[1]
+    g = np.reshape(gamma, (1, C, 1, 1))
+    dxhat = dout / g if bug == "divided" else dout * g
+    mean_d = dxhat.mean(axis=(0, 2, 3), keepdims=True)
+    mean_dx = (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+    dx = inv_std.reshape(1, C, 1, 1) * (dxhat - mean_d - xhat * mean_dx)
+    if bug == "twice":
+        dx = dx * g
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    return dx, dgamma, dout.sum(axis=(0, 2, 3)).reshape(beta_shape)
+
+
+def groupnorm_forward_defaults(x, gamma, beta, G, gn_param, bug=None):
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-3 if bug == "keras eps" else 1e-5)
+    xg = x.reshape(N, G, -1)
+    xhat = ((xg - xg.mean(axis=2, keepdims=True)) / np.sqrt(xg.var(axis=2, keepdims=True) + eps)).reshape(x.shape)
+    out = np.reshape(gamma, (1, C, 1, 1)) * xhat + np.reshape(beta, (1, C, 1, 1))
+    return out, (xhat, gamma, G)
+
+
+def convnet_loss_slips(params, X, y=None, reg=0.0, bug=None):
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    conv_param = {"stride": 1, "pad": (W1.shape[2] - 1) // 2}
+    a1, c1 = L.conv_forward_naive(X, W1, np.zeros_like(b1) if bug == "no b1" else b1, conv_param)
+    r1, cr1 = L.relu_forward(a1)
+    p1, cp = L.max_pool_forward_naive(r1, {"pool_height": 2, "pool_width": 2, "stride": 2})
+    h, ch = L.affine_forward(p1, W2, b2)
+    hr, chr_ = L.relu_forward(h)
+    scores, cs = L.affine_forward(hr, W3, b3)
+    if (not y) if bug == "if not y" else (y is None):
+        return scores
+    N = X.shape[0]
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probs = e / (e.sum() if bug == "whole batch" else e.sum(axis=1, keepdims=True))
+    loss = -np.log(probs[np.arange(N), y]).mean()
+    dscores = probs.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    grads = {}
+    dhr, grads["W3"], grads["b3"] = L.affine_backward(dscores, cs)
+    dp1, grads["W2"], grads["b2"] = L.affine_backward(L.relu_backward(dhr, chr_), ch)
+    dr1 = L.max_pool_backward_naive(dp1, cp)
+    _, grads["W1"], grads["b1"] = L.conv_backward_naive(L.relu_backward(dr1, cr1), c1)
+    for name in ("W1", "W2", "W3"):
+        loss += 0.5 * reg * np.sum(params[name] ** 2)
+        grads[name] = grads[name] + reg * params[name]
+    return loss, grads
+
+
+BUGGY += [
+    (
+        "max_pool_forward_naive",
+        "window sized by the stride",
+        _bug(max_pool_forward_window, "size from stride"),
+        None,
+        POOL["size from stride"],
+    ),
+    ("max_pool_forward_naive", "np.abs(window).max()", _bug(max_pool_forward_window, "abs"), None, POOL["abs value"]),
+    ("max_pool_backward_naive", "dx = x.copy()", _bug(max_pool_backward_start, "copy"), None, POOL["dx from x"]),
+    ("max_pool_backward_naive", "dout / (PH * PW)", _bug(max_pool_backward_start, "area"), None, POOL["max over area"]),
+    (
+        "avg_pool_forward_naive",
+        "window at i*sh - ph in xpad",
+        _bug(avg_pool_forward_shifted, "shifted"),
+        None,
+        AVG_POOL["start minus pad"],
+    ),
+    ("avg_pool_backward_naive", "dout * count", _bug(avg_pool_backward_times, "times"), None, AVG_POOL["times count"]),
+    (
+        "spatial_batchnorm_forward",
+        "momentum default 0.99",
+        _bug(batchnorm_forward_defaults, "keras momentum"),
+        None,
+        "momentum defaults to 0.99 (Keras)",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "dout / gamma",
+        _bug(batchnorm_backward_gamma, "divided"),
+        batchnorm_forward_defaults,
+        "uses dout / gamma (divided by gamma)",
+    ),
+    (
+        "spatial_batchnorm_backward",
+        "dx * gamma again",
+        _bug(batchnorm_backward_gamma, "twice"),
+        batchnorm_forward_defaults,
+        "uses dout * gamma**2 (gamma applied twice)",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "eps default 1e-3",
+        _bug(groupnorm_forward_defaults, "keras eps"),
+        None,
+        "eps defaults to 0.001 (Keras)",
+    ),
+    (
+        "three_layer_convnet_loss",
+        "b1 left out",
+        _bug(convnet_loss_slips, "no b1"),
+        None,
+        "b1 is left out of the forward pass",
+    ),
+    ("three_layer_convnet_loss", "if not y", _bug(convnet_loss_slips, "if not y"), None, "y is tested with `if not y`"),
+    (
+        "three_layer_convnet_loss",
+        "softmax over the whole batch",
+        _bug(convnet_loss_slips, "whole batch"),
+        None,
+        "the softmax is normalized over the whole batch",
+    ),
+]
+CORRECT += [
+    ("spatial_batchnorm_backward", "own cache, compact formula", batchnorm_backward_gamma, batchnorm_forward_defaults),
+]

@@ -34,6 +34,30 @@ __all__ = [
 SIZE_FORMULA = "H' = (H + 2*pad - pool_height) // stride + 1"
 
 AVG_POOL = {
+    "start minus pad": (
+        "the window starts at (i*sh - ph, j*sw - pw) in the padded array: the padding already shifted x, so in "
+        "xpad window (i, j) starts at row i*sh, column j*sw (a negative start slices from the end, or nothing)"
+    ),
+    "backward start minus pad": (
+        "in the backward pass, the window starts at (i*sh - ph, j*sw - pw) in the padded dxpad: the padding already "
+        "shifted x, so in dxpad window (i, j) starts at row i*sh, column j*sw"
+    ),
+    "dxpad size": (
+        "dxpad is sized with {used} for the padding of (rows, columns): it is (N, C, H + 2*ph, W + 2*pw), and dx "
+        "is dxpad[:, :, ph : ph + H, pw : pw + W]"
+    ),
+    "count per column": (
+        "in the backward pass, the count is summed over one axis only (sum(axis={axis})), so each pixel is divided "
+        "by the real pixels of its {line} of the window: sum the window of ones over both axes (.sum())"
+    ),
+    "times count": (
+        "in the backward pass, dout is multiplied by the count: each pixel of window (i, j) gets "
+        "dout[n, c, i, j] / count (the forward pass divides by it)"
+    ),
+    "band": (
+        "in the backward pass, the window's {missing} slice is forgotten, so every {whole} of the window's {band} "
+        "gets its share: dxpad[n, c, rows, cols] += dout[n, c, i, j] / count"
+    ),
     "max": "it keeps the largest value of each window (that is max pooling); average pooling takes its mean",
     "sum": (
         "each window's sum is not divided by its count: out[n, c, i, j] = window.sum() / count, with "
@@ -167,6 +191,10 @@ AXIS_COUNT = {
         "c0 + PW - max(c0, 0) (the end not clipped at W)",
     ),
     "first": ("the first window's rows (computed once)", "the first window's columns (computed once)"),
+    "other end": (
+        "min(r0 + PH, W) - max(r0, 0) (the rows clipped at W)",
+        "min(c0 + PW, H) - max(c0, 0) (the columns clipped at H)",
+    ),
 }
 # the windows in the wrong place or of the wrong size, as in max pooling (read from the padded x)
 AVG_POOL.update(
@@ -408,11 +436,13 @@ def _nonzero(count):
     return AVG_POOL["count nonzero"].format(right=right)
 
 
-def _axis_count(n, k, s, p, out, kind):
-    """(out,) counts along one axis of each window's pixels inside x, taken as ``kind`` says (AXIS_COUNT)."""
+def _axis_count(n, k, s, p, out, kind, other=None):
+    """(out,) counts along one axis of each window's pixels inside x, taken as ``kind`` says (AXIS_COUNT);
+    ``other`` is the other axis' size (the rows clipped at W)."""
     start = np.arange(out) * s - p
     real = np.minimum(start + k, n) - np.maximum(start, 0)
     return {
+        "other end": np.minimum(start + k, n if other is None else other) - np.maximum(start, 0),
         "real": real,
         "full": np.full(out, k),
         "start unclipped": np.minimum(start + k, n) - start,
@@ -425,7 +455,7 @@ def _count_table(x, pool_param, out_hw, rows="real", cols="real"):
     """(H', W') counts of real pixels, each axis taken as ``rows`` and ``cols`` say."""
     (PH, PW), (sh, sw), (ph, pw), _ = _geometry(x, pool_param)
     H, W = x.shape[2:]
-    return np.outer(_axis_count(H, PH, sh, ph, out_hw[0], rows), _axis_count(W, PW, sw, pw, out_hw[1], cols))
+    return np.outer(_axis_count(H, PH, sh, ph, out_hw[0], rows, W), _axis_count(W, PW, sw, pw, out_hw[1], cols, H))
 
 
 def _right_table(x, pool_param, out_hw):
@@ -449,6 +479,48 @@ def _table_mistakes(x, pool_param, out_hw) -> list:
                 sentence = AVG_POOL["count axes"].format(rows=AXIS_COUNT[rows][0], cols=AXIS_COUNT[cols][1])
             found.append((sentence, _count_table(x, pool_param, out_hw, rows, cols)))
     return found
+
+
+def _shifted_out(x, pool_param, out_hw):
+    """out with window (i, j) read from xpad at (i*sh - ph, j*sw - pw), NumPy's slicing (negative starts) kept,
+    divided by the right count."""
+    (PH, PW), (sh, sw), (ph, pw), _ = _geometry(x, pool_param)
+    xpad = im2col_module.pad_input(x, (ph, pw))
+    table = _right_table(x, pool_param, out_hw)
+    out = np.zeros((*x.shape[:2], *out_hw))
+    for i in range(out_hw[0]):
+        for j in range(out_hw[1]):
+            r, s = i * sh - ph, j * sw - pw
+            out[:, :, i, j] = xpad[:, :, r : r + PH, s : s + PW].sum(axis=(2, 3)) / table[i, j]
+    return out
+
+
+def _dx_custom(x, pool_param, dout, size=None, shift=False, weight=None, band=None):
+    """dx of average pooling's backward with dxpad of ``size`` (padding rows, columns), the windows shifted by
+    -pad (``shift``), each window's share ``weight(d, count, ones)`` ((N, C, 1, 1) d, the window of ones on x),
+    or added to the whole row band / column band (``band`` "rows" or "cols"); NumPy's slicing throughout."""
+    (PH, PW), (sh, sw), (ph, pw), count = _geometry(x, pool_param)
+    N, C, H, W = x.shape
+    a, b = size or (ph, pw)
+    dxpad = np.zeros((N, C, H + 2 * a, W + 2 * b))
+    inside = im2col_module.pad_input(np.ones((1, 1, H, W)), (ph, pw))[0, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(dout.shape[2]):
+            for j in range(dout.shape[3]):
+                r, s = (i * sh - ph, j * sw - pw) if shift else (i * sh, j * sw)
+                rows, cols = slice(r, r + PH), slice(s, s + PW)
+                ones = inside[i * sh : i * sh + PH, j * sw : j * sw + PW]
+                divisor = PH * PW if count == "all" else ones.sum()
+                d = dout[:, :, i, j, None, None]
+                share = d / divisor if weight is None else weight(d, divisor, ones)
+                if band == "cols":
+                    dxpad[:, :, rows] += share
+                elif band == "rows":
+                    dxpad[:, :, :, cols] += share
+                else:
+                    dxpad[:, :, rows, cols] += share
+    dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    return dx if np.all(np.isfinite(dx)) else None
 
 
 def _dx_from_shares(x, pool_param, share):
@@ -558,6 +630,8 @@ def avg_pool_forward(args, dout=None):
     found += [
         mistake("out", sentence, lambda t=table: sums / t) for sentence, table in _table_mistakes(x, pool_param, out_hw)
     ]
+    if pad != (0, 0):
+        found.append(mistake("out", AVG_POOL["start minus pad"], lambda: _shifted_out(x, pool_param, out_hw)))
     found.append(mistake("out", AVG_POOL["floor division"], lambda: sums // _right_table(x, pool_param, out_hw)))
     found += [
         mistake("out", sentence, lambda o=offset, c=clip: _clipped_out(x, pool_param, o, c))
@@ -621,6 +695,26 @@ def avg_pool_backward(args, dout):
         mistake("dx", f"in the backward pass, {sentence}", lambda t=table: _dx_from_shares(x, pool_param, dout / t))
         for sentence, table in _table_mistakes(x, pool_param, out_hw)
     ]
+    ph, pw = pad
+    if pad != (0, 0):
+        found.append(
+            mistake("dx", AVG_POOL["backward start minus pad"], lambda: _dx_custom(x, pool_param, dout, shift=True))
+        )
+    for used, size in (("pw", (pw, pw)), ("ph", (ph, ph)), ("(pw, ph)", (pw, ph))):
+        if size != pad:
+            value = lambda z=size: _dx_custom(x, pool_param, dout, size=z)  # noqa: E731
+            found.append(mistake("dx", AVG_POOL["dxpad size"].format(used=used), value))
+    if count == "inside":
+        for axis, line in ((0, "column"), (1, "row")):
+            weight = lambda d, c, ones, a=axis: d / ones.sum(axis=a, keepdims=True)  # noqa: E731
+            value = lambda w=weight: _dx_custom(x, pool_param, dout, weight=w)  # noqa: E731
+            found.append(mistake("dx", AVG_POOL["count per column"].format(axis=axis, line=line), value))
+    found.append(
+        mistake("dx", AVG_POOL["times count"], lambda: _dx_custom(x, pool_param, dout, weight=lambda d, c, o: d * c))
+    )
+    for missing, whole, band in (("cols", "column", "rows"), ("rows", "row", "columns")):
+        sentence = AVG_POOL["band"].format(missing=missing, whole=whole, band=band)
+        found.append(mistake("dx", sentence, lambda m=missing: _dx_custom(x, pool_param, dout, band=m)))
     floor = lambda: _dx_from_shares(x, pool_param, dout // _right_table(x, pool_param, out_hw))  # noqa: E731
     found.append(mistake("dx", AVG_POOL["backward floor division"], floor))
     found += [

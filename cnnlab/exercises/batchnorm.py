@@ -287,6 +287,17 @@ def batchnorm_forward(args, dout=None):
             )
     if eps != 1e-5:
         found.append(mistake("out", BATCHNORM["eps ignored"], lambda: default_eps))
+    if "eps" not in bn_param:
+        for value, lib in norm.EPS_DEFAULTS:
+            sentence = norm.NORM["eps default"].format(key="bn_param", value=value, lib=lib)
+            found.append(
+                mistake("out", sentence, lambda e=value: g * normalize(x, layout_labels(x.shape, "N,H,W"), e)[0] + bt)
+            )
+    if "momentum" not in bn_param:
+        for value, lib in norm.MOMENTUM_DEFAULTS:
+            sentence = norm.NORM["momentum default"].format(value=value, lib=lib)
+            for key, old, new in (("running_mean", old_mean, mean), ("running_var", old_var, var)):
+                found.append(mistake(key, sentence, lambda m=value, o=old, b=new: m * o + (1 - m) * b))
     if momentum != 0.9:
         found.append(mistake("running_mean", BATCHNORM["momentum ignored"], lambda: 0.9 * old_mean + 0.1 * mean))
         found.append(mistake("running_var", BATCHNORM["momentum ignored"], lambda: 0.9 * old_var + 0.1 * var))

@@ -8,6 +8,7 @@ the gradients with the numerical gradient of the student's own loss.
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 
@@ -24,6 +25,27 @@ ANSWER_KEY = (
 )
 
 CONVNET = {
+    "softmax whole batch": (
+        "the softmax is normalized over the whole batch (e.sum() without axis): each image's probabilities sum to "
+        "1 on their own, e / e.sum(axis=1, keepdims=True)"
+    ),
+    "bias left out": "{b} is left out of the forward pass: its layer adds it (its gradient is computed, but unused)",
+    "loss over N*K": (
+        "the loss is averaged over N*K ({k} classes too, the mean of the one-hot products): it is the mean over the "
+        "N images of -log p[y], so sum over the classes, then average over N"
+    ),
+    "db wrong axis": (
+        "{g} is summed over the wrong axis ({how}): a bias gets the sum of its layer's upstream gradient over "
+        "everything but its own axis"
+    ),
+    "pad HH // 2": (
+        "the convolution is padded by HH // 2: for an even filter that is one too many; lesson 7's 'same' "
+        "padding is pad = (HH - 1) // 2"
+    ),
+    "if not y": (
+        "y is tested with `if not y` (or `if y`): y is an array of labels, whose truth value is ambiguous; "
+        "test mode is `if y is None:`"
+    ),
     "reg missing from loss": (
         "the loss has no regularization term: add 0.5 * reg * (np.sum(W1**2) + np.sum(W2**2) + np.sum(W3**2))"
     ),
@@ -243,6 +265,9 @@ _VARIANTS = [
     (CONVNET["relus backward skipped"], {"back1": False, "back2": False}),
     (CONVNET["no log"], {"loss": "no log"}),
     (CONVNET["softmax over batch"], {"loss": "axis 0"}),
+    (CONVNET["softmax whole batch"], {"loss": "whole batch"}),
+    (CONVNET["softmax whole batch"], {"loss": "whole batch global shift"}),
+    *((CONVNET["bias left out"].format(b=b), {"no_bias": (b,)}) for b in CONVNET_BIASES),
     (CONVNET["probs[:, y]"], {"loss": "probs[:, y]"}),
     (CONVNET["onehot kept"], {"loss": "onehot kept"}),
     (CONVNET["channels last"], {"last": True}),
@@ -280,10 +305,16 @@ def _network(
     pool_input="post",
     relu1_back="right",
     relu2_back="right",
+    pad=None,
+    no_bias=(),
+    record=None,
 ):
     """(scores, loss, grads) of the network with one layer or loss changed (loss and grads None if y is None)."""
-    W1, b1, W2, b2, W3, b3 = (params[name] for name in CONVNET_PARAMS)
-    out, conv_cache = fast.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": (W1.shape[2] - 1) // 2})
+    W1, b1, W2, b2, W3, b3 = (
+        np.zeros_like(params[name]) if name in no_bias else params[name] for name in CONVNET_PARAMS
+    )
+    pad = (W1.shape[2] - 1) // 2 if pad is None else pad
+    out, conv_cache = fast.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": pad})
     conv_out = out
     if relu1:
         out, relu1_cache = fast.relu_forward(out)
@@ -308,8 +339,14 @@ def _network(
         data_loss, dscores = fast.softmax_loss(scores, y)
     else:  # the student's own softmax: probabilities, the loss from them, dscores = (p - onehot) / N
         axis = 0 if loss == "axis 0" else 1
-        p = np.exp(scores - scores.max(axis=axis, keepdims=True))
-        p /= p.sum(axis=axis, keepdims=True)
+        if loss == "whole batch global shift":
+            p = np.exp(scores - scores.max())
+        else:
+            p = np.exp(scores - scores.max(axis=axis, keepdims=True))
+        if loss.startswith("whole batch"):
+            p /= p.sum()
+        else:
+            p /= p.sum(axis=axis, keepdims=True)
         rows = slice(None) if loss == "probs[:, y]" else np.arange(N)
         right = p[rows, y]
         data_loss = -np.mean(right) if loss == "no log" else -np.mean(np.log(right))
@@ -322,15 +359,21 @@ def _network(
     if relu_scores:
         dscores = fast.relu_backward(dscores, relu3_cache)
     grads = {}
+    if record is not None:
+        record["b3"] = dscores
     dout, grads["W3"], grads["b3"] = fast.affine_backward(dscores, affine3_cache)
     if relu2 and back2:
         dout = _relu_back(dout, relu2_cache, relu2_back)
+    if record is not None:
+        record["b2"] = dout
     dout, grads["W2"], grads["b2"] = fast.affine_backward(dout, affine2_cache)
     if last:
         dout = dout.transpose(0, 3, 1, 2)
     dout = fast.max_pool_backward_im2col(dout, pool_cache)
     if relu1 and back1:
         dout = _relu_back(dout, relu1_cache, relu1_back)
+    if record is not None:
+        record["b1"] = dout
     _, grads["W1"], grads["b1"] = fast.conv_backward_im2col(dout, conv_cache)
     for name in CONVNET_WEIGHTS:
         grads[name] = grads[name] + reg * params[name]
@@ -362,6 +405,20 @@ def _explains(**geometry):
     return applies
 
 
+def _explains_even():
+    """A crash that a pad of HH // 2 explains: an even filter, with whose wider padding W2 does not fit."""
+
+    def applies(args, message):
+        HH = np.shape(args[0]["W1"])[2]
+        if HH % 2:
+            return False
+        shape, right = _flattened(args, pad=HH // 2), _flattened(args)
+        size = int(np.prod(shape))
+        return shape != right and (f"{shape}" in message or re.search(rf"\b{size}\b", message) is not None)
+
+    return applies
+
+
 CRASHES = tuple(
     CrashAdvice(kind=ValueError, text=text, tag="", advice=CONVNET[key], applies=_explains(**geometry))
     for key, geometry in (
@@ -371,6 +428,15 @@ CRASHES = tuple(
         ("no pool", {"pool": False}),
     )
     for text in ("w must have shape (D, M)", "larger than the padded input")
+) + (
+    CrashAdvice(
+        kind=ValueError,
+        text="truth value of an array",
+        tag="",
+        advice=CONVNET["if not y"],
+        applies=lambda args, message: args[2] is not None and np.size(args[2]) > 1,
+    ),
+    CrashAdvice(kind=ValueError, text="", tag="", advice=CONVNET["pad HH // 2"], applies=_explains_even()),
 )
 
 
@@ -427,6 +493,22 @@ def _convnet_loss(args):
             if not any(np.allclose(value, v, rtol=1e-9, atol=0) for v in made.setdefault(where, [])):
                 found.append((where, sentence, value))
             made[where].append(value)
+    K = np.shape(params["W3"])[1]
+    found.append(("loss", CONVNET["loss over N*K"].format(k=K), np.float64(data_loss / K + weights)))
+    record: dict = {}
+    _network(params, X, y, reg, record=record)
+    for b, axes in (("b3", (1,)), ("b2", (1,)), ("b1", (1, 2, 3))):
+        g = f"grads['{b}']"
+        how = f"axis {axes[0]}" if len(axes) == 1 else f"axes {axes}"
+        found.append((g, CONVNET["db wrong axis"].format(g=g, how=how), record[b].sum(axis=axes)))
+    HH = np.shape(params["W1"])[2]
+    if HH % 2 == 0:
+        try:
+            scores, loss, other = _network(params, X, y, reg, pad=HH // 2)
+        except ValueError:  # W2 does not fit what the wider padding makes: a crash, advised in CRASHES
+            scores = None
+        if scores is not None:
+            found.append(("scores", CONVNET["pad HH // 2"], scores))
     for how, k in (("divided by N", 1 / N), ("multiplied by N", N)):
         if reg != 0:
             found.append(

@@ -35,6 +35,7 @@ LAYOUTS = (
     "interleaved",
     "N",
     "view axis 1",
+    "group,H,W",
     "G for C/G",
     "every G-th",
     "rows of (G, -1)",
@@ -119,6 +120,15 @@ def groupnorm_forward(args, dout=None):
             mistake("out", sentence, lambda i=index: per_channel(g[i], C) * xhat + per_channel(bt[i], C)),
         ]
     found += groupnorm_tiled_forward(x, gamma, beta, G, eps)
+    if "eps" not in (gn_param or {}):
+        found += [
+            mistake(
+                "out",
+                norm.NORM["eps default"].format(key="gn_param", value=value, lib=lib),
+                lambda e=value: per_channel(gamma, C) * normalize(x, labels, e)[0] + per_channel(beta, C),
+            )
+            for value, lib in norm.EPS_DEFAULTS
+        ]
     if eps != 1e-5:
         found.append(
             mistake(

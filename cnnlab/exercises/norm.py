@@ -60,6 +60,10 @@ LAYOUTS = {
         "over the rows of x.reshape(G, -1), which mixes the samples; group norm keeps them apart: "
         "x.reshape(N, G, -1), axis 2"
     ),
+    "group,H,W": (
+        "over each group's C/G channels only, for each sample and position (x.reshape(N, G, C // G, H * W), "
+        "axis 2): the group's positions belong in it too, x.reshape(N, G, -1), axis 2"
+    ),
     "view axis 1": (
         "over axis 1 of x.reshape(N, G, -1), across the groups at each position of a group; take them "
         "over axis 2 (keepdims=True)"
@@ -135,7 +139,23 @@ NORM = {
     ),
     "dx no mean term": "dx is missing the term that comes through the mean: subtract mean(dxhat)",
     "dx no var term": "dx is missing the term that comes through the variance: subtract xhat * mean(dxhat * xhat)",
+    "eps default": (
+        "eps defaults to {value} ({lib}) when {key} does not give it; this exercise's default is 1e-5: "
+        "{key}.get('eps', 1e-5)"
+    ),
+    "momentum default": (
+        "momentum defaults to {value} ({lib}) when bn_param does not give it; this exercise's default is 0.9: "
+        "bn_param.get('momentum', 0.9)"
+    ),
     "dx no gamma": "dx ignores gamma: the gradient that reaches xhat is dout * gamma",
+    "dx gamma power": (
+        "in dx, {terms} {uses} where dxhat = dout * gamma belongs: dx = (dxhat - mean(dxhat) - xhat * "
+        "mean(dxhat * xhat)) * inv_std, gamma once in every term"
+    ),
+    "dx M - 1": (
+        "dx divides {terms} by M - 1: the means of the backward are over the M elements that share one mean, "
+        "dx = (dxhat - sum(dxhat) / M - xhat * sum(dxhat * xhat) / M) * inv_std"
+    ),
     "dx var sign": (
         "the term through the variance is added; subtract it: "
         "dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std"
@@ -241,6 +261,8 @@ def layout_labels(x_shape, layout: str, G: int = 1) -> np.ndarray:
         return (((n * C + c) * H + h) * W + w) // (N * C * H * W // G)
     if layout == "channels-last":  # x.transpose(0, 2, 3, 1).reshape(N, G, -1): pieces of the channels-last order
         return n * G + ((h * W + w) * C + c) // (H * W * C // G)
+    if layout == "group,H,W":
+        return ((n * G + c // (C // G)) * H + h) * W + w
     if layout == "view axis 1":  # x.reshape(N, G, K).mean(axis=1): one mean per (sample, offset in a group)
         return n * (C // G * H * W) + ((c % (C // G)) * H + h) * W + w
     return np.arange(N * C * H * W).reshape(x_shape) % C  # "reshape(-1, C)": the column of each element
@@ -441,6 +463,7 @@ def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=
         mistake("dgamma", NORM["dgamma reversed"], lambda: sum_dout_xhat[::-1].reshape(shape)),
         mistake("dbeta", NORM["dbeta reversed"], lambda: sum_dout[::-1].reshape(shape)),
     ]
+    found += gamma_power_backward(dout, gamma, xhat, inv_std, labels)
     if right == "N,H,W":  # per channel, xhat sums to zero (not so per group)
         found.append(mistake("dbeta", NORM["dbeta from xhat"], lambda: np.zeros(shape)))
     if extra is not None:
@@ -450,6 +473,56 @@ def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=
         sentence = f"dx takes its means {LAYOUTS[layout]}; take them {LAYOUTS[right]}"
         found.append(mistake("dx", sentence, lambda o=other: normalization_grad(dxhat, xhat, inv_std, o)))
     return found + staged_backward(x, dxhat, eps, right, layouts, G) + compact_backward(x, dxhat, xhat, inv_std, labels)
+
+
+# other libraries' defaults for the optional keys, (value, whose)
+EPS_DEFAULTS = ((1e-3, "Keras"), (1e-4, "a guess"), (1e-6, "a guess"), (1e-8, "Adam's"), (0.0, "no eps"))
+MOMENTUM_DEFAULTS = ((0.99, "Keras"), (0.1, "PyTorch's number"), (0.999, "a guess"), (0.95, "a guess"))
+
+GAMMA_POWERS = {
+    0: "dout (gamma left out)",
+    -1: "dout / gamma (divided by gamma)",
+    2: "dout * gamma**2 (gamma applied twice)",
+}
+DX_TERMS = ("the first term", "the mean term", "the xhat term")
+
+
+def gamma_power_backward(dout, gamma, xhat, inv_std, labels) -> list:
+    """dx with gamma applied 0, -1 or 2 times in every term or in one of them (dxhat, mean(dxhat), xhat *
+    mean(dxhat * xhat)), and with M - 1 for M in one or both means: dx."""
+    C = dout.shape[1]
+    g = per_channel(gamma, C)
+    if np.any(g == 0):
+        return []
+    found = []
+    for power, uses in GAMMA_POWERS.items():
+        d = dout * g**power
+        terms = (d, group_mean(d, labels)[0], xhat * group_mean(d * xhat, labels)[0])
+        right = (dout * g, group_mean(dout * g, labels)[0], xhat * group_mean(dout * g * xhat, labels)[0])
+        if power != 0:  # gamma left out of every term: NORM["dx no gamma"]
+            found.append(
+                mistake(
+                    "dx",
+                    NORM["dx gamma power"].format(terms="every term", uses=f"uses {uses}"),
+                    lambda t=terms: (t[0] - t[1] - t[2]) * inv_std,
+                )
+            )
+        for k, name in enumerate(DX_TERMS):
+            mixed = tuple(terms[m] if m == k else right[m] for m in range(3))
+            sentence = NORM["dx gamma power"].format(terms=name, uses=f"uses {uses}")
+            found.append(mistake("dx", sentence, lambda t=mixed: (t[0] - t[1] - t[2]) * inv_std))
+    dxhat = dout * g
+    sums = _sum(dxhat, labels), _sum(dxhat * xhat, labels)
+    M = group_mean(dxhat, labels)[1]
+    if np.all(M > 1):
+        for which, (a, b) in (
+            ("the xhat term", (M, M - 1)),
+            ("the mean term", (M - 1, M)),
+            ("both means", (M - 1,) * 2),
+        ):
+            value = lambda a=a, b=b: (dxhat - sums[0] / a - xhat * sums[1] / b) * inv_std  # noqa: E731
+            found.append(mistake("dx", NORM["dx M - 1"].format(terms=which), value))
+    return found
 
 
 # the compact form, dx = inv_std / M * (M * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)) (in batch norm
@@ -528,6 +601,7 @@ STAGED = {
     "M count": "M is {wrong}, but M is the number of elements that share one mean and variance: {right}",
     "var axes": "dvar is summed {wrong}; sum it {right}",
     "mean axes": "dmean is summed {wrong}; sum it {right}",
+    "dmean no std": "dmean lacks inv_std: dmean = -sum(dxhat / std), the mean reaches xhat through (x - mean) / std",
 }
 
 
@@ -557,7 +631,7 @@ def staged_grad(x, dxhat, eps, labels, change=None, sum_labels=None, N=None):
         "direct times std": dxhat * std,
     }
     dxmu = direct.get(change, dxhat / std)
-    dmean = -_sum(dxhat / std, mean_labels)
+    dmean = -_sum(dxhat if change == "dmean no std" else dxhat / std, mean_labels)
     two = {"two dropped": 1.0, "two doubled": 4.0}.get(change, 2.0)
     m_var = {"var M dropped": 1, "var M doubled": M * M, "var M is N": N}.get(change, M)
     m_mean = {"mean M dropped": 1, "mean M doubled": M * M, "mean M is N": N}.get(change, M)

@@ -36,6 +36,31 @@ POOL = {
     "average": "it averages each window (that is average pooling); max pooling keeps the largest value",
     "min": "it keeps the smallest value of each window; max pooling keeps the largest",
     "abs": "it keeps the value of largest magnitude; max pooling keeps the largest value, sign included",
+    "abs value": (
+        "it keeps the largest absolute value (np.abs(window).max()): max pooling keeps the largest value, "
+        "sign included, window.max()"
+    ),
+    "size from stride": (
+        "the window's size is taken from the stride: window (i, j) is pool_height x pool_width, x[n, c, "
+        "i*sh : i*sh + PH, j*sw : j*sw + PW]"
+    ),
+    "end at H - 1": (
+        "the windows are clipped at row H - 1 and column W - 1, so the last row and column are never read: a "
+        "slice's end is not included, clip at H and W (or do not clip at all)"
+    ),
+    "dx from x": (
+        "dx starts as a copy of x (x.copy()) instead of zeros: dx = np.zeros_like(x), then each window adds its "
+        "gradient"
+    ),
+    "max over area": (
+        "the gradient is divided by the pool area: the maximum gets all of dout[n, c, i, j], "
+        "dx[n, c, i*sh + p, j*sw + q] += dout[n, c, i, j]"
+    ),
+    "argmax split": (
+        "the maximum's row and column are found separately (the row with the largest value, then the column "
+        "with the largest value): with ties they can name a pixel that is not a maximum; take one argmax of "
+        "the window and np.unravel_index it"
+    ),
     "step pool size": (
         "the windows move by the pool size, not by the stride: window (i, j) starts at row i*stride, column j*stride"
     ),
@@ -177,6 +202,7 @@ WINDOW_MISTAKES = (
     "swapped",
     "square PH",
     "square PW",
+    "size from stride",
     "short",
     "short rows",
     "short cols",
@@ -204,6 +230,7 @@ WINDOW_TEXT = {
     "short rows": ("(PH-1) x PW", ("i*sh", "j*sw")),
     "short cols": ("PH x (PW-1)", ("i*sh", "j*sw")),
     "long": ("(PH+1) x (PW+1)", ("i*sh", "j*sw")),
+    "size from stride": ("sh x sw", ("i*sh", "j*sw")),
     "i for j": ("PH x PW", ("i*sh", "i*sw")),
     "j for i": ("PH x PW", ("j*sh", "j*sw")),
     "i and j swapped": ("PH x PW", ("j*sh", "i*sw")),
@@ -329,6 +356,7 @@ def window_variants(kernel, stride, out_hw) -> dict:
         "short rows": ((PH - 1, PW), lambda i, j: (i * sh, j * sw)),
         "short cols": ((PH, PW - 1), lambda i, j: (i * sh, j * sw)),
         "long": ((PH + 1, PW + 1), lambda i, j: (i * sh, j * sw)),
+        "size from stride": ((sh, sw), lambda i, j: (i * sh, j * sw)),
         "i for j": ((PH, PW), lambda i, j: (i * sh, i * sw)),
         "j for i": ((PH, PW), lambda i, j: (j * sh, j * sw)),
         "i and j swapped": ((PH, PW), lambda i, j: (j * sh, i * sw)),
@@ -386,6 +414,7 @@ REDUCE = {
     "average": lambda w: w.mean(axis=(2, 3)),
     "min": lambda w: w.min(axis=(2, 3)),
     "abs": _largest_magnitude,
+    "abs value": lambda w: np.abs(w).max(axis=(2, 3)),
     "sum": lambda w: w.sum(axis=(2, 3)),
     "argmax": lambda w: _flat(w).argmax(axis=-1).astype(float),
     "relu": lambda w: np.maximum(_max(w), 0),
@@ -405,6 +434,9 @@ def pool_forward(args, dout=None):
     for key, (size, start) in window_variants((PH, PW), stride, hw).items():
         windows = _pool_windows(x.shape[2:], size, start, hw)
         found.append(mistake("out", POOL[key], lambda w=windows: _pool_out(x, w, hw, _max)))
+    H, W = x.shape[2:]
+    clipped = _pool_windows((H - 1, W - 1), (PH, PW), lambda i, j: (i * stride[0], j * stride[1]), hw)
+    found.append(mistake("out", POOL["end at H - 1"], lambda: _pool_out(x, clipped, hw, _max)))
     return found
 
 
@@ -424,6 +456,16 @@ def _last(window):
     return _one_hot(window, flat.shape[-1] - 1 - flat[..., ::-1].argmax(axis=-1))
 
 
+def _split_argmax(window):
+    """1 at (the row holding the largest value, the column holding the largest value), found apart."""
+    r = window.max(axis=3).argmax(axis=2)
+    s = window.max(axis=2).argmax(axis=2)
+    weights = np.zeros(window.shape)
+    n, c = np.meshgrid(np.arange(window.shape[0]), np.arange(window.shape[1]), indexing="ij")
+    weights[n, c, r, s] = 1.0
+    return weights
+
+
 def _ties(window):
     return (window == window.max(axis=(2, 3), keepdims=True)).astype(float)
 
@@ -441,6 +483,7 @@ ROUTE = {
     "no dout": lambda w, d: _first(w),
     "negated": lambda w, d: -_first(w) * d[..., None, None],
     "backward max over all": lambda w, d: (w == w.max()) * d[..., None, None],
+    "argmax split": lambda w, d: _split_argmax(w) * d[..., None, None],
 }
 
 
@@ -515,6 +558,8 @@ def pool_backward(args, dout):
         mistake("dx", POOL["overwrite"], lambda: _pool_dx(x, dout, right, assign="window")),
         mistake("dx", POOL["no dout"], lambda: _pool_dx(x, dout, right, ROUTE["no dout"], assign="winner")),
         mistake("dx", POOL["argmax whole map"], lambda: _pool_dx_whole_map(x, dout)),
+        mistake("dx", POOL["dx from x"], lambda: x + _pool_dx(x, dout, right)),
+        mistake("dx", POOL["max over area"], lambda: _pool_dx(x, dout, right) / (PH * PW)),
     ]
     variants = window_variants((PH, PW), (sh, sw), hw)
     for key, (size, start) in variants.items():
