@@ -120,3 +120,8 @@ def test_group_statistics_on_the_channels_need_a_divisor_of_c():
         crashes.explain(ValueError("operands could not be broadcast together with shapes (2,6,3,4) (2,4,1,1)"), ())
         == []
     )
+
+
+def test_a_reduction_without_keepdims_is_read():
+    found = crashes.explain(ValueError("operands could not be broadcast together with shapes (2,2,36) (2,2)"), ())
+    assert len(found) == 1 and "reduce with keepdims=True" in found[0] and "shape (2, 2, 1)" in found[0]

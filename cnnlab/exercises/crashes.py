@@ -35,6 +35,11 @@ NAMES = {
         "broadcast onto the channels; work in the grouped view, x.reshape(N, {g}, -1), or spread the per-group "
         "values to the channels with np.repeat(..., {c} // {g}, axis=1)"
     ),
+    "keepdims": (
+        "an array of shape {small} met one of shape {big}: it is a statistic of {big} over its last axis that "
+        "lost that axis; reduce with keepdims=True (e.g. v.mean(axis=-1, keepdims=True), shape {kept}) so it "
+        "broadcasts back"
+    ),
     "window": "a window of shape {got} met the {what} {want}: the window's slice {how}; {where}",
     "index": (
         "index {index} is past the end of axis {axis}, which has {size} entries there: a loop (or an index made "
@@ -84,7 +89,9 @@ def explain(exc: BaseException, args) -> list:
     if match:
         shapes = _shapes(match.group(0))
     for a, b in itertools.permutations(shapes[:3], 2):
-        found += filter(None, (_per_channel(a, b, args), _window(a, b, args), _combined(a), _per_group(a, b)))
+        found += filter(
+            None, (_per_channel(a, b, args), _window(a, b, args), _combined(a), _per_group(a, b), _keepdims(a, b))
+        )
     match = _INDEX.search(message)
     if match and running.raised(exc, IndexError):
         index, axis, size = (int(g) for g in match.groups())
@@ -102,6 +109,13 @@ def _per_channel(small: tuple, big: tuple, args) -> str | None:
         return None
     what = "filter" if _filters(args) == small[0] else "channel"
     return NAMES["per channel"].format(what=what, k=small[0], shape=big)
+
+
+def _keepdims(small: tuple, big: tuple) -> str | None:
+    """(N, G) against (N, G, K): a reduction over the last axis without keepdims."""
+    if len(big) < 3 or small != big[:-1] or big[-1] == small[-1]:
+        return None
+    return NAMES["keepdims"].format(small=small, big=big, kept=(*small, 1))
 
 
 def _combined(shape: tuple) -> str | None:
