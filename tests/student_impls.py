@@ -3609,3 +3609,145 @@ CORRECT += [
     ("im2col", "as_strided, windows first", im2col_as_strided, None),
     ("col2im", "index arrays, windows first, np.add.at", col2im_fancy, None),
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# im2col / col2im element by element, and the naive convolution with a loop over the channels
+
+
+def im2col_elementwise(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Five loops (c, p, q, i, j), one element of cols at a time."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    for c in range(C):
+        for p in range(HH):
+            for q in range(WW - 1 if bug == "range(WW - 1)" else WW):
+                row = (c * WW if bug == "c*WW" else c * HH * WW) + p * WW + q
+                for i in range(Ho):
+                    for j in range(Wo - 1 if bug == "range(Wo - 1)" else Wo):
+                        cols[:, row, i * Wo + j] = xpad[:, c, i * sh + p * dh, j * sw + q * dw]
+    return cols
+
+
+def col2im_elementwise(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Five loops (c, p, q, i, j), one element of cols added at a time."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for c in range(C):
+        for p in range(HH - 1 if bug == "range(HH - 1)" else HH):
+            for q in range(WW):
+                row = (c * HH if bug == "c*HH" else c * HH * WW) + p * WW + q
+                for i in range(Ho):
+                    for j in range(Wo):
+                        xpad[:, c, i * sh + p * dh, j * sw + q * dw] += cols[:, row, i * Wo + j]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_chained(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Each window's taps as index arrays, chained: xpad[:, :, rows][:, :, :, columns] += adds into a copy."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for i in range(Ho):
+        for j in range(Wo):
+            rows = i * sh + dh * np.arange(HH)
+            columns = j * sw + dw * np.arange(WW)
+            xpad[:, :, rows][:, :, :, columns] += cols[:, :, i * Wo + j].reshape(N, C, HH, WW)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def conv_forward_channel_loop(x, w, b, conv_param, bug=None):
+    """Loops over n, f, i, j and then the channels c."""
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    total = 0.0
+                    for c in range(C - 1 if bug == "range(C - 1)" else C):
+                        window = xpad[
+                            n, c, i * sh : i * sh + dh * (HH - 1) + 1 : dh, j * sw : j * sw + dw * (WW - 1) + 1 : dw
+                        ]
+                        if bug == "= for +=":
+                            total = np.sum(window * w[f, c])
+                        else:
+                            total += np.sum(window * w[f, c])
+                    out[n, f, i, j] = total + b[f]
+    return out, (x, w, b, conv_param)
+
+
+def _short(what, loop, one, size, table=COLUMNS):
+    return table["loop one short"].format(what=what, loop=loop, one=one, size=size)
+
+
+BUGGY += [
+    (
+        "im2col",
+        "channel rows start at c*WW",
+        _bug(im2col_elementwise, "c*WW"),
+        None,
+        COLUMNS["channel block"].format(start="c*WW"),
+    ),
+    (
+        "im2col",
+        "range(WW - 1) for the tap columns",
+        _bug(im2col_elementwise, "range(WW - 1)"),
+        None,
+        _short("the tap columns", "range(WW - 1)", "tap column", "WW"),
+    ),
+    (
+        "im2col",
+        "range(Wo - 1) for the output columns",
+        _bug(im2col_elementwise, "range(Wo - 1)"),
+        None,
+        _short("the output columns", "range(W' - 1)", "column of windows", "W'"),
+    ),
+    (
+        "col2im",
+        "channel rows read from c*HH",
+        _bug(col2im_elementwise, "c*HH"),
+        None,
+        COLUMNS["channel block"].format(start="c*HH"),
+    ),
+    (
+        "col2im",
+        "range(HH - 1) for the tap rows",
+        _bug(col2im_elementwise, "range(HH - 1)"),
+        None,
+        _short("the tap rows", "range(HH - 1)", "tap row", "HH"),
+    ),
+    ("col2im", "chained index arrays add into a copy", col2im_chained, None, COLUMNS["nothing written"]),
+    (
+        "conv_forward_naive",
+        "= for += in the loop over the channels",
+        _bug(conv_forward_channel_loop, "= for +="),
+        None,
+        CONV["last channel"],
+    ),
+    (
+        "conv_forward_naive",
+        "range(C - 1) for the channels",
+        _bug(conv_forward_channel_loop, "range(C - 1)"),
+        None,
+        _short("the channels", "range(C - 1)", "channel", "C", table=CONV),
+    ),
+]
+
+CORRECT += [
+    ("im2col", "five loops, one element at a time", im2col_elementwise, None),
+    ("col2im", "five loops, one element at a time", col2im_elementwise, None),
+    ("conv_forward_naive", "a loop over the channels, +=", conv_forward_channel_loop, None),
+]

@@ -106,6 +106,14 @@ CONV = {
         "the backward pass ignores the dilation: tap (p, q) of the window read row i*stride + p*dilation"
     ),
     "one channel": "out sums only channel 0 of each window: sum over all C channels, np.sum(window * w[f])",
+    "last channel": (
+        "out holds only the last channel's sum: out[n, f, i, j] = ... inside the loop over c overwrites the sum of "
+        "the channels before it; add them up (+=), or sum the whole window, np.sum(window * w[f])"
+    ),
+    "loop one short": (
+        "the loop over {what} stops one short ({loop}): the last {one} is left out of every sum; range({size}) "
+        "covers all of them"
+    ),
     "bias index": "the bias is indexed by {index}, not by the filter: out[n, f, i, j] adds b[f]",
     "bias per channel": (
         "the bias is added once per input channel (C times): add b[f] once per output, after the sum over the channels"
@@ -514,6 +522,23 @@ def conv_forward(args, dout=None, im2col=False):
     if C > 1:
         found.append(mistake("out", CONV["one channel"], lambda: _conv(x[:, :1], w[:, :1], b, conv_param)))
         found.append(mistake("out", CONV["bias per channel"], lambda: bare + C * bias))
+        found.append(mistake("out", CONV["last channel"], lambda: _conv(x[:, -1:], w[:, -1:], b, conv_param)))
+        found.append(
+            mistake(
+                "out",
+                CONV["loop one short"].format(what="the channels", loop="range(C - 1)", one="channel", size="C"),
+                lambda: _conv(x[:, :-1], w[:, :-1], b, conv_param),
+            )
+        )
+    for axis, what, loop, one, size in (
+        (2, "the tap rows", "range(HH - 1)", "tap row", "HH"),
+        (3, "the tap columns", "range(WW - 1)", "tap column", "WW"),
+    ):
+        if w.shape[axis] > 1:
+            short = w.copy()
+            short[(slice(None),) * axis + (-1,)] = 0
+            sentence = CONV["loop one short"].format(what=what, loop=loop, one=one, size=size)
+            found.append(mistake("out", sentence, lambda v=short: _conv(x, v, b, conv_param)))
     for index, axis, size in (("the sample n", 0, N), ("the output row i", 2, Ho), ("the output column j", 3, Wo)):
         shape = [1, 1, 1, 1]
         shape[axis] = size
