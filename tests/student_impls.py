@@ -362,7 +362,7 @@ def conv_forward_scalar_loops(x, w, b, conv_param, bug=None):
     for n in range(N):
         for f in range(F):
             for i in range(Ho):
-                for j in range(Wo):
+                for j in range(Wo - 1 if bug == "range(Wo - 1)" else Wo):
                     total = 0.0
                     for c in range(C):
                         for p in range(HH):
@@ -396,7 +396,7 @@ def conv_backward_channel_loops(dout, cache, bug=None):
     db = np.zeros(F)
     for n in range(N):
         for f in range(F):
-            for i in range(Ho):
+            for i in range(Ho - 1 if bug == "range(Ho - 1)" else Ho):
                 for j in range(Wo):
                     g = dout[n, f, i, j]
                     if bug == "dout[n, 0, i, j]":
@@ -3675,7 +3675,7 @@ def conv_forward_channel_loop(x, w, b, conv_param, bug=None):
     for n in range(N):
         for f in range(F):
             for i in range(Ho):
-                for j in range(Wo):
+                for j in range(Wo - 1 if bug == "range(Wo - 1)" else Wo):
                     total = 0.0
                     for c in range(C - 1 if bug == "range(C - 1)" else C):
                         window = xpad[
@@ -3739,6 +3739,20 @@ BUGGY += [
     ),
     (
         "conv_forward_naive",
+        "range(Wo - 1) for the output columns",
+        _bug(conv_forward_channel_loop, "range(Wo - 1)"),
+        None,
+        _short("the output columns", "range(W' - 1)", "output column", "W'", table=CONV),
+    ),
+    (
+        "conv_backward_naive",
+        "range(Ho - 1) for the output rows",
+        _bug(conv_backward_channel_loops, "range(Ho - 1)"),
+        None,
+        _short("the output rows", "range(H' - 1)", "output row", "H'", table=CONV),
+    ),
+    (
+        "conv_forward_naive",
         "range(C - 1) for the channels",
         _bug(conv_forward_channel_loop, "range(C - 1)"),
         None,
@@ -3750,4 +3764,96 @@ CORRECT += [
     ("im2col", "five loops, one element at a time", im2col_elementwise, None),
     ("col2im", "five loops, one element at a time", col2im_elementwise, None),
     ("conv_forward_naive", "a loop over the channels, +=", conv_forward_channel_loop, None),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# the convolution through im2col / col2im, with the helper called wrong
+
+
+def conv_forward_call(x, w, b, conv_param, bug=None):
+    """Own im2col (sliding_window_view), its arguments given as the lesson's signature has them."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    if bug == "conv_param['dilation']":
+        dilation = conv_param["dilation"]
+    N = x.shape[0]
+    F, C, HH, WW = w.shape
+    if bug == "stride and pad swapped":
+        cols = im2col_strided(x, HH, WW, pad, stride, dilation)
+    elif bug == "pad left out":
+        cols = im2col_strided(x, HH, WW, stride, dilation=dilation)
+    else:
+        cols = im2col_strided(x, HH, WW, stride, pad, dilation)
+    out = w.reshape(F, -1) @ cols + b[:, None]
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+def conv_backward_rows(dout, cache, bug=None):
+    """matmul for dw and dcols, own col2im (np.add.at)."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    ph, pw = pad
+    d = dout.reshape(N, F, -1)
+    dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    w_row = w.reshape(F, -1)
+    dcols = np.matmul(w_row if bug == "w_row not transposed" else w_row.T, d)
+    dx = col2im_add_at(dcols, x.shape, HH, WW, stride, pad, dilation)
+    if bug == "cut again":
+        dx = dx[:, :, ph : dx.shape[2] - ph, pw : dx.shape[3] - pw]
+    return dx, dw, d.sum(axis=(0, 2))
+
+
+BUGGY += [
+    (
+        "conv_forward_im2col",
+        "stride and pad swapped in the im2col call",
+        _bug(conv_forward_call, "stride and pad swapped"),
+        None,
+        CONV["call"].format(
+            helper="im2col",
+            what="stride and pad swapped",
+            signature="x, filter_height, filter_width, stride, pad, dilation",
+            want="stride, then pad",
+        ),
+    ),
+    (
+        "conv_forward_im2col",
+        "pad left out of the im2col call",
+        _bug(conv_forward_call, "pad left out"),
+        None,
+        CONV["call"].format(
+            helper="im2col",
+            what="no pad (the default 0)",
+            signature="x, filter_height, filter_width, stride, pad, dilation",
+            want="pad=pad",
+        ),
+    ),
+    (
+        "conv_forward_im2col",
+        "conv_param['dilation'] read without a default",
+        _bug(conv_forward_call, "conv_param['dilation']"),
+        None,
+        "the parameter dict may leave out 'dilation'",
+    ),
+    (
+        "conv_backward_im2col",
+        "w_row @ dout_rows for dcols",
+        _bug(conv_backward_rows, "w_row not transposed"),
+        conv_forward_call,
+        CONV["w_row untransposed"],
+    ),
+    (
+        "conv_backward_im2col",
+        "dx cut by the padding after col2im",
+        _bug(conv_backward_rows, "cut again"),
+        conv_forward_call,
+        CONV["cut twice"],
+    ),
+]
+
+CORRECT += [
+    ("conv_forward_im2col", "own im2col, w_row @ cols", conv_forward_call, None),
+    ("conv_backward_im2col", "matmul and own col2im", conv_backward_rows, conv_forward_call),
 ]
