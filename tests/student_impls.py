@@ -362,7 +362,7 @@ def conv_forward_scalar_loops(x, w, b, conv_param, bug=None):
     for n in range(N):
         for f in range(F):
             for i in range(Ho):
-                for j in range(Wo):
+                for j in range(Wo - 1 if bug == "range(Wo - 1)" else Wo):
                     total = 0.0
                     for c in range(C):
                         for p in range(HH):
@@ -396,7 +396,7 @@ def conv_backward_channel_loops(dout, cache, bug=None):
     db = np.zeros(F)
     for n in range(N):
         for f in range(F):
-            for i in range(Ho):
+            for i in range(Ho - 1 if bug == "range(Ho - 1)" else Ho):
                 for j in range(Wo):
                     g = dout[n, f, i, j]
                     if bug == "dout[n, 0, i, j]":
@@ -3742,6 +3742,88 @@ def convnet_loss_slips(params, X, y=None, reg=0.0, bug=None):
     return loss, grads
 
 
+# ---------------------------------------------------------------------------------------------
+# im2col / col2im element by element, and the naive convolution with a loop over the channels
+
+
+def im2col_elementwise(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Five loops (c, p, q, i, j), one element of cols at a time."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    for c in range(C):
+        for p in range(HH):
+            for q in range(WW - 1 if bug == "range(WW - 1)" else WW):
+                row = (c * WW if bug == "c*WW" else c * HH * WW) + p * WW + q
+                for i in range(Ho):
+                    for j in range(Wo - 1 if bug == "range(Wo - 1)" else Wo):
+                        cols[:, row, i * Wo + j] = xpad[:, c, i * sh + p * dh, j * sw + q * dw]
+    return cols
+
+
+def col2im_elementwise(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Five loops (c, p, q, i, j), one element of cols added at a time."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for c in range(C):
+        for p in range(HH - 1 if bug == "range(HH - 1)" else HH):
+            for q in range(WW):
+                row = (c * HH if bug == "c*HH" else c * HH * WW) + p * WW + q
+                for i in range(Ho):
+                    for j in range(Wo):
+                        xpad[:, c, i * sh + p * dh, j * sw + q * dw] += cols[:, row, i * Wo + j]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_chained(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Each window's taps as index arrays, chained: xpad[:, :, rows][:, :, :, columns] += adds into a copy."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for i in range(Ho):
+        for j in range(Wo):
+            rows = i * sh + dh * np.arange(HH)
+            columns = j * sw + dw * np.arange(WW)
+            xpad[:, :, rows][:, :, :, columns] += cols[:, :, i * Wo + j].reshape(N, C, HH, WW)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def conv_forward_channel_loop(x, w, b, conv_param, bug=None):
+    """Loops over n, f, i, j and then the channels c."""
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo - 1 if bug == "range(Wo - 1)" else Wo):
+                    total = 0.0
+                    for c in range(C - 1 if bug == "range(C - 1)" else C):
+                        window = xpad[
+                            n, c, i * sh : i * sh + dh * (HH - 1) + 1 : dh, j * sw : j * sw + dw * (WW - 1) + 1 : dw
+                        ]
+                        if bug == "= for +=":
+                            total = np.sum(window * w[f, c])
+                        else:
+                            total += np.sum(window * w[f, c])
+                    out[n, f, i, j] = total + b[f]
+    return out, (x, w, b, conv_param)
+
+
+def _short(what, loop, one, size, table=COLUMNS):
+    return table["loop one short"].format(what=what, loop=loop, one=one, size=size)
+
+
 BUGGY += [
     (
         "max_pool_forward_naive",
@@ -3807,4 +3889,169 @@ BUGGY += [
 ]
 CORRECT += [
     ("spatial_batchnorm_backward", "own cache, compact formula", batchnorm_backward_gamma, batchnorm_forward_defaults),
+]
+
+BUGGY += [
+    (
+        "im2col",
+        "channel rows start at c*WW",
+        _bug(im2col_elementwise, "c*WW"),
+        None,
+        COLUMNS["channel block"].format(start="c*WW"),
+    ),
+    (
+        "im2col",
+        "range(WW - 1) for the tap columns",
+        _bug(im2col_elementwise, "range(WW - 1)"),
+        None,
+        _short("the tap columns", "range(WW - 1)", "tap column", "WW"),
+    ),
+    (
+        "im2col",
+        "range(Wo - 1) for the output columns",
+        _bug(im2col_elementwise, "range(Wo - 1)"),
+        None,
+        _short("the output columns", "range(W' - 1)", "column of windows", "W'"),
+    ),
+    (
+        "col2im",
+        "channel rows read from c*HH",
+        _bug(col2im_elementwise, "c*HH"),
+        None,
+        COLUMNS["channel block"].format(start="c*HH"),
+    ),
+    (
+        "col2im",
+        "range(HH - 1) for the tap rows",
+        _bug(col2im_elementwise, "range(HH - 1)"),
+        None,
+        _short("the tap rows", "range(HH - 1)", "tap row", "HH"),
+    ),
+    ("col2im", "chained index arrays add into a copy", col2im_chained, None, COLUMNS["nothing written"]),
+    (
+        "conv_forward_naive",
+        "= for += in the loop over the channels",
+        _bug(conv_forward_channel_loop, "= for +="),
+        None,
+        CONV["last channel"],
+    ),
+    (
+        "conv_forward_naive",
+        "range(Wo - 1) for the output columns",
+        _bug(conv_forward_channel_loop, "range(Wo - 1)"),
+        None,
+        _short("the output columns", "range(W' - 1)", "output column", "W'", table=CONV),
+    ),
+    (
+        "conv_backward_naive",
+        "range(Ho - 1) for the output rows",
+        _bug(conv_backward_channel_loops, "range(Ho - 1)"),
+        None,
+        _short("the output rows", "range(H' - 1)", "output row", "H'", table=CONV),
+    ),
+    (
+        "conv_forward_naive",
+        "range(C - 1) for the channels",
+        _bug(conv_forward_channel_loop, "range(C - 1)"),
+        None,
+        _short("the channels", "range(C - 1)", "channel", "C", table=CONV),
+    ),
+]
+
+CORRECT += [
+    ("im2col", "five loops, one element at a time", im2col_elementwise, None),
+    ("col2im", "five loops, one element at a time", col2im_elementwise, None),
+    ("conv_forward_naive", "a loop over the channels, +=", conv_forward_channel_loop, None),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# the convolution through im2col / col2im, with the helper called wrong
+
+
+def conv_forward_call(x, w, b, conv_param, bug=None):
+    """Own im2col (sliding_window_view), its arguments given as the lesson's signature has them."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    if bug == "conv_param['dilation']":
+        dilation = conv_param["dilation"]
+    N = x.shape[0]
+    F, C, HH, WW = w.shape
+    if bug == "stride and pad swapped":
+        cols = im2col_strided(x, HH, WW, pad, stride, dilation)
+    elif bug == "pad left out":
+        cols = im2col_strided(x, HH, WW, stride, dilation=dilation)
+    else:
+        cols = im2col_strided(x, HH, WW, stride, pad, dilation)
+    out = w.reshape(F, -1) @ cols + b[:, None]
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+def conv_backward_rows(dout, cache, bug=None):
+    """matmul for dw and dcols, own col2im (np.add.at)."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    ph, pw = pad
+    d = dout.reshape(N, F, -1)
+    dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    w_row = w.reshape(F, -1)
+    dcols = np.matmul(w_row if bug == "w_row not transposed" else w_row.T, d)
+    dx = col2im_add_at(dcols, x.shape, HH, WW, stride, pad, dilation)
+    if bug == "cut again":
+        dx = dx[:, :, ph : dx.shape[2] - ph, pw : dx.shape[3] - pw]
+    return dx, dw, d.sum(axis=(0, 2))
+
+
+BUGGY += [
+    (
+        "conv_forward_im2col",
+        "stride and pad swapped in the im2col call",
+        _bug(conv_forward_call, "stride and pad swapped"),
+        None,
+        CONV["call"].format(
+            helper="im2col",
+            what="stride and pad swapped",
+            signature="x, filter_height, filter_width, stride, pad, dilation",
+            want="stride, then pad",
+        ),
+    ),
+    (
+        "conv_forward_im2col",
+        "pad left out of the im2col call",
+        _bug(conv_forward_call, "pad left out"),
+        None,
+        CONV["call"].format(
+            helper="im2col",
+            what="no pad (the default 0)",
+            signature="x, filter_height, filter_width, stride, pad, dilation",
+            want="pad=pad",
+        ),
+    ),
+    (
+        "conv_forward_im2col",
+        "conv_param['dilation'] read without a default",
+        _bug(conv_forward_call, "conv_param['dilation']"),
+        None,
+        "the parameter dict may leave out 'dilation'",
+    ),
+    (
+        "conv_backward_im2col",
+        "w_row @ dout_rows for dcols",
+        _bug(conv_backward_rows, "w_row not transposed"),
+        conv_forward_call,
+        CONV["w_row untransposed"],
+    ),
+    (
+        "conv_backward_im2col",
+        "dx cut by the padding after col2im",
+        _bug(conv_backward_rows, "cut again"),
+        conv_forward_call,
+        CONV["cut twice"],
+    ),
+]
+
+CORRECT += [
+    ("conv_forward_im2col", "own im2col, w_row @ cols", conv_forward_call, None),
+    ("conv_backward_im2col", "matmul and own col2im", conv_backward_rows, conv_forward_call),
 ]

@@ -100,6 +100,18 @@ COLUMNS = {
         "x is cut as xpad[:, :, {rows}, {cols}], which is not where x sits in xpad: its H rows come after ph rows of "
         "padding and its W columns after pw columns, so x = xpad[:, :, ph:ph + H, pw:pw + W]"
     ),
+    "channel block": (
+        "channel c's rows start at row {start}, not c*HH*WW: each channel has HH*WW rows, so tap (p, q) of channel "
+        "c is row c*HH*WW + p*WW + q"
+    ),
+    "loop one short": (
+        "the loop over {what} stops one short ({loop}): the last {one} is left out; range({size}) covers all of them"
+    ),
+    "nothing written": (
+        "x is all zeros: nothing was written to it; chained indexing with index arrays, "
+        "xpad[:, :, rows][:, :, :, cols] += ..., adds into a copy; use slices, "
+        "xpad[:, :, r0:r1:dh, c0:c1:dw] += ..., or np.add.at with one index tuple"
+    ),
     "region padding": "look at how x is padded: with zeros, by pad on every side",
     "region overlap": "a pixel in several windows gets the sum of their columns: use +=, not =",
     "pad at the end": (
@@ -223,6 +235,14 @@ def im2col_mistakes(args, dout=None):
         found.append(mistake("cols", COLUMNS["no stride"], lambda: im2col_module.im2col(x, HH, WW, 1, pad, dilation)))
         found.append(mistake("cols", COLUMNS["no stride"], lambda: first_windows(((1, 1), pairs[1], pairs[2]))))
     found.append(mistake("cols", conv.CONV["strided like x"], lambda: conv.strided_like_x(x, HH, WW, *pairs)))
+    for start, index in _channel_blocks(C, HH, WW):
+        found.append(
+            mistake("cols", COLUMNS["channel block"].format(start=start), lambda i=index: _rows_written(cols, i))
+        )
+    for sentence, keep in _loops_one_short((N, C, HH, WW, Ho, Wo)):
+        found.append(
+            mistake("cols", sentence, lambda k=keep: (cols.reshape((N,) + k.shape[1:]) * k).reshape(cols.shape))
+        )
     flat = cols.ravel()
     skip = {("written", o) for o in _IM2COL_NAMED}
     compute = lambda i: flat[i].reshape(cols.shape)  # noqa: E731
@@ -237,6 +257,54 @@ LETTERS = ("n", "c", "p", "q", "i", "j")
 NAMES = ("N", "C", "HH", "WW", "H'", "W'")
 # the layouts the mistakes above name in their own words: tap-major rows, column-major columns, taps transposed
 _IM2COL_NAMED = (("n", "p", "q", "c", "i", "j"), ("n", "c", "p", "q", "j", "i"), ("n", "c", "q", "p", "i", "j"))
+
+
+def _channel_blocks(C, HH, WW):
+    """(start text, row index (C*HH*WW,)) for a channel's rows started at another stride than HH*WW: c*HH, c*WW,
+    none (the channel offset forgotten)."""
+    if C < 2:
+        return []
+    c, p, q = np.meshgrid(np.arange(C), np.arange(HH), np.arange(WW), indexing="ij")
+    found, seen = [], set()
+    for start, k in (("c*HH", HH), ("c*WW", WW), ("0 (no channel offset, p*WW + q)", 0)):
+        if k == HH * WW or k in seen:
+            continue
+        seen.add(k)
+        found.append((start, (c * k + p * WW + q).ravel()))
+    return found
+
+
+def _rows_written(cols, index):
+    """cols built row by row (c, p, q in loop order) into row index[k] instead of row k: a later write wins."""
+    out = np.zeros_like(cols)
+    for k, row in enumerate(index):
+        out[:, row] = cols[:, k]
+    return out
+
+
+# the loops of an element-by-element im2col / col2im over (N, C, HH, WW, H', W'), one short each
+_LOOPS = (
+    ("the channels", "range(C - 1)", "channel", "C"),
+    ("the tap rows", "range(HH - 1)", "tap row", "HH"),
+    ("the tap columns", "range(WW - 1)", "tap column", "WW"),
+    ("the output rows", "range(H' - 1)", "row of windows", "H'"),
+    ("the output columns", "range(W' - 1)", "column of windows", "W'"),
+)
+
+
+def _loops_one_short(shape):
+    """(sentence, 0/1 mask of shape (1, C, HH, WW, H', W')) for each loop over an axis of size > 1 that stops
+    one short (its last index never written)."""
+    found = []
+    for axis, (what, loop, one, size) in enumerate(_LOOPS, start=1):
+        if shape[axis] < 2:
+            continue
+        keep = np.ones((1,) + tuple(shape[1:]))
+        index = [slice(None)] * 6
+        index[axis] = -1
+        keep[tuple(index)] = 0
+        found.append((COLUMNS["loop one short"].format(what=what, loop=loop, one=one, size=size), keep))
+    return found
 
 
 def _columns_moved(cols, Ho, Wo):
@@ -347,6 +415,19 @@ def col2im_mistakes(args, dout=None):
         found.append(mistake("x", COLUMNS["crop corner"], lambda: added[:, :, :H, :W]))
     if not (ph and pw):
         found.append(mistake("x", COLUMNS["empty"], lambda: added[:, :, ph:-ph, pw:-pw]))
+    for start, index in _channel_blocks(C, HH, WW):
+        found.append(
+            mistake(
+                "x",
+                COLUMNS["channel block"].format(start=start),
+                lambda i=index: crop(_fold_at(cols[:, i].reshape(blocks.shape), shape, stride, dilation), pad, H, W),
+            )
+        )
+    for sentence, keep in _loops_one_short((N, C, HH, WW, Ho, Wo)):
+        found.append(
+            mistake("x", sentence, lambda k=keep: crop(_fold_at(blocks * k, shape, stride, dilation), pad, H, W))
+        )
+    found.append(mistake("x", COLUMNS["nothing written"], lambda: np.zeros((N, C, H, W))))
     flat = cols.ravel()
     skip = {("read", ("n", "c", "q", "p", "i", "j")), ("read", ("n", "c", "p", "q", "j", "i"))}
     fold = folder(tuple(x_shape), HH, WW, stride, pad, dilation)

@@ -9,6 +9,7 @@ student's output that matches one of them (and not the right answer) has made it
 from __future__ import annotations
 
 import itertools
+import re
 from functools import partial
 
 import numpy as np
@@ -106,6 +107,14 @@ CONV = {
         "the backward pass ignores the dilation: tap (p, q) of the window read row i*stride + p*dilation"
     ),
     "one channel": "out sums only channel 0 of each window: sum over all C channels, np.sum(window * w[f])",
+    "last channel": (
+        "out holds only the last channel's sum: out[n, f, i, j] = ... inside the loop over c overwrites the sum of "
+        "the channels before it; add them up (+=), or sum the whole window, np.sum(window * w[f])"
+    ),
+    "loop one short": (
+        "the loop over {what} stops one short ({loop}): the last {one} is left out of every sum; range({size}) "
+        "covers all of them"
+    ),
     "bias index": "the bias is indexed by {index}, not by the filter: out[n, f, i, j] adds b[f]",
     "bias per channel": (
         "the bias is added once per input channel (C times): add b[f] once per output, after the sum over the channels"
@@ -341,6 +350,15 @@ CONV = {
         "dx is col2im of the cached cols, the forward's columns of x: fold their gradient back, "
         "dcols = w_row.T @ dout_rows, dx = col2im(dcols, x.shape, HH, WW, stride, pad, dilation)"
     ),
+    "w_row untransposed": (
+        "dcols = w_row @ dout_rows does not line up: w_row is (F, C*HH*WW) and dout_rows (N, F, H'*W'); the "
+        "gradient of the columns takes its transpose, dcols = w_row.T @ dout_rows, (N, C*HH*WW, H'*W')"
+    ),
+    "cut twice": (
+        "dx is cut by the padding twice: col2im(dcols, x.shape, ...) already returns dx of x's shape (N, C, H, W), "
+        "with the padding cut away; do not cut it again"
+    ),
+    "call": ("the {helper} call gets {what}: its arguments are ({signature}), in this order; pass {want}"),
     "fancy +=": (
         "{name}[:, :, rows, cols] += ... with index arrays adds a pixel that repeats in them once (NumPy buffers "
         "the update: the last value is kept), where windows overlap it must get every window's value: "
@@ -388,6 +406,114 @@ SHAPE_CRASHES = tuple(
 )
 
 
+_SIGNATURES = {
+    "im2col": "x, filter_height, filter_width, stride, pad, dilation",
+    "col2im": "cols, x_shape, filter_height, filter_width, stride, pad, dilation",
+}
+# (key, what the call got, what to pass): one argument of the im2col / col2im call left out or wrong
+_CALLS = (
+    ("no pad", "no pad (the default 0)", "pad=pad"),
+    ("no stride", "no stride (the default 1)", "stride=stride"),
+    ("no dilation", "no dilation (the default 1)", "dilation=dilation"),
+    ("stride pad", "stride and pad swapped", "stride, then pad"),
+    ("stride dilation", "stride and dilation swapped", "stride, then dilation"),
+    ("pad dilation", "pad and dilation swapped", "pad, then dilation"),
+    ("padded", "the padded shape (or x padded) and pad too", "x (and x.shape) unpadded: the call pads by itself"),
+)
+
+
+def _call_variants(hw, stride, pad, dilation) -> dict:
+    """{key: ((H, W), stride, pad, dilation)} of the im2col / col2im call with one argument wrong (where that
+    is not the right call)."""
+    right = (hw, stride, pad, dilation)
+    padded = (hw[0] + 2 * pad[0], hw[1] + 2 * pad[1])
+    found = {
+        "no pad": (hw, stride, (0, 0), dilation),
+        "no stride": (hw, (1, 1), pad, dilation),
+        "no dilation": (hw, stride, pad, (1, 1)),
+        "stride pad": (hw, pad, stride, dilation),
+        "stride dilation": (hw, dilation, pad, stride),
+        "pad dilation": (hw, stride, dilation, pad),
+        "padded": (padded, stride, pad, dilation),
+    }
+    return {k: v for k, v in found.items() if v != right}
+
+
+def _positions(hw, HH, WW, stride, pad, dilation):
+    """H'*W' of a call's geometry, or None where the call would reject it."""
+    if min(stride) < 1 or min(dilation) < 1 or min(pad) < 0:
+        return None
+    sizes = [(n + 2 * p - geometry.span(k, d)) // s + 1 for n, k, s, p, d in zip(hw, (HH, WW), stride, pad, dilation)]
+    if min(sizes) < 1:
+        return None
+    return sizes[0] * sizes[1]
+
+
+_COLS_SHAPE = re.compile(r"cols must have the shape of the forward output \((\d+), (\d+), (\d+)\), got")
+_RESHAPE = re.compile(r"cannot reshape array of size (\d+) into shape \((\d+), ?(\d+), ?(\d+), ?(\d+)\)")
+_STRIDE = re.compile(r"stride must be an integer >= 1 or a pair \(h, w\) of them, got \((-?\d+), (-?\d+)\)")
+_TOO_LARGE = re.compile(r"larger than the padded input (?:height|width) \d+ \+ 2\*(\d+)")
+
+
+def _call_explains(key: str, helper: str):
+    """applies(args, message) for a crash of cnnlab's im2col / col2im (or of the reshape after it) that
+    exactly this wrong call makes, and no other in _CALLS."""
+
+    def applies(args, message) -> bool:
+        x, w, _, conv_param = args
+        stride, pad, dilation = _conv_geometry(conv_param)
+        N, F = x.shape[0], w.shape[0]
+        HH, WW = w.shape[2:]
+        hw = x.shape[2:]
+        variants = _call_variants(hw, stride, pad, dilation)
+        if key not in variants:
+            return False
+
+        def fits(v) -> bool:
+            vhw, vs, vp, vd = v
+            if helper == "col2im" and (m := _COLS_SHAPE.search(message)):
+                return _positions(vhw, HH, WW, vs, vp, vd) == int(m.group(3))
+            if helper == "im2col" and (m := _RESHAPE.search(message)):
+                L = _positions(vhw, HH, WW, vs, vp, vd)
+                return L is not None and int(m.group(1)) == N * F * L
+            if m := _STRIDE.search(message):
+                return vs == (int(m.group(1)), int(m.group(2))) and min(vs) < 1
+            if m := _TOO_LARGE.search(message):
+                return int(m.group(1)) in vp and int(m.group(1)) not in pad
+            return False
+
+        return fits(variants[key]) and not any(fits(v) for k, v in variants.items() if k != key)
+
+    return applies
+
+
+_CORE = re.compile(r"mismatch in its core dimension \d+.*\(size (\d+) is different from (\d+)\)")
+
+
+def _w_row_untransposed(args, message) -> bool:
+    """matmul(w_row, dout_rows): (F, C*HH*WW) against (N, F, H'*W'), where w_row.T lines up (if F differs from
+    C*HH*WW; else it runs)."""
+    _, w, _, _ = args
+    m = _CORE.search(message)
+    F, K = w.shape[0], w[0].size
+    return m is not None and F != K and (int(m.group(1)), int(m.group(2))) == (F, K)
+
+
+CALL_CRASHES = (
+    CrashAdvice(kind=ValueError, text="matmul", tag="", advice=CONV["w_row untransposed"], applies=_w_row_untransposed),
+) + tuple(
+    CrashAdvice(
+        kind=ValueError,
+        text="",
+        tag="",
+        advice=CONV["call"].format(helper=helper, what=what, signature=_SIGNATURES[helper], want=want),
+        applies=_call_explains(key, helper),
+    )
+    for helper in ("im2col", "col2im")
+    for key, what, want in _CALLS
+)
+
+
 def conv_tags(case: tables.ConvCase) -> tuple:
     stride = shapes.check_pair("stride", case.stride, 1)
     pad = shapes.check_pair("pad", case.pad, 0)
@@ -428,7 +554,9 @@ def conv_cases() -> list:
 
         def build(case=case, i=i):
             x, w, b = case.arrays(case_rng("conv", i))
-            return x, w, b, dict(case.conv_param)
+            # lesson 2's conv_param (CS231n's) has no dilation: it is given only where it is not 1
+            conv_param = {k: v for k, v in case.conv_param.items() if k != "dilation" or v != 1}
+            return x, w, b, conv_param
 
         found.append(Case(case.name, conv_describe(case), build, conv_tags(case)))
     return found
@@ -514,6 +642,35 @@ def conv_forward(args, dout=None, im2col=False):
     if C > 1:
         found.append(mistake("out", CONV["one channel"], lambda: _conv(x[:, :1], w[:, :1], b, conv_param)))
         found.append(mistake("out", CONV["bias per channel"], lambda: bare + C * bias))
+        found.append(mistake("out", CONV["last channel"], lambda: _conv(x[:, -1:], w[:, -1:], b, conv_param)))
+        found.append(
+            mistake(
+                "out",
+                CONV["loop one short"].format(what="the channels", loop="range(C - 1)", one="channel", size="C"),
+                lambda: _conv(x[:, :-1], w[:, :-1], b, conv_param),
+            )
+        )
+    full = bare + bias
+    for axis, what, loop, one, size in (
+        (2, "the output rows", "range(H' - 1)", "output row", "H'"),
+        (3, "the output columns", "range(W' - 1)", "output column", "W'"),
+    ):
+        if full.shape[axis] > 1:
+            sentence = CONV["loop one short"].format(what=what, loop=loop, one=one, size=size)
+            last = (slice(None),) * axis + (-1,)
+            for fill in (0 * bias, bias):  # the bias added inside the loop, or once at the end
+                short = full.copy()
+                short[last] = np.broadcast_to(fill, full.shape)[last]
+                found.append(mistake("out", sentence, lambda v=short: v))
+    for axis, what, loop, one, size in (
+        (2, "the tap rows", "range(HH - 1)", "tap row", "HH"),
+        (3, "the tap columns", "range(WW - 1)", "tap column", "WW"),
+    ):
+        if w.shape[axis] > 1:
+            short = w.copy()
+            short[(slice(None),) * axis + (-1,)] = 0
+            sentence = CONV["loop one short"].format(what=what, loop=loop, one=one, size=size)
+            found.append(mistake("out", sentence, lambda v=short: _conv(x, v, b, conv_param)))
     for index, axis, size in (("the sample n", 0, N), ("the output row i", 2, Ho), ("the output column j", 3, Wo)):
         shape = [1, 1, 1, 1]
         shape[axis] = size
@@ -729,6 +886,42 @@ def _transposed(x, w, b, stride, pad, dilation, Ho, Wo):
     return first(full.transpose(0, 1, 3, 2), Ho, Wo)
 
 
+def _backward_loops_short(x, w, b, conv_param, dout, dx, dw) -> list:
+    """The backward loops (over the output rows and columns, the channels, the taps) each one short: the last
+    index never visited, for dx and dw (db is usually summed apart)."""
+    found = []
+    for axis, what, loop, one, size in (
+        (2, "the output rows", "range(H' - 1)", "output row", "H'"),
+        (3, "the output columns", "range(W' - 1)", "output column", "W'"),
+    ):
+        if dout.shape[axis] > 1:
+            short = dout.copy()
+            short[(slice(None),) * axis + (-1,)] = 0
+            sentence = CONV["loop one short"].format(what=what, loop=loop, one=one, size=size)
+            sdx, sdw, _ = _conv_grads(x, w, b, conv_param, short)
+            found += [("dx", sentence, sdx), ("dw", sentence, sdw)]
+    for axis, what, loop, one, size in (
+        (1, "the channels", "range(C - 1)", "channel", "C"),
+        (2, "the tap rows", "range(HH - 1)", "tap row", "HH"),
+        (3, "the tap columns", "range(WW - 1)", "tap column", "WW"),
+    ):
+        if w.shape[axis] > 1:
+            last = (slice(None),) * axis + (-1,)
+            sentence = CONV["loop one short"].format(what=what, loop=loop, one=one, size=size)
+            sdw = dw.copy()
+            sdw[last] = 0
+            found.append(("dw", sentence, sdw))
+            if axis == 1:
+                sdx = dx.copy()
+                sdx[:, -1] = 0
+            else:
+                sw_ = w.copy()
+                sw_[last] = 0
+                sdx = _conv_grads(x, sw_, b, conv_param, dout)[0]
+            found.append(("dx", sentence, sdx))
+    return found
+
+
 def _conv_grads(x, w, b, conv_param, dout):
     """(dx, dw, db) of the reference convolution."""
     _, cache = L.conv_forward_im2col(x, w, b, conv_param)
@@ -847,6 +1040,9 @@ def conv_backward(args, dout, im2col=False):
     fold = folder(x.shape, HH, WW, stride, pad, dilation)
     found += _factors_swapped(x, w, conv_param, dout, cols, fold)
     found.append(("dx", CONV["col2im of cols"], fold(cols)))
+    found += _backward_loops_short(x, w, b, conv_param, dout, dx, dw)
+    if pad != (0, 0):  # dx (already x's size) cut by the padding once more
+        found.append(("dx", CONV["cut twice"], dx[:, :, ph : H - ph, pw : W - pw]))
     like_x = strided_like_x(x, HH, WW, stride, pad, dilation)
     if like_x is not None:
         dw_like = np.einsum("nfp,nkp->fk", dout.reshape(N, F, -1), like_x).reshape(w.shape)
@@ -1094,7 +1290,8 @@ def _pair(variant: str, lesson: int) -> list:
     """conv_forward_{variant} and conv_backward_{variant}: the same cases, checks and mistakes."""
     forward = f"conv_forward_{variant}"
     family = dict(lesson=lesson, cases=conv_cases, axes=AXES, regions=conv_regions, answer_key=ANSWER_KEY)
-    family.update(tag_advice=TAGS, optional_keys={"dilation": "1"}, crash_advice=(*PAIRS, *SHAPE_CRASHES))
+    crash_advice = (*PAIRS, *CALL_CRASHES, *SHAPE_CRASHES) if variant == "im2col" else (*PAIRS, *SHAPE_CRASHES)
+    family.update(tag_advice=TAGS, optional_keys={"dilation": "1"}, crash_advice=crash_advice)
     return [
         Exercise(
             name=forward,
