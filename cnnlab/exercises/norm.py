@@ -476,7 +476,7 @@ def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=
 
 
 # other libraries' defaults for the optional keys, (value, whose)
-EPS_DEFAULTS = ((1e-3, "Keras"), (1e-4, "a guess"), (1e-6, "a guess"), (1e-8, "Adam's"), (0.0, "no eps"))
+EPS_DEFAULTS = ((1e-3, "Keras"), (1e-4, "a guess"), (1e-6, "a guess"), (1e-8, "Adam's"))  # 0 is NORM["no eps"]
 MOMENTUM_DEFAULTS = ((0.99, "Keras"), (0.1, "PyTorch's number"), (0.999, "a guess"), (0.95, "a guess"))
 
 GAMMA_POWERS = {
