@@ -12,9 +12,22 @@ from cnnlab import cases as tables
 from cnnlab import geometry, shapes
 from cnnlab import im2col as im2col_module
 from cnnlab.exercises import conv
+from cnnlab.exercises.conv_words import CONV
 from cnnlab.exercises.exercise import Case, Exercise, case_rng, mistake
 from cnnlab.exercises.layouts import folder, layouts, order_text, shape_text
-from cnnlab.exercises.windows import PAIRS, as_pairs, coverage, crop, output_hw, windows_touching_padding
+from cnnlab.exercises.windows import (
+    FANCY_ORDERS,
+    PAIRS,
+    as_pairs,
+    coverage,
+    crop,
+    cuts,
+    fancy_fold,
+    output_hw,
+    pair_mistakes,
+    strided_like_x,
+    windows_touching_padding,
+)
 
 __all__ = ["EXERCISES", "COLUMNS", "im2col_cases", "col2im_cases", "im2col_mistakes", "col2im_mistakes"]
 
@@ -217,24 +230,24 @@ def im2col_mistakes(args, dout=None):
             mistake("cols", COLUMNS["edge pad"], lambda: im2col_module.im2col(edge, HH, WW, stride, 0, dilation))
         )
     geometry_ = dict(zip(("stride", "pad", "dilation"), pairs))
-    for param, key, value in conv._pair_mistakes(geometry_):
+    for param, key, value in pair_mistakes(geometry_):
         other = tuple(value if name == param else geometry_[name] for name in ("stride", "pad", "dilation"))
-        sentence = conv.CONV[key].format(param=param)
+        sentence = CONV[key].format(param=param)
         found.append(mistake("cols", sentence, lambda o=other: im2col_module.im2col(x, HH, WW, *o)))
         found.append(mistake("cols", sentence, lambda o=other: first_windows(o)))
     if pairs[0] != pairs[2]:
         swapped = (pairs[2], pairs[1], pairs[0])
         found.append(
-            mistake("cols", conv.CONV["stride dilation swapped"], lambda: im2col_module.im2col(x, HH, WW, *swapped))
+            mistake("cols", CONV["stride dilation swapped"], lambda: im2col_module.im2col(x, HH, WW, *swapped))
         )
-        found.append(mistake("cols", conv.CONV["stride dilation swapped"], lambda: first_windows(swapped)))
+        found.append(mistake("cols", CONV["stride dilation swapped"], lambda: first_windows(swapped)))
     if pairs[2] != (1, 1):
         found.append(mistake("cols", COLUMNS["no dilation"], lambda: im2col_module.im2col(x, HH, WW, stride, pad, 1)))
         found.append(mistake("cols", COLUMNS["no dilation"], lambda: first_windows((pairs[0], pairs[1], (1, 1)))))
     if pairs[0] != (1, 1):
         found.append(mistake("cols", COLUMNS["no stride"], lambda: im2col_module.im2col(x, HH, WW, 1, pad, dilation)))
         found.append(mistake("cols", COLUMNS["no stride"], lambda: first_windows(((1, 1), pairs[1], pairs[2]))))
-    found.append(mistake("cols", conv.CONV["strided like x"], lambda: conv.strided_like_x(x, HH, WW, *pairs)))
+    found.append(mistake("cols", CONV["strided like x"], lambda: strided_like_x(x, HH, WW, *pairs)))
     for start, index in _channel_blocks(C, HH, WW):
         found.append(
             mistake("cols", COLUMNS["channel block"].format(start=start), lambda i=index: _rows_written(cols, i))
@@ -394,21 +407,21 @@ def col2im_mistakes(args, dout=None):
         found.append(mistake("x", COLUMNS["unstrided"], lambda: crop_(_fold_at(blocks, shape, (1, 1), dilation))))
     if stride != dilation:
         found.append(
-            mistake("x", conv.CONV["stride dilation swapped"], lambda: crop_(_fold_at(blocks, shape, dilation, stride)))
+            mistake("x", CONV["stride dilation swapped"], lambda: crop_(_fold_at(blocks, shape, dilation, stride)))
         )
-    for param, key, value in conv._pair_mistakes({"stride": stride, "dilation": dilation}):
+    for param, key, value in pair_mistakes({"stride": stride, "dilation": dilation}):
         st, di = (value, dilation) if param == "stride" else (stride, value)
-        sentence = conv.CONV[key].format(param=param)
+        sentence = CONV[key].format(param=param)
         found.append(mistake("x", sentence, lambda st=st, di=di: crop_(_fold_at(blocks, shape, st, di))))
-    for order in conv.FANCY_ORDERS:
+    for order in FANCY_ORDERS:
         found.append(
             mistake(
                 "x",
-                conv.CONV["fancy +="].format(name="xpad"),
-                lambda o=order: crop_(conv.fancy_fold(blocks, shape, stride, dilation, o)),
+                CONV["fancy +="].format(name="xpad"),
+                lambda o=order: crop_(fancy_fold(blocks, shape, stride, dilation, o)),
             )
         )
-    for rows, columns_, cut in conv.cuts(added.shape, pad, H, W):
+    for rows, columns_, cut in cuts(added.shape, pad, H, W):
         found.append(mistake("x", COLUMNS["cut"].format(rows=rows, cols=columns_), lambda c=cut: added[c]))
     if ph or pw:
         found.append(mistake("x", COLUMNS["padded"], lambda: added))
