@@ -1,0 +1,176 @@
+"""A fifth held-out corpus of student mistakes, the convolution half, written blind to the checker.
+
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``tests/mistake_corpus*.py``), for the exercises of lessons 1, 2, 3 and 7:
+``conv_output_size``, ``conv_forward_naive``, ``conv_backward_naive``, ``im2col``, ``col2im``,
+``conv_forward_im2col``, ``conv_backward_im2col`` and ``three_layer_convnet_loss``. They measure how
+often the checker names a mistake nobody tuned it to. Each wrong row carries ONE mistake of the
+kind a student following the lessons makes most often: an off-by-one, a stride, pad or dilation
+forgotten in one place, the height's parameter used for the width, ``=`` for ``+=``, the padding
+not cut away (or cut with ``ph:-ph``), a reshape where a transpose was needed, a bias broadcast
+over the wrong axis, a sum divided by N, a kernel flipped, CS231n's habits (stride and pad read
+from ``conv_param`` as ints, its column layout), col2im taken for the inverse of im2col, and the
+network's usual slips (the 0.5 of the L2 term, its gradient forgotten or doubled, biases
+regularized, a loss summed over the batch, a softmax over the wrong axis, "same" padding K // 2
+for an even filter, a ReLU missing or extra). The rows with ``should_pass`` True are correct
+implementations in other styles (per-tap tensordot and einsum, a window loop, ``np.add.at`` with
+index arrays, naive layers with a softmax of one's own), there to catch false FAILs.
+
+How it was written: blind. Only the student edition of lessons 1, 2, 3 and 7
+(``lessons/01_convolution_arithmetic.ipynb``, ``02_naive_convolution.ipynb``, ``03_im2col.ipynb``,
+``07_small_cnn.ipynb``: explanations, stubs, docstrings), ``cnnlab/layers``, ``cnnlab/shapes.py``,
+``cnnlab/geometry.py``, ``cnnlab/im2col.py``, ``cnnlab/model.py``, ``cnnlab/cases.py`` and the
+verify machinery (``tests/corpus_verify.py``, ``tests/verify_mistake_corpus_fourth.py``, and the
+docstring and first helper of ``tests/mistake_corpus_fourth.py`` for the format) were read. Not
+the checker (``cnnlab/exercises/``), its known-mistake tables, ``tests/student_impls.py``,
+``tests/test_exercises.py``, ``tests/test_crashes.py``, nor the rows of the earlier corpora; the
+check was not run on any row. Every row was verified against cnnlab's reference implementations
+only, by ``tests/verify_mistake_corpus_fifth_conv.py``: each wrong row differs from the reference
+(a wrong value, a wrong shape, or an exception) on at least one input, each right row matches it
+to a relative error of 1e-8 on every input.
+
+Every function starts as the lesson's stub does (``shapes.check_conv_inputs`` and friends, which
+hand over stride, pad and dilation as (h, w) pairs). The im2col layers call this file's own
+``im2col`` and ``col2im`` (lesson 3 says to use your own). ``forward`` is None for every backward
+row: they read cnnlab's cache, ``(x, w, b, conv_param)`` for the naive convolution and ``(x, w, b,
+conv_param, cols)`` for the im2col one.
+
+ROW COUNTS
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+
+from cnnlab import layers as L
+from cnnlab import shapes
+
+
+def _rows(exercise, fn, bugs, forward=None):
+    """One wrong row per bug of a helper: the label is the bug."""
+    return [(exercise, bug, partial(fn, bug=bug), forward, False) for bug in bugs]
+
+
+def _pad(x, ph, pw):
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+CORPUS = []
+
+# ---------------------------------------------------------------------------------------------
+# conv_output_size (lesson 1)
+
+OS_NO_DILATION = "dilation forgotten: (I + 2P - K) // S + 1"
+OS_SPAN_DK = "the dilated filter's span taken as D*K, not D*(K - 1) + 1"
+OS_PAD_ONCE = "padding added on one side only: I + P"
+OS_NO_PLUS_ONE = "the final + 1 forgotten (counts the steps between windows, not the windows)"
+OS_CLAMPED = "clamped with max(0, ...): a filter that does not fit gives 0, not the formula's number"
+OS_INT_DIV = "int(a / S): rounds toward zero, not down, when the filter does not fit"
+
+
+def output_size(size, kernel, stride, pad, dilation, bug=None):
+    if bug == OS_NO_DILATION:
+        return (size + 2 * pad - kernel) // stride + 1
+    if bug == OS_SPAN_DK:
+        return (size + 2 * pad - dilation * kernel) // stride + 1
+    if bug == OS_PAD_ONCE:
+        return (size + pad - dilation * (kernel - 1) - 1) // stride + 1
+    last = size + 2 * pad - dilation * (kernel - 1) - 1  # the last start of a window, stride 1
+    if bug == OS_NO_PLUS_ONE:
+        return last // stride
+    if bug == OS_CLAMPED:
+        return max(0, last // stride + 1)
+    if bug == OS_INT_DIV:
+        return int(last / stride) + 1
+    return last // stride + 1
+
+
+def output_size_floor(size, kernel, stride, pad, dilation):
+    """Right: the boxed formula with a true division and math.floor."""
+    span = dilation * (kernel - 1) + 1
+    return math.floor((size + 2 * pad - span) / stride) + 1
+
+
+CORPUS += _rows(
+    "conv_output_size",
+    output_size,
+    [OS_NO_DILATION, OS_SPAN_DK, OS_PAD_ONCE, OS_NO_PLUS_ONE, OS_CLAMPED, OS_INT_DIV],
+)
+CORPUS += [("conv_output_size", "math.floor of a true division", output_size_floor, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_naive (lesson 2)
+
+CF_NO_STRIDE = "stride forgotten: window (i, j) starts at row i, column j"
+CF_NO_DILATION = "dilation forgotten: a contiguous HH x WW window"
+CF_STOP = "the window's slice stops at the last tap (i*sh + dh*(HH - 1), no + 1)"
+CF_BIAS_INSIDE = "bias added inside the sum: np.sum(window * w[f] + b[f])"
+CF_NO_BIAS = "bias forgotten"
+CF_FLIP = "kernel flipped (a true convolution, np.convolve's habit)"
+CF_CS231N = "CS231n's habit: stride and pad read from conv_param as ints, no dilation"
+CF_SH_FOR_SW = "the height's stride for the columns too (j * sh)"
+CF_NP_PAD = "np.pad(x, ph): pads every axis, N and C too"
+
+
+def conv_fwd(x, w, b, conv_param, bug=None):
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    if bug == CF_CS231N:
+        stride_, pad_ = conv_param["stride"], conv_param["pad"]
+        sh = sw = stride_
+        ph = pw = pad_
+        dh = dw = 1
+        Ho = 1 + (H + 2 * pad_ - HH) // stride_
+        Wo = 1 + (W + 2 * pad_ - WW) // stride_
+    if bug == CF_SH_FOR_SW:
+        sw = sh
+    xpad = np.pad(x, ph) if bug == CF_NP_PAD else _pad(x, ph, pw)
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = (i, j) if bug == CF_NO_STRIDE else (i * sh, j * sw)
+                    if bug == CF_NO_DILATION:
+                        rows, cols = slice(r0, r0 + HH), slice(c0, c0 + WW)
+                    elif bug == CF_STOP:
+                        rows, cols = slice(r0, r0 + dh * (HH - 1), dh), slice(c0, c0 + dw * (WW - 1), dw)
+                    else:
+                        rows = slice(r0, r0 + dh * (HH - 1) + 1, dh)
+                        cols = slice(c0, c0 + dw * (WW - 1) + 1, dw)
+                    window = xpad[n, :, rows, cols]
+                    kernel = w[f, :, ::-1, ::-1] if bug == CF_FLIP else w[f]
+                    if bug == CF_BIAS_INSIDE:
+                        out[n, f, i, j] = np.sum(window * kernel + b[f])
+                    elif bug == CF_NO_BIAS:
+                        out[n, f, i, j] = np.sum(window * kernel)
+                    else:
+                        out[n, f, i, j] = np.sum(window * kernel) + b[f]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_taps(x, w, b, conv_param):
+    """Right: one tensordot per filter tap (p, q) over the channels, every window at once."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    out = np.zeros((x.shape[0], F, Ho, Wo)) + b[None, :, None, None]
+    for p in range(HH):
+        for q in range(WW):
+            tap = xpad[:, :, p * dh : p * dh + sh * (Ho - 1) + 1 : sh, q * dw : q * dw + sw * (Wo - 1) + 1 : sw]
+            out += np.tensordot(tap, w[:, :, p, q], axes=([1], [1])).transpose(0, 3, 1, 2)  # (N, F, Ho, Wo)
+    return out, (x, w, b, conv_param)
+
+
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd,
+    [CF_NO_STRIDE, CF_NO_DILATION, CF_STOP, CF_BIAS_INSIDE, CF_NO_BIAS, CF_FLIP, CF_CS231N, CF_SH_FOR_SW, CF_NP_PAD],
+)
+CORPUS += [("conv_forward_naive", "one tensordot per filter tap", conv_fwd_taps, None, True)]
