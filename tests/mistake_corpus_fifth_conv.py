@@ -174,3 +174,100 @@ CORPUS += _rows(
     [CF_NO_STRIDE, CF_NO_DILATION, CF_STOP, CF_BIAS_INSIDE, CF_NO_BIAS, CF_FLIP, CF_CS231N, CF_SH_FOR_SW, CF_NP_PAD],
 )
 CORPUS += [("conv_forward_naive", "one tensordot per filter tap", conv_fwd_taps, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_naive (lesson 2)
+
+CB_ASSIGN = "= for += into dxpad: a pixel shared by windows keeps the last window's share"
+CB_DW_ASSIGN = "= for += into dw[f]: only the last window's term is kept"
+CB_NO_UNPAD = "dx not unpadded: dxpad returned as dx"
+CB_NEG_CUT = "padding cut with dxpad[:, :, ph:-ph, pw:-pw] (empty where a pad is 0)"
+CB_CORNER = "dx cut from the top-left corner: dxpad[:, :, :H, :W]"
+CB_DB_MEAN = "db divided by N (averaged over the batch)"
+CB_DW_UNPADDED = "dw from the windows of the unpadded x"
+CB_W_N = "w[n] for w[f] in dx (the sample's index for the filter's)"
+CB_NO_STRIDE = "stride forgotten in the backward's windows (forward right)"
+CB_NO_DILATION = "dilation forgotten in the backward's windows: contiguous slices"
+
+
+def conv_bwd(dout, cache, bug=None):
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = (i, j) if bug == CB_NO_STRIDE else (i * sh, j * sw)
+                    if bug == CB_NO_DILATION:
+                        rows, cols = slice(r0, r0 + HH), slice(c0, c0 + WW)
+                    else:
+                        rows = slice(r0, r0 + dh * (HH - 1) + 1, dh)
+                        cols = slice(c0, c0 + dw_ * (WW - 1) + 1, dw_)
+                    g = dout[n, f, i, j]
+                    if bug == CB_ASSIGN:
+                        dxpad[n, :, rows, cols] = g * w[f]
+                    elif bug == CB_W_N:
+                        dxpad[n, :, rows, cols] += g * w[n]
+                    else:
+                        dxpad[n, :, rows, cols] += g * w[f]
+                    window = x[n, :, rows, cols] if bug == CB_DW_UNPADDED else xpad[n, :, rows, cols]
+                    if bug == CB_DW_ASSIGN:
+                        dw[f] = g * window
+                    else:
+                        dw[f] += g * window
+    db = dout.sum(axis=(0, 2, 3))
+    if bug == CB_DB_MEAN:
+        db = db / N
+    if bug == CB_NO_UNPAD:
+        dx = dxpad
+    elif bug == CB_NEG_CUT:
+        dx = dxpad[:, :, ph:-ph, pw:-pw]
+    elif bug == CB_CORNER:
+        dx = dxpad[:, :, :H, :W]
+    else:
+        dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    return dx, dw, db
+
+
+def conv_bwd_taps(dout, cache):
+    """Right: per filter tap (p, q), one einsum for dw[:, :, p, q] and one for that tap's share of dx."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw = np.empty_like(w)
+    for p in range(HH):
+        rows = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
+        for q in range(WW):
+            cols = slice(q * dw_, q * dw_ + sw * (Wo - 1) + 1, sw)
+            dw[:, :, p, q] = np.einsum("nfij,ncij->fc", dout, xpad[:, :, rows, cols])
+            dxpad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", dout, w[:, :, p, q])
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, np.einsum("nfij->f", dout)
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd,
+    [
+        CB_ASSIGN,
+        CB_DW_ASSIGN,
+        CB_NO_UNPAD,
+        CB_NEG_CUT,
+        CB_CORNER,
+        CB_DB_MEAN,
+        CB_DW_UNPADDED,
+        CB_W_N,
+        CB_NO_STRIDE,
+        CB_NO_DILATION,
+    ],
+)
+CORPUS += [("conv_backward_naive", "per-tap einsums for dw and dx", conv_bwd_taps, None, True)]

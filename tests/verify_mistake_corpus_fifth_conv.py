@@ -56,6 +56,7 @@ GEOMETRIES = Geometries(
 BASES = [
     ("conv_output_size", M.output_size, None),
     ("conv_forward_naive", M.conv_fwd, None),
+    ("conv_backward_naive", M.conv_bwd, None),
 ]
 
 if __name__ == "__main__":
