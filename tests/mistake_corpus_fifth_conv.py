@@ -271,3 +271,132 @@ CORPUS += _rows(
     ],
 )
 CORPUS += [("conv_backward_naive", "per-tap einsums for dw and dx", conv_bwd_taps, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# im2col (lesson 3)
+
+IM_RESHAPE = "windows stored as rows (N, H'W', C*HH*WW), then reshaped, not transposed, to (N, C*HH*WW, H'W')"
+IM_TAPS_OUTER = "taps stacked on axis 1 before the channels: rows in the order (p, q, c)"
+IM_COL_MAJOR = "window (r, s) in column s*H' + r (positions column-major)"
+IM_NO_DILATION = "dilation forgotten in the tap's offset: rows from p, not p*dh"
+IM_NO_STRIDE = "stride forgotten: the tap's slice has step 1"
+IM_CS231N = "CS231n's layout: cols (C*HH*WW, N*H'*W'), the batch inside the columns"
+IM_PH_FOR_PW = "the width padded by the height's pad (ph, ph) too"
+
+
+def im2col(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, ph) if bug == IM_PH_FOR_PW else _pad(x, ph, pw)
+    if bug == IM_RESHAPE:  # the window loop of the lesson, with a reshape at the end
+        rows = np.zeros((N, Ho * Wo, C * HH * WW))
+        for r in range(Ho):
+            for s in range(Wo):
+                window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+                rows[:, r * Wo + s, :] = window.reshape(N, -1)
+        return rows.reshape(N, C * HH * WW, Ho * Wo)
+    taps = np.zeros((N, C, HH, WW, Ho, Wo))
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = (p, q) if bug == IM_NO_DILATION else (p * dh, q * dw)
+            if bug == IM_NO_STRIDE:
+                taps[:, :, p, q] = xpad[:, :, r0 : r0 + Ho, c0 : c0 + Wo]
+            else:
+                taps[:, :, p, q] = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]
+    if bug == IM_TAPS_OUTER:
+        return np.stack([taps[:, :, p, q] for p in range(HH) for q in range(WW)], axis=1).reshape(N, -1, Ho * Wo)
+    if bug == IM_COL_MAJOR:
+        return taps.transpose(0, 1, 2, 3, 5, 4).reshape(N, C * HH * WW, Ho * Wo)
+    if bug == IM_CS231N:
+        return taps.transpose(1, 2, 3, 0, 4, 5).reshape(C * HH * WW, N * Ho * Wo)
+    return taps.reshape(N, C * HH * WW, Ho * Wo)
+
+
+def im2col_windows(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: the window loop, each window flattened straight into its column."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, pw)
+    cols = np.empty((N, C * HH * WW, Ho * Wo), dtype=x.dtype)
+    for r in range(Ho):
+        for s in range(Wo):
+            window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            cols[:, :, r * Wo + s] = window.reshape(N, -1)
+    return cols
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col,
+    [IM_RESHAPE, IM_TAPS_OUTER, IM_COL_MAJOR, IM_NO_DILATION, IM_NO_STRIDE, IM_CS231N, IM_PH_FOR_PW],
+)
+CORPUS += [("im2col", "a window loop, one column at a time", im2col_windows, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# col2im (lesson 3)
+
+C2_ASSIGN = "= for +=: where windows overlap, a pixel keeps only the last window's value"
+C2_NO_CUT = "padding not cut away: the padded image returned"
+C2_NEG_CUT = "padding cut with xpad[:, :, ph:-ph, pw:-pw] (empty where a pad is 0)"
+C2_AVERAGE = "overlaps averaged, not summed (col2im taken for the inverse of im2col)"
+C2_NO_DILATION = "dilation forgotten: tap (p, q) added back at rows from p, not p*dh"
+C2_TAPS_OUTER = "rows split as (HH, WW, C): taps outermost, channels inside"
+C2_NO_STRIDE = "stride forgotten: the tap's slice has step 1"
+
+
+def col2im(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    if bug == C2_TAPS_OUTER:
+        split = cols.reshape(N, HH, WW, C, Ho, Wo).transpose(0, 3, 1, 2, 4, 5)
+    else:
+        split = cols.reshape(N, C, HH, WW, Ho, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    count = np.zeros_like(xpad)
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = (p, q) if bug == C2_NO_DILATION else (p * dh, q * dw)
+            if bug == C2_NO_STRIDE:
+                rows, cols_ = slice(r0, r0 + Ho), slice(c0, c0 + Wo)
+            else:
+                rows, cols_ = slice(r0, r0 + sh * (Ho - 1) + 1, sh), slice(c0, c0 + sw * (Wo - 1) + 1, sw)
+            if bug == C2_ASSIGN:
+                xpad[:, :, rows, cols_] = split[:, :, p, q]
+            else:
+                xpad[:, :, rows, cols_] += split[:, :, p, q]
+            count[:, :, rows, cols_] += 1
+    if bug == C2_AVERAGE:
+        xpad = xpad / np.maximum(count, 1)
+    if bug == C2_NO_CUT:
+        return xpad
+    if bug == C2_NEG_CUT:
+        return xpad[:, :, ph:-ph, pw:-pw]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_add_at(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: np.add.at with the padded row and column of every (tap, window) as index arrays."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    rows = np.arange(HH)[:, None] * dh + np.arange(Ho)[None, :] * sh  # (HH, Ho)
+    columns = np.arange(WW)[:, None] * dw + np.arange(Wo)[None, :] * sw  # (WW, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    index = (slice(None), slice(None), rows[:, None, :, None], columns[None, :, None, :])
+    np.add.at(xpad, index, cols.reshape(N, C, HH, WW, Ho, Wo))
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im,
+    [C2_ASSIGN, C2_NO_CUT, C2_NEG_CUT, C2_AVERAGE, C2_NO_DILATION, C2_TAPS_OUTER, C2_NO_STRIDE],
+)
+CORPUS += [("col2im", "np.add.at with index arrays", col2im_add_at, None, True)]

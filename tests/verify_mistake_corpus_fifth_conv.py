@@ -57,6 +57,8 @@ BASES = [
     ("conv_output_size", M.output_size, None),
     ("conv_forward_naive", M.conv_fwd, None),
     ("conv_backward_naive", M.conv_bwd, None),
+    ("im2col", M.im2col, None),
+    ("col2im", M.col2im, None),
 ]
 
 if __name__ == "__main__":
