@@ -400,3 +400,105 @@ CORPUS += _rows(
     [C2_ASSIGN, C2_NO_CUT, C2_NEG_CUT, C2_AVERAGE, C2_NO_DILATION, C2_TAPS_OUTER, C2_NO_STRIDE],
 )
 CORPUS += [("col2im", "np.add.at with index arrays", col2im_add_at, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_im2col (lesson 3): with this file's own im2col
+
+FI_BIAS = "b (F,) added to the (N, F, H'W') product without a reshape: it broadcasts over the positions"
+FI_W_ROW = "w_row = w.reshape(C*HH*WW, F).T: the filters' numbers mixed up"
+FI_NO_DILATION = "dilation not passed to im2col (its default 1 used)"
+FI_HW_SWAP = "im2col called with the filter's width and height swapped: im2col(x, WW, HH, ...)"
+FI_CHANNELS_LAST = "product taken as cols^T @ w_row^T, (N, H'W', F), and reshaped straight to (N, F, H', W')"
+FI_WO_HO = "output reshaped to (N, F, W', H')"
+
+
+def conv_fwd_cols(x, w, b, conv_param, bug=None):
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == FI_NO_DILATION:
+        cols = im2col(x, HH, WW, stride, pad)
+    elif bug == FI_HW_SWAP:
+        cols = im2col(x, WW, HH, stride, pad, dilation)
+    else:
+        cols = im2col(x, HH, WW, stride, pad, dilation)
+    w_row = w.reshape(C * HH * WW, F).T if bug == FI_W_ROW else w.reshape(F, -1)
+    if bug == FI_CHANNELS_LAST:
+        out = cols.transpose(0, 2, 1) @ w_row.T + b  # (N, H'W', F)
+        return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+    out = w_row @ cols  # (N, F, H'W')
+    out = out + b if bug == FI_BIAS else out + b.reshape(1, F, 1)
+    out = out.reshape(N, F, Wo, Ho) if bug == FI_WO_HO else out.reshape(N, F, Ho, Wo)
+    return out, (x, w, b, conv_param, cols)
+
+
+def conv_fwd_tensordot(x, w, b, conv_param):
+    """Right: np.tensordot over the rows of cols, (F, N, H'W') moved back to (N, F, H'W')."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols = im2col(x, HH, WW, stride, pad, dilation)
+    out = np.tensordot(w.reshape(F, -1), cols, axes=([1], [1])).transpose(1, 0, 2) + b[None, :, None]
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols,
+    [FI_BIAS, FI_W_ROW, FI_NO_DILATION, FI_HW_SWAP, FI_CHANNELS_LAST, FI_WO_HO],
+)
+CORPUS += [("conv_forward_im2col", "tensordot over the rows of its own cols", conv_fwd_tensordot, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_im2col (lesson 3): with this file's own col2im, on cnnlab's cache
+
+BI_DW_MEAN = "dw averaged over the batch (mean over n, not sum)"
+BI_CACHED_COLS = "dx from col2im of the cached cols, not of dcols = w_row.T @ dout"
+BI_DW_KF = "dw as cols @ dout^T, (C*HH*WW, F), reshaped to w.shape without the transpose"
+BI_DB_BATCH = "db summed over the positions only: shape (N, F)"
+BI_NO_DILATION = "dilation not passed to col2im (its default 1 used)"
+BI_PAD_DIL = "col2im(dcols, x.shape, HH, WW, stride, dilation, pad): pad and dilation in each other's place"
+
+
+def conv_bwd_cols(dout, cache, bug=None):
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    db = dout_rows.sum(axis=2) if bug == BI_DB_BATCH else dout_rows.sum(axis=(0, 2))
+    if bug == BI_DW_KF:
+        dw = (cols @ dout_rows.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)  # (K, F) read as (F, K)
+    else:
+        per_sample = dout_rows @ cols.transpose(0, 2, 1)  # (N, F, C*HH*WW)
+        dw = (per_sample.mean(axis=0) if bug == BI_DW_MEAN else per_sample.sum(axis=0)).reshape(w.shape)
+    dcols = w.reshape(F, -1).T @ dout_rows  # (N, C*HH*WW, H'W')
+    if bug == BI_CACHED_COLS:
+        dx = col2im(cols, x.shape, HH, WW, stride, pad, dilation)
+    elif bug == BI_NO_DILATION:
+        dx = col2im(dcols, x.shape, HH, WW, stride, pad)
+    elif bug == BI_PAD_DIL:
+        dx = col2im(dcols, x.shape, HH, WW, stride, dilation, pad)
+    else:
+        dx = col2im(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+def conv_bwd_einsum(dout, cache):
+    """Right: einsums over the cached cols for dw and dcols, then this file's col2im."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    d = dout.reshape(N, F, -1)
+    dw = np.einsum("nfp,nkp->fk", d, cols).reshape(F, C, HH, WW)
+    dcols = np.einsum("fk,nfp->nkp", w.reshape(F, -1), d)
+    return col2im(dcols, (N, C, H, W), HH, WW, stride, pad, dilation), dw, np.einsum("nfp->f", d)
+
+
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols,
+    [BI_DW_MEAN, BI_CACHED_COLS, BI_DW_KF, BI_DB_BATCH, BI_NO_DILATION, BI_PAD_DIL],
+)
+CORPUS += [("conv_backward_im2col", "einsums over the cached cols", conv_bwd_einsum, None, True)]

@@ -59,6 +59,8 @@ BASES = [
     ("conv_backward_naive", M.conv_bwd, None),
     ("im2col", M.im2col, None),
     ("col2im", M.col2im, None),
+    ("conv_forward_im2col", M.conv_fwd_cols, None),
+    ("conv_backward_im2col", M.conv_bwd_cols, None),
 ]
 
 if __name__ == "__main__":
