@@ -35,7 +35,11 @@ hand over stride, pad and dilation as (h, w) pairs). The im2col layers call this
 row: they read cnnlab's cache, ``(x, w, b, conv_param)`` for the naive convolution and ``(x, w, b,
 conv_param, cols)`` for the im2col one.
 
-ROW COUNTS
+67 rows: 59 wrong, 8 right (one per exercise). Wrong rows per exercise: conv_output_size 5,
+conv_forward_naive 9, conv_backward_naive 9, im2col 7, col2im 7, conv_forward_im2col 6,
+conv_backward_im2col 6, three_layer_convnet_loss 10. Two rows written first were dropped as
+repeating another row's mistake (the span D*K, the backward's stride forgotten); none had to be
+dropped for having no effect.
 """
 
 from __future__ import annotations
@@ -64,7 +68,6 @@ CORPUS = []
 # conv_output_size (lesson 1)
 
 OS_NO_DILATION = "dilation forgotten: (I + 2P - K) // S + 1"
-OS_SPAN_DK = "the dilated filter's span taken as D*K, not D*(K - 1) + 1"
 OS_PAD_ONCE = "padding added on one side only: I + P"
 OS_NO_PLUS_ONE = "the final + 1 forgotten (counts the steps between windows, not the windows)"
 OS_CLAMPED = "clamped with max(0, ...): a filter that does not fit gives 0, not the formula's number"
@@ -74,8 +77,6 @@ OS_INT_DIV = "int(a / S): rounds toward zero, not down, when the filter does not
 def output_size(size, kernel, stride, pad, dilation, bug=None):
     if bug == OS_NO_DILATION:
         return (size + 2 * pad - kernel) // stride + 1
-    if bug == OS_SPAN_DK:
-        return (size + 2 * pad - dilation * kernel) // stride + 1
     if bug == OS_PAD_ONCE:
         return (size + pad - dilation * (kernel - 1) - 1) // stride + 1
     last = size + 2 * pad - dilation * (kernel - 1) - 1  # the last start of a window, stride 1
@@ -97,7 +98,7 @@ def output_size_floor(size, kernel, stride, pad, dilation):
 CORPUS += _rows(
     "conv_output_size",
     output_size,
-    [OS_NO_DILATION, OS_SPAN_DK, OS_PAD_ONCE, OS_NO_PLUS_ONE, OS_CLAMPED, OS_INT_DIV],
+    [OS_NO_DILATION, OS_PAD_ONCE, OS_NO_PLUS_ONE, OS_CLAMPED, OS_INT_DIV],
 )
 CORPUS += [("conv_output_size", "math.floor of a true division", output_size_floor, None, True)]
 
@@ -186,7 +187,6 @@ CB_CORNER = "dx cut from the top-left corner: dxpad[:, :, :H, :W]"
 CB_DB_MEAN = "db divided by N (averaged over the batch)"
 CB_DW_UNPADDED = "dw from the windows of the unpadded x"
 CB_W_N = "w[n] for w[f] in dx (the sample's index for the filter's)"
-CB_NO_STRIDE = "stride forgotten in the backward's windows (forward right)"
 CB_NO_DILATION = "dilation forgotten in the backward's windows: contiguous slices"
 
 
@@ -203,7 +203,7 @@ def conv_bwd(dout, cache, bug=None):
         for f in range(F):
             for i in range(Ho):
                 for j in range(Wo):
-                    r0, c0 = (i, j) if bug == CB_NO_STRIDE else (i * sh, j * sw)
+                    r0, c0 = i * sh, j * sw
                     if bug == CB_NO_DILATION:
                         rows, cols = slice(r0, r0 + HH), slice(c0, c0 + WW)
                     else:
@@ -266,7 +266,6 @@ CORPUS += _rows(
         CB_DB_MEAN,
         CB_DW_UNPADDED,
         CB_W_N,
-        CB_NO_STRIDE,
         CB_NO_DILATION,
     ],
 )
@@ -502,3 +501,128 @@ CORPUS += _rows(
     [BI_DW_MEAN, BI_CACHED_COLS, BI_DW_KF, BI_DB_BATCH, BI_NO_DILATION, BI_PAD_DIL],
 )
 CORPUS += [("conv_backward_im2col", "einsums over the cached cols", conv_bwd_einsum, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# three_layer_convnet_loss (lesson 7): cnnlab's layers, as the lesson allows
+
+CN_REG_NO_HALF = "the L2 term without the 0.5: reg * sum(W**2) (gradient reg * W as asked)"
+CN_REG_GRAD_DOUBLE = "the regularization gradient 2 * reg * W (the 0.5 of the loss not cancelled)"
+CN_REG_GRAD_FORGOTTEN = "the regularization gradient forgotten (in the loss only)"
+CN_REG_BIASES = "the biases regularized too, in the loss and the gradients"
+CN_LOSS_SUM = "own softmax: the loss summed over the batch, not averaged (gradient not divided by N)"
+CN_DSCORES_NO_N = "own softmax: the loss averaged, but dscores not divided by N"
+CN_SOFTMAX_AXIS0 = "own softmax: normalized over axis 0, the batch, not over the classes"
+CN_PAD_HALF = "'same' padding K // 2, not (K - 1) // 2 (wrong for an even filter)"
+CN_NO_RELU1 = "the ReLU after the conv forgotten (conv straight into the pool)"
+CN_RELU_SCORES = "a ReLU on the scores too (after the last affine)"
+
+POOL_2X2 = {"pool_height": 2, "pool_width": 2, "stride": 2}
+
+
+def _own_softmax(scores, y, bug):
+    N = scores.shape[0]
+    axis = 0 if bug == CN_SOFTMAX_AXIS0 else 1
+    shifted = scores - scores.max(axis=axis, keepdims=True)
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=axis, keepdims=True)
+    log_likelihood = np.log(probs[np.arange(N), y])
+    dscores = probs.copy()
+    dscores[np.arange(N), y] -= 1
+    if bug == CN_LOSS_SUM:
+        return -log_likelihood.sum(), dscores
+    if bug == CN_DSCORES_NO_N:
+        return -log_likelihood.mean(), dscores
+    return -log_likelihood.mean(), dscores / N
+
+
+def convnet(params, X, y=None, reg=0.0, bug=None):
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    K = W1.shape[2]
+    conv_param = {"stride": 1, "pad": K // 2 if bug == CN_PAD_HALF else (K - 1) // 2}
+    out, conv_cache = L.conv_forward_im2col(X, W1, b1, conv_param)
+    if bug != CN_NO_RELU1:
+        out, relu1_cache = L.relu_forward(out)
+    out, pool_cache = L.max_pool_forward_im2col(out, POOL_2X2)
+    out, affine2_cache = L.affine_forward(out, W2, b2)
+    out, relu2_cache = L.relu_forward(out)
+    scores, affine3_cache = L.affine_forward(out, W3, b3)
+    if bug == CN_RELU_SCORES:
+        scores, relu3_cache = L.relu_forward(scores)
+    if y is None:
+        return scores
+
+    if bug in (CN_LOSS_SUM, CN_DSCORES_NO_N, CN_SOFTMAX_AXIS0):
+        loss, dscores = _own_softmax(scores, y, bug)
+    else:
+        loss, dscores = L.softmax_loss(scores, y)
+    grads = {}
+    if bug == CN_RELU_SCORES:
+        dscores = L.relu_backward(dscores, relu3_cache)
+    dout, grads["W3"], grads["b3"] = L.affine_backward(dscores, affine3_cache)
+    dout = L.relu_backward(dout, relu2_cache)
+    dout, grads["W2"], grads["b2"] = L.affine_backward(dout, affine2_cache)
+    dout = L.max_pool_backward_im2col(dout, pool_cache)
+    if bug != CN_NO_RELU1:
+        dout = L.relu_backward(dout, relu1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(dout, conv_cache)
+
+    names = ("W1", "W2", "W3", "b1", "b2", "b3") if bug == CN_REG_BIASES else ("W1", "W2", "W3")
+    half = 1.0 if bug == CN_REG_NO_HALF else 0.5
+    loss += half * reg * sum(np.sum(params[k] ** 2) for k in names)
+    if bug != CN_REG_GRAD_FORGOTTEN:
+        factor = 2.0 if bug == CN_REG_GRAD_DOUBLE else 1.0
+        for k in names:
+            grads[k] = grads[k] + factor * reg * params[k]
+    return loss, grads
+
+
+def convnet_naive(params, X, y=None, reg=0.0):
+    """Right: the naive conv and pool, a log-sum-exp softmax with a one-hot matrix, np.linalg.norm for the L2 term."""
+    K = params["W1"].shape[2]
+    conv_param = {"stride": 1, "pad": (K - 1) // 2}
+    a1, conv_cache = L.conv_forward_naive(X, params["W1"], params["b1"], conv_param)
+    r1 = np.maximum(a1, 0)
+    p1, pool_cache = L.max_pool_forward_naive(r1, POOL_2X2)
+    N = X.shape[0]
+    flat = p1.reshape(N, -1)
+    a2 = flat @ params["W2"] + params["b2"]
+    h = np.maximum(a2, 0)
+    scores = h @ params["W3"] + params["b3"]
+    if y is None:
+        return scores
+    onehot = np.eye(scores.shape[1])[y]
+    top = scores.max(axis=1, keepdims=True)
+    log_probs = scores - top - np.log(np.exp(scores - top).sum(axis=1, keepdims=True))
+    data_loss = -np.sum(onehot * log_probs) / N
+    dscores = (np.exp(log_probs) - onehot) / N
+    weights = ("W1", "W2", "W3")
+    loss = data_loss + 0.5 * reg * sum(np.linalg.norm(params[k]) ** 2 for k in weights)
+    grads = {"W3": h.T @ dscores, "b3": dscores.sum(axis=0)}
+    dh = (dscores @ params["W3"].T) * (a2 > 0)
+    grads["W2"], grads["b2"] = flat.T @ dh, dh.sum(axis=0)
+    dp1 = (dh @ params["W2"].T).reshape(p1.shape)
+    dr1 = L.max_pool_backward_naive(dp1, pool_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_naive(dr1 * (a1 > 0), conv_cache)
+    for k in weights:
+        grads[k] += reg * params[k]
+    return loss, grads
+
+
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet,
+    [
+        CN_REG_NO_HALF,
+        CN_REG_GRAD_DOUBLE,
+        CN_REG_GRAD_FORGOTTEN,
+        CN_REG_BIASES,
+        CN_LOSS_SUM,
+        CN_DSCORES_NO_N,
+        CN_SOFTMAX_AXIS0,
+        CN_PAD_HALF,
+        CN_NO_RELU1,
+        CN_RELU_SCORES,
+    ],
+)
+CORPUS += [
+    ("three_layer_convnet_loss", "naive layers, a one-hot log-sum-exp softmax", convnet_naive, None, True),
+]
