@@ -1,0 +1,193 @@
+"""A fifth held-out corpus of student mistakes, pooling and normalization half, written blind to the checker.
+
+(COUNTS: filled in when the corpus is complete.)
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from cnnlab import shapes
+
+
+def _b(fn, bug):
+    return partial(fn, bug=bug)
+
+
+def _rows(exercise, fn, bugs, forward=None):
+    """One wrong row per bug of a helper."""
+    return [(exercise, bug, _b(fn, bug), forward, False) for bug in bugs]
+
+
+def _right(exercise, label, fn, forward=None):
+    """A right row: a helper with bug=None (a correct implementation in another style)."""
+    return (exercise, label, _b(fn, None), forward, True)
+
+
+CORPUS = []
+
+# ---------------------------------------------------------------------------------------------
+# max_pool_forward_naive
+
+
+def max_fwd(x, pool_param, bug=None):
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "stride pair mixed up: rows step by sw, columns by sh":
+        sh, sw = sw, sh
+    if bug == "pool_height and pool_width swapped":
+        PH, PW = PW, PH
+    if bug == "output size H // PH, W // PW, as if the stride were the pool size":
+        Ho, Wo = H // PH, W // PW
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Ho if bug == "column loop runs over range(Ho), not range(Wo)" else Wo):
+                    r, s = i * sh, j * sw
+                    if bug == "stride forgotten: window starts at (i, j)":
+                        r, s = i, j
+                    if bug == "window one short: i*sh : i*sh + PH - 1":
+                        window = x[n, c, r : r + PH - 1, s : s + PW - 1]
+                    else:
+                        window = x[n, c, r : r + PH, s : s + PW]
+                    out[n, c, i, j] = np.max(window)
+    return out, (x, pool_param)
+
+
+def max_fwd_view(x, pool_param, bug=None):
+    """Right: every window at once from sliding_window_view, then every stride-th one."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    windows = np.lib.stride_tricks.sliding_window_view(x, (PH, PW), axis=(2, 3))  # (N, C, H-PH+1, W-PW+1, PH, PW)
+    out = windows[:, :, ::sh, ::sw].max(axis=(4, 5))[:, :, :Ho, :Wo]
+    return out, (x, pool_param)
+
+
+CORPUS += _rows(
+    "max_pool_forward_naive",
+    max_fwd,
+    [
+        "window one short: i*sh : i*sh + PH - 1",
+        "stride forgotten: window starts at (i, j)",
+        "stride pair mixed up: rows step by sw, columns by sh",
+        "pool_height and pool_width swapped",
+        "output size H // PH, W // PW, as if the stride were the pool size",
+        "column loop runs over range(Ho), not range(Wo)",
+    ],
+)
+CORPUS += [_right("max_pool_forward_naive", "sliding_window_view, then [::sh, ::sw]", max_fwd_view)]
+
+# ---------------------------------------------------------------------------------------------
+# max_pool_backward_naive (cache = (x, pool_param), cnnlab's format)
+
+
+def max_bwd(dout, cache, bug=None):
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r, s = i * sh, j * sw
+                    window = x[n, c, r : r + PH, s : s + PW]
+                    g = dout[n, c, i, j]
+                    if bug == "every tied maximum gets the gradient (mask = window == max)":
+                        mask = window == np.max(window)
+                        dx[n, c, r : r + PH, s : s + PW] += mask * g
+                        continue
+                    if bug == "gradient split evenly among tied maxima":
+                        mask = window == np.max(window)
+                        dx[n, c, r : r + PH, s : s + PW] += mask * g / mask.sum()
+                        continue
+                    k = np.argmax(window)
+                    if bug == "argmax unraveled with (H, W), the input's shape, not the window's":
+                        p, q = np.unravel_index(k, (H, W))
+                    elif bug == "argmax unraveled with divmod(k, PH), not divmod(k, PW)":
+                        p, q = divmod(k, PH)
+                    else:
+                        p, q = np.unravel_index(k, window.shape)
+                    if bug == "window offset forgotten: dx[n, c, p, q]":
+                        dx[n, c, p, q] += g
+                    elif bug == "offset without the stride: dx[n, c, i + p, j + q]":
+                        dx[n, c, i + p, j + q] += g
+                    elif bug == "= for += (overlapping windows overwrite)":
+                        dx[n, c, r + p, s + q] = g
+                    elif bug == "1 routed to the maximum, not dout (the local gradient only)":
+                        dx[n, c, r + p, s + q] += 1
+                    else:
+                        dx[n, c, r + p, s + q] += g
+    return dx
+
+
+def max_bwd_scan(dout, cache, bug=None):
+    """The argmax found by hand: a scan of the window that keeps the best so far."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    best, bp, bq = -np.inf, 0, 0
+                    for p in range(PH):
+                        for q in range(PW):
+                            v = x[n, c, i * sh + p, j * sw + q]
+                            if (v >= best) if bug == "scan with >=: ties go to the last maximum" else (v > best):
+                                best, bp, bq = v, p, q
+                    dx[n, c, i * sh + bp, j * sw + bq] += dout[n, c, i, j]
+    return dx
+
+
+def max_fwd_argmax(x, pool_param):
+    """The student's own forward: caches each window's flat argmax as well."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, Ho, Wo))
+    arg = np.zeros((N, C, Ho, Wo), dtype=int)
+    for i in range(Ho):
+        for j in range(Wo):
+            window = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW].reshape(N, C, -1)
+            arg[:, :, i, j] = window.argmax(axis=2)
+            out[:, :, i, j] = window.max(axis=2)
+    return out, (x, pool_param, arg)
+
+
+def max_bwd_argmax(dout, cache, bug=None):
+    """Right: the cached argmax turned into input coordinates, scattered with np.add.at."""
+    x, pool_param, arg = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    p, q = np.divmod(arg, PW)
+    rows = np.arange(Ho).reshape(1, 1, Ho, 1) * sh + p
+    cols = np.arange(Wo).reshape(1, 1, 1, Wo) * sw + q
+    n = np.arange(N).reshape(N, 1, 1, 1)
+    c = np.arange(C).reshape(1, C, 1, 1)
+    dx = np.zeros_like(x)
+    np.add.at(dx, (n, c, rows, cols), dout)
+    return dx
+
+
+CORPUS += _rows(
+    "max_pool_backward_naive",
+    max_bwd,
+    [
+        "= for += (overlapping windows overwrite)",
+        "every tied maximum gets the gradient (mask = window == max)",
+        "gradient split evenly among tied maxima",
+        "argmax unraveled with (H, W), the input's shape, not the window's",
+        "argmax unraveled with divmod(k, PH), not divmod(k, PW)",
+        "window offset forgotten: dx[n, c, p, q]",
+        "offset without the stride: dx[n, c, i + p, j + q]",
+        "1 routed to the maximum, not dout (the local gradient only)",
+    ],
+)
+CORPUS += _rows("max_pool_backward_naive", max_bwd_scan, ["scan with >=: ties go to the last maximum"])
+CORPUS += [
+    _right("max_pool_backward_naive", "hand-written scan with strict >", max_bwd_scan),
+    _right("max_pool_backward_naive", "argmax cached by its own forward, np.add.at", max_bwd_argmax, max_fwd_argmax),
+]

@@ -1,0 +1,55 @@
+"""Verify tests/mistake_corpus_fifth_rest.py against cnnlab's reference implementations, without the checker.
+
+Modelled on tests/verify_mistake_corpus_fourth.py, with inputs of its own (other geometries and
+seeds). The corpus is the pooling and normalization half of the fifth corpus, so the families of
+the other half (conv, convnet) have no inputs here.
+
+Every row runs on a few inputs of its exercise's geometry (stride > 1, (h, w) pairs for pool size,
+stride and pad, overlapping windows, ties, padding with count_include_pad on and off, exact zeros,
+train and test mode (the batch-norm backward in train mode only), gamma as (C,) and (1, C, 1, 1),
+W = C, a channel of tiny variance, several group counts). A row with ``should_pass`` False must
+differ from the reference on at least one input (by a relative error above 1e-6, a different
+shape, or an exception); a row with ``should_pass`` True must match it on every input to a
+relative error below 1e-8.
+
+The machinery is ``tests/corpus_verify.py``; this file gives its inputs and its corpus's helpers.
+
+Run: ``PYTHONPATH=.:tests python tests/verify_mistake_corpus_fifth_rest.py`` (exit status 1 if a
+row is not confirmed).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import mistake_corpus_fifth_rest as M
+from corpus_verify import Geometries, main
+from mistake_corpus_fifth_rest import CORPUS
+
+GEOMETRIES = Geometries(
+    conv=[],  # the other half's families: no inputs, no rows
+    max_pool=[  # x shape, pool_param, integers (ties)
+        ((2, 3, 9, 8), {"pool_height": 3, "pool_width": 2, "stride": (2, 3)}, False),
+        ((2, 2, 6, 8), {"pool_height": 2, "pool_width": 3, "stride": 1}, False),
+        ((1, 3, 8, 8), {"pool_height": 2, "pool_width": 2, "stride": 2}, False),
+        ((2, 2, 7, 7), {"pool_height": 3, "pool_width": 3, "stride": 2}, False),
+        ((1, 2, 7, 5), {"pool_height": 2, "pool_width": 4, "stride": (3, 1)}, False),
+        ((2, 2, 5, 8), {"pool_height": 3, "pool_width": 2, "stride": (1, 2)}, True),
+        ((2, 2, 6, 6), {"pool_height": 2, "pool_width": 2, "stride": 2}, True),
+        ((2, 1, 5, 5), {"pool_height": 3, "pool_width": 3, "stride": 1}, True),
+    ],  # x shape, pool_param, integers (ties)
+    avg_pool=[],
+    bn=[],
+    gn=[],
+    convnet=[],  # the other half's families: no inputs, no rows
+    seed=500,
+)
+
+# The helpers with bug=None: each must be right, so that every wrong row holds one mistake only.
+BASES = [
+    ("max_pool_forward_naive", M.max_fwd, None),
+    ("max_pool_backward_naive", M.max_bwd, None),
+]
+
+if __name__ == "__main__":
+    sys.exit(main(CORPUS, BASES, GEOMETRIES))
