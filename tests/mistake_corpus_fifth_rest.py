@@ -191,3 +191,147 @@ CORPUS += [
     _right("max_pool_backward_naive", "hand-written scan with strict >", max_bwd_scan),
     _right("max_pool_backward_naive", "argmax cached by its own forward, np.add.at", max_bwd_argmax, max_fwd_argmax),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_forward_naive
+
+
+def avg_fwd(x, pool_param, bug=None):
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "no padding: windows slide over x itself":
+        xpad = x
+    elif bug == "np.pad(x, (ph, pw)): every axis padded, N and C too":
+        xpad = np.pad(x, (ph, pw))
+    elif bug == "pad pair swapped: rows padded by pw, columns by ph":
+        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (ph, ph)))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))  # 1 on x, 0 on the padding
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r, s = i * sh, j * sw
+                    window = xpad[n, c, r : r + PH, s : s + PW]
+                    if bug == "count_include_pad ignored: always divided by PH*PW":
+                        count = PH * PW
+                    elif count_include_pad:
+                        count = PH * PW
+                    elif bug == "real pixels counted as the window's non-zero values":
+                        count = np.count_nonzero(window)
+                    else:
+                        count = ones[r : r + PH, s : s + PW].sum()
+                    out[n, c, i, j] = window.sum() / count
+    return out, (x, pool_param)
+
+
+def avg_fwd_clip(x, pool_param, bug=None):
+    """The real pixels counted by clipping each window to x, in unpadded coordinates."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    last_h, last_w = (H - 1, W - 1) if bug == "window clipped at H - 1, W - 1 (the last index, not the end)" else (H, W)
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            r0, r1 = max(i * sh - ph, 0), min(i * sh - ph + PH, last_h)
+            s0, s1 = max(j * sw - pw, 0), min(j * sw - pw + PW, last_w)
+            total = x[:, :, r0:r1, s0:s1].sum(axis=(2, 3))  # the padding adds nothing to the sum
+            out[:, :, i, j] = total / (PH * PW if count_include_pad else (r1 - r0) * (s1 - s0))
+    return out, (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd,
+    [
+        "no padding: windows slide over x itself",
+        "np.pad(x, (ph, pw)): every axis padded, N and C too",
+        "pad pair swapped: rows padded by pw, columns by ph",
+        "count_include_pad ignored: always divided by PH*PW",
+        "real pixels counted as the window's non-zero values",
+    ],
+)
+CORPUS += _rows("avg_pool_forward_naive", avg_fwd_clip, ["window clipped at H - 1, W - 1 (the last index, not the end)"])
+CORPUS += [_right("avg_pool_forward_naive", "windows clipped to x, whole (N, C) at once", avg_fwd_clip)]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_backward_naive (cache = (x, pool_param), cnnlab's format)
+
+
+def avg_bwd(dout, cache, bug=None):
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r, s = (i, j) if bug == "stride forgotten: window (i, j) at rows i : i + PH" else (i * sh, j * sw)
+                    if bug == "count_include_pad ignored: always divided by PH*PW" or count_include_pad:
+                        count = PH * PW
+                    else:
+                        count = ones[r : r + PH, s : s + PW].sum()
+                    share = dout[n, c, i, j] if bug == "dout not divided by the count" else dout[n, c, i, j] / count
+                    if bug == "= for += (overlapping windows overwrite)":
+                        dxpad[n, c, r : r + PH, s : s + PW] = share
+                    else:
+                        dxpad[n, c, r : r + PH, s : s + PW] += share
+    if bug == "padding not cut off":
+        return dxpad
+    if bug == "padding cut as [ph:-ph, pw:-pw] (empty when pad is 0)":
+        return dxpad[:, :, ph:-ph, pw:-pw]
+    if bug == "first H rows and W columns kept: [:H, :W]":
+        return dxpad[:, :, :H, :W]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_fwd_counts(x, pool_param):
+    """The student's own forward: caches the divisor of every window, (H', W')."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    sums = np.zeros((N, C, Ho, Wo))
+    counts = np.zeros((Ho, Wo))
+    for p in range(PH):  # one tap of every window at once
+        for q in range(PW):
+            sums += xpad[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw]
+            counts += ones[p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw]
+    if count_include_pad:
+        counts[:] = PH * PW
+    return sums / counts, (x, pool_param, counts)
+
+
+def avg_bwd_taps(dout, cache, bug=None):
+    """Right: the cached divisors, and one strided slice of dxpad per tap."""
+    x, pool_param, counts = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    share = dout / counts
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(PH):
+        for q in range(PW):
+            dxpad[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += share
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd,
+    [
+        "= for += (overlapping windows overwrite)",
+        "dout not divided by the count",
+        "count_include_pad ignored: always divided by PH*PW",
+        "padding not cut off",
+        "padding cut as [ph:-ph, pw:-pw] (empty when pad is 0)",
+        "first H rows and W columns kept: [:H, :W]",
+        "stride forgotten: window (i, j) at rows i : i + PH",
+    ],
+)
+CORPUS += [
+    _right("avg_pool_backward_naive", "divisors cached by its own forward, one slice per tap", avg_bwd_taps, avg_fwd_counts)
+]

@@ -38,7 +38,20 @@ GEOMETRIES = Geometries(
         ((2, 2, 6, 6), {"pool_height": 2, "pool_width": 2, "stride": 2}, True),
         ((2, 1, 5, 5), {"pool_height": 3, "pool_width": 3, "stride": 1}, True),
     ],  # x shape, pool_param, integers (ties)
-    avg_pool=[],
+    avg_pool=[  # x shape, pool_param, zeros in x (after a ReLU)
+        ((2, 3, 6, 8), {"pool_height": 2, "pool_width": 2, "stride": 2}, False),
+        ((2, 2, 7, 9), {"pool_height": 3, "pool_width": 4, "stride": (2, 3), "pad": (1, 2)}, False),
+        (
+            (2, 2, 7, 9),
+            {"pool_height": 3, "pool_width": 4, "stride": (2, 3), "pad": (1, 2), "count_include_pad": False},
+            False,
+        ),
+        ((2, 2, 6, 6), {"pool_height": 3, "pool_width": 3, "stride": 1, "pad": 1, "count_include_pad": False}, True),
+        ((1, 3, 5, 7), {"pool_height": 2, "pool_width": 3, "stride": (1, 2), "pad": (1, 0)}, True),
+        ((2, 2, 5, 6), {"pool_height": 2, "pool_width": 2, "stride": 1, "count_include_pad": False}, True),
+        ((2, 2, 8, 7), {"pool_height": 4, "pool_width": 3, "stride": 3, "pad": (2, 1), "count_include_pad": False}, False),
+        ((1, 2, 6, 5), {"pool_height": 3, "pool_width": 3, "stride": 2, "pad": 1}, True),
+    ],  # x shape, pool_param, zeros in x
     bn=[],
     gn=[],
     convnet=[],  # the other half's families: no inputs, no rows
@@ -49,6 +62,8 @@ GEOMETRIES = Geometries(
 BASES = [
     ("max_pool_forward_naive", M.max_fwd, None),
     ("max_pool_backward_naive", M.max_bwd, None),
+    ("avg_pool_forward_naive", M.avg_fwd, None),
+    ("avg_pool_backward_naive", M.avg_bwd, None),
 ]
 
 if __name__ == "__main__":
