@@ -335,3 +335,100 @@ CORPUS += _rows(
 CORPUS += [
     _right("avg_pool_backward_naive", "divisors cached by its own forward, one slice per tap", avg_bwd_taps, avg_fwd_counts)
 ]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_forward (cache: (xhat, inv_std, gamma, beta.shape, mode), as the lesson suggests)
+
+
+def bn_fwd(x, gamma, beta, bn_param, bug=None):
+    N, C, H, W = x.shape
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.ones(C))
+    M = N * H * W
+    if mode == "train" or bug == "test mode normalizes with the batch statistics":
+        if bug == "statistics over axis 0 only (fully connected habit)":
+            mean, var = x.mean(axis=0), x.var(axis=0)  # (C, H, W)
+        elif bug == "x.reshape(-1, C) without the transpose":
+            rows = x.reshape(-1, C)
+            mean, var = rows.mean(axis=0), rows.var(axis=0)
+        elif bug == "unbiased variance (ddof=1)":
+            mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3), ddof=1)
+        else:
+            mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+        if mode == "train":
+            new_var = var * M / (M - 1) if bug == "running_var updated with the unbiased variance (PyTorch)" else var
+            if bug == "momentum the other way round (PyTorch's convention)":
+                running_mean = (1 - momentum) * running_mean + momentum * mean
+                running_var = (1 - momentum) * running_var + momentum * new_var
+            else:
+                running_mean = momentum * running_mean + (1 - momentum) * mean
+                running_var = momentum * running_var + (1 - momentum) * new_var
+            if bug != "running statistics updated but not stored in bn_param":
+                bn_param["running_mean"], bn_param["running_var"] = running_mean, running_var
+    else:
+        mean, var = running_mean, running_var
+    if bug == "statistics over axis 0 only (fully connected habit)":
+        xhat = (x - mean) / np.sqrt(var + eps)
+        inv_std = 1 / np.sqrt(var + eps)
+    elif bug == "x.reshape(-1, C) without the transpose":
+        inv_std = 1 / np.sqrt(var + eps)
+        xhat = ((x.reshape(-1, C) - mean) * inv_std).reshape(N, C, H, W)
+    else:
+        if bug == "eps outside the square root: sqrt(var) + eps":
+            inv_std = 1 / (np.sqrt(var) + eps)
+        elif bug == "divided by the variance, not the standard deviation":
+            inv_std = 1 / (var + eps)
+        else:
+            inv_std = 1 / np.sqrt(var + eps)
+        xhat = (x - mean.reshape(1, C, 1, 1)) * inv_std.reshape(1, C, 1, 1)
+    if bug == "gamma and beta not reshaped: (C,) broadcasts along W":
+        out = gamma * xhat + beta
+    elif bug == "gamma[None, :, None, None] (wrong for gamma of shape (1, C, 1, 1))":
+        out = gamma[None, :, None, None] * xhat + beta[None, :, None, None]
+    else:
+        out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+def bn_fwd_rows(x, gamma, beta, bn_param, bug=None):
+    """Right: fully connected batch norm on the (N*H*W, C) matrix, running statistics by hand."""
+    N, C, H, W = x.shape
+    rows = x.transpose(0, 2, 3, 1).reshape(-1, C)  # (N*H*W, C)
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.9)
+    if bn_param["mode"] == "train":
+        mean = rows.sum(axis=0) / rows.shape[0]
+        var = ((rows - mean) ** 2).sum(axis=0) / rows.shape[0]
+        bn_param["running_mean"] = m * bn_param.get("running_mean", np.zeros(C)) + (1 - m) * mean
+        bn_param["running_var"] = m * bn_param.get("running_var", np.ones(C)) + (1 - m) * var
+    else:
+        mean, var = bn_param["running_mean"], bn_param["running_var"]
+    std = np.sqrt(var + eps)
+    xhat_rows = (rows - mean) / std
+    out_rows = xhat_rows * np.ravel(gamma) + np.ravel(beta)
+    out = out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    xhat = xhat_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, (xhat, 1 / std, gamma, beta.shape, bn_param["mode"])
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd,
+    [
+        "statistics over axis 0 only (fully connected habit)",
+        "x.reshape(-1, C) without the transpose",
+        "eps outside the square root: sqrt(var) + eps",
+        "divided by the variance, not the standard deviation",
+        "unbiased variance (ddof=1)",
+        "running_var updated with the unbiased variance (PyTorch)",
+        "momentum the other way round (PyTorch's convention)",
+        "running statistics updated but not stored in bn_param",
+        "test mode normalizes with the batch statistics",
+        "gamma and beta not reshaped: (C,) broadcasts along W",
+        "gamma[None, :, None, None] (wrong for gamma of shape (1, C, 1, 1))",
+    ],
+)
+CORPUS += [_right("spatial_batchnorm_forward", "(N*H*W, C) rows, sums divided by hand", bn_fwd_rows)]

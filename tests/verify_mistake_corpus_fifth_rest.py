@@ -52,7 +52,16 @@ GEOMETRIES = Geometries(
         ((2, 2, 8, 7), {"pool_height": 4, "pool_width": 3, "stride": 3, "pad": (2, 1), "count_include_pad": False}, False),
         ((1, 2, 6, 5), {"pool_height": 3, "pool_width": 3, "stride": 2, "pad": 1}, True),
     ],  # x shape, pool_param, zeros in x
-    bn=[],
+    bn=[  # x shape, gamma and beta as "C" or "1C11", bn_param ("stats": running statistics given, "tiny": a channel of tiny variance)
+        ((3, 4, 5, 4), "C", {"mode": "train"}),  # W = C
+        ((4, 3, 3, 5), "1C11", {"mode": "train", "momentum": 0.75, "stats": True}),
+        ((2, 5, 3, 3), "C", {"mode": "train", "eps": 1e-4, "stats": True, "tiny": True}),
+        ((5, 2, 1, 1), "C", {"mode": "train"}),  # 1x1 maps
+        ((2, 3, 4, 6), "1C11", {"mode": "train"}),
+        ((3, 3, 4, 4), "C", {"mode": "test", "stats": True}),
+        ((2, 4, 3, 5), "1C11", {"mode": "test", "stats": True, "eps": 1e-3}),
+        ((1, 3, 4, 3), "C", {"mode": "train", "stats": True, "momentum": 0.5}),  # a batch of one, W = C
+    ],
     gn=[],
     convnet=[],  # the other half's families: no inputs, no rows
     seed=500,
@@ -64,6 +73,7 @@ BASES = [
     ("max_pool_backward_naive", M.max_bwd, None),
     ("avg_pool_forward_naive", M.avg_fwd, None),
     ("avg_pool_backward_naive", M.avg_bwd, None),
+    ("spatial_batchnorm_forward", M.bn_fwd, None),
 ]
 
 if __name__ == "__main__":
