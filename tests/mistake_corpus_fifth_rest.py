@@ -432,3 +432,103 @@ CORPUS += _rows(
     ],
 )
 CORPUS += [_right("spatial_batchnorm_forward", "(N*H*W, C) rows, sums divided by hand", bn_fwd_rows)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_backward (train mode; cache (xhat, inv_std, gamma, beta.shape, mode), cnnlab's format)
+
+
+def bn_bwd(dout, cache, bug=None):
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = xhat.shape
+    M = N if bug == "M = N, not N*H*W, in the means" else N * H * W
+    axes = (0, 2, 3)
+    keep = bug == "dgamma and dbeta summed with keepdims=True: always (1, C, 1, 1)"
+    dbeta = dout.sum(axis=axes, keepdims=keep)
+    dgamma = (dout * xhat).sum(axis=axes, keepdims=keep)
+    g = 1.0 if bug == "gamma forgotten: dxhat = dout" else gamma.reshape(1, C, 1, 1)
+    dxhat = dout * g
+    inv = inv_std.reshape(1, C, 1, 1)
+    if mode == "test":
+        dx = dxhat * inv
+    else:
+        if bug == "means over axis 0 only (fully connected habit)":
+            mean_dxhat = dxhat.mean(axis=0, keepdims=True)
+            mean_dxhat_xhat = (dxhat * xhat).mean(axis=0, keepdims=True)
+        else:
+            mean_dxhat = dxhat.sum(axis=axes, keepdims=True) / M
+            mean_dxhat_xhat = (dxhat * xhat).sum(axis=axes, keepdims=True) / M
+        if bug == "the mean(dxhat) term left out":
+            mean_dxhat = 0.0
+        if bug == "the xhat * mean(dxhat * xhat) term left out":
+            mean_dxhat_xhat = 0.0
+        if bug == "divided by inv_std (times the std, not over it)":
+            dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) / inv
+        else:
+            dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * inv
+    if keep:
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_fwd_keep_x(x, gamma, beta, bn_param):
+    """The student's own (correct) forward, CS231n style: caches x and the batch statistics."""
+    N, C, H, W = x.shape
+    eps, m = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    if bn_param["mode"] == "train":
+        mu = x.mean(axis=(0, 2, 3), keepdims=True)
+        var = x.var(axis=(0, 2, 3), keepdims=True)
+        bn_param["running_mean"] = m * bn_param.get("running_mean", np.zeros(C)) + (1 - m) * mu.ravel()
+        bn_param["running_var"] = m * bn_param.get("running_var", np.ones(C)) + (1 - m) * var.ravel()
+    else:
+        mu = bn_param["running_mean"].reshape(1, C, 1, 1)
+        var = bn_param["running_var"].reshape(1, C, 1, 1)
+    g4, b4 = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
+    out = g4 * (x - mu) / np.sqrt(var + eps) + b4
+    return out, (x, mu, var, eps, gamma, beta.shape)
+
+
+def bn_bwd_staged(dout, cache, bug=None):
+    """The staged chain rule of CS231n's computational graph: dxhat, dvar, dmu, dx."""
+    x, mu, var, eps, gamma, beta_shape = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    axes = (0, 2, 3)
+    xmu = x - mu
+    std_inv = 1 / np.sqrt(var + eps)
+    xhat = xmu * std_inv
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * xhat).sum(axis=axes)
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    power = -0.5 if bug == "dvar with (var + eps) ** -0.5, not ** -1.5" else -1.5
+    dvar = np.sum(dxhat * xmu, axis=axes, keepdims=True) * -0.5 * (var + eps) ** power
+    dmu = np.sum(-dxhat * std_inv, axis=axes, keepdims=True) + dvar * np.mean(-2 * xmu, axis=axes, keepdims=True)
+    two = 1 if bug == "the 2 of d(x - mu)**2 forgotten: dvar * (x - mu) / M" else 2
+    dx = dxhat * std_inv + dvar * two * xmu / M + dmu / M
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd,
+    [
+        "M = N, not N*H*W, in the means",
+        "means over axis 0 only (fully connected habit)",
+        "gamma forgotten: dxhat = dout",
+        "the mean(dxhat) term left out",
+        "the xhat * mean(dxhat * xhat) term left out",
+        "divided by inv_std (times the std, not over it)",
+        "dgamma and dbeta summed with keepdims=True: always (1, C, 1, 1)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_staged,
+    [
+        "dvar with (var + eps) ** -0.5, not ** -1.5",
+        "the 2 of d(x - mu)**2 forgotten: dvar * (x - mu) / M",
+    ],
+    forward=bn_fwd_keep_x,
+)
+CORPUS += [
+    _right("spatial_batchnorm_backward", "staged chain rule (CS231n graph), its own cache of x", bn_bwd_staged, bn_fwd_keep_x)
+]
