@@ -532,3 +532,156 @@ CORPUS += _rows(
 CORPUS += [
     _right("spatial_batchnorm_backward", "staged chain rule (CS231n graph), its own cache of x", bn_bwd_staged, bn_fwd_keep_x)
 ]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_forward (cache: (xhat, inv_std, gamma, beta.shape, G), as the lesson suggests)
+
+
+def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
+    N, C, H, W = x.shape
+    eps = 1e-5 if bug == "eps hard-coded to 1e-5, gn_param['eps'] ignored" else gn_param.get("eps", 1e-5)
+    if bug == "groups interleaved: x.reshape(N, C // G, G, H, W), so channel c is in group c % G":
+        xs = x.reshape(N, C // G, G, H, W)
+        mean = xs.mean(axis=(1, 3, 4), keepdims=True)
+        var = xs.var(axis=(1, 3, 4), keepdims=True)
+        xhat = ((xs - mean) / np.sqrt(var + eps)).reshape(N, C, H, W)
+        inv_std = (1 / np.sqrt(var + eps)).reshape(N, G, 1)
+    else:
+        if bug == "G taken as the group size: x.reshape(N, C // G, -1)":
+            xg = x.reshape(N, C // G, -1)
+        elif bug == "statistics per channel over (H, W), G ignored (instance norm)":
+            xg = x.reshape(N, C, -1)
+        else:
+            xg = x.reshape(N, G, -1)
+        axes = (0, 2) if bug == "statistics over axes (0, 2): samples mixed, as in batch norm" else 2
+        mean = xg.mean(axis=axes, keepdims=True)
+        var = xg.var(axis=axes, keepdims=True)
+        inv_std = 1 / np.sqrt(var + eps)
+        xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)
+    if bug == "gamma[:, None, None] (wrong for gamma of shape (1, C, 1, 1))":
+        out = gamma[:, None, None] * xhat + beta[:, None, None]
+    else:
+        out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+def gn_fwd_loops(x, gamma, beta, G, gn_param, bug=None):
+    """Right: a loop over samples and groups, each group's channels sliced out by hand."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    size = C // G
+    g = np.ravel(gamma)
+    b = np.ravel(beta)
+    xhat = np.empty_like(x)
+    inv_std = np.empty((N, G, 1))
+    for n in range(N):
+        for k in range(G):
+            block = x[n, k * size : (k + 1) * size]  # (C/G, H, W)
+            mu = block.mean()
+            inv = 1 / np.sqrt(((block - mu) ** 2).mean() + eps)
+            xhat[n, k * size : (k + 1) * size] = (block - mu) * inv
+            inv_std[n, k, 0] = inv
+    out = xhat * g[:, None, None] + b[:, None, None]
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd,
+    [
+        "groups interleaved: x.reshape(N, C // G, G, H, W), so channel c is in group c % G",
+        "G taken as the group size: x.reshape(N, C // G, -1)",
+        "statistics per channel over (H, W), G ignored (instance norm)",
+        "statistics over axes (0, 2): samples mixed, as in batch norm",
+        "eps hard-coded to 1e-5, gn_param['eps'] ignored",
+        "gamma[:, None, None] (wrong for gamma of shape (1, C, 1, 1))",
+    ],
+)
+CORPUS += [_right("spatial_groupnorm_forward", "loops over samples and groups, channels sliced", gn_fwd_loops)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_backward (cache (xhat, inv_std, gamma, beta.shape, G), cnnlab's format)
+
+
+def gn_bwd(dout, cache, bug=None):
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = xhat.shape
+    K = C // G * H * W
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    g4 = gamma.reshape(1, C, 1, 1)
+    if bug == "dgamma from dxhat, which already holds gamma":
+        dgamma = (dout * g4 * xhat).sum(axis=(0, 2, 3))
+    if bug == "batch norm's means, per channel over (N, H, W)":
+        dxhat = dout * g4
+        m1 = dxhat.mean(axis=(0, 2, 3), keepdims=True)
+        m2 = (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+        inv_c = np.repeat(inv_std, C // G, axis=1).reshape(N, C, 1, 1)
+        dx = (dxhat - m1 - xhat * m2) * inv_c
+    elif bug == "gamma pulled out of the means (batch norm's shortcut)":
+        dy = dout.reshape(N, G, K)
+        xg = xhat.reshape(N, G, K)
+        core = (dy - dy.mean(axis=2, keepdims=True) - xg * (dy * xg).mean(axis=2, keepdims=True)) * inv_std
+        dx = g4 * core.reshape(N, C, H, W)
+    else:
+        dxhat = (dout * g4).reshape(N, G, K)
+        xg = xhat.reshape(N, G, K)
+        count = C * H * W if bug == "means divided by C*H*W, not C/G*H*W" else K
+        m1 = dxhat.sum(axis=2, keepdims=True) / count
+        m2 = (dxhat * xg).sum(axis=2, keepdims=True) / count
+        if bug == "inv_std spread over the channels with np.tile, not np.repeat":
+            inv_c = np.tile(inv_std, (1, C // G, 1)).reshape(N, C, 1, 1)
+            dx = (dxhat - m1 - xg * m2).reshape(N, C, H, W) * inv_c
+        else:
+            dx = (dxhat - m1 - xg * m2) * inv_std
+    dx = dx.reshape(N, C, H, W)
+    if bug == "dgamma and dbeta returned as (C,) whatever gamma's shape":
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_fwd_keep_x(x, gamma, beta, G, gn_param):
+    """The student's own (correct) forward: caches x, the group statistics and eps."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    xhat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta.shape, G)
+
+
+def gn_bwd_staged(dout, cache, bug=None):
+    """Right: the staged chain rule (dxhat, dvar, dmu, dx) on the (N, G, K) view."""
+    x, mu, var, eps, gamma, beta_shape, G = cache
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    K = xg.shape[2]
+    xmu = xg - mu
+    std_inv = (var + eps) ** -0.5
+    xhat = (xmu * std_inv).reshape(N, C, H, W)
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, K)
+    dvar = (dxhat * xmu).sum(axis=2, keepdims=True) * -0.5 * std_inv**3
+    dmu = -(dxhat * std_inv).sum(axis=2, keepdims=True) - 2 * dvar * xmu.mean(axis=2, keepdims=True)
+    dx = dxhat * std_inv + dvar * 2 * xmu / K + dmu / K
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd,
+    [
+        "gamma pulled out of the means (batch norm's shortcut)",
+        "batch norm's means, per channel over (N, H, W)",
+        "means divided by C*H*W, not C/G*H*W",
+        "inv_std spread over the channels with np.tile, not np.repeat",
+        "dgamma from dxhat, which already holds gamma",
+        "dgamma and dbeta returned as (C,) whatever gamma's shape",
+    ],
+)
+CORPUS += [
+    _right("spatial_groupnorm_backward", "staged chain rule on the (N, G, K) view, its own cache", gn_bwd_staged, gn_fwd_keep_x)
+]

@@ -62,7 +62,15 @@ GEOMETRIES = Geometries(
         ((2, 4, 3, 5), "1C11", {"mode": "test", "stats": True, "eps": 1e-3}),
         ((1, 3, 4, 3), "C", {"mode": "train", "stats": True, "momentum": 0.5}),  # a batch of one, W = C
     ],
-    gn=[],
+    gn=[  # x shape, G, gamma and beta as "C" or "1C11", gn_param
+        ((2, 6, 3, 4), 2, "C", {}),
+        ((3, 6, 2, 2), 3, "1C11", {"eps": 1e-3}),
+        ((2, 4, 3, 3), 1, "C", {}),  # layer norm
+        ((2, 3, 4, 2), 3, "C", {}),  # instance norm
+        ((2, 8, 2, 2), 4, "1C11", {"eps": 0.1}),
+        ((1, 6, 3, 3), 2, "C", {"mode": "train"}),  # CS231n passes its bn_param
+        ((2, 9, 2, 3), 3, "C", {}),
+    ],
     convnet=[],  # the other half's families: no inputs, no rows
     seed=500,
 )
@@ -76,6 +84,8 @@ BASES = [
     ("spatial_batchnorm_forward", M.bn_fwd, None),
     ("spatial_batchnorm_backward", M.bn_bwd, None),
     ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_keep_x),
+    ("spatial_groupnorm_forward", M.gn_fwd, None),
+    ("spatial_groupnorm_backward", M.gn_bwd, None),
 ]
 
 if __name__ == "__main__":
