@@ -1,6 +1,52 @@
-"""A fifth held-out corpus of student mistakes, pooling and normalization half, written blind to the checker.
+"""A fifth held-out corpus of student mistakes, written blind to the checker: the pooling and
+normalization half (lessons 4, 5 and 6; the convolution half is written separately).
 
-(COUNTS: filled in when the corpus is complete.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``tests/mistake_corpus*.py``), to measure how often ``exercises.check`` names a mistake
+nobody tuned it to. Each wrong row carries ONE mistake that a student following the lessons could
+plausibly make, chosen for how often it happens rather than how hard it is: windows one short or
+without the stride, (h, w) pairs of pool size, stride and pad mixed up, loops over the wrong
+bound, ``=`` for ``+=``, ties given to every maximum, split, or to the last, an argmax unraveled
+wrongly, padding forgotten, cut wrongly or applied to every axis, count_include_pad ignored or
+counted as the non-zero values, statistics over the wrong axes or a reshape without its transpose,
+eps outside the square root, variance for standard deviation, the unbiased variance, running
+statistics with PyTorch's momentum or not stored, test mode on batch statistics, gamma
+broadcasting along W or indexed wrongly for (1, C, 1, 1), the backward's M, terms, gamma or
+dgamma/dbeta shapes, slips of the staged (CS231n) chain rule, groups interleaved or G taken as
+the group size, batch norm's shortcut of pulling gamma out of group norm's means. The rows with
+``should_pass`` True are correct implementations in other styles (sliding_window_view, a
+hand-written argmax scan, a cached argmax with np.add.at, windows clipped to x, one slice per
+tap, the (N*H*W, C) matrix, loops over groups, staged chain rules), there to catch false FAILs.
+
+How it was written: blind, from the student edition of lessons 4, 5 and 6
+(``lessons/04_max_pooling.ipynb``, ``lessons/05_batch_normalization.ipynb``,
+``lessons/06_group_normalization.ipynb``: explanations, stubs, docstrings), ``cnnlab/layers``,
+``cnnlab/shapes.py``, ``cnnlab/geometry.py`` and ``cnnlab/cases.py``, with the format taken from
+the docstring and first helper of ``tests/mistake_corpus_fourth.py`` and the verify machinery of
+``tests/corpus_verify.py``. The checker (``cnnlab/exercises/``), ``tests/student_impls.py``,
+``tests/test_exercises.py``, ``tests/test_crashes.py`` and the rows of the earlier corpora were
+not read, and the check was not run on any row. Every row was verified against cnnlab's
+reference implementations by ``tests/verify_mistake_corpus_fifth_rest.py``: each wrong row
+differs from the reference (a wrong value, a wrong shape, or an exception) on at least one input,
+each right row matches it to a relative error of 1e-8 on every input; no two wrong rows of an
+exercise give the same results on every input (one such row was replaced).
+
+``forward`` is None where the backward pass reads cnnlab's cache format (pooling ``(x,
+pool_param)``, batch norm ``(xhat, inv_std, gamma, beta.shape, mode)``, group norm ``(xhat,
+inv_std, gamma, beta.shape, G)``), or the student's own correct forward where the backward relies
+on a cache of its own. Batch norm's backward is meant for train mode only, as lesson 5 says.
+
+69 rows: 60 wrong, 9 right.
+
+    exercise                      wrong  right
+    max_pool_forward_naive            6      1
+    max_pool_backward_naive           9      2
+    avg_pool_forward_naive            6      1
+    avg_pool_backward_naive           7      1
+    spatial_batchnorm_forward        11      1
+    spatial_batchnorm_backward        9      1
+    spatial_groupnorm_forward         6      1
+    spatial_groupnorm_backward        6      1
 """
 
 from __future__ import annotations
@@ -215,9 +261,7 @@ def avg_fwd(x, pool_param, bug=None):
                 for j in range(Wo):
                     r, s = i * sh, j * sw
                     window = xpad[n, c, r : r + PH, s : s + PW]
-                    if bug == "count_include_pad ignored: always divided by PH*PW":
-                        count = PH * PW
-                    elif count_include_pad:
+                    if bug == "count_include_pad ignored: always divided by PH*PW" or count_include_pad:
                         count = PH * PW
                     elif bug == "real pixels counted as the window's non-zero values":
                         count = np.count_nonzero(window)
@@ -253,7 +297,9 @@ CORPUS += _rows(
         "real pixels counted as the window's non-zero values",
     ],
 )
-CORPUS += _rows("avg_pool_forward_naive", avg_fwd_clip, ["window clipped at H - 1, W - 1 (the last index, not the end)"])
+CORPUS += _rows(
+    "avg_pool_forward_naive", avg_fwd_clip, ["window clipped at H - 1, W - 1 (the last index, not the end)"]
+)
 CORPUS += [_right("avg_pool_forward_naive", "windows clipped to x, whole (N, C) at once", avg_fwd_clip)]
 
 # ---------------------------------------------------------------------------------------------
@@ -333,7 +379,9 @@ CORPUS += _rows(
     ],
 )
 CORPUS += [
-    _right("avg_pool_backward_naive", "divisors cached by its own forward, one slice per tap", avg_bwd_taps, avg_fwd_counts)
+    _right(
+        "avg_pool_backward_naive", "divisors cached by its own forward, one slice per tap", avg_bwd_taps, avg_fwd_counts
+    )
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -530,7 +578,12 @@ CORPUS += _rows(
     forward=bn_fwd_keep_x,
 )
 CORPUS += [
-    _right("spatial_batchnorm_backward", "staged chain rule (CS231n graph), its own cache of x", bn_bwd_staged, bn_fwd_keep_x)
+    _right(
+        "spatial_batchnorm_backward",
+        "staged chain rule (CS231n graph), its own cache of x",
+        bn_bwd_staged,
+        bn_fwd_keep_x,
+    )
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -683,5 +736,10 @@ CORPUS += _rows(
     ],
 )
 CORPUS += [
-    _right("spatial_groupnorm_backward", "staged chain rule on the (N, G, K) view, its own cache", gn_bwd_staged, gn_fwd_keep_x)
+    _right(
+        "spatial_groupnorm_backward",
+        "staged chain rule on the (N, G, K) view, its own cache",
+        gn_bwd_staged,
+        gn_fwd_keep_x,
+    )
 ]

@@ -49,7 +49,11 @@ GEOMETRIES = Geometries(
         ((2, 2, 6, 6), {"pool_height": 3, "pool_width": 3, "stride": 1, "pad": 1, "count_include_pad": False}, True),
         ((1, 3, 5, 7), {"pool_height": 2, "pool_width": 3, "stride": (1, 2), "pad": (1, 0)}, True),
         ((2, 2, 5, 6), {"pool_height": 2, "pool_width": 2, "stride": 1, "count_include_pad": False}, True),
-        ((2, 2, 8, 7), {"pool_height": 4, "pool_width": 3, "stride": 3, "pad": (2, 1), "count_include_pad": False}, False),
+        (
+            (2, 2, 8, 7),
+            {"pool_height": 4, "pool_width": 3, "stride": 3, "pad": (2, 1), "count_include_pad": False},
+            False,
+        ),
         ((1, 2, 6, 5), {"pool_height": 3, "pool_width": 3, "stride": 2, "pad": 1}, True),
     ],  # x shape, pool_param, zeros in x
     bn=[  # x shape, gamma and beta as "C" or "1C11", bn_param ("stats": running statistics given, "tiny": a channel of tiny variance)
