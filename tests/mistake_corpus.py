@@ -9,7 +9,9 @@ Measured on these 42 rows (named / named by the failing cases / generic / "no kn
 wrong): before issue #16, 6 / - / 17 / 19 / 0; after the general step (what the failing cases
 share, what the numbers show), 6 / 7 / 29 / 0 / 0. Since then (2026-12-03) the checker has been
 tuned to these rows (a named diagnosis for each of their mistake classes): 42 / 0 / 0 / 0 / 0, so
-this corpus no longer measures; ``tests/test_mistake_corpus.py`` keeps it from regressing. The
+this corpus no longer measures; ``tests/test_mistake_corpus.py`` keeps it from regressing. One row, ``int()`` of a true
+division, was written as right and passed until the check got cases where the filter does not fit
+(2026-12-04): lesson 1 asks for the formula's number there, which truncation toward zero misses. The
 corpora written after it, blind to the checker, are ``mistake_corpus_fresh.py``,
 ``mistake_corpus_third.py`` and ``mistake_corpus_fourth.py``; their docstrings give the rate
 measured once before any diagnosis was written for them.
@@ -381,7 +383,9 @@ def _b(fn, bug):
 CORPUS = [
     ("conv_output_size", "span without the - 1", size_wrong_dilation_span, None, False),
     ("conv_output_size", "round() instead of //", size_round, None, False),
-    ("conv_output_size", "int() of a true division", size_int_div, None, True),
+    # right for O >= 1 only: lesson 1 asks for the formula's number where the filter does not fit, and the
+    # check has such cases since 2026-12-04 (before, this row passed)
+    ("conv_output_size", "int() of a true division", size_int_div, None, False),
     ("conv_forward_naive", "stride pair swapped", _b(conv_forward, "stride swapped"), None, False),
     ("conv_forward_naive", "only channel 0 summed", _b(conv_forward, "one channel"), None, False),
     ("conv_forward_naive", "bias indexed by n", _b(conv_forward, "bias of n"), None, False),
@@ -481,7 +485,7 @@ def measure(rows=CORPUS):
     return found, texts
 
 
-CORPORA = ("first", "fresh", "third", "fourth")  # this file's CORPUS, then mistake_corpus_<name>.py
+CORPORA = ("first", "fresh", "third", "fourth", "fifth")  # this file's CORPUS, then mistake_corpus_<name>.py
 
 
 def corpus(name: str) -> list:

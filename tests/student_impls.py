@@ -35,7 +35,7 @@ from cnnlab.model import ThreeLayerConvNet
 
 
 def size_by_counting(size, kernel, stride, pad, dilation):
-    """Slide the window and count where it fits."""
+    """Slide the window and count where it fits: 0 where it does not, not the formula's number."""
     span = dilation * (kernel - 1) + 1
     count, start = 0, 0
     while start + span <= size + 2 * pad:
@@ -1723,7 +1723,6 @@ def _bug(fn, bug):
 
 
 CORRECT = [
-    ("conv_output_size", "counting positions", size_by_counting, None),
     ("conv_output_size", "math.floor of a true division", size_by_floor, None),
     ("conv_forward_naive", "loops over n, f, i, j", conv_forward_loops, None),
     ("conv_forward_naive", "stride tricks + einsum", conv_forward_einsum, None),
@@ -1764,6 +1763,8 @@ CORRECT = [
 
 BUGGY = [
     # conv_output_size: which term of the formula
+    # counting the positions gives 0 where the filter does not fit; lesson 1 asks for the formula's number
+    ("conv_output_size", "counting positions", size_by_counting, None, "where the filter does not fit, it gives 0"),
     ("conv_output_size", "no 2*pad", partial(size_buggy, bug="no pad"), None, "the padding term 2*pad is missing"),
     (
         "conv_output_size",

@@ -19,12 +19,21 @@ TAGS = {
     "a stride that does not divide evenly": (
         "a stride that does not divide evenly: // rounds down, and the leftover pixels give no output"
     ),
+    "a filter that does not fit": (
+        "a filter that does not fit in the padded input: the formula gives 0 or less, and the lesson asks for that "
+        "number (not 0 instead of it); // rounds a negative numerator down, as it should (int() of a division "
+        "rounds it toward zero)"
+    ),
 }
+
+# (size, kernel, stride, pad, dilation) where the dilated filter does not fit: the formula gives 0 or less,
+# and lesson 1 asks for that number (the layers turn it into an error)
+DOES_NOT_FIT = ((2, 3, 1, 0, 1), (3, 5, 1, 0, 1), (3, 4, 3, 0, 2), (4, 3, 2, 1, 4))
 
 
 def output_size_cases() -> list:
     """conv_output_size: (size, kernel, stride, pad, dilation) for each axis of every CONV_CASES
-    and POOL_CASES row, without repeats."""
+    and POOL_CASES row, without repeats, and the DOES_NOT_FIT geometries."""
     found, seen = [], set()
     for case in tables.CONV_CASES:
         stride, pad, dilation = (
@@ -38,6 +47,7 @@ def output_size_cases() -> list:
         stride = shapes.check_pair("stride", case.stride, 1)
         for axis, a, k in (("height", 0, case.pool_height), ("width", 1, case.pool_width)):
             found.append((f"pooling {case.name}, {axis}", (case.x_shape[2 + a], k, stride[a], 0, 1)))
+    found += [(f"a filter that does not fit ({k + 1})", args) for k, args in enumerate(DOES_NOT_FIT)]
     unique = []
     for label, args in found:
         if args in seen:
@@ -47,7 +57,9 @@ def output_size_cases() -> list:
         tags = tuple(
             t for t, on in (("padding", pad), ("stride > 1", stride > 1), ("dilation > 1", dilation > 1)) if on
         )
-        if (size + 2 * pad - geometry.span(kernel, dilation)) % stride:
+        if size + 2 * pad < geometry.span(kernel, dilation):
+            tags += ("a filter that does not fit",)
+        elif (size + 2 * pad - geometry.span(kernel, dilation)) % stride:
             tags += ("a stride that does not divide evenly",)
         describe = f"size={size}, kernel={kernel}, stride={stride}, pad={pad}, dilation={dilation}"
         unique.append(Case(label, describe, lambda args=args: args, tags))

@@ -176,6 +176,15 @@ AVG_POOL = {
         "the window is placed on x with the offset {used}: window (i, j) starts at row i*sh - ph, column "
         "j*sw - pw of x (ph for the rows, pw for the columns), and its count is of those pixels"
     ),
+    "clip end": (
+        "each window is clipped at H - 1 and W - 1 (the last index) instead of at H and W: a slice's stop is "
+        "exclusive, so x[n, c, r0 : min(r0 + PH, H), ...] keeps the last row and column, and min(r0 + PH, H - 1) "
+        "drops them"
+    ),
+    "pad swapped": (
+        "the pad pair is swapped, the rows padded by pw and the columns by ph: pad is an (h, w) pair here, ph rows "
+        "above and below, pw columns left and right"
+    ),
     "clip start": (
         "a window that starts in the padding is sliced from its negative start ({which}), and a negative slice start "
         "counts from the end of x: clip it at 0, x[n, c, max(r0, 0) : min(r0 + PH, H), max(c0, 0) : min(c0 + PW, W)]"
@@ -535,17 +544,18 @@ def _dx_from_shares(x, pool_param, share):
     return windows_crop(dxpad, pad, H, W)
 
 
-def _clipped(x, pool_param, out_hw, offset, clip=(True, True)):
+def _clipped(x, pool_param, out_hw, offset, clip=(True, True), short=0):
     """[(i, j, rows, cols, count)] of windows placed on x itself (no padded array) at (i*sh - oh, j*sw - ow),
-    their starts clipped at 0 where ``clip`` says (a negative start slices from the end, as NumPy does);
-    the count (count_include_pad=False) of the real pixels of that placement."""
+    their starts clipped at 0 where ``clip`` says (a negative start slices from the end, as NumPy does),
+    their ends at H - short and W - short; the count (count_include_pad=False) of the real pixels of that
+    placement."""
     (PH, PW), (sh, sw), _, count = _geometry(x, pool_param)
-    H, W = x.shape[2:]
+    H, W = x.shape[2] - short, x.shape[3] - short
     found = []
     for i in range(out_hw[0]):
         for j in range(out_hw[1]):
             r0, c0 = i * sh - offset[0], j * sw - offset[1]
-            real = (min(r0 + PH, H) - max(r0, 0)) * (min(c0 + PW, W) - max(c0, 0))
+            real = max(min(r0 + PH, H) - max(r0, 0), 0) * max(min(c0 + PW, W) - max(c0, 0), 0)
             rows = slice(max(r0, 0) if clip[0] else r0, min(r0 + PH, H))
             cols = slice(max(c0, 0) if clip[1] else c0, min(c0 + PW, W))
             found.append((i, j, rows, cols, PH * PW if count == "all" else real))
@@ -553,37 +563,37 @@ def _clipped(x, pool_param, out_hw, offset, clip=(True, True)):
 
 
 def _clipped_mistakes(x, pool_param) -> list:
-    """[(sentence, offset, clip)]: a window placed on x itself with the pad pair mixed up, or a negative
-    start left unclipped."""
+    """[(sentence, offset, clip, short)]: a window placed on x itself with the pad pair mixed up, a negative
+    start left unclipped, or the end clipped at the last index (H - 1) instead of H (``_clipped``)."""
     _, _, (ph, pw), _ = _geometry(x, pool_param)
+    found = [(AVG_POOL["clip end"], (ph, pw), (True, True), 1)]
     if (ph, pw) == (0, 0):
-        return []
-    found = []
+        return found
     for used, offset in (
         ("row i*sh - ph, column j*sw - ph", (ph, ph)),
         ("row i*sh - pw, column j*sw - pw", (pw, pw)),
         ("row i*sh - pw, column j*sw - ph", (pw, ph)),
     ):
         if offset != (ph, pw):
-            found.append((AVG_POOL["clip offset"].format(used=used), offset, (True, True)))
+            found.append((AVG_POOL["clip offset"].format(used=used), offset, (True, True), 0))
     for which, clip in (("rows and columns", (False, False)), ("rows", (False, True)), ("columns", (True, False))):
-        found.append((AVG_POOL["clip start"].format(which=which), (ph, pw), clip))
+        found.append((AVG_POOL["clip start"].format(which=which), (ph, pw), clip, 0))
     return found
 
 
-def _clipped_out(x, pool_param, offset, clip):
+def _clipped_out(x, pool_param, offset, clip, short):
     out_hw = shapes.check_avg_pool_inputs(x, pool_param)[-1]
     out = np.zeros((*x.shape[:2], *out_hw))
     with np.errstate(divide="ignore", invalid="ignore"):
-        for i, j, rows, cols, count in _clipped(x, pool_param, out_hw, offset, clip):
+        for i, j, rows, cols, count in _clipped(x, pool_param, out_hw, offset, clip, short):
             out[:, :, i, j] = x[:, :, rows, cols].sum(axis=(2, 3)) / count
     return out
 
 
-def _clipped_dx(x, pool_param, dout, offset, clip):
+def _clipped_dx(x, pool_param, dout, offset, clip, short):
     dx = np.zeros(x.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for i, j, rows, cols, count in _clipped(x, pool_param, dout.shape[2:], offset, clip):
+        for i, j, rows, cols, count in _clipped(x, pool_param, dout.shape[2:], offset, clip, short):
             dx[:, :, rows, cols] += dout[:, :, i, j, None, None] / count
     return dx
 
@@ -611,9 +621,16 @@ def avg_pool_forward(args, dout=None):
         found.append(mistake("out", AVG_POOL["np.pad all axes"], lambda: _out(x, pool_param, xpad=every_axis())))
         edge = lambda: np.pad(x, ((0, 0), (0, 0), (pad[0],) * 2, (pad[1],) * 2), mode="edge")  # noqa: E731
         found.append(mistake("out", AVG_POOL["edge pad"], lambda: _out(x, pool_param, xpad=edge())))
-        for key, other_pad in (("pad h for w", (pad[0], pad[0])), ("pad w for h", (pad[1], pad[1]))):
-            if other_pad != pad:
+        found.append(mistake("out", AVG_POOL["no pad"], lambda: _out(x, pool_param, xpad=x)))  # the counts right
+        for key, other_pad in (
+            ("pad h for w", (pad[0], pad[0])),
+            ("pad w for h", (pad[1], pad[1])),
+            ("pad swapped", pad[::-1]),
+        ):
+            if other_pad != pad:  # the input and its counts padded so, or only the input
                 found.append(mistake("out", AVG_POOL[key], lambda p=other_pad: _out(x, pool_param, pad=p)))
+                padded = lambda p=other_pad: im2col_module.pad_input(x, p)  # noqa: E731
+                found.append(mistake("out", AVG_POOL[key], lambda v=padded: _out(x, pool_param, xpad=v())))
     if stride != (1, 1):
         found.append(mistake("out", AVG_POOL["no stride"], lambda: _out(x, pool_param, step=(1, 1))))
     found += [
@@ -634,8 +651,8 @@ def avg_pool_forward(args, dout=None):
         found.append(mistake("out", AVG_POOL["start minus pad"], lambda: _shifted_out(x, pool_param, out_hw)))
     found.append(mistake("out", AVG_POOL["floor division"], lambda: sums // _right_table(x, pool_param, out_hw)))
     found += [
-        mistake("out", sentence, lambda o=offset, c=clip: _clipped_out(x, pool_param, o, c))
-        for sentence, offset, clip in _clipped_mistakes(x, pool_param)
+        mistake("out", sentence, lambda o=offset, c=clip, s=short: _clipped_out(x, pool_param, o, c, s))
+        for sentence, offset, clip, short in _clipped_mistakes(x, pool_param)
     ]
     return found
 
@@ -719,9 +736,11 @@ def avg_pool_backward(args, dout):
     found.append(mistake("dx", AVG_POOL["backward floor division"], floor))
     found += [
         mistake(
-            "dx", f"in the backward pass, {sentence}", lambda o=offset, c=clip: _clipped_dx(x, pool_param, dout, o, c)
+            "dx",
+            f"in the backward pass, {sentence}",
+            lambda o=offset, c=clip, s=short: _clipped_dx(x, pool_param, dout, o, c, s),
         )
-        for sentence, offset, clip in _clipped_mistakes(x, pool_param)
+        for sentence, offset, clip, short in _clipped_mistakes(x, pool_param)
     ]
     return found
 

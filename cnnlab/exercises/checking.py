@@ -122,6 +122,8 @@ def _check_forward(exercise, case, fn, outcome: Outcome) -> None:
         values.update(exercise.extras(given))
     for name in exercise.outputs:
         _compare(exercise, name, values[name], expected[name], args, None, outcome)
+    if outcome.passed and exercise.exact and exercise.sizes is not None:  # what this passing case rules out
+        outcome.tried[exercise.outputs[0]] = diagnose.size_mistakes_ruled_out(exercise.sizes(args))
 
 
 # ---------------------------------------------------------------------------------------------

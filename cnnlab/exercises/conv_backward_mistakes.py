@@ -366,8 +366,31 @@ def backward_slips(x, w, b, conv_param, dout, dx, dw, db) -> list:
     if C > 1:
         w0 = np.broadcast_to(w[:, :1], w.shape)
         found.append(mistake("dx", CONV["dx channel 0 of w"], lambda: conv_grads(x, w0, b, conv_param, dout)[0]))
+    if 1 < N <= F:  # w[n]: the sample's index where the filter's belongs (with N > F, the code crashes)
+        found.append(mistake("dx", CONV["dx w of n"], lambda: _per_sample_filter_dx(x, w, b, conv_param, dout)))
+    if 1 < F <= N:  # xpad[f]: the filter's index where the sample's belongs
+        found.append(mistake("dw", CONV["dw x of f"], lambda: _per_filter_sample_dw(x, w, b, conv_param, dout)))
     for k, where in [(C, "C times, once per channel c, inside the loop over c"), *loop_counts(C, HH, WW)]:
         if k > 1:
             for name, value in (("dx", dx), ("dw", dw), ("db", db)):
                 found.append((name, CONV["gradient counted"].format(name=name, where=where), k * value))
     return found
+
+
+def _per_sample_filter_dx(x, w, b, conv_param, dout):
+    """dx of loops that read w[n] for w[f]: dxpad[n] += w[n] * dout[n, f, i, j], for every f."""
+    summed = dout.sum(axis=1, keepdims=True)  # (N, 1, H', W'): every filter's gradient through the one w[n]
+    return np.concatenate(
+        [conv_grads(x[n : n + 1], w[n : n + 1], b[:1], conv_param, summed[n : n + 1])[0] for n in range(x.shape[0])]
+    )
+
+
+def _per_filter_sample_dw(x, w, b, conv_param, dout):
+    """dw of loops that read xpad[f] for xpad[n]: dw[f] += xpad[f, :, rows, cols] * dout[n, f, i, j], for every n."""
+    summed = dout.sum(axis=0, keepdims=True)  # (1, F, H', W')
+    return np.concatenate(
+        [
+            conv_grads(x[f : f + 1], w[f : f + 1], b[f : f + 1], conv_param, summed[:, f : f + 1])[1]
+            for f in range(w.shape[0])
+        ]
+    )

@@ -292,6 +292,14 @@ CONV = {
     "db into filter 0": (
         "every filter's dout goes into db[0] (db[0] += ...), and the others stay 0: db = dout.sum(axis=(0, 2, 3))"
     ),
+    "dx w of n": (
+        "dx goes back through w[n], the sample's index where the filter's belongs: dxpad[n, :, rows, cols] += "
+        "w[f] * dout[n, f, i, j]"
+    ),
+    "dw x of f": (
+        "dw reads the window of xpad[f], the filter's index where the sample's belongs: dw[f] += "
+        "xpad[n, :, rows, cols] * dout[n, f, i, j]"
+    ),
     "dx channel 0 of w": (
         "dx uses channel 0 of w, w[f, 0], for every channel: dxpad[n, c, rows, cols] += w[f, c] * dout[n, f, i, j]"
     ),

@@ -37,6 +37,7 @@ __all__ = [
     "permuted_axes",
     "same_numbers_elsewhere",
     "size_mistake",
+    "size_mistakes_ruled_out",
     "case_pattern",
     "pattern_tags",
     "affine_per_channel",
@@ -431,6 +432,17 @@ def _size_variants_base(I: int, K: int, S: int, P: int, D: int):
             )
         )
     variants.append(("the filter size is not subtracted", (I + 2 * P - 1) // S + 1))
+    right = (I + 2 * P - span) // S + 1
+    if right < 0:  # the filter does not fit: the lesson asks for the formula's number
+        variants.append(("where the filter does not fit, it gives 0; return the formula's number (0 or less)", 0))
+    if span > I + 2 * P and S > 1:
+        variants.append(
+            (
+                "int() of a true division rounds a negative numerator (a filter that does not fit) toward zero; "
+                "use // (floor division), which rounds it down",
+                int((I + 2 * P - span) / S) + 1,
+            )
+        )
     return variants
 
 
@@ -502,6 +514,18 @@ _COVERED = _covered()
 
 
 POOL_SIZE_FORMULA = "H' = (H - pool_height) // stride + 1"
+
+
+def size_mistakes_ruled_out(geometry: list, formula: str = SIZE_FORMULA) -> set:
+    """The sentences of ``size_mistake`` that a passing case rules out: the mistakes that give a wrong
+    size on this geometry (a code that made one would have failed it)."""
+    found = set()
+    for I, K, S, P, D in geometry:
+        right = (I + 2 * P - D * (K - 1) - 1) // S + 1
+        found |= {
+            f"in the output size, {text}: {formula}" for text, size in _size_variants(I, K, S, P, D) if size != right
+        }
+    return found
 
 
 def size_mistake(got: tuple, geometry: list, formula: str = SIZE_FORMULA) -> list:

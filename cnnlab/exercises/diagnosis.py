@@ -150,13 +150,16 @@ def _known_scales(name: str, args) -> dict:
     return {k: diagnose.NAMES[label].format(name=name, n=N) for k, label in ((1 / N, "1/N"), (N, "N"))}
 
 
-def _refuted(sentence, name: str, failures) -> bool:
-    """A known mistake that another failing case could form for this output but does not fit: it
-    fits here by coincidence (the code doubles, and this case has N = 2). Such a sentence is still
-    shown, but not as a Named mistake. Numbers are ignored in the comparison ("N = 2", "N = 3")."""
+def _refuted(sentence, name: str, failures, passing=()) -> bool:
+    """A known mistake that another failing case could form for this output but does not fit, or that
+    a passing case rules out (``Outcome.tried`` of a passing case: the mistakes that would have failed
+    it): it fits here by coincidence (the code doubles, and this case has N = 2). Such a sentence is
+    still shown, but not as a Named mistake. Numbers are ignored in the comparison ("N = 2", "N = 3")."""
     if not isinstance(sentence, Named):
         return False
     key = _without_numbers(sentence)
+    if any(key in {_without_numbers(t) for t in other.tried.get(name, ())} for other in passing):
+        return True
     for other in failures:
         tried = {_without_numbers(t) for t in other.tried.get(name, ())}
         fitting = {_without_numbers(c) for c in other.candidates.get(name, ())}
@@ -172,15 +175,16 @@ def _without_numbers(text: str) -> str:
 def summarize(result: CheckResult, exercise: Exercise) -> None:
     """Cross-case pattern, diagnoses that fit every failing case, and notes (once each)."""
     failures = result.failures
-    passed = [o.tags for o in result.outcomes if o.passed]
+    passing = [o for o in result.outcomes if o.passed]
+    passed = [o.tags for o in passing]
     result.pattern = diagnose.case_pattern([o.tags for o in failures], passed)
     for outcome in failures:
         for name, sentences in outcome.candidates.items():
             others = [o.candidates[name] for o in failures if o.candidates.get(name)]
-            common = [s for s in sentences if all(s in other for other in others)]
-            # a name that another failing case refutes fits here by coincidence: left out (or, if it is all
-            # there is, shown as a pattern, not as a Named mistake)
-            kept = [s for s in sentences if not _refuted(s, name, failures)]
+            # a name that another case refutes fits here by coincidence: left out (or, if it is all there is,
+            # shown as a pattern, not as a Named mistake)
+            kept = [s for s in sentences if not _refuted(s, name, failures, passing)]
+            common = [s for s in kept if all(s in other for other in others)]
             chosen = common or kept or [str(s) for s in sentences]
             outcome.diagnoses += [s for s in chosen[:MAX_DIAGNOSES] if s not in outcome.diagnoses]
     tags = diagnose.pattern_tags([o.tags for o in failures], passed)

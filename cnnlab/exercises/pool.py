@@ -12,7 +12,7 @@ import numpy as np
 from cnnlab import cases as tables
 from cnnlab import layers as L
 from cnnlab import shapes
-from cnnlab.exercises.exercise import SHARED_TAGS, Case, Exercise, case_rng, mistake
+from cnnlab.exercises.exercise import SHARED_TAGS, Case, CrashAdvice, Exercise, case_rng, mistake
 from cnnlab.exercises.windows import PAIRS, coverage
 
 __all__ = [
@@ -381,6 +381,46 @@ def _pool_windows(hw, size, start, out_hw):
     return found
 
 
+# np.max or np.argmax of an empty window (one that starts past the input)
+_EMPTY_WINDOW = ("zero-size array", "empty sequence")
+# a sentence that is also true of other variants that empty a window of the same case (the rows step by sw
+# whether the pair is swapped or sw is used for both)
+_ALSO_TRUE = {"stride w for h": {"stride swapped"}, "stride h for w": {"stride swapped"}}
+
+
+def _empties_a_window(key: str):
+    """applies(args, message) for an empty-window crash that the window mistake ``key`` explains: it
+    leaves a window of this case empty, the right windows do not, and no other mistake does (but those
+    its sentence is also true of)."""
+
+    def applies(args, message) -> bool:
+        if not any(text in message for text in _EMPTY_WINDOW):
+            return False
+        x, pool_param = args[:2]
+        PH, PW, stride = _pool_geometry(pool_param)
+        out_hw = shapes.check_pool_inputs(x, pool_param)[-1]
+        emptying = {
+            k
+            for k, (size, start) in window_variants((PH, PW), stride, out_hw).items()
+            if any(
+                r.start >= r.stop or c.start >= c.stop for *_, r, c in _pool_windows(x.shape[2:], size, start, out_hw)
+            )
+        }
+        return key in emptying and emptying <= {key} | _ALSO_TRUE.get(key, set())
+
+    return applies
+
+
+def _empty_window_crashes(prefix: str) -> tuple:
+    """The crash advice of a forward (prefix "") or backward ("backward ") pass whose window is empty."""
+    keys = ("step pool size", *WINDOW_MISTAKES)
+    return tuple(
+        CrashAdvice(kind=ValueError, text="", tag="", advice=POOL[f"{prefix}{key}"], applies=_empties_a_window(key))
+        for key in keys
+        if f"{prefix}{key}" in POOL
+    )
+
+
 def _right_windows(x, pool_param, out_hw):
     PH, PW, (sh, sw) = _pool_geometry(pool_param)
     return _pool_windows(x.shape[2:], (PH, PW), lambda i, j: (i * sh, j * sw), out_hw)
@@ -620,7 +660,7 @@ EXERCISES = [
         mistakes=pool_forward,
         sizes=sizes,
         size_formula=SIZE_FORMULA,
-        crash_advice=PAIRS,
+        crash_advice=(*_empty_window_crashes(""), *PAIRS),
         hints=(
             "Max pooling slides a pool_height x pool_width window over each channel of each sample\n"
             "separately and keeps the largest value: out has shape (N, C, H', W') with\n"
@@ -643,7 +683,7 @@ EXERCISES = [
         inputs=("x",),
         forward="max_pool_forward_naive",
         mistakes=pool_backward,
-        crash_advice=PAIRS,
+        crash_advice=(*_empty_window_crashes("backward "), *PAIRS),
         hints=(
             "The max of a window depends only on its largest element, so the window's upstream\n"
             "gradient goes entirely to that element; the others get 0.",
