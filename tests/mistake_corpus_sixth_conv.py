@@ -233,3 +233,122 @@ CORPUS += _rows(
 )
 CORPUS.append(_right("conv_forward_naive", "sliding_window_view and einsum", conv_fwd_sliding))
 CORPUS.append(_right("conv_forward_naive", "loop over positions, tensordot over batch and filters", conv_fwd_positions))
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_naive (lesson 2); the cache is (x, w, b, conv_param)
+
+
+def conv_bwd_loops(dout, cache, bug=None):
+    """The forward's four loops, each step's contributions added (lesson 2, section 3)."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dxpad = np.zeros_like(xpad)
+    dW = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    if bug == "window of HH x WW neighbouring pixels (dilation left out of the slice)":
+                        rows = slice(i * sh, i * sh + HH)
+                        cols = slice(j * sw, j * sw + WW)
+                    else:
+                        rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                        cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
+                    g = dout[n, f, i, j]
+                    kernel = w[f]
+                    if bug == "kernel flipped in dx (dx is 'a convolution with the flipped kernel')":
+                        kernel = w[f, :, ::-1, ::-1]
+                    if bug == "= for += in dxpad":
+                        dxpad[n, :, rows, cols] = g * kernel
+                    else:
+                        dxpad[n, :, rows, cols] += g * kernel
+                    if bug == "dw from the window of the unpadded x":
+                        dW[f] += g * x[n, :, rows, cols]
+                    else:
+                        dW[f] += g * xpad[n, :, rows, cols]
+    if bug == "db summed over axes (1, 2, 3): one per sample":
+        db = dout.sum(axis=(1, 2, 3))
+    else:
+        db = dout.sum(axis=(0, 2, 3))
+    if bug == "padding cut off as dxpad[:, :, ph:-ph, pw:-pw]":
+        dx = dxpad[:, :, ph:-ph, pw:-pw]
+    else:
+        dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    return dx, dW, db
+
+
+def conv_bwd_taps(dout, cache, bug=None):
+    """Vectorized: one strided slice per tap, einsum over the batch and the positions."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dxpad = np.zeros_like(xpad)
+    dW = np.zeros_like(w)
+    for p in range(HH):
+        for q in range(WW):
+            rs = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
+            cs = slice(q * dw, q * dw + sw * (Wo - 1) + 1, sw)
+            dW[:, :, p, q] = np.einsum("nchw,nfhw->fc", xpad[:, :, rs, cs], dout)
+            if bug == "einsum 'nfhw,cf->nchw' for w[:, :, p, q], which is (F, C)":
+                contrib = np.einsum("nfhw,cf->nchw", dout, w[:, :, p, q])
+            else:
+                contrib = np.einsum("nfhw,fc->nchw", dout, w[:, :, p, q])
+            if bug == "= for += into the tap's slice of dxpad":
+                dxpad[:, :, rs, cs] = contrib
+            else:
+                dxpad[:, :, rs, cs] += contrib
+    db = dout.sum(axis=(0, 2, 3))
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dW, db
+
+
+def conv_bwd_scatter(dout, cache, bug=None):
+    """Every window gathered with index arrays; dx scattered back with np.add.at."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    r = _window_index(Ho, HH, sh, dh)  # (Ho, HH)
+    c = _window_index(Wo, WW, sw, dw)  # (Wo, WW)
+    index = (slice(None), slice(None), r[:, :, None, None], c[None, None, :, :])
+    patches = xpad[index]  # (N, C, Ho, HH, Wo, WW)
+    dW = np.einsum("ncipjq,nfij->fcpq", patches, dout)
+    dpatches = np.einsum("fcpq,nfij->ncipjq", w, dout)
+    dxpad = np.zeros_like(xpad)
+    if bug == "dxpad[index] += dpatches: fancy indexing does not add repeated pixels":
+        dxpad[index] += dpatches
+    else:
+        np.add.at(dxpad, index, dpatches)
+    db = np.einsum("nfij->f", dout)
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dW, db
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_loops,
+    [
+        "= for += in dxpad",
+        "kernel flipped in dx (dx is 'a convolution with the flipped kernel')",
+        "window of HH x WW neighbouring pixels (dilation left out of the slice)",
+        "dw from the window of the unpadded x",
+        "db summed over axes (1, 2, 3): one per sample",
+        "padding cut off as dxpad[:, :, ph:-ph, pw:-pw]",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_taps,
+    ["einsum 'nfhw,cf->nchw' for w[:, :, p, q], which is (F, C)", "= for += into the tap's slice of dxpad"],
+)
+CORPUS += _rows(
+    "conv_backward_naive", conv_bwd_scatter, ["dxpad[index] += dpatches: fancy indexing does not add repeated pixels"]
+)
+CORPUS.append(_right("conv_backward_naive", "index arrays, einsum and np.add.at", conv_bwd_scatter))
