@@ -352,3 +352,222 @@ CORPUS += _rows(
     "conv_backward_naive", conv_bwd_scatter, ["dxpad[index] += dpatches: fancy indexing does not add repeated pixels"]
 )
 CORPUS.append(_right("conv_backward_naive", "index arrays, einsum and np.add.at", conv_bwd_scatter))
+
+# ---------------------------------------------------------------------------------------------
+# im2col (lesson 3)
+
+
+def im2col_windows(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The obvious way of the lesson: one window per output position, flattened into its column."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    for r in range(Ho):
+        for s in range(Wo):
+            window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "window flattened channels last, (HH, WW, C) as in Keras":
+                column = window.transpose(0, 2, 3, 1).reshape(N, -1)
+            else:
+                column = window.reshape(N, -1)
+            k = r * Ho + s if bug == "column r * H' + s: rows and columns of the output mixed" else r * Wo + s
+            cols[:, :, k] = column
+    return cols
+
+
+def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The faster way of the lesson: one strided slice per tap, into (N, C, HH, WW, H', W')."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    taps_first = bug == "taps before the channels: (N, HH, WW, C, H', W') reshaped"
+    out = np.empty((N, HH, WW, C, Ho, Wo) if taps_first else (N, C, HH, WW, Ho, Wo))
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = p * dh, q * dw
+            if bug == "tap p starts at p * stride, not p * dilation":
+                r0, c0 = p * sh, q * sw
+            tap = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]  # (N, C, Ho, Wo)
+            if taps_first:
+                out[:, p, q] = tap
+            else:
+                out[:, :, p, q] = tap
+    return out.reshape(N, C * HH * WW, Ho * Wo)
+
+
+def _cs231n_indices(C, HH, WW, Ho, Wo, stride, dilation, bug=None):
+    """CS231n's get_im2col_indices, with (h, w) strides and dilation: rows k, i, j of every entry."""
+    (sh, sw), (dh, dw) = stride, dilation
+    i0 = np.tile(np.repeat(np.arange(HH) * dh, WW), C)
+    if bug == "dilation on the column offsets only (CS231n's row offsets kept)":
+        i0 = np.tile(np.repeat(np.arange(HH), WW), C)
+    if bug == "np.tile for np.repeat in the output rows":
+        i1 = sh * np.tile(np.arange(Ho), Wo)
+    else:
+        i1 = sh * np.repeat(np.arange(Ho), Wo)
+    j0 = np.tile(np.arange(WW) * dw, HH * C)
+    j1 = (sh if bug == "one stride for both axes, as CS231n's indices" else sw) * np.tile(np.arange(Wo), Ho)
+    i = i0.reshape(-1, 1) + i1.reshape(1, -1)  # (C*HH*WW, Ho*Wo)
+    j = j0.reshape(-1, 1) + j1.reshape(1, -1)
+    k = np.repeat(np.arange(C), HH * WW).reshape(-1, 1)
+    return k, i, j
+
+
+def im2col_gather(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """CS231n's fast im2col: one fancy-indexing gather, x_padded[:, k, i, j]."""
+    x, (HH, WW), stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    C = x.shape[1]
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    k, i, j = _cs231n_indices(C, HH, WW, Ho, Wo, stride, dilation, bug)
+    return xpad[:, k, i, j]  # (N, C*HH*WW, Ho*Wo)
+
+
+def im2col_sliding(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: sliding_window_view, sliced to the strides and the dilated taps, moved into place."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    view = np.lib.stride_tricks.sliding_window_view(xpad, (dh * (HH - 1) + 1, dw * (WW - 1) + 1), axis=(2, 3))
+    view = view[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, HH, WW)
+    return np.moveaxis(view, (4, 5), (2, 3)).reshape(N, C * HH * WW, Ho * Wo)
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_windows,
+    ["column r * H' + s: rows and columns of the output mixed", "window flattened channels last, (HH, WW, C) as in Keras"],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_taps,
+    ["taps before the channels: (N, HH, WW, C, H', W') reshaped", "tap p starts at p * stride, not p * dilation"],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_gather,
+    [
+        "np.tile for np.repeat in the output rows",
+        "one stride for both axes, as CS231n's indices",
+        "dilation on the column offsets only (CS231n's row offsets kept)",
+    ],
+)
+CORPUS.append(_right("im2col", "sliding_window_view, moveaxis and one reshape", im2col_sliding))
+
+# ---------------------------------------------------------------------------------------------
+# col2im (lesson 3)
+
+
+def col2im_windows(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The windows loop of im2col, adding each column back into its window of a padded image."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for r in range(Ho):
+        for s in range(Wo):
+            window = (
+                slice(None),
+                slice(None),
+                slice(r * sh, r * sh + dh * (HH - 1) + 1, dh),
+                slice(s * sw, s * sw + dw * (WW - 1) + 1, dw),
+            )
+            column = cols[:, :, r * Wo + s].reshape(N, C, HH, WW)
+            if bug == "= for +=: overlapping windows overwrite each other":
+                xpad[window] = column
+            else:
+                xpad[window] += column
+    if bug == "padding cut as xpad[:, :, ph:H, pw:W]":
+        return xpad[:, :, ph:H, pw:W]
+    if bug == "padding cut as xpad[:, :, ph:-ph, pw:-pw]":
+        return xpad[:, :, ph:-ph, pw:-pw]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The lesson's hint: cols.reshape(N, C, HH, WW, H', W'), one strided += per tap."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    if bug == "cols split as (N, HH, WW, C, H', W'): taps before the channels":
+        c6 = cols.reshape(N, HH, WW, C, Ho, Wo).transpose(0, 3, 1, 2, 4, 5)
+    else:
+        c6 = cols.reshape(N, C, HH, WW, Ho, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = p * dh, q * dw
+            if bug == "tap p added at row p, not p * dilation":
+                r0, c0 = p, q
+            xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw] += c6[:, :, p, q]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_scatter(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """CS231n's col2im_indices: np.add.at with the indices of the gather, then the padding cut."""
+    N, C, H, W = x_shape
+    (HH, WW), stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    k, i, j = _cs231n_indices(C, HH, WW, Ho, Wo, stride, dilation)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    if bug == "xpad[:, k, i, j] += cols: fancy indexing does not add repeated pixels":
+        xpad[:, k, i, j] += cols
+    else:
+        np.add.at(xpad, (slice(None), k, i, j), cols)
+    if bug == "CS231n's 'if pad == 0: return xpad' made 'if ph == 0 and pw == 0', then [ph:-ph, pw:-pw]":
+        if ph == 0 and pw == 0:
+            return xpad
+        return xpad[:, :, ph:-ph, pw:-pw]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_bincount(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: the flat index in the padded image of every entry of cols, summed by np.bincount."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    n = np.arange(N).reshape(N, 1, 1, 1, 1, 1)
+    c = np.arange(C).reshape(1, C, 1, 1, 1, 1)
+    row = (np.arange(HH) * dh).reshape(1, 1, HH, 1, 1, 1) + (np.arange(Ho) * sh).reshape(1, 1, 1, 1, Ho, 1)
+    col = (np.arange(WW) * dw).reshape(1, 1, 1, WW, 1, 1) + (np.arange(Wo) * sw).reshape(1, 1, 1, 1, 1, Wo)
+    flat = ((n * C + c) * Hp + row) * Wp + col  # (N, C, HH, WW, Ho, Wo), the layout of cols
+    flat = np.broadcast_to(flat, (N, C, HH, WW, Ho, Wo))
+    xpad = np.bincount(flat.ravel(), weights=np.asarray(cols).ravel(), minlength=N * C * Hp * Wp)
+    return xpad.reshape(N, C, Hp, Wp)[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_windows,
+    [
+        "= for +=: overlapping windows overwrite each other",
+        "padding cut as xpad[:, :, ph:H, pw:W]",
+        "padding cut as xpad[:, :, ph:-ph, pw:-pw]",
+    ],
+)
+CORPUS += _rows(
+    "col2im",
+    col2im_taps,
+    ["cols split as (N, HH, WW, C, H', W'): taps before the channels", "tap p added at row p, not p * dilation"],
+)
+CORPUS += _rows(
+    "col2im",
+    col2im_scatter,
+    [
+        "xpad[:, k, i, j] += cols: fancy indexing does not add repeated pixels",
+        "CS231n's 'if pad == 0: return xpad' made 'if ph == 0 and pw == 0', then [ph:-ph, pw:-pw]",
+    ],
+)
+CORPUS.append(_right("col2im", "flat indices summed by np.bincount", col2im_bincount))
