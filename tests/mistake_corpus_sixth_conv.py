@@ -571,3 +571,141 @@ CORPUS += _rows(
     ],
 )
 CORPUS.append(_right("col2im", "flat indices summed by np.bincount", col2im_bincount))
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_im2col and conv_backward_im2col (lesson 3), with the student's own im2col and
+# col2im (the tap versions above, right), as the lesson asks; the cache is (x, w, b, conv_param, cols)
+
+my_im2col = im2col_taps
+my_col2im = col2im_taps
+
+
+def conv_fwd_cols(x, w, b, conv_param, bug=None):
+    """The lesson's three lines: cols, w_row, w_row @ cols broadcast over the batch."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "im2col(x, HH, WW, pad, stride, dilation): pad and stride swapped":
+        cols = my_im2col(x, HH, WW, pad, stride, dilation)
+    elif bug == "dilation not passed to im2col":
+        cols = my_im2col(x, HH, WW, stride, pad)
+    elif bug == "im2col(x, WW, HH, ...): filter width and height swapped":
+        cols = my_im2col(x, WW, HH, stride, pad, dilation)
+    else:
+        cols = my_im2col(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
+    if bug == "w_row = w.reshape(C*HH*WW, F).T: reshaped in the wrong order":
+        w_row = w.reshape(C * HH * WW, F).T
+    else:
+        w_row = w.reshape(F, -1)  # (F, C*HH*WW)
+    out = w_row @ cols  # (N, F, Ho*Wo)
+    if bug == "bias added as + b to (N, F, H'*W'): along the positions":
+        out = out + b
+    else:
+        out = out + b.reshape(1, F, 1)
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+def conv_fwd_cols_flat(x, w, b, conv_param, bug=None):
+    """CS231n's conv_forward_im2col: the batch folded into the columns, (C*HH*WW, N*H'*W')."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols = my_im2col(x, HH, WW, stride, pad, dilation)  # (N, K, P)
+    if bug == "cols.reshape(C*HH*WW, -1): the batch folded in without the transpose":
+        flat = cols.reshape(C * HH * WW, -1)
+    else:
+        flat = cols.transpose(1, 0, 2).reshape(C * HH * WW, -1)  # (K, N*P)
+    res = w.reshape(F, -1) @ flat + b.reshape(-1, 1)  # (F, N*P)
+    if bug == "(F, N*H'*W') reshaped straight to (N, F, H', W')":
+        out = res.reshape(N, F, Ho, Wo)
+    else:
+        out = res.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+    return out, (x, w, b, conv_param, cols)
+
+
+def conv_bwd_cols(dout, cache, bug=None):
+    """Section 8 of lesson 3: db, dw summed over the samples, dcols = w_row.T @ dout_rows, col2im."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    if bug == "db averaged over the batch":
+        db = dout_rows.sum(axis=2).mean(axis=0)
+    else:
+        db = dout_rows.sum(axis=(0, 2))
+    dw_n = dout_rows @ cols.transpose(0, 2, 1)  # (N, F, C*HH*WW)
+    if bug == "dw averaged over the samples (mean for sum)":
+        dW = dw_n.mean(axis=0).reshape(w.shape)
+    else:
+        dW = dw_n.sum(axis=0).reshape(w.shape)
+    w_row = w.reshape(F, -1)
+    if bug == "dcols as dout_rows^T @ w_row, reshaped to (N, C*HH*WW, H'*W') instead of transposed":
+        dcols = (dout_rows.transpose(0, 2, 1) @ w_row).reshape(N, C * HH * WW, Ho * Wo)
+    else:
+        dcols = w_row.T @ dout_rows  # (N, C*HH*WW, Ho*Wo)
+    if bug == "col2im called without the dilation":
+        dx = my_col2im(dcols, x.shape, HH, WW, stride, pad)
+    else:
+        dx = my_col2im(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dW, db
+
+
+def conv_bwd_cols_flat(dout, cache, bug=None):
+    """CS231n's conv_backward_im2col: dout and cols flattened to (., N*H'*W'), dcols unfolded back."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    K, P = C * HH * WW, Ho * Wo
+    if bug == "dout.reshape(F, -1) without moving F first":
+        dout_flat = dout.reshape(F, -1)
+    else:
+        dout_flat = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*P)
+    cols_flat = cols.transpose(1, 0, 2).reshape(K, -1)  # (K, N*P)
+    db = dout_flat.sum(axis=1)
+    dW = (dout_flat @ cols_flat.T).reshape(w.shape)
+    dcols_flat = w.reshape(F, -1).T @ dout_flat  # (K, N*P)
+    if bug == "dcols (K, N*H'*W') reshaped straight to (N, K, H'*W')":
+        dcols = dcols_flat.reshape(N, K, P)
+    else:
+        dcols = dcols_flat.reshape(K, N, P).transpose(1, 0, 2)
+    dx = my_col2im(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dW, db
+
+
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols,
+    [
+        "im2col(x, HH, WW, pad, stride, dilation): pad and stride swapped",
+        "dilation not passed to im2col",
+        "w_row = w.reshape(C*HH*WW, F).T: reshaped in the wrong order",
+        "bias added as + b to (N, F, H'*W'): along the positions",
+    ],
+)
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols_flat,
+    [
+        "cols.reshape(C*HH*WW, -1): the batch folded in without the transpose",
+        "(F, N*H'*W') reshaped straight to (N, F, H', W')",
+    ],
+)
+CORPUS.append(_right("conv_forward_im2col", "CS231n's batch-folded (K, N*H'*W') product", conv_fwd_cols_flat))
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols,
+    [
+        "db averaged over the batch",
+        "dw averaged over the samples (mean for sum)",
+        "dcols as dout_rows^T @ w_row, reshaped to (N, C*HH*WW, H'*W') instead of transposed",
+        "col2im called without the dilation",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols_flat,
+    ["dout.reshape(F, -1) without moving F first", "dcols (K, N*H'*W') reshaped straight to (N, K, H'*W')"],
+)
+CORPUS.append(_right("conv_backward_im2col", "CS231n's batch-folded products", conv_bwd_cols_flat))

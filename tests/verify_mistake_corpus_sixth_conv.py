@@ -5,7 +5,7 @@ Modelled on tests/verify_mistake_corpus_fourth.py, with inputs of its own (other
 normalization families get no inputs here.
 
 Every row runs on the inputs of its exercise: conv geometries with stride > 1, padding, dilation,
-rectangular inputs and filters, (h, w) pairs with one zero pad, a 1x1 filter, H' != W', W' = F;
+rectangular inputs and filters, (h, w) pairs with one zero pad, a 1x1 filter, H' != W', W' = F, H'*W' = F;
 networks with reg 0 and above, one image or a few, a rectangular input, 5x5 and even (2x2, 4x4)
 filters. A row with ``should_pass`` False must differ from the reference on at least one input (by
 a relative error above 1e-6, a different shape, or an exception); a row with ``should_pass`` True
@@ -37,6 +37,7 @@ GEOMETRIES = Geometries(
         ((2, 1, 9, 8), (2, 1, 3, 2), {"stride": 3, "pad": (2, 0)}),
         ((1, 2, 6, 8), (3, 2, 4, 3), {"stride": (2, 1), "pad": 1, "dilation": (1, 2)}),
         ((2, 3, 6, 6), (3, 3, 2, 2), {"stride": 1, "pad": (1, 0)}),
+        ((2, 2, 4, 4), (4, 2, 3, 3), {"stride": 1, "pad": 0}),  # H'*W' = F = 4
     ],
     max_pool=[],
     avg_pool=[],
@@ -67,6 +68,10 @@ BASES = [
     ("col2im", M.col2im_windows, None),
     ("col2im", M.col2im_taps, None),
     ("col2im", M.col2im_scatter, None),
+    ("conv_forward_im2col", M.conv_fwd_cols, None),
+    ("conv_forward_im2col", M.conv_fwd_cols_flat, None),
+    ("conv_backward_im2col", M.conv_bwd_cols, None),
+    ("conv_backward_im2col", M.conv_bwd_cols_flat, None),
 ]
 
 if __name__ == "__main__":
