@@ -31,7 +31,10 @@ matches it to a relative error of 1e-8 on every input.
 ``(x, w, b, conv_param)``, conv im2col ``(x, w, b, conv_param, cols)``). The im2col exercises use
 the student's own ``im2col`` and ``col2im`` (the helpers below), never cnnlab's, as lesson 3 asks.
 
-ROW COUNTS (filled in below).
+68 rows: 59 wrong, 9 right. Per exercise (wrong / right): conv_output_size 5 / 1,
+conv_forward_naive 9 / 2, conv_backward_naive 9 / 1, im2col 7 / 1, col2im 7 / 1,
+conv_forward_im2col 6 / 1, conv_backward_im2col 6 / 1, three_layer_convnet_loss 10 / 1. Of the
+wrong rows of the layer exercises, 17 are in the loop style of the stubs and 27 vectorized.
 """
 
 from __future__ import annotations
@@ -443,7 +446,10 @@ def im2col_sliding(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
 CORPUS += _rows(
     "im2col",
     im2col_windows,
-    ["column r * H' + s: rows and columns of the output mixed", "window flattened channels last, (HH, WW, C) as in Keras"],
+    [
+        "column r * H' + s: rows and columns of the output mixed",
+        "window flattened channels last, (HH, WW, C) as in Keras",
+    ],
 )
 CORPUS += _rows(
     "im2col",
@@ -709,3 +715,116 @@ CORPUS += _rows(
     ["dout.reshape(F, -1) without moving F first", "dcols (K, N*H'*W') reshaped straight to (N, K, H'*W')"],
 )
 CORPUS.append(_right("conv_backward_im2col", "CS231n's batch-folded products", conv_bwd_cols_flat))
+
+# ---------------------------------------------------------------------------------------------
+# three_layer_convnet_loss (lesson 7)
+
+POOL = {"pool_height": 2, "pool_width": 2, "stride": 2}
+
+
+def convnet(params, X, y=None, reg=0.0, bug=None):
+    """The chain of lesson 7 with cnnlab.layers' im2col layers and softmax_loss."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    K = W1.shape[2]
+    if bug == "pad K // 2 ('same' padding for odd filters only)":
+        conv_param = {"stride": 1, "pad": K // 2}
+    else:
+        conv_param = {"stride": 1, "pad": (K - 1) // 2}
+    a1, conv_cache = L.conv_forward_im2col(X, W1, b1, conv_param)
+    r1, relu1_cache = L.relu_forward(a1)
+    p1, pool_cache = L.max_pool_forward_im2col(r1, POOL)
+    a2, fc2_cache = L.affine_forward(p1, W2, b2)
+    r2, relu2_cache = L.relu_forward(a2)
+    scores, fc3_cache = L.affine_forward(r2, W3, b3)
+    if y is None:
+        if bug == "softmax probabilities returned for the scores (Keras' predict)":
+            e = np.exp(scores - scores.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+        return scores
+
+    data_loss, dscores = L.softmax_loss(scores, y)
+    grads = {}
+    if bug == "affine_backward's (dx, dw, db) unpacked as (dx, db, dw)":
+        dr2, grads["b3"], grads["W3"] = L.affine_backward(dscores, fc3_cache)
+    else:
+        dr2, grads["W3"], grads["b3"] = L.affine_backward(dscores, fc3_cache)
+    da2 = L.relu_backward(dr2, relu2_cache)
+    dp1, grads["W2"], grads["b2"] = L.affine_backward(da2, fc2_cache)
+    dr1 = L.max_pool_backward_im2col(dp1, pool_cache)
+    if bug == "the relu after the conv left out of the backward pass":
+        da1 = dr1
+    else:
+        da1 = L.relu_backward(dr1, relu1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(da1, conv_cache)
+
+    names = ["W1", "W2", "W3"]
+    if bug == "biases regularized too":
+        names = ["W1", "b1", "W2", "b2", "W3", "b3"]
+    if bug == "W1 left out of the regularization, as in a two-layer net":
+        names = ["W2", "W3"]
+    squares = sum(np.sum(params[k] ** 2) for k in names)
+    reg_loss = reg * squares if bug == "reg term without the 0.5" else 0.5 * reg * squares
+    for k in names:
+        if bug == "regularization gradient left out":
+            continue
+        grads[k] = (
+            grads[k]
+            + (2 * reg if bug == "regularization gradient 2 * reg * W (the 0.5 forgotten)" else reg) * params[k]
+        )
+    return data_loss + reg_loss, grads
+
+
+def _softmax_loss(scores, y, bug=None):
+    """A softmax loss written by hand: log-sum-exp, mean over the batch."""
+    N = scores.shape[0]
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    loss = -np.mean(log_probs[np.arange(N), y])
+    dscores = np.exp(log_probs)
+    dscores[np.arange(N), y] -= 1
+    if bug != "own softmax: loss averaged but dscores not divided by N":
+        dscores /= N
+    return loss, dscores
+
+
+def convnet_naive(params, X, y=None, reg=0.0, bug=None):
+    """The chain with the naive layers of lessons 2 and 4 and a hand-written softmax loss."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    a1, conv_cache = L.conv_forward_naive(X, W1, b1, {"stride": 1, "pad": (W1.shape[2] - 1) // 2})
+    r1 = np.maximum(a1, 0)
+    p1, pool_cache = L.max_pool_forward_naive(r1, POOL)
+    h = np.maximum(p1.reshape(X.shape[0], -1) @ W2 + b2, 0)
+    scores = h @ W3 + b3
+    if y is None:
+        return scores
+    loss, dscores = _softmax_loss(scores, y, bug)
+    dW3, db3 = h.T @ dscores, dscores.sum(axis=0)
+    dh = (dscores @ W3.T) * (h > 0)
+    dW2, db2 = p1.reshape(X.shape[0], -1).T @ dh, dh.sum(axis=0)
+    dp1 = (dh @ W2.T).reshape(p1.shape)
+    da1 = L.max_pool_backward_naive(dp1, pool_cache) * (a1 > 0)
+    _, dW1, db1 = L.conv_backward_naive(da1, conv_cache)
+    loss += 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(W3 * W3))
+    grads = {"W1": dW1 + reg * W1, "b1": db1, "W2": dW2 + reg * W2, "b2": db2, "W3": dW3 + reg * W3, "b3": db3}
+    return loss, grads
+
+
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet,
+    [
+        "pad K // 2 ('same' padding for odd filters only)",
+        "softmax probabilities returned for the scores (Keras' predict)",
+        "affine_backward's (dx, dw, db) unpacked as (dx, db, dw)",
+        "the relu after the conv left out of the backward pass",
+        "biases regularized too",
+        "W1 left out of the regularization, as in a two-layer net",
+        "reg term without the 0.5",
+        "regularization gradient left out",
+        "regularization gradient 2 * reg * W (the 0.5 forgotten)",
+    ],
+)
+CORPUS += _rows("three_layer_convnet_loss", convnet_naive, ["own softmax: loss averaged but dscores not divided by N"])
+CORPUS.append(
+    _right("three_layer_convnet_loss", "naive layers, numpy affine and relu, own softmax loss", convnet_naive)
+)
