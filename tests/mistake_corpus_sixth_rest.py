@@ -249,3 +249,203 @@ CORPUS += [
     _right("max_pool_backward_naive", "one-hot rows of np.eye at each window's argmax", max_bwd_onehot),
     _right("max_pool_backward_naive", "first maximum from np.flatnonzero, split with // and %", max_bwd_flatnonzero),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_forward_naive
+
+
+def avg_fwd(x, pool_param, bug=None):
+    """The lesson's loops on a zero-padded copy; the real pixels counted on a padded array of ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "np.pad(x, ph): N and C padded too":
+        xpad = np.pad(x, ph)
+    elif bug == "pad pair swapped in np.pad: (pw, pw) on the rows, (ph, ph) on the columns":
+        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (ph, ph)))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))  # 1 on x, 0 on the padding
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rs, cs = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    if bug == "stride forgotten: window (i, j) starts at row i, column j":
+                        rs, cs = slice(i, i + PH), slice(j, j + PW)
+                    window = xpad[n, c, rs, cs]
+                    if bug == "count_include_pad ignored: always divided by PH*PW":
+                        count = PH * PW
+                    elif bug == "real pixels counted as the window's nonzeros (np.count_nonzero)":
+                        count = PH * PW if count_include_pad else np.count_nonzero(window)
+                    else:
+                        count = PH * PW if count_include_pad else ones[rs, cs].sum()
+                    if bug == "window.sum() / PH * PW (precedence)" and count_include_pad:
+                        out[n, c, i, j] = window.sum() / PH * PW
+                    else:
+                        out[n, c, i, j] = window.sum() / count
+    return out, (x, pool_param)
+
+
+def avg_fwd_view(x, pool_param, bug=None):
+    """Vectorized: sliding-window views of the padded x and of a padded array of ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "windows of x itself: padding forgotten":
+        xpad = x
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    view = sliding_window_view(xpad, (PH, PW), axis=(2, 3))
+    if bug == "windows cut to (Ho, Wo), not taken every stride-th":
+        windows = view[:, :, :Ho, :Wo]
+    else:
+        windows = view[:, :, ::sh, ::sw]  # (N, C, Ho, Wo, PH, PW)
+    if bug == "mean over axes (2, 3) of the window view":
+        return windows.mean(axis=(2, 3)), (x, pool_param)
+    sums = windows.sum(axis=(4, 5))  # (N, C, Ho, Wo)
+    if count_include_pad:
+        counts = PH * PW
+    else:
+        ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+        counts = sliding_window_view(ones, (PH, PW))[::sh, ::sw].sum(axis=(2, 3))  # (Ho, Wo)
+    return sums / counts, (x, pool_param)
+
+
+def avg_fwd_taps(x, pool_param):
+    """Right: a convolution with a constant filter, one tap at a time (strided slices), the real
+    counts from the per-axis overlap of each window with x (np.outer)."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    sums = np.zeros((N, C, Ho, Wo))
+    for p in range(PH):
+        for q in range(PW):
+            sums += xpad[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw]
+    if count_include_pad:
+        return sums / (PH * PW), (x, pool_param)
+    top = np.arange(Ho) * sh - ph
+    left = np.arange(Wo) * sw - pw
+    rows = np.minimum(top + PH, H) - np.maximum(top, 0)
+    cols = np.minimum(left + PW, W) - np.maximum(left, 0)
+    return sums / np.outer(rows, cols), (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd,
+    [
+        "np.pad(x, ph): N and C padded too",
+        "pad pair swapped in np.pad: (pw, pw) on the rows, (ph, ph) on the columns",
+        "stride forgotten: window (i, j) starts at row i, column j",
+        "count_include_pad ignored: always divided by PH*PW",
+        "real pixels counted as the window's nonzeros (np.count_nonzero)",
+        "window.sum() / PH * PW (precedence)",
+    ],
+)
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd_view,
+    [
+        "windows of x itself: padding forgotten",
+        "windows cut to (Ho, Wo), not taken every stride-th",
+    ],
+)
+CORPUS += [_right("avg_pool_forward_naive", "sum of strided tap slices; real counts by np.outer", avg_fwd_taps)]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_backward_naive (forward None: the cache is cnnlab's (x, pool_param))
+
+
+def avg_bwd(dout, cache, bug=None):
+    """The lesson's loops: dout / count added to a zero-padded dx, the padding cut off at the end."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rs, cs = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    if bug == "count_include_pad ignored: always divided by PH*PW":
+                        count = PH * PW
+                    else:
+                        count = PH * PW if count_include_pad else ones[rs, cs].sum()
+                    share = dout[n, c, i, j] if bug == "dout not divided by the count" else dout[n, c, i, j] / count
+                    if bug == "dxpad[...] = share (assigned, not added)":
+                        dxpad[n, c, rs, cs] = share
+                    else:
+                        dxpad[n, c, rs, cs] += share
+    if bug == "padding cut off with [ph:-ph, pw:-pw]":
+        return dxpad[:, :, ph:-ph, pw:-pw]
+    if bug == "padding not cut off: dxpad returned":
+        return dxpad
+    if bug == "padding cut off with the pad pair swapped":
+        return dxpad[:, :, pw : pw + H, ph : ph + W]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_bwd_bcast(dout, cache, bug=None):
+    """Vectorized over (n, c): each window's share broadcast over its PH x PW pixels."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "np.repeat of dout / (PH*PW): windows assumed side by side":
+        return np.repeat(np.repeat(dout, PH, axis=2), PW, axis=3) / (PH * PW)
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for i in range(Ho):
+        for j in range(Wo):
+            rs, cs = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+            if count_include_pad:
+                count = PH * PW
+            elif bug == "real pixels counted as the window's nonzeros (np.count_nonzero)":
+                count = np.count_nonzero(xpad[:, :, rs, cs], axis=(2, 3))  # (N, C)
+            else:
+                count = ones[rs, cs].sum()
+            dxpad[:, :, rs, cs] += (dout[:, :, i, j] / count)[:, :, None, None]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_bwd_taps(dout, cache):
+    """Right: the transpose of the forward's tap slices: each tap adds the shares to a strided
+    slice of the padded dx."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = np.pad(np.ones((1, 1, H, W)), ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    counts = np.zeros((1, 1, Ho, Wo))
+    for p in range(PH):
+        for q in range(PW):
+            counts += ones[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw]
+    share = dout / (PH * PW if count_include_pad else counts)
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(PH):
+        for q in range(PW):
+            dxpad[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += share
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd,
+    [
+        "count_include_pad ignored: always divided by PH*PW",
+        "dout not divided by the count",
+        "dxpad[...] = share (assigned, not added)",
+        "padding cut off with [ph:-ph, pw:-pw]",
+        "padding not cut off: dxpad returned",
+        "padding cut off with the pad pair swapped",
+    ],
+)
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd_bcast,
+    [
+        "np.repeat of dout / (PH*PW): windows assumed side by side",
+        "real pixels counted as the window's nonzeros (np.count_nonzero)",
+    ],
+)
+CORPUS += [_right("avg_pool_backward_naive", "tap slices of the padded dx (the forward's transpose)", avg_bwd_taps)]

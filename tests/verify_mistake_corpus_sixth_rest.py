@@ -84,6 +84,10 @@ BASES = [
     ("max_pool_backward_naive", M.max_bwd, None),
     ("max_pool_backward_naive", M.max_bwd_mask, None),
     ("max_pool_backward_naive", M.max_bwd_scatter, None),
+    ("avg_pool_forward_naive", M.avg_fwd, None),
+    ("avg_pool_forward_naive", M.avg_fwd_view, None),
+    ("avg_pool_backward_naive", M.avg_bwd, None),
+    ("avg_pool_backward_naive", M.avg_bwd_bcast, None),
 ]
 
 if __name__ == "__main__":
