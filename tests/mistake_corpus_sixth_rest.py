@@ -449,3 +449,137 @@ CORPUS += _rows(
     ],
 )
 CORPUS += [_right("avg_pool_backward_naive", "tap slices of the padded dx (the forward's transpose)", avg_bwd_taps)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_forward
+
+
+def _bn_settings(bn_param, C):
+    """What a student reads from bn_param: mode, eps, momentum, the running statistics."""
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.ones(C))
+    return bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9), running_mean, running_var
+
+
+def bn_fwd(x, gamma, beta, bn_param, bug=None):
+    """Vectorized with keepdims: statistics over (0, 2, 3), gamma and beta reshaped to (1, C, 1, 1)."""
+    N, C, H, W = x.shape
+    mode, eps, momentum, running_mean, running_var = _bn_settings(bn_param, C)
+    if bug == "momentum default 0.1 (PyTorch's number)":
+        momentum = bn_param.get("momentum", 0.1)
+    if bug == "gamma[None, :, None, None]: right only for gamma (C,)":
+        g, b = gamma[None, :, None, None], beta[None, :, None, None]
+    else:
+        g, b = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
+    if mode == "train" or bug == "test mode normalizes with the batch statistics":
+        if bug == "statistics over axis 0 only, as for fully connected batch norm":
+            mean, var = x.mean(axis=0), x.var(axis=0)  # (C, H, W)
+            batch_mean, batch_var = mean, var
+        elif bug == "mean and var without keepdims: (C,) broadcast against the last axis":
+            mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))  # (C,)
+            batch_mean, batch_var = mean, var
+        else:
+            mean = x.mean(axis=(0, 2, 3), keepdims=True)  # (1, C, 1, 1)
+            var = x.var(axis=(0, 2, 3), keepdims=True)
+            batch_mean, batch_var = mean.reshape(C), var.reshape(C)
+        if mode == "train":
+            if bug == "running_var updated with the unbiased variance (PyTorch)":
+                M = N * H * W
+                batch_var = batch_var * M / (M - 1)
+            if bug == "momentum the PyTorch way round: (1 - m) * running + m * batch":
+                new_mean = (1 - momentum) * running_mean + momentum * batch_mean
+                new_var = (1 - momentum) * running_var + momentum * batch_var
+            else:
+                new_mean = momentum * running_mean + (1 - momentum) * batch_mean
+                new_var = momentum * running_var + (1 - momentum) * batch_var
+            if bug != "running statistics computed but not stored in bn_param":
+                bn_param["running_mean"] = new_mean
+                bn_param["running_var"] = new_var
+    else:
+        mean, var = running_mean.reshape(1, C, 1, 1), running_var.reshape(1, C, 1, 1)
+    if bug == "eps added outside the square root: sqrt(var) + eps":
+        std = np.sqrt(var) + eps
+    elif bug == "divided by var + eps: the square root forgotten":
+        std = var + eps
+    else:
+        std = np.sqrt(var + eps)
+    xhat = (x - mean) / std
+    out = g * xhat + b
+    return out, (xhat, (1.0 / std).ravel(), gamma, beta.shape, mode)
+
+
+def bn_fwd_rows(x, gamma, beta, bn_param, bug=None):
+    """Fully connected batch norm on the (N*H*W, C) rows: transpose(0, 2, 3, 1).reshape(-1, C),
+    and back."""
+    N, C, H, W = x.shape
+    mode, eps, momentum, running_mean, running_var = _bn_settings(bn_param, C)
+    if bug == "x.reshape(-1, C) there and back, no transpose":
+        rows = x.reshape(-1, C)
+    else:
+        rows = x.transpose(0, 2, 3, 1).reshape(-1, C)  # (N*H*W, C)
+    if mode == "train":
+        mean, var = rows.mean(axis=0), rows.var(axis=0)  # (C,)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    else:
+        mean, var = running_mean, running_var
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat_rows = (rows - mean) * inv_std
+    out_rows = gamma.reshape(C) * xhat_rows + beta.reshape(C)
+    if bug in ("x.reshape(-1, C) there and back, no transpose", "rows reshaped back to (N, C, H, W) without the transpose"):
+        out, xhat = out_rows.reshape(N, C, H, W), xhat_rows.reshape(N, C, H, W)
+    else:
+        out = out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+        xhat = xhat_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+def bn_fwd_channels(x, gamma, beta, bn_param):
+    """Right: a loop over the channels, np.mean and np.std of each x[:, c] (no keepdims needed)."""
+    N, C, H, W = x.shape
+    mode, eps, momentum, running_mean, running_var = _bn_settings(bn_param, C)
+    gamma, beta = np.ravel(gamma), np.ravel(beta)
+    out = np.empty_like(x)
+    new_mean, new_var = np.array(running_mean, dtype=float), np.array(running_var, dtype=float)
+    for c in range(C):
+        xc = x[:, c]
+        if mode == "train":
+            mu, sigma2 = np.mean(xc), np.std(xc) ** 2
+            new_mean[c] = momentum * running_mean[c] + (1 - momentum) * mu
+            new_var[c] = momentum * running_var[c] + (1 - momentum) * sigma2
+        else:
+            mu, sigma2 = running_mean[c], running_var[c]
+        out[:, c] = gamma[c] * (xc - mu) / np.sqrt(sigma2 + eps) + beta[c]
+    if mode == "train":
+        bn_param["running_mean"], bn_param["running_var"] = new_mean, new_var
+    return out, None
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd,
+    [
+        "statistics over axis 0 only, as for fully connected batch norm",
+        "mean and var without keepdims: (C,) broadcast against the last axis",
+        "running_var updated with the unbiased variance (PyTorch)",
+        "momentum the PyTorch way round: (1 - m) * running + m * batch",
+        "momentum default 0.1 (PyTorch's number)",
+        "eps added outside the square root: sqrt(var) + eps",
+        "divided by var + eps: the square root forgotten",
+        "running statistics computed but not stored in bn_param",
+        "test mode normalizes with the batch statistics",
+        "gamma[None, :, None, None]: right only for gamma (C,)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd_rows,
+    [
+        "x.reshape(-1, C) there and back, no transpose",
+        "rows reshaped back to (N, C, H, W) without the transpose",
+    ],
+)
+CORPUS += [
+    _right("spatial_batchnorm_forward", "fully connected batch norm on the transposed (N*H*W, C) rows", bn_fwd_rows),
+    _right("spatial_batchnorm_forward", "a loop over the channels with np.std", bn_fwd_channels),
+]
