@@ -583,3 +583,146 @@ CORPUS += [
     _right("spatial_batchnorm_forward", "fully connected batch norm on the transposed (N*H*W, C) rows", bn_fwd_rows),
     _right("spatial_batchnorm_forward", "a loop over the channels with np.std", bn_fwd_channels),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_backward (train mode; forward None: the cache is cnnlab's
+# (xhat, inv_std, gamma, beta.shape, mode), which lesson 5's docstring gives)
+
+
+def bn_bwd(dout, cache, bug=None):
+    """The lesson's compact form with keepdims means over (0, 2, 3)."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    M = N if bug == "M = N: the batch size only" else N * H * W
+    axes = 0 if bug == "dgamma and dbeta summed over axis 0 only" else (0, 2, 3)
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * xhat).sum(axis=axes)
+    g, s = gamma.reshape(1, C, 1, 1), inv_std.reshape(1, C, 1, 1)
+    dxhat = dout if bug == "gamma forgotten: dxhat = dout" else dout * g
+    mean_dxhat = dxhat.sum(axis=(0, 2, 3), keepdims=True) / M
+    mean_dxhat_xhat = (dxhat * xhat).sum(axis=(0, 2, 3), keepdims=True) / M
+    core = dxhat - mean_dxhat - xhat * mean_dxhat_xhat
+    dx = core / s if bug == "cached inv_std taken for the std: divided by it" else core * s
+    if bug == "dgamma, dbeta returned as (C,) whatever gamma's shape":
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_rows(dout, cache, bug=None):
+    """CS231n's one-line backward of fully connected batch norm, on the (N*H*W, C) rows:
+    dx = gamma * inv_std / M * (M * dout - dbeta - xhat * dgamma)."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    if bug == "dout.reshape(-1, C) without the transpose":
+        d = dout.reshape(-1, C)
+    else:
+        d = dout.transpose(0, 2, 3, 1).reshape(-1, C)  # (M, C)
+    xr = xhat.transpose(0, 2, 3, 1).reshape(-1, C)
+    M = d.shape[0]
+    dbeta = d.sum(axis=0)
+    dgamma = (d * xr).sum(axis=0)
+    if bug == "one-liner with dout for M * dout":
+        dx_rows = gamma.ravel() * inv_std / M * (d - dbeta - xr * dgamma)
+    elif bug == "one-liner with dbeta and dgamma swapped: M * dout - dgamma - xhat * dbeta":
+        dx_rows = gamma.ravel() * inv_std / M * (M * d - dgamma - xr * dbeta)
+    else:
+        dx_rows = gamma.ravel() * inv_std / M * (M * d - dbeta - xr * dgamma)
+    dx = dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_fwd_keep_x(x, gamma, beta, bn_param):
+    """The student's own (right) forward for the staged backward: it caches x and the statistics."""
+    N, C, H, W = x.shape
+    mode, eps, momentum, running_mean, running_var = _bn_settings(bn_param, C)
+    if mode == "train":
+        mu = x.mean(axis=(0, 2, 3), keepdims=True)
+        var = x.var(axis=(0, 2, 3), keepdims=True)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu.ravel()
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var.ravel()
+    else:
+        mu, var = running_mean.reshape(1, C, 1, 1), running_var.reshape(1, C, 1, 1)
+    xhat = (x - mu) / np.sqrt(var + eps)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta.shape)
+
+
+def bn_bwd_staged(dout, cache, bug=None):
+    """The computational graph of CS231n's batch-norm notebook, stage by stage: dxhat, dvar, dmu, dx."""
+    x, mu, var, eps, gamma, beta_shape = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    axes = (0, 2, 3)
+    xmu = x - mu
+    std = np.sqrt(var + eps)
+    xhat = xmu / std
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * xhat).sum(axis=axes)
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    power = -0.5 if bug == "dvar with (var + eps) ** -0.5 for ** -1.5" else -1.5
+    dvar = np.sum(dxhat * xmu, axis=axes, keepdims=True) * -0.5 * (var + eps) ** power
+    dmu = np.sum(-dxhat / std, axis=axes, keepdims=True)
+    if bug != "dmu's dvar term left out (it is zero)":
+        dmu = dmu + dvar * np.mean(-2.0 * xmu, axis=axes, keepdims=True)
+    two = 1.0 if bug == "the variance path's factor 2 forgotten: dvar * xmu / M" else 2.0
+    dmu_share = dmu if bug == "dmu added whole, not divided by M" else dmu / M
+    dx = dxhat / std + dvar * two * xmu / M + dmu_share
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_jacobian(dout, cache):
+    """Right: per channel, the explicit M x M Jacobian of xhat with respect to x (from the lesson's
+    formula), applied to dxhat."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    M = N * H * W
+    dx = np.empty_like(dout)
+    for c in range(C):
+        xh = xhat[:, c].ravel()
+        jac = inv_std[c] * (np.eye(M) - 1.0 / M - np.outer(xh, xh) / M)  # d xhat_i / d x_j
+        dxhat = (dout[:, c] * np.ravel(gamma)[c]).ravel()
+        dx[:, c] = (jac.T @ dxhat).reshape(N, H, W)
+    dgamma = np.einsum("nchw,nchw->c", dout, xhat)
+    dbeta = np.einsum("nchw->c", dout)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd,
+    [
+        "M = N: the batch size only",
+        "dgamma and dbeta summed over axis 0 only",
+        "gamma forgotten: dxhat = dout",
+        "cached inv_std taken for the std: divided by it",
+        "dgamma, dbeta returned as (C,) whatever gamma's shape",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_rows,
+    [
+        "dout.reshape(-1, C) without the transpose",
+        "one-liner with dout for M * dout",
+        "one-liner with dbeta and dgamma swapped: M * dout - dgamma - xhat * dbeta",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_staged,
+    [
+        "dvar with (var + eps) ** -0.5 for ** -1.5",
+        "the variance path's factor 2 forgotten: dvar * xmu / M",
+        "dmu added whole, not divided by M",
+    ],
+    forward=bn_fwd_keep_x,
+)
+CORPUS += [
+    _right(
+        "spatial_batchnorm_backward",
+        "staged chain rule, dmu's dvar term left out (it is zero)",
+        _b(bn_bwd_staged, "dmu's dvar term left out (it is zero)"),
+        bn_fwd_keep_x,
+    ),
+    _right("spatial_batchnorm_backward", "explicit Jacobian per channel", bn_bwd_jacobian),
+]
