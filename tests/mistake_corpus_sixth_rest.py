@@ -726,3 +726,165 @@ CORPUS += [
     ),
     _right("spatial_batchnorm_backward", "explicit Jacobian per channel", bn_bwd_jacobian),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_forward
+
+
+def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
+    """The lesson's idea: x.reshape(N, G, -1), mean and biased variance along axis 2, back."""
+    N, C, H, W = x.shape
+    eps = gn_param["eps"] if bug == "eps read as gn_param['eps']: KeyError when absent" else gn_param.get("eps", 1e-5)
+    if bug == "channels grouped by c % G: reshape (N, C // G, G, H, W)":
+        x5 = x.reshape(N, C // G, G, H, W)
+        mean = x5.mean(axis=(1, 3, 4), keepdims=True)
+        var = x5.var(axis=(1, 3, 4), keepdims=True)
+        xhat = ((x5 - mean) / np.sqrt(var + eps)).reshape(N, C, H, W)
+        return gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1), None
+    if bug == "G taken for the channels per group: x.reshape(N, C // G, -1)":
+        xg = x.reshape(N, C // G, -1)
+    else:
+        xg = x.reshape(N, G, -1)  # (N, G, C/G*H*W)
+    axes = (0, 2) if bug == "statistics shared by the batch: mean over axes (0, 2) of (N, G, K)" else 2
+    mean = xg.mean(axis=axes, keepdims=True)
+    var = xg.var(axis=axes, keepdims=True)
+    if bug == "eps added outside the square root: std + eps":
+        inv_std = 1.0 / (np.sqrt(var) + eps)
+    else:
+        inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)
+    if bug == "gamma and beta used as given: (C,) broadcast against the last axis":
+        out = gamma * xhat + beta
+    else:
+        out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+def gn_fwd_loop(x, gamma, beta, G, gn_param, bug=None):
+    """A loop over the groups: each a slice of consecutive channels, statistics over (1, 2, 3)."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    Cg = C // G
+    xhat = np.empty_like(x)
+    for g in range(G):
+        chans = slice(g, g + Cg) if bug == "group slice x[:, g : g + C // G]: starts at g, not g * C // G" else slice(g * Cg, (g + 1) * Cg)
+        xs = x[:, chans]
+        mean = xs.mean(axis=(1, 2, 3), keepdims=True)
+        var = xs.var(axis=(1, 2, 3), keepdims=True)
+        xhat[:, chans] = (xs - mean) / np.sqrt(var + eps)
+    return gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1), None
+
+
+def gn_fwd_moveaxis(x, gamma, beta, G, gn_param):
+    """Right: channels split into (G, C/G) and moved last, statistics over every axis but N and G."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xt = np.moveaxis(x.reshape(N, G, C // G, H, W), 1, -1)  # (N, C/G, H, W, G)
+    mean = xt.mean(axis=(1, 2, 3), keepdims=True)
+    std = np.sqrt(xt.var(axis=(1, 2, 3), keepdims=True) + eps)
+    xhat = np.moveaxis((xt - mean) / std, -1, 1).reshape(N, C, H, W)
+    return xhat * np.reshape(gamma, (1, C, 1, 1)) + np.reshape(beta, (1, C, 1, 1)), None
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd,
+    [
+        "eps read as gn_param['eps']: KeyError when absent",
+        "G taken for the channels per group: x.reshape(N, C // G, -1)",
+        "channels grouped by c % G: reshape (N, C // G, G, H, W)",
+        "statistics shared by the batch: mean over axes (0, 2) of (N, G, K)",
+        "eps added outside the square root: std + eps",
+        "gamma and beta used as given: (C,) broadcast against the last axis",
+    ],
+)
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd_loop,
+    ["group slice x[:, g : g + C // G]: starts at g, not g * C // G"],
+)
+CORPUS += [
+    _right("spatial_groupnorm_forward", "a loop over the groups of consecutive channels", gn_fwd_loop),
+    _right("spatial_groupnorm_forward", "np.moveaxis of the (G, C/G) split, statistics per (n, g)", gn_fwd_moveaxis),
+]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_backward (forward None: the cache is cnnlab's (xhat, inv_std, gamma,
+# beta.shape, G), which lesson 6's docstring gives)
+
+
+def gn_bwd(dout, cache, bug=None):
+    """The lesson's form: dxhat = dout * gamma, then batch norm's formula on the (N, G, K) view."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    axes = (2, 3) if bug == "dgamma and dbeta not summed over the batch: axes (2, 3)" else (0, 2, 3)
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * xhat).sum(axis=axes)
+    xg = xhat.reshape(N, G, -1)
+    if bug == "gamma pulled out of the means (batch norm's shortcut)":
+        dxhat = dout.reshape(N, G, -1)
+    else:
+        dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)  # (N, G, K)
+    if bug == "means over axes (0, 2) of the group view: across the batch":
+        m1 = dxhat.mean(axis=(0, 2), keepdims=True)
+        m2 = (dxhat * xg).mean(axis=(0, 2), keepdims=True)
+    elif bug == "means as sums over H * W: the group's C/G channels forgotten":
+        m1 = dxhat.sum(axis=2, keepdims=True) / (H * W)
+        m2 = (dxhat * xg).sum(axis=2, keepdims=True) / (H * W)
+    elif bug == "means without keepdims":
+        m1 = dxhat.mean(axis=2)
+        m2 = (dxhat * xg).mean(axis=2)
+    else:
+        m1 = dxhat.mean(axis=2, keepdims=True)
+        m2 = (dxhat * xg).mean(axis=2, keepdims=True)
+    dx = (dxhat - m1 - xg * m2) * inv_std  # (N, G, K)
+    if bug == "gamma pulled out of the means (batch norm's shortcut)":
+        dx = dx.reshape(N, C, H, W) * gamma.reshape(1, C, 1, 1)
+    if bug == "dx left in the (N, G, K) view":
+        return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_fwd_keep_x(x, gamma, beta, G, gn_param):
+    """The student's own (right) forward for the staged backward: caches x in the group view."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    xhat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta.shape, G)
+
+
+def gn_bwd_staged(dout, cache):
+    """Right: the staged chain rule (dvar, dmu) on the (N, G, K) view, gamma applied first."""
+    x, mu, var, eps, gamma, beta_shape, G = cache
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    K = xg.shape[2]
+    xmu = xg - mu
+    std = np.sqrt(var + eps)
+    xhat = (xmu / std).reshape(N, C, H, W)
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, K)
+    dvar = np.sum(dxhat * xmu, axis=2, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    dmu = -np.sum(dxhat, axis=2, keepdims=True) / std
+    dx = dxhat / std + dvar * 2.0 * xmu / K + dmu / K
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd,
+    [
+        "gamma pulled out of the means (batch norm's shortcut)",
+        "dgamma and dbeta not summed over the batch: axes (2, 3)",
+        "means over axes (0, 2) of the group view: across the batch",
+        "means as sums over H * W: the group's C/G channels forgotten",
+        "means without keepdims",
+        "dx left in the (N, G, K) view",
+    ],
+)
+CORPUS += [_right("spatial_groupnorm_backward", "staged chain rule on the group view", gn_bwd_staged, gn_fwd_keep_x)]
