@@ -1,4 +1,47 @@
-"""A sixth held-out corpus of student mistakes, pooling and normalization half (DOCSTRING TODO)."""
+"""A sixth held-out corpus of student mistakes, written blind to the checker: the pooling and
+normalization half (max and average pooling, spatial batch norm, spatial group norm).
+
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``tests/mistake_corpus_fourth.py``), to measure how often ``exercises.check`` names a
+mistake nobody tuned it to. Each wrong row carries ONE mistake that a student following lessons 4-6
+could plausibly make, in the loop style of the lesson stubs or in the vectorized style the hints
+lead to (sliding-window views, np.max with keepdims and a mask, argmax + np.unravel_index and
+np.add.at, broadcasting, transpose + reshape to (N*H*W, C) rows, CS231n's one-line and staged
+batch-norm backward): windows one short, stride forgotten or its (h, w) pair mixed up, pool_height
+for both sides, ties given to every maximum or split, ``=`` for ``+=``, fancy-index ``+=`` where
+np.add.at is needed, padding on every axis or with the pair swapped, count_include_pad ignored or
+counted from nonzeros, the padding cut with ``[ph:-ph]``, statistics over the wrong axes, reshape
+without transpose, eps outside the square root, var for std, PyTorch's momentum and unbiased
+running variance, running statistics not stored, test mode on batch statistics, gamma shapes, N for
+N*H*W, gamma forgotten or pulled out of group norm's means, groups reshaped wrongly, ... The rows
+with ``should_pass`` True are correct implementations in unusual styles (a running np.maximum over
+the taps, one-hot rows of np.eye, tap slices, a per-channel loop, an explicit Jacobian, a staged
+backward that leaves out dmu's zero term, np.moveaxis, a staged group-norm backward), there to catch
+false FAILs.
+
+How it was written: blind, from the student edition of lessons 4, 5 and 6 (``lessons/04_max_pooling.ipynb``,
+``05_batch_normalization.ipynb``, ``06_group_normalization.ipynb``: explanations, stubs, docstrings),
+``cnnlab/layers``, ``cnnlab/shapes.py`` and ``cnnlab/geometry.py``, and the verify machinery
+(``tests/corpus_verify.py``, ``tests/verify_mistake_corpus_fourth.py``) and the format of
+``tests/mistake_corpus_fourth.py`` (its docstring and first helper only). Nothing of the checker
+(``cnnlab/exercises/``, ``cnnlab/grading``), of ``tests/student_impls.py``, ``tests/test_exercises.py``,
+``tests/test_crashes.py``, or of the earlier corpora's rows was read, and the check was not run on
+any row. Every row was verified against cnnlab's reference implementations by
+``tests/verify_mistake_corpus_sixth_rest.py``: each wrong row differs from the reference (a wrong
+value, a wrong shape, or an exception) on at least one input, each right row matches it to a
+relative error of 1e-8 on every input. Rows whose mistake had no effect on any input were dropped.
+
+``forward`` is None where the backward pass reads cnnlab's cache (pooling ``(x, pool_param)``,
+batch norm ``(xhat, inv_std, gamma, beta.shape, mode)``, group norm ``(xhat, inv_std, gamma,
+beta.shape, G)``, as the lessons' docstrings give), or the student's own correct forward where
+the backward relies on a cache of its own (the staged backward passes). Batch norm's backward is
+checked in train mode only, as lesson 5 says.
+
+67 rows: 58 wrong, 9 right. Per exercise (wrong / right): max_pool_forward_naive 6 / 1,
+max_pool_backward_naive 9 / 1, avg_pool_forward_naive 7 / 1, avg_pool_backward_naive 7 / 1,
+spatial_batchnorm_forward 9 / 1, spatial_batchnorm_backward 8 / 2, spatial_groupnorm_forward 6 / 1,
+spatial_groupnorm_backward 6 / 1.
+"""
 
 from __future__ import annotations
 
@@ -60,10 +103,7 @@ def max_fwd_view(x, pool_param, bug=None):
         out = x.reshape(N, C, H // PH, PH, W // PW, PW).max(axis=(3, 5))
         return out, (x, pool_param)
     view = sliding_window_view(x, (PH, PW), axis=(2, 3))  # (N, C, H - PH + 1, W - PW + 1, PH, PW)
-    if bug == "windows cut to (Ho, Wo), not taken every stride-th":
-        windows = view[:, :, :Ho, :Wo]
-    else:
-        windows = view[:, :, ::sh, ::sw]  # (N, C, Ho, Wo, PH, PW)
+    windows = view[:, :, ::sh, ::sw]  # (N, C, Ho, Wo, PH, PW)
     axes = (2, 3) if bug == "max over axes (2, 3) of the window view" else (4, 5)
     return windows.max(axis=axes), (x, pool_param)
 
@@ -93,7 +133,6 @@ CORPUS += _rows(
     max_fwd_view,
     [
         "reshape into tiles (N, C, H // PH, PH, W // PW, PW): windows assumed side by side",
-        "windows cut to (Ho, Wo), not taken every stride-th",
         "max over axes (2, 3) of the window view",
     ],
 )
@@ -124,9 +163,7 @@ def max_bwd(dout, cache, bug=None):
                     else:
                         p, q = np.unravel_index(idx, (PH, PW))
                     r, s = i * sh + p, j * sw + q
-                    if bug == "window offset forgotten: dx[n, c, p, q]":
-                        r, s = p, q
-                    elif bug == "stride forgotten in the offset: dx[n, c, i + p, j + q]":
+                    if bug == "stride forgotten in the offset: dx[n, c, i + p, j + q]":
                         r, s = i + p, j + q
                     elif bug == "offset with the stride pair swapped: i*sw + p, j*sh + q":
                         r, s = i * sw + p, j * sh + q
@@ -167,10 +204,7 @@ def max_bwd_scatter(dout, cache, bug=None):
     N, C, H, W = x.shape
     windows = sliding_window_view(x, (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw]  # (N, C, Ho, Wo, PH, PW)
     idx = windows.reshape(N, C, Ho, Wo, PH * PW).argmax(axis=-1)  # (N, C, Ho, Wo)
-    if bug == "np.unravel_index(idx, (PW, PH))":
-        p, q = np.unravel_index(idx, (PW, PH))
-    else:
-        p, q = np.unravel_index(idx, (PH, PW))
+    p, q = np.unravel_index(idx, (PH, PW))
     if bug == "rows arange(Ho) + p: stride forgotten":
         rows, cols = np.arange(Ho)[:, None] + p, np.arange(Wo)[None, :] + q
     else:
@@ -200,29 +234,12 @@ def max_bwd_onehot(dout, cache):
     return dx
 
 
-def max_bwd_flatnonzero(dout, cache):
-    """Right: loops, the first maximum as np.flatnonzero(window == window.max())[0]."""
-    x, pool_param = cache
-    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
-    N, C, H, W = x.shape
-    dx = np.zeros_like(x)
-    for n in range(N):
-        for c in range(C):
-            for i in range(Ho):
-                for j in range(Wo):
-                    window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
-                    k = np.flatnonzero(window == window.max())[0]
-                    dx[n, c, i * sh + k // PW, j * sw + k % PW] += dout[n, c, i, j]
-    return dx
-
-
 CORPUS += _rows(
     "max_pool_backward_naive",
     max_bwd,
     [
         "dx[...] = dout[...] (assigned, not added)",
         "flat argmax split with divmod(idx, PH)",
-        "window offset forgotten: dx[n, c, p, q]",
         "stride forgotten in the offset: dx[n, c, i + p, j + q]",
         "offset with the stride pair swapped: i*sw + p, j*sh + q",
         "ties share the gradient equally (as the numerical gradient does)",
@@ -241,13 +258,11 @@ CORPUS += _rows(
     max_bwd_scatter,
     [
         "dx[n, c, rows, cols] += dout (fancy indexing: repeats lost, not np.add.at)",
-        "np.unravel_index(idx, (PW, PH))",
         "rows arange(Ho) + p: stride forgotten",
     ],
 )
 CORPUS += [
     _right("max_pool_backward_naive", "one-hot rows of np.eye at each window's argmax", max_bwd_onehot),
-    _right("max_pool_backward_naive", "first maximum from np.flatnonzero, split with // and %", max_bwd_flatnonzero),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -271,8 +286,6 @@ def avg_fwd(x, pool_param, bug=None):
             for i in range(Ho):
                 for j in range(Wo):
                     rs, cs = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
-                    if bug == "stride forgotten: window (i, j) starts at row i, column j":
-                        rs, cs = slice(i, i + PH), slice(j, j + PW)
                     window = xpad[n, c, rs, cs]
                     if bug == "count_include_pad ignored: always divided by PH*PW":
                         count = PH * PW
@@ -300,8 +313,6 @@ def avg_fwd_view(x, pool_param, bug=None):
         windows = view[:, :, :Ho, :Wo]
     else:
         windows = view[:, :, ::sh, ::sw]  # (N, C, Ho, Wo, PH, PW)
-    if bug == "mean over axes (2, 3) of the window view":
-        return windows.mean(axis=(2, 3)), (x, pool_param)
     sums = windows.sum(axis=(4, 5))  # (N, C, Ho, Wo)
     if count_include_pad:
         counts = PH * PW
@@ -336,7 +347,6 @@ CORPUS += _rows(
     [
         "np.pad(x, ph): N and C padded too",
         "pad pair swapped in np.pad: (pw, pw) on the rows, (ph, ph) on the columns",
-        "stride forgotten: window (i, j) starts at row i, column j",
         "count_include_pad ignored: always divided by PH*PW",
         "real pixels counted as the window's nonzeros (np.count_nonzero)",
         "window.sum() / PH * PW (precedence)",
@@ -393,18 +403,12 @@ def avg_bwd_bcast(dout, cache, bug=None):
     N, C, H, W = x.shape
     if bug == "np.repeat of dout / (PH*PW): windows assumed side by side":
         return np.repeat(np.repeat(dout, PH, axis=2), PW, axis=3) / (PH * PW)
-    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
     dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
     for i in range(Ho):
         for j in range(Wo):
             rs, cs = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
-            if count_include_pad:
-                count = PH * PW
-            elif bug == "real pixels counted as the window's nonzeros (np.count_nonzero)":
-                count = np.count_nonzero(xpad[:, :, rs, cs], axis=(2, 3))  # (N, C)
-            else:
-                count = ones[rs, cs].sum()
+            count = PH * PW if count_include_pad else ones[rs, cs].sum()
             dxpad[:, :, rs, cs] += (dout[:, :, i, j] / count)[:, :, None, None]
     return dxpad[:, :, ph : ph + H, pw : pw + W]
 
@@ -445,7 +449,6 @@ CORPUS += _rows(
     avg_bwd_bcast,
     [
         "np.repeat of dout / (PH*PW): windows assumed side by side",
-        "real pixels counted as the window's nonzeros (np.count_nonzero)",
     ],
 )
 CORPUS += [_right("avg_pool_backward_naive", "tap slices of the padded dx (the forward's transpose)", avg_bwd_taps)]
@@ -465,8 +468,6 @@ def bn_fwd(x, gamma, beta, bn_param, bug=None):
     """Vectorized with keepdims: statistics over (0, 2, 3), gamma and beta reshaped to (1, C, 1, 1)."""
     N, C, H, W = x.shape
     mode, eps, momentum, running_mean, running_var = _bn_settings(bn_param, C)
-    if bug == "momentum default 0.1 (PyTorch's number)":
-        momentum = bn_param.get("momentum", 0.1)
     if bug == "gamma[None, :, None, None]: right only for gamma (C,)":
         g, b = gamma[None, :, None, None], beta[None, :, None, None]
     else:
@@ -474,9 +475,6 @@ def bn_fwd(x, gamma, beta, bn_param, bug=None):
     if mode == "train" or bug == "test mode normalizes with the batch statistics":
         if bug == "statistics over axis 0 only, as for fully connected batch norm":
             mean, var = x.mean(axis=0), x.var(axis=0)  # (C, H, W)
-            batch_mean, batch_var = mean, var
-        elif bug == "mean and var without keepdims: (C,) broadcast against the last axis":
-            mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))  # (C,)
             batch_mean, batch_var = mean, var
         else:
             mean = x.mean(axis=(0, 2, 3), keepdims=True)  # (1, C, 1, 1)
@@ -526,7 +524,7 @@ def bn_fwd_rows(x, gamma, beta, bn_param, bug=None):
     inv_std = 1.0 / np.sqrt(var + eps)
     xhat_rows = (rows - mean) * inv_std
     out_rows = gamma.reshape(C) * xhat_rows + beta.reshape(C)
-    if bug in ("x.reshape(-1, C) there and back, no transpose", "rows reshaped back to (N, C, H, W) without the transpose"):
+    if bug == "x.reshape(-1, C) there and back, no transpose":
         out, xhat = out_rows.reshape(N, C, H, W), xhat_rows.reshape(N, C, H, W)
     else:
         out = out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
@@ -560,10 +558,8 @@ CORPUS += _rows(
     bn_fwd,
     [
         "statistics over axis 0 only, as for fully connected batch norm",
-        "mean and var without keepdims: (C,) broadcast against the last axis",
         "running_var updated with the unbiased variance (PyTorch)",
         "momentum the PyTorch way round: (1 - m) * running + m * batch",
-        "momentum default 0.1 (PyTorch's number)",
         "eps added outside the square root: sqrt(var) + eps",
         "divided by var + eps: the square root forgotten",
         "running statistics computed but not stored in bn_param",
@@ -576,11 +572,9 @@ CORPUS += _rows(
     bn_fwd_rows,
     [
         "x.reshape(-1, C) there and back, no transpose",
-        "rows reshaped back to (N, C, H, W) without the transpose",
     ],
 )
 CORPUS += [
-    _right("spatial_batchnorm_forward", "fully connected batch norm on the transposed (N*H*W, C) rows", bn_fwd_rows),
     _right("spatial_batchnorm_forward", "a loop over the channels with np.std", bn_fwd_channels),
 ]
 
@@ -613,18 +607,13 @@ def bn_bwd_rows(dout, cache, bug=None):
     dx = gamma * inv_std / M * (M * dout - dbeta - xhat * dgamma)."""
     xhat, inv_std, gamma, beta_shape, mode = cache
     N, C, H, W = dout.shape
-    if bug == "dout.reshape(-1, C) without the transpose":
-        d = dout.reshape(-1, C)
-    else:
-        d = dout.transpose(0, 2, 3, 1).reshape(-1, C)  # (M, C)
+    d = dout.transpose(0, 2, 3, 1).reshape(-1, C)  # (M, C)
     xr = xhat.transpose(0, 2, 3, 1).reshape(-1, C)
     M = d.shape[0]
     dbeta = d.sum(axis=0)
     dgamma = (d * xr).sum(axis=0)
     if bug == "one-liner with dout for M * dout":
         dx_rows = gamma.ravel() * inv_std / M * (d - dbeta - xr * dgamma)
-    elif bug == "one-liner with dbeta and dgamma swapped: M * dout - dgamma - xhat * dbeta":
-        dx_rows = gamma.ravel() * inv_std / M * (M * d - dgamma - xr * dbeta)
     else:
         dx_rows = gamma.ravel() * inv_std / M * (M * d - dbeta - xr * dgamma)
     dx = dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
@@ -665,8 +654,7 @@ def bn_bwd_staged(dout, cache, bug=None):
     if bug != "dmu's dvar term left out (it is zero)":
         dmu = dmu + dvar * np.mean(-2.0 * xmu, axis=axes, keepdims=True)
     two = 1.0 if bug == "the variance path's factor 2 forgotten: dvar * xmu / M" else 2.0
-    dmu_share = dmu if bug == "dmu added whole, not divided by M" else dmu / M
-    dx = dxhat / std + dvar * two * xmu / M + dmu_share
+    dx = dxhat / std + dvar * two * xmu / M + dmu / M
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
 
 
@@ -702,9 +690,7 @@ CORPUS += _rows(
     "spatial_batchnorm_backward",
     bn_bwd_rows,
     [
-        "dout.reshape(-1, C) without the transpose",
         "one-liner with dout for M * dout",
-        "one-liner with dbeta and dgamma swapped: M * dout - dgamma - xhat * dbeta",
     ],
 )
 CORPUS += _rows(
@@ -713,7 +699,6 @@ CORPUS += _rows(
     [
         "dvar with (var + eps) ** -0.5 for ** -1.5",
         "the variance path's factor 2 forgotten: dvar * xmu / M",
-        "dmu added whole, not divided by M",
     ],
     forward=bn_fwd_keep_x,
 )
@@ -748,10 +733,7 @@ def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
     axes = (0, 2) if bug == "statistics shared by the batch: mean over axes (0, 2) of (N, G, K)" else 2
     mean = xg.mean(axis=axes, keepdims=True)
     var = xg.var(axis=axes, keepdims=True)
-    if bug == "eps added outside the square root: std + eps":
-        inv_std = 1.0 / (np.sqrt(var) + eps)
-    else:
-        inv_std = 1.0 / np.sqrt(var + eps)
+    inv_std = 1.0 / np.sqrt(var + eps)
     xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)
     if bug == "gamma and beta used as given: (C,) broadcast against the last axis":
         out = gamma * xhat + beta
@@ -767,7 +749,11 @@ def gn_fwd_loop(x, gamma, beta, G, gn_param, bug=None):
     Cg = C // G
     xhat = np.empty_like(x)
     for g in range(G):
-        chans = slice(g, g + Cg) if bug == "group slice x[:, g : g + C // G]: starts at g, not g * C // G" else slice(g * Cg, (g + 1) * Cg)
+        chans = (
+            slice(g, g + Cg)
+            if bug == "group slice x[:, g : g + C // G]: starts at g, not g * C // G"
+            else slice(g * Cg, (g + 1) * Cg)
+        )
         xs = x[:, chans]
         mean = xs.mean(axis=(1, 2, 3), keepdims=True)
         var = xs.var(axis=(1, 2, 3), keepdims=True)
@@ -794,7 +780,6 @@ CORPUS += _rows(
         "G taken for the channels per group: x.reshape(N, C // G, -1)",
         "channels grouped by c % G: reshape (N, C // G, G, H, W)",
         "statistics shared by the batch: mean over axes (0, 2) of (N, G, K)",
-        "eps added outside the square root: std + eps",
         "gamma and beta used as given: (C,) broadcast against the last axis",
     ],
 )
@@ -804,7 +789,6 @@ CORPUS += _rows(
     ["group slice x[:, g : g + C // G]: starts at g, not g * C // G"],
 )
 CORPUS += [
-    _right("spatial_groupnorm_forward", "a loop over the groups of consecutive channels", gn_fwd_loop),
     _right("spatial_groupnorm_forward", "np.moveaxis of the (G, C/G) split, statistics per (n, g)", gn_fwd_moveaxis),
 ]
 
