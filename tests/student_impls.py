@@ -4056,3 +4056,263 @@ CORRECT += [
     ("conv_forward_im2col", "own im2col, w_row @ cols", conv_forward_call, None),
     ("conv_backward_im2col", "matmul and own col2im", conv_backward_rows, conv_forward_call),
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The mistakes the fifth and sixth corpora showed the check did not name (2026-12-04), written
+# again in styles of their own
+
+
+def size_truncated(size, kernel, stride, pad, dilation):
+    return int((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+
+
+def avg_pool_forward_placed(x, pool_param, bug=None):
+    """Loops over the windows of the padded input, the count of real pixels from a mask of ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    mask = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    if bug == "input not padded":
+        xpad = x
+    elif bug == "pad swapped":
+        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (ph, ph)))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+            count = PH * PW if include else mask[rows, cols].sum()
+            out[:, :, i, j] = xpad[:, :, rows, cols].sum(axis=(2, 3)) / count
+    return out, (x, pool_param)
+
+
+def avg_pool_forward_clip(x, pool_param, bug=None):
+    """Each window clipped to x itself; the padding adds nothing to its sum."""
+    x, (PH, PW), (sh, sw), (ph, pw), include, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    H, W = x.shape[2:]
+    end_h, end_w = (H - 1, W - 1) if bug == "clip at H - 1" else (H, W)
+    out = np.zeros((*x.shape[:2], Ho, Wo))
+    for i in range(Ho):
+        top, bottom = max(i * sh - ph, 0), min(i * sh - ph + PH, end_h)
+        for j in range(Wo):
+            left, right = max(j * sw - pw, 0), min(j * sw - pw + PW, end_w)
+            count = PH * PW if include else (bottom - top) * (right - left)
+            out[:, :, i, j] = x[:, :, top:bottom, left:right].sum(axis=(2, 3)) / count
+    return out, (x, pool_param)
+
+
+def avg_pool_backward_repeat(dout, cache):
+    x, pool_param = cache
+    PH, PW = pool_param["pool_height"], pool_param["pool_width"]
+    return dout.repeat(PH, axis=2).repeat(PW, axis=3) / (PH * PW)
+
+
+def conv_backward_w_of_n(dout, cache):
+    """dx through w[n]: a sample's index where the filter's belongs (the loops run when N <= F)."""
+    x, w, b, conv_param = cache
+    x, w, b, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dxpad, dw_ = np.zeros_like(xpad), np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                    cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
+                    dxpad[n, :, rows, cols] += w[n] * dout[n, f, i, j]
+                    dw_[f] += xpad[n, :, rows, cols] * dout[n, f, i, j]
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw_, dout.sum(axis=(0, 2, 3))
+
+
+def max_pool_forward_stepped(x, pool_param, bug=None):
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    if bug == "tiles":
+        N, C, H, W = x.shape
+        return x.reshape(N, C, H // PH, PH, W // PW, PW).max(axis=(3, 5)), (x, pool_param)
+    if bug == "stride swapped":
+        sh, sw = sw, sh
+    out = np.zeros((*x.shape[:2], Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            out[:, :, i, j] = np.max(x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW], axis=(2, 3))
+    return out, (x, pool_param)
+
+
+def max_pool_backward_mask(dout, cache):
+    """Every maximum of the window: the mask of window == its max, taken without keepdims."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    dx = np.zeros_like(x)
+    for i in range(Ho):
+        for j in range(Wo):
+            window = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW]
+            mask = window == window.max(axis=(2, 3))
+            dx[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += mask * dout[:, :, i, j, None, None]
+    return dx
+
+
+def batchnorm_forward_axis0(x, gamma, beta, bn_param):
+    """The fully connected layer's batch norm on a 4-D x: statistics over axis 0 only."""
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    C = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.ones(C))
+    if bn_param["mode"] == "train":
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    else:
+        mean, var = running_mean.reshape(1, C, 1, 1), running_var.reshape(1, C, 1, 1)
+    xhat = (x - mean) / np.sqrt(var + eps)
+    return gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1), None
+
+
+def batchnorm_backward_kept(dout, cache):
+    """The reference cache; dgamma and dbeta summed over axis 0 only (as in the fully connected layer)."""
+    xhat, inv_std, gamma, beta_shape, _ = cache
+    C = xhat.shape[1]
+    M = xhat.size // C
+    g = np.ravel(gamma).reshape(1, C, 1, 1)
+    dxhat = dout * g
+    dx = (
+        inv_std.reshape(1, C, 1, 1)
+        / M
+        * (
+            M * dxhat
+            - dxhat.sum(axis=(0, 2, 3), keepdims=True)
+            - xhat * (dxhat * xhat).sum(axis=(0, 2, 3), keepdims=True)
+        )
+    )
+    dgamma, dbeta = (dout * xhat).sum(axis=0), dout.sum(axis=0)
+    return dx, dgamma.reshape(np.shape(gamma)), dbeta.reshape(beta_shape)
+
+
+def groupnorm_backward_kept(dout, cache):
+    """The reference group-norm cache; dgamma and dbeta summed over (2, 3), not over the batch."""
+    dx = L.spatial_groupnorm_backward(dout, cache)[0]
+    xhat, _, gamma, beta_shape, _ = cache
+    dgamma, dbeta = (dout * xhat).sum(axis=(2, 3)), dout.sum(axis=(2, 3))
+    return dx, dgamma.reshape(np.shape(gamma)), dbeta.reshape(beta_shape)
+
+
+def im2col_indexed(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """CS231n's index arrays, with (h, w) pairs: one fancy-indexing gather."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    C = x.shape[1]
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    tap_rows = np.tile(np.repeat(np.arange(HH) * (1 if bug == "rows undilated" else dh), WW), C)
+    tap_cols = np.tile(np.arange(WW) * dw, HH * C)
+    out_rows = sh * (np.tile(np.arange(Ho), Wo) if bug == "tile for repeat" else np.repeat(np.arange(Ho), Wo))
+    out_cols = sw * np.tile(np.arange(Wo), Ho)
+    rows = tap_rows[:, None] + out_rows[None, :]
+    cols = tap_cols[:, None] + out_cols[None, :]
+    channel = np.repeat(np.arange(C), HH * WW)[:, None]
+    return xpad[:, channel, rows, cols]
+
+
+def conv_backward_flat(dout, cache, bug=None):
+    """Own im2col cache (conv_forward_call); the 2-D products over every sample at once."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, F = x.shape[0], w.shape[0]
+    K = cols.shape[1]
+    dout_2d = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*H'*W')
+    cols_2d = cols.transpose(1, 0, 2).reshape(K, -1)
+    dw_ = (dout_2d @ cols_2d.T).reshape(w.shape)
+    dcols_2d = w.reshape(F, -1).T @ dout_2d  # (K, N*H'*W')
+    if bug == "dcols reshaped straight":
+        dcols = dcols_2d.reshape(N, K, -1)
+    else:
+        dcols = dcols_2d.reshape(K, N, -1).transpose(1, 0, 2)
+    dx = col2im_loops(dcols, x.shape, *w.shape[2:], stride, pad, dilation)
+    return dx, dw_, dout.sum(axis=(0, 2, 3))
+
+
+BUGGY += [
+    (
+        "conv_output_size",
+        "int() of a true division, + 1",
+        size_truncated,
+        None,
+        "int() of a true division rounds a negative numerator",
+    ),
+    (
+        "avg_pool_forward_naive",
+        "windows read from x unpadded, counts of the padded input",
+        _bug(avg_pool_forward_placed, "input not padded"),
+        None,
+        AVG_POOL["no pad"],
+    ),
+    (
+        "avg_pool_forward_naive",
+        "pad pair swapped",
+        _bug(avg_pool_forward_placed, "pad swapped"),
+        None,
+        "pad pair is swapped",
+    ),
+    ("avg_pool_forward_naive", "windows clipped at H - 1", _bug(avg_pool_forward_clip, "clip at H - 1"), None, "H - 1"),
+    ("avg_pool_backward_naive", "np.repeat of dout", avg_pool_backward_repeat, None, AVG_POOL["repeat"]),
+    ("conv_backward_naive", "dx through w[n]", conv_backward_w_of_n, None, CONV["dx w of n"]),
+    (
+        "max_pool_forward_naive",
+        "stride pair swapped (an empty window)",
+        _bug(max_pool_forward_stepped, "stride swapped"),
+        None,
+        "the rows step by the columns' stride",
+    ),
+    (
+        "max_pool_forward_naive",
+        "side-by-side tiles",
+        _bug(max_pool_forward_stepped, "tiles"),
+        None,
+        "side-by-side tiles",
+    ),
+    ("max_pool_backward_naive", "window max without keepdims", max_pool_backward_mask, None, "keepdims=True"),
+    ("spatial_batchnorm_forward", "statistics over axis 0 only", batchnorm_forward_axis0, None, "axis 0 only"),
+    (
+        "spatial_batchnorm_backward",
+        "dgamma and dbeta summed over axis 0 only",
+        batchnorm_backward_kept,
+        None,
+        "60 is C * H * W",
+    ),
+    (
+        "spatial_groupnorm_backward",
+        "dgamma and dbeta summed over (2, 3) only",
+        groupnorm_backward_kept,
+        None,
+        "so a per-channel sum kept those axes",
+    ),
+    (
+        "im2col",
+        "np.tile for np.repeat in the output rows",
+        _bug(im2col_indexed, "tile for repeat"),
+        None,
+        "np.tile(np.arange(H'), W')",
+    ),
+    (
+        "im2col",
+        "the rows' taps undilated",
+        _bug(im2col_indexed, "rows undilated"),
+        None,
+        "the rows ignore the dilation",
+    ),
+    (
+        "conv_backward_im2col",
+        "dcols of the 2-D product reshaped straight",
+        _bug(conv_backward_flat, "dcols reshaped straight"),
+        conv_forward_call,
+        CONV["2-D dcols"],
+    ),
+]
+
+CORRECT += [
+    ("avg_pool_forward_naive", "windows clipped to x", avg_pool_forward_clip, None),
+    ("im2col", "CS231n's index arrays", im2col_indexed, None),
+    ("conv_backward_im2col", "2-D products over every sample", conv_backward_flat, conv_forward_call),
+]

@@ -176,6 +176,11 @@ AVG_POOL = {
         "the window is placed on x with the offset {used}: window (i, j) starts at row i*sh - ph, column "
         "j*sw - pw of x (ph for the rows, pw for the columns), and its count is of those pixels"
     ),
+    "repeat": (
+        "dx is dout spread with np.repeat, each value over a PH x PW block as if the windows sat side by side: "
+        "that holds only when the stride equals the window, without padding; add each window's share into its "
+        "own window, dxpad[n, c, i*sh : i*sh + PH, j*sw : j*sw + PW] += share, and cut the padding away"
+    ),
     "clip end": (
         "each window is clipped at H - 1 and W - 1 (the last index) instead of at H and W: a slice's stop is "
         "exclusive, so x[n, c, r0 : min(r0 + PH, H), ...] keeps the last row and column, and min(r0 + PH, H - 1) "
@@ -590,6 +595,12 @@ def _clipped_out(x, pool_param, offset, clip, short):
     return out
 
 
+def _repeated(dout, pool_param):
+    """np.repeat of dout over PH x PW blocks, divided by PH*PW: (N, C, H'*PH, W'*PW)."""
+    PH, PW = pool_param["pool_height"], pool_param["pool_width"]
+    return np.repeat(np.repeat(dout, PH, axis=2), PW, axis=3) / (PH * PW)
+
+
 def _clipped_dx(x, pool_param, dout, offset, clip, short):
     dx = np.zeros(x.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -670,6 +681,7 @@ def avg_pool_backward(args, dout):
         mistake("dx", AVG_POOL["backward twice"], lambda: _dx(x, pool_param, dout, count=f"{count} squared")),
         mistake("dx", AVG_POOL["backward max"], lambda: _dx(x, pool_param, dout, count="none", share="max")),
         mistake("dx", AVG_POOL["backward max"], lambda: _dx(x, pool_param, dout, share="max")),
+        mistake("dx", AVG_POOL["repeat"], lambda: _repeated(dout, pool_param)),
     ]
     if stride != (1, 1):
         found.append(mistake("dx", AVG_POOL["backward no stride"], lambda: _dx(x, pool_param, dout, step=(1, 1))))

@@ -223,6 +223,8 @@ def im2col_mistakes(args, dout=None):
         mistake("cols", COLUMNS["flipped windows"], lambda: blocks[:, :, ::-1, ::-1].reshape(N, R, -1)),
         mistake("cols", COLUMNS["column i*H'"], lambda: _columns_moved(cols, Ho, Wo)),
     ]
+    for sentence, rows_of, cols_of in _POSITION_INDICES:
+        found.append(mistake("cols", sentence, lambda r=rows_of, c=cols_of: _positions_read(cols, Ho, Wo, r, c)))
     if pairs[1] != (0, 0):
         (ph, pw) = pairs[1]
         edge = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="edge")
@@ -318,6 +320,40 @@ def _loops_one_short(shape):
         keep[tuple(index)] = 0
         found.append((COLUMNS["loop one short"].format(what=what, loop=loop, one=one, size=size), keep))
     return found
+
+
+# CS231n-style index arrays of the output positions, column p of cols: its window row, np.repeat(np.arange(H'),
+# W') (p // W'), and column, np.tile(np.arange(W'), H') (p % W'); one of them built with the other function
+_POSITION_INDICES = (
+    (
+        "the output rows' index array is np.tile(np.arange(H'), W') where it is np.repeat(np.arange(H'), W'): "
+        "column p of cols is window (p // W', p % W')",
+        lambda p, Ho, Wo: p % Ho,
+        lambda p, Ho, Wo: p % Wo,
+    ),
+    (
+        "the output columns' index array is np.repeat(np.arange(W'), H') where it is np.tile(np.arange(W'), H'): "
+        "column p of cols is window (p // W', p % W')",
+        lambda p, Ho, Wo: p // Wo,
+        lambda p, Ho, Wo: p // Ho,
+    ),
+    (
+        "the output positions' index arrays have np.tile and np.repeat swapped: the rows' is "
+        "np.repeat(np.arange(H'), W') and the columns' np.tile(np.arange(W'), H'), column p of cols is window "
+        "(p // W', p % W')",
+        lambda p, Ho, Wo: p % Ho,
+        lambda p, Ho, Wo: p // Ho,
+    ),
+)
+
+
+def _positions_read(cols, Ho, Wo, rows_of, cols_of):
+    """cols whose column p holds window (rows_of(p), cols_of(p)) (None where that is past the grid)."""
+    p = np.arange(Ho * Wo)
+    rows, columns = rows_of(p, Ho, Wo), cols_of(p, Ho, Wo)
+    if rows.max() >= Ho or columns.max() >= Wo:
+        return None
+    return cols[:, :, rows * Wo + columns]
 
 
 def _columns_moved(cols, Ho, Wo):

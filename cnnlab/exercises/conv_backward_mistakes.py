@@ -279,6 +279,13 @@ def _backward_layouts(x, w, b, conv_param, dout) -> list:
         found.append(("dx", layout_sentence("dcols", how, order, COLS), value))
     if N > 1:
         found.append(mistake("dw", CONV["dw product of sums"], lambda: (rows.sum(0) @ cols.sum(0).T).reshape(w.shape)))
+        # the 2-D products over every sample at once, (K, N*H'*W'), reshaped without moving the sample axis
+        rows2d = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*H'*W')
+        dcols2d = w_row.T @ rows2d  # (K, N*H'*W')
+        found.append(mistake("dx", CONV["2-D dcols"], lambda: fold(dcols2d.reshape(cols.shape))))
+        found.append(
+            mistake("dw", CONV["2-D cols"], lambda: (rows2d @ cols.reshape(cols.shape[1], -1).T).reshape(w.shape))
+        )
     return found
 
 

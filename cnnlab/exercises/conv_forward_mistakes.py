@@ -212,7 +212,7 @@ def _forward_layouts(x, w, b, conv_param, bare, im2col: bool) -> list:
     found = []
     for whole, after in ((out, 0), (bare, bias)):  # the bias added before the reshape, or after it
         compute = lambda i, v=whole, a=after: v.ravel()[i].reshape(out.shape) + a  # noqa: E731
-        for how, order, value in layouts(out.shape, OUT[0], compute):
+        for how, order, value in layouts(out.shape, OUT[0], compute, prefer=_OUT_NAMED):
             key = _OUT_NAMED.get((how, tuple(OUT[0][a] for a in order)))
             found.append(("out", CONV[key] if key else layout_sentence("out", how, order, OUT), value))
     cols = im2col_module.im2col(x, HH, WW, stride, pad, dilation)  # (N, R, P)

@@ -109,6 +109,24 @@ CONV = {
     "pair swapped": (
         "{param} is an (h, w) pair here and its values are swapped: the rows use {param}[0], the columns {param}[1]"
     ),
+    "2-D dcols": (
+        "dcols, the 2-D product w_row.T @ dout_2d of shape (C*HH*WW, N*H'*W'), was reshaped straight to "
+        "(N, C*HH*WW, H'*W'): its sample axis is the middle one; reshape to (C*HH*WW, N, H'*W') and move it first, "
+        ".transpose(1, 0, 2), before col2im"
+    ),
+    "2-D cols": (
+        "cols (N, C*HH*WW, H'*W') was reshaped straight to (C*HH*WW, N*H'*W') for the 2-D product: that mixes the "
+        "samples into the rows; move the sample axis next to the positions first, cols.transpose(1, 0, 2).reshape("
+        "C*HH*WW, -1)"
+    ),
+    "rows default": (
+        "the rows ignore the {param}: it is applied to the columns only; {param} is an (h, w) pair, {param}[0] "
+        "for the rows and {param}[1] for the columns, and each axis needs its own"
+    ),
+    "columns default": (
+        "the columns ignore the {param}: it is applied to the rows only; {param} is an (h, w) pair, {param}[0] "
+        "for the rows and {param}[1] for the columns, and each axis needs its own"
+    ),
     "positions transposed": (
         "out's positions are transposed: out[n, f, i, j] holds the output of window (j, i) (i and j swapped, or "
         "the positions reshaped as (W', H') and transposed); output (i, j) is the window at row i*stride_h, "

@@ -535,8 +535,9 @@ def _convnet_loss(args):
             found.append((g, CONVNET["not averaged grad"].format(**words), N * data_grads[name]))
         found.append((g, CONVNET["not averaged grad"].format(**words), N * grads[name]))
         for other in grads:
-            if other != name:
+            if other != name:  # with its regularization term, or as the layer's backward returns it (without)
                 found.append((g, CONVNET["other name"].format(g=g, other=other), grads[other]))
+                found.append((g, CONVNET["other name"].format(g=g, other=other), data_grads[other]))
     return found
 
 

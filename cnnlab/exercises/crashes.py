@@ -36,9 +36,18 @@ NAMES = {
         "values to the channels with np.repeat(..., {c} // {g}, axis=1)"
     ),
     "keepdims": (
-        "an array of shape {small} met one of shape {big}: it is a statistic of {big} over its last axis that "
-        "lost that axis; reduce with keepdims=True (e.g. v.mean(axis=-1, keepdims=True), shape {kept}) so it "
+        "an array of shape {small} met one of shape {big}: it is a statistic of {big} over its last {axes} that "
+        "lost {them}; reduce with keepdims=True (e.g. v.{how}(axis={axis}, keepdims=True), shape {kept}) so it "
         "broadcasts back"
+    ),
+    "axis 0 only": (
+        "a per-channel array of shape ({c},) met one of shape {rest}, x's shape without the batch axis: that is "
+        "a statistic over axis 0 only, as in the fully connected layer; in spatial batch norm each channel's "
+        "statistics are over (N, H, W): x.mean(axis=(0, 2, 3))"
+    ),
+    "summed over": (
+        "an array of size {size} cannot take the shape {shape}: {size} is {kept} of x {x_shape}, so a per-channel "
+        "sum kept those axes; sum over {axes} (e.g. dbeta = dout.sum(axis={axes}), then reshape to {shape})"
     ),
     "window": "a window of shape {got} met the {what} {want}: the window's slice {how}; {where}",
     "index": (
@@ -69,6 +78,7 @@ _INTO = re.compile(
     rf"|non-broadcastable output operand with shape {_SHAPE} doesn't match the broadcast shape {_SHAPE})"
 )
 _INDEX = re.compile(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)")
+_RESHAPE = re.compile(rf"cannot reshape array of size (\d+) into shape {_SHAPE}")
 _NAME = re.compile(r"(?:local variable |name |cannot access local variable )'(\w+)'")
 
 
@@ -90,8 +100,19 @@ def explain(exc: BaseException, args) -> list:
         shapes = _shapes(match.group(0))
     for a, b in itertools.permutations(shapes[:3], 2):
         found += filter(
-            None, (_per_channel(a, b, args), _window(a, b, args), _combined(a), _per_group(a, b), _keepdims(a, b))
+            None,
+            (
+                _per_channel(a, b, args),
+                _window(a, b, args),
+                _combined(a),
+                _per_group(a, b),
+                _keepdims(a, b),
+                _axis_0_only(a, b, args),
+            ),
         )
+    match = _RESHAPE.search(message)
+    if match:
+        found += filter(None, [_summed_over(int(match.group(1)), _shapes(f"({match.group(2)})")[0], args)])
     match = _INDEX.search(message)
     if match and running.raised(exc, IndexError):
         index, axis, size = (int(g) for g in match.groups())
@@ -112,10 +133,51 @@ def _per_channel(small: tuple, big: tuple, args) -> str | None:
 
 
 def _keepdims(small: tuple, big: tuple) -> str | None:
-    """(N, G) against (N, G, K): a reduction over the last axis without keepdims."""
-    if len(big) < 3 or small != big[:-1] or big[-1] == small[-1]:
+    """(N, G) against (N, G, K), or (N, C) against (N, C, PH, PW): a reduction over the last axes without
+    keepdims."""
+    lost = len(big) - len(small)
+    if len(small) < 2 or lost < 1 or small != big[:-lost] or big[-1] == small[-1]:
         return None
-    return NAMES["keepdims"].format(small=small, big=big, kept=(*small, 1))
+    axes = tuple(range(len(small), len(big)))
+    words = ("axis", "that axis", "-1") if lost == 1 else ("axes", "them", str(axes))
+    how = "mean" if lost == 1 else "max"
+    return NAMES["keepdims"].format(
+        small=small, big=big, axes=words[0], them=words[1], axis=words[2], how=how, kept=(*small, *(1,) * lost)
+    )
+
+
+def _axis_0_only(small: tuple, big: tuple, args) -> str | None:
+    """(C,) against (C, H, W), x (N, C, H, W): a statistic over axis 0 only."""
+    x = args[0] if args and isinstance(args[0], np.ndarray) and args[0].ndim == 4 else None
+    if x is None or len(small) != 1 or big != x.shape[1:] or small[0] != x.shape[1] or x.shape[2:] == (1, 1):
+        return None
+    return NAMES["axis 0 only"].format(c=small[0], rest=big)
+
+
+def _summed_over(size: int, shape: tuple, args) -> str | None:
+    """A reshape of an array of ``size`` into a per-channel shape, (C,) or (1, C, 1, 1), with ``size`` the
+    product of x's channel axis and other axes (one set of them only, axes of size 1 aside): a sum that
+    kept those axes."""
+    x = next((a for a in args if isinstance(a, np.ndarray) and a.ndim == 4), None)
+    if x is None or int(np.prod(shape)) != x.shape[1] or max(shape) != x.shape[1] or size == x.shape[1]:
+        return None
+    letters = ("N", "C", "H", "W")
+    sets = set()
+    for keep in itertools.product((0, 1), repeat=4):
+        kept = tuple(a for a in range(4) if keep[a] and x.shape[a] > 1)
+        if 1 in kept and int(np.prod([x.shape[a] for a in kept])) == size:
+            sets.add(kept)
+    if len(sets) != 1:
+        return None
+    kept = sets.pop()
+    summed = tuple(a for a in range(4) if a != 1)
+    return NAMES["summed over"].format(
+        size=size,
+        shape=shape,
+        kept=" * ".join(letters[a] for a in kept),
+        x_shape=x.shape,
+        axes=summed,
+    )
 
 
 def _combined(shape: tuple) -> str | None:

@@ -25,7 +25,7 @@ import numpy as np
 __all__ = ["layouts", "order_text", "shape_text", "folder", "memo"]
 
 
-def layouts(sizes: tuple, letters: tuple, compute, fixed: int = 0, skip: tuple = (), first: str = "written"):
+def layouts(sizes: tuple, letters: tuple, compute, fixed: int = 0, skip: tuple = (), first: str = "written", prefer=()):
     """[(how, order, value)]: each wrong layout of an array of logical shape ``sizes`` that this case tells
     apart, with ``value = compute(index)`` (index: the flat index map, the wrong array is
     ``T.ravel()[index].reshape(T.shape)``; compute may turn it into the output the mistake gives).
@@ -38,7 +38,8 @@ def layouts(sizes: tuple, letters: tuple, compute, fixed: int = 0, skip: tuple =
     array the function reads, "written" for one it builds). Where different rearrangements give one
     value (a col2im adds several entries into one pixel), the case cannot tell which one the student
     made, and none is kept. A group holding a (how, order) of ``skip`` (one another, better-worded
-    mistake names) is left out.
+    mistake names) is left out; in a group holding one of ``prefer`` (a layout the family words
+    itself), that one is kept.
     """
     groups: dict = {}
     for how, order, index, key in _rearrangements(tuple(int(s) for s in sizes), fixed):
@@ -54,7 +55,10 @@ def layouts(sizes: tuple, letters: tuple, compute, fixed: int = 0, skip: tuple =
             continue
         if len({key for *_, key in members}) > 1:
             continue  # different rearrangements, one value: this case cannot tell them apart
-        scores = [_plausibility(order) + 0.5 * (how == first) for how, order, _, _ in members]
+        scores = [
+            _plausibility(order) + 0.5 * (how == first) + 100 * ((how, tuple(letters[a] for a in order)) in prefer)
+            for how, order, _, _ in members
+        ]
         how, order, value, _ = members[scores.index(max(scores))]
         found.append((how, order, value))
     return found

@@ -66,6 +66,11 @@ POOL = {
     ),
     "step 1": "the windows do not move by the stride: window (i, j) starts at row i*stride, column j*stride",
     "swapped": "pool_height and pool_width are swapped: the window is pool_height rows by pool_width columns",
+    "tiles": (
+        "the windows are taken as side-by-side tiles, x.reshape(N, C, H // PH, PH, W // PW, PW): that holds only "
+        "when the stride equals the window and the tiles cover H and W exactly; slide the window by the stride: "
+        "window (i, j) is x[n, c, i*sh : i*sh + PH, j*sw : j*sw + PW]"
+    ),
     "stride h for w": (
         "the columns step by the rows' stride: window (i, j) starts at row i*sh, column j*sw (the stride is an "
         "(h, w) pair here)"
@@ -477,7 +482,22 @@ def pool_forward(args, dout=None):
     H, W = x.shape[2:]
     clipped = _pool_windows((H - 1, W - 1), (PH, PW), lambda i, j: (i * stride[0], j * stride[1]), hw)
     found.append(mistake("out", POOL["end at H - 1"], lambda: _pool_out(x, clipped, hw, _max)))
+    if H % PH == 0 and W % PW == 0:  # side-by-side tiles (of another size than H' x W' where that is wrong)
+        N, C = x.shape[:2]
+        found.append(("out", POOL["tiles"], x.reshape(N, C, H // PH, PH, W // PW, PW).max(axis=(3, 5))))
     return found
+
+
+def _tiles_crash(args, message) -> bool:
+    """x.reshape(N, C, H // PH, PH, W // PW, PW) of an x that H // PH and W // PW tiles do not cover."""
+    x, pool_param = args[:2]
+    PH, PW, _ = _pool_geometry(pool_param)
+    N, C, H, W = x.shape
+    return f"intoshape({N},{C},{H // PH},{PH},{W // PW},{PW})" in message.replace(" ", "")
+
+
+# the crash of a reshape into tiles (side-by-side windows)
+TILES = CrashAdvice(kind=ValueError, text="cannot reshape", tag="", advice=POOL["tiles"], applies=_tiles_crash)
 
 
 def _one_hot(window, flat_index):
@@ -660,7 +680,7 @@ EXERCISES = [
         mistakes=pool_forward,
         sizes=sizes,
         size_formula=SIZE_FORMULA,
-        crash_advice=(*_empty_window_crashes(""), *PAIRS),
+        crash_advice=(TILES, *_empty_window_crashes(""), *PAIRS),
         hints=(
             "Max pooling slides a pool_height x pool_width window over each channel of each sample\n"
             "separately and keeps the largest value: out has shape (N, C, H', W') with\n"

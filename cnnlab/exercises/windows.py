@@ -103,14 +103,25 @@ def conv_geometry(conv_param):
     return as_pairs(p["stride"], p["pad"], p["dilation"])
 
 
+_DEFAULTS = {"stride": 1, "pad": 0, "dilation": 1}
+
+
 def pair_mistakes(geometry_: dict):
     """(param, key of conv_words.CONV, wrong pair) for each (h, w) pair with two different values: the rows' value for
-    both, the columns' for both, the two swapped."""
+    both, the columns' for both, the two swapped; and for each pair, one axis left at the default (the stride,
+    pad or dilation applied to the other axis only), where that is another pair."""
     for param, (h, w) in geometry_.items():
+        seen = {(h, w)}
         if h != w:
             yield param, "pair first", (h, h)
             yield param, "pair second", (w, w)
             yield param, "pair swapped", (w, h)
+            seen |= {(h, h), (w, w), (w, h)}
+        default = _DEFAULTS[param]
+        for key, value in (("rows default", (default, w)), ("columns default", (h, default))):
+            if value not in seen:
+                seen.add(value)
+                yield param, key, value
 
 
 def paddings(stride, pad, dilation):
