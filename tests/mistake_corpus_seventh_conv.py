@@ -1,0 +1,226 @@
+"""A seventh held-out corpus of student mistakes, the convolution half, written blind to the checker.
+
+(Docstring completed at the end.)
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
+
+from cnnlab import layers as L
+from cnnlab import shapes
+
+
+def _rows(exercise, fn, bugs, forward=None):
+    """One wrong row per bug of a helper."""
+    return [(exercise, bug, partial(fn, bug=bug), forward, False) for bug in bugs]
+
+
+def _right(exercise, label, fn, forward=None):
+    return (exercise, label, fn, forward, True)
+
+
+def _pad(x, ph, pw):
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+CORPUS = []
+
+# ---------------------------------------------------------------------------------------------
+# conv_output_size
+
+
+def osize(size, kernel, stride, pad, dilation, bug=None):
+    """Lesson 1's steps: padded length, span of the dilated filter, last start, count of starts."""
+    padded = size + 2 * pad
+    if bug == "padding added at one end only (I + P)":
+        padded = size + pad
+    span = dilation * (kernel - 1) + 1
+    if bug == "dilation forgotten: the span taken as K":
+        span = kernel
+    if bug == "dilated span taken as D*K":
+        span = dilation * kernel
+    last = padded - span
+    if bug == "int(last / S) + 1: truncates toward zero where the filter does not fit":
+        return int(last / stride) + 1
+    if bug == "max(0, ...): 0 where the filter does not fit, not the formula's number":
+        return max(0, last // stride + 1)
+    if bug == "ceil instead of floor (PyTorch pooling's ceil_mode)":
+        return -(-last // stride) + 1
+    if bug == "raises ValueError where the filter does not fit":
+        if last < 0:
+            raise ValueError(f"filter of span {span} does not fit in {padded}")
+    return last // stride + 1
+
+
+def osize_floor(size, kernel, stride, pad, dilation):
+    """math.floor of the true quotient: exact for these small integers, an int even when negative."""
+    return math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+
+
+CORPUS += _rows(
+    "conv_output_size",
+    osize,
+    [
+        "dilation forgotten: the span taken as K",
+        "padding added at one end only (I + P)",
+        "dilated span taken as D*K",
+        "int(last / S) + 1: truncates toward zero where the filter does not fit",
+        "max(0, ...): 0 where the filter does not fit, not the formula's number",
+        "ceil instead of floor (PyTorch pooling's ceil_mode)",
+        "raises ValueError where the filter does not fit",
+    ],
+)
+CORPUS.append(_right("conv_output_size", "math.floor of a true division (an int)", osize_floor))
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_naive
+
+
+def conv_fwd_loops(x, w, b, conv_param, bug=None):
+    """The stub's four loops over n, f, i, j, with one window slice."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    if bug == "conv_param read CS231n-style (conv_param['stride'], ['pad'] as ints)":
+        sh = sw = conv_param["stride"]
+        ph = pw = conv_param["pad"]
+        dh = dw = conv_param.get("dilation", 1)
+    xpad = _pad(x, ph, pw)
+    if bug == "np.pad pairs swapped: (pw, pw) on H, (ph, ph) on W":
+        xpad = _pad(x, pw, ph)
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = i * sh, j * sw
+                    if bug == "column start j, not j * sw (stride forgotten on the width)":
+                        c0 = j
+                    rows = slice(r0, r0 + dh * (HH - 1) + 1, dh)
+                    cols = slice(c0, c0 + dw * (WW - 1) + 1, dw)
+                    if bug == "window without dilation: rows i*sh : i*sh + HH":
+                        rows, cols = slice(r0, r0 + HH), slice(c0, c0 + WW)
+                    kernel = w[f]
+                    if bug == "kernel flipped (a true convolution, w[f, :, ::-1, ::-1])":
+                        kernel = w[f, :, ::-1, ::-1]
+                    bias = b if bug == "b for b[f]" else b[f]
+                    out[n, f, i, j] = np.sum(xpad[n, :, rows, cols] * kernel) + bias
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_channels(x, w, b, conv_param, bug=None):
+    """Five loops: the channels too, one (HH, WW) product per channel."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                    cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
+                    total = 0.0
+                    for c in range(C):
+                        total += np.sum(xpad[n, c, rows, cols] * w[f, c])
+                        if bug == "bias added inside the channel loop (C times)":
+                            total += b[f]
+                    if bug != "bias added inside the channel loop (C times)":
+                        total += b[f]
+                    out[n, f, i, j] = total
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_positions(x, w, b, conv_param, bug=None):
+    """One matrix product per output position: the (N, C*HH*WW) windows times w_row.T."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    if bug == "H', W' recomputed CS231n-style, (H + 2P - HH) // S + 1 (no dilation)":
+        Ho, Wo = (H + 2 * ph - HH) // sh + 1, (W + 2 * pw - WW) // sw + 1
+    xpad = _pad(x, ph, pw)
+    w_mat = w.reshape(F, -1).T  # (C*HH*WW, F)
+    if bug == "w.reshape(-1, F) for w.reshape(F, -1).T":
+        w_mat = w.reshape(-1, F)
+    out = np.empty((N, F, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            window = xpad[:, :, i * sh : i * sh + dh * (HH - 1) + 1 : dh, j * sw : j * sw + dw * (WW - 1) + 1 : dw]
+            out[:, :, i, j] = window.reshape(N, -1) @ w_mat + b
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_taps(x, w, b, conv_param, bug=None):
+    """One einsum per filter tap (p, q) over the strided slice that tap reads in every window."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    out = np.zeros((N, F, Ho, Wo))
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = p * dh, q * dw
+            if bug == "tap offset p * sh, q * sw (stride for dilation)":
+                r0, c0 = p * sh, q * sw
+            tap = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]  # (N, C, Ho, Wo)
+            out += np.einsum("nchw,fc->nfhw", tap, w[:, :, p, q])
+    if bug == "out += b: the bias broadcast along W', not per filter":
+        out += b
+    else:
+        out += b[None, :, None, None]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_windows_view(x, w, b, conv_param):
+    """sliding_window_view over the dilated span, cut by stride and dilation, then tensordot."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    view = sliding_window_view(_pad(x, ph, pw), (dh * (HH - 1) + 1, dw * (WW - 1) + 1), axis=(2, 3))
+    view = view[:, :, ::sh, ::sw, ::dh, ::dw][:, :, :Ho, :Wo]  # (N, C, Ho, Wo, HH, WW)
+    out = np.tensordot(view, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, Ho, Wo, F)
+    return out.transpose(0, 3, 1, 2) + b[None, :, None, None], (x, w, b, conv_param)
+
+
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_loops,
+    [
+        "conv_param read CS231n-style (conv_param['stride'], ['pad'] as ints)",
+        "np.pad pairs swapped: (pw, pw) on H, (ph, ph) on W",
+        "column start j, not j * sw (stride forgotten on the width)",
+        "window without dilation: rows i*sh : i*sh + HH",
+        "kernel flipped (a true convolution, w[f, :, ::-1, ::-1])",
+        "b for b[f]",
+    ],
+)
+CORPUS += _rows("conv_forward_naive", conv_fwd_channels, ["bias added inside the channel loop (C times)"])
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_positions,
+    [
+        "H', W' recomputed CS231n-style, (H + 2P - HH) // S + 1 (no dilation)",
+        "w.reshape(-1, F) for w.reshape(F, -1).T",
+    ],
+)
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_taps,
+    [
+        "tap offset p * sh, q * sw (stride for dilation)",
+        "out += b: the bias broadcast along W', not per filter",
+    ],
+)
+CORPUS.append(
+    _right("conv_forward_naive", "sliding_window_view cut by stride and dilation, tensordot", conv_fwd_windows_view)
+)
