@@ -224,3 +224,135 @@ CORPUS += _rows(
 CORPUS.append(
     _right("conv_forward_naive", "sliding_window_view cut by stride and dilation, tensordot", conv_fwd_windows_view)
 )
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_naive (the cache is cnnlab's: (x, w, b, conv_param))
+
+
+def conv_bwd_loops(dout, cache, bug=None):
+    """The forward's four loops, each step adding g * w[f] to dxpad and g * window to dw[f]."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    if bug == "dx accumulated in np.zeros_like(x), not in the padded shape":
+        dxpad = np.zeros_like(x)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                    cols = slice(j * sw, j * sw + dw_ * (WW - 1) + 1, dw_)
+                    g = dout[n, f, i, j]
+                    if bug == "= for += on dxpad":
+                        dxpad[n, :, rows, cols] = g * w[f]
+                    else:
+                        dxpad[n, :, rows, cols] += g * w[f]
+                    source = x if bug == "dw from the unpadded x[n, :, rows, cols]" else xpad
+                    if bug == "dw += for dw[f] += (every filter gets every term)":
+                        dw += source[n, :, rows, cols] * g
+                    else:
+                        dw[f] += source[n, :, rows, cols] * g
+    db = dout.sum(axis=(0, 2, 3))
+    if bug == "db = dout.sum(axis=0), shape (F, H', W')":
+        db = dout.sum(axis=0)
+    dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    if bug == "padding cut with dxpad[:, :, ph:-ph, pw:-pw]":
+        dx = dxpad[:, :, ph:-ph, pw:-pw]
+    return dx, dw, db
+
+
+def conv_bwd_taps(dout, cache, bug=None):
+    """Per filter tap: dw[:, :, p, q] is one einsum over the tap's slice, dxpad gets one += per tap."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw = np.zeros_like(w)
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = p * dh, q * dw_
+            if bug == "tap offset p, q (dilation forgotten in the backward)":
+                r0, c0 = p, q
+            rs = slice(r0, r0 + sh * (Ho - 1) + 1, sh)
+            cs = slice(c0, c0 + sw * (Wo - 1) + 1, sw)
+            if bug == "dw einsum 'nfhw,nchw->cf' into dw[:, :, p, q] (F and C swapped)":
+                dw[:, :, p, q] = np.einsum("nfhw,nchw->cf", dout, xpad[:, :, rs, cs])
+            else:
+                dw[:, :, p, q] = np.einsum("nfhw,nchw->fc", dout, xpad[:, :, rs, cs])
+            dxpad[:, :, rs, cs] += np.einsum("nfhw,fc->nchw", dout, w[:, :, p, q])
+    db = dout.sum(axis=(0, 2, 3), keepdims=bug == "db with keepdims=True, shape (1, F, 1, 1)")
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, db
+
+
+def conv_bwd_as_convolution(dout, cache):
+    """Lesson 2, section 6, taken as the general answer: dx a full correlation of dout with the
+    flipped filters, dw a correlation of xpad with dout, both through the forward loops. True for
+    stride 1 and no dilation only."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    ph, pw = pad
+    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, HH, WW)
+    dxpad, _ = conv_fwd_loops(dout, w_flipped, np.zeros(C), {"pad": (HH - 1, WW - 1)})
+    dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    dw_t, _ = conv_fwd_loops(_pad(x, ph, pw).transpose(1, 0, 2, 3), dout.transpose(1, 0, 2, 3), np.zeros(F), {})
+    return dx, dw_t.transpose(1, 0, 2, 3), dout.sum(axis=(0, 2, 3))
+
+
+def conv_bwd_add_at(dout, cache):
+    """Index arrays of every window's rows and columns; np.add.at scatters the window gradients."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    R = (np.arange(Ho) * sh)[:, None, None, None] + (np.arange(HH) * dh)[None, None, :, None]  # (Ho, 1, HH, 1)
+    Q = (np.arange(Wo) * sw)[None, :, None, None] + (np.arange(WW) * dw_)[None, None, None, :]  # (1, Wo, 1, WW)
+    patches = xpad[:, :, R, Q]  # (N, C, Ho, Wo, HH, WW)
+    dw = np.einsum("nfij,ncijpq->fcpq", dout, patches)
+    dxpad = np.zeros_like(xpad)
+    np.add.at(dxpad, (slice(None), slice(None), R, Q), np.einsum("nfij,fcpq->ncijpq", dout, w))
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, dout.sum(axis=(0, 2, 3))
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_loops,
+    [
+        "= for += on dxpad",
+        "padding cut with dxpad[:, :, ph:-ph, pw:-pw]",
+        "dw from the unpadded x[n, :, rows, cols]",
+        "dw += for dw[f] += (every filter gets every term)",
+        "db = dout.sum(axis=0), shape (F, H', W')",
+        "dx accumulated in np.zeros_like(x), not in the padded shape",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_taps,
+    [
+        "tap offset p, q (dilation forgotten in the backward)",
+        "dw einsum 'nfhw,nchw->cf' into dw[:, :, p, q] (F and C swapped)",
+        "db with keepdims=True, shape (1, F, 1, 1)",
+    ],
+)
+CORPUS.append(
+    (
+        "conv_backward_naive",
+        "dx and dw as convolutions (lesson 2, section 6), true for stride 1 and no dilation only",
+        conv_bwd_as_convolution,
+        None,
+        False,
+    )
+)
+CORPUS.append(_right("conv_backward_naive", "index arrays and np.add.at", conv_bwd_add_at))

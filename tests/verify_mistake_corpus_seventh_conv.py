@@ -59,6 +59,8 @@ BASES = [
     ("conv_forward_naive", M.conv_fwd_channels, None),
     ("conv_forward_naive", M.conv_fwd_positions, None),
     ("conv_forward_naive", M.conv_fwd_taps, None),
+    ("conv_backward_naive", M.conv_bwd_loops, None),
+    ("conv_backward_naive", M.conv_bwd_taps, None),
 ]
 
 if __name__ == "__main__":
