@@ -356,3 +356,197 @@ CORPUS.append(
     )
 )
 CORPUS.append(_right("conv_backward_naive", "index arrays and np.add.at", conv_bwd_add_at))
+
+# ---------------------------------------------------------------------------------------------
+# im2col
+
+
+def im2col_windows(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Lesson 3's obvious way: one Python iteration per window, flattened into its column."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, pw)
+    if bug == "np.pad(x, pad): pads N and C too (and H, W before/after by the pair)":
+        xpad = np.pad(x, pad)
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    for r in range(Ho):
+        for s in range(Wo):
+            window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "window flattened channels last, window.transpose(0, 2, 3, 1)":
+                window = window.transpose(0, 2, 3, 1)
+            k = s * Ho + r if bug == "column s * H' + r for r * W' + s" else r * Wo + s
+            cols[:, :, k] = window.reshape(N, -1)
+    if bug == "returns CS231n's 2-D layout (C*HH*WW, N*H'*W')":
+        return cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
+    return cols
+
+
+def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Lesson 3's fast way: one strided slice per filter tap, into (N, C, HH, WW, H', W')."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, pw)
+    stacked_first = bug == "taps stacked as (HH, WW, N, C, H', W'), reshaped without moving N, C in front"
+    cols = np.empty((HH, WW, N, C, Ho, Wo)) if stacked_first else np.empty((N, C, HH, WW, Ho, Wo))
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = p * dh, q * dw
+            if bug == "tap offset p, q (dilation forgotten)":
+                r0, c0 = p, q
+            tap = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]
+            if stacked_first:
+                cols[p, q] = tap
+            else:
+                cols[:, :, p, q] = tap
+    return cols.reshape(N, C * HH * WW, Ho * Wo)
+
+
+def im2col_strided(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """An as_strided view of every window (as cnnlab's reference does), copied by the reshape."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, pw)
+    sN, sC, sH, sW = xpad.strides
+    if bug == "windows first, (N, C, H', W', HH, WW), reshaped without a transpose":
+        view = as_strided(xpad, (N, C, Ho, Wo, HH, WW), (sN, sC, sH * sh, sW * sw, sH * dh, sW * dw))
+    elif bug == "tap strides sH, sW: dilation left out of the view":
+        view = as_strided(xpad, (N, C, HH, WW, Ho, Wo), (sN, sC, sH, sW, sH * sh, sW * sw))
+    else:
+        view = as_strided(xpad, (N, C, HH, WW, Ho, Wo), (sN, sC, sH * dh, sW * dw, sH * sh, sW * sw))
+    return view.reshape(N, C * HH * WW, Ho * Wo)
+
+
+def im2col_window_view(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """sliding_window_view over the dilated span, stepped by stride and dilation, one transpose."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    view = sliding_window_view(_pad(x, ph, pw), (dh * (HH - 1) + 1, dw * (WW - 1) + 1), axis=(2, 3))
+    view = view[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, HH, WW)
+    return view.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * HH * WW, Ho * Wo)
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_windows,
+    [
+        "np.pad(x, pad): pads N and C too (and H, W before/after by the pair)",
+        "window flattened channels last, window.transpose(0, 2, 3, 1)",
+        "column s * H' + r for r * W' + s",
+        "returns CS231n's 2-D layout (C*HH*WW, N*H'*W')",
+    ],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_taps,
+    [
+        "tap offset p, q (dilation forgotten)",
+        "taps stacked as (HH, WW, N, C, H', W'), reshaped without moving N, C in front",
+    ],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_strided,
+    [
+        "tap strides sH, sW: dilation left out of the view",
+        "windows first, (N, C, H', W', HH, WW), reshaped without a transpose",
+    ],
+)
+CORPUS.append(_right("im2col", "sliding_window_view stepped by stride and dilation", im2col_window_view))
+
+# ---------------------------------------------------------------------------------------------
+# col2im
+
+
+def col2im_windows(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """One iteration per window: its column, reshaped to (N, C, HH, WW), added into xpad."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for r in range(Ho):
+        for s in range(Wo):
+            k = r * Ho + s if bug == "column r * H' + s for r * W' + s" else r * Wo + s
+            block = cols[:, :, k].reshape(N, C, HH, WW)
+            rows = slice(r * sh, r * sh + dh * (HH - 1) + 1, dh)
+            cs = slice(s * sw, s * sw + dw * (WW - 1) + 1, dw)
+            if bug == "= for += (overlapping windows overwrite each other)":
+                xpad[:, :, rows, cs] = block
+            else:
+                xpad[:, :, rows, cs] += block
+    if bug == "the padding not cut away: returns xpad":
+        return xpad
+    if bug == "padding cut with xpad[:, :, ph:-ph, pw:-pw]":
+        return xpad[:, :, ph:-ph, pw:-pw]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Lesson 3's tap loop backwards: one strided += per filter tap."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    if bug == "rows split as (HH, WW, C): cols.reshape(N, HH, WW, C, H', W')":
+        split = cols.reshape(N, HH, WW, C, Ho, Wo).transpose(0, 3, 1, 2, 4, 5)
+    else:
+        split = cols.reshape(N, C, HH, WW, Ho, Wo)
+    if bug == "accumulated in np.zeros(x_shape), the unpadded size":
+        xpad = np.zeros(x_shape)
+    else:
+        xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(HH):
+        for q in range(WW):
+            if bug == "tap slice with stride and dilation swapped (p*sh : ... : dh)":
+                rs = slice(p * sh, p * sh + dh * (Ho - 1) + 1, dh)
+                cs = slice(q * sw, q * sw + dw * (Wo - 1) + 1, dw)
+            else:
+                rs = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
+                cs = slice(q * dw, q * dw + sw * (Wo - 1) + 1, sw)
+            xpad[:, :, rs, cs] += split[:, :, p, q]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_add_at(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Flat indices of every (tap, window) into the padded image; np.add.at adds the duplicates."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    rows = (np.arange(HH) * dh)[:, None, None, None] + (np.arange(Ho) * sh)[None, None, :, None]
+    cs = (np.arange(WW) * dw)[None, :, None, None] + (np.arange(Wo) * sw)[None, None, None, :]
+    flat = (rows * Wp + cs).ravel()  # (HH, WW, Ho, Wo) flattened, the order of a column's rows and columns
+    xpad = np.zeros((N, C, Hp * Wp))
+    np.add.at(xpad, (slice(None), slice(None), flat), cols.reshape(N, C, -1))
+    return xpad.reshape(N, C, Hp, Wp)[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_windows,
+    [
+        "= for += (overlapping windows overwrite each other)",
+        "the padding not cut away: returns xpad",
+        "padding cut with xpad[:, :, ph:-ph, pw:-pw]",
+        "column r * H' + s for r * W' + s",
+    ],
+)
+CORPUS += _rows(
+    "col2im",
+    col2im_taps,
+    [
+        "rows split as (HH, WW, C): cols.reshape(N, HH, WW, C, H', W')",
+        "accumulated in np.zeros(x_shape), the unpadded size",
+        "tap slice with stride and dilation swapped (p*sh : ... : dh)",
+    ],
+)
+CORPUS.append(_right("col2im", "flat indices and np.add.at", col2im_add_at))

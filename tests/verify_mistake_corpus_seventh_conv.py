@@ -61,6 +61,11 @@ BASES = [
     ("conv_forward_naive", M.conv_fwd_taps, None),
     ("conv_backward_naive", M.conv_bwd_loops, None),
     ("conv_backward_naive", M.conv_bwd_taps, None),
+    ("im2col", M.im2col_windows, None),
+    ("im2col", M.im2col_taps, None),
+    ("im2col", M.im2col_strided, None),
+    ("col2im", M.col2im_windows, None),
+    ("col2im", M.col2im_taps, None),
 ]
 
 if __name__ == "__main__":
