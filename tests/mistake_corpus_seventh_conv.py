@@ -550,3 +550,170 @@ CORPUS += _rows(
     ],
 )
 CORPUS.append(_right("col2im", "flat indices and np.add.at", col2im_add_at))
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_im2col (on the student's own im2col above, as lesson 3 says)
+
+CACHE_W_ROW = "the forward caches w_row (F, C*HH*WW) where w belongs"
+
+
+def conv_fwd_cols(x, w, b, conv_param, bug=None):
+    """Lesson 3's three lines: own im2col, w_row @ cols broadcast over the batch, bias, reshape."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "im2col called without the dilation":
+        cols = im2col_taps(x, HH, WW, stride, pad)
+    elif bug == "im2col called with WW, HH (filter height and width swapped)":
+        cols = im2col_taps(x, WW, HH, stride, pad, dilation)
+    else:
+        cols = im2col_taps(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
+    w_row = w.reshape(F, -1)
+    if bug == "w flattened channels last, w.transpose(0, 2, 3, 1).reshape(F, -1)":
+        w_row = w.transpose(0, 2, 3, 1).reshape(F, -1)
+    if bug == "cols @ w_row.T (N, H'*W', F) reshaped to (N, F, H', W') without a transpose":
+        out = (cols.transpose(0, 2, 1) @ w_row.T + b).reshape(N, F, Ho, Wo)
+    elif bug == "out + b: the bias broadcast along H'*W', not b.reshape(1, F, 1)":
+        out = (w_row @ cols + b).reshape(N, F, Ho, Wo)
+    else:
+        out = (w_row @ cols + b.reshape(1, F, 1)).reshape(N, F, Ho, Wo)
+    cache = (x, w_row if bug == CACHE_W_ROW else w, b, conv_param, cols)
+    return out, cache
+
+
+def conv_fwd_cols2d(x, w, b, conv_param, bug=None):
+    """CS231n's layout: the columns of every sample side by side, (C*HH*WW, N*H'*W'), one 2-D product."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols = im2col_windows(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
+    if bug == "cols.reshape(C*HH*WW, N*H'*W') without moving the samples next to the positions":
+        cols2d = cols.reshape(C * HH * WW, N * Ho * Wo)
+    else:
+        cols2d = cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
+    out = w.reshape(F, -1) @ cols2d + b[:, None]  # (F, N*Ho*Wo)
+    if bug == "(F, N*H'*W') reshaped straight to (N, F, H', W')":
+        out = out.reshape(N, F, Ho, Wo)
+    else:
+        out = out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+    return out, (x, w, b, conv_param, cols)
+
+
+def conv_fwd_cols_einsum(x, w, b, conv_param):
+    """The product as one einsum over the own sliding-window im2col."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N = x.shape[0]
+    F, _, HH, WW = w.shape
+    cols = im2col_window_view(x, HH, WW, stride, pad, dilation)
+    out = np.einsum("fk,nkp->nfp", w.reshape(F, -1), cols) + b[None, :, None]
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols,
+    [
+        "im2col called without the dilation",
+        "im2col called with WW, HH (filter height and width swapped)",
+        "w flattened channels last, w.transpose(0, 2, 3, 1).reshape(F, -1)",
+        "cols @ w_row.T (N, H'*W', F) reshaped to (N, F, H', W') without a transpose",
+        "out + b: the bias broadcast along H'*W', not b.reshape(1, F, 1)",
+    ],
+)
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols2d,
+    [
+        "cols.reshape(C*HH*WW, N*H'*W') without moving the samples next to the positions",
+        "(F, N*H'*W') reshaped straight to (N, F, H', W')",
+    ],
+)
+CORPUS.append(
+    _right("conv_forward_im2col", "einsum 'fk,nkp->nfp' over the own sliding-window im2col", conv_fwd_cols_einsum)
+)
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_im2col (cnnlab's cache (x, w, b, conv_param, cols); the student's own col2im)
+
+
+def conv_bwd_cols(dout, cache, bug=None):
+    """Lesson 3, section 8: dw from dout_rows @ cols^T summed over n, dcols = w_row.T @ dout_rows."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    db = dout_rows.sum(axis=(0, 2))
+    if bug == "db summed over the samples and the filters, axis=(0, 1)":
+        db = dout_rows.sum(axis=(0, 1))
+    per_sample = dout_rows @ cols.transpose(0, 2, 1)  # (N, F, C*HH*WW)
+    dw = per_sample.sum(axis=0)
+    if bug == "dw averaged over the batch, .mean(axis=0)":
+        dw = per_sample.mean(axis=0)
+    if bug == "dw as (cols @ dout_rows^T).sum(0), (C*HH*WW, F), reshaped to w.shape untransposed":
+        dw = (cols @ dout_rows.transpose(0, 2, 1)).sum(axis=0)
+    dcols = w.reshape(F, -1).T @ dout_rows  # (N, C*HH*WW, Ho*Wo)
+    if bug == "col2im called with pad and stride swapped":
+        dx = col2im_taps(dcols, x.shape, HH, WW, pad, stride, dilation)
+    else:
+        dx = col2im_taps(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw.reshape(F, C, HH, WW), db
+
+
+def conv_bwd_cols2d(dout, cache, bug=None):
+    """CS231n's layout backwards: dout as (F, N*H'*W'), the columns as (C*HH*WW, N*H'*W')."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    K, P = C * HH * WW, Ho * Wo
+    cols2d = cols.transpose(1, 0, 2).reshape(K, N * P)
+    if bug == "dout.reshape(F, -1) without moving F in front of N":
+        dout2d = dout.reshape(F, -1)
+    else:
+        dout2d = dout.transpose(1, 0, 2, 3).reshape(F, -1)
+    db = dout2d.sum(axis=1)
+    dw = (dout2d @ cols2d.T).reshape(F, C, HH, WW)
+    dcols2d = w.reshape(F, -1).T @ dout2d  # (K, N*P)
+    if bug == "dcols (C*HH*WW, N*H'*W') reshaped straight to (N, C*HH*WW, H'*W')":
+        dcols = dcols2d.reshape(N, K, P)
+    else:
+        dcols = dcols2d.reshape(K, N, P).transpose(1, 0, 2)
+    dx = col2im_windows(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+def conv_bwd_cols_einsum(dout, cache):
+    """einsum for dw and dcols, the own np.add.at col2im for dx."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N = x.shape[0]
+    F, _, HH, WW = w.shape
+    g = dout.reshape(N, F, -1)
+    dw = np.einsum("nfp,nkp->fk", g, cols).reshape(w.shape)
+    dcols = np.einsum("fk,nfp->nkp", w.reshape(F, -1), g)
+    return col2im_add_at(dcols, x.shape, HH, WW, stride, pad, dilation), dw, g.sum(axis=(0, 2))
+
+
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols,
+    [
+        "db summed over the samples and the filters, axis=(0, 1)",
+        "dw averaged over the batch, .mean(axis=0)",
+        "dw as (cols @ dout_rows^T).sum(0), (C*HH*WW, F), reshaped to w.shape untransposed",
+        "col2im called with pad and stride swapped",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols2d,
+    [
+        "dout.reshape(F, -1) without moving F in front of N",
+        "dcols (C*HH*WW, N*H'*W') reshaped straight to (N, C*HH*WW, H'*W')",
+    ],
+)
+CORPUS.append(
+    ("conv_backward_im2col", CACHE_W_ROW, conv_bwd_cols, partial(conv_fwd_cols, bug=CACHE_W_ROW), False)
+)
+CORPUS.append(_right("conv_backward_im2col", "einsum for dw and dcols, np.add.at col2im", conv_bwd_cols_einsum))
