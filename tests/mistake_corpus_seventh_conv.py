@@ -1,6 +1,55 @@
 """A seventh held-out corpus of student mistakes, the convolution half, written blind to the checker.
 
-(Docstring completed at the end.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``tests/mistake_corpus_fourth.py`` and after), for the exercises of lessons 1, 2, 3 and 7:
+``conv_output_size``, ``conv_forward_naive``, ``conv_backward_naive``, ``im2col``, ``col2im``,
+``conv_forward_im2col``, ``conv_backward_im2col`` and ``three_layer_convnet_loss``. Another helper
+wrote the other half (pooling and the norms) separately. They measure how often the check names a
+mistake it was never tuned to. Each wrong row carries ONE mistake of the kind students make most
+often, in several students' styles: about half in the stub's plain loops (per window, per channel),
+half vectorized (one matrix product per output position, one einsum per filter tap, as_strided and
+sliding_window_view, index arrays with np.add.at, CS231n's 2-D column layout), some with CS231n or
+PyTorch habits (``conv_param['stride']`` read as an int, H' recomputed without dilation, truncated or
+clamped output sizes, a channels-last flattening). They are spread over every part of each
+function: the setup (reading conv_param, the output size), the padding (np.pad's pairs, the
+``ph:-ph`` cut, an unpadded accumulator), the loops or the vectorized core (stride, dilation, tap
+offsets, ``=`` for ``+=``, indices), the bias, the reshapes and transposes, the return (shapes of db,
+the 2-D layout), and one cache (w_row cached for w, seen by the backward). The rows with
+``should_pass`` True are correct implementations in other styles (math.floor, sliding_window_view
+with tensordot, np.add.at, einsum, the naive layers with an own softmax), there to catch false
+FAILs.
+
+``forward`` is None where the backward reads cnnlab's cache (conv ``(x, w, b, conv_param)``, conv
+im2col ``(x, w, b, conv_param, cols)``), and the student's own forward for the one row whose
+mistake is in the cache its forward builds (its output is right). The im2col exercises call the
+student's OWN ``im2col`` and ``col2im`` of this module (``im2col_taps``, ``im2col_windows``,
+``im2col_window_view``, ``col2im_taps``, ``col2im_windows``, ``col2im_add_at``), never cnnlab's, as
+lesson 3 says.
+
+How it was written: blind. From the student edition of lessons 1, 2, 3 and 7
+(``lessons/01_convolution_arithmetic.ipynb``, ``02_naive_convolution.ipynb``, ``03_im2col.ipynb``,
+``07_small_cnn.ipynb``: the explanations, the stubs and their docstrings), ``cnnlab/layers``,
+``cnnlab/shapes.py``, ``cnnlab/geometry.py``, ``cnnlab/im2col.py``, ``cnnlab/model.py`` and
+``cnnlab/cases.py``, and only the first 90 lines of ``tests/mistake_corpus_fourth.py`` (its
+docstring and first helper, for the format). Not read: the checker (``cnnlab/exercises/``), the
+other corpora, ``tests/student_impls.py``, ``tests/test_exercises.py``, ``tests/test_crashes.py``;
+the check was never run on any row. Every row was verified against cnnlab's reference
+implementations only, by ``tests/verify_mistake_corpus_seventh_conv.py``: each wrong row differs
+from the reference (a wrong value, a wrong shape, or an exception) on at least one input, each right
+row matches it to a relative error of 1e-8 on every input.
+
+73 rows: 65 wrong, 8 right.
+
+| exercise                  | wrong | right |
+|---------------------------|-------|-------|
+| conv_output_size          |     5 |     1 |
+| conv_forward_naive        |    11 |     1 |
+| conv_backward_naive       |    10 |     1 |
+| im2col                    |     8 |     1 |
+| col2im                    |     7 |     1 |
+| conv_forward_im2col       |     7 |     1 |
+| conv_backward_im2col      |     7 |     1 |
+| three_layer_convnet_loss  |    10 |     1 |
 """
 
 from __future__ import annotations
@@ -42,18 +91,13 @@ def osize(size, kernel, stride, pad, dilation, bug=None):
     span = dilation * (kernel - 1) + 1
     if bug == "dilation forgotten: the span taken as K":
         span = kernel
-    if bug == "dilated span taken as D*K":
-        span = dilation * kernel
     last = padded - span
     if bug == "int(last / S) + 1: truncates toward zero where the filter does not fit":
         return int(last / stride) + 1
     if bug == "max(0, ...): 0 where the filter does not fit, not the formula's number":
         return max(0, last // stride + 1)
-    if bug == "ceil instead of floor (PyTorch pooling's ceil_mode)":
-        return -(-last // stride) + 1
-    if bug == "raises ValueError where the filter does not fit":
-        if last < 0:
-            raise ValueError(f"filter of span {span} does not fit in {padded}")
+    if bug == "raises ValueError where the filter does not fit" and last < 0:
+        raise ValueError(f"filter of span {span} does not fit in {padded}")
     return last // stride + 1
 
 
@@ -68,10 +112,8 @@ CORPUS += _rows(
     [
         "dilation forgotten: the span taken as K",
         "padding added at one end only (I + P)",
-        "dilated span taken as D*K",
         "int(last / S) + 1: truncates toward zero where the filter does not fit",
         "max(0, ...): 0 where the filter does not fit, not the formula's number",
-        "ceil instead of floor (PyTorch pooling's ceil_mode)",
         "raises ValueError where the filter does not fit",
     ],
 )
@@ -713,7 +755,105 @@ CORPUS += _rows(
         "dcols (C*HH*WW, N*H'*W') reshaped straight to (N, C*HH*WW, H'*W')",
     ],
 )
-CORPUS.append(
-    ("conv_backward_im2col", CACHE_W_ROW, conv_bwd_cols, partial(conv_fwd_cols, bug=CACHE_W_ROW), False)
-)
+CORPUS.append(("conv_backward_im2col", CACHE_W_ROW, conv_bwd_cols, partial(conv_fwd_cols, bug=CACHE_W_ROW), False))
 CORPUS.append(_right("conv_backward_im2col", "einsum for dw and dcols, np.add.at col2im", conv_bwd_cols_einsum))
+
+# ---------------------------------------------------------------------------------------------
+# three_layer_convnet_loss
+
+POOL_PARAM = {"pool_height": 2, "pool_width": 2, "stride": 2}
+NOT_Y = "`if not y:` for `if y is None:` (an array of labels has no truth value)"
+
+
+def convnet(params, X, y=None, reg=0.0, bug=None):
+    """Lesson 7's chain with cnnlab's im2col layers and softmax_loss."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    K = W1.shape[2]
+    pad = (K - 1) // 2
+    if bug == "pad (K - 1) / 2, a float (as the lesson's text writes it)":
+        pad = (K - 1) / 2
+    if bug == "pad K // 2 (too much for an even filter)":
+        pad = K // 2
+    a1, conv_cache = L.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": pad})
+    r1, relu1_cache = L.relu_forward(a1)
+    p1, pool_cache = L.max_pool_forward_im2col(r1, POOL_PARAM)
+    a2, affine2_cache = L.affine_forward(p1, W2, b2)
+    r2, relu2_cache = L.relu_forward(a2)
+    scores, affine3_cache = L.affine_forward(r2, W3, b3)
+    if (not y) if bug == NOT_Y else (y is None):
+        return scores
+    data_loss, dscores = L.softmax_loss(scores, y)
+    weights = ("W1", "W2", "W3", "b1", "b2", "b3") if bug == "the biases regularized too" else ("W1", "W2", "W3")
+    half = 1.0 if bug == "reg loss without the 0.5: reg * sum(W**2)" else 0.5
+    reg_loss = half * reg * sum(np.sum(params[name] ** 2) for name in weights)
+    grads = {}
+    last, middle = ("W2", "b2"), ("W3", "b3")  # the names as written when counting the backward's steps
+    if bug != "dW3, db3 stored as 'W2', 'b2' and dW2, db2 as 'W3', 'b3' (steps counted from the top)":
+        last, middle = middle, last
+    dr2, grads[last[0]], grads[last[1]] = L.affine_backward(dscores, affine3_cache)
+    da2 = L.relu_backward(dr2, relu2_cache)
+    dp1, grads[middle[0]], grads[middle[1]] = L.affine_backward(da2, affine2_cache)
+    dr1 = L.max_pool_backward_im2col(dp1, pool_cache)
+    da1 = dr1 if bug == "the ReLU after the conv skipped in the backward" else L.relu_backward(dr1, relu1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(da1, conv_cache)
+    for name in weights:
+        if bug == "reg gradient forgotten (the loss has the term)":
+            continue
+        factor = 2.0 if bug == "reg gradient doubled: 2 * reg * W" else 1.0
+        grads[name] = grads[name] + factor * reg * params[name]
+    return data_loss + reg_loss, grads
+
+
+def convnet_naive(params, X, y=None, reg=0.0, bug=None):
+    """The naive layers of cnnlab and a softmax of its own (log-sum-exp, shifted by the max)."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    N = X.shape[0]
+    a1, conv_cache = L.conv_forward_naive(X, W1, b1, {"stride": 1, "pad": (W1.shape[2] - 1) // 2})
+    r1 = np.maximum(a1, 0)
+    p1, pool_cache = L.max_pool_forward_naive(r1, POOL_PARAM)
+    h = np.maximum(p1.reshape(N, -1) @ W2 + b2, 0)
+    scores = h @ W3 + b3
+    if y is None:
+        return scores
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    summed = bug == "own softmax: loss and dscores summed over the batch, not averaged"
+    loss = -log_probs[np.arange(N), y].sum() / (1 if summed else N)
+    dscores = np.exp(log_probs)
+    dscores[np.arange(N), y] -= 1
+    dscores /= 1 if summed else N
+    loss += 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(W3 * W3))
+    grads = {"W3": h.T @ dscores + reg * W3, "b3": dscores.sum(axis=0)}
+    dh = (dscores @ W3.T) * (h > 0)
+    grads["W2"], grads["b2"] = p1.reshape(N, -1).T @ dh + reg * W2, dh.sum(axis=0)
+    dr1 = L.max_pool_backward_naive((dh @ W2.T).reshape(p1.shape), pool_cache)
+    _, dW1, grads["b1"] = L.conv_backward_naive(dr1 * (a1 > 0), conv_cache)
+    grads["W1"] = dW1 + reg * W1
+    return float(loss), grads
+
+
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet,
+    [
+        "reg gradient forgotten (the loss has the term)",
+        "reg gradient doubled: 2 * reg * W",
+        "reg loss without the 0.5: reg * sum(W**2)",
+        "the biases regularized too",
+        "pad K // 2 (too much for an even filter)",
+        "pad (K - 1) / 2, a float (as the lesson's text writes it)",
+        NOT_Y,
+        "the ReLU after the conv skipped in the backward",
+        "dW3, db3 stored as 'W2', 'b2' and dW2, db2 as 'W3', 'b3' (steps counted from the top)",
+    ],
+)
+CORPUS += _rows(
+    "three_layer_convnet_loss", convnet_naive, ["own softmax: loss and dscores summed over the batch, not averaged"]
+)
+CORPUS.append(
+    _right(
+        "three_layer_convnet_loss",
+        "naive layers, its own ReLUs, affines and log-sum-exp softmax",
+        partial(convnet_naive, bug=None),
+    )
+)
