@@ -85,6 +85,8 @@ GEOMETRIES = Geometries(
 BASES = [
     ("max_pool_forward_naive", M.mp_fwd, None),
     ("max_pool_forward_naive", M.mp_fwd_view, None),
+    ("max_pool_backward_naive", M.mp_bwd, None),
+    ("max_pool_backward_naive", M.mp_bwd_scatter, None),
 ]
 
 if __name__ == "__main__":
