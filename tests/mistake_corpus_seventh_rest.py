@@ -239,3 +239,204 @@ CORPUS += [
     _right("max_pool_backward_naive", "switches cached by its own forward (CS231n)", mp_bwd_switches, mp_fwd_switches),
     _right("max_pool_backward_naive", "first maximum found tap by tap, no argmax", mp_bwd_first_per_tap),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_forward_naive
+
+
+def _pad_hw(a, ph, pw):
+    return np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+def ap_fwd(x, pool_param, bug=None):
+    """Student A: the max-pool loops on a padded copy; real pixels counted on a padded array of ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "x itself windowed: the padding never added":
+        xpad, inside = x, np.ones((H, W))
+    elif bug == "np.pad widths ((ph, pw), (ph, pw)): (before, after) read as (height, width)":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, pw), (ph, pw)))
+        inside = np.pad(np.ones((H, W)), ((ph, pw), (ph, pw)))
+    else:
+        xpad = _pad_hw(x, ph, pw)
+        inside = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))  # 1 on x, 0 on the padding
+    if bug == "the array of ones not padded: real pixels counted at unpadded positions":
+        inside = np.ones((H, W))
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    window = xpad[n, c, rows, cols]
+                    if bug == "count_include_pad ignored: every window divided by PH*PW":
+                        count = PH * PW
+                    elif count_include_pad:
+                        count = PH * PW
+                    elif bug == "real pixels counted as the window's nonzero values (np.count_nonzero)":
+                        count = np.count_nonzero(window)
+                    else:
+                        count = inside[rows, cols].sum()
+                    out[n, c, i, j] = window.sum() / count
+    return out, (x, pool_param)
+
+
+def _real_counts(H, W, PH, PW, sh, sw, ph, pw, Ho, Wo, bug=None):
+    """(Ho, Wo): each window's pixels on x, from its first row and column clipped to x."""
+    r0, c0 = np.arange(Ho) * sh - ph, np.arange(Wo) * sw - pw  # first row / column, in x's coordinates
+    if bug == "window starts in x's coordinates taken without the pad offset":
+        r0, c0 = np.arange(Ho) * sh, np.arange(Wo) * sw
+    r1, c1 = np.minimum(r0 + PH, H), np.minimum(c0 + PW, W)
+    if bug == "window ends clipped at H - 1 and W - 1":
+        r1, c1 = np.minimum(r0 + PH, H - 1), np.minimum(c0 + PW, W - 1)
+    return np.outer(r1 - np.maximum(r0, 0), c1 - np.maximum(c0, 0))
+
+
+def ap_fwd_view(x, pool_param, bug=None):
+    """Student B: one sum over a strided window view of the padded x; the counts by formula."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    windows = sliding_window_view(_pad_hw(x, ph, pw), (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw]
+    sums = windows.sum(axis=(-2, -1))  # (N, C, Ho, Wo)
+    if count_include_pad:
+        if bug == "sums / PH * PW (precedence: divided by PH, multiplied by PW)":
+            return sums / PH * PW, (x, pool_param)
+        return sums / (PH * PW), (x, pool_param)
+    counts = _real_counts(H, W, PH, PW, sh, sw, ph, pw, Ho, Wo, bug)
+    return sums / counts, (x, pool_param)
+
+
+def ap_fwd_integral(x, pool_param):
+    """Right: an integral image (cumulative sums) of the padded x, and one of the padded ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+
+    def box_sums(a):  # a (..., Hp, Wp) -> (..., Ho, Wo) sums of every window
+        S = np.zeros(a.shape[:-2] + (a.shape[-2] + 1, a.shape[-1] + 1))
+        S[..., 1:, 1:] = a.cumsum(-2).cumsum(-1)
+        r, c = np.arange(Ho) * sh, np.arange(Wo) * sw
+        r, c = r[:, None], c[None, :]
+        return S[..., r + PH, c + PW] - S[..., r, c + PW] - S[..., r + PH, c] + S[..., r, c]
+
+    sums = box_sums(_pad_hw(x, ph, pw))
+    counts = PH * PW if count_include_pad else np.rint(box_sums(np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))))
+    return sums / counts, (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    ap_fwd,
+    [
+        "x itself windowed: the padding never added",
+        "count_include_pad ignored: every window divided by PH*PW",
+        "real pixels counted as the window's nonzero values (np.count_nonzero)",
+        "the array of ones not padded: real pixels counted at unpadded positions",
+        "np.pad widths ((ph, pw), (ph, pw)): (before, after) read as (height, width)",
+    ],
+)
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    ap_fwd_view,
+    [
+        "window starts in x's coordinates taken without the pad offset",
+        "sums / PH * PW (precedence: divided by PH, multiplied by PW)",
+    ],
+)
+CORPUS.append(_right("avg_pool_forward_naive", "integral image of the padded x", ap_fwd_integral))
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_backward_naive (cache (x, pool_param))
+
+
+def ap_bwd(dout, cache, bug=None):
+    """Student A: the forward's loops, adding each share into a padded dx, cut at the end."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    inside = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    if count_include_pad or bug == "count_include_pad ignored in the backward pass: PH*PW":
+                        count = PH * PW
+                    else:
+                        count = inside[rows, cols].sum()
+                    share = dout[n, c, i, j] / count
+                    if bug == "dout not divided by the count (every pixel gets all of it)":
+                        share = dout[n, c, i, j]
+                    if bug == "dxpad[window] = share for += (overlapping windows keep the last share)":
+                        dxpad[n, c, rows, cols] = share
+                    else:
+                        dxpad[n, c, rows, cols] += share
+    if bug == "the padding never cut off (dxpad returned)":
+        return dxpad
+    if bug == "padding cut as dxpad[:, :, ph:-ph, pw:-pw] (empty when pad is 0)":
+        return dxpad[:, :, ph:-ph, pw:-pw]
+    if bug == "padding cut as dxpad[:, :, ph:H, pw:W]":
+        return dxpad[:, :, ph:H, pw:W]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def ap_bwd_taps(dout, cache, bug=None):
+    """Student B: the shares of all windows at once, added tap by tap with strided slices."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    counts = PH * PW if count_include_pad else _real_counts(H, W, PH, PW, sh, sw, ph, pw, Ho, Wo)
+    share = dout / counts  # (N, C, Ho, Wo)
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    if bug == "+= through an as_strided window view of dxpad (overlapping windows keep one share)":
+        s = dxpad.strides
+        view = as_strided(dxpad, (N, C, Ho, Wo, PH, PW), (s[0], s[1], s[2] * sh, s[3] * sw, s[2], s[3]))
+        view += share[..., None, None]
+    else:
+        for p in range(PH):
+            for q in range(PW):
+                r0, c0 = p, q
+                if bug == "tap slices start at p*sh, q*sw (the stride applied to the tap offset)":
+                    r0, c0 = p * sh, q * sw
+                dxpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw] += share
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def ap_bwd_add_at(dout, cache):
+    """Right: one np.add.at with broadcast (n, c, i, j, p, q) index grids."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    counts = PH * PW if count_include_pad else _real_counts(H, W, PH, PW, sh, sw, ph, pw, Ho, Wo)
+    n, c, i, j, p, q = np.ix_(range(N), range(C), range(Ho), range(Wo), range(PH), range(PW))
+    rows, cols = i * sh + p - ph, j * sw + q - pw  # in x's coordinates; padding outside 0..H-1
+    full = (N, C, Ho, Wo, PH, PW)
+    keep = np.broadcast_to((rows >= 0) & (rows < H) & (cols >= 0) & (cols < W), full)
+    vals = np.broadcast_to((dout / counts)[..., None, None], full)
+    idx = [np.broadcast_to(a, full)[keep] for a in (n, c, rows, cols)]
+    dx = np.zeros_like(x)
+    np.add.at(dx, tuple(idx), vals[keep])
+    return dx
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    ap_bwd,
+    [
+        "dout not divided by the count (every pixel gets all of it)",
+        "dxpad[window] = share for += (overlapping windows keep the last share)",
+        "count_include_pad ignored in the backward pass: PH*PW",
+        "the padding never cut off (dxpad returned)",
+        "padding cut as dxpad[:, :, ph:-ph, pw:-pw] (empty when pad is 0)",
+        "padding cut as dxpad[:, :, ph:H, pw:W]",
+    ],
+)
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    ap_bwd_taps,
+    [
+        "+= through an as_strided window view of dxpad (overlapping windows keep one share)",
+        "tap slices start at p*sh, q*sw (the stride applied to the tap offset)",
+    ],
+)
+CORPUS.append(_right("avg_pool_backward_naive", "np.add.at over broadcast index grids", ap_bwd_add_at))

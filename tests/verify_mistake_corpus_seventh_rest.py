@@ -87,6 +87,10 @@ BASES = [
     ("max_pool_forward_naive", M.mp_fwd_view, None),
     ("max_pool_backward_naive", M.mp_bwd, None),
     ("max_pool_backward_naive", M.mp_bwd_scatter, None),
+    ("avg_pool_forward_naive", M.ap_fwd, None),
+    ("avg_pool_forward_naive", M.ap_fwd_view, None),
+    ("avg_pool_backward_naive", M.ap_bwd, None),
+    ("avg_pool_backward_naive", M.ap_bwd_taps, None),
 ]
 
 if __name__ == "__main__":
