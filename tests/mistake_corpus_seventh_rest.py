@@ -440,3 +440,136 @@ CORPUS += _rows(
     ],
 )
 CORPUS.append(_right("avg_pool_backward_naive", "np.add.at over broadcast index grids", ap_bwd_add_at))
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_forward
+
+
+def bn_fwd(x, gamma, beta, bn_param, bug=None):
+    """Student A: (C,) statistics over axes (0, 2, 3), reshaped to (1, C, 1, 1) to broadcast."""
+    N, C, H, W = x.shape
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    if bug == "running_var starts at zeros when absent (np.zeros for both)":
+        running_var = bn_param.get("running_var", np.zeros(C))
+    else:
+        running_var = bn_param.get("running_var", np.ones(C))
+    if mode == "train":
+        mean = x.mean(axis=(0, 2, 3))  # (C,)
+        var = x.var(axis=(0, 2, 3))  # (C,), biased
+        M = N * H * W
+        var_for_running = var * M / (M - 1) if bug == "running_var fed the unbiased variance (PyTorch)" else var
+        if bug == "momentum as PyTorch's: running = (1 - m) * running + m * batch":
+            bn_param["running_mean"] = (1 - momentum) * running_mean + momentum * mean
+            bn_param["running_var"] = (1 - momentum) * running_var + momentum * var_for_running
+        else:
+            bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
+            bn_param["running_var"] = momentum * running_var + (1 - momentum) * var_for_running
+    elif mode == "test":
+        mean, var = running_mean, running_var
+    else:
+        raise ValueError(f"Invalid forward batchnorm mode {mode!r}")
+    if bug == "eps added outside the square root: sqrt(var) + eps":
+        std = np.sqrt(var) + eps
+    elif bug == "test mode divides by sqrt(running_var), eps left out" and mode == "test":
+        std = np.sqrt(var)
+    else:
+        std = np.sqrt(var + eps)
+    xhat = (x - mean.reshape(1, C, 1, 1)) / std.reshape(1, C, 1, 1)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, 1.0 / std, gamma, beta.shape, mode)
+
+
+def bn_fwd_rows(x, gamma, beta, bn_param, bug=None):
+    """Student B (CS231n): x as (N*H*W, C) rows, their fully connected batch norm, and back."""
+    N, C, H, W = x.shape
+    if bug == "x.reshape(-1, C) without the transpose (channels mixed), reshaped back the same way":
+        rows = x.reshape(-1, C)
+    else:
+        rows = x.transpose(0, 2, 3, 1).reshape(-1, C)  # (N*H*W, C)
+    g, b = (gamma, beta) if bug == "gamma and beta used as given on the rows" else (gamma.reshape(-1), beta.reshape(-1))
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(C, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.ones(C, dtype=x.dtype))
+    sample_mean, sample_var = rows.mean(axis=0), rows.var(axis=0)
+    if mode == "train":
+        mean, var = sample_mean, sample_var
+        running_mean = momentum * running_mean + (1 - momentum) * sample_mean
+        running_var = momentum * running_var + (1 - momentum) * sample_var
+    elif mode == "test":
+        if bug == "test mode normalizes with the batch statistics (the running ones never used)":
+            mean, var = sample_mean, sample_var
+        else:
+            mean, var = running_mean, running_var
+    else:
+        raise ValueError(f"Invalid forward batchnorm mode {mode!r}")
+    if bug != "running statistics updated in local variables, never stored in bn_param":
+        bn_param["running_mean"] = running_mean
+        bn_param["running_var"] = running_var
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat_rows = (rows - mean) * inv_std
+    out_rows = g * xhat_rows + b
+    if bug in (
+        "x.reshape(-1, C) without the transpose (channels mixed), reshaped back the same way",
+        "the rows reshaped back to (N, C, H, W) without transposing back",
+    ):
+        out, xhat = out_rows.reshape(N, C, H, W), xhat_rows.reshape(N, C, H, W)
+    else:
+        out = out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+        xhat = xhat_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+def bn_fwd_per_channel(x, gamma, beta, bn_param):
+    """Right: a loop over the channels, statistics of x[:, c] by explicit sums."""
+    N, C, H, W = x.shape
+    mode = bn_param["mode"]
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    rm = np.array(bn_param.get("running_mean", np.zeros(C)), dtype=float)
+    rv = np.array(bn_param.get("running_var", np.ones(C)), dtype=float)
+    g, b = np.ravel(gamma), np.ravel(beta)
+    out, xhat, inv_std = np.empty_like(x), np.empty_like(x), np.empty(C)
+    for c in range(C):
+        xc = x[:, c]
+        if mode == "train":
+            mu = xc.sum() / xc.size
+            var = ((xc - mu) ** 2).sum() / xc.size
+            rm[c] = momentum * rm[c] + (1 - momentum) * mu
+            rv[c] = momentum * rv[c] + (1 - momentum) * var
+        else:
+            mu, var = rm[c], rv[c]
+        inv_std[c] = 1.0 / np.sqrt(var + eps)
+        xhat[:, c] = (xc - mu) * inv_std[c]
+        out[:, c] = g[c] * xhat[:, c] + b[c]
+    if mode == "train":
+        bn_param["running_mean"], bn_param["running_var"] = rm, rv
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd,
+    [
+        "momentum as PyTorch's: running = (1 - m) * running + m * batch",
+        "running_var fed the unbiased variance (PyTorch)",
+        "eps added outside the square root: sqrt(var) + eps",
+        "test mode divides by sqrt(running_var), eps left out",
+        "running_var starts at zeros when absent (np.zeros for both)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd_rows,
+    [
+        "x.reshape(-1, C) without the transpose (channels mixed), reshaped back the same way",
+        "the rows reshaped back to (N, C, H, W) without transposing back",
+        "gamma and beta used as given on the rows",
+        "running statistics updated in local variables, never stored in bn_param",
+        "test mode normalizes with the batch statistics (the running ones never used)",
+    ],
+)
+CORPUS.append(_right("spatial_batchnorm_forward", "per-channel loop with explicit sums", bn_fwd_per_channel))

@@ -91,6 +91,8 @@ BASES = [
     ("avg_pool_forward_naive", M.ap_fwd_view, None),
     ("avg_pool_backward_naive", M.ap_bwd, None),
     ("avg_pool_backward_naive", M.ap_bwd_taps, None),
+    ("spatial_batchnorm_forward", M.bn_fwd, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_rows, None),
 ]
 
 if __name__ == "__main__":
