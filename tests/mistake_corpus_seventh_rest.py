@@ -573,3 +573,136 @@ CORPUS += _rows(
     ],
 )
 CORPUS.append(_right("spatial_batchnorm_forward", "per-channel loop with explicit sums", bn_fwd_per_channel))
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_backward (train mode; cnnlab's cache (xhat, inv_std, gamma, beta.shape, mode)
+# unless a row brings its own forward)
+
+
+def bn_bwd(dout, cache, bug=None):
+    """Student A: the compact form of lesson 5, means over (0, 2, 3) with keepdims."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dxhat = dout if bug == "gamma left out of dx (dxhat = dout)" else dout * gamma.reshape(1, C, 1, 1)
+    istd = inv_std.reshape(1, C, 1, 1)
+    mean_dxhat = dxhat.mean(axis=(0, 2, 3), keepdims=True)
+    mean_dxhat_xhat = (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+    if bug == "the xhat term added, not subtracted":
+        dx = istd * (dxhat - mean_dxhat + xhat * mean_dxhat_xhat)
+    elif bug == "the cached inv_std taken for the std: divided by it":
+        dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) / istd
+    else:
+        dx = istd * (dxhat - mean_dxhat - xhat * mean_dxhat_xhat)
+    if bug == "dgamma and dbeta returned as (C,) whatever gamma's shape":
+        return dx, dgamma, dbeta
+    if bug == "dgamma and dbeta returned in each other's place":
+        return dx, dbeta.reshape(gamma.shape), dgamma.reshape(beta_shape)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_rows(dout, cache, bug=None):
+    """Student C (CS231n): the rows (N*H*W, C) and the fully connected batchnorm_backward_alt."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    if bug == "dout and xhat reshaped to rows without the transpose":
+        d, xh = dout.reshape(-1, C), xhat.reshape(-1, C)
+    else:
+        d, xh = dout.transpose(0, 2, 3, 1).reshape(-1, C), xhat.transpose(0, 2, 3, 1).reshape(-1, C)
+    M = d.shape[0]
+    if bug == "the alt formula's N kept as the batch size N, not N*H*W":
+        M = N
+    dbeta = d.sum(axis=0)
+    dgamma = (d * xh).sum(axis=0)
+    g = gamma.reshape(-1)
+    dx_rows = (g * inv_std / M) * (M * d - dbeta - xh * dgamma)
+    if bug == "dout and xhat reshaped to rows without the transpose":
+        dx = dx_rows.reshape(N, C, H, W)
+    else:
+        dx = dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_fwd_staged(x, gamma, beta, bn_param):
+    """Student B's forward: keeps x and the statistics for a step-by-step backward."""
+    N, C, H, W = x.shape
+    mode, eps, momentum = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    if mode == "train":
+        mu = x.mean(axis=(0, 2, 3), keepdims=True)
+        var = ((x - mu) ** 2).mean(axis=(0, 2, 3), keepdims=True)
+        rm, rv = bn_param.get("running_mean", np.zeros(C)), bn_param.get("running_var", np.ones(C))
+        bn_param["running_mean"] = momentum * rm + (1 - momentum) * mu.reshape(C)
+        bn_param["running_var"] = momentum * rv + (1 - momentum) * var.reshape(C)
+    else:
+        mu = bn_param["running_mean"].reshape(1, C, 1, 1)
+        var = bn_param["running_var"].reshape(1, C, 1, 1)
+    out = gamma.reshape(1, C, 1, 1) * (x - mu) / np.sqrt(var + eps) + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta.shape)
+
+
+def bn_bwd_staged(dout, cache, bug=None):
+    """Student B: the computational graph backwards, node by node (dvar, dmu, then dx)."""
+    x, mu, var, eps, gamma, beta_shape = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    axes = (0, 2, 3)
+    xmu = x - mu
+    std = np.sqrt(var + eps)
+    xhat = xmu / std
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * (x if bug == "dgamma summed with x, not xhat" else xhat)).sum(axis=axes)
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    dvar = (dxhat * xmu).sum(axis=axes, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    dmu = (-dxhat / std).sum(axis=axes, keepdims=True) + dvar * (-2.0 * xmu).mean(axis=axes, keepdims=True)
+    two = 1.0 if bug == "the 2 of d(var)/dx = 2 (x - mu) / M dropped" else 2.0
+    dx = dxhat / std + dvar * two * xmu / M
+    dx = dx + (dmu if bug == "dmu added to dx without the 1 / M" else dmu / M)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_per_channel(dout, cache):
+    """Right: a loop over the channels, the compact formula from the sums dbeta and dgamma."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    M = N * H * W
+    g = np.ravel(gamma)
+    dx = np.empty_like(dout)
+    dgamma, dbeta = np.empty(C), np.empty(C)
+    for c in range(C):
+        d, xh = dout[:, c], xhat[:, c]
+        dbeta[c], dgamma[c] = d.sum(), (d * xh).sum()
+        dx[:, c] = g[c] * inv_std[c] * (d - dbeta[c] / M - xh * dgamma[c] / M)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd,
+    [
+        "gamma left out of dx (dxhat = dout)",
+        "the xhat term added, not subtracted",
+        "the cached inv_std taken for the std: divided by it",
+        "dgamma and dbeta returned as (C,) whatever gamma's shape",
+        "dgamma and dbeta returned in each other's place",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_staged,
+    [
+        "dgamma summed with x, not xhat",
+        "the 2 of d(var)/dx = 2 (x - mu) / M dropped",
+        "dmu added to dx without the 1 / M",
+    ],
+    forward=bn_fwd_staged,
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_rows,
+    [
+        "dout and xhat reshaped to rows without the transpose",
+        "the alt formula's N kept as the batch size N, not N*H*W",
+    ],
+)
+CORPUS.append(_right("spatial_batchnorm_backward", "per-channel loop from dbeta and dgamma", bn_bwd_per_channel))

@@ -93,6 +93,10 @@ BASES = [
     ("avg_pool_backward_naive", M.ap_bwd_taps, None),
     ("spatial_batchnorm_forward", M.bn_fwd, None),
     ("spatial_batchnorm_forward", M.bn_fwd_rows, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_staged, None),
+    ("spatial_batchnorm_backward", M.bn_bwd, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_staged),
+    ("spatial_batchnorm_backward", M.bn_bwd_rows, None),
 ]
 
 if __name__ == "__main__":
