@@ -706,3 +706,186 @@ CORPUS += _rows(
     ],
 )
 CORPUS.append(_right("spatial_batchnorm_backward", "per-channel loop from dbeta and dgamma", bn_bwd_per_channel))
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_forward
+
+
+def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
+    """Student A: lesson 6's one idea, x.reshape(N, G, -1), statistics along axis 2."""
+    N, C, H, W = x.shape
+    eps = 1e-5 if bug == "gn_param never read: eps always 1e-5" else gn_param.get("eps", 1e-5)
+    if bug == "G taken as the channels per group: x.reshape(N, C // G, -1)":
+        xg = x.reshape(N, C // G, -1)
+    else:
+        xg = x.reshape(N, G, -1)  # (N, G, C/G*H*W)
+    mean = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True, ddof=1 if bug == "unbiased variance (ddof=1, torch.var's default)" else 0)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)
+    if bug == "gamma and beta reshaped channels-last, (1, 1, 1, C) (Keras)":
+        out = gamma.reshape(1, 1, 1, C) * xhat + beta.reshape(1, 1, 1, C)
+    else:
+        out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+def gn_fwd_loop(x, gamma, beta, G, gn_param, bug=None):
+    """Student B: loops over the samples and the groups, one block x[n, channels of g] at a time."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    Cg = C // G
+    xhat = np.zeros_like(x)
+    inv_std = np.zeros((N, G, 1))
+    for n in range(N):
+        for g in range(G):
+            chans = slice(g * Cg, (g + 1) * Cg)
+            if bug == "group g sliced as channels g : g + C // G":
+                chans = slice(g, g + Cg)
+            block = x[n, chans]
+            mu = block.mean()
+            if bug == "eps added to the standard deviation: (block - mu) / (block.std() + eps)":
+                inv_std[n, g] = 1.0 / (block.std() + eps)
+            else:
+                inv_std[n, g] = 1.0 / np.sqrt(block.var() + eps)
+            xhat[n, chans] = (block - mu) * inv_std[n, g]
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+def gn_fwd_as_batchnorm(x, gamma, beta, G, gn_param):
+    """Right: group norm as batch norm (train mode, no gamma) of x viewed as (1, N*G, C/G*H*W, 1):
+    each (sample, group) becomes one "channel"; then gamma and beta per real channel."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xb = x.reshape(1, N * G, -1, 1)
+    mu = xb.mean(axis=(0, 2, 3), keepdims=True)
+    var = xb.var(axis=(0, 2, 3), keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)  # (1, N*G, 1, 1)
+    xhat = ((xb - mu) * inv_std).reshape(N, C, H, W)
+    out = xhat * gamma.reshape(1, C, 1, 1) + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std.reshape(N, G, 1), gamma, beta.shape, G)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd,
+    [
+        "G taken as the channels per group: x.reshape(N, C // G, -1)",
+        "unbiased variance (ddof=1, torch.var's default)",
+        "gn_param never read: eps always 1e-5",
+        "gamma and beta reshaped channels-last, (1, 1, 1, C) (Keras)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd_loop,
+    [
+        "group g sliced as channels g : g + C // G",
+        "eps added to the standard deviation: (block - mu) / (block.std() + eps)",
+    ],
+)
+CORPUS.append(_right("spatial_groupnorm_forward", "batch norm of x viewed as (1, N*G, -1, 1)", gn_fwd_as_batchnorm))
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_backward (cnnlab's cache (xhat, inv_std, gamma, beta.shape, G) unless a row
+# brings its own forward)
+
+
+def gn_bwd(dout, cache, bug=None):
+    """Student A: batch norm's compact form on the (N, G, K) view, gamma multiplied in first."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    dbeta = dout.sum(axis=(0, 2, 3))
+    if bug == "dgamma summed from dxhat * xhat (gamma inside)":
+        dgamma = (dout * gamma.reshape(1, C, 1, 1) * xhat).sum(axis=(0, 2, 3))
+    else:
+        dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    xh = xhat.reshape(N, G, -1)
+    if bug == "gamma pulled out of the means (batch norm's shortcut)":
+        d = dout.reshape(N, G, -1)
+        dx = (d - d.mean(axis=2, keepdims=True) - xh * (d * xh).mean(axis=2, keepdims=True)) * inv_std
+        dx = dx.reshape(N, C, H, W) * gamma.reshape(1, C, 1, 1)
+    else:
+        dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+        K = dxhat.shape[2]
+        if bug == "the means' K taken as H*W (the group's C/G channels left out)":
+            K = H * W
+        m1 = dxhat.sum(axis=2, keepdims=True) / K
+        m2 = (dxhat * xh).sum(axis=2, keepdims=True) / K
+        dx = dxhat - m1 - xh * m2
+        if bug != "dx never multiplied by inv_std":
+            dx = dx * inv_std
+        dx = dx.reshape(N, C, H, W)
+    if bug == "dgamma and dbeta returned as (C,) whatever gamma's shape":
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_fwd_staged(x, gamma, beta, G, gn_param):
+    """Student B's forward: keeps x and each group's mean and variance, (N, G, 1)."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    xhat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta.shape, G)
+
+
+def gn_bwd_staged(dout, cache, bug=None):
+    """Student B: the computational graph backwards on the (N, G, K) view."""
+    x, mu, var, eps, gamma, beta_shape, G = cache
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    K = xg.shape[2]
+    xmu = xg - mu
+    std = np.sqrt(var + eps)
+    xhat = (xmu / std).reshape(N, C, H, W)
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    half = 1.0 if bug == "the -1/2 of d(var + eps)^(-1/2) dropped from dvar" else -0.5
+    dvar = (dxhat * xmu).sum(axis=2, keepdims=True) * half * (var + eps) ** -1.5
+    dmu = (-dxhat / std).sum(axis=2, keepdims=True) + dvar * (-2.0 * xmu).mean(axis=2, keepdims=True)
+    dx = dxhat / std + dvar * 2.0 * xmu / K + dmu / K
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_bwd_loop(dout, cache):
+    """Right: loops over (sample, group), the compact formula on each block of C/G channels."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    Cg = C // G
+    g = np.ravel(gamma)
+    dx = np.zeros_like(dout)
+    for n in range(N):
+        for k in range(G):
+            chans = slice(k * Cg, (k + 1) * Cg)
+            dxhat = dout[n, chans] * g[chans, None, None]
+            xh = xhat[n, chans]
+            dx[n, chans] = (dxhat - dxhat.mean() - xh * (dxhat * xh).mean()) * inv_std[n, k, 0]
+    dgamma = np.einsum("nchw,nchw->c", dout, xhat)
+    dbeta = np.einsum("nchw->c", dout)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd,
+    [
+        "gamma pulled out of the means (batch norm's shortcut)",
+        "the means' K taken as H*W (the group's C/G channels left out)",
+        "dx never multiplied by inv_std",
+        "dgamma and dbeta returned as (C,) whatever gamma's shape",
+        "dgamma summed from dxhat * xhat (gamma inside)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd_staged,
+    ["the -1/2 of d(var + eps)^(-1/2) dropped from dvar"],
+    forward=gn_fwd_staged,
+)
+CORPUS.append(_right("spatial_groupnorm_backward", "loops over (sample, group), einsum for dgamma", gn_bwd_loop))

@@ -76,6 +76,7 @@ GEOMETRIES = Geometries(
         ((2, 8, 2, 3), 2, "C", {"eps": 0.1, "mode": "train"}),
         ((1, 6, 2, 4), 6, "1C11", {}),
         ((2, 9, 2, 2), 3, "C", {"eps": 0.05}),
+        ((2, 4, 3, 4), 2, "C", {"momentum": 0.9}),  # W = C; batch norm's keys ignored
     ],
     convnet=[],
     seed=900,
@@ -97,6 +98,11 @@ BASES = [
     ("spatial_batchnorm_backward", M.bn_bwd, None),
     ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_staged),
     ("spatial_batchnorm_backward", M.bn_bwd_rows, None),
+    ("spatial_groupnorm_forward", M.gn_fwd, None),
+    ("spatial_groupnorm_forward", M.gn_fwd_loop, None),
+    ("spatial_groupnorm_forward", M.gn_fwd_staged, None),
+    ("spatial_groupnorm_backward", M.gn_bwd, None),
+    ("spatial_groupnorm_backward", M.gn_bwd_staged, M.gn_fwd_staged),
 ]
 
 if __name__ == "__main__":
