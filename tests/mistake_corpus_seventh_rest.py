@@ -452,10 +452,7 @@ def bn_fwd(x, gamma, beta, bn_param, bug=None):
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
     running_mean = bn_param.get("running_mean", np.zeros(C))
-    if bug == "running_var starts at zeros when absent (np.zeros for both)":
-        running_var = bn_param.get("running_var", np.zeros(C))
-    else:
-        running_var = bn_param.get("running_var", np.ones(C))
+    running_var = bn_param.get("running_var", np.ones(C))
     if mode == "train":
         mean = x.mean(axis=(0, 2, 3))  # (C,)
         var = x.var(axis=(0, 2, 3))  # (C,), biased
@@ -473,8 +470,6 @@ def bn_fwd(x, gamma, beta, bn_param, bug=None):
         raise ValueError(f"Invalid forward batchnorm mode {mode!r}")
     if bug == "eps added outside the square root: sqrt(var) + eps":
         std = np.sqrt(var) + eps
-    elif bug == "test mode divides by sqrt(running_var), eps left out" and mode == "test":
-        std = np.sqrt(var)
     else:
         std = np.sqrt(var + eps)
     xhat = (x - mean.reshape(1, C, 1, 1)) / std.reshape(1, C, 1, 1)
@@ -524,13 +519,16 @@ def bn_fwd_rows(x, gamma, beta, bn_param, bug=None):
     return out, (xhat, inv_std, gamma, beta.shape, mode)
 
 
-def bn_fwd_per_channel(x, gamma, beta, bn_param):
-    """Right: a loop over the channels, statistics of x[:, c] by explicit sums."""
+def bn_fwd_per_channel(x, gamma, beta, bn_param, bug=None):
+    """Student C: a loop over the channels, statistics of x[:, c] by explicit sums (right as written)."""
     N, C, H, W = x.shape
     mode = bn_param["mode"]
     eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
     rm = np.array(bn_param.get("running_mean", np.zeros(C)), dtype=float)
-    rv = np.array(bn_param.get("running_var", np.ones(C)), dtype=float)
+    if bug == "running_var starts at zeros when absent (np.zeros for both)":
+        rv = np.array(bn_param.get("running_var", np.zeros(C)), dtype=float)
+    else:
+        rv = np.array(bn_param.get("running_var", np.ones(C)), dtype=float)
     g, b = np.ravel(gamma), np.ravel(beta)
     out, xhat, inv_std = np.empty_like(x), np.empty_like(x), np.empty(C)
     for c in range(C):
@@ -542,7 +540,10 @@ def bn_fwd_per_channel(x, gamma, beta, bn_param):
             rv[c] = momentum * rv[c] + (1 - momentum) * var
         else:
             mu, var = rm[c], rv[c]
-        inv_std[c] = 1.0 / np.sqrt(var + eps)
+        if bug == "test mode divides by sqrt(running_var), eps left out" and mode == "test":
+            inv_std[c] = 1.0 / np.sqrt(var)
+        else:
+            inv_std[c] = 1.0 / np.sqrt(var + eps)
         xhat[:, c] = (xc - mu) * inv_std[c]
         out[:, c] = g[c] * xhat[:, c] + b[c]
     if mode == "train":
@@ -557,8 +558,6 @@ CORPUS += _rows(
         "momentum as PyTorch's: running = (1 - m) * running + m * batch",
         "running_var fed the unbiased variance (PyTorch)",
         "eps added outside the square root: sqrt(var) + eps",
-        "test mode divides by sqrt(running_var), eps left out",
-        "running_var starts at zeros when absent (np.zeros for both)",
     ],
 )
 CORPUS += _rows(
@@ -570,6 +569,14 @@ CORPUS += _rows(
         "gamma and beta used as given on the rows",
         "running statistics updated in local variables, never stored in bn_param",
         "test mode normalizes with the batch statistics (the running ones never used)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd_per_channel,
+    [
+        "test mode divides by sqrt(running_var), eps left out",
+        "running_var starts at zeros when absent (np.zeros for both)",
     ],
 )
 CORPUS.append(_right("spatial_batchnorm_forward", "per-channel loop with explicit sums", bn_fwd_per_channel))
@@ -585,7 +592,7 @@ def bn_bwd(dout, cache, bug=None):
     N, C, H, W = dout.shape
     dbeta = dout.sum(axis=(0, 2, 3))
     dgamma = (dout * xhat).sum(axis=(0, 2, 3))
-    dxhat = dout if bug == "gamma left out of dx (dxhat = dout)" else dout * gamma.reshape(1, C, 1, 1)
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
     istd = inv_std.reshape(1, C, 1, 1)
     mean_dxhat = dxhat.mean(axis=(0, 2, 3), keepdims=True)
     mean_dxhat_xhat = (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
@@ -661,8 +668,9 @@ def bn_bwd_staged(dout, cache, bug=None):
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
 
 
-def bn_bwd_per_channel(dout, cache):
-    """Right: a loop over the channels, the compact formula from the sums dbeta and dgamma."""
+def bn_bwd_per_channel(dout, cache, bug=None):
+    """Student D: a loop over the channels, the compact formula from the sums dbeta and dgamma
+    (right as written)."""
     xhat, inv_std, gamma, beta_shape, mode = cache
     N, C, H, W = dout.shape
     M = N * H * W
@@ -672,7 +680,8 @@ def bn_bwd_per_channel(dout, cache):
     for c in range(C):
         d, xh = dout[:, c], xhat[:, c]
         dbeta[c], dgamma[c] = d.sum(), (d * xh).sum()
-        dx[:, c] = g[c] * inv_std[c] * (d - dbeta[c] / M - xh * dgamma[c] / M)
+        scale = inv_std[c] if bug == "gamma left out of dx (as if dxhat = dout)" else g[c] * inv_std[c]
+        dx[:, c] = scale * (d - dbeta[c] / M - xh * dgamma[c] / M)
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
 
 
@@ -680,7 +689,6 @@ CORPUS += _rows(
     "spatial_batchnorm_backward",
     bn_bwd,
     [
-        "gamma left out of dx (dxhat = dout)",
         "the xhat term added, not subtracted",
         "the cached inv_std taken for the std: divided by it",
         "dgamma and dbeta returned as (C,) whatever gamma's shape",
@@ -705,6 +713,7 @@ CORPUS += _rows(
         "the alt formula's N kept as the batch size N, not N*H*W",
     ],
 )
+CORPUS += _rows("spatial_batchnorm_backward", bn_bwd_per_channel, ["gamma left out of dx (as if dxhat = dout)"])
 CORPUS.append(_right("spatial_batchnorm_backward", "per-channel loop from dbeta and dgamma", bn_bwd_per_channel))
 
 # ---------------------------------------------------------------------------------------------
@@ -813,10 +822,7 @@ def gn_bwd(dout, cache, bug=None):
             K = H * W
         m1 = dxhat.sum(axis=2, keepdims=True) / K
         m2 = (dxhat * xh).sum(axis=2, keepdims=True) / K
-        dx = dxhat - m1 - xh * m2
-        if bug != "dx never multiplied by inv_std":
-            dx = dx * inv_std
-        dx = dx.reshape(N, C, H, W)
+        dx = ((dxhat - m1 - xh * m2) * inv_std).reshape(N, C, H, W)
     if bug == "dgamma and dbeta returned as (C,) whatever gamma's shape":
         return dx, dgamma, dbeta
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
@@ -853,8 +859,9 @@ def gn_bwd_staged(dout, cache, bug=None):
     return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
 
 
-def gn_bwd_loop(dout, cache):
-    """Right: loops over (sample, group), the compact formula on each block of C/G channels."""
+def gn_bwd_loop(dout, cache, bug=None):
+    """Student C: loops over (sample, group), the compact formula on each block of C/G channels
+    (right as written)."""
     xhat, inv_std, gamma, beta_shape, G = cache
     N, C, H, W = dout.shape
     Cg = C // G
@@ -865,7 +872,9 @@ def gn_bwd_loop(dout, cache):
             chans = slice(k * Cg, (k + 1) * Cg)
             dxhat = dout[n, chans] * g[chans, None, None]
             xh = xhat[n, chans]
-            dx[n, chans] = (dxhat - dxhat.mean() - xh * (dxhat * xh).mean()) * inv_std[n, k, 0]
+            dx[n, chans] = dxhat - dxhat.mean() - xh * (dxhat * xh).mean()
+            if bug != "the block's dx never multiplied by its inv_std":
+                dx[n, chans] *= inv_std[n, k, 0]
     dgamma = np.einsum("nchw,nchw->c", dout, xhat)
     dbeta = np.einsum("nchw->c", dout)
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
@@ -877,7 +886,6 @@ CORPUS += _rows(
     [
         "gamma pulled out of the means (batch norm's shortcut)",
         "the means' K taken as H*W (the group's C/G channels left out)",
-        "dx never multiplied by inv_std",
         "dgamma and dbeta returned as (C,) whatever gamma's shape",
         "dgamma summed from dxhat * xhat (gamma inside)",
     ],
@@ -888,4 +896,5 @@ CORPUS += _rows(
     ["the -1/2 of d(var + eps)^(-1/2) dropped from dvar"],
     forward=gn_fwd_staged,
 )
+CORPUS += _rows("spatial_groupnorm_backward", gn_bwd_loop, ["the block's dx never multiplied by its inv_std"])
 CORPUS.append(_right("spatial_groupnorm_backward", "loops over (sample, group), einsum for dgamma", gn_bwd_loop))

@@ -95,14 +95,17 @@ BASES = [
     ("spatial_batchnorm_forward", M.bn_fwd, None),
     ("spatial_batchnorm_forward", M.bn_fwd_rows, None),
     ("spatial_batchnorm_forward", M.bn_fwd_staged, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_per_channel, None),
     ("spatial_batchnorm_backward", M.bn_bwd, None),
     ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_staged),
     ("spatial_batchnorm_backward", M.bn_bwd_rows, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_per_channel, None),
     ("spatial_groupnorm_forward", M.gn_fwd, None),
     ("spatial_groupnorm_forward", M.gn_fwd_loop, None),
     ("spatial_groupnorm_forward", M.gn_fwd_staged, None),
     ("spatial_groupnorm_backward", M.gn_bwd, None),
     ("spatial_groupnorm_backward", M.gn_bwd_staged, M.gn_fwd_staged),
+    ("spatial_groupnorm_backward", M.gn_bwd_loop, None),
 ]
 
 if __name__ == "__main__":
