@@ -1,6 +1,63 @@
-"""A seventh held-out corpus of student mistakes (pooling and normalization half), written blind.
+"""A seventh held-out corpus of student mistakes, its pooling and normalization half, written blind.
 
-(Docstring completed at the end of the writing; see the counts below.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora, for ``max_pool_forward_naive``, ``max_pool_backward_naive``, ``avg_pool_forward_naive``,
+``avg_pool_backward_naive``, ``spatial_batchnorm_forward``, ``spatial_batchnorm_backward``,
+``spatial_groupnorm_forward`` and ``spatial_groupnorm_backward`` (the convolution half is written
+separately). It measures how often the checker names a mistake it was never tuned to. Each wrong
+row carries ONE mistake a student following lessons 4 to 6 could plausibly make, in rough
+proportion to how often it happens: ``=`` for ``+=``, every tied maximum (or a share of it) getting
+the gradient, the stride, the pad or a (h, w) pair mishandled in one place, the padding never added
+or never cut off (``[ph:-ph]``), count_include_pad ignored or counted from nonzero values, CS231n's
+reshape trick where it does not apply, buffered fancy-index ``+=``, writes through an overlapping
+as_strided view, Python precedence, PyTorch's momentum and unbiased running variance, eps in the
+wrong place or ignored, running statistics not stored, test mode with batch statistics, the
+(N*H*W, C) rows without their transposes, gamma's (1, C, 1, 1) shape on the rows or returned as
+(C,), dgamma and dbeta swapped, a sign, a factor 2 or a 1/M of the staged backward, gamma pulled out
+of group norm's means, G read as the group size, channels-last (Keras) broadcasting.
+
+The students: about half the rows are in the plain loop style of the stubs (the pooling loops,
+per-channel and per-(sample, group) loops), the others vectorized (sliding_window_view, argmax +
+np.unravel_index with np.add.at, strided tap slices, the compact batch-norm backward, CS231n's
+(N*H*W, C) rows with batchnorm_backward_alt, the staged computational-graph backward with a cache
+of its own, the (N, G, K) view). One correct helper per style per exercise; each bug is a branch of
+it (``functools.partial(helper, bug=...)``). The rows with ``should_pass`` True are correct
+implementations in unusual styles (np.maximum over tap slices, CS231n switches cached by the
+forward, the first maximum found tap by tap without argmax, an integral image, np.add.at over
+broadcast index grids, per-channel and per-group loops, group norm as batch norm of a reshaped x),
+there to catch false FAILs.
+
+``forward`` is None where the backward reads cnnlab's cache format (pooling ``(x, pool_param)``,
+the norms ``(xhat, inv_std, gamma, beta.shape, mode)`` and ``(xhat, inv_std, gamma, beta.shape,
+G)``), or the student's own correct forward where the backward relies on a cache of its own (the
+switches, the staged backward passes). Batch norm's backward is meant for train mode only, as
+lesson 5 says.
+
+How it was written: blind to the checker, from the student edition of lessons 4, 5 and 6
+(``lessons/04_max_pooling.ipynb``, ``05_batch_normalization.ipynb``, ``06_group_normalization.ipynb``:
+explanations, stubs, docstrings), ``cnnlab/layers``, ``cnnlab/shapes.py``, ``cnnlab/geometry.py``,
+``cnnlab/cases.py``, and the verify machinery (``tests/corpus_verify.py``,
+``tests/verify_mistake_corpus_fourth.py``; of the earlier corpora only the format of
+``tests/mistake_corpus_fourth.py`` was looked at). Nothing under ``cnnlab/exercises/`` or
+``cnnlab/grading`` was read or run, nor the checker's tests or the earlier corpora's rows. Every
+row was verified against cnnlab's reference implementations only, by
+``tests/verify_mistake_corpus_seventh_rest.py``: each wrong row differs from the reference (a
+wrong value, a wrong shape or an exception) on at least one input, each right row and each helper
+with bug=None matches it to a relative error of 1e-8 on every input.
+
+71 rows: 62 wrong, 9 right.
+
+    exercise                     wrong  right
+    max_pool_forward_naive           6      1
+    max_pool_backward_naive          9      2
+    avg_pool_forward_naive           7      1
+    avg_pool_backward_naive          8      1
+    spatial_batchnorm_forward       10      1
+    spatial_batchnorm_backward      10      1
+    spatial_groupnorm_forward        6      1
+    spatial_groupnorm_backward       6      1
+
+Of the 62 wrong rows, 27 are in loop style, 4 in the staged graph style, 31 vectorized.
 """
 
 from __future__ import annotations
@@ -269,9 +326,7 @@ def ap_fwd(x, pool_param, bug=None):
                 for j in range(Wo):
                     rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
                     window = xpad[n, c, rows, cols]
-                    if bug == "count_include_pad ignored: every window divided by PH*PW":
-                        count = PH * PW
-                    elif count_include_pad:
+                    if count_include_pad or bug == "count_include_pad ignored: every window divided by PH*PW":
                         count = PH * PW
                     elif bug == "real pixels counted as the window's nonzero values (np.count_nonzero)":
                         count = np.count_nonzero(window)
