@@ -485,7 +485,8 @@ def measure(rows=CORPUS):
     return found, texts
 
 
-CORPORA = ("first", "fresh", "third", "fourth", "fifth", "sixth", "seventh")  # this file's CORPUS, then mistake_corpus_<name>.py
+# this file's CORPUS, then mistake_corpus_<name>.py
+CORPORA = ("first", "fresh", "third", "fourth", "fifth", "sixth", "seventh")
 
 
 def corpus(name: str) -> list:

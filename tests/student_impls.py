@@ -2407,7 +2407,7 @@ BUGGY = [
         "CS231n: gamma (C,) only",
         _bug(batchnorm_forward_2d, "cs231n gamma (C,)"),
         None,
-        "gamma and beta of shape (1, C, 1, 1): CS231n's are (C,) only",
+        "CS231n's gamma and beta are (C,) only",
     ),
     (
         "spatial_batchnorm_backward",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from cnnlab import cases as tables
 from cnnlab import geometry, shapes
 from cnnlab.exercises import conv
-from cnnlab.exercises.exercise import Case, Exercise
+from cnnlab.exercises.exercise import Case, CrashAdvice, Exercise
 
 __all__ = ["EXERCISES", "output_size_cases"]
 
@@ -94,5 +94,16 @@ EXERCISES = [
             "O = (size + 2*pad - dilation*(kernel - 1) - 1) // stride + 1",
         ),
         tag_advice=TAGS,
+        crash_advice=(
+            CrashAdvice(
+                kind=Exception,
+                text="",
+                tag="a filter that does not fit",
+                advice=(
+                    "it raises where the filter does not fit; lesson 1 asks for the formula's number there (0 or "
+                    "less): return it, the layers turn it into an error"
+                ),
+            ),
+        ),
     ),
 ]

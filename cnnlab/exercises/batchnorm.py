@@ -14,7 +14,7 @@ from cnnlab import cases as tables
 from cnnlab import layers as L
 from cnnlab import shapes
 from cnnlab.exercises import norm
-from cnnlab.exercises.exercise import Case, Exercise, case_rng, mistake
+from cnnlab.exercises.exercise import Case, CrashAdvice, Exercise, case_rng, mistake
 from cnnlab.exercises.norm import (
     formula_forward,
     layout_labels,
@@ -30,6 +30,16 @@ __all__ = ["EXERCISES", "BATCHNORM", "CONVENTIONS", "batchnorm_cases", "batchnor
 LAYOUTS = ("H,W", "C,H,W", "N", "all", "N,H", "N,W", "reshape(-1, C)")
 
 BATCHNORM = {
+    "rows untransposed backward": (
+        "dout and xhat are made rows with .reshape(-1, C) and no transpose: each row mixes the channels; move C "
+        "last first, dout.transpose(0, 2, 3, 1).reshape(-1, C) (the same for xhat), and dx back with "
+        ".reshape(N, H, W, C).transpose(0, 3, 1, 2)"
+    ),
+    "gamma on rows": (
+        "gamma (or beta) of shape (1, C, 1, 1) met the (N*H*W, C) rows: NumPy makes a (1, C, N*H*W, C) array of "
+        "them (CS231n's gamma and beta are (C,) only; cnnlab's may be (1, C, 1, 1) too); on the rows use "
+        "np.ravel(gamma), shape (C,), and give dgamma back in the shape gamma had"
+    ),
     "test uses batch": (
         "test mode normalizes with the batch's own mean and variance; it must use bn_param's running_mean "
         "and running_var"
@@ -393,7 +403,37 @@ def batchnorm_backward(args, dout):
                 lambda: (dxhat - sum_dxhat / N - xhat * sum_dxhat_xhat / N) * inv_std,
             )
         )
+        found += _rows_untransposed(dout, xhat, inv_std, gamma)
     return found
+
+
+def _rows_untransposed(dout, xhat, inv_std, gamma) -> list:
+    """The fully connected backward on rows made with .reshape(-1, C) and no transpose (channels mixed),
+    dx reshaped back the same way or with the transpose."""
+    N, C, H, W = dout.shape
+    d, xh = dout.reshape(-1, C), xhat.reshape(-1, C)
+    M = d.shape[0]
+    dbeta, dgamma = d.sum(axis=0), (d * xh).sum(axis=0)
+    per_channel_inv_std = np.broadcast_to(inv_std, dout.shape)[0, :, 0, 0]
+    rows = (np.ravel(gamma) * per_channel_inv_std / M) * (M * d - dbeta - xh * dgamma)
+    sentence = BATCHNORM["rows untransposed backward"]
+    return [
+        ("dx", sentence, rows.reshape(N, C, H, W)),
+        ("dx", sentence, rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)),
+        ("dgamma", sentence, dgamma.reshape(np.shape(gamma))),
+        ("dbeta", sentence, dbeta.reshape(np.shape(gamma))),
+    ]
+
+
+def _gamma_on_rows(args, message) -> bool:
+    """gamma (1, C, 1, 1) times the (N*H*W, C) rows: a (1, C, N*H*W, C) array that cannot be reshaped back."""
+    x, gamma = args[0], args[1]
+    return np.ndim(gamma) == 4 and f"size {x.size * x.shape[1]} into" in message
+
+
+GAMMA_ON_ROWS = CrashAdvice(
+    kind=ValueError, text="cannot reshape", tag="", advice=BATCHNORM["gamma on rows"], applies=_gamma_on_rows
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,6 +451,7 @@ EXERCISES = [
         cases=batchnorm_cases,
         outputs=("out", *RUNNING),
         mistakes=batchnorm_forward,
+        crash_advice=(GAMMA_ON_ROWS,),
         extras=_running_stats,
         updates={"bn_param": RUNNING},
         unstored=UNSTORED,

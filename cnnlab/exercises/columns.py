@@ -261,7 +261,7 @@ def im2col_mistakes(args, dout=None):
     flat = cols.ravel()
     skip = {("written", o) for o in _IM2COL_NAMED}
     compute = lambda i: flat[i].reshape(cols.shape)  # noqa: E731
-    for how, order, value in layouts((N, C, HH, WW, Ho, Wo), LETTERS, compute, fixed=1, skip=skip):
+    for how, order, value in layouts((N, C, HH, WW, Ho, Wo), LETTERS, compute, skip=skip):
         sentence = COLUMNS[f"layout {how}"].format(got=order_text(order, LETTERS), shape=shape_text(order, NAMES))
         found.append(("cols", sentence, value))
     return found
@@ -481,7 +481,7 @@ def col2im_mistakes(args, dout=None):
     skip = {("read", ("n", "c", "q", "p", "i", "j")), ("read", ("n", "c", "p", "q", "j", "i"))}
     fold = folder(tuple(x_shape), HH, WW, stride, pad, dilation)
     compute = lambda i: fold(flat[i])  # noqa: E731
-    for how, order, value in layouts((N, C, HH, WW, Ho, Wo), LETTERS, compute, fixed=1, skip=skip, first="read"):
+    for how, order, value in layouts((N, C, HH, WW, Ho, Wo), LETTERS, compute, skip=skip, first="read"):
         sentence = COLUMNS[f"reads {how}"].format(got=order_text(order, LETTERS), shape=shape_text(order, NAMES))
         found.append(("x", sentence, value))
     return found

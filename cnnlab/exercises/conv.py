@@ -168,6 +168,27 @@ CALL_CRASHES = (
 )
 
 
+def _w_row_cached(args, message) -> bool:
+    """cnnlab's validation of the backward's w, given (F, C*HH*WW): the forward's w_row in the cache."""
+    _, w, _, _ = args
+    return f"got 2 (shape ({w.shape[0]}, {w[0].size}))" in message
+
+
+# crashes of the loops: an array assigned to out[n, f, i, j]; the backward given the cache's w_row
+LOOP_CRASHES = (
+    CrashAdvice(
+        kind=ValueError,
+        text="setting an array element with a sequence",
+        tag="",
+        advice=CONV["array into an element"],
+        applies=lambda args, message: True,
+    ),
+    CrashAdvice(
+        kind=ValueError, text="w must have 4 dimensions", tag="", advice=CONV["w_row cached"], applies=_w_row_cached
+    ),
+)
+
+
 def conv_tags(case: tables.ConvCase) -> tuple:
     stride = shapes.check_pair("stride", case.stride, 1)
     pad = shapes.check_pair("pad", case.pad, 0)
@@ -318,7 +339,7 @@ def _pair(variant: str, lesson: int) -> list:
     """conv_forward_{variant} and conv_backward_{variant}: the same cases, checks and mistakes."""
     forward = f"conv_forward_{variant}"
     family = dict(lesson=lesson, cases=conv_cases, axes=AXES, regions=conv_regions, answer_key=ANSWER_KEY)
-    crash_advice = (*PAIRS, *CALL_CRASHES, *SHAPE_CRASHES) if variant == "im2col" else (*PAIRS, *SHAPE_CRASHES)
+    crash_advice = (*PAIRS, *(CALL_CRASHES if variant == "im2col" else ()), *SHAPE_CRASHES, *LOOP_CRASHES)
     family.update(tag_advice=TAGS, optional_keys={"dilation": "1"}, crash_advice=crash_advice)
     return [
         Exercise(

@@ -11,6 +11,7 @@ import numpy as np
 
 from cnnlab import geometry
 from cnnlab import im2col as im2col_module
+from cnnlab import layers as L
 from cnnlab.exercises.conv_forward_mistakes import (
     COLS,
     LOOP_NAMES,
@@ -121,6 +122,8 @@ def conv_backward(args, dout, im2col=False):
         mistake("db", CONV["db sample 0"], lambda: dout[0].sum(axis=(1, 2))),
         mistake("db", CONV["db scalar"], lambda: dout.sum()),
         mistake("db", CONV["db corner"], lambda: dout[:, :, 0, 0].sum(axis=0)),
+        mistake("db", CONV["db over n and f"], lambda: dout.sum(axis=(0, 1))),
+        mistake("db", CONV["db over n and f"], lambda: dout.sum(axis=(0, 1)).ravel()),
         mistake("dw", CONV["dw flipped"], lambda: conv_grads(x, w, b, conv_param, dout)[1][:, :, ::-1, ::-1]),
         mistake("dx", CONV["dx flipped"], lambda: conv_grads(x, flipped, b, conv_param, dout)[0]),
     ]
@@ -210,6 +213,9 @@ def conv_backward(args, dout, im2col=False):
         found.append(mistake("dx", CONV["dx crop corner"], lambda: dxpad[:, :, :H, :W]))
     if not (ph and pw):
         found.append(mistake("dx", CONV["dx empty"], lambda: dxpad[:, :, ph:-ph, pw:-pw]))
+    if stride != (1, 1) or dilation != (1, 1):  # lesson 2's convolutions, which hold for stride 1 only
+        found.append(mistake("dx", CONV["as convolutions"], lambda: _full_correlation_dx(x, w, pad, dout)))
+        found.append(mistake("dw", CONV["as convolutions"], lambda: _valid_correlation_dw(xpad, dout)))
     if stride != (1, 1):
         found.append(
             mistake(
@@ -401,3 +407,22 @@ def _per_filter_sample_dw(x, w, b, conv_param, dout):
             for f in range(w.shape[0])
         ]
     )
+
+
+def _full_correlation_dx(x, w, pad, dout):
+    """dx as lesson 2's full correlation of dout with the flipped filters (stride 1, no dilation), cut by
+    the padding: its own size where a stride or dilation makes it another."""
+    F, C, HH, WW = w.shape
+    flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))  # (C, F, HH, WW)
+    full = L.conv_forward_im2col(dout, flipped, np.zeros(C), {"pad": (HH - 1, WW - 1)})[0]
+    (ph, pw), (H, W) = pad, x.shape[2:]
+    return full[:, :, ph : ph + H, pw : pw + W]
+
+
+def _valid_correlation_dw(xpad, dout):
+    """dw as lesson 2's correlation of xpad with dout (stride 1, no dilation): its own size."""
+    if dout.shape[2] > xpad.shape[2] or dout.shape[3] > xpad.shape[3]:
+        return None
+    F = dout.shape[1]
+    out = L.conv_forward_im2col(xpad.transpose(1, 0, 2, 3), dout.transpose(1, 0, 2, 3), np.zeros(F), {})[0]
+    return out.transpose(1, 0, 2, 3)

@@ -109,6 +109,24 @@ CONV = {
     "pair swapped": (
         "{param} is an (h, w) pair here and its values are swapped: the rows use {param}[0], the columns {param}[1]"
     ),
+    "db over n and f": (
+        "db is summed over the samples and the filters, axis=(0, 1): there is one bias per filter, so db[f] sums "
+        "dout[n, f, i, j] over n, i and j, dout.sum(axis=(0, 2, 3))"
+    ),
+    "as convolutions": (
+        "dx and dw are lesson 2's stride-1 convolutions (dx: dout fully correlated with the flipped filters, dw: "
+        "xpad correlated with dout): they hold for stride 1 and no dilation only; in general send each window's "
+        "gradient back where the window read, with the forward's loops (dxpad[n, :, rows, cols] += w[f] * g, "
+        "dw[f] += window * g)"
+    ),
+    "array into an element": (
+        "an array was assigned to one element of out: a term of out[n, f, i, j] = ... is an array where one of "
+        "its numbers belongs, such as the whole bias b where b[f] belongs, or a sum that kept an axis"
+    ),
+    "w_row cached": (
+        "the backward got w with 2 dimensions, (F, C*HH*WW): the forward cached w_row where w belongs; cache the "
+        "w it was given, (x, w, b, conv_param, cols), and reshape it in the backward"
+    ),
     "2-D dcols": (
         "dcols, the 2-D product w_row.T @ dout_2d of shape (C*HH*WW, N*H'*W'), was reshaped straight to "
         "(N, C*HH*WW, H'*W'): its sample axis is the middle one; reshape to (C*HH*WW, N, H'*W') and move it first, "

@@ -38,6 +38,15 @@ CONVNET = {
         "{g} is summed over the wrong axis ({how}): a bias gets the sum of its layer's upstream gradient over "
         "everything but its own axis"
     ),
+    "pad float": (
+        "the convolution's pad is (HH - 1) / 2, a float: use integer division, pad = (HH - 1) // 2 (lesson 7's "
+        "'same' padding)"
+    ),
+    "names shifted": (
+        "a gradient of one weight's shape met another weight's reg * W: the gradients are stored under the wrong "
+        "names (counting the layers from the top?); grads[name] must be the gradient of the loss with respect to "
+        "params[name], grads['W3'] from the last affine layer"
+    ),
     "pad HH // 2": (
         "the convolution is padded by HH // 2: for an even filter that is one too many; lesson 7's 'same' "
         "padding is pad = (HH - 1) // 2"
@@ -419,6 +428,23 @@ def _explains_even():
     return applies
 
 
+def _pad_float(args, message) -> bool:
+    """conv_param['pad'] given as (HH - 1) / 2, a float."""
+    HH = args[0]["W1"].shape[2]
+    return f"got {(HH - 1) / 2} (float)" in message
+
+
+def _two_params(args, message) -> bool:
+    """A broadcast between the shapes of two different weights: a gradient stored under another one's name
+    met that one's reg * W."""
+    found = re.search(r"shapes\(([\d,]+)\)\(([\d,]+)\)", message.replace(" ", ""))
+    if not found:
+        return False
+    shapes_ = {tuple(int(n) for n in group.split(",") if n) for group in found.groups()}
+    owners = [name for name in CONVNET_WEIGHTS if tuple(args[0][name].shape) in shapes_]
+    return len(shapes_) == 2 and len(owners) == 2
+
+
 CRASHES = tuple(
     CrashAdvice(kind=ValueError, text=text, tag="", advice=CONVNET[key], applies=_explains(**geometry))
     for key, geometry in (
@@ -437,6 +463,8 @@ CRASHES = tuple(
         applies=lambda args, message: args[2] is not None and np.size(args[2]) > 1,
     ),
     CrashAdvice(kind=ValueError, text="", tag="", advice=CONVNET["pad HH // 2"], applies=_explains_even()),
+    CrashAdvice(kind=TypeError, text="(float)", tag="", advice=CONVNET["pad float"], applies=_pad_float),
+    CrashAdvice(kind=ValueError, text="broadcast", tag="", advice=CONVNET["names shifted"], applies=_two_params),
 )
 
 

@@ -21,7 +21,7 @@ __all__ = ["NAMES", "explain"]
 
 NAMES = {
     "per channel": (
-        "a per-{what} array of shape ({k},) met a 4-D {shape} array: NumPy lines up the last axes, so its {k} "
+        "a per-{what} array of shape {shown} met a 4-D {shape} array: NumPy lines up the last axes, so its {k} "
         "values were matched with the width W, not with axis 1; reshape it to (1, {k}, 1, 1), e.g. "
         "a.reshape(1, -1, 1, 1) or a[None, :, None, None]"
     ),
@@ -50,6 +50,9 @@ NAMES = {
         "sum kept those axes; sum over {axes} (e.g. dbeta = dout.sum(axis={axes}), then reshape to {shape})"
     ),
     "window": "a window of shape {got} met the {what} {want}: the window's slice {how}; {where}",
+    "window values": (
+        "a window of {got} values met the filter's {k} (C*HH*WW) in a product: the window's slice {how}; {where}"
+    ),
     "index": (
         "index {index} is past the end of axis {axis}, which has {size} entries there: a loop (or an index made "
         "from it) runs too far; check each loop's range against the array it indexes: the output has H' x W' "
@@ -78,6 +81,7 @@ _INTO = re.compile(
     rf"|non-broadcastable output operand with shape {_SHAPE} doesn't match the broadcast shape {_SHAPE})"
 )
 _INDEX = re.compile(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)")
+_CORE = re.compile(r"mismatch in its core dimension \d+.*\(size (\d+) is different from (\d+)\)")
 _RESHAPE = re.compile(rf"cannot reshape array of size (\d+) into shape {_SHAPE}")
 _NAME = re.compile(r"(?:local variable |name |cannot access local variable )'(\w+)'")
 
@@ -110,6 +114,8 @@ def explain(exc: BaseException, args) -> list:
                 _axis_0_only(a, b, args),
             ),
         )
+    if running.raised(exc, ValueError):
+        found += filter(None, [_window_values(message, args)])
     match = _RESHAPE.search(message)
     if match:
         found += filter(None, [_summed_over(int(match.group(1)), _shapes(f"({match.group(2)})")[0], args)])
@@ -125,11 +131,35 @@ def explain(exc: BaseException, args) -> list:
 
 
 def _per_channel(small: tuple, big: tuple, args) -> str | None:
-    """(K,) against (N, K, H, W) with W != K: a per-channel array lined up with W."""
+    """(K,) or (1, 1, 1, K) (channels last, as Keras has them) against (N, K, H, W) with W != K: a
+    per-channel array lined up with W."""
+    shown = small
+    if small[:-1] == (1, 1, 1):
+        small = small[-1:]
     if len(small) != 1 or len(big) != 4 or big[1] != small[0] or big[3] == small[0] or small[0] == 1:
         return None
     what = "filter" if _filters(args) == small[0] else "channel"
-    return NAMES["per channel"].format(what=what, k=small[0], shape=big)
+    return NAMES["per channel"].format(what=what, k=small[0], shape=big, shown=shown)
+
+
+def _window_values(message: str, args) -> str | None:
+    """A matmul of a flattened window with fewer (or more) than C*HH*WW values against the filters'
+    C*HH*WW rows: the window's slice is cut short (or too long)."""
+    match = _CORE.search(message)
+    w = args[1] if len(args) > 1 and isinstance(args[1], np.ndarray) and args[1].ndim == 4 else None
+    if match is None or w is None:
+        return None
+    sizes = {int(match.group(1)), int(match.group(2))}
+    K = w[0].size
+    if K not in sizes or len(sizes) != 2:
+        return None
+    got = (sizes - {K}).pop()
+    if got in (w.shape[0],):  # F: the product's other factor, not a window
+        return None
+    how = "is cut short: it runs past the end of the (padded) input, or it ends at the wrong place"
+    if got > K:
+        how = "is too long: it ends at the wrong place"
+    return NAMES["window values"].format(got=got, k=K, how=how, where=WHERE["filter"])
 
 
 def _keepdims(small: tuple, big: tuple) -> str | None:

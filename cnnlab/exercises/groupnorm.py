@@ -43,6 +43,10 @@ LAYOUTS = (
 )
 
 GROUPNORM = {
+    "groups at g": (
+        "group g is sliced as channels g : g + C // G, so the groups overlap and the last channels are never "
+        "normalized: group g is channels g*(C // G) : (g + 1)*(C // G), or x.reshape(N, G, -1)"
+    ),
     "gn eps ignored": "gn_param['eps'] is ignored (1e-5 is used whatever it says): eps = gn_param.get('eps', 1e-5)",
     "gamma of first channel": (
         "each group is scaled (and shifted) with the gamma (beta) of its first channel; gamma and beta are per "
@@ -120,6 +124,10 @@ def groupnorm_forward(args, dout=None):
             mistake("out", sentence, lambda i=index: per_channel(g[i], C) * xhat + per_channel(bt[i], C)),
         ]
     found += groupnorm_tiled_forward(x, gamma, beta, G, eps)
+    if G > 1:
+        xhat_at_g, out_at_g = _groups_at_g(x, gamma, beta, G, eps)
+        found += [("out", GROUPNORM["groups at g"], per_channel(g, C) * xhat_at_g + per_channel(bt, C))]
+        found += [("out", GROUPNORM["groups at g"], out_at_g)]
     if "eps" not in (gn_param or {}):
         found += [
             mistake(
@@ -138,6 +146,21 @@ def groupnorm_forward(args, dout=None):
             )
         )
     return found
+
+
+def _groups_at_g(x, gamma, beta, G, eps):
+    """(xhat, out) of a loop over the groups that slices group g as channels g : g + C // G (the groups
+    overlap, later ones overwrite, the last channels are never reached and stay 0)."""
+    N, C = x.shape[:2]
+    Cg = C // G
+    g, bt = per_channel(gamma, C), per_channel(beta, C)
+    xhat, out = np.zeros(x.shape), np.zeros(x.shape)
+    for k in range(G):
+        block = x[:, k : k + Cg]
+        mean = block.mean(axis=(1, 2, 3), keepdims=True)
+        xhat[:, k : k + Cg] = (block - mean) / np.sqrt(block.var(axis=(1, 2, 3), keepdims=True) + eps)
+        out[:, k : k + Cg] = g[:, k : k + Cg] * xhat[:, k : k + Cg] + bt[:, k : k + Cg]
+    return xhat, out
 
 
 def _tiled_labels(x_shape, G):

@@ -11,6 +11,7 @@ import numpy as np
 
 from cnnlab import cases as tables
 from cnnlab.exercises.exercise import SHARED_TAGS, mistake
+from cnnlab.exercises.layouts import layouts, order_text, shape_text
 
 __all__ = [
     "LAYOUTS",
@@ -92,6 +93,16 @@ VARIANCE = {
 }
 
 NORM = {
+    "out written": (
+        "out holds its numbers in the order {got} (n: sample, c: channel, h, w: row and column), as an array of "
+        "shape ({shape}) reshaped to (N, C, H, W) as it is: rows of shape (N*H*W, C) go back with "
+        ".reshape(N, H, W, C).transpose(0, 3, 1, 2), not a reshape alone"
+    ),
+    "out read": (
+        "out is reshaped as if its numbers were in the order {got}, shape ({shape}), and its axes moved back (n: "
+        "sample, c: channel, h, w: row and column): it is already (N, C, H, W); reshape it directly, with no "
+        "transpose"
+    ),
     "var other mean": (
         "the variance is mean((x - m)**2) with m the mean taken {wrong}; the variance is about the mean that "
         "normalizes, taken {right}"
@@ -417,7 +428,18 @@ def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
                 lambda m=other_mean: with_var(group_mean((x - m) ** 2, labels)[0]),
             )
         )
-    return found
+    return found + out_layouts(g * normalize(x, labels, eps)[0] + bt)
+
+
+def out_layouts(out) -> list:
+    """out with its axes in another order (``layouts``): e.g. rows (N*H*W, C) reshaped back to (N, C, H, W)
+    without the transpose."""
+    letters, names = ("n", "c", "h", "w"), ("N", "C", "H", "W")
+    compute = lambda i: out.ravel()[i].reshape(out.shape)  # noqa: E731
+    return [
+        ("out", NORM[f"out {how}"].format(got=order_text(order, letters), shape=shape_text(order, names)), value)
+        for how, order, value in layouts(out.shape, letters, compute)
+    ]
 
 
 def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=None):

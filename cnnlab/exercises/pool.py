@@ -8,6 +8,7 @@ window (a loop that reduces each window another way, or routes its gradient else
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnlab import cases as tables
 from cnnlab import layers as L
@@ -43,6 +44,11 @@ POOL = {
     "size from stride": (
         "the window's size is taken from the stride: window (i, j) is pool_height x pool_width, x[n, c, "
         "i*sh : i*sh + PH, j*sw : j*sw + PW]"
+    ),
+    "starts stop short": (
+        "the loops over the window starts stop one short, range(0, H - PH, sh): the last start, H - PH, is left "
+        "out (range's end is not included); loop over the H' = (H - PH) // sh + 1 outputs, range(H'), with the "
+        "window at i*sh"
     ),
     "end at H - 1": (
         "the windows are clipped at row H - 1 and column W - 1, so the last row and column are never read: a "
@@ -216,7 +222,9 @@ WINDOW_MISTAKES = (
     "j for i",
     "i and j swapped",
 )
-POOL.update({f"backward {key}": f"in the backward pass, {POOL[key]}" for key in WINDOW_MISTAKES})
+POOL.update(
+    {f"backward {key}": f"in the backward pass, {POOL[key]}" for key in (*WINDOW_MISTAKES, "starts stop short")}
+)
 
 # the windows of ``window_variants`` in the lesson's terms: (size, (row, column) of its start)
 WINDOW_TEXT = {
@@ -485,7 +493,37 @@ def pool_forward(args, dout=None):
     if H % PH == 0 and W % PW == 0:  # side-by-side tiles (of another size than H' x W' where that is wrong)
         N, C = x.shape[:2]
         found.append(("out", POOL["tiles"], x.reshape(N, C, H // PH, PH, W // PW, PW).max(axis=(3, 5))))
+    every = sliding_window_view(x, (PH, PW), axis=(2, 3)).max(axis=(4, 5))  # the windows at every position
+    steps = (
+        ("stride swapped", stride[::-1]),
+        ("stride h for w", (stride[0],) * 2),
+        ("stride w for h", (stride[1],) * 2),
+    )
+    for key, (rows, cols) in steps:
+        if (rows, cols) != stride:  # every window's max subsampled with the wrong steps: a size of its own
+            found.append(("out", POOL[key], every[:, :, ::rows, ::cols]))
+    found.append(
+        ("out", POOL["starts stop short"], _short(L.max_pool_forward_im2col(x, pool_param)[0], x, PH, PW, stride))
+    )
     return found
+
+
+def _starts_done(n, k, s) -> int:
+    """How many window starts range(0, n - k, s) visits: one short of (n - k) // s + 1 where s divides n - k."""
+    return len(range(0, n - k, s))
+
+
+def _short(value, x, PH, PW, stride):
+    """out (or dout) with the windows that range(0, H - PH, sh) and range(0, W - PW, sw) never reach set to 0;
+    None where they reach every window."""
+    H, W = x.shape[2:]
+    rows, cols = _starts_done(H, PH, stride[0]), _starts_done(W, PW, stride[1])
+    if (rows, cols) == value.shape[2:]:
+        return None
+    short = value.copy()
+    short[:, :, rows:] = 0
+    short[:, :, :, cols:] = 0
+    return short
 
 
 def _tiles_crash(args, message) -> bool:
@@ -626,6 +664,9 @@ def pool_backward(args, dout):
         windows = _pool_windows((H, W), size, start, hw)
         found.append(mistake("dx", POOL[f"backward {key}"], lambda w=windows: _pool_dx(x, dout, w)))
     found += _read_place_mistakes(x, dout, (PH, PW), (sh, sw), variants)
+    short = _short(dout, x, PH, PW, (sh, sw))
+    if short is not None:
+        found.append(mistake("dx", POOL["backward starts stop short"], lambda: _pool_dx(x, short, right)))
     return found
 
 
