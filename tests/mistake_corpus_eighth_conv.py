@@ -215,3 +215,124 @@ def fwd_sliding(x, w, b, conv_param):
 
 
 CORPUS += _right("conv_forward_naive", "sliding_window_view and one einsum", fwd_sliding)
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_naive (lesson 2): the cache is (x, w, b, conv_param)
+
+
+def bwd_loops(dout, cache, bug=None):
+    """The forward's four loops, adding each step's contributions."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    if bug == "stride and pad read from conv_param as ints, not the validated pairs":
+        sh = sw = conv_param["stride"]
+        ph = pw = conv_param["pad"]
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dxpad = np.zeros_like(xpad)
+    dw_ = np.zeros_like(w)
+    wk = w[:, :, ::-1, ::-1] if bug == "dx from the flipped kernel (lesson 1's full correlation, in the loops)" else w
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                    cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
+                    g = dout[n, f, i, j]
+                    if bug == "dxpad window assigned with = instead of +=":
+                        dxpad[n, :, rows, cols] = g * wk[f]
+                    else:
+                        dxpad[n, :, rows, cols] += g * wk[f]
+                    if bug == "dw from the window of the unpadded x":
+                        dw_[f] += g * x[n, :, rows, cols]
+                    else:
+                        dw_[f] += g * xpad[n, :, rows, cols]
+    if bug == "dw averaged over the batch (divided by N)":
+        dw_ /= N
+    if bug == "db summed over axis 0 only":
+        db = dout.sum(axis=0)
+    else:
+        db = dout.sum(axis=(0, 2, 3))
+    if bug == "padding cut as dxpad[:, :, ph:-ph, pw:-pw] (empty when the pad is 0)":
+        dx = dxpad[:, :, ph:-ph, pw:-pw]
+    elif bug == "dxpad returned, the padding not cut away":
+        dx = dxpad
+    else:
+        dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    return dx, dw_, db
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    bwd_loops,
+    [
+        "stride and pad read from conv_param as ints, not the validated pairs",
+        "dx from the flipped kernel (lesson 1's full correlation, in the loops)",
+        "dxpad window assigned with = instead of +=",
+        "dw from the window of the unpadded x",
+        "dw averaged over the batch (divided by N)",
+        "db summed over axis 0 only",
+        "padding cut as dxpad[:, :, ph:-ph, pw:-pw] (empty when the pad is 0)",
+        "dxpad returned, the padding not cut away",
+    ],
+)
+
+
+def bwd_taps(dout, cache, bug=None):
+    """Vectorized: one loop over the taps (p, q); each tap's slice of every window at once."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw_ = np.zeros_like(w)
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = p * dh, q * dw
+            if bug == "tap slice step dh (the dilation) instead of sh":
+                rs = slice(r0, r0 + sh * (Ho - 1) + 1, dh)
+                cs = slice(c0, c0 + sw * (Wo - 1) + 1, dw)
+            else:
+                rs = slice(r0, r0 + sh * (Ho - 1) + 1, sh)
+                cs = slice(c0, c0 + sw * (Wo - 1) + 1, sw)
+            dw_[:, :, p, q] = np.einsum("nfij,ncij->fc", dout, xpad[:, :, rs, cs])
+            dxpad[:, :, rs, cs] += np.einsum("nfij,fc->ncij", dout, w[:, :, p, q])
+    db = dout.sum(axis=(0, 2, 3), keepdims=bug == "db with keepdims=True: shape (1, F, 1, 1)")
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw_, db
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    bwd_taps,
+    [
+        "tap slice step dh (the dilation) instead of sh",
+        "db with keepdims=True: shape (1, F, 1, 1)",
+    ],
+)
+
+
+def bwd_positions(dout, cache):
+    """Right: a loop over the output positions only; tensordot over the samples and the filters."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw_ = np.zeros_like(w)
+    for i in range(Ho):
+        for j in range(Wo):
+            rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+            cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
+            g = dout[:, :, i, j]  # (N, F)
+            dxpad[:, :, rows, cols] += np.tensordot(g, w, axes=(1, 0))  # (N, C, HH, WW)
+            dw_ += np.tensordot(g, xpad[:, :, rows, cols], axes=(0, 0))  # (F, C, HH, WW)
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw_, dout.sum(axis=(0, 2, 3))
+
+
+CORPUS += _right("conv_backward_naive", "a loop over positions, tensordot over samples and filters", bwd_positions)

@@ -58,6 +58,8 @@ BASES = [
     ("conv_output_size", M.out_size, None),
     ("conv_forward_naive", M.fwd_loops, None),
     ("conv_forward_naive", M.fwd_taps, None),
+    ("conv_backward_naive", M.bwd_loops, None),
+    ("conv_backward_naive", M.bwd_taps, None),
 ]
 
 if __name__ == "__main__":
