@@ -336,3 +336,194 @@ def bwd_positions(dout, cache):
 
 
 CORPUS += _right("conv_backward_naive", "a loop over positions, tensordot over samples and filters", bwd_positions)
+
+# ---------------------------------------------------------------------------------------------
+# im2col (lesson 3): cols (N, C*HH*WW, H'*W'), row c*HH*WW + p*WW + q, column r*W' + s
+
+
+def im2col_windows(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The obvious way: a loop over the windows (r, s), each window one column."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    if bug == "no padding: the windows read x itself":
+        xpad = x
+    elif bug == "pw pads the height and ph the width":
+        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (ph, ph)))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    patches = []
+    for r in range(Ho):
+        for s in range(Wo):
+            if bug == "window slice r*sh : r*sh + HH, without the dilation":
+                win = xpad[:, :, r * sh : r * sh + HH, s * sw : s * sw + WW]
+            else:
+                win = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            k = s * Ho + r if bug == "column s*H' + r: the positions in column-major order" else r * Wo + s
+            if bug == "windows stacked as (N, H'*W', C*HH*WW) and reshaped, not transposed":
+                patches.append(win.reshape(N, -1))
+            else:
+                cols[:, :, k] = win.reshape(N, -1)
+    if patches:
+        return np.stack(patches, axis=1).reshape(N, C * HH * WW, Ho * Wo)
+    return cols
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_windows,
+    [
+        "no padding: the windows read x itself",
+        "pw pads the height and ph the width",
+        "window slice r*sh : r*sh + HH, without the dilation",
+        "column s*H' + r: the positions in column-major order",
+        "windows stacked as (N, H'*W', C*HH*WW) and reshaped, not transposed",
+    ],
+)
+
+
+def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The faster way: a loop over the taps (p, q), each one strided slice of every window."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    tap_first = bug == "taps stored as (N, HH, WW, C, H', W'): rows in (tap, channel) order"
+    taps = np.zeros((N, HH, WW, C, Ho, Wo) if tap_first else (N, C, HH, WW, Ho, Wo))
+    for p in range(HH):
+        for q in range(WW):
+            if bug == "tap start p, q: the dilation forgotten":
+                r0, c0 = p, q
+            else:
+                r0, c0 = p * dh, q * dw
+            tap = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]  # (N, C, Ho, Wo)
+            if tap_first:
+                taps[:, p, q] = tap
+            else:
+                taps[:, :, p, q] = tap
+    if bug == "CS231n's 2-D layout (C*HH*WW, H'*W'*N)":
+        return taps.reshape(N, C * HH * WW, Ho * Wo).transpose(1, 2, 0).reshape(C * HH * WW, -1)
+    return taps.reshape(N, C * HH * WW, Ho * Wo)
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_taps,
+    [
+        "taps stored as (N, HH, WW, C, H', W'): rows in (tap, channel) order",
+        "tap start p, q: the dilation forgotten",
+        "CS231n's 2-D layout (C*HH*WW, H'*W'*N)",
+    ],
+)
+
+
+def im2col_sliding(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: sliding_window_view over the dilated span, subsampled, then one transpose."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, pw)
+    win = sliding_window_view(xpad, (dh * (HH - 1) + 1, dw * (WW - 1) + 1), axis=(2, 3))
+    win = win[:, :, ::sh, ::sw, ::dh, ::dw][:, :, :Ho, :Wo]  # (N, C, Ho, Wo, HH, WW)
+    return win.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * HH * WW, Ho * Wo)
+
+
+CORPUS += _right("im2col", "sliding_window_view, subsampled, one transpose", im2col_sliding)
+
+# ---------------------------------------------------------------------------------------------
+# col2im (lesson 3): the adjoint of im2col, adding the columns back and cutting the padding
+
+
+def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """A loop over the taps (p, q): one strided add per tap, as the lesson suggests."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    tap_first = bug == "cols split as (N, HH, WW, C, H', W'): (tap, channel) order"
+    c6 = cols.reshape((N, HH, WW, C, Ho, Wo) if tap_first else (N, C, HH, WW, Ho, Wo))
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    counts = np.zeros_like(xpad)
+    for p in range(HH):
+        for q in range(WW):
+            if bug == "tap offset p*sh: the stride used as the tap spacing":
+                r0, c0 = p * sh, q * sw
+            else:
+                r0, c0 = p * dh, q * dw
+            rs = slice(r0, r0 + sh * (Ho - 1) + 1, sh)
+            cs = slice(c0, c0 + sw * (Wo - 1) + 1, sw)
+            tap = c6[:, p, q] if tap_first else c6[:, :, p, q]
+            if bug == "tap added with = instead of +=":
+                xpad[:, :, rs, cs] = tap
+            else:
+                xpad[:, :, rs, cs] += tap
+            counts[:, :, rs, cs] += 1
+    if bug == "divided by the window counts: an inverse of im2col, not its adjoint":
+        xpad = xpad / np.maximum(counts, 1)
+    if bug == "padding cut as xpad[:, :, ph:-ph, pw:-pw] (empty when the pad is 0)":
+        return xpad[:, :, ph:-ph, pw:-pw]
+    if bug == "the padded image returned, the padding not cut away":
+        return xpad
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_taps,
+    [
+        "cols split as (N, HH, WW, C, H', W'): (tap, channel) order",
+        "tap offset p*sh: the stride used as the tap spacing",
+        "tap added with = instead of +=",
+        "divided by the window counts: an inverse of im2col, not its adjoint",
+        "padding cut as xpad[:, :, ph:-ph, pw:-pw] (empty when the pad is 0)",
+        "the padded image returned, the padding not cut away",
+    ],
+)
+
+
+def col2im_windows(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """A loop over the windows (r, s): each column reshaped to (N, C, HH, WW) and added back."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for r in range(Ho):
+        for s in range(Wo):
+            k = r * Ho + s if bug == "column r*H' + s: H' for W'" else r * Wo + s
+            r0, c0 = (r, s) if bug == "window starts at r, s: the stride forgotten" else (r * sh, s * sw)
+            rows = slice(r0, r0 + dh * (HH - 1) + 1, dh)
+            colsl = slice(c0, c0 + dw * (WW - 1) + 1, dw)
+            xpad[:, :, rows, colsl] += cols[:, :, k].reshape(N, C, HH, WW)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_windows,
+    [
+        "column r*H' + s: H' for W'",
+        "window starts at r, s: the stride forgotten",
+    ],
+)
+
+
+def col2im_add_at(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: np.add.at with broadcast row and column indices, unbuffered, so overlaps add up."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    rows = np.arange(HH)[:, None] * dh + np.arange(Ho)[None, :] * sh  # (HH, Ho)
+    cols_i = np.arange(WW)[:, None] * dw + np.arange(Wo)[None, :] * sw  # (WW, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    index = (slice(None), slice(None), rows[:, None, :, None], cols_i[None, :, None, :])
+    np.add.at(xpad, index, cols.reshape(N, C, HH, WW, Ho, Wo))
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _right("col2im", "np.add.at with broadcast index arrays", col2im_add_at)
