@@ -527,3 +527,141 @@ def col2im_add_at(cols, x_shape, filter_height, filter_width, stride=1, pad=0, d
 
 
 CORPUS += _right("col2im", "np.add.at with broadcast index arrays", col2im_add_at)
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_im2col (lesson 3): the student's own im2col (the correct tap-loop one above)
+
+
+def my_im2col(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """The student's own im2col, which passed its check."""
+    return im2col_taps(x, filter_height, filter_width, stride, pad, dilation)
+
+
+def my_col2im(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """The student's own col2im, which passed its check."""
+    return col2im_taps(cols, x_shape, filter_height, filter_width, stride, pad, dilation)
+
+
+def fwd_cols(x, w, b, conv_param, bug=None):
+    """The lesson's three lines: columns, w_row @ cols, bias and reshape."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "dilation not passed to im2col":
+        cols = my_im2col(x, HH, WW, stride, pad)
+    else:
+        cols = my_im2col(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
+    if bug == "w.reshape(C*HH*WW, F).T for w.reshape(F, -1)":
+        w_row = w.reshape(C * HH * WW, F).T
+    else:
+        w_row = w.reshape(F, -1)
+    if bug == "cols^T @ w_row.T, (N, H'*W', F), reshaped to (N, F, H', W') without a transpose":
+        out = (cols.transpose(0, 2, 1) @ w_row.T).reshape(N, F, Ho, Wo) + b.reshape(1, F, 1, 1)
+        return out, (x, w, b, conv_param, cols)
+    if bug == "CS231n's (F, N*H'*W') product reshaped to (N, F, H', W'), N not moved first":
+        cols2 = cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
+        out = (w_row @ cols2 + b[:, None]).reshape(N, F, Ho, Wo)
+        return out, (x, w, b, conv_param, cols)
+    out = w_row @ cols  # (N, F, Ho*Wo)
+    if bug == "out reshaped to (N, F, W', H')":
+        out = (out + b.reshape(1, F, 1)).reshape(N, F, Wo, Ho)
+    elif bug == "bias b.reshape(F, 1) added after the reshape to (N, F, H', W')":
+        out = out.reshape(N, F, Ho, Wo) + b.reshape(F, 1)
+    else:
+        out = (out + b.reshape(1, F, 1)).reshape(N, F, Ho, Wo)
+    return out, (x, w, b, conv_param, cols)
+
+
+CORPUS += _rows(
+    "conv_forward_im2col",
+    fwd_cols,
+    [
+        "dilation not passed to im2col",
+        "w.reshape(C*HH*WW, F).T for w.reshape(F, -1)",
+        "cols^T @ w_row.T, (N, H'*W', F), reshaped to (N, F, H', W') without a transpose",
+        "CS231n's (F, N*H'*W') product reshaped to (N, F, H', W'), N not moved first",
+        "out reshaped to (N, F, W', H')",
+        "bias b.reshape(F, 1) added after the reshape to (N, F, H', W')",
+    ],
+)
+
+
+def fwd_cols_2d(x, w, b, conv_param):
+    """Right: CS231n's 2-D matrices, (F, K) @ (K, N*H'*W'), with the batch moved back in front;
+    the columns from the student's own window-loop im2col."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols = im2col_windows(x, HH, WW, stride, pad, dilation)
+    cols2 = cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
+    out = (w.reshape(F, -1) @ cols2 + b[:, None]).reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+    return out, (x, w, b, conv_param, cols)
+
+
+CORPUS += _right("conv_forward_im2col", "CS231n's 2-D product, transposed back to (N, F, H', W')", fwd_cols_2d)
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_im2col (lesson 3): the cache is (x, w, b, conv_param, cols); dx by the student's col2im
+
+
+def bwd_cols(dout, cache, bug=None):
+    """Section 6 of lesson 3: db, dw = sum_n dout_n cols_n^T, dx = col2im(w_row^T dout)."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "dout.reshape(F, -1) as the (F, N*H'*W') matrix: samples and filters mixed":
+        d2 = dout.reshape(F, -1)
+        c2 = cols.transpose(1, 0, 2).reshape(C * HH * WW, -1)
+        dcols = (w.reshape(F, -1).T @ d2).reshape(C * HH * WW, N, Ho * Wo).transpose(1, 0, 2)
+        dx = my_col2im(dcols, x.shape, HH, WW, stride, pad, dilation)
+        return dx, (d2 @ c2.T).reshape(w.shape), d2.sum(axis=1)
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    if bug == "db = dout.sum(axis=(0, 2)) on the 4-D dout":
+        db = dout.sum(axis=(0, 2))
+    else:
+        db = dout_rows.sum(axis=(0, 2))
+    if bug == "cols.T on the 3-D cols: all three axes reversed":
+        dw = (dout_rows @ cols.T).sum(axis=0).reshape(F, C, HH, WW)
+    elif bug == "dw averaged over the batch (mean for sum over n)":
+        dw = (dout_rows @ cols.transpose(0, 2, 1)).mean(axis=0).reshape(F, C, HH, WW)
+    elif bug == "dw computed as (C*HH*WW, F) and reshaped to w.shape without a transpose":
+        dw = (cols @ dout_rows.transpose(0, 2, 1)).sum(axis=0).reshape(F, C, HH, WW)
+    else:
+        dw = (dout_rows @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(F, C, HH, WW)
+    dcols = w.reshape(F, -1).T @ dout_rows  # (N, C*HH*WW, Ho*Wo)
+    if bug == "dilation not passed to col2im":
+        dx = my_col2im(dcols, x.shape, HH, WW, stride, pad)
+    else:
+        dx = my_col2im(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_im2col",
+    bwd_cols,
+    [
+        "dout.reshape(F, -1) as the (F, N*H'*W') matrix: samples and filters mixed",
+        "db = dout.sum(axis=(0, 2)) on the 4-D dout",
+        "cols.T on the 3-D cols: all three axes reversed",
+        "dw averaged over the batch (mean for sum over n)",
+        "dw computed as (C*HH*WW, F) and reshaped to w.shape without a transpose",
+        "dilation not passed to col2im",
+    ],
+)
+
+
+def bwd_cols_einsum(dout, cache):
+    """Right: einsum for dw and dcols, dx by the student's own np.add.at col2im."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    d3 = dout.reshape(N, F, Ho * Wo)
+    dw = np.einsum("nfp,nkp->fk", d3, cols).reshape(w.shape)
+    dcols = np.einsum("fk,nfp->nkp", w.reshape(F, -1), d3)
+    dx = col2im_add_at(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, np.einsum("nfp->f", d3)
+
+
+CORPUS += _right("conv_backward_im2col", "einsum for dw and dcols, an np.add.at col2im", bwd_cols_einsum)
