@@ -665,3 +665,122 @@ def bwd_cols_einsum(dout, cache):
 
 
 CORPUS += _right("conv_backward_im2col", "einsum for dw and dcols, an np.add.at col2im", bwd_cols_einsum)
+
+# ---------------------------------------------------------------------------------------------
+# three_layer_convnet_loss (lesson 7): conv - relu - 2x2 max pool - affine - relu - affine - softmax,
+# mean softmax loss + 0.5 * reg * (sum W1^2 + sum W2^2 + sum W3^2); the conv pads (K - 1) // 2
+
+POOL = {"pool_height": 2, "pool_width": 2, "stride": 2}
+WEIGHTS = ("W1", "W2", "W3")
+
+
+def _softmax(scores):
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def convnet(params, X, y=None, reg=0.0, bug=None):
+    """The chain of cnnlab.layers (im2col versions), forward then backward in reverse."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    K = W1.shape[2]
+    pad = K // 2 if bug == "pad K // 2: wrong for an even filter" else (K - 1) // 2
+    a1, conv_cache = L.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": pad})
+    r1, relu1_cache = L.relu_forward(a1)
+    p1, pool_cache = L.max_pool_forward_im2col(r1, POOL)
+    a2, aff2_cache = L.affine_forward(p1, W2, b2)
+    r2, relu2_cache = L.relu_forward(a2)
+    scores, aff3_cache = L.affine_forward(r2, W3, b3)
+    if bug == "`if not y:` for `if y is None:`":
+        if not y:
+            return scores
+    elif y is None:
+        if bug == "softmax probabilities returned instead of the raw scores":
+            return _softmax(scores)
+        return scores
+
+    if bug == "own softmax: loss and gradient summed over the batch, not averaged":
+        N = X.shape[0]
+        probs = _softmax(scores)
+        data_loss = -np.sum(np.log(probs[np.arange(N), y]))
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+    else:
+        data_loss, dscores = L.softmax_loss(scores, y)
+    names = WEIGHTS + ("b1", "b2", "b3") if bug == "the biases regularized too (loss and gradient)" else WEIGHTS
+    squares = sum(np.sum(params[k] ** 2) for k in names)
+    if bug == "regularization loss reg * sum(W**2), without the 0.5":
+        reg_loss = reg * squares
+    elif bug == "weight decay only: reg * W in the gradients, no term in the loss":
+        reg_loss = 0.0
+    else:
+        reg_loss = 0.5 * reg * squares
+    loss = data_loss + reg_loss
+
+    grads = {}
+    dr2, grads["W3"], grads["b3"] = L.affine_backward(dscores, aff3_cache)
+    da2 = dr2 if bug == "the hidden layer's relu_backward skipped" else L.relu_backward(dr2, relu2_cache)
+    if bug == "copy-pasted affine_backward line: the hidden layer's gradients stored as W3, b3":
+        dp1, grads["W3"], grads["b3"] = L.affine_backward(da2, aff2_cache)
+    else:
+        dp1, grads["W2"], grads["b2"] = L.affine_backward(da2, aff2_cache)
+    if bug == "relu_backward before max_pool_backward: the forward's order, not reversed":
+        da1 = L.max_pool_backward_im2col(L.relu_backward(dp1, relu1_cache), pool_cache)
+    else:
+        da1 = L.relu_backward(L.max_pool_backward_im2col(dp1, pool_cache), relu1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(da1, conv_cache)
+    if bug != "regularization gradient forgotten":
+        factor = 2 * reg if bug == "regularization gradient doubled (2 * reg * W)" else reg
+        for k in names:
+            grads[k] = grads[k] + factor * params[k]
+    return loss, grads
+
+
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet,
+    [
+        "pad K // 2: wrong for an even filter",
+        "`if not y:` for `if y is None:`",
+        "softmax probabilities returned instead of the raw scores",
+        "own softmax: loss and gradient summed over the batch, not averaged",
+        "the biases regularized too (loss and gradient)",
+        "regularization loss reg * sum(W**2), without the 0.5",
+        "weight decay only: reg * W in the gradients, no term in the loss",
+        "the hidden layer's relu_backward skipped",
+        "copy-pasted affine_backward line: the hidden layer's gradients stored as W3, b3",
+        "relu_backward before max_pool_backward: the forward's order, not reversed",
+        "regularization gradient forgotten",
+        "regularization gradient doubled (2 * reg * W)",
+    ],
+)
+
+
+def convnet_naive(params, X, y=None, reg=0.0):
+    """Right: the naive conv and pool layers, a hand-written log-softmax loss, and the
+    regularization added to a copy of each weight gradient in one dict comprehension."""
+    W1 = params["W1"]
+    conv_param = {"stride": 1, "pad": (W1.shape[2] - 1) // 2}
+    h, c1 = L.conv_forward_naive(X, W1, params["b1"], conv_param)
+    h, r1 = L.relu_forward(h)
+    h, p1 = L.max_pool_forward_naive(h, POOL)
+    h, a2 = L.affine_forward(h, params["W2"], params["b2"])
+    h, r2 = L.relu_forward(h)
+    scores, a3 = L.affine_forward(h, params["W3"], params["b3"])
+    if y is None:
+        return scores
+    N = scores.shape[0]
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(N), y].mean() + 0.5 * reg * sum(np.sum(params[k] * params[k]) for k in WEIGHTS)
+    dscores = np.exp(log_p)
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    g = {}
+    dh, g["W3"], g["b3"] = L.affine_backward(dscores, a3)
+    dh, g["W2"], g["b2"] = L.affine_backward(L.relu_backward(dh, r2), a2)
+    dh = L.relu_backward(L.max_pool_backward_naive(dh, p1), r1)
+    _, g["W1"], g["b1"] = L.conv_backward_naive(dh, c1)
+    return float(loss), {k: v + reg * params[k] if k in WEIGHTS else v for k, v in g.items()}
+
+
+CORPUS += _right("three_layer_convnet_loss", "naive layers, a hand-written log-softmax", convnet_naive)

@@ -66,6 +66,7 @@ BASES = [
     ("col2im", M.col2im_windows, None),
     ("conv_forward_im2col", M.fwd_cols, None),
     ("conv_backward_im2col", M.bwd_cols, None),
+    ("three_layer_convnet_loss", M.convnet, None),
 ]
 
 if __name__ == "__main__":
