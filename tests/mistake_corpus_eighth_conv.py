@@ -1,4 +1,4 @@
-"""An eighth held-out corpus of student mistakes, the convolution half, written blind to the checker.
+"""An eighth held-out corpus of student mistakes, the convolution half, written blind to the checker (2026-12-04).
 
 What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the
 earlier corpora (``tests/mistake_corpus_fourth.py`` and the others), for the exercises of lessons
@@ -37,8 +37,11 @@ helpers below), never cnnlab's, as lesson 3 says. ``forward`` is None for every 
 read cnnlab's cache format (conv ``(x, w, b, conv_param)``, conv im2col ``(x, w, b, conv_param,
 cols)``, whose cols are in the layout of the student's own im2col).
 
-ROWS
-"""
+73 rows: 65 wrong, 8 right (one right row per exercise). Per exercise, wrong + right:
+conv_output_size 5 + 1, conv_forward_naive 10 + 1 (7 in loops, 3 vectorized), conv_backward_naive
+10 + 1 (8 in loops, 2 vectorized), im2col 8 + 1 (5 window loop, 3 tap loop), col2im 8 + 1 (2 window
+loop, 6 tap loop), conv_forward_im2col 6 + 1, conv_backward_im2col 6 + 1, three_layer_convnet_loss
+12 + 1. Written and verified 2026-12-04; not measured against the checker."""
 
 from __future__ import annotations
 
