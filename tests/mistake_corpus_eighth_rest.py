@@ -1,0 +1,229 @@
+"""An eighth held-out corpus of student mistakes, pooling and normalization half, written blind.
+
+(Docstring completed in the last step.)
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from cnnlab import shapes
+
+
+def _b(fn, bug):
+    return partial(fn, bug=bug)
+
+
+def _rows(exercise, fn, bugs, forward=None):
+    """One wrong row per bug of a helper."""
+    return [(exercise, bug, _b(fn, bug), forward, False) for bug in bugs]
+
+
+def _right(exercise, label, fn, forward=None):
+    return (exercise, label, fn, forward, True)
+
+
+CORPUS = []
+
+# ---------------------------------------------------------------------------------------------
+# max_pool_forward_naive
+
+
+def max_fwd(x, pool_param, bug=None):
+    """Loops over n, c, i, j, as the stub suggests."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Ho if bug == "j loops over range(Ho) too" else Wo):
+                    r0, c0 = i * sh, j * sw
+                    if bug == "stride forgotten: window starts at (i, j)":
+                        r0, c0 = i, j
+                    if bug == "sh used for the width too":
+                        c0 = j * sh
+                    hh, ww = PH, PW
+                    if bug == "PH and PW swapped in the window":
+                        hh, ww = PW, PH
+                    if bug == "window end taken as inclusive (+ PH - 1)":
+                        hh, ww = PH - 1, PW - 1
+                    out[n, c, i, j] = np.max(x[n, c, r0 : r0 + hh, c0 : c0 + ww])
+    return out, (x, pool_param)
+
+
+def max_fwd_vec(x, pool_param, bug=None):
+    """Loops over i, j only; every sample and channel at once."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            win = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW]  # (N, C, PH, PW)
+            if bug == "np.max without an axis: one number for all samples and channels":
+                out[:, :, i, j] = np.max(win)
+            elif bug == "max over axes (1, 2), as for one sample (C, H, W)":
+                out[:, :, i, j] = win.max(axis=(1, 2))
+            else:
+                out[:, :, i, j] = win.max(axis=(2, 3))
+    return out, (x, pool_param)
+
+
+def max_fwd_windows(x, pool_param):
+    """Right: all windows at once with sliding_window_view, every stride-th kept."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    view = np.lib.stride_tricks.sliding_window_view(x, (PH, PW), axis=(2, 3))  # (N, C, H-PH+1, W-PW+1, PH, PW)
+    out = view[:, :, ::sh, ::sw].max(axis=(-2, -1))
+    return out, (x, pool_param)
+
+
+CORPUS += _rows(
+    "max_pool_forward_naive",
+    max_fwd,
+    [
+        "stride forgotten: window starts at (i, j)",
+        "PH and PW swapped in the window",
+        "sh used for the width too",
+        "window end taken as inclusive (+ PH - 1)",
+        "j loops over range(Ho) too",
+    ],
+)
+CORPUS += _rows(
+    "max_pool_forward_naive",
+    max_fwd_vec,
+    [
+        "np.max without an axis: one number for all samples and channels",
+        "max over axes (1, 2), as for one sample (C, H, W)",
+    ],
+)
+CORPUS += [_right("max_pool_forward_naive", "sliding_window_view, then every stride-th window", max_fwd_windows)]
+
+# ---------------------------------------------------------------------------------------------
+# max_pool_backward_naive (forward None: the cache is (x, pool_param))
+
+
+def max_bwd(dout, cache, bug=None):
+    """Loops over n, c, i, j; argmax and unravel_index, as the lesson suggests."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = i * sh, j * sw
+                    if bug == "sh used for the width offset too":
+                        c0 = j * sh
+                    win = x[n, c, r0 : r0 + PH, c0 : c0 + PW]
+                    g = dout[n, c, i, j]
+                    if bug == "adds 1 at each winner (the local gradient), dout never multiplied":
+                        g = 1.0
+                    if bug == "gradient to every tied maximum (mask == max)":
+                        dx[n, c, r0 : r0 + PH, c0 : c0 + PW] += (win == np.max(win)) * g
+                        continue
+                    if bug == "ties share the gradient equally":
+                        mask = win == np.max(win)
+                        dx[n, c, r0 : r0 + PH, c0 : c0 + PW] += mask * g / mask.sum()
+                        continue
+                    k = np.argmax(win)
+                    if bug == "unravel_index with x's (H, W) instead of the window's shape":
+                        p, q = np.unravel_index(k, (H, W))
+                    elif bug == "divmod by PH instead of PW":
+                        p, q = divmod(k, PH)
+                    else:
+                        p, q = np.unravel_index(k, win.shape)
+                    if bug == "window offset forgotten: dx[n, c, p, q]":
+                        dx[n, c, p, q] += g
+                    elif bug == "= for += (overlapping winners keep the last window only)":
+                        dx[n, c, r0 + p, c0 + q] = g
+                    else:
+                        dx[n, c, r0 + p, c0 + q] += g
+    return dx
+
+
+def max_bwd_vec(dout, cache, bug=None):
+    """Loops over i, j; argmax of every (n, c) window at once, scattered with index arrays."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    nn, cc = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")  # (N, C) each
+    for i in range(Ho):
+        for j in range(Wo):
+            win = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW].reshape(N, C, PH * PW)
+            if bug == "argmax along axis 1 (channels) of the (N, C, PH*PW) windows":
+                k = win.argmax(axis=1)
+            else:
+                k = win.argmax(axis=2)  # (N, C)
+            p, q = np.unravel_index(k, (PH, PW))
+            if bug == "slices for n, c mixed with index arrays: every (n, c) gets every winner":
+                dx[:, :, i * sh + p, j * sw + q] += dout[:, :, i, j]
+            else:
+                dx[nn, cc, i * sh + p, j * sw + q] += dout[:, :, i, j]
+    return dx
+
+
+def max_bwd_scan(dout, cache):
+    """Right: the first maximum found by a strict > scan of the window, row by row."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    best, at = -np.inf, None
+                    for p in range(PH):
+                        for q in range(PW):
+                            v = x[n, c, i * sh + p, j * sw + q]
+                            if v > best:
+                                best, at = v, (i * sh + p, j * sw + q)
+                    dx[n, c, at[0], at[1]] += dout[n, c, i, j]
+    return dx
+
+
+def max_bwd_add_at(dout, cache):
+    """Right: every window's first argmax at once, scattered with one np.add.at."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    view = np.lib.stride_tricks.sliding_window_view(x, (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw]
+    k = view.reshape(N, C, Ho, Wo, PH * PW).argmax(axis=-1)  # (N, C, Ho, Wo)
+    p, q = divmod(k, PW)
+    rows = np.arange(Ho)[:, None] * sh + p
+    cols = np.arange(Wo)[None, :] * sw + q
+    dx = np.zeros_like(x)
+    np.add.at(dx, (np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None], rows, cols), dout)
+    return dx
+
+
+CORPUS += _rows(
+    "max_pool_backward_naive",
+    max_bwd,
+    [
+        "= for += (overlapping winners keep the last window only)",
+        "gradient to every tied maximum (mask == max)",
+        "ties share the gradient equally",
+        "window offset forgotten: dx[n, c, p, q]",
+        "unravel_index with x's (H, W) instead of the window's shape",
+        "divmod by PH instead of PW",
+        "sh used for the width offset too",
+        "adds 1 at each winner (the local gradient), dout never multiplied",
+    ],
+)
+CORPUS += _rows(
+    "max_pool_backward_naive",
+    max_bwd_vec,
+    [
+        "slices for n, c mixed with index arrays: every (n, c) gets every winner",
+        "argmax along axis 1 (channels) of the (N, C, PH*PW) windows",
+    ],
+)
+CORPUS += [
+    _right("max_pool_backward_naive", "first maximum by a strict > scan of the window", max_bwd_scan),
+    _right("max_pool_backward_naive", "first argmax of all windows, one np.add.at", max_bwd_add_at),
+]
