@@ -227,3 +227,211 @@ CORPUS += [
     _right("max_pool_backward_naive", "first maximum by a strict > scan of the window", max_bwd_scan),
     _right("max_pool_backward_naive", "first argmax of all windows, one np.add.at", max_bwd_add_at),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_forward_naive
+
+
+def _pad2(a, ph, pw):
+    """Zero padding of the last two axes."""
+    return np.pad(a, [(0, 0)] * (a.ndim - 2) + [(ph, ph), (pw, pw)])
+
+
+def avg_fwd(x, pool_param, bug=None):
+    """Loops over n, c, i, j on a padded copy; a padded array of ones counts the real pixels."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "np.pad(x, ph) pads every axis, N and C too":
+        xpad = np.pad(x, ph)
+    elif bug == "(ph, pw) swapped in np.pad":
+        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (ph, ph)))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    if bug == "the ones that count real pixels are not padded":
+        ones = np.ones((H, W))
+    else:
+        ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    src = x if bug == "windows read from x, not from the padded copy" else xpad
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rs, cs = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    win = src[n, c, rs, cs]
+                    if bug == "count_include_pad ignored: always PH*PW":
+                        count = PH * PW
+                    elif bug == "real pixels counted with np.count_nonzero(window)":
+                        count = PH * PW if count_include_pad else np.count_nonzero(win)
+                    else:
+                        count = PH * PW if count_include_pad else ones[rs, cs].sum()
+                    out[n, c, i, j] = win.sum() / count
+    return out, (x, pool_param)
+
+
+def avg_fwd_vec(x, pool_param, bug=None):
+    """Loops over i, j; every sample and channel at once."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = _pad2(x, ph, pw)
+    ones = _pad2(np.ones((H, W)), ph, pw)
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            if bug == "slices x at i*sh - ph without np.pad: a negative start wraps around":
+                r0, c0 = i * sh - ph, j * sw - pw
+                win = x[:, :, r0 : r0 + PH, c0 : c0 + PW]  # should clip the start at 0
+                s = win.sum(axis=(2, 3))
+                count = PH * PW if count_include_pad else win.shape[2] * win.shape[3]
+                out[:, :, i, j] = s / count
+                continue
+            win = xpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW]
+            s = win.sum() if bug == "window sum without an axis: over all samples and channels" else win.sum(axis=(2, 3))
+            count = PH * PW if count_include_pad else ones[i * sh : i * sh + PH, j * sw : j * sw + PW].sum()
+            out[:, :, i, j] = s / count
+    return out, (x, pool_param)
+
+
+def avg_fwd_integral(x, pool_param):
+    """Right: window sums from a summed-area table (two cumsums), real-pixel counts from the bounds."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = _pad2(x, ph, pw)
+    S = np.zeros((N, C, H + 2 * ph + 1, W + 2 * pw + 1))
+    S[:, :, 1:, 1:] = xpad.cumsum(axis=2).cumsum(axis=3)
+    r, c = np.arange(Ho) * sh, np.arange(Wo) * sw
+    top, bottom = S[:, :, r], S[:, :, r + PH]
+    sums = bottom[:, :, :, c + PW] - bottom[:, :, :, c] - top[:, :, :, c + PW] + top[:, :, :, c]
+    if count_include_pad:
+        counts = PH * PW
+    else:
+        rows = np.minimum(r + PH, ph + H) - np.maximum(r, ph)
+        cols = np.minimum(c + PW, pw + W) - np.maximum(c, pw)
+        counts = np.outer(rows, cols)
+    return sums / counts, (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd,
+    [
+        "count_include_pad ignored: always PH*PW",
+        "windows read from x, not from the padded copy",
+        "np.pad(x, ph) pads every axis, N and C too",
+        "(ph, pw) swapped in np.pad",
+        "real pixels counted with np.count_nonzero(window)",
+        "the ones that count real pixels are not padded",
+    ],
+)
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd_vec,
+    [
+        "window sum without an axis: over all samples and channels",
+        "slices x at i*sh - ph without np.pad: a negative start wraps around",
+    ],
+)
+CORPUS += [_right("avg_pool_forward_naive", "summed-area table (cumsum twice), counts from the bounds", avg_fwd_integral)]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_backward_naive (forward None: the cache is (x, pool_param))
+
+
+def _counts(H, W, PH, PW, sh, sw, ph, pw, Ho, Wo, count_include_pad):
+    """(Ho, Wo): what each window's sum is divided by."""
+    ones = _pad2(np.ones((H, W)), ph, pw)
+    counts = np.empty((Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            counts[i, j] = PH * PW if count_include_pad else ones[i * sh : i * sh + PH, j * sw : j * sw + PW].sum()
+    return counts
+
+
+def avg_bwd(dout, cache, bug=None):
+    """Loops over n, c, i, j into a padded dx, cut at the end, as the lesson says."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    if bug == "adds into an unpadded dx at the padded positions":
+        dxpad = np.zeros_like(x)
+    else:
+        dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rs, cs = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    if bug == "count_include_pad ignored: always PH*PW":
+                        count = PH * PW
+                    else:
+                        count = PH * PW if count_include_pad else ones[rs, cs].sum()
+                    share = dout[n, c, i, j]
+                    if bug != "share not divided by count: every pixel gets the whole dout":
+                        share = share / count
+                    if bug == "= for += (overlapping windows overwrite)":
+                        dxpad[n, c, rs, cs] = share
+                    else:
+                        dxpad[n, c, rs, cs] += share
+    if bug in ("adds into an unpadded dx at the padded positions", "padding not cut off"):
+        return dxpad
+    if bug == "padding cut with [ph:-ph, pw:-pw] (empty when pad is 0)":
+        return dxpad[:, :, ph:-ph, pw:-pw]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_bwd_vec(dout, cache, bug=None):
+    """Loops over i, j; every sample and channel at once."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    counts = _counts(H, W, PH, PW, sh, sw, ph, pw, Ho, Wo, count_include_pad)
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    if bug == "np.repeat upsampling of dout / count: windows assumed side by side (stride = pool)":
+        up = np.repeat(np.repeat(dout / counts, PH, axis=2), PW, axis=3)  # (N, C, Ho*PH, Wo*PW)
+        dxpad[:, :, : Ho * PH, : Wo * PW] = up
+        return dxpad[:, :, ph : ph + H, pw : pw + W]
+    for i in range(Ho):
+        for j in range(Wo):
+            share = dout[:, :, i, j] / counts[i, j]  # (N, C)
+            if bug == "share not expanded with [:, :, None, None] before broadcasting":
+                dxpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += share
+            else:
+                dxpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += share[:, :, None, None]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_bwd_taps(dout, cache):
+    """Right: loops over the taps (p, q) instead of the windows; each adds a strided slab of shares."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    share = dout / _counts(H, W, PH, PW, sh, sw, ph, pw, Ho, Wo, count_include_pad)
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(PH):
+        for q in range(PW):
+            dxpad[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += share
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd,
+    [
+        "share not divided by count: every pixel gets the whole dout",
+        "count_include_pad ignored: always PH*PW",
+        "= for += (overlapping windows overwrite)",
+        "padding not cut off",
+        "padding cut with [ph:-ph, pw:-pw] (empty when pad is 0)",
+        "adds into an unpadded dx at the padded positions",
+    ],
+)
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd_vec,
+    [
+        "share not expanded with [:, :, None, None] before broadcasting",
+        "np.repeat upsampling of dout / count: windows assumed side by side (stride = pool)",
+    ],
+)
+CORPUS += [_right("avg_pool_backward_naive", "loops over the taps, each a strided slab of shares", avg_bwd_taps)]

@@ -91,6 +91,10 @@ BASES = [
     ("max_pool_forward_naive", M.max_fwd_vec, None),
     ("max_pool_backward_naive", M.max_bwd, None),
     ("max_pool_backward_naive", M.max_bwd_vec, None),
+    ("avg_pool_forward_naive", M.avg_fwd, None),
+    ("avg_pool_forward_naive", M.avg_fwd_vec, None),
+    ("avg_pool_backward_naive", M.avg_bwd, None),
+    ("avg_pool_backward_naive", M.avg_bwd_vec, None),
 ]
 
 if __name__ == "__main__":
