@@ -435,3 +435,131 @@ CORPUS += _rows(
     ],
 )
 CORPUS += [_right("avg_pool_backward_naive", "loops over the taps, each a strided slab of shares", avg_bwd_taps)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_forward (checked on out and on the running statistics left in bn_param)
+
+BN_AXIS0 = "statistics over axis 0 only (fully connected habit): one mean per position"
+BN_TORCH_MOMENTUM = "momentum the PyTorch way round: running = (1 - m) * running + m * batch"
+BN_TEST_BATCH = "test mode normalizes with the batch statistics"
+BN_UPDATE_IN_TEST = "running statistics updated in test mode too"
+BN_IN_PLACE = "running statistics updated in place on .get's default: lost when bn_param has none"
+BN_GAMMA_C = "gamma assumed (C,): gamma[:, None, None] breaks for (1, C, 1, 1)"
+
+
+def bn_fwd(x, gamma, beta, bn_param, bug=None):
+    """Whole-array, statistics with keepdims=True (1, C, 1, 1)."""
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    N, C, H, W = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.ones(C))
+    axes = 0 if bug == BN_AXIS0 else (0, 2, 3)
+    mu = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True)
+    if mode == "train" or bug == BN_UPDATE_IN_TEST:
+        if bug == BN_IN_PLACE:
+            running_mean *= momentum
+            running_mean += (1 - momentum) * mu.reshape(C)
+            running_var *= momentum
+            running_var += (1 - momentum) * var.reshape(C)
+        else:
+            if bug == BN_TORCH_MOMENTUM:
+                new_mean = (1 - momentum) * running_mean + momentum * mu.reshape(C)
+                new_var = (1 - momentum) * running_var + momentum * var.reshape(C)
+            else:
+                new_mean = momentum * running_mean + (1 - momentum) * mu.reshape(C)
+                new_var = momentum * running_var + (1 - momentum) * var.reshape(C)
+            bn_param["running_mean"] = new_mean
+            bn_param["running_var"] = new_var
+    if mode == "test" and bug != BN_TEST_BATCH:
+        mu, var = running_mean.reshape(1, C, 1, 1), running_var.reshape(1, C, 1, 1)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mu) * inv_std
+    if bug == BN_GAMMA_C:
+        out = gamma[:, None, None] * xhat + beta[:, None, None]
+    else:
+        out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std.reshape(-1)[:C], gamma, beta.shape, mode)
+
+
+BN_UNBIASED = "running_var fed the unbiased variance (ddof=1, as PyTorch)"
+BN_EPS_OUT = "eps added to the standard deviation, outside the sqrt"
+BN_NOT_STORED = "running statistics computed but never stored in bn_param"
+BN_EPS_FIXED = "bn_param's eps ignored: 1e-5 hard-coded"
+BN_VAR_ONES = "running_var's default taken as zeros, like running_mean's"
+
+
+def bn_fwd_loop(x, gamma, beta, bn_param, bug=None):
+    """A loop over the channels, each one's (N, H, W) slab at a time."""
+    mode = bn_param["mode"]
+    eps = 1e-5 if bug == BN_EPS_FIXED else bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    N, C, H, W = x.shape
+    g, b = np.reshape(gamma, C), np.reshape(beta, C)
+    running_mean = np.array(bn_param.get("running_mean", np.zeros(C)), dtype=float)
+    running_var = np.array(bn_param.get("running_var", np.zeros(C) if bug == BN_VAR_ONES else np.ones(C)), dtype=float)
+    out, xhat, inv_std = np.empty_like(x), np.empty_like(x), np.empty(C)
+    for c in range(C):
+        xc = x[:, c, :, :]
+        if mode == "train":
+            m, v = xc.mean(), xc.var()
+            v_run = xc.var(ddof=1) if bug == BN_UNBIASED else v
+            running_mean[c] = momentum * running_mean[c] + (1 - momentum) * m
+            running_var[c] = momentum * running_var[c] + (1 - momentum) * v_run
+        else:
+            m, v = running_mean[c], running_var[c]
+        s = np.sqrt(v) + eps if bug == BN_EPS_OUT else np.sqrt(v + eps)
+        inv_std[c] = 1.0 / s
+        xhat[:, c] = (xc - m) / s
+        out[:, c] = g[c] * xhat[:, c] + b[c]
+    if mode == "train" and bug != BN_NOT_STORED:
+        bn_param["running_mean"] = running_mean
+        bn_param["running_var"] = running_var
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+BN_NO_T = "x.reshape(-1, C) without the transpose (and reshaped back the same way)"
+BN_NO_T_BACK = "transposed to (N*H*W, C) but reshaped back to (N, C, H, W) without transposing back"
+
+
+def bn_fwd_mat(x, gamma, beta, bn_param, bug=None):
+    """Fully connected batch norm on the (N*H*W, C) matrix, as lesson 5 describes it."""
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    N, C, H, W = x.shape
+    X = x.reshape(-1, C) if bug == BN_NO_T else x.transpose(0, 2, 3, 1).reshape(-1, C)
+    if mode == "train":
+        mean, var = X.mean(axis=0), X.var(axis=0)
+        bn_param["running_mean"] = momentum * bn_param.get("running_mean", np.zeros(C)) + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * bn_param.get("running_var", np.ones(C)) + (1 - momentum) * var
+    else:
+        mean, var = bn_param["running_mean"], bn_param["running_var"]
+    inv_std = 1.0 / np.sqrt(var + eps)
+    Xhat = (X - mean) * inv_std
+    Y = Xhat * np.ravel(gamma) + np.ravel(beta)
+    if bug in (BN_NO_T, BN_NO_T_BACK):
+        out, xhat = Y.reshape(N, C, H, W), Xhat.reshape(N, C, H, W)
+    else:
+        out = Y.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+        xhat = Xhat.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd,
+    [BN_AXIS0, BN_TORCH_MOMENTUM, BN_TEST_BATCH, BN_UPDATE_IN_TEST, BN_IN_PLACE, BN_GAMMA_C],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd_loop,
+    [BN_UNBIASED, BN_EPS_OUT, BN_NOT_STORED, BN_EPS_FIXED, BN_VAR_ONES],
+)
+CORPUS += _rows("spatial_batchnorm_forward", bn_fwd_mat, [BN_NO_T, BN_NO_T_BACK])
+CORPUS += [
+    _right("spatial_batchnorm_forward", "fully connected batch norm on the (N*H*W, C) matrix", bn_fwd_mat),
+    _right("spatial_batchnorm_forward", "a loop over the channels", bn_fwd_loop),
+]

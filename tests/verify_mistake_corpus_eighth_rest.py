@@ -95,6 +95,7 @@ BASES = [
     ("avg_pool_forward_naive", M.avg_fwd_vec, None),
     ("avg_pool_backward_naive", M.avg_bwd, None),
     ("avg_pool_backward_naive", M.avg_bwd_vec, None),
+    ("spatial_batchnorm_forward", M.bn_fwd, None),
 ]
 
 if __name__ == "__main__":
