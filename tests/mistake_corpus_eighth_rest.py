@@ -563,3 +563,115 @@ CORPUS += [
     _right("spatial_batchnorm_forward", "fully connected batch norm on the (N*H*W, C) matrix", bn_fwd_mat),
     _right("spatial_batchnorm_forward", "a loop over the channels", bn_fwd_loop),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_backward (train mode; forward None: cnnlab's cache (xhat, inv_std, gamma,
+# beta.shape, mode), or the student's own forward where the backward reads its own cache)
+
+BNB_NO_MEANS = "statistics treated as constants: dx = dout * gamma * inv_std"
+BNB_NO_VAR = "the xhat * mean(dxhat * xhat) term dropped (variance path forgotten)"
+BNB_NO_GAMMA = "gamma left out of dxhat"
+BNB_M_N = "means divided by N instead of N*H*W"
+BNB_DIV = "divides by inv_std (read as the std) instead of multiplying"
+BNB_SHAPE = "dgamma, dbeta returned as (C,) when gamma was (1, C, 1, 1)"
+BNB_AXIS0 = "dgamma, dbeta summed over axis 0 only: (C, H, W)"
+
+
+def bn_bwd(dout, cache, bug=None):
+    """The compact form, whole-array, with keepdims."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    M = N if bug == BNB_M_N else N * H * W
+    if bug == BNB_AXIS0:
+        dbeta, dgamma = dout.sum(axis=0), (dout * xhat).sum(axis=0)
+    else:
+        dbeta, dgamma = dout.sum(axis=(0, 2, 3)), (dout * xhat).sum(axis=(0, 2, 3))
+    dxhat = dout if bug == BNB_NO_GAMMA else dout * gamma.reshape(1, C, 1, 1)
+    s = inv_std.reshape(1, C, 1, 1)
+    mean_dxhat = dxhat.sum(axis=(0, 2, 3), keepdims=True) / M
+    mean_dxhat_xhat = (dxhat * xhat).sum(axis=(0, 2, 3), keepdims=True) / M
+    if bug == BNB_NO_MEANS:
+        dx = dxhat * s
+    elif bug == BNB_NO_VAR:
+        dx = (dxhat - mean_dxhat) * s
+    elif bug == BNB_DIV:
+        dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) / s
+    else:
+        dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * s
+    if bug in (BNB_SHAPE, BNB_AXIS0):
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_fwd_keep_x(x, gamma, beta, bn_param):
+    """A right forward whose cache keeps x and the statistics, for the staged (CS231n) backward."""
+    out, _ = bn_fwd(x, gamma, beta, bn_param)
+    eps = bn_param.get("eps", 1e-5)
+    if bn_param["mode"] == "train":
+        mu, var = x.mean(axis=(0, 2, 3), keepdims=True), x.var(axis=(0, 2, 3), keepdims=True)
+    else:
+        C = x.shape[1]
+        mu, var = bn_param["running_mean"].reshape(1, C, 1, 1), bn_param["running_var"].reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta.shape)
+
+
+BNB_POW = "staged: dvar with the power -1/2 instead of -3/2"
+BNB_TWO = "staged: the factor 2 of d(x - mu)**2 dropped in dvar's path to dx"
+BNB_X = "staged: dvar's path to dx uses x instead of x - mu"
+
+
+def bn_bwd_staged(dout, cache, bug=None):
+    """The computational graph node by node (xmu, var, std, xhat), as in CS231n's assignment."""
+    x, mu, var, eps, gamma, beta_shape = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    axes = (0, 2, 3)
+    xmu = x - mu
+    std = np.sqrt(var + eps)
+    xhat = xmu / std
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * xhat).sum(axis=axes)
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    power = -0.5 if bug == BNB_POW else -1.5
+    dvar = np.sum(dxhat * xmu, axis=axes, keepdims=True) * -0.5 * (var + eps) ** power
+    dmu = np.sum(-dxhat / std, axis=axes, keepdims=True) + dvar * np.mean(-2.0 * xmu, axis=axes, keepdims=True)
+    if bug == BNB_TWO:
+        dx = dxhat / std + dvar * xmu / M + dmu / M
+    elif bug == BNB_X:
+        dx = dxhat / std + dvar * 2.0 * x / M + dmu / M
+    else:
+        dx = dxhat / std + dvar * 2.0 * xmu / M + dmu / M
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_jacobian(dout, cache):
+    """Right: each channel's full M x M Jacobian of xhat, built and applied (fine for small maps)."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    M = N * H * W
+    dx = np.empty_like(dout)
+    g = np.reshape(gamma, C)
+    for c in range(C):
+        xh = xhat[:, c].reshape(M)
+        J = (np.eye(M) - 1.0 / M - np.outer(xh, xh) / M) * inv_std[c]  # d xhat_i / d x_j, symmetric
+        dx[:, c] = (J.T @ (g[c] * dout[:, c].reshape(M))).reshape(N, H, W)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(np.shape(gamma))
+    dbeta = dout.sum(axis=(0, 2, 3)).reshape(beta_shape)
+    return dx, dgamma, dbeta
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd,
+    [BNB_NO_MEANS, BNB_NO_VAR, BNB_NO_GAMMA, BNB_M_N, BNB_DIV, BNB_SHAPE, BNB_AXIS0],
+)
+CORPUS += _rows("spatial_batchnorm_backward", bn_bwd_staged, [BNB_POW, BNB_TWO, BNB_X], forward=bn_fwd_keep_x)
+CORPUS += [
+    _right("spatial_batchnorm_backward", "each channel's M x M Jacobian, built and applied", bn_bwd_jacobian),
+    _right(
+        "spatial_batchnorm_backward",
+        "the staged graph of CS231n on its own cache",
+        bn_bwd_staged,
+        bn_fwd_keep_x,
+    ),
+]

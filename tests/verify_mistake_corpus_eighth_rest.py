@@ -96,6 +96,8 @@ BASES = [
     ("avg_pool_backward_naive", M.avg_bwd, None),
     ("avg_pool_backward_naive", M.avg_bwd_vec, None),
     ("spatial_batchnorm_forward", M.bn_fwd, None),
+    ("spatial_batchnorm_backward", M.bn_bwd, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_keep_x),
 ]
 
 if __name__ == "__main__":
