@@ -64,8 +64,6 @@ def max_fwd_vec(x, pool_param, bug=None):
             win = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW]  # (N, C, PH, PW)
             if bug == "np.max without an axis: one number for all samples and channels":
                 out[:, :, i, j] = np.max(win)
-            elif bug == "max over axes (1, 2), as for one sample (C, H, W)":
-                out[:, :, i, j] = win.max(axis=(1, 2))
             else:
                 out[:, :, i, j] = win.max(axis=(2, 3))
     return out, (x, pool_param)
@@ -95,7 +93,6 @@ CORPUS += _rows(
     max_fwd_vec,
     [
         "np.max without an axis: one number for all samples and channels",
-        "max over axes (1, 2), as for one sample (C, H, W)",
     ],
 )
 CORPUS += [_right("max_pool_forward_naive", "sliding_window_view, then every stride-th window", max_fwd_windows)]
@@ -131,8 +128,6 @@ def max_bwd(dout, cache, bug=None):
                     k = np.argmax(win)
                     if bug == "unravel_index with x's (H, W) instead of the window's shape":
                         p, q = np.unravel_index(k, (H, W))
-                    elif bug == "divmod by PH instead of PW":
-                        p, q = divmod(k, PH)
                     else:
                         p, q = np.unravel_index(k, win.shape)
                     if bug == "window offset forgotten: dx[n, c, p, q]":
@@ -154,10 +149,7 @@ def max_bwd_vec(dout, cache, bug=None):
     for i in range(Ho):
         for j in range(Wo):
             win = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW].reshape(N, C, PH * PW)
-            if bug == "argmax along axis 1 (channels) of the (N, C, PH*PW) windows":
-                k = win.argmax(axis=1)
-            else:
-                k = win.argmax(axis=2)  # (N, C)
+            k = win.argmax(axis=2)  # (N, C)
             p, q = np.unravel_index(k, (PH, PW))
             if bug == "slices for n, c mixed with index arrays: every (n, c) gets every winner":
                 dx[:, :, i * sh + p, j * sw + q] += dout[:, :, i, j]
@@ -210,7 +202,6 @@ CORPUS += _rows(
         "ties share the gradient equally",
         "window offset forgotten: dx[n, c, p, q]",
         "unravel_index with x's (H, W) instead of the window's shape",
-        "divmod by PH instead of PW",
         "sh used for the width offset too",
         "adds 1 at each winner (the local gradient), dout never multiplied",
     ],
@@ -220,7 +211,6 @@ CORPUS += _rows(
     max_bwd_vec,
     [
         "slices for n, c mixed with index arrays: every (n, c) gets every winner",
-        "argmax along axis 1 (channels) of the (N, C, PH*PW) windows",
     ],
 )
 CORPUS += [
@@ -243,8 +233,6 @@ def avg_fwd(x, pool_param, bug=None):
     N, C, H, W = x.shape
     if bug == "np.pad(x, ph) pads every axis, N and C too":
         xpad = np.pad(x, ph)
-    elif bug == "(ph, pw) swapped in np.pad":
-        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (ph, ph)))
     else:
         xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     if bug == "the ones that count real pixels are not padded":
@@ -286,7 +274,7 @@ def avg_fwd_vec(x, pool_param, bug=None):
                 out[:, :, i, j] = s / count
                 continue
             win = xpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW]
-            s = win.sum() if bug == "window sum without an axis: over all samples and channels" else win.sum(axis=(2, 3))
+            s = win.sum(axis=(2, 3))
             count = PH * PW if count_include_pad else ones[i * sh : i * sh + PH, j * sw : j * sw + PW].sum()
             out[:, :, i, j] = s / count
     return out, (x, pool_param)
@@ -318,7 +306,6 @@ CORPUS += _rows(
         "count_include_pad ignored: always PH*PW",
         "windows read from x, not from the padded copy",
         "np.pad(x, ph) pads every axis, N and C too",
-        "(ph, pw) swapped in np.pad",
         "real pixels counted with np.count_nonzero(window)",
         "the ones that count real pixels are not padded",
     ],
@@ -327,7 +314,6 @@ CORPUS += _rows(
     "avg_pool_forward_naive",
     avg_fwd_vec,
     [
-        "window sum without an axis: over all samples and channels",
         "slices x at i*sh - ph without np.pad: a negative start wraps around",
     ],
 )
@@ -394,10 +380,7 @@ def avg_bwd_vec(dout, cache, bug=None):
     for i in range(Ho):
         for j in range(Wo):
             share = dout[:, :, i, j] / counts[i, j]  # (N, C)
-            if bug == "share not expanded with [:, :, None, None] before broadcasting":
-                dxpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += share
-            else:
-                dxpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += share[:, :, None, None]
+            dxpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += share[:, :, None, None]
     return dxpad[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -430,7 +413,6 @@ CORPUS += _rows(
     "avg_pool_backward_naive",
     avg_bwd_vec,
     [
-        "share not expanded with [:, :, None, None] before broadcasting",
         "np.repeat upsampling of dout / count: windows assumed side by side (stride = pool)",
     ],
 )
@@ -488,7 +470,6 @@ BN_UNBIASED = "running_var fed the unbiased variance (ddof=1, as PyTorch)"
 BN_EPS_OUT = "eps added to the standard deviation, outside the sqrt"
 BN_NOT_STORED = "running statistics computed but never stored in bn_param"
 BN_EPS_FIXED = "bn_param's eps ignored: 1e-5 hard-coded"
-BN_VAR_ONES = "running_var's default taken as zeros, like running_mean's"
 
 
 def bn_fwd_loop(x, gamma, beta, bn_param, bug=None):
@@ -499,7 +480,7 @@ def bn_fwd_loop(x, gamma, beta, bn_param, bug=None):
     N, C, H, W = x.shape
     g, b = np.reshape(gamma, C), np.reshape(beta, C)
     running_mean = np.array(bn_param.get("running_mean", np.zeros(C)), dtype=float)
-    running_var = np.array(bn_param.get("running_var", np.zeros(C) if bug == BN_VAR_ONES else np.ones(C)), dtype=float)
+    running_var = np.array(bn_param.get("running_var", np.ones(C)), dtype=float)
     out, xhat, inv_std = np.empty_like(x), np.empty_like(x), np.empty(C)
     for c in range(C):
         xc = x[:, c, :, :]
@@ -556,12 +537,11 @@ CORPUS += _rows(
 CORPUS += _rows(
     "spatial_batchnorm_forward",
     bn_fwd_loop,
-    [BN_UNBIASED, BN_EPS_OUT, BN_NOT_STORED, BN_EPS_FIXED, BN_VAR_ONES],
+    [BN_UNBIASED, BN_EPS_OUT, BN_NOT_STORED, BN_EPS_FIXED],
 )
 CORPUS += _rows("spatial_batchnorm_forward", bn_fwd_mat, [BN_NO_T, BN_NO_T_BACK])
 CORPUS += [
     _right("spatial_batchnorm_forward", "fully connected batch norm on the (N*H*W, C) matrix", bn_fwd_mat),
-    _right("spatial_batchnorm_forward", "a loop over the channels", bn_fwd_loop),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -574,7 +554,6 @@ BNB_NO_GAMMA = "gamma left out of dxhat"
 BNB_M_N = "means divided by N instead of N*H*W"
 BNB_DIV = "divides by inv_std (read as the std) instead of multiplying"
 BNB_SHAPE = "dgamma, dbeta returned as (C,) when gamma was (1, C, 1, 1)"
-BNB_AXIS0 = "dgamma, dbeta summed over axis 0 only: (C, H, W)"
 
 
 def bn_bwd(dout, cache, bug=None):
@@ -582,10 +561,7 @@ def bn_bwd(dout, cache, bug=None):
     xhat, inv_std, gamma, beta_shape, mode = cache
     N, C, H, W = dout.shape
     M = N if bug == BNB_M_N else N * H * W
-    if bug == BNB_AXIS0:
-        dbeta, dgamma = dout.sum(axis=0), (dout * xhat).sum(axis=0)
-    else:
-        dbeta, dgamma = dout.sum(axis=(0, 2, 3)), (dout * xhat).sum(axis=(0, 2, 3))
+    dbeta, dgamma = dout.sum(axis=(0, 2, 3)), (dout * xhat).sum(axis=(0, 2, 3))
     dxhat = dout if bug == BNB_NO_GAMMA else dout * gamma.reshape(1, C, 1, 1)
     s = inv_std.reshape(1, C, 1, 1)
     mean_dxhat = dxhat.sum(axis=(0, 2, 3), keepdims=True) / M
@@ -598,7 +574,7 @@ def bn_bwd(dout, cache, bug=None):
         dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) / s
     else:
         dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * s
-    if bug in (BNB_SHAPE, BNB_AXIS0):
+    if bug == BNB_SHAPE:
         return dx, dgamma, dbeta
     return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
 
@@ -663,15 +639,184 @@ def bn_bwd_jacobian(dout, cache):
 CORPUS += _rows(
     "spatial_batchnorm_backward",
     bn_bwd,
-    [BNB_NO_MEANS, BNB_NO_VAR, BNB_NO_GAMMA, BNB_M_N, BNB_DIV, BNB_SHAPE, BNB_AXIS0],
+    [BNB_NO_MEANS, BNB_NO_VAR, BNB_NO_GAMMA, BNB_M_N, BNB_DIV, BNB_SHAPE],
 )
 CORPUS += _rows("spatial_batchnorm_backward", bn_bwd_staged, [BNB_POW, BNB_TWO, BNB_X], forward=bn_fwd_keep_x)
-CORPUS += [
-    _right("spatial_batchnorm_backward", "each channel's M x M Jacobian, built and applied", bn_bwd_jacobian),
-    _right(
-        "spatial_batchnorm_backward",
-        "the staged graph of CS231n on its own cache",
-        bn_bwd_staged,
-        bn_fwd_keep_x,
-    ),
-]
+CORPUS += [_right("spatial_batchnorm_backward", "each channel's M x M Jacobian, built and applied", bn_bwd_jacobian)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_forward
+
+GN_LAST = "x.reshape(N, -1, G), statistics over axis 1: every G-th element, not C/G channels"
+GN_SIZE = "x.reshape(N, C // G, -1): G read as the number of channels per group"
+
+
+def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
+    """The lesson's idea: an (N, G, K) view, statistics along axis 2."""
+    eps = gn_param.get("eps", 1e-5)
+    N, C, H, W = x.shape
+    if bug == GN_LAST:
+        xg = x.reshape(N, -1, G)
+        mean, var = xg.mean(axis=1, keepdims=True), xg.var(axis=1, keepdims=True)
+    else:
+        xg = x.reshape(N, C // G, -1) if bug == GN_SIZE else x.reshape(N, G, -1)
+        mean, var = xg.mean(axis=2, keepdims=True), xg.var(axis=2, keepdims=True)
+    std = np.sqrt(var + eps)
+    xhat = ((xg - mean) / std).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, (1.0 / std).reshape(N, -1, 1), gamma, beta.shape, G)
+
+
+GN_CHANNEL = "5-D view, statistics over axes (3, 4) only: one per channel (instance norm)"
+GN_BATCH = "5-D view, statistics over axes (0, 2, 3, 4): across the batch too (batch-norm habit)"
+
+
+def gn_fwd_5d(x, gamma, beta, G, gn_param, bug=None):
+    """A (N, G, C/G, H, W) view, statistics with keepdims over its last three axes."""
+    eps = gn_param.get("eps", 1e-5)
+    N, C, H, W = x.shape
+    x5 = x.reshape(N, G, C // G, H, W)
+    axes = {GN_CHANNEL: (3, 4), GN_BATCH: (0, 2, 3, 4)}.get(bug, (2, 3, 4))
+    mean, var = x5.mean(axis=axes, keepdims=True), x5.var(axis=axes, keepdims=True)
+    xhat = ((x5 - mean) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = np.reshape(gamma, (1, C, 1, 1)) * xhat + np.reshape(beta, (1, C, 1, 1))
+    inv_std = np.broadcast_to(1.0 / np.sqrt(var + eps), (N, *var.shape[1:])).reshape(N, -1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+GN_SLICE = "group g's channels sliced from g, not g * (C // G)"
+GN_DDOF = "variance divided by K - 1 (the unbiased estimate)"
+
+
+def gn_fwd_loop(x, gamma, beta, G, gn_param, bug=None):
+    """Loops over the samples and the groups, each group's block of channels at a time."""
+    eps = gn_param.get("eps", 1e-5)
+    N, C, H, W = x.shape
+    Cg = C // G
+    xhat = np.zeros_like(x)
+    inv_std = np.zeros((N, G, 1))
+    for n in range(N):
+        for g in range(G):
+            lo = g if bug == GN_SLICE else g * Cg
+            block = x[n, lo : lo + Cg]
+            m = block.mean()
+            v = ((block - m) ** 2).sum() / (block.size - 1) if bug == GN_DDOF else ((block - m) ** 2).mean()
+            inv_std[n, g, 0] = 1.0 / np.sqrt(v + eps)
+            xhat[n, lo : lo + Cg] = (block - m) * inv_std[n, g, 0]
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+CORPUS += _rows("spatial_groupnorm_forward", gn_fwd, [GN_LAST, GN_SIZE])
+CORPUS += _rows("spatial_groupnorm_forward", gn_fwd_5d, [GN_CHANNEL, GN_BATCH])
+CORPUS += _rows("spatial_groupnorm_forward", gn_fwd_loop, [GN_SLICE, GN_DDOF])
+CORPUS += [_right("spatial_groupnorm_forward", "loops over the samples and groups", gn_fwd_loop)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_backward (forward None: cnnlab's cache (xhat, inv_std (N, G, 1), gamma,
+# beta.shape, G), or the student's own forward where the backward reads its own cache)
+
+GNB_TRAP = "gamma pulled out of the means, as in batch norm (wrong when a group has several gammas)"
+GNB_AXIS1 = "means over axis 1 of the (N, G, K) view (across the groups)"
+GNB_NO_VAR = "the xhat * mean(dxhat * xhat) term dropped"
+
+
+def gn_bwd(dout, cache, bug=None):
+    """Batch norm's compact form on the (N, G, K) view."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    xh = xhat.reshape(N, G, -1)
+    if bug == GNB_TRAP:
+        dy = dout.reshape(N, G, -1)
+        core = (dy - dy.mean(axis=2, keepdims=True) - xh * (dy * xh).mean(axis=2, keepdims=True)) * inv_std
+        dx = gamma.reshape(1, C, 1, 1) * core.reshape(N, C, H, W)
+        return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    ax = 1 if bug == GNB_AXIS1 else 2
+    m1 = dxhat.mean(axis=ax, keepdims=True)
+    m2 = (dxhat * xh).mean(axis=ax, keepdims=True)
+    dx = (dxhat - m1) * inv_std if bug == GNB_NO_VAR else (dxhat - m1 - xh * m2) * inv_std
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+GNB_TILE = "np.tile for np.repeat to spread inv_std over each group's channels (interleaved)"
+GNB_BN = "batch norm's axes (0, 2, 3) kept for the means of dxhat"
+
+
+def gn_bwd_4d(dout, cache, bug=None):
+    """In (N, C, H, W): inv_std spread to the channels, group means broadcast back."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    Cg = C // G
+    if bug == GNB_TILE:
+        s = np.tile(inv_std, (1, Cg, 1)).reshape(N, C, 1, 1)
+    else:
+        s = np.repeat(inv_std, Cg, axis=1).reshape(N, C, 1, 1)
+
+    def group_mean(a):
+        m = a.reshape(N, G, -1).mean(axis=2, keepdims=True)  # (N, G, 1)
+        return np.broadcast_to(m, (N, G, Cg * H * W)).reshape(N, C, H, W)
+
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    if bug == GNB_BN:
+        m1 = dxhat.mean(axis=(0, 2, 3), keepdims=True)
+        m2 = (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+    else:
+        m1, m2 = group_mean(dxhat), group_mean(dxhat * xhat)
+    dx = (dxhat - m1 - xhat * m2) * s
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(gamma.shape)
+    return dx, dgamma, dout.sum(axis=(0, 2, 3)).reshape(beta_shape)
+
+
+def gn_fwd_keep_x(x, gamma, beta, G, gn_param):
+    """A right forward whose cache keeps x and each group's mean and variance."""
+    out, _ = gn_fwd(x, gamma, beta, G, gn_param)
+    N = x.shape[0]
+    xg = x.reshape(N, G, -1)
+    return out, (x, xg.mean(axis=2, keepdims=True), xg.var(axis=2, keepdims=True), gn_param.get("eps", 1e-5), gamma, beta.shape, G)
+
+
+GNB_K = "staged: K = H*W, the group's C/G channels left out of the count"
+
+
+def gn_bwd_staged(dout, cache, bug=None):
+    """The staged graph (xmu, var, std) of CS231n, on the (N, G, K) view of its own cache."""
+    x, mean, var, eps, gamma, beta_shape, G = cache
+    N, C, H, W = x.shape
+    K = H * W if bug == GNB_K else C // G * H * W
+    xmu = x.reshape(N, G, -1) - mean
+    std = np.sqrt(var + eps)
+    xhat = xmu / std
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    dvar = np.sum(dxhat * xmu, axis=2, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    dmu = np.sum(-dxhat / std, axis=2, keepdims=True) + dvar * np.sum(-2.0 * xmu, axis=2, keepdims=True) / K
+    dx = dxhat / std + dvar * 2.0 * xmu / K + dmu / K
+    xhat4 = xhat.reshape(N, C, H, W)
+    dgamma = (dout * xhat4).sum(axis=(0, 2, 3)).reshape(gamma.shape)
+    return dx.reshape(N, C, H, W), dgamma, dout.sum(axis=(0, 2, 3)).reshape(beta_shape)
+
+
+def gn_bwd_loop(dout, cache):
+    """Right: loops over (sample, group), the formula on each block; dgamma, dbeta per channel."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    Cg = C // G
+    g4 = np.reshape(gamma, C)
+    dx = np.zeros_like(dout)
+    for n in range(N):
+        for g in range(G):
+            ch = slice(g * Cg, (g + 1) * Cg)
+            dxh = dout[n, ch] * g4[ch, None, None]
+            xh = xhat[n, ch]
+            dx[n, ch] = (dxh - dxh.mean() - xh * (dxh * xh).mean()) * inv_std[n, g, 0]
+    dgamma = np.array([(dout[:, c] * xhat[:, c]).sum() for c in range(C)]).reshape(np.shape(gamma))
+    dbeta = np.array([dout[:, c].sum() for c in range(C)]).reshape(beta_shape)
+    return dx, dgamma, dbeta
+
+
+CORPUS += _rows("spatial_groupnorm_backward", gn_bwd, [GNB_TRAP, GNB_AXIS1, GNB_NO_VAR])
+CORPUS += _rows("spatial_groupnorm_backward", gn_bwd_4d, [GNB_TILE, GNB_BN])
+CORPUS += _rows("spatial_groupnorm_backward", gn_bwd_staged, [GNB_K], forward=gn_fwd_keep_x)
+CORPUS += [_right("spatial_groupnorm_backward", "loops over (sample, group) blocks", gn_bwd_loop)]
