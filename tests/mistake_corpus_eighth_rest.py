@@ -1,6 +1,54 @@
-"""An eighth held-out corpus of student mistakes, pooling and normalization half, written blind.
+"""An eighth held-out corpus of student mistakes, its pooling and normalization half, written blind.
 
-(Docstring completed in the last step.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``mistake_corpus.measure(CORPUS)`` runs them), for the exercises of lessons 4 to 6:
+``max_pool_forward_naive``, ``max_pool_backward_naive``, ``avg_pool_forward_naive``,
+``avg_pool_backward_naive``, ``spatial_batchnorm_forward``, ``spatial_batchnorm_backward``,
+``spatial_groupnorm_forward`` and ``spatial_groupnorm_backward``. The convolution half is written
+separately. The corpus measures how often the checker names a mistake it was never tuned to.
+
+Each wrong row carries ONE mistake, the kind a class of mixed experience makes most often:
+first-time NumPy users (a slice bound, a missing axis or keepdims, np.pad's pad width, a negative
+start that wraps around, ``[ph:-ph]`` with pad 0, slices mixed with index arrays, np.tile for
+np.repeat, a view updated in place and never stored), students who know the math but slip in the
+loops (``=`` for ``+=``, a stride or window offset forgotten, sh for sw, PH for PW, a loop bound),
+eager vectorizers (np.repeat upsampling, statistics over the wrong axes), and habits carried over
+from CS231n (a mask that gives every tied maximum the gradient, the staged backward graph),
+PyTorch (momentum the other way round, the unbiased variance) or fully connected batch norm
+(statistics over axis 0, means divided by N). About half the rows are in the loop style of the
+stubs, half vectorized. The rows with ``should_pass`` True are right implementations in unusual
+styles (sliding_window_view, a strict > scan, np.add.at, a summed-area table, a loop over the
+taps, batch norm on the (N*H*W, C) matrix, an explicit Jacobian, loops over groups), there to catch
+false FAILs. One right helper per style per exercise; each bug is a branch of it
+(``functools.partial(helper, bug=...)``).
+
+How it was written: blind to the checker. From the student edition of lessons 4, 5 and 6
+(``lessons/04_max_pooling.ipynb``, ``05_batch_normalization.ipynb``, ``06_group_normalization.ipynb``:
+the explanations, the stubs, their docstrings), ``cnnlab/layers``, ``cnnlab/shapes.py``,
+``cnnlab/geometry.py`` and ``cnnlab/cases.py``, with the first 90 lines of
+``tests/mistake_corpus_fourth.py`` for the format only. Not read: ``cnnlab/exercises/``, the other
+corpora, ``tests/student_impls.py``, ``tests/test_exercises.py``, ``tests/test_crashes.py``; the
+check was not run on any row. Every row was verified against cnnlab's reference implementations by
+``tests/verify_mistake_corpus_eighth_rest.py``: each wrong row differs from the reference (a wrong
+value, a wrong shape, or an exception) on at least one input, each right row matches it to 1e-8 on
+every input. Rows whose mistake had no effect were dropped.
+
+``forward`` is None where the backward reads cnnlab's cache (pooling ``(x, pool_param)``, batch norm
+``(xhat, inv_std, gamma, beta.shape, mode)``, group norm ``(xhat, inv_std, gamma, beta.shape, G)``),
+or the student's own right forward where the backward (the staged CS231n graph) reads a cache of its
+own. Batch norm's backward is meant for train mode only, as lesson 5 says.
+
+69 rows: 60 wrong, 9 right.
+
+    exercise                     wrong  right
+    max_pool_forward_naive           6      1
+    max_pool_backward_naive          8      2
+    avg_pool_forward_naive           6      1
+    avg_pool_backward_naive          7      1
+    spatial_batchnorm_forward       12      1
+    spatial_batchnorm_backward       9      1
+    spatial_groupnorm_forward        6      1
+    spatial_groupnorm_backward       6      1
 """
 
 from __future__ import annotations
@@ -317,7 +365,9 @@ CORPUS += _rows(
         "slices x at i*sh - ph without np.pad: a negative start wraps around",
     ],
 )
-CORPUS += [_right("avg_pool_forward_naive", "summed-area table (cumsum twice), counts from the bounds", avg_fwd_integral)]
+CORPUS += [
+    _right("avg_pool_forward_naive", "summed-area table (cumsum twice), counts from the bounds", avg_fwd_integral)
+]
 
 # ---------------------------------------------------------------------------------------------
 # avg_pool_backward_naive (forward None: the cache is (x, pool_param))
@@ -775,7 +825,15 @@ def gn_fwd_keep_x(x, gamma, beta, G, gn_param):
     out, _ = gn_fwd(x, gamma, beta, G, gn_param)
     N = x.shape[0]
     xg = x.reshape(N, G, -1)
-    return out, (x, xg.mean(axis=2, keepdims=True), xg.var(axis=2, keepdims=True), gn_param.get("eps", 1e-5), gamma, beta.shape, G)
+    return out, (
+        x,
+        xg.mean(axis=2, keepdims=True),
+        xg.var(axis=2, keepdims=True),
+        gn_param.get("eps", 1e-5),
+        gamma,
+        beta.shape,
+        G,
+    )
 
 
 GNB_K = "staged: K = H*W, the group's C/G channels left out of the count"
