@@ -16,7 +16,7 @@ from cnnlab import layers as L
 from cnnlab import shapes
 from cnnlab.cases import AVG_POOL_CASES, AvgPoolCase
 from cnnlab.exercises import pool
-from cnnlab.exercises.exercise import SHARED_TAGS, Case, Exercise, case_rng, mistake
+from cnnlab.exercises.exercise import SHARED_TAGS, Case, CrashAdvice, Exercise, case_rng, mistake
 from cnnlab.exercises.windows import PAIRS, coverage, windows_touching_padding
 from cnnlab.exercises.windows import crop as windows_crop
 
@@ -549,11 +549,11 @@ def _dx_from_shares(x, pool_param, share):
     return windows_crop(dxpad, pad, H, W)
 
 
-def _clipped(x, pool_param, out_hw, offset, clip=(True, True), short=0):
+def _clipped(x, pool_param, out_hw, offset, clip=(True, True), short=0, by_slice=False):
     """[(i, j, rows, cols, count)] of windows placed on x itself (no padded array) at (i*sh - oh, j*sw - ow),
     their starts clipped at 0 where ``clip`` says (a negative start slices from the end, as NumPy does),
     their ends at H - short and W - short; the count (count_include_pad=False) of the real pixels of that
-    placement."""
+    placement, or (``by_slice``) of the pixels its slices hold (0 for a wrapped, empty one)."""
     (PH, PW), (sh, sw), _, count = _geometry(x, pool_param)
     H, W = x.shape[2] - short, x.shape[3] - short
     found = []
@@ -563,15 +563,17 @@ def _clipped(x, pool_param, out_hw, offset, clip=(True, True), short=0):
             real = max(min(r0 + PH, H) - max(r0, 0), 0) * max(min(c0 + PW, W) - max(c0, 0), 0)
             rows = slice(max(r0, 0) if clip[0] else r0, min(r0 + PH, H))
             cols = slice(max(c0, 0) if clip[1] else c0, min(c0 + PW, W))
+            if by_slice:
+                real = len(range(H)[rows]) * len(range(W)[cols])
             found.append((i, j, rows, cols, PH * PW if count == "all" else real))
     return found
 
 
 def _clipped_mistakes(x, pool_param) -> list:
-    """[(sentence, offset, clip, short)]: a window placed on x itself with the pad pair mixed up, a negative
+    """[(sentence, offset, clip, short, by_slice)]: a window placed on x itself with the pad pair mixed up, a negative
     start left unclipped, or the end clipped at the last index (H - 1) instead of H (``_clipped``)."""
     _, _, (ph, pw), _ = _geometry(x, pool_param)
-    found = [(AVG_POOL["clip end"], (ph, pw), (True, True), 1)]
+    found = [(AVG_POOL["clip end"], (ph, pw), (True, True), 1, False)]
     if (ph, pw) == (0, 0):
         return found
     for used, offset in (
@@ -580,19 +582,29 @@ def _clipped_mistakes(x, pool_param) -> list:
         ("row i*sh - pw, column j*sw - ph", (pw, ph)),
     ):
         if offset != (ph, pw):
-            found.append((AVG_POOL["clip offset"].format(used=used), offset, (True, True), 0))
+            found.append((AVG_POOL["clip offset"].format(used=used), offset, (True, True), 0, False))
     for which, clip in (("rows and columns", (False, False)), ("rows", (False, True)), ("columns", (True, False))):
-        found.append((AVG_POOL["clip start"].format(which=which), (ph, pw), clip, 0))
+        for by_slice in (False, True):  # the count of the real pixels, or of what the slices hold
+            found.append((AVG_POOL["clip start"].format(which=which), (ph, pw), clip, 0, by_slice))
     return found
 
 
-def _clipped_out(x, pool_param, offset, clip, short):
+def _clipped_out(x, pool_param, offset, clip, short, by_slice):
     out_hw = shapes.check_avg_pool_inputs(x, pool_param)[-1]
     out = np.zeros((*x.shape[:2], *out_hw))
     with np.errstate(divide="ignore", invalid="ignore"):
-        for i, j, rows, cols, count in _clipped(x, pool_param, out_hw, offset, clip, short):
+        for i, j, rows, cols, count in _clipped(x, pool_param, out_hw, offset, clip, short, by_slice):
             out[:, :, i, j] = x[:, :, rows, cols].sum(axis=(2, 3)) / count
     return out
+
+
+def _repeat_crash(args, message) -> bool:
+    """np.repeat of dout, (N, C, H'*PH, W'*PW), put into an array of x's (or xpad's) shape."""
+    x, pool_param = args[:2]
+    Ho, Wo = shapes.check_avg_pool_inputs(x, pool_param)[-1]
+    N, C = x.shape[:2]
+    PH, PW = pool_param["pool_height"], pool_param["pool_width"]
+    return f"fromshape({N},{C},{Ho * PH},{Wo * PW})" in message.replace(" ", "")
 
 
 def _repeated(dout, pool_param):
@@ -601,10 +613,10 @@ def _repeated(dout, pool_param):
     return np.repeat(np.repeat(dout, PH, axis=2), PW, axis=3) / (PH * PW)
 
 
-def _clipped_dx(x, pool_param, dout, offset, clip, short):
+def _clipped_dx(x, pool_param, dout, offset, clip, short, by_slice):
     dx = np.zeros(x.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for i, j, rows, cols, count in _clipped(x, pool_param, dout.shape[2:], offset, clip, short):
+        for i, j, rows, cols, count in _clipped(x, pool_param, dout.shape[2:], offset, clip, short, by_slice):
             dx[:, :, rows, cols] += dout[:, :, i, j, None, None] / count
     return dx
 
@@ -662,8 +674,8 @@ def avg_pool_forward(args, dout=None):
         found.append(mistake("out", AVG_POOL["start minus pad"], lambda: _shifted_out(x, pool_param, out_hw)))
     found.append(mistake("out", AVG_POOL["floor division"], lambda: sums // _right_table(x, pool_param, out_hw)))
     found += [
-        mistake("out", sentence, lambda o=offset, c=clip, s=short: _clipped_out(x, pool_param, o, c, s))
-        for sentence, offset, clip, short in _clipped_mistakes(x, pool_param)
+        mistake("out", sentence, lambda o=offset, c=clip, s=short, b=by_slice: _clipped_out(x, pool_param, o, c, s, b))
+        for sentence, offset, clip, short, by_slice in _clipped_mistakes(x, pool_param)
     ]
     return found
 
@@ -750,9 +762,9 @@ def avg_pool_backward(args, dout):
         mistake(
             "dx",
             f"in the backward pass, {sentence}",
-            lambda o=offset, c=clip, s=short: _clipped_dx(x, pool_param, dout, o, c, s),
+            lambda o=offset, c=clip, s=short, b=by_slice: _clipped_dx(x, pool_param, dout, o, c, s, b),
         )
-        for sentence, offset, clip, short in _clipped_mistakes(x, pool_param)
+        for sentence, offset, clip, short, by_slice in _clipped_mistakes(x, pool_param)
     ]
     return found
 
@@ -808,7 +820,10 @@ _FAMILY = dict(
     answer_key=pool.ANSWER_KEY,
     tag_advice=TAGS,
     optional_keys={"pad": "0", "count_include_pad": "True"},
-    crash_advice=PAIRS,
+    crash_advice=(
+        CrashAdvice(kind=ValueError, text="broadcast", tag="", advice=AVG_POOL["repeat"], applies=_repeat_crash),
+        *PAIRS,
+    ),
 )
 
 EXERCISES = [

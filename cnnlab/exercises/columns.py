@@ -189,6 +189,7 @@ def im2col_mistakes(args, dout=None):
     Ho, Wo = output_hw((H, W), (HH, WW), *pairs)
     found = [
         mistake("cols", COLUMNS["cs231n layout"], lambda: cols.transpose(1, 0, 2).reshape(R, N * positions)),
+        mistake("cols", COLUMNS["cs231n layout"], lambda: cols.transpose(1, 2, 0).reshape(R, positions * N)),
         mistake("cols", COLUMNS["rows are windows"], lambda: cols.transpose(0, 2, 1).reshape(N * positions, R)),
         mistake("cols", COLUMNS["rows are windows per sample"], lambda: cols.transpose(0, 2, 1)),
         mistake(

@@ -105,6 +105,11 @@ def conv_forward(args, dout=None, im2col=False):
                 short = full.copy()
                 short[last] = np.broadcast_to(fill, full.shape)[last]
                 found.append(mistake("out", sentence, lambda v=short: v))
+    last_tap = np.zeros_like(w)
+    last_tap[:, :, -1, -1] = w[:, :, -1, -1]
+    if w[0, 0].size > 1:  # out = ... in a loop over the taps: the last tap's term only (with the bias, or without)
+        found.append(mistake("out", CONV["last tap"], lambda: conv_out(x, last_tap, b, conv_param)))
+        found.append(mistake("out", CONV["last tap"], lambda: conv_out(x, last_tap, 0 * b, conv_param)))
     for axis, what, loop, one, size in (
         (2, "the tap rows", "range(HH - 1)", "tap row", "HH"),
         (3, "the tap columns", "range(WW - 1)", "tap column", "WW"),

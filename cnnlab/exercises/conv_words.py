@@ -109,6 +109,10 @@ CONV = {
     "pair swapped": (
         "{param} is an (h, w) pair here and its values are swapped: the rows use {param}[0], the columns {param}[1]"
     ),
+    "last tap": (
+        "out holds the last tap's term only, w[:, :, HH - 1, WW - 1]: a loop over the taps assigns (out = ...) "
+        "where it adds (out += ...), so each tap overwrites the one before"
+    ),
     "db over n and f": (
         "db is summed over the samples and the filters, axis=(0, 1): there is one bias per filter, so db[f] sums "
         "dout[n, f, i, j] over n, i and j, dout.sum(axis=(0, 2, 3))"

@@ -38,6 +38,15 @@ CONVNET = {
         "{g} is summed over the wrong axis ({how}): a bias gets the sum of its layer's upstream gradient over "
         "everything but its own axis"
     ),
+    "grad missing": (
+        "grads lacks one of the parameters' names: a gradient is stored under another name (a copy-pasted line "
+        "that stores one layer's gradients under another's names?); each layer's backward gives its own W and b"
+    ),
+    "backward order": (
+        "a layer's backward got the gradient of another layer's output: the backward pass goes through the "
+        "layers in the reverse order of the forward (affine, ReLU, affine, max pool, ReLU, conv), each with its "
+        "own cache"
+    ),
     "pad float": (
         "the convolution's pad is (HH - 1) / 2, a float: use integer division, pad = (HH - 1) // 2 (lesson 7's "
         "'same' padding)"
@@ -434,6 +443,11 @@ def _pad_float(args, message) -> bool:
     return f"got {(HH - 1) / 2} (float)" in message
 
 
+def _param_key(args, message) -> bool:
+    """A KeyError of a parameter's name: params has them all, so it is grads that lacks one."""
+    return message.strip("'\"") in CONVNET_PARAMS
+
+
 def _two_params(args, message) -> bool:
     """A broadcast between the shapes of two different weights: a gradient stored under another one's name
     met that one's reg * W."""
@@ -464,6 +478,14 @@ CRASHES = tuple(
     ),
     CrashAdvice(kind=ValueError, text="", tag="", advice=CONVNET["pad HH // 2"], applies=_explains_even()),
     CrashAdvice(kind=TypeError, text="(float)", tag="", advice=CONVNET["pad float"], applies=_pad_float),
+    CrashAdvice(kind=KeyError, text="", tag="", advice=CONVNET["grad missing"], applies=_param_key),
+    CrashAdvice(
+        kind=ValueError,
+        text="dout must have the shape of the forward output",
+        tag="",
+        advice=CONVNET["backward order"],
+        applies=lambda args, message: True,
+    ),
     CrashAdvice(kind=ValueError, text="broadcast", tag="", advice=CONVNET["names shifted"], applies=_two_params),
 )
 

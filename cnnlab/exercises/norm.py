@@ -624,6 +624,11 @@ STAGED = {
     "var axes": "dvar is summed {wrong}; sum it {right}",
     "mean axes": "dmean is summed {wrong}; sum it {right}",
     "dmean no std": "dmean lacks inv_std: dmean = -sum(dxhat / std), the mean reaches xhat through (x - mean) / std",
+    "var path x": (
+        "the term through the variance uses x where it is x - mean: var is the mean of (x - mean)**2, so its path "
+        "to dx is dvar * 2 * (x - mean) / M"
+    ),
+    "dvar x": "dvar sums dxhat * x where it is dxhat * (x - mean): xhat = (x - mean) / std",
 }
 
 
@@ -646,7 +651,9 @@ def staged_grad(x, dxhat, eps, labels, change=None, sum_labels=None, N=None):
     factor = 1.0 if change == "dvar no -0.5" else -0.5
     var_labels = sum_labels if change == "var axes" else labels
     mean_labels = sum_labels if change == "mean axes" else labels
-    dvar = _sum(dxhat * xmu, var_labels) * factor * power.get(change, (var + eps) ** -1.5)
+    dvar = (
+        _sum(dxhat * (x if change == "dvar x" else xmu), var_labels) * factor * power.get(change, (var + eps) ** -1.5)
+    )
     direct = {
         "direct no eps": dxhat / np.sqrt(var),
         "direct by var": dxhat / (var + eps),
@@ -657,7 +664,7 @@ def staged_grad(x, dxhat, eps, labels, change=None, sum_labels=None, N=None):
     two = {"two dropped": 1.0, "two doubled": 4.0}.get(change, 2.0)
     m_var = {"var M dropped": 1, "var M doubled": M * M, "var M is N": N}.get(change, M)
     m_mean = {"mean M dropped": 1, "mean M doubled": M * M, "mean M is N": N}.get(change, M)
-    return dxmu + dvar * two * xmu / m_var + dmean / m_mean
+    return dxmu + dvar * two * (x if change == "var path x" else xmu) / m_var + dmean / m_mean
 
 
 def staged_backward(x, dxhat, eps, right, layouts, G=1):

@@ -45,6 +45,11 @@ POOL = {
         "the window's size is taken from the stride: window (i, j) is pool_height x pool_width, x[n, c, "
         "i*sh : i*sh + PH, j*sw : j*sw + PW]"
     ),
+    "slices with index arrays": (
+        "dx[:, :, rows, cols] += ... with the winners' rows and cols as (N, C) index arrays: NumPy pairs the "
+        "slices over n and c with every (n, c) of the arrays, so each sample and channel gets every winner's "
+        "gradient; index n and c with arrays too, dx[n_idx, c_idx, rows, cols] (np.add.at where pixels repeat)"
+    ),
     "starts stop short": (
         "the loops over the window starts stop one short, range(0, H - PH, sh): the last start, H - PH, is left "
         "out (range's end is not included); loop over the H' = (H - PH) // sh + 1 outputs, range(H'), with the "
@@ -656,6 +661,7 @@ def pool_backward(args, dout):
         mistake("dx", POOL["overwrite"], lambda: _pool_dx(x, dout, right, assign="window")),
         mistake("dx", POOL["no dout"], lambda: _pool_dx(x, dout, right, ROUTE["no dout"], assign="winner")),
         mistake("dx", POOL["argmax whole map"], lambda: _pool_dx_whole_map(x, dout)),
+        mistake("dx", POOL["slices with index arrays"], lambda: _pool_dx_sliced(x, dout, (PH, PW), (sh, sw))),
         mistake("dx", POOL["dx from x"], lambda: x + _pool_dx(x, dout, right)),
         mistake("dx", POOL["max over area"], lambda: _pool_dx(x, dout, right) / (PH * PW)),
     ]
@@ -668,6 +674,20 @@ def pool_backward(args, dout):
     if short is not None:
         found.append(mistake("dx", POOL["backward starts stop short"], lambda: _pool_dx(x, short, right)))
     return found
+
+
+def _pool_dx_sliced(x, dout, kernel, stride):
+    """dx[:, :, rows, cols] += dout[:, :, i, j] with the winners' rows and cols as (N, C) index arrays: NumPy
+    pairs the slices over n and c with every (n, c) of the arrays (a repeated pixel added once, the last)."""
+    (PH, PW), (sh, sw) = kernel, stride
+    N, C = x.shape[:2]
+    dx = np.zeros(x.shape)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            window = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW].reshape(N, C, -1)
+            p, q = np.unravel_index(window.argmax(axis=2), (PH, PW))
+            dx[:, :, i * sh + p, j * sw + q] += dout[:, :, i, j]
+    return dx
 
 
 def _read_place_mistakes(x, dout, kernel, stride, variants) -> list:
