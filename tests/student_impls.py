@@ -4316,3 +4316,163 @@ CORRECT += [
     ("im2col", "CS231n's index arrays", im2col_indexed, None),
     ("conv_backward_im2col", "2-D products over every sample", conv_backward_flat, conv_forward_call),
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The mistakes the seventh and eighth corpora showed the check did not name (2026-12-04)
+
+
+def size_raises(size, kernel, stride, pad, dilation):
+    span = dilation * (kernel - 1) + 1
+    if size + 2 * pad < span:
+        raise ValueError("the filter does not fit")
+    return (size + 2 * pad - span) // stride + 1
+
+
+def conv_forward_taps_assigned(x, w, b, conv_param):
+    """One product per tap, out = ... where out += ... belongs."""
+    x, w, b, (sh, sw), pad, (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    xpad = np.pad(x, ((0, 0), (0, 0), (pad[0],) * 2, (pad[1],) * 2))
+    out = np.zeros((x.shape[0], w.shape[0], Ho, Wo))
+    for p in range(w.shape[2]):
+        for q in range(w.shape[3]):
+            tap = xpad[:, :, p * dh : p * dh + sh * (Ho - 1) + 1 : sh, q * dw : q * dw + sw * (Wo - 1) + 1 : sw]
+            out = np.einsum("ncij,fc->nfij", tap, w[:, :, p, q])
+    return out + b[None, :, None, None], (x, w, b, conv_param)
+
+
+def conv_forward_whole_bias(x, w, b, conv_param):
+    x, w, b, (sh, sw), pad, (dh, dw), (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    xpad = np.pad(x, ((0, 0), (0, 0), (pad[0],) * 2, (pad[1],) * 2))
+    HH, WW = w.shape[2:]
+    out = np.zeros((x.shape[0], w.shape[0], Ho, Wo))
+    for n in range(x.shape[0]):
+        for f in range(w.shape[0]):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = xpad[
+                        n, :, i * sh : i * sh + dh * (HH - 1) + 1 : dh, j * sw : j * sw + dw * (WW - 1) + 1 : dw
+                    ]
+                    out[n, f, i, j] = np.sum(window * w[f]) + b
+    return out, (x, w, b, conv_param)
+
+
+def conv_backward_stride_one(dout, cache):
+    """Lesson 2's stride-1 convolutions for dx and dw, whatever the stride."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, (ph, pw), dilation, _ = shapes.check_conv_inputs(x, w, b, conv_param)
+    HH, WW = w.shape[2:]
+    flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+    full = L.conv_forward_naive(dout, flipped, np.zeros(x.shape[1]), {"stride": 1, "pad": (HH - 1, WW - 1)})[0]
+    dx = full[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]]
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dw_ = L.conv_forward_naive(
+        xpad.transpose(1, 0, 2, 3), dout.transpose(1, 0, 2, 3), np.zeros(w.shape[0]), {"stride": 1, "pad": 0}
+    )[0]
+    return dx, dw_.transpose(1, 0, 2, 3), dout.sum(axis=(0, 2, 3))
+
+
+def max_pool_forward_view(x, pool_param):
+    """Every window's max, then every stride-th of them, the stride pair read the wrong way round."""
+    x, (PH, PW), (sh, sw), _ = shapes.check_pool_inputs(x, pool_param)
+    every = sliding_window_view(x, (PH, PW), axis=(2, 3)).max(axis=(4, 5))
+    return every[:, :, ::sw, ::sh], (x, pool_param)
+
+
+def max_pool_forward_starts(x, pool_param):
+    """Loops over the window starts, range(0, H - PH, sh): the last start left out."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    H, W = x.shape[2:]
+    out = np.zeros((*x.shape[:2], Ho, Wo))
+    for i, r in enumerate(range(0, H - PH, sh)):
+        for j, s in enumerate(range(0, W - PW, sw)):
+            out[:, :, i, j] = x[:, :, r : r + PH, s : s + PW].max(axis=(2, 3))
+    return out, (x, pool_param)
+
+
+def max_pool_backward_sliced(dout, cache):
+    """The winners' rows and columns as (N, C) index arrays, with slices for n and c."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C = x.shape[:2]
+    dx = np.zeros_like(x)
+    for i in range(Ho):
+        for j in range(Wo):
+            k = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW].reshape(N, C, -1).argmax(axis=2)
+            dx[:, :, i * sh + k // PW, j * sw + k % PW] += dout[:, :, i, j]
+    return dx
+
+
+def batchnorm_forward_rows_back(x, gamma, beta, bn_param):
+    """The rows (N*H*W, C), reshaped back to (N, C, H, W) without the transpose."""
+    N, C, H, W = x.shape
+    out, cache = L.spatial_batchnorm_forward(x, gamma, beta, bn_param)
+    rows = out.transpose(0, 2, 3, 1).reshape(-1, C)
+    return rows.reshape(N, C, H, W), cache
+
+
+def groupnorm_forward_at_g(x, gamma, beta, G, gn_param):
+    """Group g sliced as channels g : g + C // G."""
+    N, C = x.shape[:2]
+    eps, Cg = gn_param.get("eps", 1e-5), C // G
+    xhat = np.zeros_like(x)
+    for g in range(G):
+        block = x[:, g : g + Cg]
+        mean, var = block.mean(axis=(1, 2, 3), keepdims=True), block.var(axis=(1, 2, 3), keepdims=True)
+        xhat[:, g : g + Cg] = (block - mean) / np.sqrt(var + eps)
+    return np.reshape(gamma, (1, C, 1, 1)) * xhat + np.reshape(beta, (1, C, 1, 1)), None
+
+
+BUGGY += [
+    (
+        "conv_output_size",
+        "raises where the filter does not fit",
+        size_raises,
+        None,
+        "it raises where the filter does not fit",
+    ),
+    ("conv_forward_naive", "out = ... in the tap loop", conv_forward_taps_assigned, None, CONV["last tap"]),
+    (
+        "conv_forward_naive",
+        "the whole bias b added to one element",
+        conv_forward_whole_bias,
+        None,
+        CONV["array into an element"],
+    ),
+    (
+        "conv_backward_naive",
+        "lesson 2's stride-1 convolutions",
+        conv_backward_stride_one,
+        None,
+        CONV["as convolutions"],
+    ),
+    (
+        "max_pool_forward_naive",
+        "window view subsampled [::sw, ::sh]",
+        max_pool_forward_view,
+        None,
+        "the stride pair is swapped",
+    ),
+    ("max_pool_forward_naive", "range(0, H - PH, sh)", max_pool_forward_starts, None, "range(0, H - PH, sh)"),
+    (
+        "max_pool_backward_naive",
+        "slices with (N, C) index arrays",
+        max_pool_backward_sliced,
+        None,
+        "(N, C) index arrays",
+    ),
+    (
+        "spatial_batchnorm_forward",
+        "rows reshaped back without the transpose",
+        batchnorm_forward_rows_back,
+        None,
+        "out holds its numbers in the order (n, h, w, c)",
+    ),
+    (
+        "spatial_groupnorm_forward",
+        "groups sliced at g",
+        groupnorm_forward_at_g,
+        None,
+        "group g is sliced as channels g : g + C // G",
+    ),
+]
