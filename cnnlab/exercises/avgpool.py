@@ -15,7 +15,7 @@ from cnnlab import im2col as im2col_module
 from cnnlab import layers as L
 from cnnlab import shapes
 from cnnlab.cases import AVG_POOL_CASES, AvgPoolCase
-from cnnlab.exercises import pool
+from cnnlab.exercises import pool, pool_mistakes, pool_words
 from cnnlab.exercises.exercise import SHARED_TAGS, Case, CrashAdvice, Exercise, case_rng, mistake
 from cnnlab.exercises.windows import PAIRS, coverage, windows_touching_padding
 from cnnlab.exercises.windows import crop as windows_crop
@@ -213,14 +213,14 @@ AXIS_COUNT = {
 # the windows in the wrong place or of the wrong size, as in max pooling (read from the padded x)
 AVG_POOL.update(
     {
-        f"window {key}": pool.POOL[key].replace("x[n, c, ", "xpad[n, c, ")
-        for key in (*pool.WINDOW_MISTAKES, "step pool size")
+        f"window {key}": pool_words.POOL[key].replace("x[n, c, ", "xpad[n, c, ")
+        for key in (*pool_words.WINDOW_MISTAKES, "step pool size")
     }
 )
 AVG_POOL.update(
     {
         f"backward window {key}": f"in the backward pass, {AVG_POOL[f'window {key}']}"
-        for key in (*pool.WINDOW_MISTAKES, "step pool size")
+        for key in (*pool_words.WINDOW_MISTAKES, "step pool size")
     }
 )
 
@@ -241,7 +241,7 @@ TAGS = {
         "a stride or padding given as an (h, w) pair: use the pairs cnnlab.shapes.check_avg_pool_inputs returns, "
         "the first for rows, the second for columns"
     ),
-    "a rectangular input or window": pool.TAGS["a rectangular input or window"],
+    "a rectangular input or window": pool_words.TAGS["a rectangular input or window"],
     **SHARED_TAGS,
 }
 
@@ -402,7 +402,7 @@ def _dx(
             dxpad[:, :, rows.start : rows.start + 1, cols.start : cols.start + 1] += part
         elif share == "max":
             window = xpad[:, :, rows, cols]
-            dxpad[:, :, rows, cols] += pool._first(window) * part
+            dxpad[:, :, rows, cols] += pool_mistakes.first_winner(window) * part
         elif add:
             dxpad[:, :, rows, cols] += part
         else:
@@ -419,9 +419,9 @@ def _mean_all(window, axis):
 
 
 def _window_mistakes(x, pool_param, out_hw):
-    """{sentence key: (size, start)} of the windows a student gets wrong (``pool.window_variants``)."""
+    """{sentence key: (size, start)} of the windows a student gets wrong (``pool_mistakes.window_variants``)."""
     kernel, stride, _, _ = _geometry(x, pool_param)
-    found = pool.window_variants(kernel, stride, out_hw)
+    found = pool_mistakes.window_variants(kernel, stride, out_hw)
     found.pop("step 1", None)  # "no stride", below
     return found
 
