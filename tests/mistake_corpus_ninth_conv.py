@@ -1,0 +1,259 @@
+"""A ninth held-out corpus of student mistakes, convolution half, written blind to the checker.
+
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``tests/mistake_corpus.py`` and its successors), for the exercises of lessons 1, 2, 3 and 7:
+``conv_output_size``, ``conv_forward_naive``, ``conv_backward_naive``, ``im2col``, ``col2im``,
+``conv_forward_im2col``, ``conv_backward_im2col`` and ``three_layer_convnet_loss``. It measures how
+often the checker names a mistake it was never tuned to. The other half (pooling and the norms) is
+written separately, by someone else.
+
+The rows are written as a teaching assistant who has graded the assignment for a few years
+would write down the mistakes seen in submissions, the frequent ones first, each as one
+particular student wrote it: CS231n-style four loops, a loop over the channels too, vectorized
+per-position code, per-tap code, fancy indexing after CS231n's ``im2col_indices``,
+``sliding_window_view``, a hand-written softmax. One helper per style and exercise is right with
+``bug=None``; each wrong row is one ``bug`` branch of it, so it holds ONE mistake (an off-by-one, a
+forgotten term, a wrong axis or index, ``=`` for ``+=``, a (h, w) pair mishandled, a reshape that
+should have been a transpose, a regularization or loss slip, a PyTorch, Keras or CS231n habit).
+The rows with ``should_pass`` True are correct implementations in less usual styles, there to
+catch false FAILs. The im2col exercises call the student's OWN im2col and col2im (the helpers of
+this file), as lesson 3 asks, never cnnlab's.
+
+How it was written: blind. From the student edition of the lessons
+(``lessons/01_convolution_arithmetic.ipynb``, ``02_naive_convolution``, ``03_im2col``,
+``07_small_cnn``: the explanations, the exercise stubs, their docstrings), ``cnnlab/layers``,
+``cnnlab/shapes.py``, ``cnnlab/geometry.py``, ``cnnlab/im2col.py``, ``cnnlab/model.py``,
+``cnnlab/cases.py``, the verify machinery (``tests/corpus_verify.py``,
+``tests/verify_mistake_corpus_fourth.py``) and the format of ``tests/mistake_corpus_fourth.py``
+(its docstring and first helper only). Not read: the checker (``cnnlab/exercises/``), its tests,
+``tests/student_impls.py``, any other corpus's rows. The check was not run on any row. Every row
+was verified against cnnlab's reference implementations only, by
+``tests/verify_mistake_corpus_ninth_conv.py``: each wrong row differs from the reference (a wrong
+value, a wrong shape or an exception) on at least one input, each right row matches it to a
+relative error below 1e-8 on every input. A row whose mistake had no effect was dropped or fixed.
+
+``forward`` is None where the backward pass reads cnnlab's cache format (conv ``(x, w, b,
+conv_param)``, conv im2col ``(x, w, b, conv_param, cols)``), or the student's own correct forward
+where the backward relies on a cache of its own.
+
+ROW COUNTS
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+
+from cnnlab import layers as L
+from cnnlab import shapes
+
+
+def _b(fn, bug):
+    return partial(fn, bug=bug)
+
+
+def _rows(exercise, fn, bugs, forward=None):
+    """One wrong row per bug of a helper."""
+    return [(exercise, bug, _b(fn, bug), forward, False) for bug in bugs]
+
+
+def _right(exercise, label, fn, forward=None):
+    return (exercise, label, fn, forward, True)
+
+
+CORPUS = []
+
+# ---------------------------------------------------------------------------------------------
+# conv_output_size (lesson 1)
+
+
+def out_size(size, kernel, stride, pad, dilation, bug=None):
+    """The boxed formula, the way most students write it."""
+    if bug == "dilation forgotten: (I + 2P - K) // S + 1":
+        return (size + 2 * pad - kernel) // stride + 1
+    if bug == "padding added once, not on both sides":
+        return (size + pad - dilation * (kernel - 1) - 1) // stride + 1
+    if bug == "missing parentheses: only the - 1 is divided by the stride":
+        return size + 2 * pad - dilation * (kernel - 1) - 1 // stride + 1
+    if bug == "int(a / S) truncates toward zero where the filter does not fit":
+        return int((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+    if bug == "math.ceil of the division (ceil_mode habit)":
+        return math.ceil((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+    if bug == "clamped to 0 with max(0, ...) when the filter does not fit":
+        return max(0, (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1)
+    if bug == "dilated span taken as D*K instead of D*(K-1) + 1":
+        return (size + 2 * pad - dilation * kernel) // stride + 1
+    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def out_size_count(size, kernel, stride, pad, dilation, bug=None):
+    """Counting the window starts with a while loop: 0 windows, never a negative number."""
+    span = dilation * (kernel - 1) + 1
+    count, start = 0, 0
+    while start + span <= size + 2 * pad:
+        count += 1
+        start += stride
+    return count
+
+
+def out_size_ceil(size, kernel, stride, pad, dilation):
+    """ceil((last + 1) / S) with negative floor division: the same integer as floor(last / S) + 1."""
+    last = size + 2 * pad - dilation * (kernel - 1) - 1  # the last start with stride 1
+    return -(-(last + 1) // stride)
+
+
+CORPUS += _rows(
+    "conv_output_size",
+    out_size,
+    [
+        "dilation forgotten: (I + 2P - K) // S + 1",
+        "padding added once, not on both sides",
+        "missing parentheses: only the - 1 is divided by the stride",
+        "int(a / S) truncates toward zero where the filter does not fit",
+        "math.ceil of the division (ceil_mode habit)",
+        "clamped to 0 with max(0, ...) when the filter does not fit",
+        "dilated span taken as D*K instead of D*(K-1) + 1",
+    ],
+)
+CORPUS += [
+    (
+        "conv_output_size",
+        "window starts counted with a while loop: 0, not the formula's negative value, when it does not fit",
+        out_size_count,
+        None,
+        False,
+    ),
+    _right("conv_output_size", "ceil((last + 1) / S) by negative floor division", out_size_ceil),
+]
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_naive (lesson 2)
+
+
+def conv_fwd_loops(x, w, b, conv_param, bug=None):
+    """CS231n's four loops over n, f, i, j, one np.sum per output."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    if bug == "np.pad(x, ph): pads the batch and channel axes too":
+        xpad = np.pad(x, ph)
+    elif bug == "padded by ph on the width as well as the height":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (ph, ph)))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    if bug == "own output size without the dilation":
+        Ho = (H + 2 * ph - HH) // sh + 1
+        Wo = (W + 2 * pw - WW) // sw + 1
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    if bug == "dilation left out of the window slices":
+                        rows = slice(i * sh, i * sh + HH)
+                        cols = slice(j * sw, j * sw + WW)
+                    elif bug == "height stride sh used for the columns too":
+                        rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                        cols = slice(j * sh, j * sh + dw * (WW - 1) + 1, dw)
+                    else:
+                        rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                        cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
+                    window = xpad[n, :, rows, cols]
+                    if bug == "kernel flipped (np.convolve habit: true convolution)":
+                        out[n, f, i, j] = np.sum(window * w[f, :, ::-1, ::-1]) + b[f]
+                    elif bug == "bias b[f] forgotten":
+                        out[n, f, i, j] = np.sum(window * w[f])
+                    else:
+                        out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_channels(x, w, b, conv_param, bug=None):
+    """Five loops, the channel c too, with a running sum per output."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    sh, sw = stride
+    ph, pw = pad
+    dh, dw = dilation
+    if bug == "conv_param['stride'] read directly, not the validated pairs":
+        sh = sw = conv_param["stride"]
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = i * sh, j * sw
+                    total = 0.0
+                    for c in range(C):
+                        patch = xp[n, c, r0 : r0 + dh * (HH - 1) + 1 : dh, c0 : c0 + dw * (WW - 1) + 1 : dw]
+                        if bug == "= instead of += over the channels: the last channel only":
+                            total = np.sum(patch * w[f, c])
+                        elif bug == "bias added inside the channel loop (C times)":
+                            total += np.sum(patch * w[f, c]) + b[f]
+                        else:
+                            total += np.sum(patch * w[f, c])
+                    if bug == "bias added inside the channel loop (C times)":
+                        out[n, f, i, j] = total
+                    else:
+                        out[n, f, i, j] = total + b[f]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_taps(x, w, b, conv_param):
+    """Right, per tap: for each (p, q) one strided slice of every window, an einsum over c."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    F, C, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((x.shape[0], F, Ho, Wo)) + b[None, :, None, None]
+    for p in range(HH):
+        for q in range(WW):
+            tap = xp[:, :, p * dh : p * dh + sh * (Ho - 1) + 1 : sh, q * dw : q * dw + sw * (Wo - 1) + 1 : sw]
+            out += np.einsum("nchw,fc->nfhw", tap, w[:, :, p, q])
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_view(x, w, b, conv_param):
+    """Right: sliding_window_view over the padded input, strided, then one tensordot."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    F, C, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    span_h, span_w = dh * (HH - 1) + 1, dw * (WW - 1) + 1
+    win = np.lib.stride_tricks.sliding_window_view(xp, (span_h, span_w), axis=(2, 3))
+    win = win[:, :, ::sh, ::sw, ::dh, ::dw][:, :, :Ho, :Wo]  # (N, C, Ho, Wo, HH, WW)
+    out = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, Ho, Wo, F)
+    return out.transpose(0, 3, 1, 2) + b.reshape(1, F, 1, 1), (x, w, b, conv_param)
+
+
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_loops,
+    [
+        "dilation left out of the window slices",
+        "bias b[f] forgotten",
+        "np.pad(x, ph): pads the batch and channel axes too",
+        "padded by ph on the width as well as the height",
+        "height stride sh used for the columns too",
+        "kernel flipped (np.convolve habit: true convolution)",
+        "own output size without the dilation",
+    ],
+)
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_channels,
+    [
+        "= instead of += over the channels: the last channel only",
+        "bias added inside the channel loop (C times)",
+        "conv_param['stride'] read directly, not the validated pairs",
+    ],
+)
+CORPUS += [
+    _right("conv_forward_naive", "per-tap einsum over strided slices", conv_fwd_taps),
+    _right("conv_forward_naive", "sliding_window_view and one tensordot", conv_fwd_view),
+]
