@@ -257,3 +257,156 @@ CORPUS += [
     _right("conv_forward_naive", "per-tap einsum over strided slices", conv_fwd_taps),
     _right("conv_forward_naive", "sliding_window_view and one tensordot", conv_fwd_view),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_naive (lesson 2): the cache is cnnlab's (x, w, b, conv_param)
+
+
+def conv_bwd_loops(dout, cache, bug=None):
+    """CS231n's loops: the forward loops, each step's contributions added up."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dxpad = np.zeros_like(xpad)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    if bug == "dilation left out of the backward window slices":
+                        rows = slice(i * sh, i * sh + HH)
+                        cols = slice(j * sw, j * sw + WW)
+                    else:
+                        rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                        cols = slice(j * sw, j * sw + dw_ * (WW - 1) + 1, dw_)
+                    g = dout[n, f, i, j]
+                    if bug == "= instead of += into dxpad":
+                        dxpad[n, :, rows, cols] = g * w[f]
+                    elif bug == "kernel flipped for dx (lesson 1's full correlation taken literally)":
+                        dxpad[n, :, rows, cols] += g * w[f, :, ::-1, ::-1]
+                    elif bug == "dx and dw contributions swapped":
+                        dxpad[n, :, rows, cols] += g * xpad[n, :, rows, cols]
+                    else:
+                        dxpad[n, :, rows, cols] += g * w[f]
+                    if bug == "dw accumulated from the unpadded x":
+                        dw[f] += g * x[n, :, rows, cols]
+                    elif bug == "dx and dw contributions swapped":
+                        dw[f] += g * w[f]
+                    else:
+                        dw[f] += g * xpad[n, :, rows, cols]
+    if bug == "db averaged over the batch and positions instead of summed":
+        db = dout.mean(axis=(0, 2, 3))
+    elif bug == "db summed over axes (1, 2, 3): one number per sample":
+        db = dout.sum(axis=(1, 2, 3))
+    else:
+        db = dout.sum(axis=(0, 2, 3))
+    if bug == "padding cut as dxpad[:, :, ph:-ph, pw:-pw] (empty when pad is 0)":
+        dx = dxpad[:, :, ph:-ph, pw:-pw]
+    else:
+        dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    return dx, dw, db
+
+
+def conv_bwd_positions(dout, cache, bug=None):
+    """Vectorized over the batch and the filters: one pair of einsums per output position."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    sh, sw = stride
+    ph, pw = pad
+    dh, dwl = dilation
+    x_p = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dx_p = np.zeros(x_p.shape)
+    dw = np.zeros(w.shape)
+    for i in range(Ho):
+        for j in range(Wo):
+            if bug == "dw zeroed inside the (i, j) loop: the last position only":
+                dw = np.zeros(w.shape)
+            r = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+            c = slice(j * sw, j * sw + dwl * (WW - 1) + 1, dwl)
+            if bug == "dout[:, :, j, i]: i and j swapped":
+                g = dout[:, :, j, i]  # (N, F)
+            else:
+                g = dout[:, :, i, j]  # (N, F)
+            dx_p[:, :, r, c] += np.einsum("nf,fchw->nchw", g, w)
+            dw += np.einsum("nf,nchw->fchw", g, x_p[:, :, r, c])
+    db = dout.sum(axis=(0, 2, 3))
+    if bug == "padding cut with ph on both axes":
+        dx = dx_p[:, :, ph : ph + H, ph : ph + W]
+    else:
+        dx = dx_p[:, :, ph : ph + H, pw : pw + W]
+    return dx, dw, db
+
+
+def conv_bwd_as_conv(dout, cache, bug=None):
+    """Lesson 2, section 6, used as the general answer: dx and dw as convolutions by the
+    student's own (right) forward. It holds for stride 1 and no dilation only."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    ph, pw = pad
+    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, HH, WW)
+    dxpad, _ = conv_fwd_taps(dout, w_flipped, np.zeros(C), {"pad": (HH - 1, WW - 1)})
+    dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dw_t, _ = conv_fwd_taps(xpad.transpose(1, 0, 2, 3), dout.transpose(1, 0, 2, 3), np.zeros(F), {})
+    return dx, dw_t.transpose(1, 0, 2, 3), dout.sum(axis=(0, 2, 3))
+
+
+def conv_bwd_taps(dout, cache):
+    """Right, per tap: each (p, q) adds into one strided slice of dxpad, dw[:, :, p, q] one einsum."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dxp = np.zeros_like(xp)
+    dw = np.empty_like(w)
+    for p in range(HH):
+        rows = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
+        for q in range(WW):
+            cols = slice(q * dw_, q * dw_ + sw * (Wo - 1) + 1, sw)
+            dxp[:, :, rows, cols] += np.einsum("nfhw,fc->nchw", dout, w[:, :, p, q])
+            dw[:, :, p, q] = np.einsum("nfhw,nchw->fc", dout, xp[:, :, rows, cols])
+    return dxp[:, :, ph : ph + H, pw : pw + W], dw, np.einsum("nfhw->f", dout)
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_loops,
+    [
+        "= instead of += into dxpad",
+        "padding cut as dxpad[:, :, ph:-ph, pw:-pw] (empty when pad is 0)",
+        "dw accumulated from the unpadded x",
+        "db averaged over the batch and positions instead of summed",
+        "kernel flipped for dx (lesson 1's full correlation taken literally)",
+        "dx and dw contributions swapped",
+        "dilation left out of the backward window slices",
+        "db summed over axes (1, 2, 3): one number per sample",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_positions,
+    [
+        "dout[:, :, j, i]: i and j swapped",
+        "padding cut with ph on both axes",
+        "dw zeroed inside the (i, j) loop: the last position only",
+    ],
+)
+CORPUS += [
+    (
+        "conv_backward_naive",
+        "dx and dw as convolutions (lesson 2, section 6), true for stride 1 and no dilation only",
+        conv_bwd_as_conv,
+        None,
+        False,
+    ),
+    _right("conv_backward_naive", "per-tap strided adds and einsums", conv_bwd_taps),
+]

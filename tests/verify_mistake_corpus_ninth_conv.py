@@ -58,6 +58,8 @@ BASES = [
     ("conv_output_size", M.out_size, None),
     ("conv_forward_naive", M.conv_fwd_loops, None),
     ("conv_forward_naive", M.conv_fwd_channels, None),
+    ("conv_backward_naive", M.conv_bwd_loops, None),
+    ("conv_backward_naive", M.conv_bwd_positions, None),
 ]
 
 if __name__ == "__main__":
