@@ -410,3 +410,233 @@ CORPUS += [
     ),
     _right("conv_backward_naive", "per-tap strided adds and einsums", conv_bwd_taps),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# im2col (lesson 3)
+
+
+def im2col_windows(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Loop over the windows: window (r, s) flattened into column r*W' + s."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    for r in range(Ho):
+        for s in range(Wo):
+            if bug == "dilation left out of the window slices":
+                rows, cs = slice(r * sh, r * sh + HH), slice(s * sw, s * sw + WW)
+            else:
+                rows = slice(r * sh, r * sh + dh * (HH - 1) + 1, dh)
+                cs = slice(s * sw, s * sw + dw * (WW - 1) + 1, dw)
+            if bug == "window read from x instead of the padded xpad":
+                window = x[:, :, rows, cs]
+            else:
+                window = xpad[:, :, rows, cs]  # (N, C, HH, WW)
+            if bug == "rows ordered (p, q, c): channels-last transpose before the flatten":
+                window = window.transpose(0, 2, 3, 1)
+            if bug == "column index r*H' + s (H' for W')":
+                cols[:, :, r * Ho + s] = window.reshape(N, -1)
+            elif bug == "windows numbered column-major: column s*H' + r":
+                cols[:, :, s * Ho + r] = window.reshape(N, -1)
+            else:
+                cols[:, :, r * Wo + s] = window.reshape(N, -1)
+    return cols
+
+
+def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Loop over the taps: tap (p, q) of every window is one strided slice of xpad."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    if bug == "laid out (N, C, H', W', HH, WW) before the reshape":
+        out = np.empty((N, C, Ho, Wo, HH, WW))
+    else:
+        out = np.empty((N, C, HH, WW, Ho, Wo))
+    for p in range(HH):
+        for q in range(WW):
+            if bug == "stride and dilation swapped in the tap slice":
+                tap = xpad[:, :, p * sh : p * sh + dh * (Ho - 1) + 1 : dh, q * sw : q * sw + dw * (Wo - 1) + 1 : dw]
+            elif bug == "tap slice stops at p*dh + sh*(H'-1), without the + 1":
+                tap = xpad[:, :, p * dh : p * dh + sh * (Ho - 1) : sh, q * dw : q * dw + sw * (Wo - 1) : sw]
+            else:
+                tap = xpad[:, :, p * dh : p * dh + sh * (Ho - 1) + 1 : sh, q * dw : q * dw + sw * (Wo - 1) + 1 : sw]
+            if bug == "laid out (N, C, H', W', HH, WW) before the reshape":
+                out[:, :, :, :, p, q] = tap
+            else:
+                out[:, :, p, q] = tap
+    return out.reshape(N, C * HH * WW, Ho * Wo)
+
+
+def _cs231n_indices(C, HH, WW, Ho, Wo, stride, dilation):
+    """CS231n's get_im2col_indices, with (h, w) strides and dilation: k (channel), i (row), j (col)."""
+    (sh, sw), (dh, dw) = stride, dilation
+    i0 = np.tile(np.repeat(np.arange(HH) * dh, WW), C)
+    i1 = sh * np.repeat(np.arange(Ho), Wo)
+    j0 = np.tile(np.arange(WW) * dw, HH * C)
+    j1 = sw * np.tile(np.arange(Wo), Ho)
+    i = i0.reshape(-1, 1) + i1.reshape(1, -1)  # (C*HH*WW, Ho*Wo)
+    j = j0.reshape(-1, 1) + j1.reshape(1, -1)
+    k = np.repeat(np.arange(C), HH * WW).reshape(-1, 1)
+    return k, i, j
+
+
+def im2col_fancy(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """CS231n's im2col_indices: three index arrays and one fancy-indexing read."""
+    x, (HH, WW), stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    k, i, j = _cs231n_indices(C, HH, WW, Ho, Wo, stride, dilation)
+    if bug == "channel index k built with np.tile instead of np.repeat":
+        k = np.tile(np.arange(C), HH * WW).reshape(-1, 1)
+    cols = xpad[:, k, i, j]  # (N, C*HH*WW, Ho*Wo)
+    if bug == "CS231n's 2-D layout returned: (C*HH*WW, H'*W'*N)":
+        return cols.transpose(1, 2, 0).reshape(C * HH * WW, -1)
+    return cols
+
+
+def im2col_view(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: sliding_window_view of the padded input, strided and dilated by slicing, one reshape."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    win = np.lib.stride_tricks.sliding_window_view(xpad, (dh * (HH - 1) + 1, dw * (WW - 1) + 1), axis=(2, 3))
+    win = win[:, :, : sh * (Ho - 1) + 1 : sh, : sw * (Wo - 1) + 1 : sw, ::dh, ::dw]  # (N, C, Ho, Wo, HH, WW)
+    return win.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * HH * WW, Ho * Wo)
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_windows,
+    [
+        "column index r*H' + s (H' for W')",
+        "windows numbered column-major: column s*H' + r",
+        "dilation left out of the window slices",
+        "window read from x instead of the padded xpad",
+        "rows ordered (p, q, c): channels-last transpose before the flatten",
+    ],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_taps,
+    [
+        "stride and dilation swapped in the tap slice",
+        "laid out (N, C, H', W', HH, WW) before the reshape",
+        "tap slice stops at p*dh + sh*(H'-1), without the + 1",
+    ],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_fancy,
+    [
+        "channel index k built with np.tile instead of np.repeat",
+        "CS231n's 2-D layout returned: (C*HH*WW, H'*W'*N)",
+    ],
+)
+CORPUS += [
+    _right("im2col", "CS231n-style index arrays and one fancy read", im2col_fancy),
+    _right("im2col", "sliding_window_view, sliced, transposed, reshaped", im2col_view),
+]
+
+# ---------------------------------------------------------------------------------------------
+# col2im (lesson 3)
+
+
+def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The tap loop of im2col, adding into a zero padded image instead of reading from it."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    if bug == "cols reshaped as (N, C, H', W', HH, WW)":
+        c6 = cols.reshape(N, C, Ho, Wo, HH, WW).transpose(0, 1, 4, 5, 2, 3)
+    else:
+        c6 = cols.reshape(N, C, HH, WW, Ho, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    counts = np.zeros((H + 2 * ph, W + 2 * pw))
+    for p in range(HH):
+        for q in range(WW):
+            if bug == "dilation left out of the tap start (p for p*dh)":
+                r0, c0 = p, q
+            else:
+                r0, c0 = p * dh, q * dw
+            rows = slice(r0, r0 + sh * (Ho - 1) + 1, sh)
+            cs = slice(c0, c0 + sw * (Wo - 1) + 1, sw)
+            if bug == "= instead of +=: overlapping windows overwrite each other":
+                xpad[:, :, rows, cs] = c6[:, :, p, q]
+            else:
+                xpad[:, :, rows, cs] += c6[:, :, p, q]
+            counts[rows, cs] += 1
+    if bug == "overlaps averaged: divided by the window count (col2im as im2col's inverse)":
+        xpad = xpad / np.maximum(counts, 1)
+    if bug == "padding not cut away: returns the padded image":
+        return xpad
+    if bug == "padding cut as xpad[:, :, ph:-ph, pw:-pw]":
+        return xpad[:, :, ph:-ph, pw:-pw]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_windows(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Loop over the windows: column r*W' + s added back into window (r, s)."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    img = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for r in range(Ho):
+        for s in range(Wo):
+            if bug == "stride forgotten: window r starts at row r":
+                top, left = r, s
+            else:
+                top, left = r * sh, s * sw
+            if bug == "column index r*H' + s (H' for W')":
+                col = cols[:, :, r * Ho + s]
+            else:
+                col = cols[:, :, r * Wo + s]
+            img[:, :, top : top + dh * (HH - 1) + 1 : dh, left : left + dw * (WW - 1) + 1 : dw] += col.reshape(
+                N, C, HH, WW
+            )
+    return img[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_fancy(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """CS231n's col2im_indices: np.add.at with the index arrays of im2col_fancy."""
+    N, C, H, W = x_shape
+    (HH, WW), stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    k, i, j = _cs231n_indices(C, HH, WW, Ho, Wo, stride, dilation)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    if bug == "fancy-index += instead of np.add.at: repeated pixels added once":
+        xpad[:, k, i, j] += cols
+    else:
+        np.add.at(xpad, (slice(None), k, i, j), cols)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_taps,
+    [
+        "= instead of +=: overlapping windows overwrite each other",
+        "padding cut as xpad[:, :, ph:-ph, pw:-pw]",
+        "padding not cut away: returns the padded image",
+        "cols reshaped as (N, C, H', W', HH, WW)",
+        "overlaps averaged: divided by the window count (col2im as im2col's inverse)",
+        "dilation left out of the tap start (p for p*dh)",
+    ],
+)
+CORPUS += _rows(
+    "col2im",
+    col2im_windows,
+    ["column index r*H' + s (H' for W')", "stride forgotten: window r starts at row r"],
+)
+CORPUS += _rows("col2im", col2im_fancy, ["fancy-index += instead of np.add.at: repeated pixels added once"])
+CORPUS += [_right("col2im", "CS231n-style np.add.at with index arrays", col2im_fancy)]

@@ -60,6 +60,10 @@ BASES = [
     ("conv_forward_naive", M.conv_fwd_channels, None),
     ("conv_backward_naive", M.conv_bwd_loops, None),
     ("conv_backward_naive", M.conv_bwd_positions, None),
+    ("im2col", M.im2col_windows, None),
+    ("im2col", M.im2col_taps, None),
+    ("col2im", M.col2im_taps, None),
+    ("col2im", M.col2im_windows, None),
 ]
 
 if __name__ == "__main__":
