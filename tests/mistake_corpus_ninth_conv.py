@@ -640,3 +640,146 @@ CORPUS += _rows(
 )
 CORPUS += _rows("col2im", col2im_fancy, ["fancy-index += instead of np.add.at: repeated pixels added once"])
 CORPUS += [_right("col2im", "CS231n-style np.add.at with index arrays", col2im_fancy)]
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_im2col (lesson 3): with the student's own im2col (im2col_taps above)
+
+
+def conv_fwd_cols(x, w, b, conv_param, bug=None):
+    """The three lines of lesson 3: columns, filters as rows, one batched product."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "im2col called without the dilation":
+        cols = im2col_taps(x, HH, WW, stride, pad)
+    elif bug == "stride and pad passed to im2col in the wrong order":
+        cols = im2col_taps(x, HH, WW, pad, stride, dilation)
+    else:
+        cols = im2col_taps(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
+    if bug == "w.reshape(-1, F).T for the filter rows: a reshape is not a transpose":
+        w_row = w.reshape(-1, F).T
+    else:
+        w_row = w.reshape(F, -1)  # (F, C*HH*WW)
+    if bug == "(N, P, F) product reshaped to (N, F, H', W') without a transpose":
+        out = (cols.transpose(0, 2, 1) @ w_row.T + b).reshape(N, F, Ho, Wo)
+    elif bug == "bias added after the reshape as + b: broadcast along W', not the filters":
+        out = (w_row @ cols).reshape(N, F, Ho, Wo) + b
+    elif bug == "output reshaped to (N, F, W', H')":
+        out = (w_row @ cols + b.reshape(1, F, 1)).reshape(N, F, Wo, Ho)
+    else:
+        out = (w_row @ cols + b.reshape(1, F, 1)).reshape(N, F, Ho, Wo)
+    return out, (x, w, b, conv_param, cols)
+
+
+def conv_fwd_cols_einsum(x, w, b, conv_param):
+    """Right: the student's CS231n-style im2col (im2col_fancy) and an einsum for the product."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N = x.shape[0]
+    F, C, HH, WW = w.shape
+    cols = im2col_fancy(x, HH, WW, stride, pad, dilation)
+    out = np.einsum("fk,nkp->nfp", w.reshape(F, C * HH * WW), cols) + b[:, None]
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols,
+    [
+        "bias added after the reshape as + b: broadcast along W', not the filters",
+        "w.reshape(-1, F).T for the filter rows: a reshape is not a transpose",
+        "output reshaped to (N, F, W', H')",
+        "(N, P, F) product reshaped to (N, F, H', W') without a transpose",
+        "im2col called without the dilation",
+        "stride and pad passed to im2col in the wrong order",
+    ],
+)
+CORPUS += [_right("conv_forward_im2col", "own CS231n-style im2col and an einsum", conv_fwd_cols_einsum)]
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_im2col (lesson 3): with the student's own col2im (col2im_taps above)
+
+
+def conv_bwd_cols(dout, cache, bug=None):
+    """Section 8 of lesson 3: the affine layer's gradients per sample, col2im for dx."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    if bug == "db summed over axes (0, 1): one number per position":
+        db = dout_rows.sum(axis=(0, 1))
+    else:
+        db = dout_rows.sum(axis=(0, 2))
+    if bug == "dw averaged over the batch (mean over n, not the sum)":
+        dw = (dout_rows @ cols.transpose(0, 2, 1)).mean(axis=0).reshape(w.shape)
+    elif bug == "dw as cols @ dout.T, (C*HH*WW, F), reshaped without a transpose":
+        dw = (cols @ dout_rows.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    else:
+        dw = (dout_rows @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    if bug == "w.reshape(-1, F) for w_row.T: a reshape is not a transpose":
+        w_row_t = w.reshape(-1, F)
+    else:
+        w_row_t = w.reshape(F, -1).T  # (C*HH*WW, F)
+    dcols = w_row_t @ dout_rows  # (N, C*HH*WW, Ho*Wo)
+    if bug == "col2im called without the dilation":
+        dx = col2im_taps(dcols, x.shape, HH, WW, stride, pad)
+    else:
+        dx = col2im_taps(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+def conv_fwd_cols2d(x, w, b, conv_param):
+    """A student's own forward that keeps CS231n's 2-D columns (C*HH*WW, H'*W'*N) in its cache."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N = x.shape[0]
+    F, C, HH, WW = w.shape
+    cols = im2col_fancy(x, HH, WW, stride, pad, dilation)  # (N, K, P)
+    x_cols = cols.transpose(1, 2, 0).reshape(C * HH * WW, -1)  # (K, P*N): column p*N + n
+    out = w.reshape(F, -1) @ x_cols + b.reshape(-1, 1)  # (F, P*N)
+    out = out.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2)
+    return out, (x, w, b, conv_param, x_cols)
+
+
+def conv_bwd_cols2d(dout, cache, bug=None):
+    """CS231n's conv_backward_fast, on the 2-D columns of conv_fwd_cols2d, with the student's col2im."""
+    x, w, b, conv_param, x_cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "dout.reshape(F, -1): the batch axis not moved behind the positions":
+        dout_2d = dout.reshape(F, -1)
+    else:
+        dout_2d = dout.transpose(1, 2, 3, 0).reshape(F, -1)  # (F, P*N), column p*N + n
+    db = dout_2d.sum(axis=1)
+    dw = (dout_2d @ x_cols.T).reshape(w.shape)
+    dx_cols = w.reshape(F, -1).T @ dout_2d  # (K, P*N)
+    dx_cols = dx_cols.reshape(C * HH * WW, Ho * Wo, N).transpose(2, 0, 1)  # (N, K, P)
+    dx = col2im_fancy(dx_cols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols,
+    [
+        "dw averaged over the batch (mean over n, not the sum)",
+        "w.reshape(-1, F) for w_row.T: a reshape is not a transpose",
+        "dw as cols @ dout.T, (C*HH*WW, F), reshaped without a transpose",
+        "col2im called without the dilation",
+        "db summed over axes (0, 1): one number per position",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols2d,
+    ["dout.reshape(F, -1): the batch axis not moved behind the positions"],
+    forward=conv_fwd_cols2d,
+)
+CORPUS += [
+    _right(
+        "conv_backward_im2col",
+        "own cache: CS231n's 2-D columns (C*HH*WW, H'*W'*N), col2im by np.add.at",
+        conv_bwd_cols2d,
+        conv_fwd_cols2d,
+    )
+]
