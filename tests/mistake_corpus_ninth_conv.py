@@ -783,3 +783,166 @@ CORPUS += [
         conv_fwd_cols2d,
     )
 ]
+
+# ---------------------------------------------------------------------------------------------
+# three_layer_convnet_loss (lesson 7)
+
+POOL = {"pool_height": 2, "pool_width": 2, "stride": 2}
+
+
+def convnet_layers(params, X, y=None, reg=0.0, bug=None):
+    """CS231n's ThreeLayerConvNet.loss as a function: cnnlab's layers and softmax_loss."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    K = W1.shape[2]
+    if bug == "conv padded by K // 2 (wrong for an even filter)":
+        conv_param = {"stride": 1, "pad": K // 2}
+    else:
+        conv_param = {"stride": 1, "pad": (K - 1) // 2}
+    a1, conv_cache = L.conv_forward_im2col(X, W1, b1, conv_param)
+    r1, relu1_cache = L.relu_forward(a1)
+    p1, pool_cache = L.max_pool_forward_im2col(r1, POOL)
+    a2, aff2_cache = L.affine_forward(p1, W2, b2)
+    r2, relu2_cache = L.relu_forward(a2)
+    scores, aff3_cache = L.affine_forward(r2, W3, b3)
+    if bug == "ReLU applied to the scores after the last affine layer":
+        scores, relu3_cache = L.relu_forward(scores)
+    if y is None:
+        return scores
+
+    data_loss, dscores = L.softmax_loss(scores, y)
+    if bug == "regularization loss without the 0.5":
+        reg_loss = reg * (np.sum(W1**2) + np.sum(W2**2) + np.sum(W3**2))
+    elif bug == "biases regularized too (loss and gradient)":
+        reg_loss = 0.5 * reg * sum(np.sum(params[k] ** 2) for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    else:
+        reg_loss = 0.5 * reg * (np.sum(W1**2) + np.sum(W2**2) + np.sum(W3**2))
+    loss = data_loss + reg_loss
+
+    grads = {}
+    if bug == "ReLU applied to the scores after the last affine layer":
+        dscores = L.relu_backward(dscores, relu3_cache)
+    dr2, grads["W3"], grads["b3"] = L.affine_backward(dscores, aff3_cache)
+    da2 = L.relu_backward(dr2, relu2_cache)
+    dp1, grads["W2"], grads["b2"] = L.affine_backward(da2, aff2_cache)
+    dr1 = L.max_pool_backward_im2col(dp1, pool_cache)
+    da1 = L.relu_backward(dr1, relu1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(da1, conv_cache)
+    for k in ("W1", "W2", "W3"):
+        if bug == "regularization gradient forgotten":
+            continue
+        if bug == "regularization gradient doubled: 2 * reg * W":
+            grads[k] += 2 * reg * params[k]
+        else:
+            grads[k] += reg * params[k]
+    if bug == "biases regularized too (loss and gradient)":
+        for k in ("b1", "b2", "b3"):
+            grads[k] += reg * params[k]
+    if bug == "gradients stored as dW1, db1, ... instead of the names of params":
+        grads = {"d" + k: v for k, v in grads.items()}
+    return loss, grads
+
+
+def convnet_own_softmax(params, X, y=None, reg=0.0, bug=None):
+    """The same chain with naive layers and a softmax written by hand."""
+    W1, W2, W3 = params["W1"], params["W2"], params["W3"]
+    N = X.shape[0]
+    pad = (W1.shape[2] - 1) // 2
+    h1, c1 = L.conv_forward_naive(X, W1, params["b1"], {"pad": pad})
+    h1, c2 = L.relu_forward(h1)
+    h1, c3 = L.max_pool_forward_naive(h1, POOL)
+    h2, c4 = L.affine_forward(h1, W2, params["b2"])
+    h2, c5 = L.relu_forward(h2)
+    scores, c6 = L.affine_forward(h2, W3, params["b3"])
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    probs = np.exp(shifted)
+    probs /= probs.sum(axis=1, keepdims=True)
+    if y is None:
+        if bug == "probabilities returned instead of the raw scores when y is None":
+            return probs
+        return scores
+
+    if bug == "loss and gradient summed over the batch, not averaged":
+        loss = -np.sum(np.log(probs[np.arange(N), y]))
+    else:
+        loss = -np.mean(np.log(probs[np.arange(N), y]))
+    loss += 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(W3 * W3))
+    dscores = probs.copy()
+    if bug == "probs[:, y] -= 1 instead of probs[np.arange(N), y]":
+        dscores[:, y] -= 1
+    else:
+        dscores[np.arange(N), y] -= 1
+    if bug not in ("softmax gradient not divided by N (the loss is)", "loss and gradient summed over the batch, not averaged"):
+        dscores /= N
+
+    grads = {}
+    dh2, grads["W3"], grads["b3"] = L.affine_backward(dscores, c6)
+    dh2 = L.relu_backward(dh2, c5)
+    dh1, grads["W2"], grads["b2"] = L.affine_backward(dh2, c4)
+    dh1 = L.max_pool_backward_naive(dh1, c3)
+    dh1 = L.relu_backward(dh1, c2)
+    _, grads["W1"], grads["b1"] = L.conv_backward_naive(dh1, c1)
+    grads["W1"] += reg * W1
+    grads["W2"] += reg * W2
+    grads["W3"] += reg * W3
+    return float(loss), grads
+
+
+def convnet_table(params, X, y=None, reg=0.0):
+    """Right: the layers in a table, run forward and then backward in a loop; reg via np.vdot."""
+    K = params["W1"].shape[2]
+    chain = [
+        ("conv", lambda h: L.conv_forward_naive(h, params["W1"], params["b1"], {"pad": (K - 1) // 2})),
+        ("relu", L.relu_forward),
+        ("pool", lambda h: L.max_pool_forward_naive(h, POOL)),
+        ("aff2", lambda h: L.affine_forward(h, params["W2"], params["b2"])),
+        ("relu", L.relu_forward),
+        ("aff3", lambda h: L.affine_forward(h, params["W3"], params["b3"])),
+    ]
+    h, caches = X, []
+    for _, forward in chain:
+        h, cache = forward(h)
+        caches.append(cache)
+    if y is None:
+        return h
+    loss, d = L.softmax_loss(h, y)
+    weights = ("W1", "W2", "W3")
+    loss += 0.5 * reg * sum(np.vdot(params[k], params[k]) for k in weights)
+    names = {"conv": ("W1", "b1"), "aff2": ("W2", "b2"), "aff3": ("W3", "b3")}
+    backward = {"conv": L.conv_backward_naive, "pool": L.max_pool_backward_naive, "relu": L.relu_backward}
+    backward["aff2"] = backward["aff3"] = L.affine_backward
+    grads = {}
+    for (name, _), cache in zip(reversed(chain), reversed(caches)):
+        result = backward[name](d, cache)
+        if name in names:
+            d, dw, db = result
+            grads[names[name][0]] = dw + reg * params[names[name][0]]
+            grads[names[name][1]] = db
+        else:
+            d = result
+    return loss, {k: grads[k] for k in params}
+
+
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet_layers,
+    [
+        "regularization gradient forgotten",
+        "regularization gradient doubled: 2 * reg * W",
+        "regularization loss without the 0.5",
+        "biases regularized too (loss and gradient)",
+        "conv padded by K // 2 (wrong for an even filter)",
+        "ReLU applied to the scores after the last affine layer",
+        "gradients stored as dW1, db1, ... instead of the names of params",
+    ],
+)
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet_own_softmax,
+    [
+        "loss and gradient summed over the batch, not averaged",
+        "softmax gradient not divided by N (the loss is)",
+        "probs[:, y] -= 1 instead of probs[np.arange(N), y]",
+        "probabilities returned instead of the raw scores when y is None",
+    ],
+)
+CORPUS += [_right("three_layer_convnet_loss", "a table of layers run forward and backward in loops", convnet_table)]
