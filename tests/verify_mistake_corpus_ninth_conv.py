@@ -62,10 +62,13 @@ BASES = [
     ("conv_backward_naive", M.conv_bwd_positions, None),
     ("im2col", M.im2col_windows, None),
     ("im2col", M.im2col_taps, None),
+    ("im2col", M.im2col_fancy, None),
     ("col2im", M.col2im_taps, None),
     ("col2im", M.col2im_windows, None),
+    ("col2im", M.col2im_fancy, None),
     ("conv_forward_im2col", M.conv_fwd_cols, None),
     ("conv_backward_im2col", M.conv_bwd_cols, None),
+    ("conv_backward_im2col", M.conv_bwd_cols2d, M.conv_fwd_cols2d),
     ("three_layer_convnet_loss", M.convnet_layers, None),
     ("three_layer_convnet_loss", M.convnet_own_softmax, None),
 ]
