@@ -258,3 +258,206 @@ CORPUS += [
         "max_pool_backward_naive", "switches (winner positions) cached by its own forward", max_bwd_switches, max_fwd_switches
     ),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_forward_naive
+
+
+def avg_fwd(x, pool_param, bug=None):
+    """Loops over a zero-padded copy; a padded array of ones gives each window's real pixels."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    widths = ((0, 0), (0, 0), (ph, ph), (pw, pw))
+    if bug == "width padded by ph too":
+        widths = ((0, 0), (0, 0), (ph, ph), (ph, ph))
+    if bug == "padding put on the N and C axes (channels-last habit)":
+        widths = ((ph, ph), (pw, pw), (0, 0), (0, 0))
+    xp = x if bug == "pools x, not the zero-padded copy" else np.pad(x, widths)
+    ones = np.pad(np.ones((H, W)), widths[2:])
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = i * sh, j * sw
+                    if bug == "column stride sh for sw":
+                        c0 = j * sh
+                    win = xp[n, c, r0 : r0 + PH, c0 : c0 + PW]
+                    if bug == "count_include_pad ignored: always PH*PW":
+                        count = PH * PW
+                    elif bug == "real pixels counted as the window's non-zero values":
+                        count = PH * PW if count_include_pad else np.count_nonzero(win)
+                    else:
+                        count = PH * PW if count_include_pad else ones[r0 : r0 + PH, c0 : c0 + PW].sum()
+                    out[n, c, i, j] = win.sum() / count
+    return out, (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd,
+    [
+        "count_include_pad ignored: always PH*PW",
+        "pools x, not the zero-padded copy",
+        "real pixels counted as the window's non-zero values",
+        "width padded by ph too",
+        "padding put on the N and C axes (channels-last habit)",
+        "column stride sh for sw",
+    ],
+)
+
+
+def avg_fwd_clip(x, pool_param, bug=None):
+    """No padded copy: each window's bounds clipped to x, the padding's zeros left out of the sum."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        top = i * sh - ph
+        r0, r1 = max(top, 0), min(top + PH, H)
+        if bug == "bottom edge clipped at H - 1":
+            r1 = min(top + PH, H - 1)
+        if bug == "negative start not clipped (x[-1:...] wraps)":
+            r0 = top
+        for j in range(Wo):
+            left = j * sw - pw
+            c0, c1 = max(left, 0), min(left + PW, W)
+            if bug == "negative start not clipped (x[-1:...] wraps)":
+                c0 = left
+            region = x[:, :, r0:r1, c0:c1]
+            if bug == "np.mean of the clipped window: always the real pixels":
+                out[:, :, i, j] = region.mean(axis=(2, 3))
+            else:
+                count = PH * PW if count_include_pad else (r1 - r0) * (c1 - c0)
+                out[:, :, i, j] = region.sum(axis=(2, 3)) / count
+    return out, (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd_clip,
+    [
+        "np.mean of the clipped window: always the real pixels",
+        "bottom edge clipped at H - 1",
+        "negative start not clipped (x[-1:...] wraps)",
+    ],
+)
+
+
+def avg_fwd_cumsum(x, pool_param):
+    """Summed-area table: every window's sum from four corners of a cumulative sum."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+
+    def window_sums(a):
+        a = np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        sat = np.zeros(a.shape[:2] + (a.shape[2] + 1, a.shape[3] + 1))
+        sat[:, :, 1:, 1:] = a.cumsum(axis=2).cumsum(axis=3)
+        r = np.arange(Ho) * sh
+        c = np.arange(Wo) * sw
+        R, Cc = r[:, None], c[None, :]
+        return sat[:, :, R + PH, Cc + PW] - sat[:, :, R, Cc + PW] - sat[:, :, R + PH, Cc] + sat[:, :, R, Cc]
+
+    sums = window_sums(x)
+    counts = PH * PW if count_include_pad else np.round(window_sums(np.ones((1, 1, H, W))))
+    return sums / counts, (x, pool_param)
+
+
+CORPUS.append(_right("avg_pool_forward_naive", "summed-area table (cumsum), four corners per window", avg_fwd_cumsum))
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_backward_naive
+
+
+def avg_bwd(dout, cache, bug=None):
+    """The lesson's recipe: shares added to a zero-padded dx, the padding cut off at the end."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    real = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dx_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    if bug == "count computed once, from the first window, outside the loops":
+        first = PH * PW if count_include_pad else real[:PH, :PW].sum()
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rs = slice(i * sh, i * sh + PH)
+                    cs = slice(j * sw, j * sw + PW)
+                    if bug == "count_include_pad ignored: always PH*PW":
+                        count = PH * PW
+                    elif bug == "count computed once, from the first window, outside the loops":
+                        count = first
+                    else:
+                        count = PH * PW if count_include_pad else real[rs, cs].sum()
+                    share = dout[n, c, i, j] if bug == "dout not divided by count" else dout[n, c, i, j] / count
+                    if bug == "dx_pad[...] = share (assigned, not added)":
+                        dx_pad[n, c, rs, cs] = share
+                    else:
+                        dx_pad[n, c, rs, cs] += share
+    if bug == "the padded dx returned":
+        return dx_pad
+    if bug == "padding cut as [ph:-ph, pw:-pw] (empty for pad 0)":
+        return dx_pad[:, :, ph:-ph, pw:-pw]
+    if bug == "padding cut as [ph:H, pw:W]":
+        return dx_pad[:, :, ph:H, pw:W]
+    return dx_pad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd,
+    [
+        "dx_pad[...] = share (assigned, not added)",
+        "dout not divided by count",
+        "padding cut as [ph:-ph, pw:-pw] (empty for pad 0)",
+        "the padded dx returned",
+        "count_include_pad ignored: always PH*PW",
+        "padding cut as [ph:H, pw:W]",
+        "count computed once, from the first window, outside the loops",
+    ],
+)
+
+
+def avg_bwd_unpadded(dout, cache, bug=None):
+    """Writes straight into dx (N, C, H, W), each window's rows clipped to x."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for i in range(Ho):
+        for j in range(Wo):
+            top, left = i * sh - ph, j * sw - pw
+            if bug == "window positions not shifted by the pad":
+                top, left = i * sh, j * sw
+            r0, r1 = max(top, 0), min(top + PH, H)
+            c0, c1 = max(left, 0), min(left + PW, W)
+            count = PH * PW if count_include_pad else (r1 - r0) * (c1 - c0)
+            dx[:, :, r0:r1, c0:c1] += (dout[:, :, i, j] / count)[:, :, None, None]
+    return dx
+
+
+CORPUS += _rows("avg_pool_backward_naive", avg_bwd_unpadded, ["window positions not shifted by the pad"])
+
+
+def avg_bwd_taps(dout, cache):
+    """One strided slice per tap (p, q): every window's share added to that tap at once."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    real = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    if count_include_pad:
+        counts = np.full((Ho, Wo), float(PH * PW))
+    else:
+        counts = sum(
+            real[p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] for p in range(PH) for q in range(PW)
+        )
+    share = dout / counts
+    dx_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(PH):
+        for q in range(PW):
+            dx_pad[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += share
+    return dx_pad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS.append(_right("avg_pool_backward_naive", "one strided slice per tap, counts summed the same way", avg_bwd_taps))

@@ -86,6 +86,10 @@ BASES = [
     ("max_pool_backward_naive", M.max_bwd, None),
     ("max_pool_backward_naive", M.max_bwd_mask, None),
     ("max_pool_backward_naive", M.max_bwd_scan, None),
+    ("avg_pool_forward_naive", M.avg_fwd, None),
+    ("avg_pool_forward_naive", M.avg_fwd_clip, None),
+    ("avg_pool_backward_naive", M.avg_bwd, None),
+    ("avg_pool_backward_naive", M.avg_bwd_unpadded, None),
 ]
 
 if __name__ == "__main__":
