@@ -280,8 +280,6 @@ def avg_fwd(x, pool_param, bug=None):
             for i in range(Ho):
                 for j in range(Wo):
                     r0, c0 = i * sh, j * sw
-                    if bug == "column stride sh for sw":
-                        c0 = j * sh
                     win = xp[n, c, r0 : r0 + PH, c0 : c0 + PW]
                     if bug == "count_include_pad ignored: always PH*PW":
                         count = PH * PW
@@ -302,7 +300,6 @@ CORPUS += _rows(
         "real pixels counted as the window's non-zero values",
         "width padded by ph too",
         "padding put on the N and C axes (channels-last habit)",
-        "column stride sh for sw",
     ],
 )
 
@@ -461,3 +458,119 @@ def avg_bwd_taps(dout, cache):
 
 
 CORPUS.append(_right("avg_pool_backward_naive", "one strided slice per tap, counts summed the same way", avg_bwd_taps))
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_forward
+
+
+def bn_fwd(x, gamma, beta, bn_param, bug=None):
+    """Whole-array NumPy on (N, C, H, W), statistics reshaped to (1, C, 1, 1)."""
+    mode = bn_param["mode"]
+    eps = 1e-5 if bug == "bn_param['eps'] ignored: 1e-5 hard-coded" else bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    N, C, H, W = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.ones(C))
+    if mode == "train" or bug == "test mode normalizes with the batch statistics":
+        if bug == "statistics over axis 0 only (per position, the fully connected habit)":
+            mu, var = x.mean(axis=0), x.var(axis=0)  # (C, H, W)
+        elif bug == "unbiased batch variance (ddof=1) in the normalization":
+            mu, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3), ddof=1)
+        else:
+            mu, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+        new_var = var
+        if bug == "running_var fed the unbiased variance (PyTorch's convention)":
+            M = N * H * W
+            new_var = var * M / (M - 1)
+        if bug == "momentum the PyTorch way round (momentum * batch)":
+            running_mean = (1 - momentum) * running_mean + momentum * mu
+            running_var = (1 - momentum) * running_var + momentum * new_var
+        else:
+            running_mean = momentum * running_mean + (1 - momentum) * mu
+            running_var = momentum * running_var + (1 - momentum) * new_var
+        if mode == "train" and bug != "running statistics not written back to bn_param":
+            bn_param["running_mean"] = running_mean
+            bn_param["running_var"] = running_var
+    else:
+        mu, var = running_mean, running_var
+        if bug == "test mode updates the running statistics too":
+            bm, bv = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+            bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * bm
+            bn_param["running_var"] = momentum * running_var + (1 - momentum) * bv
+    if bug == "statistics over axis 0 only (per position, the fully connected habit)" and mode == "train":
+        xhat = (x - mu) / np.sqrt(var + eps)
+        inv_std = 1.0 / np.sqrt(var + eps)
+    else:
+        if bug == "eps added to the standard deviation, outside the sqrt":
+            inv_std = 1.0 / (np.sqrt(var) + eps)
+        else:
+            inv_std = 1.0 / np.sqrt(var + eps)
+        xhat = (x - mu.reshape(1, C, 1, 1)) * inv_std.reshape(1, C, 1, 1)
+    if bug == "gamma[:, None, None] and beta[:, None, None]: assumed (C,)":
+        out = gamma[:, None, None] * xhat + beta[:, None, None]
+    else:
+        out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd,
+    [
+        "statistics over axis 0 only (per position, the fully connected habit)",
+        "momentum the PyTorch way round (momentum * batch)",
+        "running_var fed the unbiased variance (PyTorch's convention)",
+        "running statistics not written back to bn_param",
+        "test mode normalizes with the batch statistics",
+        "unbiased batch variance (ddof=1) in the normalization",
+        "eps added to the standard deviation, outside the sqrt",
+        "test mode updates the running statistics too",
+        "bn_param['eps'] ignored: 1e-5 hard-coded",
+        "gamma[:, None, None] and beta[:, None, None]: assumed (C,)",
+    ],
+)
+
+
+def bn_fwd_2d(x, gamma, beta, bn_param, bug=None):
+    """The lesson's other view: fully connected batch norm on the (N*H*W, C) matrix."""
+    N, C, H, W = x.shape
+    if bug == "x.reshape(-1, C) and back, no transposes (mixes channels)":
+        x2 = x.reshape(-1, C)
+    else:
+        x2 = x.transpose(0, 2, 3, 1).reshape(-1, C)  # (N*H*W, C)
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.1 if bug == "momentum default 0.1 (PyTorch's)" else 0.9)
+    zeros_var = bug == "running_var starts at zeros"
+    if mode == "train":
+        mu, var = x2.mean(axis=0), x2.var(axis=0)
+        old_mean = bn_param.get("running_mean", np.zeros(C))
+        old_var = bn_param.get("running_var", np.zeros(C) if zeros_var else np.ones(C))
+        bn_param["running_mean"] = momentum * old_mean + (1 - momentum) * mu
+        bn_param["running_var"] = momentum * old_var + (1 - momentum) * var
+    else:
+        mu, var = bn_param["running_mean"], bn_param["running_var"]
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat2 = (x2 - mu) * inv_std
+    out2 = xhat2 * gamma.reshape(C) + beta.reshape(C)
+    if bug == "x.reshape(-1, C) and back, no transposes (mixes channels)":
+        out, xhat = out2.reshape(N, C, H, W), xhat2.reshape(N, C, H, W)
+    elif bug == "transposed in, but reshaped back to (N, C, H, W) without transposing back":
+        out, xhat = out2.reshape(N, C, H, W), xhat2.reshape(N, C, H, W)
+    else:
+        out = out2.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+        xhat = xhat2.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd_2d,
+    [
+        "x.reshape(-1, C) and back, no transposes (mixes channels)",
+        "transposed in, but reshaped back to (N, C, H, W) without transposing back",
+        "momentum default 0.1 (PyTorch's)",
+        "running_var starts at zeros",
+    ],
+)
+CORPUS.append(_right("spatial_batchnorm_forward", "fully connected batch norm on the (N*H*W, C) matrix", bn_fwd_2d))

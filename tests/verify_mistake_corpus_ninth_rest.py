@@ -90,6 +90,8 @@ BASES = [
     ("avg_pool_forward_naive", M.avg_fwd_clip, None),
     ("avg_pool_backward_naive", M.avg_bwd, None),
     ("avg_pool_backward_naive", M.avg_bwd_unpadded, None),
+    ("spatial_batchnorm_forward", M.bn_fwd, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_2d, None),
 ]
 
 if __name__ == "__main__":
