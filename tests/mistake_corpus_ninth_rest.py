@@ -574,3 +574,125 @@ CORPUS += _rows(
     ],
 )
 CORPUS.append(_right("spatial_batchnorm_forward", "fully connected batch norm on the (N*H*W, C) matrix", bn_fwd_2d))
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_backward (train mode)
+
+AXES = (0, 2, 3)
+
+
+def bn_bwd(dout, cache, bug=None):
+    """The lesson's compact form, means with keepdims over (N, H, W)."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    g = gamma.reshape(1, C, 1, 1)
+    dbeta = dout.sum(axis=AXES)
+    dgamma = (dout * xhat).sum(axis=AXES)
+    dxhat = dout if bug == "gamma left out of dx (dxhat = dout)" else dout * g
+    if bug == "dgamma summed from dxhat * xhat (gamma multiplied in)":
+        dgamma = (dxhat * xhat).sum(axis=AXES)
+    axes = 0 if bug == "means over axis 0 only (per position)" else AXES
+    mean_dxhat = dxhat.mean(axis=axes, keepdims=True)
+    mean_dxhat_xhat = (dxhat * xhat).mean(axis=axes, keepdims=True)
+    istd = inv_std.reshape(1, C, 1, 1)
+    if bug == "statistics treated as constants (dx = dout * gamma / std)":
+        dx = dxhat * istd
+    elif bug == "xhat term left out (only the mean removed)":
+        dx = (dxhat - mean_dxhat) * istd
+    elif bug == "mean term left out (only the xhat part removed)":
+        dx = (dxhat - xhat * mean_dxhat_xhat) * istd
+    else:
+        dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * istd
+    if bug == "dgamma, dbeta returned as (C,) for a (1, C, 1, 1) gamma":
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd,
+    [
+        "xhat term left out (only the mean removed)",
+        "statistics treated as constants (dx = dout * gamma / std)",
+        "dgamma, dbeta returned as (C,) for a (1, C, 1, 1) gamma",
+        "means over axis 0 only (per position)",
+        "gamma left out of dx (dxhat = dout)",
+        "mean term left out (only the xhat part removed)",
+        "dgamma summed from dxhat * xhat (gamma multiplied in)",
+    ],
+)
+
+
+def bn_bwd_sums(dout, cache, bug=None):
+    """CS231n's one-line form: (M*dxhat - sum(dxhat) - xhat*sum(dxhat*xhat)) * inv_std / M."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = xhat.shape
+    M = N if bug == "M = N, the batch size of the fully connected version" else N * H * W
+    keep = bug != "channel sums without keepdims (broadcast against W)"
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    s1 = np.sum(dxhat, axis=AXES, keepdims=keep)
+    s2 = np.sum(dxhat * xhat, axis=AXES, keepdims=keep)
+    dx = (M * dxhat - s1 - xhat * s2) * inv_std.reshape(1, C, 1, 1) / M
+    dgamma = np.sum(dout * xhat, axis=AXES).reshape(gamma.shape)
+    dbeta = np.sum(dout, axis=AXES).reshape(beta_shape)
+    return dx, dgamma, dbeta
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_sums,
+    ["M = N, the batch size of the fully connected version", "channel sums without keepdims (broadcast against W)"],
+)
+
+
+def bn_fwd_keep_x(x, gamma, beta, bn_param):
+    """A train-mode forward that caches x and the batch statistics for a staged backward."""
+    N, C, H, W = x.shape
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.9)
+    mu = x.mean(axis=AXES, keepdims=True)
+    var = x.var(axis=AXES, keepdims=True)
+    bn_param["running_mean"] = m * bn_param.get("running_mean", np.zeros(C)) + (1 - m) * mu.ravel()
+    bn_param["running_var"] = m * bn_param.get("running_var", np.ones(C)) + (1 - m) * var.ravel()
+    xhat = (x - mu) / np.sqrt(var + eps)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta.shape)
+
+
+def bn_bwd_staged(dout, cache, bug=None):
+    """CS231n's staged backprop through the computational graph: dvar, dmu, then dx."""
+    x, mu, var, eps, gamma, beta_shape = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    g = gamma.reshape(1, C, 1, 1)
+    var_eps = var if bug == "eps left out of the backward's variance" else var + eps
+    std = np.sqrt(var_eps)
+    x_mu = x - mu
+    dxhat = dout * g
+    power = -0.5 if bug == "dvar with (var + eps) ** -0.5 for ** -1.5" else -1.5
+    dvar = np.sum(dxhat * x_mu, axis=AXES, keepdims=True) * -0.5 * var_eps**power
+    dmu = np.sum(-dxhat / std, axis=AXES, keepdims=True) + dvar * np.mean(-2.0 * x_mu, axis=AXES, keepdims=True)
+    dx = dxhat / std + dvar * 2.0 * x_mu / M + dmu / M
+    if bug == "dgamma from dout * x (the raw x for xhat)":
+        dgamma = np.sum(dout * x, axis=AXES)
+    else:
+        dgamma = np.sum(dout * x_mu / std, axis=AXES)
+    dbeta = np.sum(dout, axis=AXES)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_staged,
+    [
+        "dvar with (var + eps) ** -0.5 for ** -1.5",
+        "eps left out of the backward's variance",
+        "dgamma from dout * x (the raw x for xhat)",
+    ],
+    forward=bn_fwd_keep_x,
+)
+CORPUS.append(
+    _right(
+        "spatial_batchnorm_backward", "staged backprop (dvar, dmu) on its own cache of x", bn_bwd_staged, bn_fwd_keep_x
+    )
+)

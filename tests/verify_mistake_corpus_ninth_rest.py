@@ -92,6 +92,9 @@ BASES = [
     ("avg_pool_backward_naive", M.avg_bwd_unpadded, None),
     ("spatial_batchnorm_forward", M.bn_fwd, None),
     ("spatial_batchnorm_forward", M.bn_fwd_2d, None),
+    ("spatial_batchnorm_backward", M.bn_bwd, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_sums, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_keep_x),
 ]
 
 if __name__ == "__main__":
