@@ -696,3 +696,170 @@ CORPUS.append(
         "spatial_batchnorm_backward", "staged backprop (dvar, dmu) on its own cache of x", bn_bwd_staged, bn_fwd_keep_x
     )
 )
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_forward
+
+
+def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
+    """The lesson's one idea: x.reshape(N, G, -1), statistics along axis 2."""
+    N, C, H, W = x.shape
+    eps = gn_param["eps"] if bug == "gn_param['eps'] read without a default" else gn_param.get("eps", 1e-5)
+    if bug == "G ignored: statistics over (C, H, W) of each sample (layer norm)":
+        xg = x.reshape(N, 1, -1)
+    elif bug == "group axis last: x.reshape(N, -1, G), statistics over axis 1":
+        xg = x.reshape(N, -1, G)
+    else:
+        xg = x.reshape(N, G, -1)  # (N, G, C/G*H*W)
+    axis = 1 if bug in ("statistics over axis 1 of the (N, G, K) view", "group axis last: x.reshape(N, -1, G), statistics over axis 1") else 2
+    mean = xg.mean(axis=axis, keepdims=True)
+    var = xg.var(axis=axis, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd,
+    [
+        "statistics over axis 1 of the (N, G, K) view",
+        "G ignored: statistics over (C, H, W) of each sample (layer norm)",
+        "group axis last: x.reshape(N, -1, G), statistics over axis 1",
+        "gn_param['eps'] read without a default",
+    ],
+)
+
+
+def gn_fwd_loop(x, gamma, beta, G, gn_param, bug=None):
+    """A loop over the groups, each a slice of C/G consecutive channels."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    Cg = C // G
+    xhat = np.empty_like(x)
+    inv_std = np.empty((N, G, 1))
+    for g in range(G):
+        lo = g if bug == "group slice x[:, g:g + C // G] (g not times C // G)" else g * Cg
+        part = x[:, lo : lo + Cg]
+        axes = (0, 1, 2, 3) if bug == "group statistics over the batch too, axis (0, 1, 2, 3)" else (1, 2, 3)
+        mu = part.mean(axis=axes, keepdims=True)
+        istd = 1.0 / np.sqrt(part.var(axis=axes, keepdims=True) + eps)
+        xhat[:, g * Cg : (g + 1) * Cg] = (part - mu) * istd
+        inv_std[:, g, 0] = np.broadcast_to(istd, (N, 1, 1, 1)).reshape(N)
+    out = xhat * gamma.reshape(1, C, 1, 1) + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd_loop,
+    ["group slice x[:, g:g + C // G] (g not times C // G)", "group statistics over the batch too, axis (0, 1, 2, 3)"],
+)
+CORPUS.append(_right("spatial_groupnorm_forward", "a loop over the groups, channel slices", gn_fwd_loop))
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_backward
+
+
+def gn_bwd(dout, cache, bug=None):
+    """The compact form on the (N, G, K) view of dxhat = dout * gamma."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    keep = bug == "dgamma, dbeta kept as (1, C, 1, 1) (keepdims) for a (C,) gamma"
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=keep)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3), keepdims=keep)
+    xg = xhat.reshape(N, G, -1)
+    if bug == "gamma pulled out of the means (batch norm's shortcut)":
+        dy = dout.reshape(N, G, -1)
+        core = dy - dy.mean(axis=2, keepdims=True) - xg * (dy * xg).mean(axis=2, keepdims=True)
+        dx = (core * inv_std).reshape(N, C, H, W) * gamma.reshape(1, C, 1, 1)
+    else:
+        dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+        if bug == "xhat term left out (only the group mean removed)":
+            core = dxhat - dxhat.mean(axis=2, keepdims=True)
+        else:
+            core = dxhat - dxhat.mean(axis=2, keepdims=True) - xg * (dxhat * xg).mean(axis=2, keepdims=True)
+        dx = (core * inv_std).reshape(N, C, H, W)
+    if keep:
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd,
+    [
+        "gamma pulled out of the means (batch norm's shortcut)",
+        "xhat term left out (only the group mean removed)",
+        "dgamma, dbeta kept as (1, C, 1, 1) (keepdims) for a (C,) gamma",
+    ],
+)
+
+
+def gn_bwd_nchw(dout, cache, bug=None):
+    """Stays in (N, C, H, W): group statistics spread back to their channels with np.repeat."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = xhat.shape
+    Cg = C // G
+
+    def per_channel(a):  # (N, G) -> (N, C, 1, 1), each group's value on its C/G channels
+        if bug == "inv_std spread over the channels with np.tile, not np.repeat":
+            return np.tile(a, (1, Cg)).reshape(N, C, 1, 1)
+        return np.repeat(a, Cg, axis=1).reshape(N, C, 1, 1)
+
+    def group_mean(a):  # (N, C, H, W) -> (N, C, 1, 1)
+        if bug == "means over (1, 2, 3), the whole sample (G ignored)":
+            return a.mean(axis=(1, 2, 3), keepdims=True)
+        return np.repeat(a.reshape(N, G, -1).mean(axis=2), Cg, axis=1).reshape(N, C, 1, 1)
+
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    dx = per_channel(inv_std.reshape(N, G)) * (dxhat - group_mean(dxhat) - xhat * group_mean(dxhat * xhat))
+    dgamma = np.sum(dout * xhat, axis=(0, 2, 3)).reshape(gamma.shape)
+    dbeta = np.sum(dout, axis=(0, 2, 3)).reshape(beta_shape)
+    return dx, dgamma, dbeta
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd_nchw,
+    ["inv_std spread over the channels with np.tile, not np.repeat", "means over (1, 2, 3), the whole sample (G ignored)"],
+)
+CORPUS.append(_right("spatial_groupnorm_backward", "in (N, C, H, W), group means spread with np.repeat", gn_bwd_nchw))
+
+
+def gn_fwd_keep_x(x, gamma, beta, G, gn_param):
+    """A forward that caches x and the group statistics, for a staged backward."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    xhat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    return gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1), (x, mu, var, eps, gamma, beta.shape, G)
+
+
+def gn_bwd_staged(dout, cache, bug=None):
+    """Staged backprop per (sample, group): dvar, dmu, then dx, with K explicit."""
+    x, mu, var, eps, gamma, beta_shape, G = cache
+    N, C, H, W = x.shape
+    K = C * H * W if bug == "K taken as C * H * W (the group size left out)" else C // G * H * W
+    xg = x.reshape(N, G, -1)
+    std = np.sqrt(var + eps)
+    xmu = xg - mu
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    dvar = np.sum(dxhat * xmu, axis=2, keepdims=True) * -0.5 / std**3
+    dmu = -np.sum(dxhat, axis=2, keepdims=True) / std - dvar * 2.0 * np.sum(xmu, axis=2, keepdims=True) / K
+    dx = dxhat / std + dvar * 2.0 * xmu / K + dmu / K
+    xhat = (xmu / std).reshape(N, C, H, W)
+    dgamma = np.sum(dout * xhat, axis=(0, 2, 3)).reshape(gamma.shape)
+    dbeta = np.sum(dout, axis=(0, 2, 3)).reshape(beta_shape)
+    return dx.reshape(N, C, H, W), dgamma, dbeta
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd_staged,
+    ["K taken as C * H * W (the group size left out)"],
+    forward=gn_fwd_keep_x,
+)

@@ -95,6 +95,11 @@ BASES = [
     ("spatial_batchnorm_backward", M.bn_bwd, None),
     ("spatial_batchnorm_backward", M.bn_bwd_sums, None),
     ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_keep_x),
+    ("spatial_groupnorm_forward", M.gn_fwd, None),
+    ("spatial_groupnorm_forward", M.gn_fwd_loop, None),
+    ("spatial_groupnorm_backward", M.gn_bwd, None),
+    ("spatial_groupnorm_backward", M.gn_bwd_nchw, None),
+    ("spatial_groupnorm_backward", M.gn_bwd_staged, M.gn_fwd_keep_x),
 ]
 
 if __name__ == "__main__":
