@@ -50,7 +50,11 @@ GEOMETRIES = Geometries(
             {"pool_height": 2, "pool_width": 4, "stride": (1, 3), "pad": (1, 2), "count_include_pad": False},
             False,
         ),
-        ((2, 3, 5, 6), {"pool_height": 3, "pool_width": 2, "stride": (2, 2), "pad": (1, 0), "count_include_pad": False}, True),
+        (
+            (2, 3, 5, 6),
+            {"pool_height": 3, "pool_width": 2, "stride": (2, 2), "pad": (1, 0), "count_include_pad": False},
+            True,
+        ),
         ((2, 2, 6, 5), {"pool_height": 2, "pool_width": 2, "stride": 2, "pad": 1, "count_include_pad": False}, True),
         ((1, 2, 9, 8), {"pool_height": 2, "pool_width": 2, "stride": 3}, False),  # rows left out
         ((2, 2, 5, 6), {"pool_height": 3, "pool_width": 3, "stride": 1, "pad": 1}, True),
