@@ -1,0 +1,15 @@
+"""The ninth held-out corpus of student mistakes, written blind to the checker (2026-12-04), in two halves
+by two helpers while the checker was tuned to the eighth: ``mistake_corpus_ninth_conv.py`` (the
+convolution, im2col and network exercises) and ``mistake_corpus_ninth_rest.py`` (pooling and the norms).
+Each half's docstring says how it was written, and ``verify_mistake_corpus_ninth_conv.py`` / ``_rest.py``
+check its rows against cnnlab's reference layers without the checker. The helpers played a teaching
+assistant writing down the mistakes seen in three years of submissions, most frequent first, each as a
+particular student wrote it; they did not read the git log.
+"""
+
+from __future__ import annotations
+
+from mistake_corpus_ninth_conv import CORPUS as CONV_HALF
+from mistake_corpus_ninth_rest import CORPUS as REST_HALF
+
+CORPUS = CONV_HALF + REST_HALF
