@@ -4437,7 +4437,7 @@ BUGGY += [
         "the whole bias b added to one element",
         conv_forward_whole_bias,
         None,
-        CONV["array into an element"],
+        "the whole bias b where b[f] belongs",
     ),
     (
         "conv_backward_naive",

@@ -182,7 +182,7 @@ AVG_POOL = {
         "own window, dxpad[n, c, i*sh : i*sh + PH, j*sw : j*sw + PW] += share, and cut the padding away"
     ),
     "clip end": (
-        "each window is clipped at H - 1 and W - 1 (the last index) instead of at H and W: a slice's stop is "
+        "the windows' {which} are clipped at {ends} (the last index) instead of at H and W: a slice's stop is "
         "exclusive, so x[n, c, r0 : min(r0 + PH, H), ...] keeps the last row and column, and min(r0 + PH, H - 1) "
         "drops them"
     ),
@@ -549,13 +549,13 @@ def _dx_from_shares(x, pool_param, share):
     return windows_crop(dxpad, pad, H, W)
 
 
-def _clipped(x, pool_param, out_hw, offset, clip=(True, True), short=0, by_slice=False):
+def _clipped(x, pool_param, out_hw, offset, clip=(True, True), short=(0, 0), by_slice=False):
     """[(i, j, rows, cols, count)] of windows placed on x itself (no padded array) at (i*sh - oh, j*sw - ow),
     their starts clipped at 0 where ``clip`` says (a negative start slices from the end, as NumPy does),
-    their ends at H - short and W - short; the count (count_include_pad=False) of the real pixels of that
+    their ends at H - short[0] and W - short[1]; the count (count_include_pad=False) of the real pixels of that
     placement, or (``by_slice``) of the pixels its slices hold (0 for a wrapped, empty one)."""
     (PH, PW), (sh, sw), _, count = _geometry(x, pool_param)
-    H, W = x.shape[2] - short, x.shape[3] - short
+    H, W = x.shape[2] - short[0], x.shape[3] - short[1]
     found = []
     for i in range(out_hw[0]):
         for j in range(out_hw[1]):
@@ -573,7 +573,14 @@ def _clipped_mistakes(x, pool_param) -> list:
     """[(sentence, offset, clip, short, by_slice)]: a window placed on x itself with the pad pair mixed up, a negative
     start left unclipped, or the end clipped at the last index (H - 1) instead of H (``_clipped``)."""
     _, _, (ph, pw), _ = _geometry(x, pool_param)
-    found = [(AVG_POOL["clip end"], (ph, pw), (True, True), 1, False)]
+    found = [
+        (AVG_POOL["clip end"].format(which=which, ends=ends), (ph, pw), (True, True), short, False)
+        for which, ends, short in (
+            ("rows and columns", "H - 1 and W - 1", (1, 1)),
+            ("rows", "H - 1", (1, 0)),
+            ("columns", "W - 1", (0, 1)),
+        )
+    ]
     if (ph, pw) == (0, 0):
         return found
     for used, offset in (
@@ -582,10 +589,10 @@ def _clipped_mistakes(x, pool_param) -> list:
         ("row i*sh - pw, column j*sw - ph", (pw, ph)),
     ):
         if offset != (ph, pw):
-            found.append((AVG_POOL["clip offset"].format(used=used), offset, (True, True), 0, False))
+            found.append((AVG_POOL["clip offset"].format(used=used), offset, (True, True), (0, 0), False))
     for which, clip in (("rows and columns", (False, False)), ("rows", (False, True)), ("columns", (True, False))):
         for by_slice in (False, True):  # the count of the real pixels, or of what the slices hold
-            found.append((AVG_POOL["clip start"].format(which=which), (ph, pw), clip, 0, by_slice))
+            found.append((AVG_POOL["clip start"].format(which=which), (ph, pw), clip, (0, 0), by_slice))
     return found
 
 
@@ -673,6 +680,14 @@ def avg_pool_forward(args, dout=None):
     if pad != (0, 0):
         found.append(mistake("out", AVG_POOL["start minus pad"], lambda: _shifted_out(x, pool_param, out_hw)))
     found.append(mistake("out", AVG_POOL["floor division"], lambda: sums // _right_table(x, pool_param, out_hw)))
+    (PH, PW), _, _, _ = _geometry(x, pool_param)
+    N, C, H, W = x.shape
+    padded = (H + 2 * pad[0], W + 2 * pad[1])
+    right_out = L.avg_pool_forward_im2col(x, pool_param)[0]
+    starts = pool_mistakes.short_starts(right_out, padded, (PH, PW), stride)
+    found += [("out", pool_words.POOL["starts stop short"], v) for v in starts]
+    if H % PH == 0 and W % PW == 0:  # side-by-side tiles of x
+        found.append(("out", pool_words.POOL["tiles"], x.reshape(N, C, H // PH, PH, W // PW, PW).mean(axis=(3, 5))))
     found += [
         mistake("out", sentence, lambda o=offset, c=clip, s=short, b=by_slice: _clipped_out(x, pool_param, o, c, s, b))
         for sentence, offset, clip, short, by_slice in _clipped_mistakes(x, pool_param)
@@ -822,6 +837,7 @@ _FAMILY = dict(
     optional_keys={"pad": "0", "count_include_pad": "True"},
     crash_advice=(
         CrashAdvice(kind=ValueError, text="broadcast", tag="", advice=AVG_POOL["repeat"], applies=_repeat_crash),
+        pool_mistakes.TILES,
         *PAIRS,
     ),
 )

@@ -226,6 +226,8 @@ def im2col_mistakes(args, dout=None):
     ]
     for sentence, rows_of, cols_of in _POSITION_INDICES:
         found.append(mistake("cols", sentence, lambda r=rows_of, c=cols_of: _positions_read(cols, Ho, Wo, r, c)))
+    for sentence, index in _row_indices(C, HH, WW):
+        found.append(mistake("cols", sentence, lambda i=index: cols[:, i]))
     if pairs[1] != (0, 0):
         (ph, pw) = pairs[1]
         edge = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="edge")
@@ -346,6 +348,35 @@ _POSITION_INDICES = (
         lambda p, Ho, Wo: p // Ho,
     ),
 )
+
+
+def _row_indices(C, HH, WW) -> list:
+    """(sentence, index) for CS231n's index arrays of the rows of cols, row r = (c, p, q), one built with
+    np.tile where np.repeat belongs (or the reverse): row r of the wrong cols is row index[r] of the right."""
+    r = np.arange(C * HH * WW)
+    c, p, q = r // (HH * WW), (r // WW) % HH, r % WW
+    found = []
+    for wrong, (c2, p2, q2) in (
+        (
+            "the channels' index array is np.tile(np.arange(C), HH*WW) where it is np.repeat(np.arange(C), HH*WW)",
+            (r % C, p, q),
+        ),
+        (
+            "the tap rows' index array is np.tile(np.arange(HH), WW*C) where it is "
+            "np.tile(np.repeat(np.arange(HH), WW), C)",
+            (c, r % HH, q),
+        ),
+        (
+            "the tap columns' index array is np.tile(np.repeat(np.arange(WW), HH), C) where it is "
+            "np.tile(np.arange(WW), HH*C)",
+            (c, p, (r // HH) % WW),
+        ),
+    ):
+        if C * HH * WW > 1 and not (np.array_equal(c2, c) and np.array_equal(p2, p) and np.array_equal(q2, q)):
+            found.append(
+                (f"{wrong}: row c*HH*WW + p*WW + q of cols is channel c, tap (p, q)", (c2 * HH + p2) * WW + q2)
+            )
+    return found
 
 
 def _positions_read(cols, Ho, Wo, rows_of, cols_of):

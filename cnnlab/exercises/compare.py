@@ -100,8 +100,10 @@ def unpack_loss(value, scores_shape, names, outcome: Outcome):
         outcome.fail("; ".join(parts))
         if missing and extra:
             outcome.diagnoses.append(
-                "the gradients are stored under other names than the parameters'; store each one under its "
-                "parameter's name: grads['W1'] is the gradient of the loss with respect to params['W1'], and so on"
+                diagnose.Named(
+                    "the gradients are stored under other names than the parameters'; store each one under its "
+                    "parameter's name: grads['W1'] is the gradient of the loss with respect to params['W1'], and so on"
+                )
             )
         elif missing:
             outcome.diagnoses.append(

@@ -174,15 +174,8 @@ def _w_row_cached(args, message) -> bool:
     return f"got 2 (shape ({w.shape[0]}, {w[0].size}))" in message
 
 
-# crashes of the loops: an array assigned to out[n, f, i, j]; the backward given the cache's w_row
+# the backward given the cache's w_row
 LOOP_CRASHES = (
-    CrashAdvice(
-        kind=ValueError,
-        text="setting an array element with a sequence",
-        tag="",
-        advice=CONV["array into an element"],
-        applies=lambda args, message: True,
-    ),
     CrashAdvice(
         kind=ValueError, text="w must have 4 dimensions", tag="", advice=CONV["w_row cached"], applies=_w_row_cached
     ),

@@ -171,6 +171,17 @@ def conv_backward(args, dout, im2col=False):
             mistake("dx", sentence, lambda st=st, di=di: crop(_scatter(dout, w, x.shape, st, pad, di), pad, H, W))
         )
         found.append(mistake("dw", sentence, lambda st=st, di=di: _gather(dout, xpad, w.shape, st, di)))
+    for what, one, keep in (
+        ("output positions (i, j)", "position", (slice(None), slice(None), slice(-1, None), slice(-1, None))),
+        ("output rows i", "row", (slice(None), slice(None), slice(-1, None))),
+        ("filters f", "filter", (slice(None), slice(-1, None))),
+    ):  # dw (or dxpad) = zeros inside a loop: the last iteration's terms only
+        last = np.zeros_like(dout)
+        last[keep] = dout[keep]
+        grads = mistake("", "", lambda v=last: conv_grads(x, w, b, conv_param, v))[2]
+        if grads is not None:
+            for k, name in ((0, "dx"), (1, "dw")):
+                found.append((name, CONV["zeroed in loop"].format(name=name, what=what, one=one), grads[k]))
     if N > 1:
         found.append(mistake("dw", CONV["dw sample 0"], lambda: conv_grads(x[:1], w, b, conv_param, dout[:1])[1]))
         found.append(mistake("dw", CONV["dw last sample"], lambda: conv_grads(x[-1:], w, b, conv_param, dout[-1:])[1]))
@@ -283,6 +294,7 @@ def _backward_layouts(x, w, b, conv_param, dout) -> list:
     dcols = np.einsum("fk,nfp->nkp", w_row, rows)  # (N, C*HH*WW, H'*W')
     for how, order, value in layouts((N, C, HH, WW, Ho, Wo), COLS[0], lambda i: fold(dcols.ravel()[i]), fixed=1):
         found.append(("dx", layout_sentence("dcols", how, order, COLS), value))
+    found.append(mistake("dx", CONV["w_row.T reshaped"], lambda: fold(w.reshape(-1, F) @ rows)))
     if N > 1:
         found.append(mistake("dw", CONV["dw product of sums"], lambda: (rows.sum(0) @ cols.sum(0).T).reshape(w.shape)))
         # the 2-D products over every sample at once, (K, N*H'*W'), reshaped without moving the sample axis

@@ -109,6 +109,14 @@ CONV = {
     "pair swapped": (
         "{param} is an (h, w) pair here and its values are swapped: the rows use {param}[0], the columns {param}[1]"
     ),
+    "zeroed in loop": (
+        "{name} is set to zeros inside the loop over the {what}: only the last {one}'s terms survive; create it "
+        "once, before the loops, and add every window's term into it"
+    ),
+    "w_row.T reshaped": (
+        "w_row.T is taken as w.reshape(-1, F): a reshape is not a transpose; use w.reshape(F, -1).T, shape "
+        "(C*HH*WW, F), for dcols = w_row.T @ dout_rows"
+    ),
     "last tap": (
         "out holds the last tap's term only, w[:, :, HH - 1, WW - 1]: a loop over the taps assigns (out = ...) "
         "where it adds (out += ...), so each tap overwrites the one before"
@@ -122,10 +130,6 @@ CONV = {
         "xpad correlated with dout): they hold for stride 1 and no dilation only; in general send each window's "
         "gradient back where the window read, with the forward's loops (dxpad[n, :, rows, cols] += w[f] * g, "
         "dw[f] += window * g)"
-    ),
-    "array into an element": (
-        "an array was assigned to one element of out: a term of out[n, f, i, j] = ... is an array where one of "
-        "its numbers belongs, such as the whole bias b where b[f] belongs, or a sum that kept an axis"
     ),
     "w_row cached": (
         "the backward got w with 2 dimensions, (F, C*HH*WW): the forward cached w_row where w belongs; cache the "

@@ -50,6 +50,11 @@ NAMES = {
         "sum kept those axes; sum over {axes} (e.g. dbeta = dout.sum(axis={axes}), then reshape to {shape})"
     ),
     "window": "a window of shape {got} met the {what} {want}: the window's slice {how}; {where}",
+    "array into an element": (
+        "an array was assigned to one element (out[n, f, i, j] = ... takes one number): a term on the right is an "
+        "array where one of its numbers belongs, such as the whole bias b where b[f] belongs, or a sum or max over "
+        "some axes only where it is over all of them"
+    ),
     "window values": (
         "a window of {got} values met the filter's {k} (C*HH*WW) in a product: the window's slice {how}; {where}"
     ),
@@ -90,8 +95,10 @@ def _shapes(text: str) -> list:
     return [tuple(int(n) for n in part.replace(" ", "").split(",") if n) for part in re.findall(_SHAPE, text)]
 
 
-def explain(exc: BaseException, args) -> list:
-    """Named sentences for a crash whose message shows a known mistake (``args``: the case's)."""
+def explain(exc: BaseException, args, generic: bool = True) -> list:
+    """Named sentences for a crash whose message shows a known mistake (``args``: the case's); ``generic``
+    False leaves out what only names the kind of crash (an array assigned to one element), when the
+    exercise's own advice says more."""
     try:
         message = str(exc)
     except Exception:  # noqa: BLE001 - a student's exception class may not even print
@@ -116,6 +123,8 @@ def explain(exc: BaseException, args) -> list:
         )
     if running.raised(exc, ValueError):
         found += filter(None, [_window_values(message, args)])
+        if generic and "setting an array element with a sequence" in message:
+            found.append(NAMES["array into an element"])
     match = _RESHAPE.search(message)
     if match:
         found += filter(None, [_summed_over(int(match.group(1)), _shapes(f"({match.group(2)})")[0], args)])

@@ -124,7 +124,7 @@ def crash(exercise: Exercise, call: running.Call, case) -> list:
         return [Named(f"the parameter dict may leave out {key!r}; read it with .get({key!r}, {optional[key]})")]
     args = case.build()
     advice = [Named(known.advice) for known in exercise.crash_advice if _explains(known, exc, case.tags, args)]
-    return [*advice[:1], *crashes.explain(exc, args)]
+    return [*advice[:1], *crashes.explain(exc, args, generic=not advice)]
 
 
 def _explains(known, exc, tags, args) -> bool:

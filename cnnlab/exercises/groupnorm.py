@@ -44,8 +44,8 @@ LAYOUTS = (
 
 GROUPNORM = {
     "groups at g": (
-        "group g is sliced as channels g : g + C // G, so the groups overlap and the last channels are never "
-        "normalized: group g is channels g*(C // G) : (g + 1)*(C // G), or x.reshape(N, G, -1)"
+        "group g is sliced as channels g : g + C // G (where it is read, written, or both), so the groups "
+        "overlap: group g is channels g*(C // G) : (g + 1)*(C // G), or x.reshape(N, G, -1)"
     ),
     "gn eps ignored": "gn_param['eps'] is ignored (1e-5 is used whatever it says): eps = gn_param.get('eps', 1e-5)",
     "gamma of first channel": (
@@ -125,9 +125,10 @@ def groupnorm_forward(args, dout=None):
         ]
     found += groupnorm_tiled_forward(x, gamma, beta, G, eps)
     if G > 1:
-        xhat_at_g, out_at_g = _groups_at_g(x, gamma, beta, G, eps)
-        found += [("out", GROUPNORM["groups at g"], per_channel(g, C) * xhat_at_g + per_channel(bt, C))]
-        found += [("out", GROUPNORM["groups at g"], out_at_g)]
+        for read_at_g, write_at_g in ((True, True), (True, False), (False, True)):
+            xhat_at_g, out_at_g = _groups_at_g(x, gamma, beta, G, eps, read_at_g, write_at_g)
+            found += [("out", GROUPNORM["groups at g"], per_channel(g, C) * xhat_at_g + per_channel(bt, C))]
+            found += [("out", GROUPNORM["groups at g"], out_at_g)]
     if "eps" not in (gn_param or {}):
         found += [
             mistake(
@@ -148,18 +149,21 @@ def groupnorm_forward(args, dout=None):
     return found
 
 
-def _groups_at_g(x, gamma, beta, G, eps):
-    """(xhat, out) of a loop over the groups that slices group g as channels g : g + C // G (the groups
-    overlap, later ones overwrite, the last channels are never reached and stay 0)."""
+def _groups_at_g(x, gamma, beta, G, eps, read_at_g=True, write_at_g=True):
+    """(xhat, out) of a loop over the groups that slices group g as channels g : g + C // G, where it reads
+    them (``read_at_g``), where it writes them (``write_at_g``), or both: the groups overlap, later ones
+    overwrite, channels never written stay 0."""
     N, C = x.shape[:2]
     Cg = C // G
     g, bt = per_channel(gamma, C), per_channel(beta, C)
     xhat, out = np.zeros(x.shape), np.zeros(x.shape)
     for k in range(G):
-        block = x[:, k : k + Cg]
+        read = slice(k, k + Cg) if read_at_g else slice(k * Cg, (k + 1) * Cg)
+        write = slice(k, k + Cg) if write_at_g else slice(k * Cg, (k + 1) * Cg)
+        block = x[:, read]
         mean = block.mean(axis=(1, 2, 3), keepdims=True)
-        xhat[:, k : k + Cg] = (block - mean) / np.sqrt(block.var(axis=(1, 2, 3), keepdims=True) + eps)
-        out[:, k : k + Cg] = g[:, k : k + Cg] * xhat[:, k : k + Cg] + bt[:, k : k + Cg]
+        xhat[:, write] = (block - mean) / np.sqrt(block.var(axis=(1, 2, 3), keepdims=True) + eps)
+        out[:, write] = g[:, write] * xhat[:, write] + bt[:, write]
     return xhat, out
 
 

@@ -176,9 +176,25 @@ def pool_forward(args, dout=None):
     for key, (rows, cols) in steps:
         if (rows, cols) != stride:  # every window's max subsampled with the wrong steps: a size of its own
             found.append(("out", POOL[key], every[:, :, ::rows, ::cols]))
-    found.append(
-        ("out", POOL["starts stop short"], _short(L.max_pool_forward_im2col(x, pool_param)[0], x, PH, PW, stride))
-    )
+    right_out = L.max_pool_forward_im2col(x, pool_param)[0]
+    found += [("out", POOL["bound of the other axis"], v) for v in other_bound(right_out)]
+    found += [("out", POOL["starts stop short"], v) for v in short_starts(right_out, (H, W), (PH, PW), stride)]
+    return found
+
+
+def other_bound(value) -> list:
+    """[out (or dout)] of loops whose column index runs over range(H') where W' > H' (or whose row index runs
+    over range(W') where H' > W'): the outputs past the other axis's bound stay 0."""
+    Ho, Wo = value.shape[2:]
+    found = []
+    if Wo > Ho:
+        short = value.copy()
+        short[:, :, :, Ho:] = 0
+        found.append(short)
+    if Ho > Wo:
+        short = value.copy()
+        short[:, :, Wo:] = 0
+        found.append(short)
     return found
 
 
@@ -187,17 +203,19 @@ def _starts_done(n, k, s) -> int:
     return len(range(0, n - k, s))
 
 
-def _short(value, x, PH, PW, stride):
-    """out (or dout) with the windows that range(0, H - PH, sh) and range(0, W - PW, sw) never reach set to 0;
-    None where they reach every window."""
-    H, W = x.shape[2:]
-    rows, cols = _starts_done(H, PH, stride[0]), _starts_done(W, PW, stride[1])
-    if (rows, cols) == value.shape[2:]:
-        return None
-    short = value.copy()
-    short[:, :, rows:] = 0
-    short[:, :, :, cols:] = 0
-    return short
+def short_starts(value, hw, kernel, stride, axes=(0, 1)) -> list:
+    """[out (or dout)] with the windows that range(0, H - PH, sh) (and range(0, W - PW, sw)) never reach
+    set to 0: the rows' loop one short, the columns', or both (``hw``: the size the windows slide over)."""
+    done = [_starts_done(n, k, s) for n, k, s in zip(hw, kernel, stride)]
+    found = []
+    for which in ((0,), (1,), (0, 1)):
+        if any(done[a] == value.shape[2 + a] for a in which):
+            continue
+        short = value.copy()
+        for a in which:
+            short[(slice(None),) * (2 + a) + (slice(done[a], None),)] = 0
+        found.append(short)
+    return found
 
 
 def _tiles_crash(args, message) -> bool:
@@ -256,7 +274,23 @@ ROUTE = {
     "negated": lambda w, d: -first_winner(w) * d[..., None, None],
     "backward max over all": lambda w, d: (w == w.max()) * d[..., None, None],
     "argmax split": lambda w, d: _split_argmax(w) * d[..., None, None],
+    "column-major first": lambda w, d: _column_major(w, first_winner) * d[..., None, None],
+    "column-major last": lambda w, d: _column_major(w, _last) * d[..., None, None],
+    "best starts at 0": lambda w, d: _from_zero(w) * d[..., None, None],
 }
+
+
+def _column_major(window, pick):
+    """The winner of a scan over the columns first (q outer, p inner): ``pick`` of the transposed window."""
+    return pick(window.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2)
+
+
+def _from_zero(window):
+    """A scan whose best starts at 0 (not -inf): where no value beats 0, the window's first pixel gets it."""
+    corner = np.zeros(window.shape)
+    corner[:, :, 0, 0] = 1.0
+    beaten = (_max(window) > 0)[..., None, None]
+    return np.where(beaten, first_winner(window), corner)
 
 
 def _route_first(window, d):
@@ -339,9 +373,10 @@ def pool_backward(args, dout):
         windows = _pool_windows((H, W), size, start, hw)
         found.append(mistake("dx", POOL[f"backward {key}"], lambda w=windows: _pool_dx(x, dout, w)))
     found += _read_place_mistakes(x, dout, (PH, PW), (sh, sw), variants)
-    short = _short(dout, x, PH, PW, (sh, sw))
-    if short is not None:
-        found.append(mistake("dx", POOL["backward starts stop short"], lambda: _pool_dx(x, short, right)))
+    for short in other_bound(dout):
+        found.append(mistake("dx", POOL["backward bound of the other axis"], lambda s=short: _pool_dx(x, s, right)))
+    for short in short_starts(dout, (H, W), (PH, PW), (sh, sw)):
+        found.append(mistake("dx", POOL["backward starts stop short"], lambda s=short: _pool_dx(x, s, right)))
     return found
 
 

@@ -27,6 +27,22 @@ POOL = {
         "slices over n and c with every (n, c) of the arrays, so each sample and channel gets every winner's "
         "gradient; index n and c with arrays too, dx[n_idx, c_idx, rows, cols] (np.add.at where pixels repeat)"
     ),
+    "column-major first": (
+        "with ties the gradient goes to the first maximum of a scan over the columns first (q outer, p inner); "
+        "the first in row-major order (p outer, q inner) is the one np.argmax and the reference pick"
+    ),
+    "column-major last": (
+        "with ties the gradient goes to the last maximum of a scan over the columns first; the first in "
+        "row-major order (p outer, q inner) is the one np.argmax and the reference pick"
+    ),
+    "best starts at 0": (
+        "the scan for the maximum starts from best = 0: in a window whose values are all negative (or 0) nothing "
+        "beats it and its first pixel gets the gradient; start from -np.inf, or the window's first value"
+    ),
+    "bound of the other axis": (
+        "a loop over the outputs runs to the other axis's bound: j over range(H') where it is range(W') (or i over "
+        "range(W')), so the outputs past it are never computed"
+    ),
     "starts stop short": (
         "the loops over the window starts stop one short, range(0, H - PH, sh): the last start, H - PH, is left "
         "out (range's end is not included); loop over the H' = (H - PH) // sh + 1 outputs, range(H'), with the "
@@ -205,7 +221,10 @@ WINDOW_MISTAKES = (
     "i and j swapped",
 )
 POOL.update(
-    {f"backward {key}": f"in the backward pass, {POOL[key]}" for key in (*WINDOW_MISTAKES, "starts stop short")}
+    {
+        f"backward {key}": f"in the backward pass, {POOL[key]}"
+        for key in (*WINDOW_MISTAKES, "starts stop short", "bound of the other axis")
+    }
 )
 
 # the windows of ``window_variants`` in the lesson's terms: (size, (row, column) of its start)
