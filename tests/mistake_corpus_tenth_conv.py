@@ -1,0 +1,194 @@
+"""A tenth held-out corpus of student mistakes, conv half, written blind to the checker.
+
+(The docstring is completed when the corpus is.)
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from cnnlab import layers as L
+from cnnlab import shapes
+
+
+def _b(fn, bug):
+    return partial(fn, bug=bug)
+
+
+def _rows(exercise, fn, bugs, forward=None):
+    """One wrong row per bug of a helper."""
+    return [(exercise, bug, _b(fn, bug), forward, False) for bug in bugs]
+
+
+def _right(exercise, label, fn, forward=None):
+    return (exercise, label, fn, forward, True)
+
+
+def _pad(x, ph, pw):
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+CORPUS = []
+
+# ---------------------------------------------------------------------------------------------
+# conv_output_size (lesson 1): the boxed formula; a filter that does not fit gives 0 or less,
+# and that number is returned as it is.
+
+
+def out_size(size, kernel, stride, pad, dilation, bug=None):
+    if bug == "dilation left out: (size + 2*pad - kernel) // stride + 1":
+        return (size + 2 * pad - kernel) // stride + 1
+    if bug == "padding added on one side only":
+        return (size + pad - dilation * (kernel - 1) - 1) // stride + 1
+    if bug == "clamped to 0 when the filter does not fit":
+        return max(0, (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1)
+    if bug == "int(a / stride) truncates toward zero instead of flooring":
+        return int((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+    if bug == "rounded up (pooling's ceil_mode) instead of down":
+        last = size + 2 * pad - dilation * (kernel - 1) - 1
+        return -(-last // stride) + 1
+    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def out_size_floor(size, kernel, stride, pad, dilation):
+    """Right: the span first, then math.floor of a true division (exact for these small ints)."""
+    span = dilation * (kernel - 1) + 1
+    return math.floor((size + 2 * pad - span) / stride) + 1
+
+
+CORPUS += _rows(
+    "conv_output_size",
+    out_size,
+    [
+        "dilation left out: (size + 2*pad - kernel) // stride + 1",
+        "padding added on one side only",
+        "clamped to 0 when the filter does not fit",
+        "int(a / stride) truncates toward zero instead of flooring",
+        "rounded up (pooling's ceil_mode) instead of down",
+    ],
+)
+CORPUS.append(_right("conv_output_size", "span, then math.floor of a true division", out_size_floor))
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_naive (lesson 2): three styles, the four loops of the stub, a sliding_window_view
+# and einsum second attempt, and a loop over the filter taps.
+
+
+def conv_fwd_loops(x, w, b, conv_param, bug=None):
+    """The four loops over n, f, i, j, as the stub suggests (CS231n style)."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    sh, sw = stride
+    ph, pw = pad
+    dil_h, dil_w = dilation
+    if bug == "np.pad(x, pad) pads every axis, N and C too":
+        xpad = np.pad(x, pad)
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    if bug == "row and column strides swapped":
+                        top, left = i * sw, j * sh
+                    else:
+                        top, left = i * sh, j * sw
+                    if bug == "dilation left out of the window":
+                        rows = slice(top, top + HH)
+                        cols = slice(left, left + WW)
+                    else:
+                        rows = slice(top, top + dil_h * (HH - 1) + 1, dil_h)
+                        cols = slice(left, left + dil_w * (WW - 1) + 1, dil_w)
+                    window = xpad[n, :, rows, cols]
+                    if bug == "bias added inside the sum":
+                        out[n, f, i, j] = np.sum(window * w[f] + b[f])
+                    elif bug == "kernel flipped (np.convolve habit)":
+                        out[n, f, i, j] = np.sum(window * w[f, :, ::-1, ::-1]) + b[f]
+                    else:
+                        out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_swv(x, w, b, conv_param, bug=None):
+    """Second attempt: every window with sliding_window_view, then one einsum."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    F, C, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dil_h, dil_w) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    span = (dil_h * (HH - 1) + 1, dil_w * (WW - 1) + 1)
+    win = sliding_window_view(xpad, span, axis=(2, 3))  # (N, C, Hp - span + 1, Wp - span + 1, span_h, span_w)
+    if bug == "stride not applied to the windows":
+        win = win[:, :, :, :, ::dil_h, ::dil_w]
+    else:
+        win = win[:, :, ::sh, ::sw, ::dil_h, ::dil_w]  # (N, C, Ho, Wo, HH, WW)
+    if bug == "filter taps p and q swapped in the einsum":
+        out = np.einsum("nchwpq,fcqp->nfhw", win, w)
+    else:
+        out = np.einsum("nchwpq,fcpq->nfhw", win, w)
+    out = out + b[None, :, None, None]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_taps(x, w, b, conv_param, bug=None):
+    """One strided slice of the padded input per filter tap (p, q), multiplied with w[:, :, p, q]."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dil_h, dil_w) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    out = np.zeros((N, F, Ho, Wo)) + b[None, :, None, None]
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = p * dil_h, q * dil_w
+            tap = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]  # (N, C, Ho, Wo)
+            contrib = np.einsum("nchw,fc->nfhw", tap, w[:, :, p, q])
+            if bug == "= instead of += over the taps":
+                out = contrib + b[None, :, None, None]
+            elif bug == "bias added again at every tap":
+                out += contrib + b[None, :, None, None]
+            else:
+                out += contrib
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_positions(x, w, b, conv_param):
+    """Right: loops over the output positions only, one tensordot over (C, HH, WW) for every n and f."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N = x.shape[0]
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dil_h, dil_w) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    out = np.empty((N, F, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            win = xpad[:, :, i * sh : i * sh + dil_h * (HH - 1) + 1 : dil_h, j * sw : j * sw + dil_w * (WW - 1) + 1 : dil_w]
+            out[:, :, i, j] = np.tensordot(win, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out, (x, w, b, conv_param)
+
+
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_loops,
+    [
+        "dilation left out of the window",
+        "row and column strides swapped",
+        "bias added inside the sum",
+        "kernel flipped (np.convolve habit)",
+        "np.pad(x, pad) pads every axis, N and C too",
+    ],
+)
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_swv,
+    ["stride not applied to the windows", "filter taps p and q swapped in the einsum"],
+)
+CORPUS += _rows(
+    "conv_forward_naive", conv_fwd_taps, ["= instead of += over the taps", "bias added again at every tap"]
+)
+CORPUS.append(_right("conv_forward_naive", "tensordot per output position over all n and f", conv_fwd_positions))
