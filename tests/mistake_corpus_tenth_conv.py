@@ -192,3 +192,145 @@ CORPUS += _rows(
     "conv_forward_naive", conv_fwd_taps, ["= instead of += over the taps", "bias added again at every tap"]
 )
 CORPUS.append(_right("conv_forward_naive", "tensordot per output position over all n and f", conv_fwd_positions))
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_naive (lesson 2): the cache is cnnlab's (x, w, b, conv_param), so forward is None.
+# Three styles: the forward loops with gradients added up, one vectorized step per filter tap,
+# and lesson 2's "the backward pass is a convolution too" (section 6) carried to any stride.
+
+
+def conv_bwd_loops(dout, cache, bug=None):
+    """The forward's four loops, each step adding its share (CS231n style)."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    sh, sw = stride
+    ph, pw = pad
+    if bug == "dilation unpacked as (dh, dw), then dw reused for the weight gradient":
+        dh, dw = dilation
+    else:
+        dil_h, dil_w = dilation
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    dxpad = np.zeros_like(xpad)
+    dw = np.zeros_like(w)
+    db = np.zeros(F)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    if bug == "dilation unpacked as (dh, dw), then dw reused for the weight gradient":
+                        rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                        cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
+                    else:
+                        rows = slice(i * sh, i * sh + dil_h * (HH - 1) + 1, dil_h)
+                        cols = slice(j * sw, j * sw + dil_w * (WW - 1) + 1, dil_w)
+                    g = dout[n, f, i, j]
+                    if bug == "= instead of += for dx":
+                        dxpad[n, :, rows, cols] = g * w[f]
+                    else:
+                        dxpad[n, :, rows, cols] += g * w[f]
+                    if bug == "dw from the unpadded x":
+                        dw[f] += g * x[n, :, rows, cols]
+                    elif bug == "upstream gradient left out of dw":
+                        dw[f] += xpad[n, :, rows, cols]
+                    else:
+                        dw[f] += g * xpad[n, :, rows, cols]
+                    db[f] += g
+    if bug == "db summed over axes (1, 2, 3)":
+        db = dout.sum(axis=(1, 2, 3))
+    if bug == "padding cut with dxpad[:, :, ph:-ph, pw:-pw]":
+        dx = dxpad[:, :, ph:-ph, pw:-pw]
+    else:
+        dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    return dx, dw, db
+
+
+def conv_bwd_taps(dout, cache, bug=None):
+    """Second attempt: one strided slice per tap (p, q), with einsum over n, f and the positions."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dil_h, dil_w) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw = np.zeros_like(w)
+    for p in range(HH):
+        for q in range(WW):
+            if bug == "stride left out of the tap slices":
+                rs = slice(p * dil_h, p * dil_h + Ho)
+                cs = slice(q * dil_w, q * dil_w + Wo)
+            else:
+                rs = slice(p * dil_h, p * dil_h + sh * (Ho - 1) + 1, sh)
+                cs = slice(q * dil_w, q * dil_w + sw * (Wo - 1) + 1, sw)
+            if bug == "filters flipped for dx (lesson 1's full correlation, applied per tap)":
+                dxpad[:, :, rs, cs] += np.einsum("nfhw,fc->nchw", dout, w[:, :, HH - 1 - p, WW - 1 - q])
+            else:
+                dxpad[:, :, rs, cs] += np.einsum("nfhw,fc->nchw", dout, w[:, :, p, q])
+            dw[:, :, p, q] = np.einsum("nfhw,nchw->fc", dout, xpad[:, :, rs, cs])
+    db = dout.sum(axis=(0, 2, 3))
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, db
+
+
+def conv_bwd_transposed(dout, cache, bug=None):
+    """dx as a full correlation of dout with the flipped filters, dw as a correlation of x with dout
+    (lesson 2, section 6), with the student's own conv_forward_naive. For a stride > 1 dout gets
+    stride - 1 zeros between its elements first ("Going further"); a dilated filter is a bigger
+    filter with zeros between its taps."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dil_h, dil_w) = stride, pad, dilation
+    kh, kw = dil_h * (HH - 1) + 1, dil_w * (WW - 1) + 1  # the dilated filter
+    w_big = np.zeros((F, C, kh, kw))
+    w_big[:, :, ::dil_h, ::dil_w] = w
+    if bug == "the stride-1 recipe used as it is: no zeros put between dout's elements":
+        d = dout
+    else:
+        d = np.zeros((N, F, sh * (Ho - 1) + 1, sw * (Wo - 1) + 1))
+        d[:, :, ::sh, ::sw] = dout
+    used_h, used_w = d.shape[2] + kh - 1, d.shape[3] + kw - 1  # rows and columns some window reads
+    xpad = _pad(x, ph, pw)
+    w_flip = w_big[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, kh, kw)
+    dx_used, _ = conv_fwd_loops(d, w_flip, np.zeros(C), {"pad": (kh - 1, kw - 1)})
+    dxpad = np.zeros_like(xpad)
+    dxpad[:, :, :used_h, :used_w] = dx_used
+    dw_big, _ = conv_fwd_loops(
+        xpad[:, :, :used_h, :used_w].transpose(1, 0, 2, 3), d.transpose(1, 0, 2, 3), np.zeros(F), {}
+    )  # (C, F, kh, kw)
+    dw = dw_big.transpose(1, 0, 2, 3)[:, :, ::dil_h, ::dil_w]
+    db = dout.sum(axis=(0, 2, 3))
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_loops,
+    [
+        "= instead of += for dx",
+        "padding cut with dxpad[:, :, ph:-ph, pw:-pw]",
+        "dw from the unpadded x",
+        "upstream gradient left out of dw",
+        "db summed over axes (1, 2, 3)",
+        "dilation unpacked as (dh, dw), then dw reused for the weight gradient",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_taps,
+    ["stride left out of the tap slices", "filters flipped for dx (lesson 1's full correlation, applied per tap)"],
+)
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_transposed,
+    ["the stride-1 recipe used as it is: no zeros put between dout's elements"],
+)
+CORPUS.append(
+    _right(
+        "conv_backward_naive",
+        "transposed convolution: dout with zeros between its elements, the filter dilated with zeros",
+        partial(conv_bwd_transposed, bug=None),
+    )
+)

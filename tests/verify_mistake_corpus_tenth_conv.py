@@ -58,6 +58,9 @@ BASES = [
     ("conv_forward_naive", M.conv_fwd_loops, None),
     ("conv_forward_naive", M.conv_fwd_swv, None),
     ("conv_forward_naive", M.conv_fwd_taps, None),
+    ("conv_backward_naive", M.conv_bwd_loops, None),
+    ("conv_backward_naive", M.conv_bwd_taps, None),
+    ("conv_backward_naive", M.conv_bwd_transposed, None),
 ]
 
 if __name__ == "__main__":
