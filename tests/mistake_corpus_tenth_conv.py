@@ -334,3 +334,255 @@ CORPUS.append(
         partial(conv_bwd_transposed, bug=None),
     )
 )
+
+# ---------------------------------------------------------------------------------------------
+# im2col (lesson 3): cols (N, C*HH*WW, H'*W'), row c*HH*WW + p*WW + q, column r*W' + s. Four
+# styles: the loop over the windows, the loop over the taps (the two ways lesson 3 gives),
+# sliding_window_view, and CS231n's fancy-index im2col_indices.
+
+
+def im2col_windows(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Loop over the output positions: each window, flattened, is one column."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    if bug == "ph and pw swapped in np.pad":
+        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (ph, ph)))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    cols = np.zeros((N, C * HH * WW, Ho * Wo), dtype=x.dtype)
+    for r in range(Ho):
+        for s in range(Wo):
+            window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "rows in channels-last order (p, q, c), the Keras habit":
+                window = window.transpose(0, 2, 3, 1)
+            if bug == "column index r*H' + s instead of r*W' + s":
+                cols[:, :, r * Ho + s] = window.reshape(N, -1)
+            else:
+                cols[:, :, r * Wo + s] = window.reshape(N, -1)
+    return cols
+
+
+def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Loop over the taps: tap (p, q) of every window is one strided slice (N, C, H', W')."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    cols = np.empty((N, C, HH, WW, Ho, Wo), dtype=x.dtype)
+    for p in range(HH):
+        for q in range(WW):
+            if bug == "tap offset p, q without the dilation":
+                r0, c0 = p, q
+            else:
+                r0, c0 = p * dh, q * dw
+            cols[:, :, p, q] = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]
+    return cols.reshape(N, C * HH * WW, Ho * Wo)
+
+
+def im2col_swv(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """sliding_window_view over the padded input, strided and dilated by slicing, then one reshape."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    if bug == "window shape (HH, WW): the dilation ignored":
+        win = sliding_window_view(xpad, (HH, WW), axis=(2, 3))[:, :, ::sh, ::sw]
+    else:
+        span = (dh * (HH - 1) + 1, dw * (WW - 1) + 1)
+        win = sliding_window_view(xpad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, HH, WW)
+    if bug == "reshaped without moving the taps before the positions":
+        return win.reshape(N, C * HH * WW, -1)
+    return win.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * HH * WW, -1)
+
+
+def im2col_index_arrays(C, HH, WW, Ho, Wo, stride, dilation, bug=None):
+    """CS231n's get_im2col_indices, with dilation and (h, w) pairs added: (k, i, j) to index xpad[:, k, i, j]."""
+    (sh, sw), (dh, dw) = stride, dilation
+    i0 = np.tile(dh * np.repeat(np.arange(HH), WW), C)
+    i1 = sh * np.repeat(np.arange(Ho), Wo)
+    j0 = np.tile(dw * np.arange(WW), HH * C)
+    if bug == "CS231n's single stride: sh for the columns too":
+        j1 = sh * np.tile(np.arange(Wo), Ho)
+    else:
+        j1 = sw * np.tile(np.arange(Wo), Ho)
+    i = i0.reshape(-1, 1) + i1.reshape(1, -1)
+    j = j0.reshape(-1, 1) + j1.reshape(1, -1)
+    k = np.repeat(np.arange(C), HH * WW).reshape(-1, 1)
+    return k, i, j
+
+
+def im2col_indices(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Adapted from CS231n's im2col.py (fancy indexing with precomputed index arrays)."""
+    x, (HH, WW), stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    k, i, j = im2col_index_arrays(C, HH, WW, Ho, Wo, stride, dilation, bug)
+    cols = xpad[:, k, i, j]  # (N, C*HH*WW, Ho*Wo)
+    if bug == "CS231n's 2-D layout (C*HH*WW, H'*W'*N) kept":
+        return cols.transpose(1, 2, 0).reshape(C * HH * WW, -1)
+    return cols
+
+
+def _selection(size, kernel, stride, pad, dilation, out):
+    """A[i, t, y] = 1 where tap t of output i reads row y of the unpadded input (0 on the padding)."""
+    A = np.zeros((out, kernel, size))
+    for i in range(out):
+        for t in range(kernel):
+            y = i * stride + t * dilation - pad
+            if 0 <= y < size:
+                A[i, t, y] = 1.0
+    return A
+
+
+def im2col_selection(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: no padding at all; 0/1 selection matrices per axis, and one einsum."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    A = _selection(H, HH, sh, ph, dh, Ho)  # (Ho, HH, H)
+    B = _selection(W, WW, sw, pw, dw, Wo)  # (Wo, WW, W)
+    cols = np.einsum("ipy,jqz,ncyz->ncpqij", A, B, x)
+    return cols.reshape(N, C * HH * WW, Ho * Wo)
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_windows,
+    [
+        "column index r*H' + s instead of r*W' + s",
+        "rows in channels-last order (p, q, c), the Keras habit",
+        "ph and pw swapped in np.pad",
+    ],
+)
+CORPUS += _rows("im2col", im2col_taps, ["tap offset p, q without the dilation"])
+CORPUS += _rows(
+    "im2col",
+    im2col_swv,
+    ["reshaped without moving the taps before the positions", "window shape (HH, WW): the dilation ignored"],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_indices,
+    ["CS231n's 2-D layout (C*HH*WW, H'*W'*N) kept", "CS231n's single stride: sh for the columns too"],
+)
+CORPUS.append(_right("im2col", "0/1 selection matrices per axis and one einsum, no padding", im2col_selection))
+
+# ---------------------------------------------------------------------------------------------
+# col2im (lesson 3): the adjoint of im2col, adding every column back into its window of a zero
+# padded image, then cutting the padding away. Three styles: the loop over the windows, the loop
+# over the taps, CS231n's col2im_indices.
+
+
+def col2im_windows(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Loop over the output positions: column r*W' + s goes back into window (r, s)."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    count = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for r in range(Ho):
+        for s in range(Wo):
+            rows = slice(r * sh, r * sh + dh * (HH - 1) + 1, dh)
+            cs = slice(s * sw, s * sw + dw * (WW - 1) + 1, dw)
+            patch = cols[:, :, r * Wo + s].reshape(N, C, HH, WW)
+            if bug == "= instead of += where windows overlap":
+                xpad[:, :, rows, cs] = patch
+            else:
+                xpad[:, :, rows, cs] += patch
+            count[:, :, rows, cs] += 1
+    if bug == "overlaps averaged (col2im taken for the inverse of im2col)":
+        xpad = xpad / np.maximum(count, 1)
+    if bug == "padding not cut away":
+        return xpad
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Loop over the taps, the transpose of im2col_taps: one strided += per tap."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    if bug == "columns split as (N, C, H', W', HH, WW)":
+        cols6 = cols.reshape(N, C, Ho, Wo, HH, WW).transpose(0, 1, 4, 5, 2, 3)
+    else:
+        cols6 = cols.reshape(N, C, HH, WW, Ho, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
+    for p in range(HH):
+        for q in range(WW):
+            if bug == "tap offset p, q without the dilation":
+                r0, c0 = p, q
+            else:
+                r0, c0 = p * dh, q * dw
+            if bug == "row and column strides swapped":
+                rs = slice(r0, r0 + sw * (Ho - 1) + 1, sw)
+                cs = slice(c0, c0 + sh * (Wo - 1) + 1, sh)
+            else:
+                rs = slice(r0, r0 + sh * (Ho - 1) + 1, sh)
+                cs = slice(c0, c0 + sw * (Wo - 1) + 1, sw)
+            xpad[:, :, rs, cs] += cols6[:, :, p, q]
+    if bug == "padding cut with xpad[:, :, ph:-ph, pw:-pw]":
+        return xpad[:, :, ph:-ph, pw:-pw]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_indices(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Adapted from CS231n's col2im_indices: the index arrays of im2col_indices, and np.add.at."""
+    N, C, H, W = x_shape
+    (HH, WW), stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
+    k, i, j = im2col_index_arrays(C, HH, WW, Ho, Wo, stride, dilation)
+    if bug == "xpad[:, k, i, j] += cols: a fancy-index += drops the repeats":
+        xpad[:, k, i, j] += cols
+    else:
+        np.add.at(xpad, (slice(None), k, i, j), cols)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_bincount(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: the flat index of every entry of cols in the padded image, summed with np.bincount."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    n = np.arange(N).reshape(N, 1, 1, 1, 1, 1)
+    c = np.arange(C).reshape(1, C, 1, 1, 1, 1)
+    rows = (dh * np.arange(HH)).reshape(1, 1, HH, 1, 1, 1) + (sh * np.arange(Ho)).reshape(1, 1, 1, 1, Ho, 1)
+    columns = (dw * np.arange(WW)).reshape(1, 1, 1, WW, 1, 1) + (sw * np.arange(Wo)).reshape(1, 1, 1, 1, 1, Wo)
+    flat = ((n * C + c) * Hp + rows) * Wp + columns  # (N, C, HH, WW, Ho, Wo), the layout of cols
+    xpad = np.bincount(flat.ravel(), weights=np.asarray(cols).ravel(), minlength=N * C * Hp * Wp)
+    return xpad.reshape(N, C, Hp, Wp)[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_windows,
+    [
+        "= instead of += where windows overlap",
+        "padding not cut away",
+        "overlaps averaged (col2im taken for the inverse of im2col)",
+    ],
+)
+CORPUS += _rows(
+    "col2im",
+    col2im_taps,
+    [
+        "padding cut with xpad[:, :, ph:-ph, pw:-pw]",
+        "columns split as (N, C, H', W', HH, WW)",
+        "tap offset p, q without the dilation",
+        "row and column strides swapped",
+    ],
+)
+CORPUS += _rows("col2im", col2im_indices, ["xpad[:, k, i, j] += cols: a fancy-index += drops the repeats"])
+CORPUS.append(_right("col2im", "flat indices into the padded image, summed by np.bincount", col2im_bincount))

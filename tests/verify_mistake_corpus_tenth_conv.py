@@ -61,6 +61,13 @@ BASES = [
     ("conv_backward_naive", M.conv_bwd_loops, None),
     ("conv_backward_naive", M.conv_bwd_taps, None),
     ("conv_backward_naive", M.conv_bwd_transposed, None),
+    ("im2col", M.im2col_windows, None),
+    ("im2col", M.im2col_taps, None),
+    ("im2col", M.im2col_swv, None),
+    ("im2col", M.im2col_indices, None),
+    ("col2im", M.col2im_windows, None),
+    ("col2im", M.col2im_taps, None),
+    ("col2im", M.col2im_indices, None),
 ]
 
 if __name__ == "__main__":
