@@ -586,3 +586,191 @@ CORPUS += _rows(
 )
 CORPUS += _rows("col2im", col2im_indices, ["xpad[:, k, i, j] += cols: a fancy-index += drops the repeats"])
 CORPUS.append(_right("col2im", "flat indices into the padded image, summed by np.bincount", col2im_bincount))
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_im2col (lesson 3), with the student's OWN im2col (one of the correct helpers
+# above, bug=None), as lesson 3 says. The cache is (x, w, b, conv_param, cols).
+
+
+def own_im2col(x, HH, WW, stride, pad, dilation):
+    return im2col_taps(x, HH, WW, stride, pad, dilation)
+
+
+def own_im2col_cs231n(x, HH, WW, stride, pad, dilation):
+    return im2col_indices(x, HH, WW, stride, pad, dilation)
+
+
+def conv_fwd_cols(x, w, b, conv_param, bug=None):
+    """The three lines of lesson 3: columns, filter rows, one broadcast matmul."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "pad not passed to im2col":
+        cols = own_im2col(x, HH, WW, stride, 0, dilation)
+    elif bug == "pad and dilation swapped in the im2col call":
+        cols = own_im2col(x, HH, WW, stride, dilation, pad)
+    elif bug == "HH passed for both filter sides":
+        cols = own_im2col(x, HH, HH, stride, pad, dilation)
+    else:
+        cols = own_im2col(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
+    if bug == "w.reshape(-1, F).T for the filter rows":
+        w_row = w.reshape(-1, F).T
+    elif bug == "filters flattened channels-last, w.transpose(0, 2, 3, 1)":
+        w_row = w.transpose(0, 2, 3, 1).reshape(F, -1)
+    else:
+        w_row = w.reshape(F, -1)  # (F, C*HH*WW)
+    out = w_row @ cols  # (N, F, Ho*Wo)
+    if bug == "bias added without reshaping it to (1, F, 1)":
+        out = out + b
+    else:
+        out = out + b.reshape(1, F, 1)
+    if bug == "output reshaped to (N, F, W', H')":
+        out = out.reshape(N, F, Wo, Ho)
+    else:
+        out = out.reshape(N, F, Ho, Wo)
+    return out, (x, w, b, conv_param, cols)
+
+
+def conv_fwd_cols_cs231n(x, w, b, conv_param, bug=None):
+    """CS231n's conv_forward_im2col: one 2-D product over the batch's columns side by side."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols = own_im2col_cs231n(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
+    cols2 = cols.transpose(1, 0, 2).reshape(C * HH * WW, -1)  # (C*HH*WW, N*Ho*Wo), sample-major
+    out = w.reshape(F, -1) @ cols2 + b.reshape(-1, 1)  # (F, N*Ho*Wo)
+    if bug == "(F, N*H'*W') reshaped straight to (N, F, H', W')":
+        out = out.reshape(N, F, Ho, Wo)
+    else:
+        out = out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+    return out, (x, w, b, conv_param, cols)
+
+
+def conv_fwd_cols_per_sample(x, w, b, conv_param):
+    """Right: the student's sliding_window_view im2col, then np.dot one sample at a time and np.stack."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols = im2col_swv(x, HH, WW, stride, pad, dilation)
+    w_row = w.reshape(F, -1)
+    out = np.stack([np.dot(w_row, cols[n]) + b[:, None] for n in range(N)])  # (N, F, Ho*Wo)
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols,
+    [
+        "bias added without reshaping it to (1, F, 1)",
+        "output reshaped to (N, F, W', H')",
+        "w.reshape(-1, F).T for the filter rows",
+        "filters flattened channels-last, w.transpose(0, 2, 3, 1)",
+        "pad not passed to im2col",
+        "HH passed for both filter sides",
+    ],
+)
+CORPUS += _rows("conv_forward_im2col", conv_fwd_cols_cs231n, ["(F, N*H'*W') reshaped straight to (N, F, H', W')"])
+CORPUS.append(
+    _right("conv_forward_im2col", "own sliding_window_view im2col, np.dot per sample", conv_fwd_cols_per_sample)
+)
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_im2col (lesson 3): the cache is cnnlab's (x, w, b, conv_param, cols), so forward is
+# None; dx goes through the student's OWN col2im.
+
+
+def own_col2im(dcols, x_shape, HH, WW, stride, pad, dilation=1):
+    return col2im_taps(dcols, x_shape, HH, WW, stride, pad, dilation)
+
+
+def own_col2im_cs231n(dcols, x_shape, HH, WW, stride, pad, dilation=1):
+    return col2im_indices(dcols, x_shape, HH, WW, stride, pad, dilation)
+
+
+def conv_bwd_cols(dout, cache, bug=None):
+    """Section 8 of lesson 3, line by line."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    if bug == "db summed over axes (0, 1) of dout_rows":
+        db = dout_rows.sum(axis=(0, 1))
+    else:
+        db = dout_rows.sum(axis=(0, 2))
+    if bug == "dw averaged over the batch":
+        dw = (dout_rows @ cols.transpose(0, 2, 1)).mean(axis=0).reshape(w.shape)
+    elif bug == "dw as cols @ dout_rows^T, (C*HH*WW, F) reshaped to w.shape without a transpose":
+        dw = (cols @ dout_rows.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    else:
+        dw = (dout_rows @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    dcols = w.reshape(F, -1).T @ dout_rows  # (N, C*HH*WW, Ho*Wo)
+    if bug == "dilation not passed to col2im":
+        dx = own_col2im(dcols, x.shape, HH, WW, stride, pad)
+    elif bug == "HH and WW swapped in the col2im call":
+        dx = own_col2im(dcols, x.shape, WW, HH, stride, pad, dilation)
+    else:
+        dx = own_col2im(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+def conv_bwd_cols_cs231n(dout, cache, bug=None):
+    """CS231n's conv_backward_im2col: 2-D products over the batch's columns side by side."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    K = C * HH * WW
+    cols2 = cols.transpose(1, 0, 2).reshape(K, -1)  # (K, N*Ho*Wo), sample-major
+    if bug == "dout.reshape(F, -1) without moving F to the front":
+        dout2 = dout.reshape(F, -1)
+    else:
+        dout2 = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*Ho*Wo), sample-major
+    db = dout2.sum(axis=1)
+    dw = (dout2 @ cols2.T).reshape(w.shape)
+    dcols2 = w.reshape(F, -1).T @ dout2  # (K, N*Ho*Wo)
+    if bug == "dcols (K, N*H'*W') reshaped straight to (N, K, H'*W')":
+        dcols = dcols2.reshape(N, K, Ho * Wo)
+    else:
+        dcols = dcols2.reshape(K, N, Ho * Wo).transpose(1, 0, 2)
+    dx = own_col2im_cs231n(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+def conv_bwd_cols_einsum(dout, cache):
+    """Right: the cached columns split back into (N, C, HH, WW, H', W'), einsum for dw and dcols,
+    the student's loop-over-windows col2im for dx."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols6 = cols.reshape(N, C, HH, WW, Ho, Wo)
+    dw = np.einsum("nfij,ncpqij->fcpq", dout, cols6)
+    db = np.einsum("nfij->f", dout)
+    dcols = np.einsum("fcpq,nfij->ncpqij", w, dout).reshape(N, C * HH * WW, Ho * Wo)
+    dx = col2im_windows(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols,
+    [
+        "db summed over axes (0, 1) of dout_rows",
+        "dw averaged over the batch",
+        "dw as cols @ dout_rows^T, (C*HH*WW, F) reshaped to w.shape without a transpose",
+        "dilation not passed to col2im",
+        "HH and WW swapped in the col2im call",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols_cs231n,
+    [
+        "dout.reshape(F, -1) without moving F to the front",
+        "dcols (K, N*H'*W') reshaped straight to (N, K, H'*W')",
+    ],
+)
+CORPUS.append(
+    _right("conv_backward_im2col", "einsum over the cached columns split into taps and positions", conv_bwd_cols_einsum)
+)
