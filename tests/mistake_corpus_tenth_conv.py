@@ -774,3 +774,176 @@ CORPUS += _rows(
 CORPUS.append(
     _right("conv_backward_im2col", "einsum over the cached columns split into taps and positions", conv_bwd_cols_einsum)
 )
+
+# ---------------------------------------------------------------------------------------------
+# three_layer_convnet_loss (lesson 7): conv (stride 1, pad (HH - 1) // 2) - relu - 2x2 max pool,
+# stride 2 - affine - relu - affine - softmax; loss = mean softmax loss + 0.5 * reg * (sum W1^2 +
+# sum W2^2 + sum W3^2), weights only; grads add reg * W. Built from cnnlab.layers, as lesson 7
+# allows; once with cnnlab's softmax_loss, once with the student's own softmax.
+
+POOL = {"pool_height": 2, "pool_width": 2, "stride": 2}
+
+
+def convnet_layers(params, X, y=None, reg=0.0, bug=None):
+    """The chain of lesson 7's section 2, forward and back, CS231n style."""
+    W1, b1 = params["W1"], params["b1"]
+    W2, b2 = params["W2"], params["b2"]
+    W3, b3 = params["W3"], params["b3"]
+    HH = W1.shape[2]
+    if bug == "conv padded by HH // 2 (wrong for an even filter)":
+        conv_param = {"stride": 1, "pad": HH // 2}
+    else:
+        conv_param = {"stride": 1, "pad": (HH - 1) // 2}
+    out, conv_cache = L.conv_forward_im2col(X, W1, b1, conv_param)
+    out, relu1_cache = L.relu_forward(out)
+    out, pool_cache = L.max_pool_forward_naive(out, POOL)
+    out, affine2_cache = L.affine_forward(out, W2, b2)
+    if bug != "second ReLU (after the hidden affine) left out":
+        out, relu2_cache = L.relu_forward(out)
+    scores, affine3_cache = L.affine_forward(out, W3, b3)
+    if y is None:
+        return scores
+
+    loss, dscores = L.softmax_loss(scores, y)
+    if bug == "biases regularized too":
+        loss += 0.5 * reg * sum(np.sum(p * p) for p in params.values())
+    elif bug == "0.5 left out of the regularization loss":
+        loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(W3 * W3))
+    else:
+        loss += 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2) + np.sum(W3 * W3))
+
+    grads = {}
+    if bug == "affine_backward's (dx, dw, db) unpacked as (dx, db, dw)":
+        dout, grads["b3"], grads["W3"] = L.affine_backward(dscores, affine3_cache)
+    else:
+        dout, grads["W3"], grads["b3"] = L.affine_backward(dscores, affine3_cache)
+    if bug != "second ReLU (after the hidden affine) left out":
+        dout = L.relu_backward(dout, relu2_cache)
+    dout, grads["W2"], grads["b2"] = L.affine_backward(dout, affine2_cache)
+    dout = L.max_pool_backward_naive(dout, pool_cache)
+    dout = L.relu_backward(dout, relu1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(dout, conv_cache)
+
+    if bug == "regularization gradient left out":
+        return loss, grads
+    if bug == "biases regularized too":
+        for name in grads:
+            grads[name] += reg * params[name]
+        return loss, grads
+    for name in ("W1", "W2", "W3"):
+        if bug == "regularization gradient 2 * reg * W (the 0.5 not cancelled)":
+            grads[name] += 2 * reg * params[name]
+        else:
+            grads[name] += reg * params[name]
+    return loss, grads
+
+
+def convnet_own_softmax(params, X, y=None, reg=0.0, bug=None):
+    """cnnlab's layers, but the softmax and its gradient written by hand."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    N = X.shape[0]
+    conv_param = {"stride": 1, "pad": (W1.shape[2] - 1) // 2}
+    c, conv_cache = L.conv_forward_naive(X, W1, b1, conv_param)
+    r1, relu1_cache = L.relu_forward(c)
+    p, pool_cache = L.max_pool_forward_naive(r1, POOL)
+    h, affine2_cache = L.affine_forward(p, W2, b2)
+    r2, relu2_cache = L.relu_forward(h)
+    scores, affine3_cache = L.affine_forward(r2, W3, b3)
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    probs = np.exp(shifted)
+    probs /= probs.sum(axis=1, keepdims=True)
+    if y is None:
+        if bug == "softmax probabilities returned instead of the scores":
+            return probs
+        return scores
+    if bug == "softmax loss summed over the batch, not averaged":
+        data_loss = -np.sum(np.log(probs[np.arange(N), y]))
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+    else:
+        data_loss = -np.mean(np.log(probs[np.arange(N), y]))
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+    loss = data_loss + 0.5 * reg * (np.sum(W1**2) + np.sum(W2**2) + np.sum(W3**2))
+    dr2, dW3, db3 = L.affine_backward(dscores, affine3_cache)
+    dh = L.relu_backward(dr2, relu2_cache)
+    dp, dW2, db2 = L.affine_backward(dh, affine2_cache)
+    dr1 = L.max_pool_backward_naive(dp, pool_cache)
+    dc = L.relu_backward(dr1, relu1_cache)
+    _, dW1, db1 = L.conv_backward_naive(dc, conv_cache)
+    grads = {
+        "W1": dW1 + reg * W1,
+        "b1": db1,
+        "W2": dW2 + reg * W2,
+        "b2": db2,
+        "W3": dW3 + reg * W3,
+        "b3": db3,
+    }
+    return float(loss), grads
+
+
+def convnet_by_hand(params, X, y=None, reg=0.0):
+    """Right: no cnnlab layers at all. The conv by sliding_window_view and einsum, the pool by a
+    reshape into 2x2 blocks (odd sides cropped), a log-softmax, and every gradient by hand."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    N = X.shape[0]
+    F, C, K, _ = W1.shape
+    P = (K - 1) // 2
+    Xp = np.pad(X, ((0, 0), (0, 0), (P, P), (P, P)))
+    win = sliding_window_view(Xp, (K, K), axis=(2, 3))  # (N, C, Ho, Wo, K, K)
+    conv = np.einsum("nchwpq,fcpq->nfhw", win, W1) + b1[None, :, None, None]
+    act = np.maximum(conv, 0)
+    Hq, Wq = conv.shape[2] // 2, conv.shape[3] // 2
+    blocks = act[:, :, : 2 * Hq, : 2 * Wq].reshape(N, F, Hq, 2, Wq, 2)
+    pooled = blocks.max(axis=(3, 5))  # (N, F, Hq, Wq)
+    flat = pooled.reshape(N, -1)
+    hidden = flat @ W2 + b2
+    act2 = np.maximum(hidden, 0)
+    scores = act2 @ W3 + b3
+    if y is None:
+        return scores
+    z = scores - scores.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    loss = -logp[np.arange(N), y].mean() + 0.5 * reg * sum(np.sum(Wk * Wk) for Wk in (W1, W2, W3))
+    dscores = np.exp(logp)
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    grads = {"W3": act2.T @ dscores + reg * W3, "b3": dscores.sum(axis=0)}
+    dhidden = (dscores @ W3.T) * (hidden > 0)
+    grads["W2"], grads["b2"] = flat.T @ dhidden + reg * W2, dhidden.sum(axis=0)
+    dpooled = (dhidden @ W2.T).reshape(pooled.shape)
+    is_max = blocks == pooled[:, :, :, None, :, None]  # ties only among relu zeros, whose gradient is 0 anyway
+    dact = np.zeros_like(act)
+    dact[:, :, : 2 * Hq, : 2 * Wq] = (is_max * dpooled[:, :, :, None, :, None]).reshape(N, F, 2 * Hq, 2 * Wq)
+    dconv = dact * (conv > 0)
+    grads["b1"] = dconv.sum(axis=(0, 2, 3))
+    grads["W1"] = np.einsum("nfhw,nchwpq->fcpq", dconv, win) + reg * W1
+    return float(loss), grads
+
+
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet_layers,
+    [
+        "regularization gradient left out",
+        "regularization gradient 2 * reg * W (the 0.5 not cancelled)",
+        "biases regularized too",
+        "0.5 left out of the regularization loss",
+        "conv padded by HH // 2 (wrong for an even filter)",
+        "affine_backward's (dx, dw, db) unpacked as (dx, db, dw)",
+        "second ReLU (after the hidden affine) left out",
+    ],
+)
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet_own_softmax,
+    ["softmax loss summed over the batch, not averaged", "softmax probabilities returned instead of the scores"],
+)
+CORPUS.append(
+    _right(
+        "three_layer_convnet_loss",
+        "no cnnlab layers: sliding windows, a reshape max pool, log-softmax, gradients by hand",
+        convnet_by_hand,
+    )
+)

@@ -72,6 +72,8 @@ BASES = [
     ("conv_forward_im2col", M.conv_fwd_cols_cs231n, None),
     ("conv_backward_im2col", M.conv_bwd_cols, None),
     ("conv_backward_im2col", M.conv_bwd_cols_cs231n, None),
+    ("three_layer_convnet_loss", M.convnet_layers, None),
+    ("three_layer_convnet_loss", M.convnet_own_softmax, None),
 ]
 
 if __name__ == "__main__":
