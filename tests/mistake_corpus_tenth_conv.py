@@ -1,6 +1,57 @@
-"""A tenth held-out corpus of student mistakes, conv half, written blind to the checker.
+"""A tenth held-out corpus of student mistakes, conv half: written blind to the checker.
 
-(The docstring is completed when the corpus is.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the
+earlier corpora (``tests/mistake_corpus_fourth.py``), for the exercises of lessons 1, 2, 3 and 7:
+``conv_output_size``, ``conv_forward_naive``, ``conv_backward_naive``, ``im2col``, ``col2im``,
+``conv_forward_im2col``, ``conv_backward_im2col`` and ``three_layer_convnet_loss``. The other half
+(pooling and normalization) is written separately, by another hand. They are there to measure how
+often the checker names a mistake it was never tuned to.
+
+Each row plays one student's forum post "why does my check fail?": the whole function as pasted,
+with the one mistake that made them ask. Styles are mixed as students' are: first attempts with
+the loops the stubs suggest; second attempts after the hints (einsum, sliding_window_view, strided
+slices per filter tap, matmul over im2col columns, index arrays); code adapted from CS231n
+(``get_im2col_indices``, 2-D column matrices with the batch side by side, the ThreeLayerConvNet
+chain) and PyTorch or Keras habits (channels-last layouts, ceil mode). The mistakes are the common
+ones, in rough proportion: ``=`` for ``+=``, the padding cut with ``ph:-ph``, dilation or stride
+left out in one place, (h, w) pairs swapped, a reshape or transpose order, the bias broadcast on the
+wrong axis, the regularization term or its gradient, a loss summed instead of averaged. Each wrong
+row holds ONE mistake: the helpers are correct with ``bug=None`` (the verify script checks them),
+and each bug is one branch. The rows with ``should_pass`` True are correct implementations in
+unusual styles (a true division floored, tensordot per output position, a transposed convolution
+with zeros put into dout, 0/1 selection matrices, np.bincount, per-sample np.dot, einsum over the
+split columns, a network with no cnnlab layer at all), there to catch false FAILs.
+
+``forward`` is None everywhere: both backward exercises read cnnlab's cache, ``(x, w, b,
+conv_param)`` for the naive one and ``(x, w, b, conv_param, cols)`` for the im2col one. The im2col
+exercises call the student's OWN im2col and col2im (correct helpers of this file), never cnnlab's,
+as lesson 3 says. The network is built from ``cnnlab.layers``, as lesson 7 allows (except in its
+right row).
+
+How it was written: blind. Only from the student edition of lessons 1, 2, 3 and 7 (their
+explanations, stubs, docstrings and hints as printed in them), ``cnnlab/layers``,
+``cnnlab/shapes.py``, ``cnnlab/geometry.py``, ``cnnlab/im2col.py``, ``cnnlab/model.py``, the verify
+machinery ``tests/corpus_verify.py`` and
+``tests/verify_mistake_corpus_fourth.py``, and the first 90 lines of
+``tests/mistake_corpus_fourth.py`` (for the format). Nothing of the checker (``cnnlab/exercises/``)
+was read or run, nor any other corpus, ``tests/student_impls.py``, ``tests/test_exercises.py`` or
+``tests/test_crashes.py``. Every row was verified against cnnlab's reference implementations by
+``tests/verify_mistake_corpus_tenth_conv.py`` (seed 1400): each wrong row differs from the reference
+(a wrong value, a wrong shape, or an exception) on at least one input, each right row matches it
+to 1e-8 on every input.
+
+70 rows: 62 wrong, 8 right (one right row per exercise).
+
+| exercise                  | wrong | right |
+|---------------------------|-------|-------|
+| conv_output_size          |   5   |   1   |
+| conv_forward_naive        |   9   |   1   |
+| conv_backward_naive       |   9   |   1   |
+| im2col                    |   8   |   1   |
+| col2im                    |   8   |   1   |
+| conv_forward_im2col       |   7   |   1   |
+| conv_backward_im2col      |   7   |   1   |
+| three_layer_convnet_loss  |   9   |   1   |
 """
 
 from __future__ import annotations
@@ -167,7 +218,9 @@ def conv_fwd_positions(x, w, b, conv_param):
     out = np.empty((N, F, Ho, Wo))
     for i in range(Ho):
         for j in range(Wo):
-            win = xpad[:, :, i * sh : i * sh + dil_h * (HH - 1) + 1 : dil_h, j * sw : j * sw + dil_w * (WW - 1) + 1 : dil_w]
+            win = xpad[
+                :, :, i * sh : i * sh + dil_h * (HH - 1) + 1 : dil_h, j * sw : j * sw + dil_w * (WW - 1) + 1 : dil_w
+            ]
             out[:, :, i, j] = np.tensordot(win, w, axes=([1, 2, 3], [1, 2, 3])) + b
     return out, (x, w, b, conv_param)
 
@@ -188,9 +241,7 @@ CORPUS += _rows(
     conv_fwd_swv,
     ["stride not applied to the windows", "filter taps p and q swapped in the einsum"],
 )
-CORPUS += _rows(
-    "conv_forward_naive", conv_fwd_taps, ["= instead of += over the taps", "bias added again at every tap"]
-)
+CORPUS += _rows("conv_forward_naive", conv_fwd_taps, ["= instead of += over the taps", "bias added again at every tap"])
 CORPUS.append(_right("conv_forward_naive", "tensordot per output position over all n and f", conv_fwd_positions))
 
 # ---------------------------------------------------------------------------------------------
