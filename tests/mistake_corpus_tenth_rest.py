@@ -304,3 +304,212 @@ CORPUS += [
     ),
     ("max_pool_backward_naive", "tap by tap, first unclaimed maximum", mp_bwd_taps, None, True),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_forward_naive
+
+
+def avg_fwd_loop(x, pool_param, bug=None):
+    """First attempt: the max-pooling loops on a padded copy, with a padded array of ones for the count."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "np.pad(x, ph): pads N and C too":
+        xpad = np.pad(x, ph)
+    elif bug == "pad pair swapped in np.pad: (pw, pw) on H, (ph, ph) on W":
+        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (ph, ph)))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    if bug == "real pixels counted on an unpadded array of ones":
+        ones = np.ones((H, W))
+    else:
+        ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    if bug == "windows read from x, not from the padded copy":
+                        window = x[n, c, rows, cols]
+                    else:
+                        window = xpad[n, c, rows, cols]
+                    if bug == "count_include_pad ignored: always divided by PH * PW":
+                        count = PH * PW
+                    elif bug == "count_include_pad read backwards":
+                        count = ones[rows, cols].sum() if count_include_pad else PH * PW
+                    elif bug == "real pixels counted as the window's nonzeros (np.count_nonzero)":
+                        count = PH * PW if count_include_pad else np.count_nonzero(window)
+                    else:
+                        count = PH * PW if count_include_pad else ones[rows, cols].sum()
+                    out[n, c, i, j] = window.sum() / count
+    return out, (x, pool_param)
+
+
+def avg_fwd_view(x, pool_param, bug=None):
+    """Second attempt: window views of the padded x and of a padded map of ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    if bug == "stride applied to the padded input before taking the windows":
+        view = sliding_window_view(xpad[:, :, ::sh, ::sw], (PH, PW), axis=(2, 3))
+    else:
+        view = sliding_window_view(xpad, (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw]  # (N, C, Ho, Wo, PH, PW)
+    if bug == "window sums over axes (2, 3) of the view (the window grid), not (-2, -1)":
+        sums = view.sum(axis=(2, 3))
+    else:
+        sums = view.sum(axis=(-2, -1))
+    if count_include_pad:
+        counts = PH * PW
+    else:
+        counts = sliding_window_view(ones, (PH, PW))[::sh, ::sw].sum(axis=(-2, -1))  # (Ho, Wo)
+    return sums / counts, (x, pool_param)
+
+
+def avg_fwd_integral(x, pool_param):
+    """Right, unusual: an integral image (2-D cumulative sums) of the padded x and of the ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+
+    def box_sums(a):  # a (..., Hp, Wp) -> the sums of every strided PH x PW window, (..., Ho, Wo)
+        s = np.zeros(a.shape[:-2] + (a.shape[-2] + 1, a.shape[-1] + 1))
+        s[..., 1:, 1:] = a.cumsum(-2).cumsum(-1)
+        r, c = np.arange(Ho)[:, None] * sh, np.arange(Wo)[None, :] * sw
+        return s[..., r + PH, c + PW] - s[..., r, c + PW] - s[..., r + PH, c] + s[..., r, c]
+
+    sums = box_sums(np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))))
+    counts = (
+        np.full((Ho, Wo), PH * PW) if count_include_pad else box_sums(np.pad(np.ones((H, W)), ((ph, ph), (pw, pw))))
+    )
+    return sums / counts, (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd_loop,
+    [
+        "count_include_pad ignored: always divided by PH * PW",
+        "count_include_pad read backwards",
+        "real pixels counted as the window's nonzeros (np.count_nonzero)",
+        "windows read from x, not from the padded copy",
+        "np.pad(x, ph): pads N and C too",
+        "pad pair swapped in np.pad: (pw, pw) on H, (ph, ph) on W",
+        "real pixels counted on an unpadded array of ones",
+    ],
+)
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd_view,
+    [
+        "stride applied to the padded input before taking the windows",
+        "window sums over axes (2, 3) of the view (the window grid), not (-2, -1)",
+    ],
+)
+CORPUS += [("avg_pool_forward_naive", "integral image of the padded input", avg_fwd_integral, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_backward_naive
+
+
+def avg_bwd_loop(dout, cache, bug=None):
+    """First attempt: the forward's loops, each window's share added to a padded dx, the padding cut off."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    if bug == "shares added to an unpadded dx at padded coordinates":
+        dxpad = np.zeros_like(x)
+    else:
+        dxpad = np.zeros_like(xpad)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    if bug == "count_include_pad ignored in the backward: always PH * PW":
+                        count = PH * PW
+                    elif bug == "count as the nonzeros of x's window, as in my forward":
+                        count = PH * PW if count_include_pad else np.count_nonzero(xpad[n, c, rows, cols])
+                    else:
+                        count = PH * PW if count_include_pad else ones[rows, cols].sum()
+                    if bug == "dout not divided by the count (the sum's gradient)":
+                        share = dout[n, c, i, j]
+                    else:
+                        share = dout[n, c, i, j] / count
+                    if bug == "dx window assigned (=): overlapping shares overwritten":
+                        dxpad[n, c, rows, cols] = share
+                    else:
+                        dxpad[n, c, rows, cols] += share
+    if bug == "padding not cut off: the padded dx returned":
+        return dxpad
+    if bug == "padding cut with [ph:-ph, pw:-pw] (empty when a pad is 0)":
+        return dxpad[:, :, ph:-ph, pw:-pw]
+    if bug == "shares added to an unpadded dx at padded coordinates":
+        return dxpad
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_bwd_batch(dout, cache, bug=None):
+    """Second attempt: loops over the output positions only, the share of every (n, c) at once."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for i in range(Ho):
+        for j in range(Wo):
+            rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+            if bug == "real pixels counted with the pads swapped (ph on W, pw on H)":
+                r = min(i * sh + PH, pw + H) - max(i * sh, pw)
+                c = min(j * sw + PW, ph + W) - max(j * sw, ph)
+                count = PH * PW if count_include_pad else r * c
+            else:
+                count = PH * PW if count_include_pad else ones[rows, cols].sum()
+            if bug == "share[:, :, i, j] added without [:, :, None, None]":
+                dxpad[:, :, rows, cols] += dout[:, :, i, j] / count
+            else:
+                dxpad[:, :, rows, cols] += (dout[:, :, i, j] / count)[:, :, None, None]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_bwd_taps(dout, cache):
+    """Right, unusual: tap by tap, every window's share added through one strided slice of dxpad;
+    the counts of real pixels from outer products of the real rows and columns per window."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    top, left = np.arange(Ho) * sh - ph, np.arange(Wo) * sw - pw  # window origins on x
+    real_rows = np.minimum(top + PH, H) - np.maximum(top, 0)
+    real_cols = np.minimum(left + PW, W) - np.maximum(left, 0)
+    counts = PH * PW if count_include_pad else np.outer(real_rows, real_cols)
+    share = dout / counts
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(PH):
+        for q in range(PW):
+            dxpad[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += share
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd_loop,
+    [
+        "dx window assigned (=): overlapping shares overwritten",
+        "padding not cut off: the padded dx returned",
+        "padding cut with [ph:-ph, pw:-pw] (empty when a pad is 0)",
+        "count_include_pad ignored in the backward: always PH * PW",
+        "dout not divided by the count (the sum's gradient)",
+        "shares added to an unpadded dx at padded coordinates",
+        "count as the nonzeros of x's window, as in my forward",
+    ],
+)
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd_batch,
+    [
+        "real pixels counted with the pads swapped (ph on W, pw on H)",
+        "share[:, :, i, j] added without [:, :, None, None]",
+    ],
+)
+CORPUS += [("avg_pool_backward_naive", "tap by tap through strided slices of the padded dx", avg_bwd_taps, None, True)]

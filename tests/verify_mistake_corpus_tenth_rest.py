@@ -91,6 +91,10 @@ BASES = [
     ("max_pool_backward_naive", M.mp_bwd_loop, None),
     ("max_pool_backward_naive", M.mp_bwd_mask, None),
     ("max_pool_backward_naive", M.mp_bwd_scatter, None),
+    ("avg_pool_forward_naive", M.avg_fwd_loop, None),
+    ("avg_pool_forward_naive", M.avg_fwd_view, None),
+    ("avg_pool_backward_naive", M.avg_bwd_loop, None),
+    ("avg_pool_backward_naive", M.avg_bwd_batch, None),
 ]
 
 if __name__ == "__main__":
