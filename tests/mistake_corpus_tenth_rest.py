@@ -513,3 +513,137 @@ CORPUS += _rows(
     ],
 )
 CORPUS += [("avg_pool_backward_naive", "tap by tap through strided slices of the padded dx", avg_bwd_taps, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_forward
+
+
+def bn_fwd(x, gamma, beta, bn_param, bug=None):
+    """First attempt: keepdims statistics over (0, 2, 3), the running statistics by the lesson's formula."""
+    mode = bn_param["mode"]
+    eps = 1e-5 if bug == "eps hard-coded to 1e-5 (bn_param['eps'] ignored)" else bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    N, C, H, W = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    if bug == "running_var starts at zeros":
+        running_var = bn_param.get("running_var", np.zeros(C))
+    else:
+        running_var = bn_param.get("running_var", np.ones(C))
+    if bug == "gamma[None, :, None, None]: breaks for gamma of shape (1, C, 1, 1)":
+        g, b = gamma[None, :, None, None], beta[None, :, None, None]
+    else:
+        g, b = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
+    axes = (2, 3) if bug == "statistics over (2, 3): per sample and channel (instance norm)" else (0, 2, 3)
+    if mode == "train" or bug == "test mode normalizes with the batch statistics":
+        mean = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True)
+    else:
+        mean, var = running_mean.reshape(1, C, 1, 1), running_var.reshape(1, C, 1, 1)
+    if mode == "train" or bug == "running statistics updated in test mode too":
+        batch_mean, batch_var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+        if bug == "momentum the PyTorch way round: momentum * batch + (1 - momentum) * running":
+            running_mean = momentum * batch_mean + (1 - momentum) * running_mean
+            running_var = momentum * batch_var + (1 - momentum) * running_var
+        elif bug == "running_var updated with the unbiased variance (PyTorch)":
+            running_mean = momentum * running_mean + (1 - momentum) * batch_mean
+            running_var = momentum * running_var + (1 - momentum) * x.var(axis=(0, 2, 3), ddof=1)
+        else:
+            running_mean = momentum * running_mean + (1 - momentum) * batch_mean
+            running_var = momentum * running_var + (1 - momentum) * batch_var
+        if bug != "running statistics computed but not stored in bn_param":
+            bn_param["running_mean"] = running_mean
+            bn_param["running_var"] = running_var
+    if bug == "eps added outside the sqrt: (x - mean) / (std + eps)":
+        inv_std = 1.0 / (np.sqrt(var) + eps)
+    else:
+        inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mean) * inv_std
+    out = g * xhat + b
+    return out, (xhat, inv_std.reshape(-1), gamma, beta.shape, mode)
+
+
+def bn_fwd_rows(x, gamma, beta, bn_param, bug=None):
+    """Adapted from CS231n's fully connected batchnorm_forward, on the (N*H*W, C) matrix of rows."""
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    N, C, H, W = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(C, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.ones(C, dtype=x.dtype))
+    if bug == "x.reshape(-1, C) without the transpose: channels mixed in the columns":
+        x_rows = x.reshape(-1, C)
+    else:
+        x_rows = x.transpose(0, 2, 3, 1).reshape(-1, C)  # (N*H*W, C)
+    if mode == "train":
+        sample_mean = x_rows.mean(axis=0)
+        sample_var = x_rows.var(axis=0)
+        running_mean = momentum * running_mean + (1 - momentum) * sample_mean
+        running_var = momentum * running_var + (1 - momentum) * sample_var
+        bn_param["running_mean"] = running_mean
+        bn_param["running_var"] = running_var
+    else:
+        sample_mean, sample_var = running_mean, running_var
+    inv_std = 1.0 / np.sqrt(sample_var + eps)
+    xhat_rows = (x_rows - sample_mean) * inv_std
+    out_rows = gamma.reshape(C) * xhat_rows + beta.reshape(C)
+    if bug == "out_rows.reshape(N, C, H, W): reshaped back without the transpose":
+        out = out_rows.reshape(N, C, H, W)
+        xhat = xhat_rows.reshape(N, C, H, W)
+    elif bug == "x.reshape(-1, C) without the transpose: channels mixed in the columns":
+        out, xhat = out_rows.reshape(N, C, H, W), xhat_rows.reshape(N, C, H, W)
+    else:
+        out = out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+        xhat = xhat_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+def bn_fwd_channels(x, gamma, beta, bn_param):
+    """Right, unusual: one channel at a time with np.mean / np.std, writing into bn_param's own arrays."""
+    mode = bn_param["mode"]
+    eps, m = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    N, C, H, W = x.shape
+    if mode == "train":
+        bn_param.setdefault("running_mean", np.zeros(C))
+        bn_param.setdefault("running_var", np.ones(C))
+    rm, rv = bn_param["running_mean"], bn_param["running_var"]
+    out, xhat, inv_std = np.empty_like(x), np.empty_like(x), np.empty(C)
+    g, b = np.ravel(gamma), np.ravel(beta)
+    for c in range(C):
+        xc = x[:, c]
+        if mode == "train":
+            mu, var = np.mean(xc), np.std(xc) ** 2
+            rm[c] = m * rm[c] + (1 - m) * mu
+            rv[c] = m * rv[c] + (1 - m) * var
+        else:
+            mu, var = rm[c], rv[c]
+        inv_std[c] = 1 / np.sqrt(var + eps)
+        xhat[:, c] = (xc - mu) * inv_std[c]
+        out[:, c] = g[c] * xhat[:, c] + b[c]
+    return out, (xhat, inv_std, gamma, np.shape(beta), mode)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd,
+    [
+        "statistics over (2, 3): per sample and channel (instance norm)",
+        "momentum the PyTorch way round: momentum * batch + (1 - momentum) * running",
+        "running_var updated with the unbiased variance (PyTorch)",
+        "running statistics computed but not stored in bn_param",
+        "eps added outside the sqrt: (x - mean) / (std + eps)",
+        "test mode normalizes with the batch statistics",
+        "running statistics updated in test mode too",
+        "running_var starts at zeros",
+        "eps hard-coded to 1e-5 (bn_param['eps'] ignored)",
+        "gamma[None, :, None, None]: breaks for gamma of shape (1, C, 1, 1)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd_rows,
+    [
+        "x.reshape(-1, C) without the transpose: channels mixed in the columns",
+        "out_rows.reshape(N, C, H, W): reshaped back without the transpose",
+    ],
+)
+CORPUS += [("spatial_batchnorm_forward", "per-channel loop with np.std ** 2", bn_fwd_channels, None, True)]

@@ -95,6 +95,8 @@ BASES = [
     ("avg_pool_forward_naive", M.avg_fwd_view, None),
     ("avg_pool_backward_naive", M.avg_bwd_loop, None),
     ("avg_pool_backward_naive", M.avg_bwd_batch, None),
+    ("spatial_batchnorm_forward", M.bn_fwd, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_rows, None),
 ]
 
 if __name__ == "__main__":
