@@ -647,3 +647,136 @@ CORPUS += _rows(
     ],
 )
 CORPUS += [("spatial_batchnorm_forward", "per-channel loop with np.std ** 2", bn_fwd_channels, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_backward
+
+
+def bn_bwd(dout, cache, bug=None):
+    """Second attempt: the lesson's compact form with keepdims means over (0, 2, 3)."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = xhat.shape
+    axes = 0 if bug == "means over axis 0 only (fully connected batch norm's axis)" else (0, 2, 3)
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    if bug == "dxhat = dout: gamma left out":
+        dxhat = dout
+    else:
+        dxhat = dout * gamma.reshape(1, C, 1, 1)
+    mean_dxhat = dxhat.mean(axis=axes, keepdims=True)
+    mean_dxhat_xhat = (dxhat * xhat).mean(axis=axes, keepdims=True)
+    if bug == "xhat term added, not subtracted":
+        dx = (dxhat - mean_dxhat + xhat * mean_dxhat_xhat) * inv_std.reshape(1, C, 1, 1)
+    elif bug == "xhat term dropped (the path through the variance forgotten)":
+        dx = (dxhat - mean_dxhat) * inv_std.reshape(1, C, 1, 1)
+    else:
+        dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * inv_std.reshape(1, C, 1, 1)
+    if bug == "dgamma and dbeta swapped":
+        dgamma, dbeta = dbeta, dgamma
+    if bug == "dgamma, dbeta returned as (C,) when gamma was (1, C, 1, 1)":
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_shortcut(dout, cache, bug=None):
+    """The lesson's shortcut: the means of dxhat and dxhat * xhat from dbeta and dgamma."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = xhat.shape
+    M = N * H * W
+    g = gamma.reshape(1, C, 1, 1)
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    if bug == "gamma missing from the shortcut means (dbeta / M, dgamma / M)":
+        mean_dxhat = (dbeta / M).reshape(1, C, 1, 1)
+        mean_dxhat_xhat = (dgamma / M).reshape(1, C, 1, 1)
+    else:
+        mean_dxhat = g * (dbeta / M).reshape(1, C, 1, 1)
+        mean_dxhat_xhat = g * (dgamma / M).reshape(1, C, 1, 1)
+    dx = (dout * g - mean_dxhat - xhat * mean_dxhat_xhat) * inv_std.reshape(1, C, 1, 1)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_fwd_staged(x, gamma, beta, bn_param):
+    """A student's own forward, CS231n's: the cache keeps x and the batch statistics for a staged backward."""
+    mode = bn_param["mode"]
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    N, C, H, W = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.ones(C))
+    if mode == "train":
+        mu = x.mean(axis=(0, 2, 3), keepdims=True)
+        var = x.var(axis=(0, 2, 3), keepdims=True)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu.reshape(C)
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var.reshape(C)
+    else:
+        mu, var = running_mean.reshape(1, C, 1, 1), running_var.reshape(1, C, 1, 1)
+    xhat = (x - mu) / np.sqrt(var + eps)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta.shape)
+
+
+def bn_bwd_staged(dout, cache, bug=None):
+    """Adapted from CS231n's staged batchnorm_backward (dvar, dmu, then dx), on the student's own cache."""
+    x, mu, var, eps, gamma, beta_shape = cache
+    N, C, H, W = x.shape
+    M = N if bug == "M = N, the batch size, in dx's 1 / M terms (the fully connected count)" else N * H * W
+    axes = (0, 2, 3)
+    std = np.sqrt(var + eps)
+    xhat = (x - mu) / std
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * xhat).sum(axis=axes)
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    if bug == "dvar without the -1/2 of the derivative of (var + eps) ** -1/2":
+        dvar = np.sum(dxhat * (x - mu), axis=axes, keepdims=True) * -((var + eps) ** -1.5)
+    else:
+        dvar = np.sum(dxhat * (x - mu), axis=axes, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    dmu = np.sum(-dxhat / std, axis=axes, keepdims=True) + dvar * np.mean(-2 * (x - mu), axis=axes, keepdims=True)
+    if bug == "dmu / M term forgotten in dx":
+        dx = dxhat / std + dvar * 2 * (x - mu) / M
+    else:
+        dx = dxhat / std + dvar * 2 * (x - mu) / M + dmu / M
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_jacobian(dout, cache):
+    """Right, unusual: per channel, the full (M, M) Jacobian of xhat with respect to x, transposed onto dxhat."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = xhat.shape
+    g = np.ravel(gamma)
+    dx = np.empty_like(xhat)
+    for c in range(C):
+        xc = xhat[:, c].ravel()
+        M = xc.size
+        J = (np.eye(M) - 1.0 / M - np.outer(xc, xc) / M) * inv_std[c]  # J[i, j] = d xhat_i / d x_j
+        dx[:, c] = (J.T @ (g[c] * dout[:, c].ravel())).reshape(N, H, W)
+    dgamma = np.einsum("nchw,nchw->c", dout, xhat)
+    dbeta = np.einsum("nchw->c", dout)
+    return dx, dgamma.reshape(np.shape(gamma)), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd,
+    [
+        "dxhat = dout: gamma left out",
+        "means over axis 0 only (fully connected batch norm's axis)",
+        "xhat term added, not subtracted",
+        "xhat term dropped (the path through the variance forgotten)",
+        "dgamma and dbeta swapped",
+        "dgamma, dbeta returned as (C,) when gamma was (1, C, 1, 1)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward", bn_bwd_shortcut, ["gamma missing from the shortcut means (dbeta / M, dgamma / M)"]
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_staged,
+    [
+        "M = N, the batch size, in dx's 1 / M terms (the fully connected count)",
+        "dvar without the -1/2 of the derivative of (var + eps) ** -1/2",
+        "dmu / M term forgotten in dx",
+    ],
+    forward=bn_fwd_staged,
+)
+CORPUS += [("spatial_batchnorm_backward", "per-channel Jacobian matrix", bn_bwd_jacobian, None, True)]

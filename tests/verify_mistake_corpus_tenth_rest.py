@@ -97,6 +97,10 @@ BASES = [
     ("avg_pool_backward_naive", M.avg_bwd_batch, None),
     ("spatial_batchnorm_forward", M.bn_fwd, None),
     ("spatial_batchnorm_forward", M.bn_fwd_rows, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_staged, None),
+    ("spatial_batchnorm_backward", M.bn_bwd, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_shortcut, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_staged),
 ]
 
 if __name__ == "__main__":
