@@ -32,8 +32,6 @@ def mp_fwd_loop(x, pool_param, bug=None):
     """First attempt: the four loops of the stub, one window slice per output."""
     x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     N, C, H, W = x.shape
-    if bug == "output size recomputed as H // stride":
-        Ho, Wo = H // sh, W // sw
     out = np.zeros((N, C, Ho, Wo))
     for n in range(N):
         for c in range(C):
@@ -64,8 +62,6 @@ def mp_fwd_batch(x, pool_param, bug=None):
             window = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW]  # (N, C, PH, PW)
             if bug == "np.max without an axis: one maximum over the whole batch":
                 out[:, :, i, j] = np.max(window)
-            elif bug == "max over axes (1, 2) of the (N, C, PH, PW) window":
-                out[:, :, i, j] = window.max(axis=(1, 2))
             else:
                 out[:, :, i, j] = window.max(axis=(2, 3))
     return out, (x, pool_param)
@@ -77,8 +73,6 @@ def mp_fwd_view(x, pool_param, bug=None):
     view = sliding_window_view(x, (PH, PW), axis=(2, 3))  # (N, C, H-PH+1, W-PW+1, PH, PW)
     if bug == "window view not subsampled by the stride":
         pass
-    elif bug == "window view subsampled [::sw, ::sh]":
-        view = view[:, :, ::sw, ::sh]
     else:
         view = view[:, :, ::sh, ::sw]
     out = view.max(axis=(-2, -1))
@@ -100,7 +94,6 @@ CORPUS += _rows(
     "max_pool_forward_naive",
     mp_fwd_loop,
     [
-        "output size recomputed as H // stride",
         "pool_param['stride'] used as an int (an (h, w) pair breaks it)",
         "window rows start at i, not i * sh",
         "PH used for the window's width too",
@@ -112,13 +105,12 @@ CORPUS += _rows(
     mp_fwd_batch,
     [
         "np.max without an axis: one maximum over the whole batch",
-        "max over axes (1, 2) of the (N, C, PH, PW) window",
     ],
 )
 CORPUS += _rows(
     "max_pool_forward_naive",
     mp_fwd_view,
-    ["window view not subsampled by the stride", "window view subsampled [::sw, ::sh]"],
+    ["window view not subsampled by the stride"],
 )
 CORPUS += [("max_pool_forward_naive", "running maximum over strided tap slices", mp_fwd_taps, None, True)]
 
@@ -153,8 +145,6 @@ def mp_bwd_loop(dout, cache, bug=None):
                                     best, p, q = window[a, b], a, b
                     elif bug == "unravel_index with (PW, PH)":
                         p, q = np.unravel_index(np.argmax(window), (PW, PH))
-                    elif bug == "unravel_index with x's (H, W) instead of the window's shape":
-                        p, q = np.unravel_index(np.argmax(window), (H, W))
                     else:
                         p, q = np.unravel_index(np.argmax(window), window.shape)
                     if bug == "dx[...] = dout (assigned, not added: overlapping windows lose a gradient)":
@@ -184,10 +174,7 @@ def mp_bwd_mask(dout, cache, bug=None):
             if bug != "cumsum tie-break dropped: every tied maximum gets the gradient":
                 mask = mask & (np.cumsum(mask, axis=2) == 1)  # the first maximum only
             mask = mask.reshape(N, C, PH, PW)
-            if bug == "dx window assigned (=), not added":
-                dx[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] = mask * dout[:, :, i, j][:, :, None, None]
-            else:
-                dx[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += mask * dout[:, :, i, j][:, :, None, None]
+            dx[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += mask * dout[:, :, i, j][:, :, None, None]
     return dx
 
 
@@ -203,10 +190,7 @@ def mp_bwd_scatter(dout, cache, bug=None):
     else:
         p, q = np.unravel_index(idx, (PH, PW))
     n, c, i, j = np.indices((N, C, Ho, Wo))
-    if bug == "rows offset by i * sw, columns by j * sh":
-        rows, cols = i * sw + p, j * sh + q
-    else:
-        rows, cols = i * sh + p, j * sw + q
+    rows, cols = i * sh + p, j * sw + q
     dx = np.zeros_like(x)
     if bug == "dx[n, c, rows, cols] += dout: fancy-index += drops repeated winners (not np.add.at)":
         dx[n, c, rows, cols] += dout
@@ -272,7 +256,6 @@ CORPUS += _rows(
         "ties split equally among the maxima (mask / mask.sum())",
         "hand-written search with >=: the last maximum wins ties",
         "unravel_index with (PW, PH)",
-        "unravel_index with x's (H, W) instead of the window's shape",
         "winner put at (i + p, j + q): the window's offset without the stride",
     ],
 )
@@ -282,7 +265,6 @@ CORPUS += _rows(
     [
         "max without keepdims, compared with the (N, C, PH, PW) window",
         "cumsum tie-break dropped: every tied maximum gets the gradient",
-        "dx window assigned (=), not added",
     ],
 )
 CORPUS += _rows(
@@ -290,7 +272,6 @@ CORPUS += _rows(
     mp_bwd_scatter,
     [
         "flat index split with divmod(idx, PH) instead of PW",
-        "rows offset by i * sw, columns by j * sh",
         "dx[n, c, rows, cols] += dout: fancy-index += drops repeated winners (not np.add.at)",
     ],
 )
@@ -315,8 +296,6 @@ def avg_fwd_loop(x, pool_param, bug=None):
     N, C, H, W = x.shape
     if bug == "np.pad(x, ph): pads N and C too":
         xpad = np.pad(x, ph)
-    elif bug == "pad pair swapped in np.pad: (pw, pw) on H, (ph, ph) on W":
-        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (ph, ph)))
     else:
         xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     if bug == "real pixels counted on an unpadded array of ones":
@@ -335,8 +314,6 @@ def avg_fwd_loop(x, pool_param, bug=None):
                         window = xpad[n, c, rows, cols]
                     if bug == "count_include_pad ignored: always divided by PH * PW":
                         count = PH * PW
-                    elif bug == "count_include_pad read backwards":
-                        count = ones[rows, cols].sum() if count_include_pad else PH * PW
                     elif bug == "real pixels counted as the window's nonzeros (np.count_nonzero)":
                         count = PH * PW if count_include_pad else np.count_nonzero(window)
                     else:
@@ -355,10 +332,7 @@ def avg_fwd_view(x, pool_param, bug=None):
         view = sliding_window_view(xpad[:, :, ::sh, ::sw], (PH, PW), axis=(2, 3))
     else:
         view = sliding_window_view(xpad, (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw]  # (N, C, Ho, Wo, PH, PW)
-    if bug == "window sums over axes (2, 3) of the view (the window grid), not (-2, -1)":
-        sums = view.sum(axis=(2, 3))
-    else:
-        sums = view.sum(axis=(-2, -1))
+    sums = view.sum(axis=(-2, -1))
     if count_include_pad:
         counts = PH * PW
     else:
@@ -389,11 +363,9 @@ CORPUS += _rows(
     avg_fwd_loop,
     [
         "count_include_pad ignored: always divided by PH * PW",
-        "count_include_pad read backwards",
         "real pixels counted as the window's nonzeros (np.count_nonzero)",
         "windows read from x, not from the padded copy",
         "np.pad(x, ph): pads N and C too",
-        "pad pair swapped in np.pad: (pw, pw) on H, (ph, ph) on W",
         "real pixels counted on an unpadded array of ones",
     ],
 )
@@ -402,7 +374,6 @@ CORPUS += _rows(
     avg_fwd_view,
     [
         "stride applied to the padded input before taking the windows",
-        "window sums over axes (2, 3) of the view (the window grid), not (-2, -1)",
     ],
 )
 CORPUS += [("avg_pool_forward_naive", "integral image of the padded input", avg_fwd_integral, None, True)]
@@ -429,8 +400,6 @@ def avg_bwd_loop(dout, cache, bug=None):
                     rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
                     if bug == "count_include_pad ignored in the backward: always PH * PW":
                         count = PH * PW
-                    elif bug == "count as the nonzeros of x's window, as in my forward":
-                        count = PH * PW if count_include_pad else np.count_nonzero(xpad[n, c, rows, cols])
                     else:
                         count = PH * PW if count_include_pad else ones[rows, cols].sum()
                     if bug == "dout not divided by the count (the sum's gradient)":
@@ -501,7 +470,6 @@ CORPUS += _rows(
         "count_include_pad ignored in the backward: always PH * PW",
         "dout not divided by the count (the sum's gradient)",
         "shares added to an unpadded dx at padded coordinates",
-        "count as the nonzeros of x's window, as in my forward",
     ],
 )
 CORPUS += _rows(
@@ -521,14 +489,11 @@ CORPUS += [("avg_pool_backward_naive", "tap by tap through strided slices of the
 def bn_fwd(x, gamma, beta, bn_param, bug=None):
     """First attempt: keepdims statistics over (0, 2, 3), the running statistics by the lesson's formula."""
     mode = bn_param["mode"]
-    eps = 1e-5 if bug == "eps hard-coded to 1e-5 (bn_param['eps'] ignored)" else bn_param.get("eps", 1e-5)
+    eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
     N, C, H, W = x.shape
     running_mean = bn_param.get("running_mean", np.zeros(C))
-    if bug == "running_var starts at zeros":
-        running_var = bn_param.get("running_var", np.zeros(C))
-    else:
-        running_var = bn_param.get("running_var", np.ones(C))
+    running_var = bn_param.get("running_var", np.ones(C))
     if bug == "gamma[None, :, None, None]: breaks for gamma of shape (1, C, 1, 1)":
         g, b = gamma[None, :, None, None], beta[None, :, None, None]
     else:
@@ -633,8 +598,6 @@ CORPUS += _rows(
         "eps added outside the sqrt: (x - mean) / (std + eps)",
         "test mode normalizes with the batch statistics",
         "running statistics updated in test mode too",
-        "running_var starts at zeros",
-        "eps hard-coded to 1e-5 (bn_param['eps'] ignored)",
         "gamma[None, :, None, None]: breaks for gamma of shape (1, C, 1, 1)",
     ],
 )
@@ -665,9 +628,7 @@ def bn_bwd(dout, cache, bug=None):
         dxhat = dout * gamma.reshape(1, C, 1, 1)
     mean_dxhat = dxhat.mean(axis=axes, keepdims=True)
     mean_dxhat_xhat = (dxhat * xhat).mean(axis=axes, keepdims=True)
-    if bug == "xhat term added, not subtracted":
-        dx = (dxhat - mean_dxhat + xhat * mean_dxhat_xhat) * inv_std.reshape(1, C, 1, 1)
-    elif bug == "xhat term dropped (the path through the variance forgotten)":
+    if bug == "xhat term dropped (the path through the variance forgotten)":
         dx = (dxhat - mean_dxhat) * inv_std.reshape(1, C, 1, 1)
     else:
         dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * inv_std.reshape(1, C, 1, 1)
@@ -760,7 +721,6 @@ CORPUS += _rows(
     [
         "dxhat = dout: gamma left out",
         "means over axis 0 only (fully connected batch norm's axis)",
-        "xhat term added, not subtracted",
         "xhat term dropped (the path through the variance forgotten)",
         "dgamma and dbeta swapped",
         "dgamma, dbeta returned as (C,) when gamma was (1, C, 1, 1)",
@@ -780,3 +740,183 @@ CORPUS += _rows(
     forward=bn_fwd_staged,
 )
 CORPUS += [("spatial_batchnorm_backward", "per-channel Jacobian matrix", bn_bwd_jacobian, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_forward
+
+
+def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
+    """The lesson's idea: x.reshape(N, G, -1), statistics along axis 2."""
+    N, C, H, W = x.shape
+    if bug == "gn_param['eps'] read without a default (KeyError for {})":
+        eps = gn_param["eps"]
+    else:
+        eps = gn_param.get("eps", 1e-5)
+    if bug == "x.reshape(N, C // G, -1): C // G groups of G channels":
+        xg = x.reshape(N, C // G, -1)
+    else:
+        xg = x.reshape(N, G, -1)  # (N, G, C/G*H*W)
+    mean = xg.mean(axis=2, keepdims=True)
+    if bug == "unbiased variance (ddof=1, torch's x.var() default)":
+        var = xg.var(axis=2, keepdims=True, ddof=1)
+    else:
+        var = xg.var(axis=2, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+def gn_fwd_paper(x, gamma, beta, G, gn_param, bug=None):
+    """Adapted from the TensorFlow code of Wu & He's paper (Figure 3): a (N, G, C // G, H, W) view."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    if bug == "reshape(N, C // G, G, H, W) with moments over (1, 3, 4): interleaved groups":
+        x5 = x.reshape(N, C // G, G, H, W)
+        axes = (1, 3, 4)
+    elif bug == "moments over (3, 4) of the 5-d view: per channel (instance norm)":
+        x5 = x.reshape(N, G, C // G, H, W)
+        axes = (3, 4)
+    else:
+        x5 = x.reshape(N, G, C // G, H, W)
+        axes = (2, 3, 4)
+    mean = x5.mean(axis=axes, keepdims=True)
+    var = x5.var(axis=axes, keepdims=True)
+    xhat = ((x5 - mean) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    if bug == "gamma (C,) broadcast against W: the paper's code assumes (1, C, 1, 1)":
+        out = xhat * gamma + beta
+    else:
+        out = xhat * gamma.reshape(1, C, 1, 1) + beta.reshape(1, C, 1, 1)
+    inv_std = (1.0 / np.sqrt(var + eps)).reshape(N, -1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+def gn_fwd_loop(x, gamma, beta, G, gn_param):
+    """Right, unusual: a loop over the samples and the groups, each group's channels sliced out."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    Cg = C // G
+    g, b = np.ravel(gamma), np.ravel(beta)
+    xhat = np.empty_like(x)
+    inv_std = np.empty((N, G, 1))
+    for n in range(N):
+        for k in range(G):
+            block = x[n, k * Cg : (k + 1) * Cg]
+            inv_std[n, k, 0] = 1 / np.sqrt(np.mean((block - block.mean()) ** 2) + eps)
+            xhat[n, k * Cg : (k + 1) * Cg] = (block - block.mean()) * inv_std[n, k, 0]
+    out = xhat * g[:, None, None] + b[:, None, None]
+    return out, (xhat, inv_std, gamma, np.shape(beta), G)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd,
+    [
+        "x.reshape(N, C // G, -1): C // G groups of G channels",
+        "gn_param['eps'] read without a default (KeyError for {})",
+        "unbiased variance (ddof=1, torch's x.var() default)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd_paper,
+    [
+        "reshape(N, C // G, G, H, W) with moments over (1, 3, 4): interleaved groups",
+        "moments over (3, 4) of the 5-d view: per channel (instance norm)",
+        "gamma (C,) broadcast against W: the paper's code assumes (1, C, 1, 1)",
+    ],
+)
+CORPUS += [("spatial_groupnorm_forward", "loop over samples and groups", gn_fwd_loop, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_backward
+
+
+def gn_bwd(dout, cache, bug=None):
+    """Batch norm's compact backward with the means over axis 2 of the (N, G, K) view."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = xhat.shape
+    if bug == "dgamma, dbeta summed in the (N, G, K) view: one per group, not per channel":
+        dbeta = dout.reshape(N, G, -1).sum(axis=(0, 2))
+        dgamma = (dout * xhat).reshape(N, G, -1).sum(axis=(0, 2))
+    else:
+        dbeta = dout.sum(axis=(0, 2, 3))
+        dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    xg = xhat.reshape(N, G, -1)
+    axes = (0, 2) if bug == "means over axes (0, 2) of the (N, G, K) view: pooled over the batch" else 2
+    if bug == "gamma pulled out after the means (batch norm's shortcut)":
+        dg = dout.reshape(N, G, -1)
+        dx = (dg - dg.mean(axis=axes, keepdims=True) - xg * (dg * xg).mean(axis=axes, keepdims=True)) * inv_std
+        dx = dx.reshape(N, C, H, W) * gamma.reshape(1, C, 1, 1)
+    else:
+        dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+        dx = dxhat - dxhat.mean(axis=axes, keepdims=True) - xg * (dxhat * xg).mean(axis=axes, keepdims=True)
+        if bug == "inv_std (N, G, 1) applied after reshaping back to (N, C, H, W)":
+            return dx.reshape(N, C, H, W) * inv_std, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+        dx = dx * inv_std
+    if bug == "dx returned in the (N, G, K) view, not reshaped to (N, C, H, W)":
+        return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_bwd_sums(dout, cache, bug=None):
+    """The means written as sums over the group divided by its size."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = xhat.shape
+    K = H * W if bug == "group size taken as H * W (one channel), not C // G * H * W" else C // G * H * W
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    xg = xhat.reshape(N, G, -1)
+    s1 = dxhat.sum(axis=2, keepdims=True) / K
+    s2 = (dxhat * xg).sum(axis=2, keepdims=True) / K
+    dx = (dxhat - s1 - xg * s2) * inv_std
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_fwd_staged(x, gamma, beta, G, gn_param):
+    """A student's own forward for a staged backward: caches x, the group means and variances."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    xhat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta.shape, G)
+
+
+def gn_bwd_staged(dout, cache):
+    """Right, unusual: CS231n's staged backward (dvar, dmu, then dx) per (sample, group), on the own cache."""
+    x, mu, var, eps, gamma, beta_shape, G = cache
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    K = xg.shape[2]
+    std = np.sqrt(var + eps)
+    xhat = ((xg - mu) / std).reshape(N, C, H, W)
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    dvar = np.sum(dxhat * (xg - mu), axis=2, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    dmu = -np.sum(dxhat, axis=2, keepdims=True) / std + dvar * np.mean(-2 * (xg - mu), axis=2, keepdims=True)
+    dx = dxhat / std + dvar * 2 * (xg - mu) / K + dmu / K
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd,
+    [
+        "gamma pulled out after the means (batch norm's shortcut)",
+        "means over axes (0, 2) of the (N, G, K) view: pooled over the batch",
+        "inv_std (N, G, 1) applied after reshaping back to (N, C, H, W)",
+        "dx returned in the (N, G, K) view, not reshaped to (N, C, H, W)",
+        "dgamma, dbeta summed in the (N, G, K) view: one per group, not per channel",
+    ],
+)
+CORPUS += _rows(
+    "spatial_groupnorm_backward", gn_bwd_sums, ["group size taken as H * W (one channel), not C // G * H * W"]
+)
+CORPUS += [
+    ("spatial_groupnorm_backward", "CS231n staged backward per group, own cache", gn_bwd_staged, gn_fwd_staged, True)
+]

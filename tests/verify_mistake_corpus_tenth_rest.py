@@ -101,6 +101,11 @@ BASES = [
     ("spatial_batchnorm_backward", M.bn_bwd, None),
     ("spatial_batchnorm_backward", M.bn_bwd_shortcut, None),
     ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_staged),
+    ("spatial_groupnorm_forward", M.gn_fwd, None),
+    ("spatial_groupnorm_forward", M.gn_fwd_paper, None),
+    ("spatial_groupnorm_forward", M.gn_fwd_staged, None),
+    ("spatial_groupnorm_backward", M.gn_bwd, None),
+    ("spatial_groupnorm_backward", M.gn_bwd_sums, None),
 ]
 
 if __name__ == "__main__":
