@@ -1,6 +1,49 @@
 """A tenth held-out corpus of student mistakes, the pooling and normalization half, written blind to the checker.
 
-(Docstring completed at the end of the corpus.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``mistake_corpus.measure(CORPUS)`` runs them), for the eight exercises of lessons 4-6:
+``max_pool_forward_naive``, ``max_pool_backward_naive``, ``avg_pool_forward_naive``,
+``avg_pool_backward_naive``, ``spatial_batchnorm_forward``, ``spatial_batchnorm_backward``,
+``spatial_groupnorm_forward`` and ``spatial_groupnorm_backward``. The convolution and network
+exercises are the other half, written separately. It measures how often the checker names a mistake
+it was never tuned to.
+
+Each row is one student's whole function as it might be pasted into a forum post asking "why does my
+check fail?", with the one bug that made them ask. The styles mix first attempts (the loops the stubs
+suggest) with second attempts after the hints (window views with ``sliding_window_view``, masks with
+keepdims, argmax + unravel_index, ``np.add.at``, the (N*H*W, C) matrix of rows, the compact
+batch-norm backward and its shortcut through dbeta and dgamma) and code adapted from CS231n (the
+fully connected batchnorm_forward, the staged backward through dvar and dmu) or from PyTorch and the
+group-norm paper's code (momentum the other way round, the unbiased variance, return_indices, a
+(1, C, 1, 1) gamma assumed). The mistakes are the common ones, roughly as often as they happen:
+``=`` for ``+=``, ties, a stride forgotten or swapped, padding and count_include_pad, the running
+statistics, eps, the axes of the statistics, reshapes without transposes, gamma's shape. Each helper
+with ``bug=None`` is right; each wrong row is one branch of it. The rows with ``should_pass`` True are
+correct functions in unusual styles (tap-by-tap maxima, an integral image, a per-channel Jacobian,
+per-group loops, ...), there to catch false FAILs.
+
+How it was written: blind. From the student edition of lessons 4, 5 and 6
+(``lessons/04_max_pooling.ipynb``, ``05_batch_normalization.ipynb``, ``06_group_normalization.ipynb``:
+the explanations, the stubs, their docstrings), ``cnnlab/layers``, ``cnnlab/shapes.py``,
+``cnnlab/geometry.py`` and ``cnnlab/cases.py``, and for the format only the first 90 lines of
+``tests/mistake_corpus_fourth.py``, ``tests/corpus_verify.py`` and
+``tests/verify_mistake_corpus_fourth.py``. The checker (``cnnlab/exercises/``), ``cnnlab.grading``,
+``tests/student_impls.py``, ``tests/test_exercises.py``, ``tests/test_crashes.py`` and the other
+corpora were not read, and the check was not run on any row. Every row was verified against cnnlab's
+reference implementations by ``tests/verify_mistake_corpus_tenth_rest.py``: each wrong row differs from
+the reference (a wrong value, a wrong shape, or an exception) on at least one input, each right row
+matches it to a relative error of 1e-8 on every input.
+
+``forward`` is None where the backward reads cnnlab's cache format (pooling ``(x, pool_param)``, batch
+norm ``(xhat, inv_std, gamma, beta.shape, mode)``, group norm ``(xhat, inv_std, gamma, beta.shape,
+G)``), or the student's own correct forward where the backward relies on a cache of its own (winner
+indices for max pooling, x and the statistics for the staged norm backward passes). Batch norm's
+backward is meant for train mode only, as lesson 5 says.
+
+70 rows: 61 wrong, 9 right. Per exercise (wrong + right): max_pool_forward_naive 6 + 1,
+max_pool_backward_naive 10 + 2, avg_pool_forward_naive 6 + 1, avg_pool_backward_naive 8 + 1,
+spatial_batchnorm_forward 10 + 1, spatial_batchnorm_backward 9 + 1, spatial_groupnorm_forward 6 + 1,
+spatial_groupnorm_backward 6 + 1.
 """
 
 from __future__ import annotations

@@ -88,6 +88,7 @@ BASES = [
     ("max_pool_forward_naive", M.mp_fwd_loop, None),
     ("max_pool_forward_naive", M.mp_fwd_batch, None),
     ("max_pool_forward_naive", M.mp_fwd_view, None),
+    ("max_pool_forward_naive", M.mp_fwd_indices, None),
     ("max_pool_backward_naive", M.mp_bwd_loop, None),
     ("max_pool_backward_naive", M.mp_bwd_mask, None),
     ("max_pool_backward_naive", M.mp_bwd_scatter, None),
