@@ -379,17 +379,20 @@ def _dx(
     size=None,
     start=None,
     count_start=None,
+    count_pad=None,
 ):
     """dx of average pooling's backward with one thing changed: the windows (step, or size and start),
-    the count, ``share`` "even" (every pixel), "top-left" or "max" (the window's maximum), assigning
-    (add=False), or not cropping the padding (crop=False: dxpad itself)."""
+    the count (or the padding its real pixels are counted with, ``count_pad``), ``share`` "even" (every
+    pixel), "top-left" or "max" (the window's maximum), assigning (add=False), or not cropping the padding
+    (crop=False: dxpad itself)."""
     _, stride, pad, right_count = _geometry(x, pool_param)
     N, C, H, W = x.shape
     xpad = im2col_module.pad_input(x, pad)
     dxpad = np.zeros((N, C, H + 2 * pad[0], W + 2 * pad[1]))
     step = stride if step is None else step
     count = count or right_count
-    windows = _windows(x, pool_param, dout.shape[2:], step, pad, count, size, start, count_start)
+    counted = pad if count_pad is None else count_pad
+    windows = _windows(x, pool_param, dout.shape[2:], step, counted, count, size, start, count_start)
     if any(divisor == 0 for *_, divisor in windows):
         return None
     for i, j, rows, cols, divisor in windows:
@@ -661,6 +664,8 @@ def avg_pool_forward(args, dout=None):
                 found.append(mistake("out", AVG_POOL[key], lambda p=other_pad: _out(x, pool_param, pad=p)))
                 padded = lambda p=other_pad: im2col_module.pad_input(x, p)  # noqa: E731
                 found.append(mistake("out", AVG_POOL[key], lambda v=padded: _out(x, pool_param, xpad=v())))
+                counts_only = lambda p=other_pad: _out(x, pool_param, pad=p, xpad=im2col_module.pad_input(x, pad))  # noqa: E731
+                found.append(mistake("out", AVG_POOL[key], counts_only))
     if stride != (1, 1):
         found.append(mistake("out", AVG_POOL["no stride"], lambda: _out(x, pool_param, step=(1, 1))))
     found += [
@@ -709,6 +714,15 @@ def avg_pool_backward(args, dout):
         mistake("dx", AVG_POOL["backward max"], lambda: _dx(x, pool_param, dout, count="none", share="max")),
         mistake("dx", AVG_POOL["backward max"], lambda: _dx(x, pool_param, dout, share="max")),
         mistake("dx", AVG_POOL["repeat"], lambda: _repeated(dout, pool_param)),
+        *(
+            mistake("dx", f"in the backward pass, {AVG_POOL[key]}", lambda p=p: _dx(x, pool_param, dout, count_pad=p))
+            for key, p in (
+                ("pad h for w", (pad[0], pad[0])),
+                ("pad w for h", (pad[1], pad[1])),
+                ("pad swapped", pad[::-1]),
+            )
+            if p != pad and count == "inside"
+        ),
     ]
     if stride != (1, 1):
         found.append(mistake("dx", AVG_POOL["backward no stride"], lambda: _dx(x, pool_param, dout, step=(1, 1))))

@@ -30,6 +30,10 @@ __all__ = ["EXERCISES", "BATCHNORM", "CONVENTIONS", "batchnorm_cases", "batchnor
 LAYOUTS = ("H,W", "C,H,W", "N", "all", "N,H", "N,W", "reshape(-1, C)")
 
 BATCHNORM = {
+    "gamma missing from means": (
+        "dx's two means leave gamma out: they are the means of dxhat = gamma * dout, so gamma * dbeta / M and "
+        "gamma * dgamma / M, dx = (gamma * dout - gamma * dbeta / M - xhat * gamma * dgamma / M) / std"
+    ),
     "rows untransposed backward": (
         "dout and xhat are made rows with .reshape(-1, C) and no transpose: each row mixes the channels; move C "
         "last first, dout.transpose(0, 2, 3, 1).reshape(-1, C) (the same for xhat), and dx back with "
@@ -404,6 +408,13 @@ def batchnorm_backward(args, dout):
             )
         )
         found += _rows_untransposed(dout, xhat, inv_std, gamma)
+    if N * H * W > 1:  # the compact formula with gamma left out of its two means (the sums of dout)
+        M = N * H * W
+        g = per_channel(gamma, C)
+        dbeta, dgamma = dout.sum(axis=(0, 2, 3), keepdims=True), (dout * xhat).sum(axis=(0, 2, 3), keepdims=True)
+        found.append(
+            ("dx", BATCHNORM["gamma missing from means"], (dout * g - dbeta / M - xhat * dgamma / M) * inv_std)
+        )
     return found
 
 

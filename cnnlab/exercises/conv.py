@@ -177,6 +177,13 @@ def _w_row_cached(args, message) -> bool:
 # the backward given the cache's w_row
 LOOP_CRASHES = (
     CrashAdvice(
+        kind=TypeError,
+        text="only integer scalar arrays can be converted to a scalar index",
+        tag="",
+        advice=CONV["name used twice"],
+        applies=lambda args, message: True,
+    ),
+    CrashAdvice(
         kind=ValueError, text="w must have 4 dimensions", tag="", advice=CONV["w_row cached"], applies=_w_row_cached
     ),
 )

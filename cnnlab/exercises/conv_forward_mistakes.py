@@ -402,6 +402,7 @@ def loop_counts(C, HH, WW) -> list:
 def bias_counts(bare, bias, C, HH, WW) -> list:
     """out with the bias added k times: inside a loop over the taps or the channels."""
     return [
-        mistake("out", CONV["bias counted"].format(where=where), lambda k=k: bare + k * bias)
+        mistake("out", CONV["bias counted"].format(where=where + also), lambda k=k + extra: bare + k * bias)
         for k, where in loop_counts(C, HH, WW)
+        for extra, also in ((0, ""), (1, ", and once more outside them"))
     ]

@@ -109,6 +109,11 @@ CONV = {
     "pair swapped": (
         "{param} is an (h, w) pair here and its values are swapped: the rows use {param}[0], the columns {param}[1]"
     ),
+    "name used twice": (
+        "a slice or an index got an array where an int belongs: is one name used for two things, such as the "
+        "dilation's dw (from dh, dw = dilation) and the weight gradient dw? Give them names of their own "
+        "(dil_h, dil_w for the dilation)"
+    ),
     "zeroed in loop": (
         "{name} is set to zeros inside the loop over the {what}: only the last {one}'s terms survive; create it "
         "once, before the loops, and add every window's term into it"

@@ -51,6 +51,10 @@ CONVNET = {
         "the convolution's pad is (HH - 1) / 2, a float: use integer division, pad = (HH - 1) // 2 (lesson 7's "
         "'same' padding)"
     ),
+    "db for dw": (
+        "a bias's gradient met its weight's reg * W: dw and db are swapped where a layer's backward is unpacked; "
+        "affine_backward and conv_backward return (dx, dw, db), in this order"
+    ),
     "names shifted": (
         "a gradient of one weight's shape met another weight's reg * W: the gradients are stored under the wrong "
         "names (counting the layers from the top?); grads[name] must be the gradient of the loss with respect to "
@@ -448,6 +452,15 @@ def _param_key(args, message) -> bool:
     return message.strip("'\"") in CONVNET_PARAMS
 
 
+def _bias_and_weight(args, message) -> bool:
+    """A broadcast between one layer's bias shape and its weight's: its db where its dw belongs (met reg * W)."""
+    shapes_ = {
+        tuple(int(n) for n in group.split(",") if n) for group in re.findall(r"\(([\d,]+)\)", message.replace(" ", ""))
+    }
+    params = args[0]
+    return any({tuple(params[f"W{k}"].shape), tuple(params[f"b{k}"].shape)} <= shapes_ for k in (1, 2, 3))
+
+
 def _two_params(args, message) -> bool:
     """A broadcast between the shapes of two different weights: a gradient stored under another one's name
     met that one's reg * W."""
@@ -487,6 +500,7 @@ CRASHES = tuple(
         applies=lambda args, message: True,
     ),
     CrashAdvice(kind=ValueError, text="broadcast", tag="", advice=CONVNET["names shifted"], applies=_two_params),
+    CrashAdvice(kind=ValueError, text="broadcast", tag="", advice=CONVNET["db for dw"], applies=_bias_and_weight),
 )
 
 

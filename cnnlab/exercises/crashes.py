@@ -227,7 +227,10 @@ def _combined(shape: tuple) -> str | None:
 
 
 def _per_group(small: tuple, big: tuple) -> str | None:
-    """(N, G, 1, 1) against (N, C, H, W), G a divisor of C other than 1 and C: group statistics on channels."""
+    """(N, G, 1, 1) or (N, G, 1) against (N, C, H, W), G a divisor of C other than 1 and C: group statistics
+    on channels."""
+    if len(small) == 3 and small[2] == 1:
+        small = (*small, 1)
     if len(small) != 4 or len(big) != 4 or small[0] != big[0] or small[2:] != (1, 1):
         return None
     g, c = small[1], big[1]

@@ -14,7 +14,7 @@ from cnnlab import cases as tables
 from cnnlab import layers as L
 from cnnlab import shapes
 from cnnlab.exercises import norm
-from cnnlab.exercises.exercise import Case, Exercise, case_rng, mistake
+from cnnlab.exercises.exercise import Case, CrashAdvice, Exercise, case_rng, mistake
 from cnnlab.exercises.norm import (
     layout_labels,
     normalization_backward,
@@ -43,6 +43,10 @@ LAYOUTS = (
 )
 
 GROUPNORM = {
+    "per-group sums": (
+        "dgamma or dbeta is summed in the grouped view, one number per group (or per sample and group): gamma and "
+        "beta are per channel, so sum dout * xhat and dout in the (N, C, H, W) layout over (0, 2, 3)"
+    ),
     "groups at g": (
         "group g is sliced as channels g : g + C // G (where it is read, written, or both), so the groups "
         "overlap: group g is channels g*(C // G) : (g + 1)*(C // G), or x.reshape(N, G, -1)"
@@ -165,6 +169,20 @@ def _groups_at_g(x, gamma, beta, G, eps, read_at_g=True, write_at_g=True):
         xhat[:, write] = (block - mean) / np.sqrt(block.var(axis=(1, 2, 3), keepdims=True) + eps)
         out[:, write] = g[:, write] * xhat[:, write] + bt[:, write]
     return xhat, out
+
+
+def _per_group_sums(args, message) -> bool:
+    """dgamma or dbeta summed in the (N, G, -1) view, G (or N*G) numbers, reshaped to gamma's shape."""
+    x, gamma, _, G, _ = args
+    N, C = x.shape[:2]
+    if G in (1, C):  # one group per sample, or per channel: the per-group sums are other mistakes' too
+        return False
+    return any(f"array of size {s} into shape" in message for s in {G, N * G} - {C, N * C})
+
+
+PER_GROUP_SUMS = CrashAdvice(
+    kind=ValueError, text="cannot reshape", tag="", advice=GROUPNORM["per-group sums"], applies=_per_group_sums
+)
 
 
 def _tiled_labels(x_shape, G):
@@ -293,6 +311,7 @@ EXERCISES = [
         inputs=("x", "gamma", "beta"),
         forward="spatial_groupnorm_forward",
         mistakes=groupnorm_backward,
+        crash_advice=(PER_GROUP_SUMS,),
         hints=(
             "dgamma and dbeta are the same as in batch norm: sums over (N, H, W) of dout * xhat and\n"
             "of dout, in gamma's shape.",
