@@ -88,3 +88,101 @@ CORPUS += _rows(
     ["len(range(...)) of the window starts: 0, not negative, when it does not fit"],
 )
 CORPUS.append(_right("conv_output_size", "math.floor of the span arithmetic, a float division", out_size_count))
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_naive
+
+
+def conv_fwd_loops(x, w, b, conv_param, bug=None):
+    """The stub's four loops over n, f, i, j, one window slice each."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    if bug == "pad pair read as (before, after): ph above, pw below":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, pw), (ph, pw)))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((N, F, Ho, Wo))
+    n_cols = Ho if bug == "columns looped over range(Ho)" else Wo
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(n_cols):
+                    r0 = i * sh
+                    c0 = j * sh if bug == "column start uses the row stride sh" else j * sw
+                    if bug == "dilation forgotten: a contiguous HH x WW window":
+                        rows, cols = slice(r0, r0 + HH), slice(c0, c0 + WW)
+                    else:
+                        rows = slice(r0, r0 + dh * (HH - 1) + 1, dh)
+                        cols = slice(c0, c0 + dw * (WW - 1) + 1, dw)
+                    if bug == "window sliced from x, not from the padded xpad":
+                        window = x[n, :, rows, cols]
+                    else:
+                        window = xpad[n, :, rows, cols]
+                    kernel = w[f, :, ::-1, ::-1] if bug == "kernel flipped (a true convolution)" else w[f]
+                    out[n, f, i, j] = np.sum(window * kernel)
+                    if bug != "bias forgotten":
+                        out[n, f, i, j] += b[f]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_swv(x, w, b, conv_param, bug=None):
+    """Vectorized: every dilated window with sliding_window_view, then one einsum."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    if bug == "sliding window of HH x WW, dilation left out":
+        win = sliding_window_view(xpad, (HH, WW), axis=(2, 3))[:, :, ::sh, ::sw]
+    else:
+        span = (dh * (HH - 1) + 1, dw * (WW - 1) + 1)
+        win = sliding_window_view(xpad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, HH, WW)
+    out = np.einsum("nchwpq,fcpq->nfhw", win, w)
+    if bug == "bias added as out + b (broadcast over the last axis)":
+        out = out + b
+    else:
+        out = out + b[None, :, None, None]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_taps(x, w, b, conv_param, bug=None):
+    """One strided slice per filter tap (p, q), as im2col's fast loop, mixed with the filters by einsum."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    out = np.zeros((N, F, Ho, Wo))
+    if bug != "bias added once per tap, inside the tap loop":
+        out += b.reshape(1, F, 1, 1)
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = p * dh, q * dw
+            patch = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]  # (N, C, Ho, Wo)
+            out += np.einsum("nchw,fc->nfhw", patch, w[:, :, p, q])
+            if bug == "bias added once per tap, inside the tap loop":
+                out += b.reshape(1, F, 1, 1)
+    return out, (x, w, b, conv_param)
+
+
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_loops,
+    [
+        "pad pair read as (before, after): ph above, pw below",
+        "columns looped over range(Ho)",
+        "column start uses the row stride sh",
+        "dilation forgotten: a contiguous HH x WW window",
+        "window sliced from x, not from the padded xpad",
+        "kernel flipped (a true convolution)",
+        "bias forgotten",
+    ],
+)
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_swv,
+    ["sliding window of HH x WW, dilation left out", "bias added as out + b (broadcast over the last axis)"],
+)
+CORPUS += _rows("conv_forward_naive", conv_fwd_taps, ["bias added once per tap, inside the tap loop"])
+CORPUS.append(_right("conv_forward_naive", "per-tap strided slices mixed by einsum, bias first", conv_fwd_taps))
