@@ -186,3 +186,97 @@ CORPUS += _rows(
 )
 CORPUS += _rows("conv_forward_naive", conv_fwd_taps, ["bias added once per tap, inside the tap loop"])
 CORPUS.append(_right("conv_forward_naive", "per-tap strided slices mixed by einsum, bias first", conv_fwd_taps))
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_naive (cnnlab's cache (x, w, b, conv_param))
+
+
+def conv_bwd_loops(dout, cache, bug=None):
+    """The forward's four loops, adding g * w[f] into dxpad and g * window into dw[f]."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw = np.zeros_like(w)
+    db = np.zeros(F)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = i * sh, j * sw
+                    if bug == "dilation forgotten in the backward windows":
+                        rows, cols = slice(r0, r0 + HH), slice(c0, c0 + WW)
+                    else:
+                        rows = slice(r0, r0 + dh * (HH - 1) + 1, dh)
+                        cols = slice(c0, c0 + dw_ * (WW - 1) + 1, dw_)
+                    g = dout[n, f, i, j]
+                    if bug == "dxpad window assigned (=), not added (+=)":
+                        dxpad[n, :, rows, cols] = g * w[f]
+                    elif bug == "dx gets the flipped kernel, w[f, :, ::-1, ::-1]":
+                        dxpad[n, :, rows, cols] += g * w[f, :, ::-1, ::-1]
+                    else:
+                        dxpad[n, :, rows, cols] += g * w[f]
+                    if bug == "dw window taken from x, not from the padded xpad":
+                        dw[f] += g * x[n, :, rows, cols]
+                    elif bug == "dw += without [f]: every filter gets every window":
+                        dw += g * xpad[n, :, rows, cols]
+                    else:
+                        dw[f] += g * xpad[n, :, rows, cols]
+                    db[f] += g
+    if bug == "db averaged over the batch (divided by N)":
+        db = db / N
+    if bug == "padding cut with ph:-ph, pw:-pw (empty when the pad is 0)":
+        dx = dxpad[:, :, ph:-ph, pw:-pw]
+    elif bug == "width cut with the height's pad: dxpad[:, :, ph:ph + H, ph:ph + W]":
+        dx = dxpad[:, :, ph : ph + H, ph : ph + W]
+    else:
+        dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    return dx, dw, db
+
+
+def conv_bwd_index(dout, cache, bug=None):
+    """Vectorized: index arrays for every window, einsum for dw, np.add.at to scatter dx."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    r = (np.arange(Ho) * sh)[:, None] + (np.arange(HH) * dh)[None, :]  # (Ho, HH) padded rows
+    c = (np.arange(Wo) * sw)[:, None] + (np.arange(WW) * dw_)[None, :]  # (Wo, WW) padded columns
+    idx = (slice(None), slice(None), r[:, None, :, None], c[None, :, None, :])
+    windows = xpad[idx]  # (N, C, Ho, Wo, HH, WW)
+    dw = np.einsum("nfhw,nchwpq->fcpq", dout, windows)
+    db = dout.sum(axis=(0, 2, 3))
+    contrib = np.einsum("nfhw,fcpq->nchwpq", dout, w)
+    dxpad = np.zeros_like(xpad)
+    if bug == "dxpad[rows, cols] += ...: fancy-indexed +=, overlapping windows counted once":
+        dxpad[idx] += contrib
+    else:
+        np.add.at(dxpad, idx, contrib)
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_loops,
+    [
+        "dxpad window assigned (=), not added (+=)",
+        "dw window taken from x, not from the padded xpad",
+        "padding cut with ph:-ph, pw:-pw (empty when the pad is 0)",
+        "width cut with the height's pad: dxpad[:, :, ph:ph + H, ph:ph + W]",
+        "dilation forgotten in the backward windows",
+        "dw += without [f]: every filter gets every window",
+        "db averaged over the batch (divided by N)",
+        "dx gets the flipped kernel, w[f, :, ::-1, ::-1]",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_index,
+    ["dxpad[rows, cols] += ...: fancy-indexed +=, overlapping windows counted once"],
+)
+CORPUS.append(_right("conv_backward_naive", "window index arrays, einsum for dw, np.add.at for dx", conv_bwd_index))

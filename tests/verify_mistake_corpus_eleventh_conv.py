@@ -55,6 +55,8 @@ GEOMETRIES = Geometries(
 
 # The helpers with bug=None: each must be right, so that every wrong row holds one mistake only.
 BASES = [
+    ("conv_backward_naive", M.conv_bwd_loops, None),
+    ("conv_backward_naive", M.conv_bwd_index, None),
     ("conv_forward_naive", M.conv_fwd_loops, None),
     ("conv_forward_naive", M.conv_fwd_swv, None),
     ("conv_forward_naive", M.conv_fwd_taps, None),
