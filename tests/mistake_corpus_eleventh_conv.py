@@ -280,3 +280,199 @@ CORPUS += _rows(
     ["dxpad[rows, cols] += ...: fancy-indexed +=, overlapping windows counted once"],
 )
 CORPUS.append(_right("conv_backward_naive", "window index arrays, einsum for dw, np.add.at for dx", conv_bwd_index))
+
+# ---------------------------------------------------------------------------------------------
+# im2col
+
+
+def im2col_windows(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Loop over the windows (the lesson's obvious way): window (r, s) becomes column r*W' + s."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = x if bug == "x not padded: windows read from x" else _pad(x, ph, pw)
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    for r in range(Ho):
+        for s in range(Wo):
+            window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "window made channel-last (transpose(0, 2, 3, 1)) before flattening":
+                window = window.transpose(0, 2, 3, 1)
+            column = r * Ho + s if bug == "column index r * H' + s" else r * Wo + s
+            cols[:, :, column] = window.reshape(N, -1)
+    return cols
+
+
+def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Loop over the taps (the lesson's fast way): tap (p, q) of every window is one strided slice."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    if bug == "width padded by the height's pad ph":
+        xpad = _pad(x, ph, ph)
+    else:
+        xpad = _pad(x, ph, pw)
+    last_axes = bug == "stored as (N, C, H', W', HH, WW) and reshaped without moving the axes"
+    cols = np.zeros((N, C, Ho, Wo, HH, WW)) if last_axes else np.zeros((N, C, HH, WW, Ho, Wo))
+    for p in range(HH):
+        for q in range(WW):
+            if bug == "tap offset p, not p * dilation":
+                r0, c0 = p, q
+            else:
+                r0, c0 = p * dh, q * dw
+            tap = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]  # (N, C, Ho, Wo)
+            if last_axes:
+                cols[:, :, :, :, p, q] = tap
+            else:
+                cols[:, :, p, q] = tap
+    return cols.reshape(N, C * HH * WW, Ho * Wo)
+
+
+def im2col_swv(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """sliding_window_view of the dilated span, strided, then the window axes moved before the positions."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    span = (dh * (HH - 1) + 1, dw * (WW - 1) + 1)
+    win = sliding_window_view(_pad(x, ph, pw), span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, HH, WW)
+    if bug == "sliding_window_view reshaped without the transpose":
+        return win.reshape(N, C * HH * WW, Ho * Wo)
+    cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * HH * WW, Ho * Wo)
+    if bug == "CS231n layout: returned as (C*HH*WW, N*H'*W')":
+        return cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
+    return cols
+
+
+def _window_indices(C, HH, WW, Ho, Wo, stride, dilation):
+    """CS231n's get_im2col_indices in the lesson's layout: (channel, row, column) of every cols entry."""
+    (sh, sw), (dh, dw) = stride, dilation
+    ch = np.repeat(np.arange(C), HH * WW)[:, None]  # (C*HH*WW, 1)
+    rows = dh * np.tile(np.repeat(np.arange(HH), WW), C)[:, None] + sh * np.repeat(np.arange(Ho), Wo)[None, :]
+    cols = dw * np.tile(np.arange(WW), HH * C)[:, None] + sw * np.tile(np.arange(Wo), Ho)[None, :]
+    return ch, rows, cols  # rows and cols (C*HH*WW, Ho*Wo)
+
+
+def im2col_index(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Fancy indexing with precomputed index arrays (CS231n style, the lesson's layout)."""
+    x, (HH, WW), stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    ch, rows, cols = _window_indices(C, HH, WW, Ho, Wo, stride, dilation)
+    return _pad(x, ph, pw)[:, ch, rows, cols]  # (N, C*HH*WW, Ho*Wo)
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_windows,
+    [
+        "x not padded: windows read from x",
+        "column index r * H' + s",
+        "window made channel-last (transpose(0, 2, 3, 1)) before flattening",
+    ],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_taps,
+    [
+        "tap offset p, not p * dilation",
+        "stored as (N, C, H', W', HH, WW) and reshaped without moving the axes",
+        "width padded by the height's pad ph",
+    ],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_swv,
+    ["sliding_window_view reshaped without the transpose", "CS231n layout: returned as (C*HH*WW, N*H'*W')"],
+)
+CORPUS.append(_right("im2col", "CS231n-style index arrays, one fancy-indexing read", im2col_index))
+
+# ---------------------------------------------------------------------------------------------
+# col2im
+
+
+def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The lesson's way: split the rows, add tap (p, q) of every column into one strided slice."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    split_last = bug == "rows split as (N, C, H', W', HH, WW)"
+    cols6 = cols.reshape(N, C, Ho, Wo, HH, WW) if split_last else cols.reshape(N, C, HH, WW, Ho, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    counts = np.zeros_like(xpad)
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = p * dh, q * dw
+            where = (slice(None), slice(None), slice(r0, r0 + sh * (Ho - 1) + 1, sh), slice(c0, c0 + sw * (Wo - 1) + 1, sw))
+            tap = cols6[:, :, :, :, p, q] if split_last else cols6[:, :, p, q]
+            if bug == "assigned (=), not added (+=)":
+                xpad[where] = tap
+            else:
+                xpad[where] += tap
+            counts[where] += 1
+    if bug == "divided by the window counts (col2im taken as im2col's inverse)":
+        xpad = xpad / np.maximum(counts, 1)
+    if bug == "padded image returned, the padding not cut away":
+        return xpad
+    if bug == "padding cut with ph:-ph, pw:-pw (empty when the pad is 0)":
+        return xpad[:, :, ph:-ph, pw:-pw]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_windows(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """Loop over the windows: column r*W' + s goes back into window (r, s)."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for r in range(Ho):
+        for s in range(Wo):
+            if bug == "dilation forgotten: columns added into a contiguous window":
+                rows, cs = slice(r * sh, r * sh + HH), slice(s * sw, s * sw + WW)
+            else:
+                rows = slice(r * sh, r * sh + dh * (HH - 1) + 1, dh)
+                cs = slice(s * sw, s * sw + dw * (WW - 1) + 1, dw)
+            column = r * Ho + s if bug == "column r * H' + s read for window (r, s)" else r * Wo + s
+            xpad[:, :, rows, cs] += cols[:, :, column].reshape(N, C, HH, WW)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_index(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """CS231n style: the im2col index arrays, np.add.at to add the repeated pixels."""
+    N, C, H, W = x_shape
+    (HH, WW), stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    ch, rows, cs = _window_indices(C, HH, WW, Ho, Wo, stride, dilation)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    if bug == "xpad[:, ch, rows, cols] += cols: fancy-indexed +=, overlaps counted once":
+        xpad[:, ch, rows, cs] += cols
+    else:
+        np.add.at(xpad, (slice(None), ch, rows, cs), cols)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_taps,
+    [
+        "assigned (=), not added (+=)",
+        "rows split as (N, C, H', W', HH, WW)",
+        "padded image returned, the padding not cut away",
+        "padding cut with ph:-ph, pw:-pw (empty when the pad is 0)",
+        "divided by the window counts (col2im taken as im2col's inverse)",
+    ],
+)
+CORPUS += _rows(
+    "col2im",
+    col2im_windows,
+    ["dilation forgotten: columns added into a contiguous window", "column r * H' + s read for window (r, s)"],
+)
+CORPUS += _rows(
+    "col2im", col2im_index, ["xpad[:, ch, rows, cols] += cols: fancy-indexed +=, overlaps counted once"]
+)
+CORPUS.append(_right("col2im", "CS231n-style index arrays and np.add.at", col2im_index))

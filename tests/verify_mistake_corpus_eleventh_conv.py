@@ -55,6 +55,13 @@ GEOMETRIES = Geometries(
 
 # The helpers with bug=None: each must be right, so that every wrong row holds one mistake only.
 BASES = [
+    ("im2col", M.im2col_windows, None),
+    ("im2col", M.im2col_taps, None),
+    ("im2col", M.im2col_swv, None),
+    ("im2col", M.im2col_index, None),
+    ("col2im", M.col2im_taps, None),
+    ("col2im", M.col2im_windows, None),
+    ("col2im", M.col2im_index, None),
     ("conv_backward_naive", M.conv_bwd_loops, None),
     ("conv_backward_naive", M.conv_bwd_index, None),
     ("conv_forward_naive", M.conv_fwd_loops, None),
