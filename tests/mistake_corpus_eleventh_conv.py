@@ -476,3 +476,187 @@ CORPUS += _rows(
     "col2im", col2im_index, ["xpad[:, ch, rows, cols] += cols: fancy-indexed +=, overlaps counted once"]
 )
 CORPUS.append(_right("col2im", "CS231n-style index arrays and np.add.at", col2im_index))
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_im2col (each calls the student's own im2col and col2im, as lesson 3 says)
+
+my_im2col = partial(im2col_taps, bug=None)
+my_col2im = partial(col2im_taps, bug=None)
+
+
+def conv_fwd_cols(x, w, b, conv_param, bug=None):
+    """The lesson's three lines: own im2col, w.reshape(F, -1) @ cols, bias, reshape."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "im2col called with pad and stride swapped":
+        cols = my_im2col(x, HH, WW, pad, stride, dilation)
+    elif bug == "im2col called with WW, HH (the filter sides swapped)":
+        cols = my_im2col(x, WW, HH, stride, pad, dilation)
+    elif bug == "dilation not passed to im2col":
+        cols = my_im2col(x, HH, WW, stride, pad)
+    else:
+        cols = my_im2col(x, HH, WW, stride, pad, dilation)
+    if bug == "w reshaped to (-1, F) and transposed":
+        w_row = w.reshape(-1, F).T
+    elif bug == "w flattened channel-last: w.transpose(0, 2, 3, 1).reshape(F, -1)":
+        w_row = w.transpose(0, 2, 3, 1).reshape(F, -1)
+    else:
+        w_row = w.reshape(F, -1)
+    if bug == "(N, H'*W', F) product reshaped to (N, F, H', W') without moving F":
+        out = cols.transpose(0, 2, 1) @ w_row.T + b  # (N, Ho*Wo, F)
+        return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+    out = w_row @ cols + b.reshape(1, F, 1)  # (N, F, Ho*Wo)
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+def conv_fwd_cols_flat(x, w, b, conv_param, bug=None):
+    """CS231n style: the batch flattened into the columns, one (F, K) @ (K, N*H'*W') product."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols = my_im2col(x, HH, WW, stride, pad, dilation)  # (N, K, P)
+    K, P = cols.shape[1:]
+    if bug == "columns flattened with cols.reshape(K, N*P), no transpose":
+        flat = cols.reshape(K, N * P)
+    else:
+        flat = cols.transpose(1, 0, 2).reshape(K, N * P)
+    out = w.reshape(F, -1) @ flat + b[:, None]  # (F, N*P)
+    if bug == "(F, N*H'*W') reshaped straight to (N, F, H', W')":
+        out = out.reshape(N, F, Ho, Wo)
+    else:
+        out = out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+    return out, (x, w, b, conv_param, cols)
+
+
+def conv_fwd_cols_tensordot(x, w, b, conv_param, bug=None):
+    """tensordot over the rows: (F, K) x (N, K, P) -> (F, N, P), then the batch moved first."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols = my_im2col(x, HH, WW, stride, pad, dilation)
+    out = np.tensordot(w.reshape(F, -1), cols, axes=([1], [1])).transpose(1, 0, 2)  # (N, F, P)
+    out = out.reshape(N, F, Ho, Wo) + b[:, None, None]
+    return out, (x, w, b, conv_param, cols)
+
+
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols,
+    [
+        "im2col called with pad and stride swapped",
+        "im2col called with WW, HH (the filter sides swapped)",
+        "dilation not passed to im2col",
+        "w reshaped to (-1, F) and transposed",
+        "w flattened channel-last: w.transpose(0, 2, 3, 1).reshape(F, -1)",
+        "(N, H'*W', F) product reshaped to (N, F, H', W') without moving F",
+    ],
+)
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols_flat,
+    ["columns flattened with cols.reshape(K, N*P), no transpose", "(F, N*H'*W') reshaped straight to (N, F, H', W')"],
+)
+CORPUS.append(
+    _right("conv_forward_im2col", "tensordot over the rows of the own im2col, batch moved first", conv_fwd_cols_tensordot)
+)
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_im2col (cnnlab's cache (x, w, b, conv_param, cols))
+
+
+def conv_bwd_cols(dout, cache, bug=None):
+    """The lesson's section 8: db, dw = sum_n dout_n @ cols_n.T, dx = own col2im(w_row.T @ dout)."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    ph, pw = pad
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    if bug == "db summed over axes (0, 1) of dout_rows":
+        db = dout_rows.sum(axis=(0, 1))
+    else:
+        db = dout_rows.sum(axis=(0, 2))
+    per_sample = dout_rows @ cols.transpose(0, 2, 1)  # (N, F, K)
+    if bug == "dw averaged over the batch (mean, not sum)":
+        dw = per_sample.mean(axis=0).reshape(F, C, HH, WW)
+    else:
+        dw = per_sample.sum(axis=0).reshape(F, C, HH, WW)
+    dcols = w.reshape(F, -1).T @ dout_rows  # (N, K, P)
+    if bug == "dilation not passed to col2im":
+        dx = my_col2im(dcols, x.shape, HH, WW, stride, pad)
+    else:
+        dx = my_col2im(dcols, x.shape, HH, WW, stride, pad, dilation)
+    if bug == "padding cut again after col2im":
+        dx = dx[:, :, ph : H - ph, pw : W - pw]
+    return dx, dw, db
+
+
+def conv_bwd_cols_einsum(dout, cache, bug=None):
+    """einsum for every product; dw built as (K, F) and transposed."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "columns rebuilt with im2col(x, HH, WW, stride): pad and dilation left out":
+        cols = my_im2col(x, HH, WW, stride)
+    dout_rows = dout.reshape(N, F, -1)
+    dw_kf = np.einsum("nkp,nfp->kf", cols, dout_rows)  # (K, F)
+    if bug == "dw computed as (K, F) and reshaped without the .T":
+        dw = dw_kf.reshape(F, C, HH, WW)
+    else:
+        dw = dw_kf.T.reshape(F, C, HH, WW)
+    dcols = np.einsum("fk,nfp->nkp", w.reshape(F, -1), dout_rows)
+    dx = my_col2im(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, dout.sum(axis=(0, 2, 3))
+
+
+def conv_bwd_cols_flat(dout, cache, bug=None):
+    """CS231n style: dout as (F, N*H'*W') and the columns as (K, N*H'*W'), two 2-D products."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    K, P = cols.shape[1:]
+    if bug == "dout flattened with dout.reshape(F, -1), no transpose":
+        dout2 = dout.reshape(F, -1)
+    else:
+        dout2 = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*P)
+    cols2 = cols.transpose(1, 0, 2).reshape(K, -1)  # (K, N*P)
+    dw = (dout2 @ cols2.T).reshape(w.shape)
+    db = dout2.sum(axis=1)
+    dcols2 = w.reshape(F, -1).T @ dout2  # (K, N*P)
+    if bug == "dcols (K, N*H'*W') reshaped straight to (N, K, H'*W')":
+        dcols = dcols2.reshape(N, K, P)
+    else:
+        dcols = dcols2.reshape(K, N, P).transpose(1, 0, 2)
+    dx = my_col2im(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols,
+    [
+        "db summed over axes (0, 1) of dout_rows",
+        "dw averaged over the batch (mean, not sum)",
+        "dilation not passed to col2im",
+        "padding cut again after col2im",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols_einsum,
+    [
+        "columns rebuilt with im2col(x, HH, WW, stride): pad and dilation left out",
+        "dw computed as (K, F) and reshaped without the .T",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols_flat,
+    ["dout flattened with dout.reshape(F, -1), no transpose", "dcols (K, N*H'*W') reshaped straight to (N, K, H'*W')"],
+)
+CORPUS.append(
+    _right("conv_backward_im2col", "CS231n-style flattened batch, two 2-D products, own col2im", conv_bwd_cols_flat)
+)

@@ -55,6 +55,12 @@ GEOMETRIES = Geometries(
 
 # The helpers with bug=None: each must be right, so that every wrong row holds one mistake only.
 BASES = [
+    ("conv_forward_im2col", M.conv_fwd_cols, None),
+    ("conv_forward_im2col", M.conv_fwd_cols_flat, None),
+    ("conv_forward_im2col", M.conv_fwd_cols_tensordot, None),
+    ("conv_backward_im2col", M.conv_bwd_cols, None),
+    ("conv_backward_im2col", M.conv_bwd_cols_einsum, None),
+    ("conv_backward_im2col", M.conv_bwd_cols_flat, None),
     ("im2col", M.im2col_windows, None),
     ("im2col", M.im2col_taps, None),
     ("im2col", M.im2col_swv, None),
