@@ -55,8 +55,6 @@ def out_size(size, kernel, stride, pad, dilation, bug=None):
         if out < 1:
             raise ValueError("the filter does not fit")
         return out
-    if bug == "padding added on one side only":
-        return (size + pad - dilation * (kernel - 1) - 1) // stride + 1
     return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
 
 
@@ -79,7 +77,6 @@ CORPUS += _rows(
         "int() of a true division, which truncates toward zero",
         "clamped to 0 when the filter does not fit",
         "raises ValueError when the filter does not fit",
-        "padding added on one side only",
     ],
 )
 CORPUS += _rows(
@@ -133,11 +130,8 @@ def conv_fwd_swv(x, w, b, conv_param, bug=None):
     F, _, HH, WW = w.shape
     (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
     xpad = _pad(x, ph, pw)
-    if bug == "sliding window of HH x WW, dilation left out":
-        win = sliding_window_view(xpad, (HH, WW), axis=(2, 3))[:, :, ::sh, ::sw]
-    else:
-        span = (dh * (HH - 1) + 1, dw * (WW - 1) + 1)
-        win = sliding_window_view(xpad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, HH, WW)
+    span = (dh * (HH - 1) + 1, dw * (WW - 1) + 1)
+    win = sliding_window_view(xpad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, HH, WW)
     out = np.einsum("nchwpq,fcpq->nfhw", win, w)
     if bug == "bias added as out + b (broadcast over the last axis)":
         out = out + b
@@ -182,7 +176,7 @@ CORPUS += _rows(
 CORPUS += _rows(
     "conv_forward_naive",
     conv_fwd_swv,
-    ["sliding window of HH x WW, dilation left out", "bias added as out + b (broadcast over the last axis)"],
+    ["bias added as out + b (broadcast over the last axis)"],
 )
 CORPUS += _rows("conv_forward_naive", conv_fwd_taps, ["bias added once per tap, inside the tap loop"])
 CORPUS.append(_right("conv_forward_naive", "per-tap strided slices mixed by einsum, bias first", conv_fwd_taps))
@@ -221,8 +215,6 @@ def conv_bwd_loops(dout, cache, bug=None):
                         dxpad[n, :, rows, cols] += g * w[f]
                     if bug == "dw window taken from x, not from the padded xpad":
                         dw[f] += g * x[n, :, rows, cols]
-                    elif bug == "dw += without [f]: every filter gets every window":
-                        dw += g * xpad[n, :, rows, cols]
                     else:
                         dw[f] += g * xpad[n, :, rows, cols]
                     db[f] += g
@@ -269,7 +261,6 @@ CORPUS += _rows(
         "padding cut with ph:-ph, pw:-pw (empty when the pad is 0)",
         "width cut with the height's pad: dxpad[:, :, ph:ph + H, ph:ph + W]",
         "dilation forgotten in the backward windows",
-        "dw += without [f]: every filter gets every window",
         "db averaged over the batch (divided by N)",
         "dx gets the flipped kernel, w[f, :, ::-1, ::-1]",
     ],
@@ -309,10 +300,7 @@ def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug
         x, filter_height, filter_width, stride, pad, dilation
     )
     N, C, H, W = x.shape
-    if bug == "width padded by the height's pad ph":
-        xpad = _pad(x, ph, ph)
-    else:
-        xpad = _pad(x, ph, pw)
+    xpad = _pad(x, ph, pw)
     last_axes = bug == "stored as (N, C, H', W', HH, WW) and reshaped without moving the axes"
     cols = np.zeros((N, C, Ho, Wo, HH, WW)) if last_axes else np.zeros((N, C, HH, WW, Ho, Wo))
     for p in range(HH):
@@ -379,7 +367,6 @@ CORPUS += _rows(
     [
         "tap offset p, not p * dilation",
         "stored as (N, C, H', W', HH, WW) and reshaped without moving the axes",
-        "width padded by the height's pad ph",
     ],
 )
 CORPUS += _rows(
@@ -497,9 +484,7 @@ def conv_fwd_cols(x, w, b, conv_param, bug=None):
         cols = my_im2col(x, HH, WW, stride, pad)
     else:
         cols = my_im2col(x, HH, WW, stride, pad, dilation)
-    if bug == "w reshaped to (-1, F) and transposed":
-        w_row = w.reshape(-1, F).T
-    elif bug == "w flattened channel-last: w.transpose(0, 2, 3, 1).reshape(F, -1)":
+    if bug == "w flattened channel-last: w.transpose(0, 2, 3, 1).reshape(F, -1)":
         w_row = w.transpose(0, 2, 3, 1).reshape(F, -1)
     else:
         w_row = w.reshape(F, -1)
@@ -547,7 +532,6 @@ CORPUS += _rows(
         "im2col called with pad and stride swapped",
         "im2col called with WW, HH (the filter sides swapped)",
         "dilation not passed to im2col",
-        "w reshaped to (-1, F) and transposed",
         "w flattened channel-last: w.transpose(0, 2, 3, 1).reshape(F, -1)",
         "(N, H'*W', F) product reshaped to (N, F, H', W') without moving F",
     ],
@@ -659,4 +643,138 @@ CORPUS += _rows(
 )
 CORPUS.append(
     _right("conv_backward_im2col", "CS231n-style flattened batch, two 2-D products, own col2im", conv_bwd_cols_flat)
+)
+
+# ---------------------------------------------------------------------------------------------
+# three_layer_convnet_loss
+
+POOL = {"pool_height": 2, "pool_width": 2, "stride": 2}
+
+
+def convnet(params, X, y=None, reg=0.0, bug=None):
+    """The chain of cnnlab's layers forward, softmax_loss, the chain backward, plus the L2 term."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    K = W1.shape[2]
+    if bug == "conv padded by HH // 2":
+        pad = K // 2
+    elif bug == "conv pad hard-coded to 1":
+        pad = 1
+    else:
+        pad = (K - 1) // 2
+    a1, conv_cache = L.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": pad})
+    r1, relu1_cache = L.relu_forward(a1)
+    p1, pool_cache = L.max_pool_forward_im2col(r1, POOL)
+    a2, aff2_cache = L.affine_forward(p1, W2, b2)
+    hidden_relu = bug != "ReLU after the hidden affine layer left out"
+    if hidden_relu:
+        h, relu2_cache = L.relu_forward(a2)
+    else:
+        h = a2
+    scores, aff3_cache = L.affine_forward(h, W3, b3)
+    if y is None:
+        return scores
+
+    data_loss, dscores = L.softmax_loss(scores, y)
+    weights = {"W1": W1, "W2": W2, "W3": W3}
+    if bug == "W1 left out of the regularization (loss and gradient)":
+        del weights["W1"]
+    if bug == "biases regularized too (loss and gradient)":
+        weights.update(b1=b1, b2=b2, b3=b3)
+    squares = sum(np.sum(v * v) for v in weights.values())
+    if bug == "L2 term without the 0.5 (reg * sum W**2, gradient reg * W)":
+        loss = data_loss + reg * squares
+    else:
+        loss = data_loss + 0.5 * reg * squares
+
+    grads = {}
+    dh, grads["W3"], grads["b3"] = L.affine_backward(dscores, aff3_cache)
+    da2 = L.relu_backward(dh, relu2_cache) if hidden_relu else dh
+    dp1, grads["W2"], grads["b2"] = L.affine_backward(da2, aff2_cache)
+    dr1 = L.max_pool_backward_im2col(dp1, pool_cache)
+    if bug == "conv ReLU skipped in the backward pass":
+        da1 = dr1
+    else:
+        da1 = L.relu_backward(dr1, relu1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(da1, conv_cache)
+    for name, v in weights.items():
+        if bug == "regularization gradient forgotten (only in the loss)":
+            continue
+        if bug == "regularization gradient doubled: 2 * reg * W":
+            grads[name] = grads[name] + 2 * reg * v
+        else:
+            grads[name] = grads[name] + reg * v
+    return loss, grads
+
+
+def convnet_own(params, X, y=None, reg=0.0, bug=None):
+    """Naive conv from cnnlab, the rest by hand: reshape max pool, matrix products, own softmax."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    N = X.shape[0]
+    K = W1.shape[2]
+    a1, conv_cache = L.conv_forward_naive(X, W1, b1, {"stride": 1, "pad": (K - 1) // 2})
+    r1 = np.maximum(a1, 0)
+    F, Ho, Wo = r1.shape[1:]
+    Hp, Wp = Ho // 2, Wo // 2
+    blocks = r1[:, :, : 2 * Hp, : 2 * Wp].reshape(N, F, Hp, 2, Wp, 2)
+    p1 = blocks.max(axis=(3, 5))  # (N, F, Hp, Wp)
+    flat = p1.reshape(N, -1)
+    a2 = flat @ W2 + b2
+    h = np.maximum(a2, 0)
+    scores = h @ W3 + b3
+    if y is None:
+        return scores
+
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    probs = e / e.sum(axis=1, keepdims=True)
+    rows = np.arange(N)
+    dscores = probs.copy()
+    dscores[rows, y] -= 1
+    if bug == "softmax loss summed over the batch, not averaged (loss and gradient)":
+        data_loss = -np.sum(np.log(probs[rows, y]))
+    else:
+        data_loss = -np.mean(np.log(probs[rows, y]))
+        dscores /= N
+    loss = data_loss + 0.5 * reg * (np.sum(W1**2) + np.sum(W2**2) + np.sum(W3**2))
+
+    grads = {"W3": h.T @ dscores + reg * W3, "b3": dscores.sum(axis=0)}
+    da2 = (dscores @ W3.T) * (a2 > 0)
+    grads["W2"] = flat.T @ da2 + reg * W2
+    grads["b2"] = da2.sum(axis=0)
+    dp1 = (da2 @ W2.T).reshape(p1.shape)
+    mask = blocks == p1[:, :, :, None, :, None]  # where each window's max was
+    dr1 = np.zeros_like(r1)
+    dr1[:, :, : 2 * Hp, : 2 * Wp] = (mask * dp1[:, :, :, None, :, None]).reshape(N, F, 2 * Hp, 2 * Wp)
+    da1 = dr1 * (a1 > 0)
+    _, dW1, grads["b1"] = L.conv_backward_naive(da1, conv_cache)
+    grads["W1"] = dW1 + reg * W1
+    return float(loss), {k: grads[k] for k in params}
+
+
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet,
+    [
+        "regularization gradient forgotten (only in the loss)",
+        "regularization gradient doubled: 2 * reg * W",
+        "biases regularized too (loss and gradient)",
+        "L2 term without the 0.5 (reg * sum W**2, gradient reg * W)",
+        "W1 left out of the regularization (loss and gradient)",
+        "conv padded by HH // 2",
+        "conv pad hard-coded to 1",
+        "ReLU after the hidden affine layer left out",
+        "conv ReLU skipped in the backward pass",
+    ],
+)
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet_own,
+    ["softmax loss summed over the batch, not averaged (loss and gradient)"],
+)
+CORPUS.append(
+    _right(
+        "three_layer_convnet_loss",
+        "naive conv, reshape max pool, matrix products and an own softmax by hand",
+        convnet_own,
+    )
 )

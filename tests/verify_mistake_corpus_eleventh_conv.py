@@ -55,6 +55,8 @@ GEOMETRIES = Geometries(
 
 # The helpers with bug=None: each must be right, so that every wrong row holds one mistake only.
 BASES = [
+    ("three_layer_convnet_loss", M.convnet, None),
+    ("three_layer_convnet_loss", M.convnet_own, None),
     ("conv_forward_im2col", M.conv_fwd_cols, None),
     ("conv_forward_im2col", M.conv_fwd_cols_flat, None),
     ("conv_forward_im2col", M.conv_fwd_cols_tensordot, None),
