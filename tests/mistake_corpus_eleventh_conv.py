@@ -1,6 +1,50 @@
 """An eleventh held-out corpus of student mistakes, convolution half, written blind to the checker.
 
-(Docstring completed in the last step.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora, for the exercises of lessons 1, 2, 3 and 7: ``conv_output_size``, ``conv_forward_naive``,
+``conv_backward_naive``, ``im2col``, ``col2im``, ``conv_forward_im2col``, ``conv_backward_im2col`` and
+``three_layer_convnet_loss`` (the pooling and normalization exercises are the other half's). It is
+meant to measure how often the checker names a mistake it was never tuned to. Each wrong row is one
+student's submitted function with the one bug that survived: an operator-precedence slip, a - 1 or
+the dilation left out of the output size, a clamp or an exception where the lesson says to return
+the number, an (h, w) pair half used, a window sliced from x instead of xpad, a flipped kernel, the
+bias broadcast over the wrong axis or added once per tap, ``=`` for ``+=``, a fancy-indexed ``+=``
+where ``np.add.at`` was needed, the padding cut with ``ph:-ph``, a reshape without the transpose it
+needed (sliding_window_view, CS231n's flattened batch, a (K, F) gradient), arguments to one's own
+im2col or col2im swapped or forgotten, col2im taken for an inverse, and in the network the usual
+regularization and wiring slips. The rows with ``should_pass`` True are correct implementations in
+less usual styles (math.floor of a float division, per-tap einsum, index arrays with np.add.at,
+tensordot, CS231n's flattened batch, a network written largely by hand), there to catch false FAILs.
+Several helpers per exercise give the varied styles of a lab section: the stubs' loops, loops over
+the taps, sliding_window_view, index arrays, einsum, tensordot and matmul.
+
+How it was written: blind. From the student edition of lessons 1, 2, 3 and 7 (explanations, stubs,
+docstrings), ``cnnlab/layers``, ``cnnlab/shapes.py``, ``cnnlab/geometry.py``, ``cnnlab/im2col.py``,
+``cnnlab/model.py`` and ``cnnlab/cases.py``, with ``tests/corpus_verify.py``,
+``tests/verify_mistake_corpus_fourth.py`` and the opening of ``tests/mistake_corpus_fourth.py`` for the
+format only; without reading the checker (``cnnlab/exercises/``), its tests, the student
+implementations of the tests, or any other corpus's rows, and without running the check on any row.
+Every row was verified against cnnlab's reference implementations only, by
+``tests/verify_mistake_corpus_eleventh_conv.py``: each wrong row differs from the reference (a wrong
+value, a wrong shape or an exception) on at least one input, each right row matches it to a relative
+error below 1e-8 on every input, and every helper with bug=None is right, so each wrong row holds one
+mistake. Rows whose mistake had no effect would have been dropped; none was needed.
+
+``forward`` is None throughout: the backward rows read cnnlab's caches, ``(x, w, b, conv_param)`` for
+the naive convolution and ``(x, w, b, conv_param, cols)`` for the im2col one. The im2col exercises call
+the student's own ``im2col`` and ``col2im`` (lesson 3 says so), never cnnlab's.
+
+72 rows: 64 wrong, 8 right.
+
+    exercise                    wrong  right
+    conv_output_size                7      1
+    conv_forward_naive              9      1
+    conv_backward_naive             8      1
+    im2col                          7      1
+    col2im                          8      1
+    conv_forward_im2col             7      1
+    conv_backward_im2col            8      1
+    three_layer_convnet_loss       10      1
 """
 
 from __future__ import annotations
@@ -324,7 +368,9 @@ def im2col_swv(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=
     )
     N, C, H, W = x.shape
     span = (dh * (HH - 1) + 1, dw * (WW - 1) + 1)
-    win = sliding_window_view(_pad(x, ph, pw), span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, HH, WW)
+    win = sliding_window_view(_pad(x, ph, pw), span, axis=(2, 3))[
+        :, :, ::sh, ::sw, ::dh, ::dw
+    ]  # (N, C, Ho, Wo, HH, WW)
     if bug == "sliding_window_view reshaped without the transpose":
         return win.reshape(N, C * HH * WW, Ho * Wo)
     cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * HH * WW, Ho * Wo)
@@ -393,7 +439,12 @@ def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dil
     for p in range(HH):
         for q in range(WW):
             r0, c0 = p * dh, q * dw
-            where = (slice(None), slice(None), slice(r0, r0 + sh * (Ho - 1) + 1, sh), slice(c0, c0 + sw * (Wo - 1) + 1, sw))
+            where = (
+                slice(None),
+                slice(None),
+                slice(r0, r0 + sh * (Ho - 1) + 1, sh),
+                slice(c0, c0 + sw * (Wo - 1) + 1, sw),
+            )
             tap = cols6[:, :, :, :, p, q] if split_last else cols6[:, :, p, q]
             if bug == "assigned (=), not added (+=)":
                 xpad[where] = tap
@@ -459,9 +510,7 @@ CORPUS += _rows(
     col2im_windows,
     ["dilation forgotten: columns added into a contiguous window", "column r * H' + s read for window (r, s)"],
 )
-CORPUS += _rows(
-    "col2im", col2im_index, ["xpad[:, ch, rows, cols] += cols: fancy-indexed +=, overlaps counted once"]
-)
+CORPUS += _rows("col2im", col2im_index, ["xpad[:, ch, rows, cols] += cols: fancy-indexed +=, overlaps counted once"])
 CORPUS.append(_right("col2im", "CS231n-style index arrays and np.add.at", col2im_index))
 
 # ---------------------------------------------------------------------------------------------
@@ -542,7 +591,9 @@ CORPUS += _rows(
     ["columns flattened with cols.reshape(K, N*P), no transpose", "(F, N*H'*W') reshaped straight to (N, F, H', W')"],
 )
 CORPUS.append(
-    _right("conv_forward_im2col", "tensordot over the rows of the own im2col, batch moved first", conv_fwd_cols_tensordot)
+    _right(
+        "conv_forward_im2col", "tensordot over the rows of the own im2col, batch moved first", conv_fwd_cols_tensordot
+    )
 )
 
 # ---------------------------------------------------------------------------------------------

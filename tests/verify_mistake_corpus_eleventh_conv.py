@@ -55,14 +55,13 @@ GEOMETRIES = Geometries(
 
 # The helpers with bug=None: each must be right, so that every wrong row holds one mistake only.
 BASES = [
-    ("three_layer_convnet_loss", M.convnet, None),
-    ("three_layer_convnet_loss", M.convnet_own, None),
-    ("conv_forward_im2col", M.conv_fwd_cols, None),
-    ("conv_forward_im2col", M.conv_fwd_cols_flat, None),
-    ("conv_forward_im2col", M.conv_fwd_cols_tensordot, None),
-    ("conv_backward_im2col", M.conv_bwd_cols, None),
-    ("conv_backward_im2col", M.conv_bwd_cols_einsum, None),
-    ("conv_backward_im2col", M.conv_bwd_cols_flat, None),
+    ("conv_output_size", M.out_size, None),
+    ("conv_output_size", M.out_size_count, None),
+    ("conv_forward_naive", M.conv_fwd_loops, None),
+    ("conv_forward_naive", M.conv_fwd_swv, None),
+    ("conv_forward_naive", M.conv_fwd_taps, None),
+    ("conv_backward_naive", M.conv_bwd_loops, None),
+    ("conv_backward_naive", M.conv_bwd_index, None),
     ("im2col", M.im2col_windows, None),
     ("im2col", M.im2col_taps, None),
     ("im2col", M.im2col_swv, None),
@@ -70,13 +69,14 @@ BASES = [
     ("col2im", M.col2im_taps, None),
     ("col2im", M.col2im_windows, None),
     ("col2im", M.col2im_index, None),
-    ("conv_backward_naive", M.conv_bwd_loops, None),
-    ("conv_backward_naive", M.conv_bwd_index, None),
-    ("conv_forward_naive", M.conv_fwd_loops, None),
-    ("conv_forward_naive", M.conv_fwd_swv, None),
-    ("conv_forward_naive", M.conv_fwd_taps, None),
-    ("conv_output_size", M.out_size, None),
-    ("conv_output_size", M.out_size_count, None),
+    ("conv_forward_im2col", M.conv_fwd_cols, None),
+    ("conv_forward_im2col", M.conv_fwd_cols_flat, None),
+    ("conv_forward_im2col", M.conv_fwd_cols_tensordot, None),
+    ("conv_backward_im2col", M.conv_bwd_cols, None),
+    ("conv_backward_im2col", M.conv_bwd_cols_einsum, None),
+    ("conv_backward_im2col", M.conv_bwd_cols_flat, None),
+    ("three_layer_convnet_loss", M.convnet, None),
+    ("three_layer_convnet_loss", M.convnet_own, None),
 ]
 
 if __name__ == "__main__":
