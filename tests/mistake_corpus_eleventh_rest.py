@@ -230,3 +230,198 @@ CORPUS += [
     _right("max_pool_backward_naive", "argmax over a window view, divmod, np.add.at", max_bwd_addat),
     _right("max_pool_backward_naive", "tap by tap, the first tap equal to the max takes it", max_bwd_taps),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_forward_naive
+
+
+def avg_fwd(x, pool_param, bug=None):
+    """The loops on a zero-padded copy; count from a padded array of ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "no padding: the windows are taken from x itself":
+        xpad = x
+    elif bug == "np.pad with ph on both axes":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (ph, ph)))
+    else:
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    if bug == "the array of ones is not padded":
+        ones = np.ones((H, W))
+    else:
+        ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = i * sh, j * sw
+                    window = xpad[n, c, r0 : r0 + PH, c0 : c0 + PW]
+                    real = ones[r0 : r0 + PH, c0 : c0 + PW].sum()
+                    if bug == "count_include_pad ignored: always / (PH*PW)":
+                        count = PH * PW
+                    elif bug == "count_include_pad read the wrong way round":
+                        count = real if count_include_pad else PH * PW
+                    elif bug == "real pixels counted as the window's nonzeros":
+                        count = PH * PW if count_include_pad else np.count_nonzero(window)
+                    else:
+                        count = PH * PW if count_include_pad else real
+                    out[n, c, i, j] = window.sum() / count
+    return out, (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd,
+    [
+        "count_include_pad ignored: always / (PH*PW)",
+        "count_include_pad read the wrong way round",
+        "real pixels counted as the window's nonzeros",
+        "no padding: the windows are taken from x itself",
+        "np.pad with ph on both axes",
+        "the array of ones is not padded",
+    ],
+)
+
+
+def avg_fwd_view(x, pool_param, bug=None):
+    """A window view of the padded x and one of the padded ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    sums = sliding_window_view(xpad, (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw].sum(axis=(4, 5))  # (N, C, Ho, Wo)
+    if count_include_pad:
+        return sums / (PH * PW), (x, pool_param)
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    counts = sliding_window_view(ones, (PH, PW))
+    if bug != "the counts' window view not subsampled by the stride":
+        counts = counts[::sh, ::sw]
+    counts = counts.sum(axis=(2, 3))  # (Ho, Wo)
+    return sums / counts, (x, pool_param)
+
+
+def avg_fwd_integral(x, pool_param):
+    """A summed-area table of the padded x: each window's sum from four corners."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    S = np.zeros((N, C, H + 2 * ph + 1, W + 2 * pw + 1))
+    S[:, :, 1:, 1:] = xpad.cumsum(axis=2).cumsum(axis=3)
+    r = np.arange(Ho) * sh
+    c = np.arange(Wo) * sw
+    top, bottom = S[:, :, r], S[:, :, r + PH]
+    sums = bottom[:, :, :, c + PW] - bottom[:, :, :, c] - top[:, :, :, c + PW] + top[:, :, :, c]
+    if count_include_pad:
+        counts = PH * PW
+    else:
+        rows = np.minimum(r + PH, ph + H) - np.maximum(r, ph)
+        cols = np.minimum(c + PW, pw + W) - np.maximum(c, pw)
+        counts = np.outer(rows, cols)
+    return sums / counts, (x, pool_param)
+
+
+CORPUS += _rows("avg_pool_forward_naive", avg_fwd_view, ["the counts' window view not subsampled by the stride"])
+CORPUS += [
+    _right("avg_pool_forward_naive", "summed-area table (cumsum twice), window sums from four corners", avg_fwd_integral),
+]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_backward_naive
+
+
+def avg_bwd(dout, cache, bug=None):
+    """The loops: dout / count added to every pixel of a padded dx, the padding cut off."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    first = PH * PW if count_include_pad else ones[:PH, :PW].sum()
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows = slice(i * sh, i * sh + PH)
+                    cols = slice(j * sw, j * sw + PW)
+                    count = PH * PW if count_include_pad else ones[rows, cols].sum()
+                    if bug == "count_include_pad ignored: always / (PH*PW)":
+                        count = PH * PW
+                    if bug == "no division by the count":
+                        count = 1
+                    if bug == "count computed once, before the loops (the corner window's)":
+                        count = first
+                    if bug == "= instead of +=":
+                        dxpad[n, c, rows, cols] = dout[n, c, i, j] / count
+                    else:
+                        dxpad[n, c, rows, cols] += dout[n, c, i, j] / count
+    if bug == "the padding not cut off":
+        return dxpad
+    if bug == "padding cut with [ph:-ph, pw:-pw]":
+        return dxpad[:, :, ph:-ph, pw:-pw]
+    if bug == "the first H rows and W columns kept":
+        return dxpad[:, :, :H, :W]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd,
+    [
+        "= instead of +=",
+        "count_include_pad ignored: always / (PH*PW)",
+        "no division by the count",
+        "count computed once, before the loops (the corner window's)",
+        "the padding not cut off",
+        "padding cut with [ph:-ph, pw:-pw]",
+        "the first H rows and W columns kept",
+    ],
+)
+
+
+def avg_bwd_share(dout, cache, bug=None):
+    """Each window's share computed first (real rows times real columns), then added per window."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if count_include_pad:
+        counts = np.full((Ho, Wo), PH * PW)
+    else:
+        if bug == "real rows not clipped at the bottom edge":
+            real_rows = [i * sh + PH - max(i * sh, ph) for i in range(Ho)]
+        else:
+            real_rows = [min(i * sh + PH, ph + H) - max(i * sh, ph) for i in range(Ho)]
+        real_cols = [min(j * sw + PW, pw + W) - max(j * sw, pw) for j in range(Wo)]
+        counts = np.outer(real_rows, real_cols)
+    share = dout / counts  # (N, C, Ho, Wo)
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for i in range(Ho):
+        for j in range(Wo):
+            g = share[:, :, i, j, None, None]
+            if bug == "the share divided by the count a second time":
+                g = g / counts[i, j]
+            dxpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += g
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_bwd_taps(dout, cache):
+    """Tap by tap: the share of every window lands on that tap's strided slice of the padded dx."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    counts = sliding_window_view(ones, (PH, PW))[::sh, ::sw].sum(axis=(2, 3))  # (Ho, Wo)
+    share = dout / (PH * PW if count_include_pad else counts)
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(PH):
+        for q in range(PW):
+            dxpad[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += share
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd_share,
+    ["real rows not clipped at the bottom edge", "the share divided by the count a second time"],
+)
+CORPUS += [
+    _right("avg_pool_backward_naive", "tap by tap, strided slices of the padded dx", avg_bwd_taps),
+]

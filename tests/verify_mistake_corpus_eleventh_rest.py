@@ -87,6 +87,10 @@ BASES = [
     ("max_pool_backward_naive", M.max_bwd, None),
     ("max_pool_backward_naive", M.max_bwd_cs231n, None),
     ("max_pool_backward_naive", M.max_bwd_addat, None),
+    ("avg_pool_forward_naive", M.avg_fwd, None),
+    ("avg_pool_forward_naive", M.avg_fwd_view, None),
+    ("avg_pool_backward_naive", M.avg_bwd, None),
+    ("avg_pool_backward_naive", M.avg_bwd_share, None),
 ]
 
 if __name__ == "__main__":
