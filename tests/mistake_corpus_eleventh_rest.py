@@ -126,8 +126,6 @@ def max_bwd(dout, cache, bug=None):
                         r0, c0 = 0, 0
                     if bug == "pool size as the step: i*PH + p, j*PW + q":
                         r0, c0 = i * PH, j * PW
-                    if bug == "row stride for the columns: j*sh + q":
-                        c0 = j * sh
                     if bug == "= instead of +=":
                         dx[n, c, r0 + p, c0 + q] = dout[n, c, i, j]
                     else:
@@ -145,7 +143,6 @@ CORPUS += _rows(
         "unravel_index with (PW, PH)",
         "window offset forgotten: dx[n, c, p, q]",
         "pool size as the step: i*PH + p, j*PW + q",
-        "row stride for the columns: j*sh + q",
         "window of the stride's size, x[i*sh:(i+1)*sh]",
     ],
 )
@@ -168,10 +165,7 @@ def max_bwd_cs231n(dout, cache, bug=None):
                 mask = np.zeros_like(flat)
                 mask[np.arange(N)[:, None], np.arange(C)[None, :], k] = 1
                 mask = mask.reshape(N, C, PH, PW)
-            if bug == "dout[:, :, i, j] not given the window's two axes":
-                g = dout[:, :, i, j]
-            else:
-                g = dout[:, :, i, j][:, :, None, None]
+            g = dout[:, :, i, j][:, :, None, None]
             dx[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += mask * g
     return dx
 
@@ -179,7 +173,7 @@ def max_bwd_cs231n(dout, cache, bug=None):
 CORPUS += _rows(
     "max_pool_backward_naive",
     max_bwd_cs231n,
-    ["mask of every maximum, win == win.max(keepdims=True)", "dout[:, :, i, j] not given the window's two axes"],
+    ["mask of every maximum, win == win.max(keepdims=True)"],
 )
 
 
@@ -395,10 +389,7 @@ def avg_bwd_share(dout, cache, bug=None):
     dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
     for i in range(Ho):
         for j in range(Wo):
-            g = share[:, :, i, j, None, None]
-            if bug == "the share divided by the count a second time":
-                g = g / counts[i, j]
-            dxpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += g
+            dxpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += share[:, :, i, j, None, None]
     return dxpad[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -420,8 +411,151 @@ def avg_bwd_taps(dout, cache):
 CORPUS += _rows(
     "avg_pool_backward_naive",
     avg_bwd_share,
-    ["real rows not clipped at the bottom edge", "the share divided by the count a second time"],
+    ["real rows not clipped at the bottom edge"],
 )
 CORPUS += [
     _right("avg_pool_backward_naive", "tap by tap, strided slices of the padded dx", avg_bwd_taps),
+]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_forward
+
+
+def bn_fwd(x, gamma, beta, bn_param, bug=None):
+    """Statistics over axes (0, 2, 3) with keepdims; gamma and beta reshaped to (1, C, 1, 1)."""
+    N, C, H, W = x.shape
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    if bug == "eps hard-coded to 1e-5, bn_param's ignored":
+        eps = 1e-5
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.zeros(C) if bug == "running_var starts at zeros when absent" else np.ones(C))
+    if bug == "gamma and beta indexed [None, :, None, None]":
+        g, b = gamma[None, :, None, None], beta[None, :, None, None]
+    else:
+        g, b = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
+    if mode == "train" or bug == "test mode normalizes with the batch statistics":
+        mean = x.mean(axis=(0, 2, 3), keepdims=True)
+        var = x.var(axis=(0, 2, 3), keepdims=True)
+    else:
+        mean = running_mean.reshape(1, C, 1, 1)
+        var = running_var.reshape(1, C, 1, 1)
+    if mode == "train":
+        batch_mean, batch_var = mean.reshape(C), var.reshape(C)
+        if bug == "running_var updated with the unbiased variance (M / (M - 1))":
+            M = N * H * W
+            batch_var = batch_var * M / (M - 1)
+        if bug == "momentum the PyTorch way round: m * batch + (1 - m) * running":
+            running_mean = momentum * batch_mean + (1 - momentum) * running_mean
+            running_var = momentum * batch_var + (1 - momentum) * running_var
+        else:
+            running_mean = momentum * running_mean + (1 - momentum) * batch_mean
+            running_var = momentum * running_var + (1 - momentum) * batch_var
+        if bug != "running statistics kept in local variables, not stored in bn_param":
+            bn_param["running_mean"] = running_mean
+            bn_param["running_var"] = running_var
+    if bug == "eps outside the square root":
+        inv_std = 1.0 / (np.sqrt(var) + eps)
+    else:
+        inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mean) * inv_std
+    out = g * xhat + b
+    return out, (xhat, inv_std.reshape(C), gamma, beta.shape, mode)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd,
+    [
+        "momentum the PyTorch way round: m * batch + (1 - m) * running",
+        "running_var updated with the unbiased variance (M / (M - 1))",
+        "eps outside the square root",
+        "running statistics kept in local variables, not stored in bn_param",
+        "test mode normalizes with the batch statistics",
+        "gamma and beta indexed [None, :, None, None]",
+        "running_var starts at zeros when absent",
+        "eps hard-coded to 1e-5, bn_param's ignored",
+    ],
+)
+
+
+def _fc_batchnorm(x, gamma, beta, bn_param):
+    """The student's fully connected batch norm from the earlier assignment: x (M, D)."""
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D))
+    running_var = bn_param.get("running_var", np.ones(D))
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = x.var(axis=0)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    else:
+        mu, var = running_mean, running_var
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mu) * inv_std
+    return gamma * xhat + beta, (xhat, inv_std)
+
+
+def bn_fwd_rows(x, gamma, beta, bn_param, bug=None):
+    """CS231n style: the fully connected batch norm on the (N*H*W, C) matrix of rows."""
+    N, C, H, W = x.shape
+    if bug == "x.reshape(-1, C) without the transpose":
+        rows = x.reshape(-1, C)
+    else:
+        rows = x.transpose(0, 2, 3, 1).reshape(-1, C)
+    out_rows, (xhat_rows, inv_std) = _fc_batchnorm(rows, gamma.reshape(C), beta.reshape(C), bn_param)
+    if bug in ("x.reshape(-1, C) without the transpose", "the rows reshaped straight back to (N, C, H, W)"):
+        out = out_rows.reshape(N, C, H, W)
+        xhat = xhat_rows.reshape(N, C, H, W)
+    else:
+        out = out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+        xhat = xhat_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, (xhat, inv_std, gamma, beta.shape, bn_param["mode"])
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd_rows,
+    ["x.reshape(-1, C) without the transpose", "the rows reshaped straight back to (N, C, H, W)"],
+)
+
+
+def bn_fwd_loop(x, gamma, beta, bn_param, bug=None):
+    """One channel at a time; the running statistics updated in place (setdefault)."""
+    N, C, H, W = x.shape
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.9)
+    running_mean = bn_param.setdefault("running_mean", np.zeros(C))
+    running_var = bn_param.setdefault("running_var", np.ones(C))
+    g, b = gamma.ravel(), beta.ravel()
+    out = np.empty_like(x)
+    xhat = np.empty_like(x)
+    inv_std = np.empty(C)
+    for c in range(C):
+        xc = x[:, c]
+        if mode == "train":
+            mu = xc.mean()
+            var = ((xc - mu) ** 2).mean()
+            running_mean[c] = m * running_mean[c] + (1 - m) * mu
+            running_var[c] = m * running_var[c] + (1 - m) * var
+        else:
+            mu, var = running_mean[c], running_var[c]
+        if mode == "test" and bug == "test mode divides by running_var + eps (no square root)":
+            inv_std[c] = 1.0 / (var + eps)
+        else:
+            inv_std[c] = 1.0 / np.sqrt(var + eps)
+        xhat[:, c] = (xc - mu) * inv_std[c]
+        out[:, c] = g[c] * xhat[:, c] + b[c]
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+CORPUS += _rows("spatial_batchnorm_forward", bn_fwd_loop, ["test mode divides by running_var + eps (no square root)"])
+CORPUS += [
+    _right("spatial_batchnorm_forward", "a loop over channels, running statistics updated in place", bn_fwd_loop),
+    _right("spatial_batchnorm_forward", "the fully connected batch norm on the (N*H*W, C) rows", bn_fwd_rows),
 ]

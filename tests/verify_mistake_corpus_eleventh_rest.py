@@ -91,6 +91,9 @@ BASES = [
     ("avg_pool_forward_naive", M.avg_fwd_view, None),
     ("avg_pool_backward_naive", M.avg_bwd, None),
     ("avg_pool_backward_naive", M.avg_bwd_share, None),
+    ("spatial_batchnorm_forward", M.bn_fwd, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_rows, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_loop, None),
 ]
 
 if __name__ == "__main__":
