@@ -559,3 +559,128 @@ CORPUS += [
     _right("spatial_batchnorm_forward", "a loop over channels, running statistics updated in place", bn_fwd_loop),
     _right("spatial_batchnorm_forward", "the fully connected batch norm on the (N*H*W, C) rows", bn_fwd_rows),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_backward (train mode; the cache (xhat, inv_std, gamma, beta.shape, mode))
+
+
+def bn_bwd(dout, cache, bug=None):
+    """The compact form: dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    M = N if bug == "M = N, as in the fully connected layer" else N * H * W
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    if bug == "gamma left out: dxhat = dout":
+        dxhat = dout
+    else:
+        dxhat = dout * gamma.reshape(1, C, 1, 1)
+    if bug == "mean(dxhat) without keepdims":
+        mean_dxhat = dxhat.sum(axis=(0, 2, 3)) / M
+    else:
+        mean_dxhat = dxhat.sum(axis=(0, 2, 3), keepdims=True) / M
+    mean_dxhat_xhat = (dxhat * xhat).sum(axis=(0, 2, 3), keepdims=True) / M
+    if bug == "the xhat * mean(dxhat * xhat) term left out":
+        mean_dxhat_xhat = 0
+    dx = dxhat - mean_dxhat - xhat * mean_dxhat_xhat
+    if bug == "divided by inv_std instead of multiplied":
+        dx = dx / inv_std.reshape(1, C, 1, 1)
+    else:
+        dx = dx * inv_std.reshape(1, C, 1, 1)
+    if bug == "dgamma and dbeta returned as (C,) whatever gamma's shape":
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd,
+    [
+        "M = N, as in the fully connected layer",
+        "gamma left out: dxhat = dout",
+        "mean(dxhat) without keepdims",
+        "the xhat * mean(dxhat * xhat) term left out",
+        "divided by inv_std instead of multiplied",
+        "dgamma and dbeta returned as (C,) whatever gamma's shape",
+    ],
+)
+
+
+def bn_fwd_keep_x(x, gamma, beta, bn_param):
+    """The student's own forward for the staged backward: it caches x and the batch statistics."""
+    N, C, H, W = x.shape
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    mu = x.mean(axis=(0, 2, 3), keepdims=True)
+    var = x.var(axis=(0, 2, 3), keepdims=True)
+    if bn_param["mode"] == "train":
+        bn_param["running_mean"] = momentum * bn_param.get("running_mean", np.zeros(C)) + (1 - momentum) * mu.ravel()
+        bn_param["running_var"] = momentum * bn_param.get("running_var", np.ones(C)) + (1 - momentum) * var.ravel()
+    else:
+        mu = bn_param["running_mean"].reshape(1, C, 1, 1)
+        var = bn_param["running_var"].reshape(1, C, 1, 1)
+    xhat = (x - mu) / np.sqrt(var + eps)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta)
+
+
+def bn_bwd_staged(dout, cache, bug=None):
+    """CS231n's staged graph: dxhat, dvar, dmu, then the three paths into dx."""
+    x, mu, var, eps, gamma, beta = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    axes = (0, 2, 3)
+    xmu = x - mu
+    ivar = 1.0 / np.sqrt(var + eps)
+    xhat = xmu * ivar
+    dbeta = dout.sum(axis=axes).reshape(beta.shape)
+    dgamma = (dout * xhat).sum(axis=axes).reshape(gamma.shape)
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    if bug == "dvar without the 1/2 of the power rule":
+        dvar = np.sum(dxhat * xmu, axis=axes, keepdims=True) * -((var + eps) ** -1.5)
+    else:
+        dvar = np.sum(dxhat * xmu, axis=axes, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    dmu = np.sum(-dxhat * ivar, axis=axes, keepdims=True) + dvar * np.mean(-2.0 * xmu, axis=axes, keepdims=True)
+    if bug == "xhat for x - mu in the variance path: dvar * 2 * xhat / M":
+        dx = dxhat * ivar + dvar * 2.0 * xhat / M + dmu / M
+    elif bug == "the dmu / M path left out":
+        dx = dxhat * ivar + dvar * 2.0 * xmu / M
+    else:
+        dx = dxhat * ivar + dvar * 2.0 * xmu / M + dmu / M
+    return dx, dgamma, dbeta
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_staged,
+    [
+        "dvar without the 1/2 of the power rule",
+        "xhat for x - mu in the variance path: dvar * 2 * xhat / M",
+        "the dmu / M path left out",
+    ],
+    forward=bn_fwd_keep_x,
+)
+
+
+def bn_bwd_rows(dout, cache, bug=None):
+    """CS231n's one-line fully connected backward on the (N*H*W, C) rows."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    M = N * H * W
+    d = dout.transpose(0, 2, 3, 1).reshape(-1, C)
+    xh = xhat.transpose(0, 2, 3, 1).reshape(-1, C)
+    g = gamma.reshape(C)
+    dbeta = d.sum(axis=0)
+    dgamma = (d * xh).sum(axis=0)
+    dx_rows = (g * inv_std / M) * (M * d - dbeta - xh * dgamma)
+    if bug == "dx rows reshaped straight to (N, C, H, W)":
+        dx = dx_rows.reshape(N, C, H, W)
+    else:
+        dx = dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows("spatial_batchnorm_backward", bn_bwd_rows, ["dx rows reshaped straight to (N, C, H, W)"])
+CORPUS += [
+    _right("spatial_batchnorm_backward", "CS231n's one-line backward on the (N*H*W, C) rows", bn_bwd_rows),
+]

@@ -94,6 +94,9 @@ BASES = [
     ("spatial_batchnorm_forward", M.bn_fwd, None),
     ("spatial_batchnorm_forward", M.bn_fwd_rows, None),
     ("spatial_batchnorm_forward", M.bn_fwd_loop, None),
+    ("spatial_batchnorm_backward", M.bn_bwd, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_keep_x),
+    ("spatial_batchnorm_backward", M.bn_bwd_rows, None),
 ]
 
 if __name__ == "__main__":
