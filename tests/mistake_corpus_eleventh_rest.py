@@ -557,7 +557,6 @@ def bn_fwd_loop(x, gamma, beta, bn_param, bug=None):
 CORPUS += _rows("spatial_batchnorm_forward", bn_fwd_loop, ["test mode divides by running_var + eps (no square root)"])
 CORPUS += [
     _right("spatial_batchnorm_forward", "a loop over channels, running statistics updated in place", bn_fwd_loop),
-    _right("spatial_batchnorm_forward", "the fully connected batch norm on the (N*H*W, C) rows", bn_fwd_rows),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -683,4 +682,188 @@ def bn_bwd_rows(dout, cache, bug=None):
 CORPUS += _rows("spatial_batchnorm_backward", bn_bwd_rows, ["dx rows reshaped straight to (N, C, H, W)"])
 CORPUS += [
     _right("spatial_batchnorm_backward", "CS231n's one-line backward on the (N*H*W, C) rows", bn_bwd_rows),
+]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_forward
+
+
+def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
+    """The lesson's idea: x.reshape(N, G, -1), statistics along axis 2."""
+    N, C, H, W = x.shape
+    eps = 1e-5 if bug == "eps hard-coded to 1e-5, gn_param's ignored" else gn_param.get("eps", 1e-5)
+    if bug == "channels grouped by stride: reshape(N, C // G, G, H, W), statistics over axes (1, 3, 4)":
+        x5 = x.reshape(N, C // G, G, H, W)
+        mean = x5.mean(axis=(1, 3, 4), keepdims=True)
+        var = x5.var(axis=(1, 3, 4), keepdims=True)
+        inv_std = 1.0 / np.sqrt(var + eps)
+        xhat = ((x5 - mean) * inv_std).reshape(N, C, H, W)
+    else:
+        if bug == "reshape(N, C // G, -1): the group size for the number of groups":
+            xg = x.reshape(N, C // G, -1)
+        else:
+            xg = x.reshape(N, G, -1)
+        if bug == "statistics over the batch too: axes (0, 2)":
+            mean = xg.mean(axis=(0, 2), keepdims=True)
+            var = xg.var(axis=(0, 2), keepdims=True)
+        else:
+            mean = xg.mean(axis=2, keepdims=True)
+            var = xg.var(axis=2, keepdims=True)
+        if bug == "eps outside the square root":
+            inv_std = 1.0 / (np.sqrt(var) + eps)
+        else:
+            inv_std = 1.0 / np.sqrt(var + eps)
+        xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)
+    if bug == "gamma and beta indexed [None, :, None, None]":
+        g, b = gamma[None, :, None, None], beta[None, :, None, None]
+    else:
+        g, b = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
+    out = g * xhat + b
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd,
+    [
+        "reshape(N, C // G, -1): the group size for the number of groups",
+        "channels grouped by stride: reshape(N, C // G, G, H, W), statistics over axes (1, 3, 4)",
+        "statistics over the batch too: axes (0, 2)",
+        "eps outside the square root",
+        "eps hard-coded to 1e-5, gn_param's ignored",
+        "gamma and beta indexed [None, :, None, None]",
+    ],
+)
+
+
+def gn_fwd_loop(x, gamma, beta, G, gn_param):
+    """A loop over samples and groups, each block of C/G channels normalized with np.std."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    Cg = C // G
+    g, b = gamma.reshape(C), beta.reshape(C)
+    out = np.empty_like(x)
+    xhat = np.empty_like(x)
+    inv_std = np.empty((N, G, 1))
+    for n in range(N):
+        for k in range(G):
+            chans = slice(k * Cg, (k + 1) * Cg)
+            block = x[n, chans]
+            inv_std[n, k, 0] = 1.0 / np.sqrt(np.std(block) ** 2 + eps)
+            xhat[n, chans] = (block - block.mean()) * inv_std[n, k, 0]
+            out[n, chans] = g[chans, None, None] * xhat[n, chans] + b[chans, None, None]
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+CORPUS += [
+    _right("spatial_groupnorm_forward", "a loop over samples and groups, np.std of each block", gn_fwd_loop),
+]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_backward (the cache (xhat, inv_std, gamma, beta.shape, G))
+
+
+def gn_bwd(dout, cache, bug=None):
+    """The compact form on the (N, G, K) view of dxhat = dout * gamma."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    K = H * W if bug == "K = H * W: the group's channels not counted" else C // G * H * W
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    if bug == "gamma pulled out of the means (batch norm's shortcut)":
+        d = dout.reshape(N, G, -1)
+    else:
+        d = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    xh = xhat.reshape(N, G, -1)
+    mean_d = d.sum(axis=2, keepdims=True) / K
+    mean_dx = (d * xh).sum(axis=2, keepdims=True) / K
+    if bug == "the xhat * mean(dxhat * xhat) term left out":
+        mean_dx = 0
+    dx = ((d - mean_d - xh * mean_dx) * inv_std).reshape(N, C, H, W)
+    if bug == "gamma pulled out of the means (batch norm's shortcut)":
+        dx = dx * gamma.reshape(1, C, 1, 1)
+    if bug == "dgamma and dbeta returned as (C,) whatever gamma's shape":
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_bwd_bn_means(dout, cache):
+    """Batch norm's backward reused: the means taken per channel over (N, H, W)."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    inv = np.repeat(inv_std, C // G, axis=1)[..., None]  # (N, C, 1, 1)
+    mean_d = dxhat.mean(axis=(0, 2, 3), keepdims=True)
+    mean_dx = (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+    dx = (dxhat - mean_d - xhat * mean_dx) * inv
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd,
+    [
+        "gamma pulled out of the means (batch norm's shortcut)",
+        "K = H * W: the group's channels not counted",
+        "the xhat * mean(dxhat * xhat) term left out",
+        "dgamma and dbeta returned as (C,) whatever gamma's shape",
+    ],
+)
+CORPUS += [
+    ("spatial_groupnorm_backward", "the means per channel over (N, H, W), as in batch norm", gn_bwd_bn_means, None, False),
+]
+
+
+def gn_fwd_keep_x(x, gamma, beta, G, gn_param):
+    """The student's own forward for the staged backward: it caches x and the group statistics."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    xhat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, var, eps, gamma, beta, G)
+
+
+def gn_bwd_staged(dout, cache, bug=None):
+    """The staged graph of batch norm, on the (N, G, K) view."""
+    x, mu, var, eps, gamma, beta, G = cache
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    K = xg.shape[2]
+    xmu = xg - mu
+    ivar = 1.0 / np.sqrt(var + eps)
+    xhat = (xmu * ivar).reshape(N, C, H, W)
+    dbeta = dout.sum(axis=(0, 2, 3)).reshape(beta.shape)
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3)).reshape(gamma.shape)
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    if bug == "np.mean for np.sum in dvar":
+        dvar = np.mean(dxhat * xmu, axis=2, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    else:
+        dvar = np.sum(dxhat * xmu, axis=2, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    dmu = np.sum(-dxhat * ivar, axis=2, keepdims=True) + dvar * np.mean(-2.0 * xmu, axis=2, keepdims=True)
+    dx = dxhat * ivar + dvar * 2.0 * xmu / K + dmu / K
+    return dx.reshape(N, C, H, W), dgamma, dbeta
+
+
+def gn_bwd_jacobian(dout, cache):
+    """Each set's Jacobian written out, (I - 1/K - xhat xhat^T / K) / std, applied with einsum."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    xh = xhat.reshape(N, G, -1)
+    K = xh.shape[2]
+    J = (np.eye(K) - 1.0 / K - np.einsum("ngi,ngj->ngij", xh, xh) / K) * inv_std[..., None]  # (N, G, K, K)
+    dx = np.einsum("ngij,ngi->ngj", J, dxhat).reshape(N, C, H, W)
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = np.einsum("nchw,nchw->c", dout, xhat)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows("spatial_groupnorm_backward", gn_bwd_staged, ["np.mean for np.sum in dvar"], forward=gn_fwd_keep_x)
+CORPUS += [
+    _right("spatial_groupnorm_backward", "each set's Jacobian written out, applied with einsum", gn_bwd_jacobian),
 ]

@@ -97,6 +97,9 @@ BASES = [
     ("spatial_batchnorm_backward", M.bn_bwd, None),
     ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_keep_x),
     ("spatial_batchnorm_backward", M.bn_bwd_rows, None),
+    ("spatial_groupnorm_forward", M.gn_fwd, None),
+    ("spatial_groupnorm_backward", M.gn_bwd, None),
+    ("spatial_groupnorm_backward", M.gn_bwd_staged, M.gn_fwd_keep_x),
 ]
 
 if __name__ == "__main__":
