@@ -1,6 +1,58 @@
-"""An eleventh held-out corpus of student mistakes, pooling and normalization half, written blind to the checker.
+"""An eleventh held-out corpus of student mistakes, the pooling and normalization half, written blind to the checker.
 
-(Docstring completed at the end of the writing; see below.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``mistake_corpus.measure(CORPUS)`` runs them), for the exercises of lessons 4, 5 and 6:
+``max_pool_forward_naive``, ``max_pool_backward_naive``, ``avg_pool_forward_naive``,
+``avg_pool_backward_naive``, ``spatial_batchnorm_forward``, ``spatial_batchnorm_backward``,
+``spatial_groupnorm_forward`` and ``spatial_groupnorm_backward`` (the convolution half is another
+file). It measures how often ``exercises.check`` names a mistake it was never tuned to. Each row is
+one student's submitted function, as a lab section doing the assignment for the first time under
+time pressure would hand it in, with its one remaining bug: the stubs' loops, helpers of their own,
+window views (``sliding_window_view``), masks with keepdims, argmax with divmod or
+``np.unravel_index``, ``np.add.at``, the ``(N*H*W, C)`` rows of a fully connected batch norm, the
+compact and the staged (CS231n) backward. The mistakes were chosen for how often they survive to
+submission (``=`` for ``+=``, every tied maximum given the gradient, a stride or pool size used in
+the wrong place, count_include_pad ignored or inverted, the padding not cut off, momentum the
+PyTorch way round, the unbiased running variance, eps outside the square root or ignored, running
+statistics not stored, a reshape without its transpose, gamma's (1, C, 1, 1) shape, the group
+reshape, batch norm's shortcut in group norm, ...), roughly in proportion. The rows with
+``should_pass`` True are correct implementations in less usual styles (a summed-area table,
+tap-by-tap strided slices, per-channel loops updating the running statistics in place, each
+set's Jacobian written out, ...), there to catch false FAILs.
+
+How it was written: blind. From the student edition of lessons 4, 5 and 6
+(``lessons/04_max_pooling.ipynb``, ``lessons/05_batch_normalization.ipynb``,
+``lessons/06_group_normalization.ipynb``: explanations, stubs, docstrings), ``cnnlab/layers``,
+``cnnlab/shapes.py``, ``cnnlab/geometry.py`` and ``cnnlab/cases.py``, plus the format of
+``tests/mistake_corpus_fourth.py`` (its docstring and first helper only) and the verify machinery
+(``tests/corpus_verify.py``, ``tests/verify_mistake_corpus_fourth.py``). Nothing of the checker
+(``cnnlab/exercises/``, ``cnnlab/grading``), its known-mistake tables, ``tests/student_impls.py``,
+the exercise and crash tests or the other corpora was read, and the check was not run on any row.
+Every row was verified against cnnlab's reference implementations only, by
+``tests/verify_mistake_corpus_eleventh_rest.py``: each wrong row differs from the reference (a
+wrong value, a wrong shape, or an exception) on at least one input, each right row matches it to
+a relative error of 1e-8 on every input.
+
+``forward`` is None where the backward reads cnnlab's cache format (pooling ``(x, pool_param)``;
+batch norm ``(xhat, inv_std, gamma, beta.shape, mode)``; group norm ``(xhat, inv_std, gamma,
+beta.shape, G)``), or the student's own correct forward where the staged backward relies on a
+cache of its own (x and the statistics). Batch norm's backward is meant for train mode only, as
+lesson 5 says.
+
+74 rows: 65 wrong, 9 right.
+
+=========================== ===== =====
+exercise                    wrong right
+=========================== ===== =====
+max_pool_forward_naive          7     1
+max_pool_backward_naive        10     2
+avg_pool_forward_naive          7     1
+avg_pool_backward_naive         8     1
+spatial_batchnorm_forward      11     1
+spatial_batchnorm_backward     10     1
+spatial_groupnorm_forward       6     1
+spatial_groupnorm_backward      6     1
+=========================== ===== =====
 """
 
 from __future__ import annotations
@@ -91,7 +143,13 @@ def max_fwd_blocks(x, pool_param, bug=None):
 
 CORPUS += _rows("max_pool_forward_naive", max_fwd_view, ["windows subsampled with the row stride on both axes"])
 CORPUS += [
-    ("max_pool_forward_naive", "reshape into PH x PW blocks (assumes stride == pool size)", max_fwd_blocks, None, False),
+    (
+        "max_pool_forward_naive",
+        "reshape into PH x PW blocks (assumes stride == pool size)",
+        max_fwd_blocks,
+        None,
+        False,
+    ),
     _right("max_pool_forward_naive", "sliding_window_view, every stride-th window, max over the taps", max_fwd_view),
 ]
 
@@ -315,7 +373,9 @@ def avg_fwd_integral(x, pool_param):
 
 CORPUS += _rows("avg_pool_forward_naive", avg_fwd_view, ["the counts' window view not subsampled by the stride"])
 CORPUS += [
-    _right("avg_pool_forward_naive", "summed-area table (cumsum twice), window sums from four corners", avg_fwd_integral),
+    _right(
+        "avg_pool_forward_naive", "summed-area table (cumsum twice), window sums from four corners", avg_fwd_integral
+    ),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -430,7 +490,9 @@ def bn_fwd(x, gamma, beta, bn_param, bug=None):
     if bug == "eps hard-coded to 1e-5, bn_param's ignored":
         eps = 1e-5
     running_mean = bn_param.get("running_mean", np.zeros(C))
-    running_var = bn_param.get("running_var", np.zeros(C) if bug == "running_var starts at zeros when absent" else np.ones(C))
+    running_var = bn_param.get(
+        "running_var", np.zeros(C) if bug == "running_var starts at zeros when absent" else np.ones(C)
+    )
     if bug == "gamma and beta indexed [None, :, None, None]":
         g, b = gamma[None, :, None, None], beta[None, :, None, None]
     else:
@@ -812,7 +874,13 @@ CORPUS += _rows(
     ],
 )
 CORPUS += [
-    ("spatial_groupnorm_backward", "the means per channel over (N, H, W), as in batch norm", gn_bwd_bn_means, None, False),
+    (
+        "spatial_groupnorm_backward",
+        "the means per channel over (N, H, W), as in batch norm",
+        gn_bwd_bn_means,
+        None,
+        False,
+    ),
 ]
 
 
