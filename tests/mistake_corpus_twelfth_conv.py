@@ -1,0 +1,243 @@
+"""A twelfth held-out corpus of student mistakes, the convolution half, written blind to the checker.
+
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``tests/mistake_corpus_fourth.py``), for the exercises of lessons 1, 2, 3 and 7:
+``conv_output_size``, ``conv_forward_naive``, ``conv_backward_naive``, ``im2col``, ``col2im``,
+``conv_forward_im2col``, ``conv_backward_im2col`` and ``three_layer_convnet_loss``. They measure how
+often the checker names a mistake it was never tuned to. Each wrong row carries ONE mistake; the
+rows with ``should_pass`` True are correct implementations in unusual styles, there to catch false
+FAILs.
+
+The student played here is of two kinds, and the mistakes are the ones such students make most
+often, in rough proportion:
+
+- one who learned Python before NumPy: nested loops with scalar indexing and helper functions of
+  their own, and slips on Python semantics (range bounds and slice stops, int() and round() for a
+  floor, operator precedence, negative indices that wrap around, a buffer reused for every item of
+  a list, a name that shadows an argument, ``if not y`` on an array, ``=`` for ``+=``);
+- one who learned PyTorch before NumPy: vectorized code, and slips on NumPy semantics (broadcasting
+  a bias along the wrong axis, reshape where a transpose was needed, np.dot against ``@`` on a stack
+  of matrices, ``x @ W.T``, ``+=`` on fancy indices with repeated indices, np.pad's per-axis widths,
+  sliding_window_view without the dilation, PyTorch's ``K // 2`` padding, a channel-last flatten).
+
+How it was written: blind. Only the student edition of the lessons was read
+(``lessons/01_convolution_arithmetic.ipynb``, ``02_naive_convolution.ipynb``, ``03_im2col.ipynb``,
+``07_small_cnn.ipynb``: explanations, stubs, docstrings), with ``cnnlab/layers``,
+``cnnlab/shapes.py``, ``cnnlab/geometry.py``, ``cnnlab/im2col.py``, ``cnnlab/model.py``,
+``cnnlab/cases.py``, ``tests/corpus_verify.py``, ``tests/verify_mistake_corpus_fourth.py`` and the
+docstring and first helper of ``tests/mistake_corpus_fourth.py`` (for the format). Nothing of the
+checker (``cnnlab/exercises/``, ``cnnlab/grading``), its tests, ``tests/student_impls.py`` or any
+other corpus was read, and the check was run on no row. Every row was verified independently
+against cnnlab's reference implementations by ``tests/verify_mistake_corpus_twelfth_conv.py``: each
+wrong row differs from the reference (a wrong value, a wrong shape, or an exception) on at least one
+input, each right row matches it to a relative error below 1e-8 on every input.
+
+``forward`` is None for every backward row: they all read cnnlab's cache format, conv
+``(x, w, b, conv_param)`` and conv im2col ``(x, w, b, conv_param, cols)``. The im2col exercises call
+the student's OWN ``im2col`` and ``col2im`` (``im2col_taps`` and ``col2im_taps`` below), never
+cnnlab's, as lesson 3 says.
+
+ROW COUNTS
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+
+from cnnlab import layers as L
+from cnnlab import shapes
+
+
+def _b(fn, bug):
+    return partial(fn, bug=bug)
+
+
+def _rows(exercise, fn, bugs, forward=None):
+    """One wrong row per bug of a helper."""
+    return [(exercise, bug, _b(fn, bug), forward, False) for bug in bugs]
+
+
+def _right(exercise, label, fn, forward=None):
+    return [(exercise, label, fn, forward, True)]
+
+
+def _pad(x, ph, pw):
+    """Zeros around H and W only, as the lessons say."""
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+CORPUS = []
+
+# ---------------------------------------------------------------------------------------------
+# conv_output_size (lesson 1): O = (I + 2P - D(K-1) - 1) // S + 1, returned even when < 1
+
+
+def out_size(size, kernel, stride, pad, dilation, bug=None):
+    """The boxed formula, through the last start position, as lesson 1 derives it."""
+    span = dilation * (kernel - 1) + 1  # inputs the dilated filter covers
+    last = size + 2 * pad - span  # the last start position (stride 1)
+    if bug == "int(a / b) for a // b: truncates toward zero when the filter does not fit":
+        return int(last / stride) + 1
+    if bug == "dilation left out (lesson 7's formula without D)":
+        return (size + 2 * pad - kernel) // stride + 1
+    if bug == "operator precedence: ... - 1 // stride + 1 divides only the 1":
+        return size + 2 * pad - dilation * (kernel - 1) - 1 // stride + 1
+    if bug == "ceil division (PyTorch pooling's ceil_mode)":
+        return -(-last // stride) + 1
+    if bug == "the dilated span taken as dilation * kernel":
+        return (size + 2 * pad - dilation * kernel) // stride + 1
+    return last // stride + 1
+
+
+def out_size_count(size, kernel, stride, pad, dilation, bug=None):
+    """A Python learner's version: count the window starts with a while loop."""
+    span = dilation * (kernel - 1) + 1
+    count, start = 0, 0
+    while start + span <= size + 2 * pad:
+        count += 1
+        start += stride
+    if count == 0 and bug is None:  # no window fits: the formula's number, as lesson 1 asks
+        return (size + 2 * pad - span) // stride + 1
+    return count
+
+
+CORPUS += _rows(
+    "conv_output_size",
+    out_size,
+    [
+        "int(a / b) for a // b: truncates toward zero when the filter does not fit",
+        "dilation left out (lesson 7's formula without D)",
+        "operator precedence: ... - 1 // stride + 1 divides only the 1",
+        "ceil division (PyTorch pooling's ceil_mode)",
+        "the dilated span taken as dilation * kernel",
+    ],
+)
+CORPUS += _rows(
+    "conv_output_size",
+    out_size_count,
+    ["windows counted with a while loop: 0 when the filter does not fit, not the formula's number"],
+)
+
+
+def out_size_floor(size, kernel, stride, pad, dilation):
+    """Right: math.floor of a true division (exact for these small ints), returned as an int."""
+    return math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+
+
+CORPUS += _right("conv_output_size", "math.floor of a true division", out_size_floor)
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_naive (lesson 2)
+
+
+def conv_fwd_loops(x, w, b, conv_param, bug=None):
+    """A Python learner's forward: seven loops, scalar indexing, one sum per output."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    sh, sw = stride
+    ph, pw = pad
+    dil_h, dil_w = dilation
+    if bug == "np.pad(x, pad): every axis padded, the batch and channels too":
+        xpad = np.pad(x, pad)
+    elif bug == "np.pad widths written ((ph, pw), (ph, pw)) for H and W":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, pw), (ph, pw)))
+    else:
+        xpad = _pad(x, ph, pw)
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    total = b[f]
+                    for c in range(C):
+                        if bug == "b[f] added inside the channel loop (C times)":
+                            total += b[f]
+                        for p in range(HH):
+                            for q in range(WW):
+                                r = i * sh + p * dil_h
+                                s = j * sw + q * dil_w
+                                if bug == "stride left out of the row index (i + p*dh)":
+                                    r = i + p * dil_h
+                                if bug == "the height stride used for the columns too":
+                                    s = j * sh + q * dil_w
+                                weight = w[f, c, p, q]
+                                if bug == "kernel flipped (a true convolution, np.convolve's habit)":
+                                    weight = w[f, c, HH - 1 - p, WW - 1 - q]
+                                total += weight * xpad[n, c, r, s]
+                    out[n, f, i, j] = total
+    return out, (x, w, b, conv_param)
+
+
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_loops,
+    [
+        "np.pad(x, pad): every axis padded, the batch and channels too",
+        "np.pad widths written ((ph, pw), (ph, pw)) for H and W",
+        "b[f] added inside the channel loop (C times)",
+        "stride left out of the row index (i + p*dh)",
+        "the height stride used for the columns too",
+        "kernel flipped (a true convolution, np.convolve's habit)",
+    ],
+)
+
+
+def conv_fwd_vec(x, w, b, conv_param, bug=None):
+    """A PyTorch user's forward: loop over the output positions only, tensordot over (C, HH, WW)."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    src = x if bug == "windows sliced from x, not from the padded xpad" else xpad
+    out = np.empty((N, F, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            r0, s0 = i * sh, j * sw
+            if bug == "window slice without the dilation (contiguous HH x WW)":
+                win = src[:, :, r0 : r0 + HH, s0 : s0 + WW]
+            else:
+                win = src[:, :, r0 : r0 + dh * (HH - 1) + 1 : dh, s0 : s0 + dw * (WW - 1) + 1 : dw]
+            out[:, :, i, j] = np.tensordot(win, w, axes=([1, 2, 3], [1, 2, 3]))  # (N, F)
+    if bug == "out += b: the bias broadcast along the last axis (the width)":
+        out += b
+    else:
+        out += b[None, :, None, None]
+    return out, (x, w, b, conv_param)
+
+
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_vec,
+    [
+        "windows sliced from x, not from the padded xpad",
+        "window slice without the dilation (contiguous HH x WW)",
+        "out += b: the bias broadcast along the last axis (the width)",
+    ],
+)
+
+
+def conv_fwd_swv(x, w, b, conv_param, bug=None):
+    """Every window at once with sliding_window_view, then one einsum."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    if bug == "sliding_window_view of (HH, WW), the dilation forgotten":
+        win = np.lib.stride_tricks.sliding_window_view(xpad, (HH, WW), axis=(2, 3))[:, :, ::sh, ::sw]
+    else:
+        span = (dh * (HH - 1) + 1, dw * (WW - 1) + 1)
+        win = np.lib.stride_tricks.sliding_window_view(xpad, span, axis=(2, 3))
+        win = win[:, :, ::sh, ::sw, ::dh, ::dw][:, :, :Ho, :Wo]  # (N, C, Ho, Wo, HH, WW)
+    out = np.einsum("ncijpq,fcpq->nfij", win, w) + b[:, None, None]
+    return out, (x, w, b, conv_param)
+
+
+CORPUS += _rows("conv_forward_naive", conv_fwd_swv, ["sliding_window_view of (HH, WW), the dilation forgotten"])
+CORPUS += _right(
+    "conv_forward_naive", "sliding_window_view of the dilated span, strided, and one einsum", conv_fwd_swv
+)
