@@ -241,3 +241,153 @@ CORPUS += _rows("conv_forward_naive", conv_fwd_swv, ["sliding_window_view of (HH
 CORPUS += _right(
     "conv_forward_naive", "sliding_window_view of the dilated span, strided, and one einsum", conv_fwd_swv
 )
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_naive (lesson 2); the cache is cnnlab's (x, w, b, conv_param)
+
+
+def conv_bwd_scalar(dout, cache, bug=None):
+    """A Python learner's backward: no padded buffer, the padding handled by index arithmetic."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    sh, sw = stride
+    ph, pw = pad
+    dil_h, dil_w = dilation
+    dx = np.zeros_like(x)
+    dw = np.zeros_like(w)
+    db = np.zeros_like(b)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    g = dout[n, f, i, j]
+                    db[f] += g
+                    for c in range(C):
+                        for p in range(HH):
+                            for q in range(WW):
+                                r = i * sh + p * dil_h - ph  # the row of x (unpadded) this tap reads
+                                s = j * sw + q * dil_w - pw
+                                if bug == "padding offset not subtracted from the input index":
+                                    r, s = i * sh + p * dil_h, j * sw + q * dil_w
+                                if bug == "bounds checked as r < H only: r = -1 wraps to the last row":
+                                    inside = r < H and s < W
+                                else:
+                                    inside = 0 <= r < H and 0 <= s < W
+                                if not inside:  # a padding zero: no input, no gradient
+                                    continue
+                                dx[n, c, r, s] += g * w[f, c, p, q]
+                                if bug == "dw[f, c, p, q] assigned with =, not accumulated":
+                                    dw[f, c, p, q] = g * x[n, c, r, s]
+                                else:
+                                    dw[f, c, p, q] += g * x[n, c, r, s]
+    return dx, dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_scalar,
+    [
+        "padding offset not subtracted from the input index",
+        "bounds checked as r < H only: r = -1 wraps to the last row",
+        "dw[f, c, p, q] assigned with =, not accumulated",
+    ],
+)
+
+
+def conv_bwd_slices(dout, cache, bug=None):
+    """The lesson's backward: the forward's window slices, adding into dxpad and dw[f]."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                    cols = slice(j * sw, j * sw + dw_ * (WW - 1) + 1, dw_)
+                    g = dout[n, f, i, j]
+                    if bug == "dxpad window assigned with =, not +=":
+                        dxpad[n, :, rows, cols] = g * w[f]
+                    elif bug == "kernel flipped for dx (lesson 1's 'flipped kernel' taken literally)":
+                        dxpad[n, :, rows, cols] += g * w[f, :, ::-1, ::-1]
+                    else:
+                        dxpad[n, :, rows, cols] += g * w[f]
+                    if bug == "dw from the window of the unpadded x":
+                        dw[f] += g * x[n, :, rows, cols]
+                    else:
+                        dw[f] += g * xpad[n, :, rows, cols]
+    db = dout.sum(axis=(0, 2, 3))
+    if bug == "db divided by N (averaged over the batch)":
+        db = db / N
+    if bug == "padding cut with dxpad[:, :, ph:-ph, pw:-pw]":
+        dx = dxpad[:, :, ph:-ph, pw:-pw]
+    elif bug == "padding not cut away (dxpad returned)":
+        dx = dxpad
+    else:
+        dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    return dx, dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_slices,
+    [
+        "dxpad window assigned with =, not +=",
+        "kernel flipped for dx (lesson 1's 'flipped kernel' taken literally)",
+        "dw from the window of the unpadded x",
+        "db divided by N (averaged over the batch)",
+        "padding cut with dxpad[:, :, ph:-ph, pw:-pw]",
+        "padding not cut away (dxpad returned)",
+    ],
+)
+
+
+def conv_bwd_transposed(dout, cache, bug=None):
+    """dx as lesson 2's transposed convolution (the student's own forward on the padded dout);
+    dw and db by the loops. Right only for stride 1 and no dilation, which the row forgets."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    ph, pw = pad
+    _, dw, db = conv_bwd_slices(dout, cache)
+    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, HH, WW)
+    full, _ = conv_fwd_loops(dout, w_flipped, np.zeros(C), {"pad": (HH - 1, WW - 1)})  # (N, C, Hp, Wp)
+    dx = full[:, :, ph : ph + H, pw : pw + W]
+    return dx, dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_transposed,
+    ["dx as lesson 2's transposed convolution of dout, which holds for stride 1 and no dilation only"],
+)
+
+
+def conv_bwd_taps(dout, cache):
+    """Right: one einsum per filter tap (p, q), each tap a strided slice of every window at once."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw = np.empty_like(w)
+    for p in range(HH):
+        rows = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
+        for q in range(WW):
+            cols = slice(q * dw_, q * dw_ + sw * (Wo - 1) + 1, sw)
+            dw[:, :, p, q] = np.einsum("nfij,ncij->fc", dout, xpad[:, :, rows, cols])
+            dxpad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", dout, w[:, :, p, q])
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, dout.sum(axis=(0, 2, 3))
+
+
+CORPUS += _right("conv_backward_naive", "one einsum per filter tap over strided slices", conv_bwd_taps)

@@ -60,6 +60,8 @@ BASES = [
     ("conv_forward_naive", M.conv_fwd_loops, None),
     ("conv_forward_naive", M.conv_fwd_vec, None),
     ("conv_forward_naive", M.conv_fwd_swv, None),
+    ("conv_backward_naive", M.conv_bwd_scalar, None),
+    ("conv_backward_naive", M.conv_bwd_slices, None),
 ]
 
 if __name__ == "__main__":
