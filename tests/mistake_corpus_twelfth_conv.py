@@ -391,3 +391,234 @@ def conv_bwd_taps(dout, cache):
 
 
 CORPUS += _right("conv_backward_naive", "one einsum per filter tap over strided slices", conv_bwd_taps)
+
+# ---------------------------------------------------------------------------------------------
+# im2col (lesson 3): cols (N, C*HH*WW, H'*W'), row c*HH*WW + p*WW + q, column r*W' + s
+
+
+def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The lesson's faster way: one strided slice per tap (p, q). With bug=None this is the
+    student's own im2col, which their conv_forward_im2col calls."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, pw)
+    taps = np.empty((N, C, HH, WW, Ho, Wo), dtype=x.dtype)
+    stacked = []
+    for p in range(HH):
+        for q in range(WW):
+            r0, s0 = p * dh, q * dw
+            if bug == "tap offset without the dilation (p, not p*dh)":
+                r0, s0 = p, q
+            if bug == "tap slice runs to the end of xpad (r0::sh), not Ho rows":
+                tap = xpad[:, :, r0::sh, s0::sw]
+            else:
+                tap = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, s0 : s0 + sw * (Wo - 1) + 1 : sw]
+            taps[:, :, p, q] = tap
+            stacked.append(tap)
+    if bug == "np.stack of the taps (HH*WW, N, C, H', W') reshaped, not transposed":
+        return np.stack(stacked).reshape(N, C * HH * WW, Ho * Wo)
+    return taps.reshape(N, C * HH * WW, Ho * Wo)
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_taps,
+    [
+        "tap offset without the dilation (p, not p*dh)",
+        "tap slice runs to the end of xpad (r0::sh), not Ho rows",
+        "np.stack of the taps (HH*WW, N, C, H', W') reshaped, not transposed",
+    ],
+)
+
+
+def im2col_windows(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The lesson's obvious way: one window per output position (r, s), flattened into its column."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = x if bug == "x not padded (pad ignored)" else _pad(x, ph, pw)
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    for r in range(Ho):
+        for s in range(Wo):
+            win = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "window flattened channel-last: rows in (p, q, c) order":
+                col = win.transpose(0, 2, 3, 1).reshape(N, -1)
+            else:
+                col = win.reshape(N, -1)  # (N, C*HH*WW), in the order of w[f].reshape(-1)
+            if bug == "column index s*H' + r (positions column-major)":
+                cols[:, :, s * Ho + r] = col
+            else:
+                cols[:, :, r * Wo + s] = col
+    if bug == "CS231n's 2-D layout (C*HH*WW, N*H'*W')":
+        return cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
+    return cols
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_windows,
+    [
+        "x not padded (pad ignored)",
+        "window flattened channel-last: rows in (p, q, c) order",
+        "column index s*H' + r (positions column-major)",
+        "CS231n's 2-D layout (C*HH*WW, N*H'*W')",
+    ],
+)
+
+
+def im2col_list(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """A Python learner's version: a list of columns, one per window, made an array at the end."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, pw)
+    columns = []
+    col = np.empty((N, C * HH * WW))
+    for r in range(Ho):
+        for s in range(Wo):
+            win = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "one buffer filled and appended for every window: the list holds one array":
+                col[:] = win.reshape(N, -1)
+                columns.append(col)
+            else:
+                columns.append(win.reshape(N, -1))
+    if bug == "np.array(list) is (H'*W', N, C*HH*WW): reshaped, not transposed":
+        return np.array(columns).reshape(N, C * HH * WW, Ho * Wo)
+    return np.stack(columns, axis=2)  # (N, C*HH*WW, H'*W')
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_list,
+    [
+        "one buffer filled and appended for every window: the list holds one array",
+        "np.array(list) is (H'*W', N, C*HH*WW): reshaped, not transposed",
+    ],
+)
+
+
+def _index_grids(HH, WW, Ho, Wo, sh, sw, dh, dw):
+    """Padded row and column of tap (p, q) of window (r, s): two arrays broadcast to (HH, WW, Ho, Wo)."""
+    rows = np.arange(HH)[:, None] * dh + np.arange(Ho)[None, :] * sh  # (HH, Ho)
+    cols = np.arange(WW)[:, None] * dw + np.arange(Wo)[None, :] * sw  # (WW, Wo)
+    return rows[:, None, :, None], cols[None, :, None, :]
+
+
+def im2col_fancy(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: CS231n-style index arrays, one fancy-indexing read, in cnnlab's layout."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    R, S = _index_grids(HH, WW, Ho, Wo, sh, sw, dh, dw)
+    return _pad(x, ph, pw)[:, :, R, S].reshape(N, C * HH * WW, Ho * Wo)  # (N, C, HH, WW, Ho, Wo) first
+
+
+CORPUS += _right("im2col", "fancy indexing with broadcast index grids", im2col_fancy)
+
+# ---------------------------------------------------------------------------------------------
+# col2im (lesson 3): the adjoint of im2col, overlaps added, padding cut away
+
+
+def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """The lesson's way: split the rows and columns, add one tap of every window at a time.
+    With bug=None this is the student's own col2im, which their conv_backward_im2col calls."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    if bug == "columns split as (C, H', W', HH, WW): positions before taps":
+        c6 = cols.reshape(N, C, Ho, Wo, HH, WW).transpose(0, 1, 4, 5, 2, 3)
+    else:
+        c6 = cols.reshape(N, C, HH, WW, Ho, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
+    for p in range(HH):
+        rows = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
+        for q in range(WW):
+            cs = slice(q * dw, q * dw + sw * (Wo - 1) + 1, sw)
+            if bug == "tap added with =, not +=: overlapping windows overwrite":
+                xpad[:, :, rows, cs] = c6[:, :, p, q]
+            else:
+                xpad[:, :, rows, cs] += c6[:, :, p, q]
+    if bug == "overlaps averaged (col2im taken as im2col's inverse)":
+        counts = np.zeros_like(xpad)
+        for p in range(HH):
+            for q in range(WW):
+                counts[:, :, p * dh : p * dh + sh * (Ho - 1) + 1 : sh, q * dw : q * dw + sw * (Wo - 1) + 1 : sw] += 1
+        xpad = xpad / np.maximum(counts, 1)
+    if bug == "padding cut with xpad[:, :, ph:-ph, pw:-pw]":
+        return xpad[:, :, ph:-ph, pw:-pw]
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_taps,
+    [
+        "columns split as (C, H', W', HH, WW): positions before taps",
+        "tap added with =, not +=: overlapping windows overwrite",
+        "overlaps averaged (col2im taken as im2col's inverse)",
+        "padding cut with xpad[:, :, ph:-ph, pw:-pw]",
+    ],
+)
+
+
+def col2im_windows(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """A Python learner's version: one window per column, lesson 2's slices."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    columns = cols
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for r in range(Ho):
+        for s in range(Wo):
+            rs = slice(r * sh, r * sh + dh * (HH - 1) + 1, dh)
+            cs = slice(s * sw, s * sw + dw * (WW - 1) + 1, dw)
+            if bug == "dilation left out: window slice r*sh : r*sh + HH":
+                rs, cs = slice(r * sh, r * sh + HH), slice(s * sw, s * sw + WW)
+            if bug == "rows, cols = slices: the name cols shadows the columns argument":
+                rows, cols = rs, cs
+                xpad[:, :, rows, cols] += cols[:, :, r * Wo + s].reshape(N, C, HH, WW)
+                continue
+            xpad[:, :, rs, cs] += columns[:, :, r * Wo + s].reshape(N, C, HH, WW)
+    if bug == "padding not cut away (xpad returned)":
+        return xpad
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_windows,
+    [
+        "dilation left out: window slice r*sh : r*sh + HH",
+        "rows, cols = slices: the name cols shadows the columns argument",
+        "padding not cut away (xpad returned)",
+    ],
+)
+
+
+def col2im_fancy(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """A vectorized version: the index grids of im2col_fancy, one scatter-add."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    R, S = _index_grids(HH, WW, Ho, Wo, sh, sw, dh, dw)
+    c6 = cols.reshape(N, C, HH, WW, Ho, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
+    if bug == "xpad[:, :, R, S] += c6 with fancy indices: a repeated pixel is added once":
+        xpad[:, :, R, S] += c6
+    else:
+        np.add.at(xpad, (slice(None), slice(None), R, S), c6)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im", col2im_fancy, ["xpad[:, :, R, S] += c6 with fancy indices: a repeated pixel is added once"]
+)
+CORPUS += _right("col2im", "np.add.at with broadcast index grids", col2im_fancy)

@@ -62,6 +62,12 @@ BASES = [
     ("conv_forward_naive", M.conv_fwd_swv, None),
     ("conv_backward_naive", M.conv_bwd_scalar, None),
     ("conv_backward_naive", M.conv_bwd_slices, None),
+    ("im2col", M.im2col_taps, None),
+    ("im2col", M.im2col_windows, None),
+    ("im2col", M.im2col_list, None),
+    ("col2im", M.col2im_taps, None),
+    ("col2im", M.col2im_windows, None),
+    ("col2im", M.col2im_fancy, None),
 ]
 
 if __name__ == "__main__":
