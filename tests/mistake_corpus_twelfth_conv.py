@@ -622,3 +622,128 @@ CORPUS += _rows(
     "col2im", col2im_fancy, ["xpad[:, :, R, S] += c6 with fancy indices: a repeated pixel is added once"]
 )
 CORPUS += _right("col2im", "np.add.at with broadcast index grids", col2im_fancy)
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_im2col (lesson 3): the student's own im2col (im2col_taps), one matrix product
+
+
+def conv_fwd_cols(x, w, b, conv_param, bug=None):
+    """The lesson's three lines, with the student's own im2col."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "dilation not passed to im2col (its default 1 used)":
+        cols = im2col_taps(x, HH, WW, stride, pad)
+    else:
+        cols = im2col_taps(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
+    if bug == "w_row as w.reshape(-1, F).T: reshape where a transpose was meant":
+        w_row = w.reshape(-1, F).T
+    else:
+        w_row = w.reshape(F, -1)  # (F, C*HH*WW)
+    if bug == "np.dot(w_row, cols) on the stack: (F, N, H'*W'), reshaped as (N, F, ...)":
+        out = np.dot(w_row, cols)
+    elif bug == "cols^T @ w_row.T (PyTorch's x @ W.T): (N, H'*W', F) reshaped, not transposed":
+        out = cols.transpose(0, 2, 1) @ w_row.T
+    elif bug == "batch flattened into one product: (F, N*H'*W') reshaped as (N, F, ...)":
+        out = w_row @ cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)
+    else:
+        out = w_row @ cols  # (N, F, Ho*Wo)
+    out = out.reshape(N, F, Ho * Wo)
+    if bug == "out + b before the reshape: b broadcast along the positions":
+        out = out + b
+    else:
+        out = out + b.reshape(1, F, 1)
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols,
+    [
+        "dilation not passed to im2col (its default 1 used)",
+        "w_row as w.reshape(-1, F).T: reshape where a transpose was meant",
+        "np.dot(w_row, cols) on the stack: (F, N, H'*W'), reshaped as (N, F, ...)",
+        "cols^T @ w_row.T (PyTorch's x @ W.T): (N, H'*W', F) reshaped, not transposed",
+        "batch flattened into one product: (F, N*H'*W') reshaped as (N, F, ...)",
+        "out + b before the reshape: b broadcast along the positions",
+    ],
+)
+
+
+def conv_fwd_cols_einsum(x, w, b, conv_param):
+    """Right: the student's own im2col and one einsum straight into (N, F, H', W')."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols = im2col_taps(x, HH, WW, stride, pad, dilation)
+    out = np.einsum("fk,nkp->nfp", w.reshape(F, -1), cols).reshape(N, F, Ho, Wo) + b[:, None, None]
+    return out, (x, w, b, conv_param, cols)
+
+
+CORPUS += _right("conv_forward_im2col", "own im2col and one einsum", conv_fwd_cols_einsum)
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_im2col (lesson 3); the cache is cnnlab's (x, w, b, conv_param, cols), the
+# columns folded back by the student's own col2im (col2im_taps)
+
+
+def conv_bwd_cols(dout, cache, bug=None):
+    """The lesson's affine-layer gradients per sample, and the student's own col2im."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    K = C * HH * WW
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    if bug == "db = dout.sum(axis=(0, 2)) on the 4-D dout, not on dout_rows":
+        db = dout.sum(axis=(0, 2))
+    else:
+        db = dout_rows.sum(axis=(0, 2))
+    if bug == "dw averaged over the batch (.mean(axis=0))":
+        dw = (dout_rows @ cols.transpose(0, 2, 1)).mean(axis=0)
+    elif bug == "dout.reshape(F, -1) for (F, N*H'*W'), F not moved first":
+        dw = dout.reshape(F, -1) @ cols.transpose(1, 0, 2).reshape(K, -1).T
+    else:
+        dw = (dout_rows @ cols.transpose(0, 2, 1)).sum(axis=0)  # (F, K)
+    dw = dw.reshape(F, C, HH, WW)
+    if bug == "w_row.T written w.reshape(-1, F): reshape where a transpose was meant":
+        dcols = w.reshape(-1, F) @ dout_rows
+    elif bug == "dcols as dout^T @ w_row (N, H'*W', K), reshaped to (N, K, H'*W')":
+        dcols = (dout_rows.transpose(0, 2, 1) @ w.reshape(F, -1)).reshape(N, K, Ho * Wo)
+    else:
+        dcols = w.reshape(F, -1).T @ dout_rows  # (N, K, Ho*Wo)
+    if bug == "dilation not passed to col2im (its default 1 used)":
+        dx = col2im_taps(dcols, x.shape, HH, WW, stride, pad)
+    else:
+        dx = col2im_taps(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols,
+    [
+        "db = dout.sum(axis=(0, 2)) on the 4-D dout, not on dout_rows",
+        "dw averaged over the batch (.mean(axis=0))",
+        "dout.reshape(F, -1) for (F, N*H'*W'), F not moved first",
+        "w_row.T written w.reshape(-1, F): reshape where a transpose was meant",
+        "dcols as dout^T @ w_row (N, H'*W', K), reshaped to (N, K, H'*W')",
+        "dilation not passed to col2im (its default 1 used)",
+    ],
+)
+
+
+def conv_bwd_cols_tensordot(dout, cache):
+    """Right: tensordot over (n, positions) for dw, einsum for dcols, the student's own col2im."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    d = dout.reshape(N, F, -1)
+    dw = np.tensordot(d, cols, axes=([0, 2], [0, 2])).reshape(w.shape)  # (F, K)
+    dcols = np.einsum("fk,nfp->nkp", w.reshape(F, -1), d)
+    dx = col2im_taps(dcols, (N, C, H, W), HH, WW, stride, pad, dilation)
+    return dx, dw, d.sum(axis=2).sum(axis=0)
+
+
+CORPUS += _right("conv_backward_im2col", "tensordot for dw, einsum for dcols, own col2im", conv_bwd_cols_tensordot)

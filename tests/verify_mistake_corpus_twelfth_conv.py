@@ -68,6 +68,8 @@ BASES = [
     ("col2im", M.col2im_taps, None),
     ("col2im", M.col2im_windows, None),
     ("col2im", M.col2im_fancy, None),
+    ("conv_forward_im2col", M.conv_fwd_cols, None),
+    ("conv_backward_im2col", M.conv_bwd_cols, None),
 ]
 
 if __name__ == "__main__":
