@@ -37,7 +37,9 @@ input, each right row matches it to a relative error below 1e-8 on every input.
 the student's OWN ``im2col`` and ``col2im`` (``im2col_taps`` and ``col2im_taps`` below), never
 cnnlab's, as lesson 3 says.
 
-ROW COUNTS
+73 rows: 64 wrong, 9 right. Per exercise (wrong / right): conv_output_size 6 / 1,
+conv_forward_naive 9 / 1, conv_backward_naive 10 / 1, im2col 8 / 1, col2im 8 / 1,
+conv_forward_im2col 6 / 1, conv_backward_im2col 6 / 1, three_layer_convnet_loss 11 / 2.
 """
 
 from __future__ import annotations
@@ -154,8 +156,6 @@ def conv_fwd_loops(x, w, b, conv_param, bug=None):
                 for j in range(Wo):
                     total = b[f]
                     for c in range(C):
-                        if bug == "b[f] added inside the channel loop (C times)":
-                            total += b[f]
                         for p in range(HH):
                             for q in range(WW):
                                 r = i * sh + p * dil_h
@@ -178,7 +178,6 @@ CORPUS += _rows(
     [
         "np.pad(x, pad): every axis padded, the batch and channels too",
         "np.pad widths written ((ph, pw), (ph, pw)) for H and W",
-        "b[f] added inside the channel loop (C times)",
         "stride left out of the row index (i + p*dh)",
         "the height stride used for the columns too",
         "kernel flipped (a true convolution, np.convolve's habit)",
@@ -238,9 +237,7 @@ def conv_fwd_swv(x, w, b, conv_param, bug=None):
 
 
 CORPUS += _rows("conv_forward_naive", conv_fwd_swv, ["sliding_window_view of (HH, WW), the dilation forgotten"])
-CORPUS += _right(
-    "conv_forward_naive", "sliding_window_view of the dilated span, strided, and one einsum", conv_fwd_swv
-)
+CORPUS += _right("conv_forward_naive", "sliding_window_view of the dilated span, strided, and one einsum", conv_fwd_swv)
 
 # ---------------------------------------------------------------------------------------------
 # conv_backward_naive (lesson 2); the cache is cnnlab's (x, w, b, conv_param)
@@ -411,10 +408,7 @@ def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug
             r0, s0 = p * dh, q * dw
             if bug == "tap offset without the dilation (p, not p*dh)":
                 r0, s0 = p, q
-            if bug == "tap slice runs to the end of xpad (r0::sh), not Ho rows":
-                tap = xpad[:, :, r0::sh, s0::sw]
-            else:
-                tap = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, s0 : s0 + sw * (Wo - 1) + 1 : sw]
+            tap = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, s0 : s0 + sw * (Wo - 1) + 1 : sw]
             taps[:, :, p, q] = tap
             stacked.append(tap)
     if bug == "np.stack of the taps (HH*WW, N, C, H', W') reshaped, not transposed":
@@ -427,7 +421,6 @@ CORPUS += _rows(
     im2col_taps,
     [
         "tap offset without the dilation (p, not p*dh)",
-        "tap slice runs to the end of xpad (r0::sh), not Ho rows",
         "np.stack of the taps (HH*WW, N, C, H', W') reshaped, not transposed",
     ],
 )
@@ -618,9 +611,7 @@ def col2im_fancy(cols, x_shape, filter_height, filter_width, stride=1, pad=0, di
     return xpad[:, :, ph : ph + H, pw : pw + W]
 
 
-CORPUS += _rows(
-    "col2im", col2im_fancy, ["xpad[:, :, R, S] += c6 with fancy indices: a repeated pixel is added once"]
-)
+CORPUS += _rows("col2im", col2im_fancy, ["xpad[:, :, R, S] += c6 with fancy indices: a repeated pixel is added once"])
 CORPUS += _right("col2im", "np.add.at with broadcast index grids", col2im_fancy)
 
 # ---------------------------------------------------------------------------------------------
@@ -747,3 +738,165 @@ def conv_bwd_cols_tensordot(dout, cache):
 
 
 CORPUS += _right("conv_backward_im2col", "tensordot for dw, einsum for dcols, own col2im", conv_bwd_cols_tensordot)
+
+# ---------------------------------------------------------------------------------------------
+# three_layer_convnet_loss (lesson 7): conv - relu - 2x2 pool - affine - relu - affine - softmax,
+# the mean softmax loss plus 0.5 * reg * (sum W1^2 + sum W2^2 + sum W3^2), built from cnnlab.layers
+
+POOL = {"pool_height": 2, "pool_width": 2, "stride": 2}
+
+
+def convnet(params, X, y=None, reg=0.0, bug=None):
+    """The chain of lesson 7, section 2, with cnnlab's layers."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    K = W1.shape[2]
+    pad = K // 2 if bug == "conv padded by K // 2 (PyTorch's 'same' for odd K)" else (K - 1) // 2
+    a1, conv_cache = L.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": pad})
+    r1, relu1_cache = L.relu_forward(a1)
+    pooled, pool_cache = L.max_pool_forward_im2col(r1, POOL)
+    N = X.shape[0]
+    if bug == "pooled maps flattened channel-last (Keras's NHWC) for the first affine":
+        _, F, Hp, Wp = pooled.shape
+        flat = pooled.transpose(0, 2, 3, 1).reshape(N, -1)
+    else:
+        flat = pooled
+    h, affine2_cache = L.affine_forward(flat, W2, b2)
+    if bug == "second relu left out (affine - affine)":
+        r2 = h
+    else:
+        r2, relu2_cache = L.relu_forward(h)
+    scores, affine3_cache = L.affine_forward(r2, W3, b3)
+    if bug == "if not y: the truth value of a label array":
+        if not y:
+            return scores
+    elif y is None:
+        return scores
+
+    data_loss, dscores = L.softmax_loss(scores, y)
+    grads = {}
+    dr2, grads["W3"], grads["b3"] = L.affine_backward(dscores, affine3_cache)
+    dh = dr2 if bug == "second relu left out (affine - affine)" else L.relu_backward(dr2, relu2_cache)
+    dflat, grads["W2"], grads["b2"] = L.affine_backward(dh, affine2_cache)
+    if bug == "pooled maps flattened channel-last (Keras's NHWC) for the first affine":
+        dpooled = dflat.reshape(N, Hp, Wp, F).transpose(0, 3, 1, 2)
+    else:
+        dpooled = dflat
+    dr1 = L.max_pool_backward_im2col(dpooled, pool_cache)
+    da1 = L.relu_backward(dr1, relu1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(da1, conv_cache)
+
+    names = ("W1", "W2", "W3")
+    if bug == "biases regularized too (loss and gradient)":
+        names = ("W1", "b1", "W2", "b2", "W3", "b3")
+    squares = sum(np.sum(params[k] ** 2) for k in names)
+    if bug == "0.5 left out of the regularization loss":
+        reg_loss = reg * squares
+    else:
+        reg_loss = 0.5 * reg * squares
+    for k in names:
+        if bug == "regularization gradient forgotten (only the loss has it)":
+            continue
+        if bug == "regularization gradient doubled: 2 * reg * W with the 0.5 in the loss":
+            grads[k] = grads[k] + 2 * reg * params[k]
+        else:
+            grads[k] = grads[k] + reg * params[k]
+    return data_loss + reg_loss, grads
+
+
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet,
+    [
+        "conv padded by K // 2 (PyTorch's 'same' for odd K)",
+        "pooled maps flattened channel-last (Keras's NHWC) for the first affine",
+        "second relu left out (affine - affine)",
+        "if not y: the truth value of a label array",
+        "biases regularized too (loss and gradient)",
+        "0.5 left out of the regularization loss",
+        "regularization gradient forgotten (only the loss has it)",
+        "regularization gradient doubled: 2 * reg * W with the 0.5 in the loss",
+    ],
+)
+
+
+def convnet_softmax(params, X, y=None, reg=0.0, bug=None):
+    """A student who writes the softmax loss themselves (and the naive conv of lesson 2)."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    K = W1.shape[2]
+    a1, conv_cache = L.conv_forward_naive(X, W1, b1, {"stride": 1, "pad": (K - 1) // 2})
+    r1, relu1_cache = L.relu_forward(a1)
+    pooled, pool_cache = L.max_pool_forward_naive(r1, POOL)
+    h, affine2_cache = L.affine_forward(pooled, W2, b2)
+    r2, relu2_cache = L.relu_forward(h)
+    scores, affine3_cache = L.affine_forward(r2, W3, b3)
+    if y is None:
+        return scores
+
+    N = scores.shape[0]
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    if bug == "own softmax normalized over axis 0 (the batch)":
+        probs = e / e.sum(axis=0, keepdims=True)
+    else:
+        probs = e / e.sum(axis=1, keepdims=True)
+    if bug == "dscores = probs, an alias: the -= 1 changes probs before the loss reads them":
+        dscores = probs
+        dscores[np.arange(N), y] -= 1
+        loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+    else:
+        loss = -np.sum(np.log(probs[np.arange(N), y]))
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        if bug != "own softmax loss and dscores summed over the batch (no / N)":
+            loss /= N
+    if bug != "own softmax loss and dscores summed over the batch (no / N)":
+        dscores /= N
+
+    grads = {}
+    dr2, grads["W3"], grads["b3"] = L.affine_backward(dscores, affine3_cache)
+    dh = L.relu_backward(dr2, relu2_cache)
+    dpooled, grads["W2"], grads["b2"] = L.affine_backward(dh, affine2_cache)
+    dr1 = L.max_pool_backward_naive(dpooled, pool_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_naive(L.relu_backward(dr1, relu1_cache), conv_cache)
+    for k in ("W1", "W2", "W3"):
+        loss += 0.5 * reg * np.sum(params[k] * params[k])
+        grads[k] = grads[k] + reg * params[k]
+    return loss, grads
+
+
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet_softmax,
+    [
+        "own softmax normalized over axis 0 (the batch)",
+        "dscores = probs, an alias: the -= 1 changes probs before the loss reads them",
+        "own softmax loss and dscores summed over the batch (no / N)",
+    ],
+)
+CORPUS += _right(
+    "three_layer_convnet_loss", "own softmax loss, naive conv and pool layers", partial(convnet_softmax, bug=None)
+)
+
+
+def convnet_relu_after_pool(params, X, y=None, reg=0.0):
+    """Right: conv - pool - relu, since max pooling and relu commute (as do their gradients)."""
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    K = W1.shape[2]
+    a1, conv_cache = L.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": (K - 1) // 2})
+    pooled, pool_cache = L.max_pool_forward_im2col(a1, POOL)
+    r1, relu1_cache = L.relu_forward(pooled)
+    h, affine2_cache = L.affine_forward(r1, W2, b2)
+    r2, relu2_cache = L.relu_forward(h)
+    scores, affine3_cache = L.affine_forward(r2, W3, b3)
+    if y is None:
+        return scores
+    loss, dscores = L.softmax_loss(scores, y)
+    dW = {k: reg * params[k] for k in ("W1", "W2", "W3")}
+    loss += 0.5 * reg * sum(np.vdot(params[k], params[k]) for k in dW)
+    dr2, dW3, db3 = L.affine_backward(dscores, affine3_cache)
+    dr1, dW2, db2 = L.affine_backward(L.relu_backward(dr2, relu2_cache), affine2_cache)
+    da1 = L.max_pool_backward_im2col(L.relu_backward(dr1, relu1_cache), pool_cache)
+    _, dW1, db1 = L.conv_backward_im2col(da1, conv_cache)
+    return loss, {"W1": dW1 + dW["W1"], "b1": db1, "W2": dW2 + dW["W2"], "b2": db2, "W3": dW3 + dW["W3"], "b3": db3}
+
+
+CORPUS += _right("three_layer_convnet_loss", "relu after the pool (max and relu commute)", convnet_relu_after_pool)

@@ -70,6 +70,8 @@ BASES = [
     ("col2im", M.col2im_fancy, None),
     ("conv_forward_im2col", M.conv_fwd_cols, None),
     ("conv_backward_im2col", M.conv_bwd_cols, None),
+    ("three_layer_convnet_loss", M.convnet, None),
+    ("three_layer_convnet_loss", M.convnet_softmax, None),
 ]
 
 if __name__ == "__main__":
