@@ -79,6 +79,10 @@ GEOMETRIES = Geometries(
 BASES = [
     ("max_pool_forward_naive", M.max_fwd, None),
     ("max_pool_forward_naive", M.max_fwd_vec, None),
+    ("max_pool_backward_naive", M.max_bwd, None),
+    ("max_pool_backward_naive", M.max_bwd_scan, None),
+    ("max_pool_backward_naive", M.max_bwd_mask, None),
+    ("max_pool_backward_naive", M.max_bwd_scatter, None),
 ]
 
 if __name__ == "__main__":
