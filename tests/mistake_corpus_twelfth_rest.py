@@ -299,3 +299,216 @@ CORPUS += [
     ),
     ("max_pool_backward_naive", "first True of the mask by a cumulative sum", max_bwd_mask, None, True),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_forward_naive
+
+
+def avg_fwd(x, pool_param, bug=None):
+    """Python-first student, as the lesson says: pad x and an array of ones, loop, sum, divide."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    if bug == "np.pad(x, (ph, pw)) pads every axis, N and C too":
+        xpad = np.pad(x, (ph, pw))
+    if bug == "pad pair swapped in np.pad: rows padded by pw, columns by ph":
+        xpad = np.pad(x, ((0, 0), (0, 0), (pw, pw), (ph, ph)))
+    if bug == "x not padded: windows slide over x itself":
+        xpad, ones = x, np.ones((H, W))
+    if bug == "the array of ones not padded":
+        ones = np.ones((H, W))
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rs, cs = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    count = PH * PW if count_include_pad else ones[rs, cs].sum()
+                    if bug == "count_include_pad ignored: always PH * PW":
+                        count = PH * PW
+                    if bug == "count_include_pad inverted: True counts the real pixels":
+                        count = ones[rs, cs].sum() if count_include_pad else PH * PW
+                    if bug == "// for /: floor division of the window's sum":
+                        out[n, c, i, j] = xpad[n, c, rs, cs].sum() // count
+                    else:
+                        out[n, c, i, j] = xpad[n, c, rs, cs].sum() / count
+    return out, (x, pool_param)
+
+
+def _real_pixels(i, stride, kernel, pad, size, bug=None):
+    """Rows (or columns) of window i that lie on x, not on the padding."""
+    start = i * stride - pad
+    if bug == "own real-pixel count forgets to subtract the pad":
+        start = i * stride
+    return min(start + kernel, size) - max(start, 0)
+
+
+def avg_fwd_count(x, pool_param, bug=None):
+    """Python-first student with a helper that counts each window's real pixels per axis."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            if count_include_pad:
+                count = PH * PW
+            else:
+                count = _real_pixels(i, sh, PH, ph, H, bug) * _real_pixels(j, sw, PW, pw, W, bug)
+            out[:, :, i, j] = xpad[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW].sum(axis=(2, 3)) / count
+    return out, (x, pool_param)
+
+
+def avg_fwd_integral(x, pool_param):
+    """Right: window sums from an integral image (2-D cumulative sum) of the padded x."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    S = np.pad(np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), ((0, 0), (0, 0), (1, 0), (1, 0)))
+    S = S.cumsum(axis=2).cumsum(axis=3)  # S[..., a, b] = sum of xpad[..., :a, :b]
+    r = np.arange(Ho) * sh
+    c = np.arange(Wo) * sw
+    sums = (
+        S[:, :, r[:, None] + PH, c[None, :] + PW]
+        - S[:, :, r[:, None], c[None, :] + PW]
+        - S[:, :, r[:, None] + PH, c[None, :]]
+        + S[:, :, r[:, None], c[None, :]]
+    )
+    if count_include_pad:
+        counts = PH * PW
+    else:
+        rows = np.minimum(r + PH, ph + H) - np.maximum(r, ph)
+        cols = np.minimum(c + PW, pw + W) - np.maximum(c, pw)
+        counts = np.outer(rows, cols)
+    return sums / counts, (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd,
+    [
+        "np.pad(x, (ph, pw)) pads every axis, N and C too",
+        "pad pair swapped in np.pad: rows padded by pw, columns by ph",
+        "x not padded: windows slide over x itself",
+        "the array of ones not padded",
+        "count_include_pad ignored: always PH * PW",
+        "count_include_pad inverted: True counts the real pixels",
+        "// for /: floor division of the window's sum",
+    ],
+)
+CORPUS += _rows("avg_pool_forward_naive", avg_fwd_count, ["own real-pixel count forgets to subtract the pad"])
+CORPUS += [
+    ("avg_pool_forward_naive", "integral image of the padded input", avg_fwd_integral, None, True),
+]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_backward_naive
+
+
+def avg_bwd(dout, cache, bug=None):
+    """Python-first student, as the lesson says: a padded dx, += the share, crop."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rs, cs = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    count = PH * PW if count_include_pad else ones[rs, cs].sum()
+                    if bug == "count_include_pad ignored in the backward":
+                        count = PH * PW
+                    share = dout[n, c, i, j] / count
+                    if bug == "the whole dout to every pixel: not divided by count":
+                        share = dout[n, c, i, j]
+                    if bug == "dout / PH * PW: operator precedence" and count_include_pad:
+                        share = dout[n, c, i, j] / PH * PW
+                    if bug == "= instead of +=: overlapping shares overwritten":
+                        dxpad[n, c, rs, cs] = share
+                    else:
+                        dxpad[n, c, rs, cs] += share
+    if bug == "cropped with [ph:-ph, pw:-pw]: empty when the pad is 0":
+        return dxpad[:, :, ph:-ph, pw:-pw]
+    if bug == "padded dx returned, not cropped":
+        return dxpad
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_bwd_vec(dout, cache, bug=None):
+    """PyTorch-first student: loops over output positions, all (n, c) at once."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for i in range(Ho):
+        for j in range(Wo):
+            rs, cs = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+            count = PH * PW if count_include_pad else ones[rs, cs].sum()
+            share = dout[:, :, i, j] / count  # (N, C)
+            if bug == "share (N, C) not expanded to (N, C, 1, 1) before +=":
+                dxpad[:, :, rs, cs] += share
+            else:
+                dxpad[:, :, rs, cs] += share[:, :, None, None]
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_bwd_direct(dout, cache, bug=None):
+    """Python-first student: no padded buffer, each window clipped to x."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for i in range(Ho):
+        for j in range(Wo):
+            top, left = i * sh - ph, j * sw - pw
+            if bug == "pad offset forgotten: windows placed on x as if unpadded":
+                top, left = i * sh, j * sw
+            r0, r1 = max(top, 0), min(top + PH, H)
+            c0, c1 = max(left, 0), min(left + PW, W)
+            count = PH * PW if count_include_pad else (r1 - r0) * (c1 - c0)
+            dx[:, :, r0:r1, c0:c1] += (dout[:, :, i, j] / count)[:, :, None, None]
+    return dx
+
+
+def avg_bwd_matrices(dout, cache):
+    """Right: dxpad = A_h^T (dout / count) A_w with 0/1 window-membership matrices per axis."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    Ah = np.zeros((Ho, H + 2 * ph))
+    Aw = np.zeros((Wo, W + 2 * pw))
+    for i in range(Ho):
+        Ah[i, i * sh : i * sh + PH] = 1
+    for j in range(Wo):
+        Aw[j, j * sw : j * sw + PW] = 1
+    if count_include_pad:
+        counts = PH * PW
+    else:
+        counts = np.outer(Ah[:, ph : ph + H].sum(axis=1), Aw[:, pw : pw + W].sum(axis=1))
+    dxpad = np.einsum("ia,ncij,jb->ncab", Ah, dout / counts, Aw)
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd,
+    [
+        "count_include_pad ignored in the backward",
+        "the whole dout to every pixel: not divided by count",
+        "dout / PH * PW: operator precedence",
+        "= instead of +=: overlapping shares overwritten",
+        "cropped with [ph:-ph, pw:-pw]: empty when the pad is 0",
+        "padded dx returned, not cropped",
+    ],
+)
+CORPUS += _rows("avg_pool_backward_naive", avg_bwd_vec, ["share (N, C) not expanded to (N, C, 1, 1) before +="])
+CORPUS += _rows(
+    "avg_pool_backward_naive", avg_bwd_direct, ["pad offset forgotten: windows placed on x as if unpadded"]
+)
+CORPUS += [
+    ("avg_pool_backward_naive", "window-membership matrices per axis, one einsum", avg_bwd_matrices, None, True),
+    ("avg_pool_backward_naive", "no padded buffer: windows clipped to x", avg_bwd_direct, None, True),
+]

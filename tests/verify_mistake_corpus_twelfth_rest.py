@@ -83,6 +83,11 @@ BASES = [
     ("max_pool_backward_naive", M.max_bwd_scan, None),
     ("max_pool_backward_naive", M.max_bwd_mask, None),
     ("max_pool_backward_naive", M.max_bwd_scatter, None),
+    ("avg_pool_forward_naive", M.avg_fwd, None),
+    ("avg_pool_forward_naive", M.avg_fwd_count, None),
+    ("avg_pool_backward_naive", M.avg_bwd, None),
+    ("avg_pool_backward_naive", M.avg_bwd_vec, None),
+    ("avg_pool_backward_naive", M.avg_bwd_direct, None),
 ]
 
 if __name__ == "__main__":
