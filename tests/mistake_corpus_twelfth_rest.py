@@ -512,3 +512,162 @@ CORPUS += [
     ("avg_pool_backward_naive", "window-membership matrices per axis, one einsum", avg_bwd_matrices, None, True),
     ("avg_pool_backward_naive", "no padded buffer: windows clipped to x", avg_bwd_direct, None, True),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_forward
+
+
+def bn_fwd(x, gamma, beta, bn_param, bug=None):
+    """PyTorch-first student: whole-array statistics over (0, 2, 3), dict.get for the defaults."""
+    N, C, H, W = x.shape
+    M = N * H * W
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.1 if bug == "momentum default 0.1, PyTorch's" else 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.ones(C))
+    if bug == "running_var defaults to zeros, like running_mean":
+        running_var = bn_param.get("running_var", np.zeros(C))
+    if mode == "train" or bug == "test mode normalizes with the batch statistics":
+        axes = 0 if bug == "statistics over axis 0 only, as fully connected batch norm" else (0, 2, 3)
+        mean, var = x.mean(axis=axes), x.var(axis=axes)
+        if mode == "train":
+            batch_var = var * M / (M - 1) if bug == "running_var fed the unbiased variance (PyTorch)" else var
+            if bug == "momentum the PyTorch way: (1 - m) * running + m * batch":
+                new_mean = (1 - momentum) * running_mean + momentum * mean
+                new_var = (1 - momentum) * running_var + momentum * batch_var
+            else:
+                new_mean = momentum * running_mean + (1 - momentum) * mean
+                new_var = momentum * running_var + (1 - momentum) * batch_var
+            if bug == "running statistics updated in local variables, not stored in bn_param":
+                running_mean, running_var = new_mean, new_var
+            else:
+                bn_param["running_mean"], bn_param["running_var"] = new_mean, new_var
+    else:
+        mean, var = running_mean, running_var
+    inv_std = 1.0 / np.sqrt(var + eps)
+    if bug == "eps added to the std: 1 / (sqrt(var) + eps)":
+        inv_std = 1.0 / (np.sqrt(var) + eps)
+    if bug == "statistics over axis 0 only, as fully connected batch norm":
+        xhat = (x - mean) * inv_std
+    elif bug == "mean and inv_std (C,) not reshaped: broadcast along W":
+        xhat = (x - mean) * inv_std
+    else:
+        xhat = (x - mean.reshape(1, C, 1, 1)) * inv_std.reshape(1, C, 1, 1)
+    if bug == "gamma[None, :, None, None]: breaks for gamma of shape (1, C, 1, 1)":
+        g, b = gamma[None, :, None, None], beta[None, :, None, None]
+    else:
+        g, b = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
+    out = g * xhat + b
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+def bn_fwd_2d(x, gamma, beta, bn_param, bug=None):
+    """Student reusing fully connected batch norm on the (N*H*W, C) matrix, as the lesson suggests."""
+    N, C, H, W = x.shape
+    if bug == "x.reshape(-1, C) and back by reshape(N, C, H, W), no transpose":
+        x2 = x.reshape(-1, C)
+    else:
+        x2 = x.transpose(0, 2, 3, 1).reshape(-1, C)  # (N*H*W, C)
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    if bn_param["mode"] == "train":
+        mean, var = x2.mean(axis=0), x2.var(axis=0)
+        rm = bn_param.setdefault("running_mean", np.zeros(C))
+        rv = bn_param.setdefault("running_var", np.ones(C))
+        bn_param["running_mean"] = momentum * rm + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * rv + (1 - momentum) * var
+    else:
+        mean, var = bn_param["running_mean"], bn_param["running_var"]
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat2 = (x2 - mean) * inv_std
+    out2 = gamma.reshape(C) * xhat2 + beta.reshape(C)
+    if bug == "x.reshape(-1, C) and back by reshape(N, C, H, W), no transpose":
+        out, xhat = out2.reshape(N, C, H, W), xhat2.reshape(N, C, H, W)
+    elif bug == "back to NCHW by out2.reshape(N, C, H, W), no transpose":
+        out, xhat = out2.reshape(N, C, H, W), xhat2.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    else:
+        out, xhat = out2.reshape(N, H, W, C).transpose(0, 3, 1, 2), xhat2.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, (xhat, inv_std, gamma, beta.shape, bn_param["mode"])
+
+
+def bn_fwd_loops(x, gamma, beta, bn_param):
+    """Right: Python-first student, one channel at a time, mean and variance by hand."""
+    N, C, H, W = x.shape
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.9)
+    train = bn_param["mode"] == "train"
+    old_mean = bn_param.get("running_mean", np.zeros(C))
+    old_var = bn_param.get("running_var", np.ones(C))
+    out = np.empty_like(x)
+    xhat = np.empty_like(x)
+    inv_std = np.empty(C)
+    new_mean, new_var = [], []
+    for c in range(C):
+        values = x[:, c, :, :].ravel()
+        if train:
+            mu = values.sum() / values.size
+            var = ((values - mu) ** 2).sum() / values.size
+            new_mean.append(m * old_mean[c] + (1 - m) * mu)
+            new_var.append(m * old_var[c] + (1 - m) * var)
+        else:
+            mu, var = old_mean[c], old_var[c]
+        inv_std[c] = 1 / (var + eps) ** 0.5
+        xhat[:, c] = (x[:, c] - mu) * inv_std[c]
+        out[:, c] = gamma.ravel()[c] * xhat[:, c] + beta.ravel()[c]
+    if train:
+        bn_param["running_mean"] = np.array(new_mean)
+        bn_param["running_var"] = np.array(new_var)
+    return out, (xhat, inv_std, gamma, beta.shape, bn_param["mode"])
+
+
+def bn_fwd_inplace(x, gamma, beta, bn_param):
+    """Right: channels first by np.moveaxis, running statistics updated in place (*=, +=) as
+    PyTorch updates its buffers."""
+    N, C, H, W = x.shape
+    eps, m = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    xc = np.moveaxis(x, 1, 0).reshape(C, -1)  # (C, N*H*W)
+    if bn_param["mode"] == "train":
+        mean, var = xc.mean(axis=1), xc.var(axis=1)
+        rm = bn_param.setdefault("running_mean", np.zeros(C))
+        rv = bn_param.setdefault("running_var", np.ones(C))
+        rm *= m
+        rm += (1 - m) * mean
+        rv *= m
+        rv += (1 - m) * var
+    else:
+        mean, var = bn_param["running_mean"], bn_param["running_var"]
+    inv_std = (var + eps) ** -0.5
+    xhat = np.moveaxis(((xc - mean[:, None]) * inv_std[:, None]).reshape(C, N, H, W), 0, 1)
+    out = np.reshape(gamma, (1, C, 1, 1)) * xhat + np.reshape(beta, (1, C, 1, 1))
+    return out, (xhat, inv_std, gamma, beta.shape, bn_param["mode"])
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd,
+    [
+        "momentum the PyTorch way: (1 - m) * running + m * batch",
+        "momentum default 0.1, PyTorch's",
+        "running_var fed the unbiased variance (PyTorch)",
+        "running statistics updated in local variables, not stored in bn_param",
+        "running_var defaults to zeros, like running_mean",
+        "test mode normalizes with the batch statistics",
+        "statistics over axis 0 only, as fully connected batch norm",
+        "eps added to the std: 1 / (sqrt(var) + eps)",
+        "mean and inv_std (C,) not reshaped: broadcast along W",
+        "gamma[None, :, None, None]: breaks for gamma of shape (1, C, 1, 1)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd_2d,
+    [
+        "x.reshape(-1, C) and back by reshape(N, C, H, W), no transpose",
+        "back to NCHW by out2.reshape(N, C, H, W), no transpose",
+    ],
+)
+CORPUS += [
+    ("spatial_batchnorm_forward", "per-channel loops, statistics by hand", bn_fwd_loops, None, True),
+    ("spatial_batchnorm_forward", "np.moveaxis; running statistics updated in place", bn_fwd_inplace, None, True),
+]

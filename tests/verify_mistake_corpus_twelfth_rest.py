@@ -88,6 +88,8 @@ BASES = [
     ("avg_pool_backward_naive", M.avg_bwd, None),
     ("avg_pool_backward_naive", M.avg_bwd_vec, None),
     ("avg_pool_backward_naive", M.avg_bwd_direct, None),
+    ("spatial_batchnorm_forward", M.bn_fwd, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_2d, None),
 ]
 
 if __name__ == "__main__":
