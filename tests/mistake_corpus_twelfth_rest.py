@@ -671,3 +671,146 @@ CORPUS += [
     ("spatial_batchnorm_forward", "per-channel loops, statistics by hand", bn_fwd_loops, None, True),
     ("spatial_batchnorm_forward", "np.moveaxis; running statistics updated in place", bn_fwd_inplace, None, True),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_backward (train mode; the cache of the reference unless a row brings its own)
+
+
+def bn_bwd(dout, cache, bug=None):
+    """PyTorch-first student: the compact formula, whole arrays, keepdims means."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    axes = 0 if bug == "dbeta and dgamma summed over axis 0 only" else (0, 2, 3)
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * xhat).sum(axis=axes)
+    g = gamma.reshape(1, C, 1, 1)
+    s = inv_std.reshape(1, C, 1, 1)
+    dxhat = dout if bug == "gamma left out of dx: dxhat = dout" else dout * g
+    mean_dxhat = dxhat.mean(axis=(0, 2, 3), keepdims=True)
+    mean_dxhat_xhat = (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+    if bug == "the mean(dxhat) term dropped":
+        mean_dxhat = 0.0
+    if bug == "the xhat * mean(dxhat * xhat) term dropped":
+        mean_dxhat_xhat = 0.0
+    if bug == "statistics treated as constants in train mode: dx = dout * gamma * inv_std":
+        mean_dxhat = mean_dxhat_xhat = 0.0
+    if bug == "divided by inv_std: dx multiplied by the std":
+        dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) / s
+    else:
+        dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * s
+    if bug == "dgamma and dbeta returned as (C,) whatever gamma's shape":
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_short(dout, cache, bug=None):
+    """Student using the lesson's shortcut: the two means from dbeta and dgamma."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    M = N if bug == "M = N in the shortcut: the fully connected count" else N * H * W
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    gc = gamma.reshape(C)
+    dx = (gc * inv_std).reshape(1, C, 1, 1) * (
+        dout - (dbeta / M).reshape(1, C, 1, 1) - xhat * (dgamma / M).reshape(1, C, 1, 1)
+    )
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_fwd_keep_x(x, gamma, beta, bn_param):
+    """A student's own (correct) forward that caches x and the batch statistics for a staged backward."""
+    N, C, H, W = x.shape
+    eps, m = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    if bn_param["mode"] == "train":
+        mean, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+        bn_param["running_mean"] = m * bn_param.get("running_mean", np.zeros(C)) + (1 - m) * mean
+        bn_param["running_var"] = m * bn_param.get("running_var", np.ones(C)) + (1 - m) * var
+    else:
+        mean, var = bn_param["running_mean"], bn_param["running_var"]
+    mu, v = mean.reshape(1, C, 1, 1), var.reshape(1, C, 1, 1)
+    out = gamma.reshape(1, C, 1, 1) * (x - mu) / np.sqrt(v + eps) + beta.reshape(1, C, 1, 1)
+    return out, (x, mu, v, eps, gamma, beta.shape)
+
+
+def bn_bwd_staged(dout, cache, bug=None):
+    """Python-first student: CS231n's computational graph, one node at a time."""
+    x, mu, var, eps, gamma, beta_shape = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    ax = (0, 2, 3)
+    xc = x - mu
+    std = np.sqrt(var + eps)
+    dbeta = dout.sum(axis=ax)
+    dgamma = (dout * xc / std).sum(axis=ax)
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    power = -0.5 if bug == "dvar with (var + eps) ** -0.5 instead of ** -1.5" else -1.5
+    dvar = (dxhat * xc * -0.5 * (var + eps) ** power).sum(axis=ax, keepdims=True)
+    if bug == "dmu's sign flipped: + dxhat / std":
+        dmu = (dxhat / std).sum(axis=ax, keepdims=True) + dvar * (-2 * xc).mean(axis=ax, keepdims=True)
+    else:
+        dmu = (-dxhat / std).sum(axis=ax, keepdims=True) + dvar * (-2 * xc).mean(axis=ax, keepdims=True)
+    dx = dxhat / std + dvar * 2 * xc / M + dmu / M
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_2d(dout, cache, bug=None):
+    """Student reusing fully connected batch norm's backward on the (N*H*W, C) matrix."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    if bug == "dout and xhat flattened by reshape(-1, C), no transpose":
+        d2, xh2 = dout.reshape(-1, C), xhat.reshape(-1, C)
+    else:
+        d2, xh2 = dout.transpose(0, 2, 3, 1).reshape(-1, C), xhat.transpose(0, 2, 3, 1).reshape(-1, C)
+    dbeta = d2.sum(axis=0)
+    dgamma = (d2 * xh2).sum(axis=0)
+    dxhat = d2 * gamma.reshape(C)
+    dx2 = inv_std * (dxhat - dxhat.mean(axis=0) - xh2 * (dxhat * xh2).mean(axis=0))
+    if bug == "dout and xhat flattened by reshape(-1, C), no transpose":
+        dx = dx2.reshape(N, C, H, W)
+    else:
+        dx = dx2.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_jacobian(dout, cache):
+    """Right: one channel at a time, the full Jacobian of xhat with respect to x, transposed."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    M = N * H * W
+    dx = np.empty_like(dout)
+    for c in range(C):
+        xh = xhat[:, c].ravel()
+        J = (np.eye(M) - 1.0 / M - np.outer(xh, xh) / M) * inv_std[c]  # J[i, j] = d xhat_i / d x_j
+        dx[:, c] = (J.T @ (gamma.ravel()[c] * dout[:, c].ravel())).reshape(N, H, W)
+    dgamma = np.array([(dout[:, c] * xhat[:, c]).sum() for c in range(C)])
+    dbeta = np.array([dout[:, c].sum() for c in range(C)])
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd,
+    [
+        "dbeta and dgamma summed over axis 0 only",
+        "gamma left out of dx: dxhat = dout",
+        "the mean(dxhat) term dropped",
+        "the xhat * mean(dxhat * xhat) term dropped",
+        "statistics treated as constants in train mode: dx = dout * gamma * inv_std",
+        "divided by inv_std: dx multiplied by the std",
+        "dgamma and dbeta returned as (C,) whatever gamma's shape",
+    ],
+)
+CORPUS += _rows("spatial_batchnorm_backward", bn_bwd_short, ["M = N in the shortcut: the fully connected count"])
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_staged,
+    ["dvar with (var + eps) ** -0.5 instead of ** -1.5", "dmu's sign flipped: + dxhat / std"],
+    forward=bn_fwd_keep_x,
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward", bn_bwd_2d, ["dout and xhat flattened by reshape(-1, C), no transpose"]
+)
+CORPUS += [
+    ("spatial_batchnorm_backward", "per-channel Jacobian matrix, transposed", bn_bwd_jacobian, None, True),
+    ("spatial_batchnorm_backward", "staged graph on its own cache of x", bn_bwd_staged, bn_fwd_keep_x, True),
+]

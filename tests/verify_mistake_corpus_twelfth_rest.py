@@ -90,6 +90,10 @@ BASES = [
     ("avg_pool_backward_naive", M.avg_bwd_direct, None),
     ("spatial_batchnorm_forward", M.bn_fwd, None),
     ("spatial_batchnorm_forward", M.bn_fwd_2d, None),
+    ("spatial_batchnorm_backward", M.bn_bwd, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_short, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_keep_x),
+    ("spatial_batchnorm_backward", M.bn_bwd_2d, None),
 ]
 
 if __name__ == "__main__":
