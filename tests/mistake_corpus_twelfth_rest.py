@@ -32,11 +32,7 @@ def max_fwd(x, pool_param, bug=None):
     """Python-first student: four loops, explicit window corners."""
     x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     N, C, H, W = x.shape
-    if bug == "own output size (H - PH) // stride, without the + 1":
-        Ho, Wo = (H - PH) // sh, (W - PW) // sw
     out = np.zeros((N, C, Ho, Wo))
-    if bug == "out = np.zeros_like(x): the output keeps the input's size":
-        out = np.zeros_like(x)
     for n in range(N):
         for c in range(C):
             for i in range(Ho):
@@ -52,10 +48,7 @@ def max_fwd(x, pool_param, bug=None):
                     if bug == "pool height and width swapped in the window":
                         bottom, right = top + PW, left + PH
                     window = x[n, c, top:bottom, left:right]
-                    if bug == "builtin max() on the 2-D window":
-                        out[n, c, i, j] = max(window)
-                    else:
-                        out[n, c, i, j] = np.max(window)
+                    out[n, c, i, j] = np.max(window)
     return out, (x, pool_param)
 
 
@@ -86,27 +79,14 @@ def max_fwd_view(x, pool_param):
     return view.max(axis=(-2, -1)), (x, pool_param)
 
 
-def max_fwd_taps(x, pool_param):
-    """Right: one np.maximum per tap (p, q), over strided slices of x."""
-    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
-    out = np.full(x.shape[:2] + (Ho, Wo), -np.inf)
-    for p in range(PH):
-        for q in range(PW):
-            out = np.maximum(out, x[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw])
-    return out, (x, pool_param)
-
-
 CORPUS += _rows(
     "max_pool_forward_naive",
     max_fwd,
     [
-        "own output size (H - PH) // stride, without the + 1",
-        "out = np.zeros_like(x): the output keeps the input's size",
         "window starts at (i, j): stride forgotten",
         "stride pair swapped: rows step by sw, columns by sh",
         "window ends at top + PH - 1 (inclusive end, slices exclude it)",
         "pool height and width swapped in the window",
-        "builtin max() on the 2-D window",
     ],
 )
 CORPUS += _rows(
@@ -120,7 +100,6 @@ CORPUS += _rows(
 )
 CORPUS += [
     ("max_pool_forward_naive", "sliding_window_view subsampled by the stride", max_fwd_view, None, True),
-    ("max_pool_forward_naive", "np.maximum over one strided slice per tap", max_fwd_taps, None, True),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -133,8 +112,6 @@ def max_bwd(dout, cache, bug=None):
     x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     N, C, H, W = x.shape
     dx = np.zeros_like(x)
-    if bug == "dx = np.zeros_like(dout)":
-        dx = np.zeros_like(dout)
     for n in range(N):
         for c in range(C):
             for i in range(Ho):
@@ -259,7 +236,6 @@ CORPUS += _rows(
     "max_pool_backward_naive",
     max_bwd,
     [
-        "dx = np.zeros_like(dout)",
         "own unravel: divmod(k, PH) instead of divmod(k, PW)",
         "window offset forgotten: dx[n, c, p, q]",
         "offset i + p: stride forgotten in the backward only",
@@ -297,7 +273,6 @@ CORPUS += [
         max_fwd_argmax,
         True,
     ),
-    ("max_pool_backward_naive", "first True of the mask by a cumulative sum", max_bwd_mask, None, True),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -327,8 +302,6 @@ def avg_fwd(x, pool_param, bug=None):
                     count = PH * PW if count_include_pad else ones[rs, cs].sum()
                     if bug == "count_include_pad ignored: always PH * PW":
                         count = PH * PW
-                    if bug == "count_include_pad inverted: True counts the real pixels":
-                        count = ones[rs, cs].sum() if count_include_pad else PH * PW
                     if bug == "// for /: floor division of the window's sum":
                         out[n, c, i, j] = xpad[n, c, rs, cs].sum() // count
                     else:
@@ -392,7 +365,6 @@ CORPUS += _rows(
         "x not padded: windows slide over x itself",
         "the array of ones not padded",
         "count_include_pad ignored: always PH * PW",
-        "count_include_pad inverted: True counts the real pixels",
         "// for /: floor division of the window's sum",
     ],
 )
@@ -431,8 +403,6 @@ def avg_bwd(dout, cache, bug=None):
                         dxpad[n, c, rs, cs] += share
     if bug == "cropped with [ph:-ph, pw:-pw]: empty when the pad is 0":
         return dxpad[:, :, ph:-ph, pw:-pw]
-    if bug == "padded dx returned, not cropped":
-        return dxpad
     return dxpad[:, :, ph : ph + H, pw : pw + W]
 
 
@@ -501,7 +471,6 @@ CORPUS += _rows(
         "dout / PH * PW: operator precedence",
         "= instead of +=: overlapping shares overwritten",
         "cropped with [ph:-ph, pw:-pw]: empty when the pad is 0",
-        "padded dx returned, not cropped",
     ],
 )
 CORPUS += _rows("avg_pool_backward_naive", avg_bwd_vec, ["share (N, C) not expanded to (N, C, 1, 1) before +="])
@@ -510,7 +479,6 @@ CORPUS += _rows(
 )
 CORPUS += [
     ("avg_pool_backward_naive", "window-membership matrices per axis, one einsum", avg_bwd_matrices, None, True),
-    ("avg_pool_backward_naive", "no padded buffer: windows clipped to x", avg_bwd_direct, None, True),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -526,8 +494,6 @@ def bn_fwd(x, gamma, beta, bn_param, bug=None):
     momentum = bn_param.get("momentum", 0.1 if bug == "momentum default 0.1, PyTorch's" else 0.9)
     running_mean = bn_param.get("running_mean", np.zeros(C))
     running_var = bn_param.get("running_var", np.ones(C))
-    if bug == "running_var defaults to zeros, like running_mean":
-        running_var = bn_param.get("running_var", np.zeros(C))
     if mode == "train" or bug == "test mode normalizes with the batch statistics":
         axes = 0 if bug == "statistics over axis 0 only, as fully connected batch norm" else (0, 2, 3)
         mean, var = x.mean(axis=axes), x.var(axis=axes)
@@ -651,7 +617,6 @@ CORPUS += _rows(
         "momentum default 0.1, PyTorch's",
         "running_var fed the unbiased variance (PyTorch)",
         "running statistics updated in local variables, not stored in bn_param",
-        "running_var defaults to zeros, like running_mean",
         "test mode normalizes with the batch statistics",
         "statistics over axis 0 only, as fully connected batch norm",
         "eps added to the std: 1 / (sqrt(var) + eps)",
@@ -812,5 +777,145 @@ CORPUS += _rows(
 )
 CORPUS += [
     ("spatial_batchnorm_backward", "per-channel Jacobian matrix, transposed", bn_bwd_jacobian, None, True),
-    ("spatial_batchnorm_backward", "staged graph on its own cache of x", bn_bwd_staged, bn_fwd_keep_x, True),
+]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_forward
+
+
+def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
+    """PyTorch-first student, as the lesson says: x.reshape(N, G, -1), statistics along axis 2."""
+    N, C, H, W = x.shape
+    eps = 1e-5 if bug == "eps hard-coded 1e-5: gn_param's eps ignored" else gn_param.get("eps", 1e-5)
+    if bug == "statistics per channel over (H, W), whatever G":
+        mean = x.mean(axis=(2, 3), keepdims=True)
+        var = x.var(axis=(2, 3), keepdims=True)
+        inv_std = 1.0 / np.sqrt(var + eps)
+        xhat = (x - mean) * inv_std
+    else:
+        xg = x.reshape(N, C // G, -1) if bug == "x.reshape(N, C // G, -1): group size for the number of groups" else x.reshape(N, G, -1)
+        axis = 1 if bug == "mean and var over axis 1 of the (N, G, K) view" else 2
+        mean = xg.mean(axis=axis, keepdims=True)
+        var = xg.var(axis=axis, keepdims=True, ddof=1 if bug == "ddof=1: the unbiased variance, torch.var's habit" else 0)
+        if bug == "eps added to the std: 1 / (sqrt(var) + eps)":
+            inv_std = 1.0 / (np.sqrt(var) + eps)
+        else:
+            inv_std = 1.0 / np.sqrt(var + eps)
+        xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+def gn_fwd_loops(x, gamma, beta, G, gn_param):
+    """Right: Python-first student, one (sample, group) slice of channels at a time."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    per = C // G
+    gam, bet = np.ravel(gamma), np.ravel(beta)
+    xhat = np.empty_like(x)
+    inv_std = np.empty((N, G, 1))
+    for n in range(N):
+        for g in range(G):
+            chunk = x[n, g * per : (g + 1) * per]  # (C/G, H, W)
+            mu = chunk.mean()
+            inv_std[n, g, 0] = 1 / np.sqrt(((chunk - mu) ** 2).mean() + eps)
+            xhat[n, g * per : (g + 1) * per] = (chunk - mu) * inv_std[n, g, 0]
+    out = np.empty_like(x)
+    for c in range(C):
+        out[:, c] = gam[c] * xhat[:, c] + bet[c]
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd,
+    [
+        "x.reshape(N, C // G, -1): group size for the number of groups",
+        "mean and var over axis 1 of the (N, G, K) view",
+        "statistics per channel over (H, W), whatever G",
+        "eps added to the std: 1 / (sqrt(var) + eps)",
+        "ddof=1: the unbiased variance, torch.var's habit",
+        "eps hard-coded 1e-5: gn_param's eps ignored",
+    ],
+)
+CORPUS += [
+    ("spatial_groupnorm_forward", "loops over (sample, group) channel slices", gn_fwd_loops, None, True),
+]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_backward
+
+
+def gn_bwd(dout, cache, bug=None):
+    """PyTorch-first student: batch norm's compact formula on the (N, G, K) view."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    if bug == "dgamma and dbeta summed per group, (G,), not per channel":
+        dbeta = dout.reshape(N, G, -1).sum(axis=(0, 2))
+        dgamma = (dout * xhat).reshape(N, G, -1).sum(axis=(0, 2))
+    else:
+        dbeta = dout.sum(axis=(0, 2, 3))
+        dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    Gv = C // G if bug == "reshape(N, C // G, -1) in the backward" else G
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    if bug == "gamma pulled out of the means (batch norm's shortcut)":
+        dy, xh = dout.reshape(N, Gv, -1), xhat.reshape(N, Gv, -1)
+        core = (dy - dy.mean(axis=2, keepdims=True) - xh * (dy * xh).mean(axis=2, keepdims=True)) * inv_std
+        dx = core.reshape(N, C, H, W) * gamma.reshape(1, C, 1, 1)
+        return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+    if bug == "means over (N, H, W) per channel, as in batch norm":
+        core = (
+            dxhat
+            - dxhat.mean(axis=(0, 2, 3), keepdims=True)
+            - xhat * (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+        )
+        dx = (core.reshape(N, G, -1) * inv_std).reshape(N, C, H, W)
+        return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+    dxg, xh = dxhat.reshape(N, Gv, -1), xhat.reshape(N, Gv, -1)
+    m1 = dxg.mean(axis=2, keepdims=True)
+    m2 = (dxg * xh).mean(axis=2, keepdims=True)
+    if bug == "the xhat * mean(dxhat * xhat) term dropped":
+        m2 = 0.0
+    core = dxg - m1 - xh * m2
+    if bug == "inv_std (N, G, 1) applied after reshaping back to (N, C, H, W)":
+        dx = core.reshape(N, C, H, W) * inv_std
+    else:
+        dx = (core * inv_std).reshape(N, C, H, W)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_bwd_loops(dout, cache):
+    """Right: one (sample, group) at a time, the formula written out on flat vectors."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    per = C // G
+    gam = np.ravel(gamma)
+    dx = np.zeros_like(dout)
+    for n in range(N):
+        for g in range(G):
+            chans = slice(g * per, (g + 1) * per)
+            dxh = (dout[n, chans] * gam[chans, None, None]).ravel()
+            xh = xhat[n, chans].ravel()
+            K = xh.size
+            d = (dxh - dxh.sum() / K - xh * (dxh @ xh) / K) * inv_std[n, g, 0]
+            dx[n, chans] = d.reshape(per, H, W)
+    dgamma = np.einsum("nchw,nchw->c", dout, xhat)
+    dbeta = np.einsum("nchw->c", dout)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd,
+    [
+        "gamma pulled out of the means (batch norm's shortcut)",
+        "means over (N, H, W) per channel, as in batch norm",
+        "the xhat * mean(dxhat * xhat) term dropped",
+        "dgamma and dbeta summed per group, (G,), not per channel",
+        "reshape(N, C // G, -1) in the backward",
+        "inv_std (N, G, 1) applied after reshaping back to (N, C, H, W)",
+    ],
+)
+CORPUS += [
+    ("spatial_groupnorm_backward", "loops over (sample, group), flat vectors", gn_bwd_loops, None, True),
 ]

@@ -94,6 +94,8 @@ BASES = [
     ("spatial_batchnorm_backward", M.bn_bwd_short, None),
     ("spatial_batchnorm_backward", M.bn_bwd_staged, M.bn_fwd_keep_x),
     ("spatial_batchnorm_backward", M.bn_bwd_2d, None),
+    ("spatial_groupnorm_forward", M.gn_fwd, None),
+    ("spatial_groupnorm_backward", M.gn_bwd, None),
 ]
 
 if __name__ == "__main__":
