@@ -1,6 +1,57 @@
-"""A twelfth held-out corpus of student mistakes, pooling and normalization half, written blind.
+"""A twelfth held-out corpus of student mistakes, the pooling and normalization half, written blind.
 
-(Docstring completed when the corpus is finished.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora, for ``max_pool_forward_naive``, ``max_pool_backward_naive``, ``avg_pool_forward_naive``,
+``avg_pool_backward_naive``, ``spatial_batchnorm_forward``, ``spatial_batchnorm_backward``,
+``spatial_groupnorm_forward`` and ``spatial_groupnorm_backward`` (the conv exercises are the other
+half's). It measures how often the checker names a mistake it was never tuned to. Each wrong row
+holds ONE mistake of the kind two sorts of student make most often:
+
+- students who learned Python before NumPy: four nested loops, scalar indexing, their own helpers
+  (a hand-written max scan, a real-pixel counter, a staged computational graph), and slips of
+  Python semantics: range bounds and inclusive slice ends, ``//`` for ``/``, ``/ PH * PW``
+  precedence, ``=`` for ``+=``, ``[ph:-ph]`` with a pad of 0, results kept in local variables;
+- students who learned PyTorch before NumPy: whole-array code, and slips of NumPy semantics:
+  broadcasting without keepdims or a reshape to (1, C, 1, 1), reshape for transpose, the wrong
+  axis, ``max`` without an axis, fancy-index ``+=`` with repeated indices, ``np.pad`` with one
+  pair, and PyTorch's conventions (momentum as the weight of the new value, its 0.1 default, the
+  unbiased running variance, ``torch.var``'s ddof, first-maximum ties taken as "all maxima").
+
+The rows with ``should_pass`` True are correct implementations in unusual styles (a sliding-window
+view, a cached argmax with ``np.add.at``, an integral image, window-membership matrices, per-channel
+and per-group loops, in-place running statistics, a full Jacobian per channel), there to catch
+false FAILs.
+
+``function`` is ``functools.partial(helper, bug=...)``: one correct helper per style and exercise,
+each bug a branch. ``forward`` is None where the backward reads cnnlab's cache (pooling
+``(x, pool_param)``, batch norm ``(xhat, inv_std, gamma, beta.shape, mode)``, group norm
+``(xhat, inv_std, gamma, beta.shape, G)``, as the lessons' docstrings give them), or the student's
+own correct forward where the backward relies on a cache of its own (a cached argmax; x and the
+batch statistics for a staged graph). Batch norm's backward is meant for train mode only, as
+lesson 5 says.
+
+How it was written (2026, blind): from the student edition of lessons 4, 5 and 6
+(``lessons/04_max_pooling.ipynb``, ``05_batch_normalization.ipynb``, ``06_group_normalization.ipynb``:
+explanations, stubs, docstrings), ``cnnlab/layers``, ``cnnlab/shapes.py``, ``cnnlab/geometry.py``,
+``cnnlab/cases.py``, ``tests/corpus_verify.py``, ``tests/verify_mistake_corpus_fourth.py`` and the
+first 90 lines of ``tests/mistake_corpus_fourth.py`` (for the format only); without reading the
+checker (``cnnlab/exercises/``), ``tests/student_impls.py``, ``tests/test_exercises.py``,
+``tests/test_crashes.py``, ``tests/mistake_corpus.py`` or any other corpus, and without running the
+check on any row. Every row was verified against cnnlab's reference implementations by
+``tests/verify_mistake_corpus_twelfth_rest.py``: each wrong row differs from the reference (a wrong
+value, a wrong shape, or an exception) on at least one input, each right row matches it to a
+relative error of 1e-8 on every input.
+
+75 rows: 66 wrong, 9 right.
+
+    max_pool_forward_naive       7 wrong, 1 right
+    max_pool_backward_naive     11 wrong, 1 right
+    avg_pool_forward_naive       7 wrong, 1 right
+    avg_pool_backward_naive      7 wrong, 1 right
+    spatial_batchnorm_forward   11 wrong, 2 right
+    spatial_batchnorm_backward  11 wrong, 1 right
+    spatial_groupnorm_forward    6 wrong, 1 right
+    spatial_groupnorm_backward   6 wrong, 1 right
 """
 
 from __future__ import annotations
@@ -474,9 +525,7 @@ CORPUS += _rows(
     ],
 )
 CORPUS += _rows("avg_pool_backward_naive", avg_bwd_vec, ["share (N, C) not expanded to (N, C, 1, 1) before +="])
-CORPUS += _rows(
-    "avg_pool_backward_naive", avg_bwd_direct, ["pad offset forgotten: windows placed on x as if unpadded"]
-)
+CORPUS += _rows("avg_pool_backward_naive", avg_bwd_direct, ["pad offset forgotten: windows placed on x as if unpadded"])
 CORPUS += [
     ("avg_pool_backward_naive", "window-membership matrices per axis, one einsum", avg_bwd_matrices, None, True),
 ]
@@ -514,9 +563,10 @@ def bn_fwd(x, gamma, beta, bn_param, bug=None):
     inv_std = 1.0 / np.sqrt(var + eps)
     if bug == "eps added to the std: 1 / (sqrt(var) + eps)":
         inv_std = 1.0 / (np.sqrt(var) + eps)
-    if bug == "statistics over axis 0 only, as fully connected batch norm":
-        xhat = (x - mean) * inv_std
-    elif bug == "mean and inv_std (C,) not reshaped: broadcast along W":
+    if bug in (
+        "statistics over axis 0 only, as fully connected batch norm",  # mean (C, H, W) broadcasts as is
+        "mean and inv_std (C,) not reshaped: broadcast along W",
+    ):
         xhat = (x - mean) * inv_std
     else:
         xhat = (x - mean.reshape(1, C, 1, 1)) * inv_std.reshape(1, C, 1, 1)
@@ -772,9 +822,7 @@ CORPUS += _rows(
     ["dvar with (var + eps) ** -0.5 instead of ** -1.5", "dmu's sign flipped: + dxhat / std"],
     forward=bn_fwd_keep_x,
 )
-CORPUS += _rows(
-    "spatial_batchnorm_backward", bn_bwd_2d, ["dout and xhat flattened by reshape(-1, C), no transpose"]
-)
+CORPUS += _rows("spatial_batchnorm_backward", bn_bwd_2d, ["dout and xhat flattened by reshape(-1, C), no transpose"])
 CORPUS += [
     ("spatial_batchnorm_backward", "per-channel Jacobian matrix, transposed", bn_bwd_jacobian, None, True),
 ]
@@ -793,10 +841,16 @@ def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
         inv_std = 1.0 / np.sqrt(var + eps)
         xhat = (x - mean) * inv_std
     else:
-        xg = x.reshape(N, C // G, -1) if bug == "x.reshape(N, C // G, -1): group size for the number of groups" else x.reshape(N, G, -1)
+        xg = (
+            x.reshape(N, C // G, -1)
+            if bug == "x.reshape(N, C // G, -1): group size for the number of groups"
+            else x.reshape(N, G, -1)
+        )
         axis = 1 if bug == "mean and var over axis 1 of the (N, G, K) view" else 2
         mean = xg.mean(axis=axis, keepdims=True)
-        var = xg.var(axis=axis, keepdims=True, ddof=1 if bug == "ddof=1: the unbiased variance, torch.var's habit" else 0)
+        var = xg.var(
+            axis=axis, keepdims=True, ddof=1 if bug == "ddof=1: the unbiased variance, torch.var's habit" else 0
+        )
         if bug == "eps added to the std: 1 / (sqrt(var) + eps)":
             inv_std = 1.0 / (np.sqrt(var) + eps)
         else:
