@@ -486,7 +486,20 @@ def measure(rows=CORPUS):
 
 
 # this file's CORPUS, then mistake_corpus_<name>.py
-CORPORA = ("first", "fresh", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+CORPORA = (
+    "first",
+    "fresh",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+)
 
 
 def corpus(name: str) -> list:
