@@ -176,6 +176,10 @@ AVG_POOL = {
         "the window is placed on x with the offset {used}: window (i, j) starts at row i*sh - ph, column "
         "j*sw - pw of x (ph for the rows, pw for the columns), and its count is of those pixels"
     ),
+    "counts unstrided": (
+        "the counts are taken at every window position (stride 1), not every stride-th: subsample them by the "
+        "stride as the sums are, e.g. counts[::sh, ::sw]"
+    ),
     "repeat": (
         "dx is dout spread with np.repeat, each value over a PH x PW block as if the windows sat side by side: "
         "that holds only when the stride equals the window, without padding; add each window's share into its "
@@ -617,6 +621,17 @@ def _repeat_crash(args, message) -> bool:
     return f"fromshape({N},{C},{Ho * PH},{Wo * PW})" in message.replace(" ", "")
 
 
+def _counts_every_position(args, message) -> bool:
+    """The sums (N, C, H', W') met counts of every stride-1 position, (H + 2*ph - PH + 1, W + 2*pw - PW + 1)."""
+    x, pool_param = args[:2]
+    (PH, PW), stride, (ph, pw), _ = _geometry(x, pool_param)
+    H, W = x.shape[2:]
+    every = (H + 2 * ph - PH + 1, W + 2 * pw - PW + 1)
+    Ho, Wo = shapes.check_avg_pool_inputs(x, pool_param)[-1]
+    text = message.replace(" ", "")
+    return stride != (1, 1) and f"({every[0]},{every[1]})" in text and f",{Ho},{Wo})" in text
+
+
 def _repeated(dout, pool_param):
     """np.repeat of dout over PH x PW blocks, divided by PH*PW: (N, C, H'*PH, W'*PW)."""
     PH, PW = pool_param["pool_height"], pool_param["pool_width"]
@@ -852,6 +867,13 @@ _FAMILY = dict(
     crash_advice=(
         CrashAdvice(kind=ValueError, text="broadcast", tag="", advice=AVG_POOL["repeat"], applies=_repeat_crash),
         pool_mistakes.TILES,
+        CrashAdvice(
+            kind=ValueError,
+            text="broadcast",
+            tag="",
+            advice=AVG_POOL["counts unstrided"],
+            applies=_counts_every_position,
+        ),
         *PAIRS,
     ),
 )

@@ -36,6 +36,11 @@ __all__ = ["EXERCISES", "COLUMNS", "im2col_cases", "col2im_cases", "im2col_mista
 # The known mistakes, in words
 
 COLUMNS = {
+    "one buffer": (
+        "every column holds the last window: one array is filled and appended for every window, so the list "
+        "holds the same array each time; make a new array per window (win.reshape(N, -1) is one), or write "
+        "into cols[:, :, column]"
+    ),
     "cs231n layout": (
         "this is CS231n's layout, all samples side by side, (C*HH*WW, N*H'*W'); cnnlab keeps the batch "
         "axis first: (N, C*HH*WW, H'*W')"
@@ -224,6 +229,7 @@ def im2col_mistakes(args, dout=None):
         mistake("cols", COLUMNS["flipped windows"], lambda: blocks[:, :, ::-1, ::-1].reshape(N, R, -1)),
         mistake("cols", COLUMNS["column i*H'"], lambda: _columns_moved(cols, Ho, Wo)),
     ]
+    found.append(mistake("cols", COLUMNS["one buffer"], lambda: np.broadcast_to(cols[:, :, -1:], cols.shape)))
     for sentence, rows_of, cols_of in _POSITION_INDICES:
         found.append(mistake("cols", sentence, lambda r=rows_of, c=cols_of: _positions_read(cols, Ho, Wo, r, c)))
     for sentence, index in _row_indices(C, HH, WW):

@@ -261,8 +261,8 @@ def loss(value, expected: float):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating, np.ndarray)):
         return Named(f"loss is {array_text(value)}; return a number (a float)"), [], None
     yours = float(value)
-    if not np.isfinite(yours):
-        return f"loss is {yours}; look for a log of 0 or an overflow (subtract the max score before exp)", [], None
+    if not np.isfinite(yours):  # diagnosed too: a known mistake may make NaN
+        return f"loss is {yours}; look for a log of 0 or an overflow (subtract the max score before exp)", [], yours
     error = abs(yours - expected) / max(abs(yours) + abs(expected), np.finfo(np.float64).tiny)
     if error < REFERENCE_THRESHOLD:
         return None

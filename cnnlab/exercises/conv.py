@@ -176,6 +176,8 @@ def _w_row_cached(args, message) -> bool:
 
 # the backward given the cache's w_row
 LOOP_CRASHES = (
+    # a window of the unpadded x is cut short at the border: tensordot's shapes do not match (the padded cases)
+    CrashAdvice(kind=ValueError, text="shape-mismatch for sum", tag="padding", advice=CONV["no pad"]),
     CrashAdvice(
         kind=TypeError,
         text="only integer scalar arrays can be converted to a scalar index",

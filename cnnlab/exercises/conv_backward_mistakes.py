@@ -21,6 +21,7 @@ from cnnlab.exercises.conv_forward_mistakes import (
     layout_sentence,
     loop_counts,
     slips,
+    wrapped_taps,
 )
 from cnnlab.exercises.conv_words import CONV
 from cnnlab.exercises.exercise import mistake
@@ -145,6 +146,7 @@ def conv_backward(args, dout, im2col=False):
             lambda: crop(_scatter(np.ones_like(dout), w, x.shape, stride, pad, dilation), pad, H, W),
         ),
         mistake("dw", CONV["dw assigned"], lambda: _last_window_dw(dout, xpad, w.shape, stride, dilation)),
+        mistake("dw", CONV["dw assigned"], lambda: _last_inside_dw(x, w, dout, stride, pad, dilation)),
     ]
     if N > 1:
         found.append(mistake("dw", CONV["averaged"].format(name="dw"), lambda: dw / N))
@@ -224,6 +226,10 @@ def conv_backward(args, dout, im2col=False):
         found.append(mistake("dx", CONV["dx crop corner"], lambda: dxpad[:, :, :H, :W]))
     if not (ph and pw):
         found.append(mistake("dx", CONV["dx empty"], lambda: dxpad[:, :, ph:-ph, pw:-pw]))
+    if pad != (0, 0):  # taps read from x itself at i*stride - pad + p*dilation, checked against H and W only
+        wrapped = mistake("", "", lambda: wrapped_taps(x, w, dout, stride, pad, dilation))[2]
+        if wrapped is not None:
+            found += [("dx", CONV["negative wraps"], wrapped[1]), ("dw", CONV["negative wraps"], wrapped[2])]
     if stride != (1, 1) or dilation != (1, 1):  # lesson 2's convolutions, which hold for stride 1 only
         found.append(mistake("dx", CONV["as convolutions"], lambda: _full_correlation_dx(x, w, pad, dout)))
         found.append(mistake("dw", CONV["as convolutions"], lambda: _valid_correlation_dw(xpad, dout)))
@@ -438,3 +444,20 @@ def _valid_correlation_dw(xpad, dout):
     F = dout.shape[1]
     out = L.conv_forward_im2col(xpad.transpose(1, 0, 2, 3), dout.transpose(1, 0, 2, 3), np.zeros(F), {})[0]
     return out.transpose(1, 0, 2, 3)
+
+
+def _last_inside_dw(x, w, dout, stride, pad, dilation):
+    """dw of loops that assign (=) each element dw[f, c, p, q], skipping the taps in the padding: each holds the
+    term of the last window, in loop order (n, then i, j), whose tap reads x itself."""
+    (sh, sw), (dh, dwl) = stride, dilation
+    xpad = im2col_module.pad_input(x, pad)
+    inside = im2col_module.pad_input(np.ones((1, 1, *x.shape[2:])), pad)[0, 0] > 0
+    F, C, HH, WW = w.shape
+    grad = np.zeros(w.shape)
+    for n in range(x.shape[0]):
+        for i in range(dout.shape[2]):
+            for j in range(dout.shape[3]):
+                rows, cols = i * sh + np.arange(HH) * dh, j * sw + np.arange(WW) * dwl
+                term = dout[n, :, i, j, None, None, None] * xpad[n][:, rows][:, :, cols][None]  # (F, C, HH, WW)
+                grad = np.where(inside[np.ix_(rows, cols)], term, grad)
+    return grad

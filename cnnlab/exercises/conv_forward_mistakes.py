@@ -175,6 +175,10 @@ def conv_forward(args, dout=None, im2col=False):
     )
     if pad != (0, 0):
         found.append(mistake("out", CONV["no pad"], lambda: conv_out(x, w, b, conv_param, pad=0)))
+        dout = np.zeros((N, F, Ho, Wo))
+        found.append(
+            mistake("out", CONV["negative wraps"], lambda: wrapped_taps(x, w, dout, stride, pad, dilation)[0] + bias)
+        )
         edge = np.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])), mode="edge")
         found.append(mistake("out", CONV["edge pad"], lambda: conv_out(edge, w, b, conv_param, pad=0)))
         end = np.pad(x, ((0, 0), (0, 0), (0, 2 * pad[0]), (0, 2 * pad[1])))
@@ -406,3 +410,24 @@ def bias_counts(bare, bias, C, HH, WW) -> list:
         for k, where in loop_counts(C, HH, WW)
         for extra, also in ((0, ""), (1, ", and once more outside them"))
     ]
+
+
+def wrapped_taps(x, w, dout, stride, pad, dilation):
+    """(out, dx, dw) of loops that read tap (p, q) of window (i, j) from x itself at row i*sh - ph + p*dh and
+    column j*sw - pw + q*dw, skipping those past H or W but not the negative ones (which wrap to the end)."""
+    (sh, sw), (ph, pw), (dh, dwl) = stride, pad, dilation
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    Ho, Wo = dout.shape[2:]
+    out, dx, dw = np.zeros((N, F, Ho, Wo)), np.zeros(x.shape), np.zeros(w.shape)
+    for i in range(Ho):
+        for j in range(Wo):
+            for p in range(HH):
+                for q in range(WW):
+                    r, s = i * sh - ph + p * dh, j * sw - pw + q * dwl
+                    if r >= H or s >= W:
+                        continue
+                    out[:, :, i, j] += x[:, :, r, s] @ w[:, :, p, q].T
+                    dx[:, :, r, s] += dout[:, :, i, j] @ w[:, :, p, q]
+                    dw[:, :, p, q] += dout[:, :, i, j].T @ x[:, :, r, s]
+    return out, dx, dw

@@ -109,6 +109,11 @@ CONV = {
     "pair swapped": (
         "{param} is an (h, w) pair here and its values are swapped: the rows use {param}[0], the columns {param}[1]"
     ),
+    "negative wraps": (
+        "the taps are read from x itself at i*stride - pad + p*dilation, checked only against H and W: a negative "
+        "index (the padding above and to the left) wraps to the last rows and columns; skip r < 0 and s < 0 too, "
+        "or pad x and index xpad"
+    ),
     "name used twice": (
         "a slice or an index got an array where an int belongs: is one name used for two things, such as the "
         "dilation's dw (from dh, dw = dilation) and the weight gradient dw? Give them names of their own "

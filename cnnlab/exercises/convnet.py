@@ -51,6 +51,11 @@ CONVNET = {
         "the convolution's pad is (HH - 1) / 2, a float: use integer division, pad = (HH - 1) // 2 (lesson 7's "
         "'same' padding)"
     ),
+    "probs alias": (
+        "the loss is NaN, as it is when probs changes before the loss reads it: dscores = probs is the same array, "
+        "so dscores[range(N), y] -= 1 makes the loss the log of p[y] - 1 < 0; take the loss first, or copy: "
+        "dscores = probs.copy()"
+    ),
     "db for dw": (
         "a bias's gradient met its weight's reg * W: dw and db are swapped where a layer's backward is unpacked; "
         "affine_backward and conv_backward return (dx, dw, db), in this order"
@@ -559,6 +564,7 @@ def _convnet_loss(args):
             made[where].append(value)
     K = np.shape(params["W3"])[1]
     found.append(("loss", CONVNET["loss over N*K"].format(k=K), np.float64(data_loss / K + weights)))
+    found.append(("loss", CONVNET["probs alias"], np.float64(np.nan)))  # -log(p[y] - 1): the log of a negative
     record: dict = {}
     _network(params, X, y, reg, record=record)
     for b, axes in (("b3", (1,)), ("b2", (1,)), ("b1", (1, 2, 3))):

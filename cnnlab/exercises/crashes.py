@@ -63,6 +63,10 @@ NAMES = {
         "from it) runs too far; check each loop's range against the array it indexes: the output has H' x W' "
         "positions, x has H x W, the padded input (H + 2*pad) x (W + 2*pad)"
     ),
+    "name reused": (
+        "a name that should hold an array holds a {kind} here: is one name used for two things, such as cols for "
+        "the columns argument and for a slice of rows and cols? Give each its own name"
+    ),
     "undefined": (
         "the name {variable!r} is used before it is given a value in your function: a typo, or a variable of "
         "another cell or function?"
@@ -133,6 +137,9 @@ def explain(exc: BaseException, args, generic: bool = True) -> list:
         index, axis, size = (int(g) for g in match.groups())
         if index >= size:
             found.append(NAMES["index"].format(index=index, axis=axis, size=size))
+    if running.raised(exc, TypeError) and re.search(r"'(slice|int|float|tuple)' object is not subscriptable", message):
+        kind = re.search(r"'(\w+)' object is not subscriptable", message).group(1)
+        found.append(NAMES["name reused"].format(kind={"int": "number", "float": "number"}.get(kind, kind)))
     match = _NAME.search(message)
     if match and running.raised(exc, NameError):  # UnboundLocalError too
         found.append(NAMES["undefined"].format(variable=match.group(1)))

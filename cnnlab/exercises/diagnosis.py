@@ -105,7 +105,10 @@ def loss(exercise: Exercise, yours: float, expected: float, args) -> list:
     for where, sentence, other in recomputed(exercise, args, None) if exercise.mistakes else ():
         if where == "loss" and other is not None and sentence not in found:
             other = float(other)
-            if abs(yours - other) <= diagnose.MATCH * (abs(yours) + abs(other)) and other != expected:
+            same = (np.isnan(yours) and np.isnan(other)) or abs(yours - other) <= diagnose.MATCH * (
+                abs(yours) + abs(other)
+            )
+            if same and other != expected:
                 found.append(sentence)
     return [Named(f) for f in found]
 

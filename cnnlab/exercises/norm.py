@@ -431,15 +431,18 @@ def normalization_forward(x, gamma, beta, eps, right: str, layouts, G=1):
     return found + out_layouts(g * normalize(x, labels, eps)[0] + bt)
 
 
-def out_layouts(out) -> list:
-    """out with its axes in another order (``layouts``): e.g. rows (N*H*W, C) reshaped back to (N, C, H, W)
-    without the transpose."""
+def out_layouts(out, name="out") -> list:
+    """out (or dx) with its axes in another order (``layouts``): e.g. rows (N*H*W, C) reshaped back to
+    (N, C, H, W) without the transpose."""
     letters, names = ("n", "c", "h", "w"), ("N", "C", "H", "W")
     compute = lambda i: out.ravel()[i].reshape(out.shape)  # noqa: E731
-    return [
-        ("out", NORM[f"out {how}"].format(got=order_text(order, letters), shape=shape_text(order, names)), value)
-        for how, order, value in layouts(out.shape, letters, compute)
-    ]
+    found = []
+    for how, order, value in layouts(out.shape, letters, compute):
+        sentence = NORM[f"out {how}"].format(got=order_text(order, letters), shape=shape_text(order, names))
+        found.append(
+            (name, sentence.replace("out ", f"{name} ", 1) if sentence.startswith("out ") else sentence, value)
+        )
+    return found
 
 
 def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=None):
@@ -494,6 +497,7 @@ def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=
         other = layout_labels(x.shape, layout, G)
         sentence = f"dx takes its means {LAYOUTS[layout]}; take them {LAYOUTS[right]}"
         found.append(mistake("dx", sentence, lambda o=other: normalization_grad(dxhat, xhat, inv_std, o)))
+    found += out_layouts(inner * inv_std, "dx")
     return found + staged_backward(x, dxhat, eps, right, layouts, G) + compact_backward(x, dxhat, xhat, inv_std, labels)
 
 
@@ -629,6 +633,10 @@ STAGED = {
         "to dx is dvar * 2 * (x - mean) / M"
     ),
     "dvar x": "dvar sums dxhat * x where it is dxhat * (x - mean): xhat = (x - mean) / std",
+    "var path xhat": (
+        "the term through the variance uses xhat where it is x - mean: var is the mean of (x - mean)**2, so its "
+        "path to dx is dvar * 2 * (x - mean) / M"
+    ),
 }
 
 
@@ -664,7 +672,8 @@ def staged_grad(x, dxhat, eps, labels, change=None, sum_labels=None, N=None):
     two = {"two dropped": 1.0, "two doubled": 4.0}.get(change, 2.0)
     m_var = {"var M dropped": 1, "var M doubled": M * M, "var M is N": N}.get(change, M)
     m_mean = {"mean M dropped": 1, "mean M doubled": M * M, "mean M is N": N}.get(change, M)
-    return dxmu + dvar * two * (x if change == "var path x" else xmu) / m_var + dmean / m_mean
+    var_path = {"var path x": x, "var path xhat": xmu / std}.get(change, xmu)
+    return dxmu + dvar * two * var_path / m_var + dmean / m_mean
 
 
 def staged_backward(x, dxhat, eps, right, layouts, G=1):

@@ -164,9 +164,13 @@ def pool_forward(args, dout=None):
     H, W = x.shape[2:]
     clipped = _pool_windows((H - 1, W - 1), (PH, PW), lambda i, j: (i * stride[0], j * stride[1]), hw)
     found.append(mistake("out", POOL["end at H - 1"], lambda: _pool_out(x, clipped, hw, _max)))
+    N, C = x.shape[:2]
     if H % PH == 0 and W % PW == 0:  # side-by-side tiles (of another size than H' x W' where that is wrong)
-        N, C = x.shape[:2]
         found.append(("out", POOL["tiles"], x.reshape(N, C, H // PH, PH, W // PW, PW).max(axis=(3, 5))))
+    Ho, Wo = L.max_pool_forward_im2col(x, pool_param)[0].shape[2:]
+    if Ho * PH <= H and Wo * PW <= W:  # H' x W' side-by-side tiles of the top-left of x
+        tiles = x[:, :, : Ho * PH, : Wo * PW].reshape(N, C, Ho, PH, Wo, PW).max(axis=(3, 5))
+        found.append(("out", POOL["tiles"], tiles))
     every = sliding_window_view(x, (PH, PW), axis=(2, 3)).max(axis=(4, 5))  # the windows at every position
     steps = (
         ("stride swapped", stride[::-1]),
@@ -223,7 +227,9 @@ def _tiles_crash(args, message) -> bool:
     x, pool_param = args[:2]
     PH, PW, _ = pool_geometry(pool_param)
     N, C, H, W = x.shape
-    return f"intoshape({N},{C},{H // PH},{PH},{W // PW},{PW})" in message.replace(" ", "")
+    Ho, Wo = L.avg_pool_forward_im2col(x, {**pool_param, "pad": pool_param.get("pad", 0)})[0].shape[2:]
+    text = message.replace(" ", "")
+    return any(f"intoshape({N},{C},{a},{PH},{b},{PW})" in text for a in {H // PH, Ho} for b in {W // PW, Wo})
 
 
 # the crash of a reshape into tiles (side-by-side windows)
