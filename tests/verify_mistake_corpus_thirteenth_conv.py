@@ -58,6 +58,8 @@ BASES = [
     ("conv_output_size", M.osize_steps, None),
     ("conv_forward_naive", M.conv_fwd_loops, None),
     ("conv_forward_naive", M.conv_fwd_patches, None),
+    ("conv_backward_naive", M.conv_bwd_loops, None),
+    ("conv_backward_naive", M.conv_bwd_as_convs, None),
 ]
 
 if __name__ == "__main__":
