@@ -354,3 +354,224 @@ CORPUS.append(
         conv_fwd_keep_xpad,
     )
 )
+
+# ---------------------------------------------------------------------------------------------
+# im2col
+#
+# Student A: loops over the windows (the lesson's "obvious way").
+# Student B: loops over the taps into an (N, C, HH, WW, H', W') array (the "faster" way).
+# Student C: CS231n's get_im2col_indices, adapted to (h, w) pairs and dilation, with fancy
+# indexing; the same student's col2im (below) reuses the index helper.
+# Right: np.lib.stride_tricks.sliding_window_view, subsampled by the stride and the dilation.
+
+
+def im2col_windows(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = x if bug == "input never padded" else np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    for r in range(Ho):
+        for s in range(Wo):
+            window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "window flattened channels-last (rows in (p, q, c) order)":
+                window = window.transpose(0, 2, 3, 1)
+            column = r + s * Ho if bug == "column index r + s*H' (positions column-major)" else r * Wo + s
+            cols[:, :, column] = window.reshape(N, -1)
+    return cols
+
+
+def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    taps = np.zeros((N, C, HH, WW, Ho, Wo))
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = (p, q) if bug == "tap offset p, q without the dilation" else (p * dh, q * dw)
+            if bug == "tap slice stop one short (the + 1 left out)":
+                taps[:, :, p, q] = xpad[:, :, r0 : r0 + sh * (Ho - 1) : sh, c0 : c0 + sw * (Wo - 1) : sw]
+            else:
+                taps[:, :, p, q] = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]
+    if bug == "taps moved in front of the channels before the reshape":
+        taps = taps.transpose(0, 2, 3, 1, 4, 5)
+    return taps.reshape(N, C * HH * WW, Ho * Wo)
+
+
+def _cs231n_indices(C, HH, WW, Ho, Wo, stride, dilation, bug=None):
+    (sh, sw), (dh, dw) = stride, dilation
+    step_h, step_w = (1, 1) if bug == "tap offsets without the dilation (CS231n's code has none)" else (dh, dw)
+    if bug == "one stride for both axes (CS231n's int stride)":
+        sw = sh
+    i0 = np.tile(np.repeat(np.arange(HH) * step_h, WW), C)
+    i1 = sh * np.repeat(np.arange(Ho), Wo)
+    j0 = np.tile(np.arange(WW) * step_w, HH * C)
+    j1 = sw * np.tile(np.arange(Wo), Ho)
+    i = i0.reshape(-1, 1) + i1.reshape(1, -1)
+    j = j0.reshape(-1, 1) + j1.reshape(1, -1)
+    if bug == "channel index tiled instead of repeated":
+        k = np.tile(np.arange(C), HH * WW).reshape(-1, 1)
+    else:
+        k = np.repeat(np.arange(C), HH * WW).reshape(-1, 1)
+    return k, i, j
+
+
+def im2col_indices(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    x, (HH, WW), stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    x_padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="constant")
+    k, i, j = _cs231n_indices(C, HH, WW, Ho, Wo, stride, dilation, bug)
+    cols = x_padded[:, k, i, j]  # (N, C*HH*WW, H'*W')
+    if bug == "CS231n's final transpose kept: (C*HH*WW, N*H'*W')":
+        cols = cols.transpose(1, 2, 0).reshape(C * HH * WW, -1)
+    return cols
+
+
+def im2col_sliding(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: every span-sized window as a view, then every stride-th window and dilation-th tap."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_inputs(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C = x.shape[:2]
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    span = (dh * (HH - 1) + 1, dw * (WW - 1) + 1)
+    view = np.lib.stride_tricks.sliding_window_view(xpad, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
+    return view.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * HH * WW, Ho * Wo)
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_windows,
+    [
+        "column index r + s*H' (positions column-major)",
+        "window flattened channels-last (rows in (p, q, c) order)",
+        "input never padded",
+    ],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_taps,
+    [
+        "tap slice stop one short (the + 1 left out)",
+        "tap offset p, q without the dilation",
+        "taps moved in front of the channels before the reshape",
+    ],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_indices,
+    [
+        "CS231n's final transpose kept: (C*HH*WW, N*H'*W')",
+        "tap offsets without the dilation (CS231n's code has none)",
+        "one stride for both axes (CS231n's int stride)",
+        "channel index tiled instead of repeated",
+    ],
+)
+CORPUS.append(_right("im2col", "sliding_window_view subsampled by stride and dilation", im2col_sliding))
+
+# ---------------------------------------------------------------------------------------------
+# col2im
+#
+# Student A: the tap loop of the lesson, adding into a padded zero image.
+# Student B: the window loop, one column back into its window at a time.
+# Student C: CS231n's col2im_indices with the index helper above, np.add.at.
+# Right: C's np.add.at version, and col2im as the transpose of the student's own im2col, applied
+# to one-hot images (the adjoint by definition: <im2col(e_k), cols> is pixel k of the result).
+
+
+def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    if bug == "columns split as (N, C, H', W', HH, WW)":
+        split = cols.reshape(N, C, Ho, Wo, HH, WW).transpose(0, 1, 4, 5, 2, 3)
+    else:
+        split = cols.reshape(N, C, HH, WW, Ho, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(HH):
+        for q in range(WW):
+            rows = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
+            cols_ = slice(q * dw, q * dw + sw * (Wo - 1) + 1, sw)
+            if bug == "each tap assigned (=), not added":
+                xpad[:, :, rows, cols_] = split[:, :, p, q]
+            else:
+                xpad[:, :, rows, cols_] += split[:, :, p, q]
+    if bug == "padding never cut away":
+        return xpad
+    x = xpad[:, :, ph : ph + H, pw : pw + W]
+    if bug == "divided by the window counts (col2im taken as the inverse of im2col)":
+        counts = col2im_taps(np.ones_like(cols), x_shape, HH, WW, (sh, sw), (ph, pw), (dh, dw))
+        x = np.divide(x, counts, out=np.zeros_like(x), where=counts > 0)
+    return x
+
+
+def col2im_windows(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    img = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for r in range(Ho):
+        for s in range(Wo):
+            patch = cols[:, :, r * Wo + s].reshape(N, C, HH, WW)
+            if bug == "window without the dilation step":
+                img[:, :, r * sh : r * sh + HH, s * sw : s * sw + WW] += patch
+            else:
+                img[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw] += patch
+    if bug == "padding cut with ph:-ph, pw:-pw":
+        return img[:, :, ph:-ph, pw:-pw]
+    if bug == "crop offsets swapped: pw for the rows, ph for the columns":
+        return img[:, :, pw : pw + H, ph : ph + W]
+    return img[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_indices(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    N, C, H, W = x_shape
+    (HH, WW), stride, (ph, pw), dilation, (Ho, Wo) = shapes.check_window_geometry(
+        (H, W), filter_height, filter_width, stride, pad, dilation
+    )
+    x_padded = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=cols.dtype)
+    k, i, j = _cs231n_indices(C, HH, WW, Ho, Wo, stride, dilation)
+    if bug == "fancy-index += instead of np.add.at (a repeated pixel is added once)":
+        x_padded[:, k, i, j] += cols
+    else:
+        np.add.at(x_padded, (slice(None), k, i, j), cols)
+    return x_padded[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_by_adjoint(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: pixel k of the result is <im2col(e_k), cols>, with the student's own im2col (B)."""
+    N, C, H, W = x_shape
+    eye = np.eye(C * H * W).reshape(C * H * W, C, H, W)  # one one-hot image per pixel
+    basis = im2col_taps(eye, filter_height, filter_width, stride, pad, dilation)  # (CHW, K, P)
+    return np.einsum("ekp,nkp->ne", basis, cols).reshape(N, C, H, W)
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_taps,
+    [
+        "each tap assigned (=), not added",
+        "padding never cut away",
+        "columns split as (N, C, H', W', HH, WW)",
+        "divided by the window counts (col2im taken as the inverse of im2col)",
+    ],
+)
+CORPUS += _rows(
+    "col2im",
+    col2im_windows,
+    [
+        "padding cut with ph:-ph, pw:-pw",
+        "crop offsets swapped: pw for the rows, ph for the columns",
+        "window without the dilation step",
+    ],
+)
+CORPUS += _rows("col2im", col2im_indices, ["fancy-index += instead of np.add.at (a repeated pixel is added once)"])
+CORPUS.append(_right("col2im", "CS231n's index arrays with np.add.at", col2im_indices))
+CORPUS.append(_right("col2im", "the transpose of its own im2col, applied to one-hot images", col2im_by_adjoint))

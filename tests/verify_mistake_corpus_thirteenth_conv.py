@@ -60,6 +60,12 @@ BASES = [
     ("conv_forward_naive", M.conv_fwd_patches, None),
     ("conv_backward_naive", M.conv_bwd_loops, None),
     ("conv_backward_naive", M.conv_bwd_as_convs, None),
+    ("im2col", M.im2col_windows, None),
+    ("im2col", M.im2col_taps, None),
+    ("im2col", M.im2col_indices, None),
+    ("col2im", M.col2im_taps, None),
+    ("col2im", M.col2im_windows, None),
+    ("col2im", M.col2im_indices, None),
 ]
 
 if __name__ == "__main__":
