@@ -575,3 +575,183 @@ CORPUS += _rows(
 CORPUS += _rows("col2im", col2im_indices, ["fancy-index += instead of np.add.at (a repeated pixel is added once)"])
 CORPUS.append(_right("col2im", "CS231n's index arrays with np.add.at", col2im_indices))
 CORPUS.append(_right("col2im", "the transpose of its own im2col, applied to one-hot images", col2im_by_adjoint))
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_im2col (each student calls their own im2col from above, as lesson 3 says)
+#
+# Student A: the lesson's three lines, with im2col_taps; (F, K) @ (N, K, P) broadcast over n.
+# Student B: CS231n's layout: all samples' columns side by side, (K, N*P), sample-major, one
+# 2-D product (F, K) @ (K, N*P), then back to (N, F, H', W'); keeps that layout in its cache.
+# Right: a loop over the samples with np.tensordot, with im2col_indices.
+
+
+def conv_fwd_cols(x, w, b, conv_param, bug=None):
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "dilation not passed on to im2col":
+        cols = im2col_taps(x, HH, WW, stride, pad)
+    elif bug == "pad and stride swapped in the positional call to im2col":
+        cols = im2col_taps(x, HH, WW, pad, stride, dilation)
+    else:
+        cols = im2col_taps(x, HH, WW, stride, pad, dilation)  # (N, C*HH*WW, Ho*Wo)
+    if bug == "filters flattened with w.reshape(-1, F).T":
+        w_row = w.reshape(-1, F).T
+    else:
+        w_row = w.reshape(F, -1)  # (F, C*HH*WW)
+    if bug == "einsum result (F, N, P) reshaped straight to (N, F, H', W')":
+        out = np.einsum("fk,nkp->fnp", w_row, cols) + b[:, None, None]
+    else:
+        out = w_row @ cols + b.reshape(1, F, 1)  # (N, F, Ho*Wo)
+    out = out.reshape(N, F, Ho, Wo)
+    return out, (x, w, b, conv_param, cols)
+
+
+def conv_fwd_cols_cs231n(x, w, b, conv_param, bug=None):
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    x_cols = im2col_windows(x, HH, WW, stride, pad, dilation)  # (N, K, P)
+    x_cols = x_cols.transpose(1, 0, 2).reshape(C * HH * WW, N * Ho * Wo)  # (K, N*P), sample-major
+    res = w.reshape(F, -1) @ x_cols  # (F, N*P)
+    if bug != "bias left out":
+        res = res + b.reshape(-1, 1)
+    if bug == "CS231n's reshape (F, H', W', N) on sample-major columns":
+        out = res.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2)
+    elif bug == "(F, N*P) reshaped to (N, F, H', W') without moving F":
+        out = res.reshape(N, F, Ho, Wo)
+    else:
+        out = res.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+    return out, (x, w, b, conv_param, x_cols)
+
+
+def conv_fwd_cols_per_sample(x, w, b, conv_param):
+    """Right: one np.tensordot per sample over the columns of the student's own im2col (C)."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    F, C, HH, WW = w.shape
+    cols = im2col_indices(x, HH, WW, stride, pad, dilation)
+    out = np.stack([np.tensordot(w.reshape(F, -1), c, axes=1) for c in cols])  # (N, F, P)
+    out = out + b[None, :, None]
+    return out.reshape(x.shape[0], F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols,
+    [
+        "filters flattened with w.reshape(-1, F).T",
+        "dilation not passed on to im2col",
+        "pad and stride swapped in the positional call to im2col",
+        "einsum result (F, N, P) reshaped straight to (N, F, H', W')",
+    ],
+)
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols_cs231n,
+    [
+        "CS231n's reshape (F, H', W', N) on sample-major columns",
+        "(F, N*P) reshaped to (N, F, H', W') without moving F",
+        "bias left out",
+    ],
+)
+CORPUS.append(_right("conv_forward_im2col", "np.tensordot per sample", conv_fwd_cols_per_sample))
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_im2col (each student folds with their own col2im)
+#
+# Student A: the lesson's recipe, on cnnlab's cache (x, w, b, conv_param, cols (N, K, P)).
+# Student B: the same with np.einsum, and col2im_windows.
+# Student C: the backward of their CS231n-layout forward above, on its own cache (K, N*P).
+
+
+def conv_bwd_cols(dout, cache, bug=None):
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "columns rebuilt with its own im2col, dilation forgotten":
+        cols = im2col_taps(x, HH, WW, stride, pad)
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    if bug == "db summed over axes (0, 1)":
+        db = dout_rows.sum(axis=(0, 1))
+    else:
+        db = dout_rows.sum(axis=(0, 2))
+    if bug == "cols.T on the 3-D cache (reverses every axis)":
+        dw_n = dout_rows @ cols.T
+    else:
+        dw_n = dout_rows @ cols.transpose(0, 2, 1)  # (N, F, K)
+    if bug == "dw averaged over the batch (mean, not sum)":
+        dw = dw_n.mean(axis=0).reshape(w.shape)
+    else:
+        dw = dw_n.sum(axis=0).reshape(w.shape)
+    if bug == "dcols from w.reshape(-1, F), not w.reshape(F, -1).T":
+        dcols = w.reshape(-1, F) @ dout_rows
+    else:
+        dcols = w.reshape(F, -1).T @ dout_rows  # (N, K, P)
+    if bug == "dilation not passed on to col2im":
+        dx = col2im_taps(dcols, x.shape, HH, WW, stride, pad)
+    else:
+        dx = col2im_taps(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+def conv_bwd_cols_einsum(dout, cache, bug=None):
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    g = dout.reshape(N, F, -1)
+    if bug == "dw computed as (K, F) and reshaped straight to w.shape":
+        dw = np.einsum("nfp,nkp->kf", g, cols).reshape(F, C, HH, WW)
+    else:
+        dw = np.einsum("nfp,nkp->fk", g, cols).reshape(F, C, HH, WW)
+    dcols = np.einsum("fk,nfp->nkp", w.reshape(F, -1), g)
+    dx = col2im_windows(dcols, (N, C, H, W), HH, WW, stride, pad, dilation)
+    return dx, dw, g.sum(axis=(0, 2))
+
+
+def conv_bwd_cs231n(dout, cache, bug=None):
+    x, w, b, conv_param, x_cols = cache  # x_cols (K, N*P), from conv_fwd_cols_cs231n
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "dout flattened with dout.reshape(F, -1), F not moved first":
+        dout_flat = dout.reshape(F, -1)
+    else:
+        dout_flat = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*P), sample-major
+    db = dout_flat.sum(axis=1)
+    dw = (dout_flat @ x_cols.T).reshape(w.shape)
+    dx_cols = w.reshape(F, -1).T @ dout_flat  # (K, N*P)
+    dx_cols = dx_cols.reshape(C * HH * WW, N, Ho * Wo).transpose(1, 0, 2)  # (N, K, P)
+    dx = col2im_windows(dx_cols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols,
+    [
+        "dw averaged over the batch (mean, not sum)",
+        "dcols from w.reshape(-1, F), not w.reshape(F, -1).T",
+        "db summed over axes (0, 1)",
+        "dilation not passed on to col2im",
+        "columns rebuilt with its own im2col, dilation forgotten",
+        "cols.T on the 3-D cache (reverses every axis)",
+    ],
+)
+CORPUS += _rows("conv_backward_im2col", conv_bwd_cols_einsum, ["dw computed as (K, F) and reshaped straight to w.shape"])
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cs231n,
+    ["dout flattened with dout.reshape(F, -1), F not moved first"],
+    forward=conv_fwd_cols_cs231n,
+)
+CORPUS.append(_right("conv_backward_im2col", "np.einsum, folded by its own window-loop col2im", conv_bwd_cols_einsum))
+CORPUS.append(
+    _right(
+        "conv_backward_im2col",
+        "CS231n layout (K, N*P) in its own cache",
+        conv_bwd_cs231n,
+        conv_fwd_cols_cs231n,
+    )
+)

@@ -66,6 +66,11 @@ BASES = [
     ("col2im", M.col2im_taps, None),
     ("col2im", M.col2im_windows, None),
     ("col2im", M.col2im_indices, None),
+    ("conv_forward_im2col", M.conv_fwd_cols, None),
+    ("conv_forward_im2col", M.conv_fwd_cols_cs231n, None),
+    ("conv_backward_im2col", M.conv_bwd_cols, None),
+    ("conv_backward_im2col", M.conv_bwd_cols_einsum, None),
+    ("conv_backward_im2col", M.conv_bwd_cs231n, M.conv_fwd_cols_cs231n),
 ]
 
 if __name__ == "__main__":
