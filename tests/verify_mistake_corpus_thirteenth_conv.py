@@ -71,6 +71,8 @@ BASES = [
     ("conv_backward_im2col", M.conv_bwd_cols, None),
     ("conv_backward_im2col", M.conv_bwd_cols_einsum, None),
     ("conv_backward_im2col", M.conv_bwd_cs231n, M.conv_fwd_cols_cs231n),
+    ("three_layer_convnet_loss", M.convnet_layers, None),
+    ("three_layer_convnet_loss", M.convnet_by_hand, None),
 ]
 
 if __name__ == "__main__":
