@@ -1,0 +1,326 @@
+"""A thirteenth held-out corpus of student mistakes, the pooling and normalization half, written blind
+to the checker.
+
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``tests/mistake_corpus_fourth.py``), for the exercises of lessons 4, 5 and 6:
+``max_pool_forward_naive``, ``max_pool_backward_naive``, ``avg_pool_forward_naive``,
+``avg_pool_backward_naive``, ``spatial_batchnorm_forward``, ``spatial_batchnorm_backward``,
+``spatial_groupnorm_forward`` and ``spatial_groupnorm_backward``. They measure how often the
+checker names a mistake it was never tuned to. Each wrong row holds ONE mistake, as one particular
+student wrote it (their own names and structure: four nested loops, loops over the windows with the
+batch vectorized, CS231n-style masks, a (N*H*W, C) matrix and a vanilla batch norm, PyTorch habits),
+roughly in the order a teaching assistant meets them: ``=`` for ``+=``, the stride forgotten, the tie
+rule, ``count_include_pad``, the ``pad:-pad`` crop, momentum the PyTorch way round, the unbiased
+variance, running statistics not stored, gamma broadcast on the wrong axis, a term of the backward
+formula forgotten, the batch-norm shortcut that pulls gamma out in group norm, ... The rows with
+``should_pass`` True are correct implementations in unusual styles (``sliding_window_view``, cached
+switches, tap-by-tap masks, a per-channel loop, an explicit computational graph), there to catch false
+FAILs.
+
+How it was written: blind. From the student edition of lessons 4, 5 and 6
+(``lessons/04_max_pooling.ipynb``, ``lessons/05_batch_normalization.ipynb``,
+``lessons/06_group_normalization.ipynb``: their explanations, stubs, docstrings and hints as a student
+reads them), ``cnnlab/layers``, ``cnnlab/shapes.py``, ``cnnlab/geometry.py`` and ``cnnlab/cases.py``,
+and the format of ``tests/mistake_corpus_fourth.py`` (its docstring and first helper only). Nothing of
+the checker was read (``cnnlab/exercises/``, ``tests/student_impls.py``, ``tests/test_exercises.py``,
+``tests/test_crashes.py``, the other corpora), and the check was not run on any row. Every row was
+verified against cnnlab's reference implementations only, by
+``tests/verify_mistake_corpus_thirteenth_rest.py``: each wrong row differs from the reference (a wrong
+value, a wrong shape, or an exception) on at least one input, each right row matches it to a relative
+error of 1e-8 on every input.
+
+``forward`` is None where the backward pass reads cnnlab's cache format (pooling ``(x, pool_param)``,
+batch norm ``(xhat, inv_std, gamma, beta.shape, mode)``, group norm ``(xhat, inv_std, gamma,
+beta.shape, G)``), or the student's own correct forward where the backward relies on a cache of its
+own. Batch norm's backward is checked in train mode only, as lesson 5 says.
+
+ROW COUNTS
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from cnnlab import shapes
+
+
+def _b(fn, bug):
+    return partial(fn, bug=bug)
+
+
+def _rows(exercise, fn, bugs, forward=None):
+    """One wrong row per bug of a helper."""
+    return [(exercise, bug, _b(fn, bug), forward, False) for bug in bugs]
+
+
+CORPUS = []
+
+# ---------------------------------------------------------------------------------------------
+# max_pool_forward_naive
+
+
+def maxpool_fwd_loops(x, pool_param, bug=None):
+    """Four nested loops, CS231n style."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "output size recomputed with / (a float shape)":
+        Ho = 1 + (H - PH) / sh
+        Wo = 1 + (W - PW) / sw
+    if bug == "output size H // PH, as if the stride were the window":
+        Ho, Wo = H // PH, W // PW
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    h_start = i if bug == "window starts at i, stride forgotten" else i * sh
+                    w_start = j * sh if bug == "row stride used for the columns too" else j * sw
+                    h_end = h_start + PH
+                    w_end = w_start + PW
+                    if bug == "window end one short (inclusive end written as PH - 1)":
+                        h_end, w_end = h_end - 1, w_end - 1
+                    out[n, c, i, j] = np.max(x[n, c, h_start:h_end, w_start:w_end])
+    return out, (x, pool_param)
+
+
+def maxpool_fwd_ranges(x, pool_param, bug=None):
+    """Loops over the window corners with enumerate(range(...)); the batch and channels vectorized."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, Ho, Wo), dtype=x.dtype)
+    last_top = H - PH if bug == "range(0, H - PH, sh): the last row of windows left out" else H - PH + 1
+    for i, top in enumerate(range(0, last_top, sh)):
+        for j, left in enumerate(range(0, W - PW + 1, sw)):
+            if bug == "window height and width swapped":
+                patch = x[:, :, top : top + PW, left : left + PH]
+            else:
+                patch = x[:, :, top : top + PH, left : left + PW]
+            if bug == "np.max without an axis: the max of the whole batch":
+                out[:, :, i, j] = np.max(patch)
+            else:
+                out[:, :, i, j] = patch.max(axis=(2, 3))
+    return out, (x, pool_param)
+
+
+def maxpool_fwd_sliding(x, pool_param, bug=None):
+    """Right: every window at once with sliding_window_view, then every stride-th of them."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    windows = np.lib.stride_tricks.sliding_window_view(x, (PH, PW), axis=(2, 3))  # (N, C, H-PH+1, W-PW+1, PH, PW)
+    out = windows[:, :, ::sh, ::sw].max(axis=(-2, -1))
+    return out, (x, pool_param)
+
+
+CORPUS += _rows(
+    "max_pool_forward_naive",
+    maxpool_fwd_loops,
+    [
+        "window starts at i, stride forgotten",
+        "output size H // PH, as if the stride were the window",
+        "row stride used for the columns too",
+        "window end one short (inclusive end written as PH - 1)",
+        "output size recomputed with / (a float shape)",
+    ],
+)
+CORPUS += _rows(
+    "max_pool_forward_naive",
+    maxpool_fwd_ranges,
+    [
+        "range(0, H - PH, sh): the last row of windows left out",
+        "np.max without an axis: the max of the whole batch",
+        "window height and width swapped",
+    ],
+)
+CORPUS += [("max_pool_forward_naive", "sliding_window_view, every stride-th window", maxpool_fwd_sliding, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# max_pool_backward_naive
+
+
+def maxpool_bwd_argmax(dout, cache, bug=None):
+    """The lesson's recipe: argmax of each window, unravel_index, add dout there."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    if bug == "window corner at (i, j), stride forgotten in the backward":
+                        hs, ws = i, j
+                    else:
+                        hs, ws = i * sh, j * sw
+                    window = x[n, c, hs : hs + PH, ws : ws + PW]
+                    if bug == "argmax of the whole feature map, not the window":
+                        p, q = np.unravel_index(np.argmax(x[n, c]), (H, W))
+                        dx[n, c, p, q] += dout[n, c, i, j]
+                        continue
+                    shape = (PW, PH) if bug == "unravel_index with (PW, PH)" else window.shape
+                    p, q = np.unravel_index(np.argmax(window), shape)
+                    if bug == "= instead of += (overlapping windows)":
+                        dx[n, c, hs + p, ws + q] = dout[n, c, i, j]
+                    elif bug == "window offset not added: dx[n, c, p, q]":
+                        dx[n, c, p, q] += dout[n, c, i, j]
+                    elif bug == "dout[n, c, j, i]: output indices swapped":
+                        dx[n, c, hs + p, ws + q] += dout[n, c, j, i]
+                    else:
+                        dx[n, c, hs + p, ws + q] += dout[n, c, i, j]
+    return dx
+
+
+def maxpool_bwd_mask(dout, cache, bug=None):
+    """CS231n style: a 0/1 mask of the window's maximum times dout, added onto dx's window."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros(x.shape)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r, s = i * sh, j * sw
+                    x_pool = x[n, c, r : r + PH, s : s + PW]
+                    if bug == "mask of every maximum (ties: all of them get the gradient)":
+                        mask = x_pool == np.max(x_pool)
+                    elif bug == "tied maxima share the gradient equally":
+                        mask = (x_pool == np.max(x_pool)) / np.sum(x_pool == np.max(x_pool))
+                    else:
+                        mask = np.zeros_like(x_pool)
+                        mask.flat[np.argmax(x_pool)] = 1
+                    if bug == "mask added without dout":
+                        dx[n, c, r : r + PH, s : s + PW] += mask
+                    elif bug == "dx window assigned with = (overwrites the overlap)":
+                        dx[n, c, r : r + PH, s : s + PW] = mask * dout[n, c, i, j]
+                    else:
+                        dx[n, c, r : r + PH, s : s + PW] += mask * dout[n, c, i, j]
+    return dx
+
+
+def maxpool_bwd_scan(dout, cache, bug=None):
+    """A hand-written running maximum over the window's taps, no argmax."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    best = 0.0 if bug == "running max starts at 0 instead of -inf" else -np.inf
+                    bi, bj = i * sh, j * sw
+                    for p in range(PH):
+                        for q in range(PW):
+                            v = x[n, c, i * sh + p, j * sw + q]
+                            better = v >= best if bug == ">= in the running max (ties go to the last)" else v > best
+                            if better:
+                                best, bi, bj = v, i * sh + p, j * sw + q
+                    dx[n, c, bi, bj] += dout[n, c, i, j]
+    return dx
+
+
+def maxpool_bwd_vec(dout, cache, bug=None):
+    """Loops over the windows, the batch and channels vectorized with fancy indexing."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    if bug == "np.meshgrid without indexing='ij'":
+        nn, cc = np.meshgrid(np.arange(N), np.arange(C))
+    else:
+        nn, cc = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    for i in range(Ho):
+        for j in range(Wo):
+            win = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW].reshape(N, C, PH * PW)
+            k = win.argmax(axis=2)  # (N, C)
+            if bug == "flat index split by PH instead of PW":
+                p, q = k // PH, k % PH
+            else:
+                p, q = k // PW, k % PW
+            dx[nn, cc, i * sh + p, j * sw + q] += dout[:, :, i, j]
+    return dx
+
+
+def maxpool_fwd_switches(x, pool_param):
+    """A student's forward that also caches the switches: the flat index in H*W of each window's winner."""
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, Ho, Wo))
+    switches = np.zeros((N, C, Ho, Wo), dtype=int)
+    for i in range(Ho):
+        for j in range(Wo):
+            win = x[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW].reshape(N, C, -1)
+            k = win.argmax(axis=2)
+            out[:, :, i, j] = np.take_along_axis(win, k[:, :, None], axis=2)[:, :, 0]
+            switches[:, :, i, j] = (i * sh + k // PW) * W + (j * sw + k % PW)
+    return out, (x, pool_param, switches)
+
+
+def maxpool_bwd_switches(dout, cache):
+    """Right: one np.add.at scatter onto the cached switches."""
+    x, pool_param, switches = cache
+    N, C, H, W = x.shape
+    dx = np.zeros((N, C, H * W))
+    nn = np.arange(N)[:, None, None, None]
+    cc = np.arange(C)[None, :, None, None]
+    np.add.at(dx, (nn, cc, switches), dout)
+    return dx.reshape(N, C, H, W)
+
+
+def maxpool_bwd_taps(dout, cache):
+    """Right: the first maximum found tap by tap in row-major order, for all windows at once."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    out = np.full((N, C, Ho, Wo), -np.inf)
+    for p in range(PH):
+        for q in range(PW):
+            out = np.maximum(out, x[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw])
+    dx = np.zeros_like(x)
+    taken = np.zeros((N, C, Ho, Wo), dtype=bool)
+    for p in range(PH):
+        for q in range(PW):
+            tap = x[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw]
+            first = (tap == out) & ~taken
+            taken |= first
+            dx[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += first * dout
+    return dx
+
+
+CORPUS += _rows(
+    "max_pool_backward_naive",
+    maxpool_bwd_argmax,
+    [
+        "= instead of += (overlapping windows)",
+        "window offset not added: dx[n, c, p, q]",
+        "window corner at (i, j), stride forgotten in the backward",
+        "argmax of the whole feature map, not the window",
+        "unravel_index with (PW, PH)",
+        "dout[n, c, j, i]: output indices swapped",
+    ],
+)
+CORPUS += _rows(
+    "max_pool_backward_naive",
+    maxpool_bwd_mask,
+    [
+        "mask of every maximum (ties: all of them get the gradient)",
+        "tied maxima share the gradient equally",
+        "mask added without dout",
+        "dx window assigned with = (overwrites the overlap)",
+    ],
+)
+CORPUS += _rows(
+    "max_pool_backward_naive",
+    maxpool_bwd_scan,
+    ["running max starts at 0 instead of -inf", ">= in the running max (ties go to the last)"],
+)
+CORPUS += _rows(
+    "max_pool_backward_naive",
+    maxpool_bwd_vec,
+    ["flat index split by PH instead of PW", "np.meshgrid without indexing='ij'"],
+)
+CORPUS += [
+    ("max_pool_backward_naive", "switches cached by the forward, np.add.at", maxpool_bwd_switches, maxpool_fwd_switches, True),
+    ("max_pool_backward_naive", "first maximum tap by tap, all windows at once", maxpool_bwd_taps, None, True),
+]
