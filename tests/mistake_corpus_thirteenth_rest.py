@@ -324,3 +324,218 @@ CORPUS += [
     ("max_pool_backward_naive", "switches cached by the forward, np.add.at", maxpool_bwd_switches, maxpool_fwd_switches, True),
     ("max_pool_backward_naive", "first maximum tap by tap, all windows at once", maxpool_bwd_taps, None, True),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_forward_naive
+
+
+def avgpool_fwd_pad(x, pool_param, bug=None):
+    """The lesson's recipe: np.pad x and an array of ones, loop over the windows."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "np.pad with ((ph, pw), (ph, pw)): the pair read as (before, after)":
+        widths = ((0, 0), (0, 0), (ph, pw), (ph, pw))
+    else:
+        widths = ((0, 0), (0, 0), (ph, ph), (pw, pw))
+    x_padded = np.pad(x, widths)
+    ones = np.pad(np.ones((H, W)), widths[2:])
+    if bug == "padding forgotten: the windows read x itself":
+        x_padded = x
+    if bug == "count_include_pad the wrong way round":
+        count_include_pad = not count_include_pad
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = i * sh, j * sw
+                    window = x_padded[n, c, r0 : r0 + PH, c0 : c0 + PW]
+                    if bug == "count_include_pad ignored: always PH * PW" or count_include_pad:
+                        count = PH * PW
+                    elif bug == "real pixels counted as the window's nonzero values":
+                        count = np.count_nonzero(window)
+                    else:
+                        count = ones[r0 : r0 + PH, c0 : c0 + PW].sum()
+                    if bug == "// for / (floor division of the sum)":
+                        out[n, c, i, j] = window.sum() // count
+                    else:
+                        out[n, c, i, j] = window.sum() / count
+    return out, (x, pool_param)
+
+
+def avgpool_fwd_clip(x, pool_param, bug=None):
+    """No np.pad: each window clipped to x, as PyTorch's C code does; the batch vectorized."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, Ho, Wo))
+    for i in range(Ho):
+        hstart = i * sh - ph
+        hend = hstart + PH
+        for j in range(Wo):
+            wstart = j * sw - pw
+            wend = wstart + PW
+            if bug == "negative window start not clipped in the slice (x[-1:2] is empty)":
+                total = x[:, :, hstart : min(hend, H), wstart : min(wend, W)].sum(axis=(2, 3))
+            else:
+                total = x[:, :, max(hstart, 0) : min(hend, H), max(wstart, 0) : min(wend, W)].sum(axis=(2, 3))
+            if count_include_pad:
+                pool_size = PH * PW
+            elif bug == "real pixels: the bottom and right edges not clipped":
+                pool_size = (hend - max(hstart, 0)) * (wend - max(wstart, 0))
+            else:
+                pool_size = (min(hend, H) - max(hstart, 0)) * (min(wend, W) - max(wstart, 0))
+            out[:, :, i, j] = total / pool_size
+    return out, (x, pool_param)
+
+
+def avgpool_fwd_windows(x, pool_param, bug=None):
+    """Right: sums of a sliding_window_view of the padded x, divided by the same sums of padded ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    sums = np.lib.stride_tricks.sliding_window_view(xp, (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw].sum(axis=(-2, -1))
+    if count_include_pad:
+        counts = np.full((Ho, Wo), float(PH * PW))
+    else:
+        ones = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+        counts = np.lib.stride_tricks.sliding_window_view(ones, (PH, PW))[::sh, ::sw].sum(axis=(-2, -1))
+    return sums / counts, (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avgpool_fwd_pad,
+    [
+        "count_include_pad ignored: always PH * PW",
+        "count_include_pad the wrong way round",
+        "padding forgotten: the windows read x itself",
+        "np.pad with ((ph, pw), (ph, pw)): the pair read as (before, after)",
+        "real pixels counted as the window's nonzero values",
+        "// for / (floor division of the sum)",
+    ],
+)
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avgpool_fwd_clip,
+    [
+        "real pixels: the bottom and right edges not clipped",
+        "negative window start not clipped in the slice (x[-1:2] is empty)",
+    ],
+)
+CORPUS += [("avg_pool_forward_naive", "window sums of padded x and of padded ones", avgpool_fwd_windows, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_backward_naive
+
+
+def avgpool_bwd_pad(dout, cache, bug=None):
+    """The lesson's recipe: shares added into a padded dx, the padding cut off at the end."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx_pad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    real = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows = slice(i * sh, i * sh + PH)
+                    cols = slice(j * sw, j * sw + PW)
+                    if count_include_pad or bug == "count_include_pad False ignored in the backward":
+                        count = PH * PW
+                    else:
+                        count = real[rows, cols].sum()
+                    if bug == "dout not divided by count":
+                        share = dout[n, c, i, j]
+                    else:
+                        share = dout[n, c, i, j] / count
+                    if bug == "= instead of += (overlapping windows)":
+                        dx_pad[n, c, rows, cols] = share
+                    else:
+                        dx_pad[n, c, rows, cols] += share
+    if bug == "padding cut off with [pad:-pad] (empty when pad is 0)":
+        return dx_pad[:, :, ph:-ph, pw:-pw]
+    if bug == "padded dx returned, padding not cut off":
+        return dx_pad
+    return dx_pad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avgpool_bwd_vec(dout, cache, bug=None):
+    """Loops over the windows, the batch and channels vectorized; counts computed once up front."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "ones mask not padded, indexed with the padded window":
+        mask = np.ones((H, W))
+    else:
+        mask = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    counts = np.full((Ho, Wo), float(PH * PW))
+    if not count_include_pad:
+        for i in range(Ho):
+            for j in range(Wo):
+                if bug == "real pixels counted as the nonzero values of x":
+                    counts[i, j] = np.count_nonzero(xpad[0, 0, i * sh : i * sh + PH, j * sw : j * sw + PW])
+                else:
+                    counts[i, j] = mask[i * sh : i * sh + PH, j * sw : j * sw + PW].sum()
+    dxp = np.zeros_like(xpad)
+    for i in range(Ho):
+        for j in range(Wo):
+            dxp[:, :, i * sh : i * sh + PH, j * sw : j * sw + PW] += (dout[:, :, i, j] / counts[i, j])[:, :, None, None]
+    if bug == "cropped with [ph:H, pw:W] instead of [ph:ph + H, pw:pw + W]":
+        return dxp[:, :, ph:H, pw:W]
+    return dxp[:, :, ph : ph + H, pw : pw + W]
+
+
+def avgpool_fwd_counts(x, pool_param):
+    """A student's forward that also caches the count of every window."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    real = np.pad(np.ones((H, W)), ((ph, ph), (pw, pw)))
+    out = np.zeros((N, C, Ho, Wo))
+    counts = np.zeros((Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            window = (slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW))
+            counts[i, j] = PH * PW if count_include_pad else real[window].sum()
+            out[:, :, i, j] = xp[:, :, window[0], window[1]].sum(axis=(2, 3)) / counts[i, j]
+    return out, (x.shape, (PH, PW), (sh, sw), (ph, pw), counts)
+
+
+def avgpool_bwd_taps(dout, cache):
+    """Right: tap by tap, every window's share added to its pixel with one strided slice, on the cached counts."""
+    x_shape, (PH, PW), (sh, sw), (ph, pw), counts = cache
+    N, C, H, W = x_shape
+    Ho, Wo = counts.shape
+    share = dout / counts
+    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(PH):
+        for q in range(PW):
+            dxp[:, :, p : p + sh * (Ho - 1) + 1 : sh, q : q + sw * (Wo - 1) + 1 : sw] += share
+    return dxp[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avgpool_bwd_pad,
+    [
+        "= instead of += (overlapping windows)",
+        "dout not divided by count",
+        "count_include_pad False ignored in the backward",
+        "padding cut off with [pad:-pad] (empty when pad is 0)",
+        "padded dx returned, padding not cut off",
+    ],
+)
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avgpool_bwd_vec,
+    [
+        "real pixels counted as the nonzero values of x",
+        "cropped with [ph:H, pw:W] instead of [ph:ph + H, pw:pw + W]",
+        "ones mask not padded, indexed with the padded window",
+    ],
+)
+CORPUS += [
+    ("avg_pool_backward_naive", "cached counts, shares added tap by tap", avgpool_bwd_taps, avgpool_fwd_counts, True),
+]

@@ -92,6 +92,10 @@ BASES = [
     ("max_pool_backward_naive", M.maxpool_bwd_mask, None),
     ("max_pool_backward_naive", M.maxpool_bwd_scan, None),
     ("max_pool_backward_naive", M.maxpool_bwd_vec, None),
+    ("avg_pool_forward_naive", M.avgpool_fwd_pad, None),
+    ("avg_pool_forward_naive", M.avgpool_fwd_clip, None),
+    ("avg_pool_backward_naive", M.avgpool_bwd_pad, None),
+    ("avg_pool_backward_naive", M.avgpool_bwd_vec, None),
 ]
 
 if __name__ == "__main__":
