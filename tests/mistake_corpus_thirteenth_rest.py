@@ -539,3 +539,168 @@ CORPUS += _rows(
 CORPUS += [
     ("avg_pool_backward_naive", "cached counts, shares added tap by tap", avgpool_bwd_taps, avgpool_fwd_counts, True),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_forward
+
+
+def bn_fwd_axes(x, gamma, beta, bn_param, bug=None):
+    """Straight numpy over the axes (0, 2, 3), keepdims, the bn_param handling written out."""
+    N, C, H, W = x.shape
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    if bug == "running_var defaults to zeros":
+        running_var = bn_param.get("running_var", np.zeros(C))
+    else:
+        running_var = bn_param.get("running_var", np.ones(C))
+    if bug == "gamma[None, :, None, None]: breaks for gamma of shape (1, C, 1, 1)":
+        g, b = gamma[None, :, None, None], beta[None, :, None, None]
+    else:
+        g, b = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
+    if mode == "train" or bug == "test mode normalizes with the batch statistics":
+        if bug == "statistics over axis 0 only (one per position, fully connected style)":
+            mu = x.mean(axis=0, keepdims=True)
+            var = x.var(axis=0, keepdims=True)
+        elif bug == "mean and variance without keepdims (broadcast along W)":
+            mu = x.mean(axis=(0, 2, 3))
+            var = x.var(axis=(0, 2, 3))
+        else:
+            mu = x.mean(axis=(0, 2, 3), keepdims=True)
+            var = x.var(axis=(0, 2, 3), keepdims=True)
+        if bug == "normalized with the unbiased variance (ddof=1)":
+            var = x.var(axis=(0, 2, 3), keepdims=True, ddof=1)
+        if mode == "train":
+            batch_mean, batch_var = np.squeeze(mu), np.squeeze(var)
+            if bug == "running_var fed the unbiased variance (PyTorch habit)":
+                M = N * H * W
+                batch_var = batch_var * M / (M - 1)
+            if bug == "momentum the PyTorch way round (weight of the new value)":
+                running_mean = (1 - momentum) * running_mean + momentum * batch_mean
+                running_var = (1 - momentum) * running_var + momentum * batch_var
+            else:
+                running_mean = momentum * running_mean + (1 - momentum) * batch_mean
+                running_var = momentum * running_var + (1 - momentum) * batch_var
+    else:
+        mu = running_mean.reshape(1, C, 1, 1)
+        var = running_var.reshape(1, C, 1, 1)
+        if bug == "test mode updates the running statistics too":
+            batch_mu, batch_var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+            running_mean = momentum * running_mean + (1 - momentum) * batch_mu
+            running_var = momentum * running_var + (1 - momentum) * batch_var
+    if bug == "eps added to the std, outside the sqrt":
+        std = np.sqrt(var) + eps
+    else:
+        std = np.sqrt(var + eps)
+    xhat = (x - mu) / std
+    out = g * xhat + b
+    if bug != "running statistics not stored back into bn_param":
+        bn_param["running_mean"] = running_mean
+        bn_param["running_var"] = running_var
+    return out, (xhat, (1 / std).reshape(-1), gamma, beta.shape, mode)
+
+
+def batchnorm_fc_forward(x, gamma, beta, bn_param):
+    """CS231n's fully connected batchnorm_forward, (N, D) in, reused by the spatial one below."""
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.ones(D, dtype=x.dtype))
+    if mode == "train":
+        sample_mean = x.mean(axis=0)
+        sample_var = x.var(axis=0)
+        inv_std = 1.0 / np.sqrt(sample_var + eps)
+        x_hat = (x - sample_mean) * inv_std
+        running_mean = momentum * running_mean + (1 - momentum) * sample_mean
+        running_var = momentum * running_var + (1 - momentum) * sample_var
+    elif mode == "test":
+        inv_std = 1.0 / np.sqrt(running_var + eps)
+        x_hat = (x - running_mean) * inv_std
+    else:
+        raise ValueError(f'Invalid forward batchnorm mode "{mode}"')
+    out = gamma * x_hat + beta
+    bn_param["running_mean"] = running_mean
+    bn_param["running_var"] = running_var
+    return out, (x_hat, inv_std)
+
+
+def bn_fwd_matrix(x, gamma, beta, bn_param, bug=None):
+    """The (N*H*W, C) matrix, one row per position, through the fully connected batch norm."""
+    N, C, H, W = x.shape
+    if bug == "x.reshape(-1, C) without the transpose (channels mixed)":
+        x_flat = x.reshape(-1, C)
+    else:
+        x_flat = x.transpose(0, 2, 3, 1).reshape(-1, C)
+    out_flat, (x_hat, inv_std) = batchnorm_fc_forward(x_flat, gamma.reshape(C), beta.reshape(C), bn_param)
+    if bug in (
+        "x.reshape(-1, C) without the transpose (channels mixed)",
+        "back from (N*H*W, C) with reshape(N, C, H, W), not the inverse transpose",
+    ):
+        out = out_flat.reshape(N, C, H, W)
+        xhat = x_hat.reshape(N, C, H, W)
+    else:
+        out = out_flat.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+        xhat = x_hat.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, (xhat, inv_std, gamma, beta.shape, bn_param["mode"])
+
+
+def bn_fwd_channels(x, gamma, beta, bn_param, bug=None):
+    """Right: one channel at a time, the running statistics updated in place, element by element."""
+    N, C, H, W = x.shape
+    p = {"eps": 1e-5, "momentum": 0.9, **bn_param}
+    if "running_mean" not in bn_param:
+        bn_param["running_mean"] = np.zeros(C)
+    if "running_var" not in bn_param:
+        bn_param["running_var"] = np.ones(C)
+    rm = np.array(bn_param["running_mean"], dtype=float)
+    rv = np.array(bn_param["running_var"], dtype=float)
+    g, bt = np.ravel(gamma), np.ravel(beta)
+    out = np.empty_like(x)
+    xhat = np.empty_like(x)
+    inv_std = np.empty(C)
+    for c in range(C):
+        values = x[:, c].ravel()
+        if p["mode"] == "train":
+            m = values.sum() / values.size
+            v = ((values - m) ** 2).sum() / values.size
+            rm[c] = p["momentum"] * rm[c] + (1 - p["momentum"]) * m
+            rv[c] = p["momentum"] * rv[c] + (1 - p["momentum"]) * v
+        else:
+            m, v = rm[c], rv[c]
+        inv_std[c] = 1 / np.sqrt(v + p["eps"])
+        xhat[:, c] = (x[:, c] - m) * inv_std[c]
+        out[:, c] = g[c] * xhat[:, c] + bt[c]
+    if p["mode"] == "train":
+        bn_param["running_mean"], bn_param["running_var"] = rm, rv
+    return out, (xhat, inv_std, gamma, beta.shape, p["mode"])
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd_axes,
+    [
+        "momentum the PyTorch way round (weight of the new value)",
+        "running_var fed the unbiased variance (PyTorch habit)",
+        "normalized with the unbiased variance (ddof=1)",
+        "statistics over axis 0 only (one per position, fully connected style)",
+        "running statistics not stored back into bn_param",
+        "eps added to the std, outside the sqrt",
+        "test mode normalizes with the batch statistics",
+        "test mode updates the running statistics too",
+        "gamma[None, :, None, None]: breaks for gamma of shape (1, C, 1, 1)",
+        "mean and variance without keepdims (broadcast along W)",
+        "running_var defaults to zeros",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd_matrix,
+    [
+        "x.reshape(-1, C) without the transpose (channels mixed)",
+        "back from (N*H*W, C) with reshape(N, C, H, W), not the inverse transpose",
+    ],
+)
+CORPUS += [("spatial_batchnorm_forward", "one channel at a time, sums written out", bn_fwd_channels, None, True)]

@@ -96,6 +96,8 @@ BASES = [
     ("avg_pool_forward_naive", M.avgpool_fwd_clip, None),
     ("avg_pool_backward_naive", M.avgpool_bwd_pad, None),
     ("avg_pool_backward_naive", M.avgpool_bwd_vec, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_axes, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_matrix, None),
 ]
 
 if __name__ == "__main__":
