@@ -704,3 +704,144 @@ CORPUS += _rows(
     ],
 )
 CORPUS += [("spatial_batchnorm_forward", "one channel at a time, sums written out", bn_fwd_channels, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_backward
+
+
+def bn_bwd_compact(dout, cache, bug=None):
+    """The lesson's compact form on cnnlab's cache, the means over (0, 2, 3) with keepdims."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = xhat.shape
+    if bug == "dbeta summed over axis 0 only (fully connected habit)":
+        dbeta = dout.sum(axis=0)
+    else:
+        dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = np.sum(dout * xhat, axis=(0, 2, 3))
+    if bug == "gamma left out of dx (dxhat = dout)":
+        dxhat = dout
+    elif bug == "dout * gamma with gamma (C,) broadcast along W":
+        dxhat = dout * gamma
+    else:
+        dxhat = dout * gamma.reshape(1, C, 1, 1)
+    mean_dxhat = dxhat.mean(axis=(0, 2, 3), keepdims=True)
+    mean_dxhat_xhat = (dxhat * xhat).mean(axis=(0, 2, 3), keepdims=True)
+    if bug == "the - xhat * mean(dxhat * xhat) term forgotten":
+        dx = (dxhat - mean_dxhat) * inv_std.reshape(1, C, 1, 1)
+    elif bug == "the - mean(dxhat) term forgotten":
+        dx = (dxhat - xhat * mean_dxhat_xhat) * inv_std.reshape(1, C, 1, 1)
+    else:
+        dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * inv_std.reshape(1, C, 1, 1)
+    if bug == "dgamma and dbeta returned as (C,) whatever gamma's shape":
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_matrix(dout, cache, bug=None):
+    """CS231n's batchnorm_backward_alt on the (N*H*W, C) matrix: the sums, then one line for dx."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    if bug == "dout flattened with reshape(-1, C) without the transpose":
+        dy = dout.reshape(-1, C)
+    else:
+        dy = dout.transpose(0, 2, 3, 1).reshape(-1, C)
+    x_hat = xhat.transpose(0, 2, 3, 1).reshape(-1, C)
+    M = N if bug == "N (the batch size) for M = N*H*W in the formula" else dy.shape[0]
+    dbeta = dy.sum(axis=0)
+    dgamma = (dy * x_hat).sum(axis=0)
+    g = gamma.reshape(C)
+    dx_flat = (1.0 / M) * g * inv_std * (M * dy - dbeta - x_hat * dgamma)
+    dx = dx_flat.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_fwd_graph(x, gamma, beta, bn_param):
+    """A student's train-mode forward that keeps the intermediate values of the computational graph."""
+    N, C, H, W = x.shape
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    mu = x.mean(axis=(0, 2, 3), keepdims=True)
+    xmu = x - mu
+    var = (xmu**2).mean(axis=(0, 2, 3), keepdims=True)
+    sqrtvar = np.sqrt(var + eps)
+    ivar = 1.0 / sqrtvar
+    xhat = xmu * ivar
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    bn_param["running_mean"] = momentum * bn_param.get("running_mean", np.zeros(C)) + (1 - momentum) * mu.ravel()
+    bn_param["running_var"] = momentum * bn_param.get("running_var", np.ones(C)) + (1 - momentum) * var.ravel()
+    return out, (x, xhat, xmu, var, ivar, sqrtvar, eps, gamma, beta.shape)
+
+
+def bn_bwd_graph(dout, cache, bug=None):
+    """Backward through the graph step by step (dxhat, dvar, dmu, dx), as in Kratzert's blog post."""
+    x, xhat, xmu, var, ivar, sqrtvar, eps, gamma, beta_shape = cache
+    N, C, H, W = dout.shape
+    M = N * H * W
+    dbeta = dout.sum(axis=(0, 2, 3))
+    if bug == "dgamma = sum(dout * x) instead of dout * xhat":
+        dgamma = (dout * x).sum(axis=(0, 2, 3))
+    else:
+        dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    if bug == "std recomputed without eps, np.sqrt(var)":
+        ivar = 1.0 / np.sqrt(var)
+    if bug == "dvar with the power -1/2 instead of -3/2":
+        dvar = np.sum(dxhat * xmu, axis=(0, 2, 3), keepdims=True) * -0.5 * (var + eps) ** -0.5
+    else:
+        dvar = np.sum(dxhat * xmu, axis=(0, 2, 3), keepdims=True) * -0.5 * ivar**3
+    dmu = np.sum(-dxhat * ivar, axis=(0, 2, 3), keepdims=True) + dvar * np.mean(-2.0 * xmu, axis=(0, 2, 3), keepdims=True)
+    if bug == "dvar's share of dx without the factor 2 (xmu / M)":
+        dx = dxhat * ivar + dvar * xmu / M + dmu / M
+    elif bug == "dx forgets the dmu / M term":
+        dx = dxhat * ivar + dvar * 2.0 * xmu / M
+    else:
+        dx = dxhat * ivar + dvar * 2.0 * xmu / M + dmu / M
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_jacobian(dout, cache):
+    """Right: per channel, the M x M Jacobian d xhat_i / d x_j of the lesson written out and applied."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    M = N * H * W
+    g = np.ravel(gamma)
+    dx = np.zeros_like(dout)
+    for c in range(C):
+        xh = xhat[:, c].ravel()
+        J = inv_std[c] * (np.eye(M) - 1.0 / M - np.outer(xh, xh) / M)  # J[i, j] = d xhat_i / d x_j
+        dx[:, c] = (J.T @ (g[c] * dout[:, c].ravel())).reshape(N, H, W)
+    dgamma = np.einsum("nchw,nchw->c", dout, xhat)
+    dbeta = np.einsum("nchw->c", dout)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_compact,
+    [
+        "dgamma and dbeta returned as (C,) whatever gamma's shape",
+        "dbeta summed over axis 0 only (fully connected habit)",
+        "the - xhat * mean(dxhat * xhat) term forgotten",
+        "the - mean(dxhat) term forgotten",
+        "gamma left out of dx (dxhat = dout)",
+        "dout * gamma with gamma (C,) broadcast along W",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_matrix,
+    ["N (the batch size) for M = N*H*W in the formula", "dout flattened with reshape(-1, C) without the transpose"],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_graph,
+    [
+        "dvar with the power -1/2 instead of -3/2",
+        "dx forgets the dmu / M term",
+        "dvar's share of dx without the factor 2 (xmu / M)",
+        "std recomputed without eps, np.sqrt(var)",
+        "dgamma = sum(dout * x) instead of dout * xhat",
+    ],
+    forward=bn_fwd_graph,
+)
+CORPUS += [("spatial_batchnorm_backward", "the M x M Jacobian per channel", bn_bwd_jacobian, None, True)]

@@ -98,6 +98,9 @@ BASES = [
     ("avg_pool_backward_naive", M.avgpool_bwd_vec, None),
     ("spatial_batchnorm_forward", M.bn_fwd_axes, None),
     ("spatial_batchnorm_forward", M.bn_fwd_matrix, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_compact, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_matrix, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_graph, M.bn_fwd_graph),
 ]
 
 if __name__ == "__main__":
