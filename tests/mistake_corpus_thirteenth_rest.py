@@ -845,3 +845,110 @@ CORPUS += _rows(
     forward=bn_fwd_graph,
 )
 CORPUS += [("spatial_batchnorm_backward", "the M x M Jacobian per channel", bn_bwd_jacobian, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_forward
+
+
+def gn_fwd_view(x, gamma, beta, G, gn_param, bug=None):
+    """The lesson's one idea: x.reshape(N, G, -1), statistics along axis 2."""
+    N, C, H, W = x.shape
+    eps = 1e-5 if bug == "gn_param's eps ignored (always 1e-5)" else gn_param.get("eps", 1e-5)
+    if bug == "G read as the number of channels per group":
+        x_group = x.reshape(N, C // G, -1)
+    else:
+        x_group = x.reshape(N, G, -1)
+    axis = 1 if bug == "statistics along axis 1 of the (N, G, K) view" else 2
+    mean = x_group.mean(axis=axis, keepdims=True)
+    var = x_group.var(axis=axis, keepdims=True, ddof=1 if bug == "unbiased variance (torch.var's default)" else 0)
+    if bug == "eps added outside the sqrt":
+        std = np.sqrt(var) + eps
+    else:
+        std = np.sqrt(var + eps)
+    x_norm = ((x_group - mean) / std).reshape(N, C, H, W)
+    out = x_norm * gamma.reshape(1, C, 1, 1) + beta.reshape(1, C, 1, 1)
+    return out, (x_norm, 1 / std, gamma, beta.shape, G)
+
+
+def gn_fwd_slices(x, gamma, beta, G, gn_param, bug=None):
+    """A loop over the groups, each a slice of consecutive channels."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    cpg = C // G  # channels per group
+    xhat = np.zeros_like(x)
+    inv_std = np.zeros((N, G, 1))
+    for g in range(G):
+        if bug == "group g taken as channels g*G : (g+1)*G":
+            chans = slice(g * G, (g + 1) * G)
+        else:
+            chans = slice(g * cpg, (g + 1) * cpg)
+        xg = x[:, chans]
+        if bug == "statistics over (0, 1, 2, 3) per group: the batch shared":
+            mu = xg.mean(axis=(0, 1, 2, 3), keepdims=True)
+            var = xg.var(axis=(0, 1, 2, 3), keepdims=True)
+        else:
+            mu = xg.mean(axis=(1, 2, 3), keepdims=True)
+            var = xg.var(axis=(1, 2, 3), keepdims=True)
+        xhat[:, chans] = (xg - mu) / np.sqrt(var + eps)
+        inv_std[:, g, 0] = 1 / np.sqrt(var.reshape(-1) + eps)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+def gn_fwd_5d(x, gamma, beta, G, gn_param, bug=None):
+    """PyTorch-style: a (N, G, C/G, H, W) view, statistics over its last three axes."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    if bug == "x.reshape(N, C // G, G, H, W): the groups interleaved":
+        x5 = x.reshape(N, C // G, G, H, W)
+        axes = (1, 3, 4)
+    else:
+        x5 = x.reshape(N, G, C // G, H, W)
+        axes = (2, 3, 4)
+    mean = x5.mean(axis=axes, keepdims=True)
+    var = ((x5 - mean) ** 2).mean(axis=axes, keepdims=True)
+    xhat = ((x5 - mean) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = xhat * gamma.reshape(1, -1, 1, 1) + beta.reshape(1, -1, 1, 1)
+    return out, (xhat, (1 / np.sqrt(var + eps)).reshape(N, G, 1), gamma, beta.shape, G)
+
+
+def gn_fwd_loops(x, gamma, beta, G, gn_param, bug=None):
+    """Right: every (sample, group) set raveled and normalized on its own, two nested loops."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    size = C // G
+    g_c, b_c = np.ravel(gamma), np.ravel(beta)
+    out = np.empty_like(x)
+    xhat = np.empty_like(x)
+    inv_std = np.empty((N, G, 1))
+    for n in range(N):
+        for g in range(G):
+            block = x[n, g * size : (g + 1) * size]
+            values = block.ravel()
+            mu = np.mean(values)
+            s = np.sqrt(np.mean((values - mu) ** 2) + eps)
+            inv_std[n, g, 0] = 1 / s
+            xhat[n, g * size : (g + 1) * size] = (block - mu) / s
+    for c in range(C):
+        out[:, c] = g_c[c] * xhat[:, c] + b_c[c]
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd_view,
+    [
+        "statistics along axis 1 of the (N, G, K) view",
+        "unbiased variance (torch.var's default)",
+        "eps added outside the sqrt",
+        "gn_param's eps ignored (always 1e-5)",
+        "G read as the number of channels per group",
+    ],
+)
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd_slices,
+    ["group g taken as channels g*G : (g+1)*G", "statistics over (0, 1, 2, 3) per group: the batch shared"],
+)
+CORPUS += _rows("spatial_groupnorm_forward", gn_fwd_5d, ["x.reshape(N, C // G, G, H, W): the groups interleaved"])
+CORPUS += [("spatial_groupnorm_forward", "two loops over (sample, group), raveled sets", gn_fwd_loops, None, True)]

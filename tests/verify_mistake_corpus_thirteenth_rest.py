@@ -101,6 +101,9 @@ BASES = [
     ("spatial_batchnorm_backward", M.bn_bwd_compact, None),
     ("spatial_batchnorm_backward", M.bn_bwd_matrix, None),
     ("spatial_batchnorm_backward", M.bn_bwd_graph, M.bn_fwd_graph),
+    ("spatial_groupnorm_forward", M.gn_fwd_view, None),
+    ("spatial_groupnorm_forward", M.gn_fwd_slices, None),
+    ("spatial_groupnorm_forward", M.gn_fwd_5d, None),
 ]
 
 if __name__ == "__main__":
