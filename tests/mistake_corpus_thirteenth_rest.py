@@ -65,9 +65,6 @@ def maxpool_fwd_loops(x, pool_param, bug=None):
     """Four nested loops, CS231n style."""
     x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     N, C, H, W = x.shape
-    if bug == "output size recomputed with / (a float shape)":
-        Ho = 1 + (H - PH) / sh
-        Wo = 1 + (W - PW) / sw
     if bug == "output size H // PH, as if the stride were the window":
         Ho, Wo = H // PH, W // PW
     out = np.zeros((N, C, Ho, Wo))
@@ -120,7 +117,6 @@ CORPUS += _rows(
         "output size H // PH, as if the stride were the window",
         "row stride used for the columns too",
         "window end one short (inclusive end written as PH - 1)",
-        "output size recomputed with / (a float shape)",
     ],
 )
 CORPUS += _rows(
@@ -148,10 +144,7 @@ def maxpool_bwd_argmax(dout, cache, bug=None):
         for c in range(C):
             for i in range(Ho):
                 for j in range(Wo):
-                    if bug == "window corner at (i, j), stride forgotten in the backward":
-                        hs, ws = i, j
-                    else:
-                        hs, ws = i * sh, j * sw
+                    hs, ws = i * sh, j * sw
                     window = x[n, c, hs : hs + PH, ws : ws + PW]
                     if bug == "argmax of the whole feature map, not the window":
                         p, q = np.unravel_index(np.argmax(x[n, c]), (H, W))
@@ -163,8 +156,6 @@ def maxpool_bwd_argmax(dout, cache, bug=None):
                         dx[n, c, hs + p, ws + q] = dout[n, c, i, j]
                     elif bug == "window offset not added: dx[n, c, p, q]":
                         dx[n, c, p, q] += dout[n, c, i, j]
-                    elif bug == "dout[n, c, j, i]: output indices swapped":
-                        dx[n, c, hs + p, ws + q] += dout[n, c, j, i]
                     else:
                         dx[n, c, hs + p, ws + q] += dout[n, c, i, j]
     return dx
@@ -189,9 +180,7 @@ def maxpool_bwd_mask(dout, cache, bug=None):
                     else:
                         mask = np.zeros_like(x_pool)
                         mask.flat[np.argmax(x_pool)] = 1
-                    if bug == "mask added without dout":
-                        dx[n, c, r : r + PH, s : s + PW] += mask
-                    elif bug == "dx window assigned with = (overwrites the overlap)":
+                    if bug == "dx window assigned with = (overwrites the overlap)":
                         dx[n, c, r : r + PH, s : s + PW] = mask * dout[n, c, i, j]
                     else:
                         dx[n, c, r : r + PH, s : s + PW] += mask * dout[n, c, i, j]
@@ -294,10 +283,8 @@ CORPUS += _rows(
     [
         "= instead of += (overlapping windows)",
         "window offset not added: dx[n, c, p, q]",
-        "window corner at (i, j), stride forgotten in the backward",
         "argmax of the whole feature map, not the window",
         "unravel_index with (PW, PH)",
-        "dout[n, c, j, i]: output indices swapped",
     ],
 )
 CORPUS += _rows(
@@ -306,7 +293,6 @@ CORPUS += _rows(
     [
         "mask of every maximum (ties: all of them get the gradient)",
         "tied maxima share the gradient equally",
-        "mask added without dout",
         "dx window assigned with = (overwrites the overlap)",
     ],
 )
@@ -356,10 +342,7 @@ def avgpool_fwd_pad(x, pool_param, bug=None):
                         count = np.count_nonzero(window)
                     else:
                         count = ones[r0 : r0 + PH, c0 : c0 + PW].sum()
-                    if bug == "// for / (floor division of the sum)":
-                        out[n, c, i, j] = window.sum() // count
-                    else:
-                        out[n, c, i, j] = window.sum() / count
+                    out[n, c, i, j] = window.sum() / count
     return out, (x, pool_param)
 
 
@@ -411,7 +394,6 @@ CORPUS += _rows(
         "padding forgotten: the windows read x itself",
         "np.pad with ((ph, pw), (ph, pw)): the pair read as (before, after)",
         "real pixels counted as the window's nonzero values",
-        "// for / (floor division of the sum)",
     ],
 )
 CORPUS += _rows(
@@ -551,10 +533,7 @@ def bn_fwd_axes(x, gamma, beta, bn_param, bug=None):
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.9)
     running_mean = bn_param.get("running_mean", np.zeros(C))
-    if bug == "running_var defaults to zeros":
-        running_var = bn_param.get("running_var", np.zeros(C))
-    else:
-        running_var = bn_param.get("running_var", np.ones(C))
+    running_var = bn_param.get("running_var", np.ones(C))
     if bug == "gamma[None, :, None, None]: breaks for gamma of shape (1, C, 1, 1)":
         g, b = gamma[None, :, None, None], beta[None, :, None, None]
     else:
@@ -563,9 +542,6 @@ def bn_fwd_axes(x, gamma, beta, bn_param, bug=None):
         if bug == "statistics over axis 0 only (one per position, fully connected style)":
             mu = x.mean(axis=0, keepdims=True)
             var = x.var(axis=0, keepdims=True)
-        elif bug == "mean and variance without keepdims (broadcast along W)":
-            mu = x.mean(axis=(0, 2, 3))
-            var = x.var(axis=(0, 2, 3))
         else:
             mu = x.mean(axis=(0, 2, 3), keepdims=True)
             var = x.var(axis=(0, 2, 3), keepdims=True)
@@ -691,8 +667,6 @@ CORPUS += _rows(
         "test mode normalizes with the batch statistics",
         "test mode updates the running statistics too",
         "gamma[None, :, None, None]: breaks for gamma of shape (1, C, 1, 1)",
-        "mean and variance without keepdims (broadcast along W)",
-        "running_var defaults to zeros",
     ],
 )
 CORPUS += _rows(
@@ -713,10 +687,7 @@ def bn_bwd_compact(dout, cache, bug=None):
     """The lesson's compact form on cnnlab's cache, the means over (0, 2, 3) with keepdims."""
     xhat, inv_std, gamma, beta_shape, mode = cache
     N, C, H, W = xhat.shape
-    if bug == "dbeta summed over axis 0 only (fully connected habit)":
-        dbeta = dout.sum(axis=0)
-    else:
-        dbeta = dout.sum(axis=(0, 2, 3))
+    dbeta = dout.sum(axis=(0, 2, 3))
     dgamma = np.sum(dout * xhat, axis=(0, 2, 3))
     if bug == "gamma left out of dx (dxhat = dout)":
         dxhat = dout
@@ -778,10 +749,7 @@ def bn_bwd_graph(dout, cache, bug=None):
     N, C, H, W = dout.shape
     M = N * H * W
     dbeta = dout.sum(axis=(0, 2, 3))
-    if bug == "dgamma = sum(dout * x) instead of dout * xhat":
-        dgamma = (dout * x).sum(axis=(0, 2, 3))
-    else:
-        dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
     dxhat = dout * gamma.reshape(1, C, 1, 1)
     if bug == "std recomputed without eps, np.sqrt(var)":
         ivar = 1.0 / np.sqrt(var)
@@ -820,7 +788,6 @@ CORPUS += _rows(
     bn_bwd_compact,
     [
         "dgamma and dbeta returned as (C,) whatever gamma's shape",
-        "dbeta summed over axis 0 only (fully connected habit)",
         "the - xhat * mean(dxhat * xhat) term forgotten",
         "the - mean(dxhat) term forgotten",
         "gamma left out of dx (dxhat = dout)",
@@ -840,7 +807,6 @@ CORPUS += _rows(
         "dx forgets the dmu / M term",
         "dvar's share of dx without the factor 2 (xmu / M)",
         "std recomputed without eps, np.sqrt(var)",
-        "dgamma = sum(dout * x) instead of dout * xhat",
     ],
     forward=bn_fwd_graph,
 )
@@ -853,7 +819,7 @@ CORPUS += [("spatial_batchnorm_backward", "the M x M Jacobian per channel", bn_b
 def gn_fwd_view(x, gamma, beta, G, gn_param, bug=None):
     """The lesson's one idea: x.reshape(N, G, -1), statistics along axis 2."""
     N, C, H, W = x.shape
-    eps = 1e-5 if bug == "gn_param's eps ignored (always 1e-5)" else gn_param.get("eps", 1e-5)
+    eps = gn_param.get("eps", 1e-5)
     if bug == "G read as the number of channels per group":
         x_group = x.reshape(N, C // G, -1)
     else:
@@ -941,7 +907,6 @@ CORPUS += _rows(
         "statistics along axis 1 of the (N, G, K) view",
         "unbiased variance (torch.var's default)",
         "eps added outside the sqrt",
-        "gn_param's eps ignored (always 1e-5)",
         "G read as the number of channels per group",
     ],
 )
@@ -952,3 +917,103 @@ CORPUS += _rows(
 )
 CORPUS += _rows("spatial_groupnorm_forward", gn_fwd_5d, ["x.reshape(N, C // G, G, H, W): the groups interleaved"])
 CORPUS += [("spatial_groupnorm_forward", "two loops over (sample, group), raveled sets", gn_fwd_loops, None, True)]
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_backward
+
+
+def gn_bwd_view(dout, cache, bug=None):
+    """The lesson's form on the (N, G, K) views of cnnlab's cache."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    if bug == "dgamma from dxhat * xhat (gamma multiplied in once too often)":
+        dgamma = (dout * gamma.reshape(1, C, 1, 1) * xhat).sum(axis=(0, 2, 3))
+    else:
+        dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dbeta = dout.sum(axis=(0, 2, 3))
+    xg = xhat.reshape(N, G, -1)
+    if bug == "gamma pulled out of the means (the batch-norm shortcut)":
+        dy = dout.reshape(N, G, -1)
+        dx = (dy - dy.mean(axis=2, keepdims=True) - xg * (dy * xg).mean(axis=2, keepdims=True)) * inv_std
+        dx = dx.reshape(N, C, H, W) * gamma.reshape(1, C, 1, 1)
+    else:
+        dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+        axis = 1 if bug == "means along axis 1 of the (N, G, K) view" else 2
+        mean_dxhat = dxhat.mean(axis=axis, keepdims=True)
+        mean_proj = (dxhat * xg).mean(axis=axis, keepdims=True)
+        if bug == "the - xhat * mean(dxhat * xhat) term forgotten":
+            dx = (dxhat - mean_dxhat) * inv_std
+        else:
+            dx = (dxhat - mean_dxhat - xg * mean_proj) * inv_std
+        dx = dx.reshape(N, C, H, W)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_bwd_sums(dout, cache, bug=None):
+    """CS231n's sum form, dx = inv_std / K * (K * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)), per group."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    K = H * W if bug == "K = H*W (the count of one channel) in the sum formula" else C // G * H * W
+    dbeta = np.sum(dout, axis=(0, 2, 3))
+    dgamma = np.sum(dout * xhat, axis=(0, 2, 3))
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    dxhat5 = dxhat.reshape(N, G, C // G, H, W)
+    xhat5 = xhat.reshape(N, G, C // G, H, W)
+    s1 = dxhat5.sum(axis=(2, 3, 4), keepdims=True)
+    s2 = (dxhat5 * xhat5).sum(axis=(2, 3, 4), keepdims=True)
+    if bug == "inv_std (N, G, 1) reshaped to (N, G, 1, 1) against (N, C, H, W)":
+        dx = (K * dxhat5 - s1 - xhat5 * s2).reshape(N, C, H, W) * inv_std.reshape(N, G, 1, 1) / K
+    else:
+        dx = ((K * dxhat5 - s1 - xhat5 * s2) * inv_std.reshape(N, G, 1, 1, 1) / K).reshape(N, C, H, W)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_fwd_graph(x, gamma, beta, G, gn_param):
+    """A student's forward that keeps the graph's intermediate values, on the (N, G, K) view."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2, keepdims=True)
+    xmu = xg - mu
+    var = (xmu**2).mean(axis=2, keepdims=True)
+    ivar = 1 / np.sqrt(var + eps)
+    xhat = (xmu * ivar).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xmu, var, ivar, xhat, gamma, beta.shape, G)
+
+
+def gn_bwd_graph(dout, cache):
+    """Right: backward through the graph step by step (dxhat, dvar, dmu), on the (N, G, K) view."""
+    xmu, var, ivar, xhat, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    K = xmu.shape[2]
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, K)
+    dvar = np.sum(dxhat * xmu, axis=2, keepdims=True) * -0.5 * ivar**3
+    dmu = -np.sum(dxhat * ivar, axis=2, keepdims=True) - 2 * dvar * xmu.mean(axis=2, keepdims=True)
+    dx = dxhat * ivar + dvar * 2 * xmu / K + dmu / K
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd_view,
+    [
+        "gamma pulled out of the means (the batch-norm shortcut)",
+        "means along axis 1 of the (N, G, K) view",
+        "the - xhat * mean(dxhat * xhat) term forgotten",
+        "dgamma from dxhat * xhat (gamma multiplied in once too often)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd_sums,
+    [
+        "K = H*W (the count of one channel) in the sum formula",
+        "inv_std (N, G, 1) reshaped to (N, G, 1, 1) against (N, C, H, W)",
+    ],
+)
+CORPUS += [
+    ("spatial_groupnorm_backward", "the computational graph step by step, own cache", gn_bwd_graph, gn_fwd_graph, True),
+]

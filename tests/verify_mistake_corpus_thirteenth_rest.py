@@ -104,6 +104,8 @@ BASES = [
     ("spatial_groupnorm_forward", M.gn_fwd_view, None),
     ("spatial_groupnorm_forward", M.gn_fwd_slices, None),
     ("spatial_groupnorm_forward", M.gn_fwd_5d, None),
+    ("spatial_groupnorm_backward", M.gn_bwd_view, None),
+    ("spatial_groupnorm_backward", M.gn_bwd_sums, None),
 ]
 
 if __name__ == "__main__":
