@@ -1,0 +1,218 @@
+"""A fourteenth held-out corpus of student mistakes, conv half, written blind to the checker.
+
+(Docstring completed at the end: see the summary below the rows.)
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from cnnlab import layers as L
+from cnnlab import shapes
+
+
+def _b(fn, bug):
+    return partial(fn, bug=bug)
+
+
+def _rows(exercise, fn, bugs, forward=None):
+    """One wrong row per bug of a helper."""
+    return [(exercise, bug, _b(fn, bug), forward, False) for bug in bugs]
+
+
+def _right(exercise, label, fn, forward=None):
+    return (exercise, label, fn, forward, True)
+
+
+def _pad(x, ph, pw):
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+CORPUS = []
+
+# ---------------------------------------------------------------------------------------------
+# conv_output_size: the boxed formula of lesson 1, typed in under time pressure
+
+
+def out_size(size, kernel, stride, pad, dilation, bug=None):
+    if bug == "dilation left out: (I + 2P - K) // S + 1":
+        return (size + 2 * pad - kernel) // stride + 1
+    if bug == "pad added once, not on both sides":
+        return (size + pad - dilation * (kernel - 1) - 1) // stride + 1
+    if bug == "no parentheses: only the - 1 is divided by the stride":
+        return size + 2 * pad - dilation * (kernel - 1) - 1 // stride + 1
+    if bug == "clamped to 0 when the filter does not fit":
+        return max(0, (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1)
+    if bug == "int() of a true division (truncates toward zero)":
+        return int((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+    if bug == "ceil instead of floor (pooling's ceil_mode)":
+        return math.ceil((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
+    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def out_size_floor(size, kernel, stride, pad, dilation):
+    """Right: the span first, then a true division rounded down with math.floor (an int)."""
+    span = dilation * (kernel - 1) + 1
+    return math.floor((size + 2 * pad - span) / stride) + 1
+
+
+CORPUS += _rows(
+    "conv_output_size",
+    out_size,
+    [
+        "dilation left out: (I + 2P - K) // S + 1",
+        "pad added once, not on both sides",
+        "no parentheses: only the - 1 is divided by the stride",
+        "clamped to 0 when the filter does not fit",
+        "int() of a true division (truncates toward zero)",
+        "ceil instead of floor (pooling's ceil_mode)",
+    ],
+)
+CORPUS.append(_right("conv_output_size", "span first, / then math.floor", out_size_floor))
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_naive: the four loops of the stub; a five-loop version with a channel loop;
+# a version vectorized over n and f with einsum per output position
+
+
+def conv_fwd(x, w, b, conv_param, bug=None):
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    if bug == "stride[0] used for both axes":
+        sw = sh
+    if bug == "H_out recomputed CS231n-style, without the dilation":
+        Ho = (H + 2 * ph - HH) // sh + 1
+        Wo = (W + 2 * pw - WW) // sw + 1
+    if bug == "np.pad(x, pad): every axis padded, N and C too":
+        xpad = np.pad(x, pad)
+    elif bug == "height padding used for the width too":
+        xpad = _pad(x, ph, ph)
+    else:
+        xpad = _pad(x, ph, pw)
+    kernel = w[:, :, ::-1, ::-1] if bug == "kernel flipped (a true convolution)" else w
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    r0, c0 = i * sh, j * sw
+                    if bug == "dilation forgotten in the window slice":
+                        window = xpad[n, :, r0 : r0 + HH, c0 : c0 + WW]
+                    elif bug == "window stop without the + 1":
+                        window = xpad[n, :, r0 : r0 + dh * (HH - 1) : dh, c0 : c0 + dw * (WW - 1) : dw]
+                    else:
+                        window = xpad[n, :, r0 : r0 + dh * (HH - 1) + 1 : dh, c0 : c0 + dw * (WW - 1) + 1 : dw]
+                    s = np.sum(window * kernel[f])
+                    if bug == "bias left out":
+                        out[n, f, i, j] = s
+                    elif bug == "b[n] for b[f]":
+                        out[n, f, i, j] = s + b[n]
+                    else:
+                        out[n, f, i, j] = s + b[f]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_channels(x, w, b, conv_param, bug=None):
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                for j in range(Wo):
+                    cols = slice(j * sw, j * sw + dw * (WW - 1) + 1, dw)
+                    for c in range(C):
+                        part = np.sum(xpad[n, c, rows, cols] * w[f, c])
+                        if bug == "= for += in the channel loop":
+                            out[n, f, i, j] = part
+                        elif bug == "bias added inside the channel loop":
+                            out[n, f, i, j] += part + b[f]
+                        else:
+                            out[n, f, i, j] += part
+                    if bug != "bias added inside the channel loop":
+                        out[n, f, i, j] += b[f]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_einsum(x, w, b, conv_param, bug=None):
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    src = x if bug == "windows cut from x, not from the padded xpad" else xpad
+    out = np.zeros((N, F, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            window = src[:, :, i * sh : i * sh + dh * (HH - 1) + 1 : dh, j * sw : j * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "einsum output subscripts 'fn' for 'nf'":
+                out[:, :, i, j] = np.einsum("nchw,fchw->fn", window, w) + b[:, None]
+            else:
+                out[:, :, i, j] = np.einsum("nchw,fchw->nf", window, w) + b
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_swv(x, w, b, conv_param):
+    """Right: sliding_window_view over the dilated span, then every stride-th window and tap."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    view = sliding_window_view(xpad, (dh * (HH - 1) + 1, dw * (WW - 1) + 1), axis=(2, 3))
+    view = view[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, HH, WW)
+    out = np.einsum("ncijpq,fcpq->nfij", view, w) + b[None, :, None, None]
+    return out, (x, w, b, conv_param)
+
+
+def conv_fwd_taps(x, w, b, conv_param):
+    """Right: one tensordot per filter tap (p, q), over the channels, on a strided slab of xpad."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    out = np.zeros((N, Ho, Wo, F)) + b
+    for p in range(HH):
+        for q in range(WW):
+            slab = xpad[:, :, p * dh : p * dh + sh * (Ho - 1) + 1 : sh, q * dw : q * dw + sw * (Wo - 1) + 1 : sw]
+            out += np.tensordot(slab, w[:, :, p, q], axes=([1], [1]))  # (N, Ho, Wo, F)
+    return out.transpose(0, 3, 1, 2), (x, w, b, conv_param)
+
+
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd,
+    [
+        "dilation forgotten in the window slice",
+        "stride[0] used for both axes",
+        "height padding used for the width too",
+        "np.pad(x, pad): every axis padded, N and C too",
+        "bias left out",
+        "b[n] for b[f]",
+        "kernel flipped (a true convolution)",
+        "H_out recomputed CS231n-style, without the dilation",
+        "window stop without the + 1",
+    ],
+)
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_channels,
+    ["= for += in the channel loop", "bias added inside the channel loop"],
+)
+CORPUS += _rows(
+    "conv_forward_naive",
+    conv_fwd_einsum,
+    ["einsum output subscripts 'fn' for 'nf'", "windows cut from x, not from the padded xpad"],
+)
+CORPUS.append(_right("conv_forward_naive", "sliding_window_view over the dilated span", conv_fwd_swv))
+CORPUS.append(_right("conv_forward_naive", "one tensordot per filter tap", conv_fwd_taps))
