@@ -216,3 +216,166 @@ CORPUS += _rows(
 )
 CORPUS.append(_right("conv_forward_naive", "sliding_window_view over the dilated span", conv_fwd_swv))
 CORPUS.append(_right("conv_forward_naive", "one tensordot per filter tap", conv_fwd_taps))
+
+# ---------------------------------------------------------------------------------------------
+# conv_backward_naive: the forward loops with += (lesson 2, section 3); a version vectorized
+# over the batch; one that takes section 6's "dx is a full convolution" for the general case
+
+
+def conv_bwd(dout, cache, bug=None):
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    if bug == "dilation forgotten in the backward windows":
+        dh = dw_ = 1
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw = np.zeros_like(w)
+    src = x if bug == "dw from the unpadded x" else xpad
+    wx = w[:, :, ::-1, ::-1] if bug == "kernel flipped in dx (lesson 1's flip misapplied)" else w
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                for j in range(Wo):
+                    cols = slice(j * sw, j * sw + dw_ * (WW - 1) + 1, dw_)
+                    g = dout[n, f, i, j]
+                    if bug == "= for += into dxpad":
+                        dxpad[n, :, rows, cols] = g * w[f]
+                    elif bug == "w[n] for w[f] in dx":
+                        dxpad[n, :, rows, cols] += g * w[n]
+                    else:
+                        dxpad[n, :, rows, cols] += g * wx[f]
+                    if bug == "= for += into dw":
+                        dw[f] = g * xpad[n, :, rows, cols]
+                    else:
+                        dw[f] += g * src[n, :, rows, cols]
+    if bug == "db summed over axes (1, 2, 3)":
+        db = dout.sum(axis=(1, 2, 3))
+    else:
+        db = dout.sum(axis=(0, 2, 3))
+    if bug == "padding cut with ph:-ph (empty when pad is 0)":
+        dx = dxpad[:, :, ph:-ph, pw:-pw]
+    elif bug == "padding not cut: dxpad returned":
+        dx = dxpad
+    elif bug == "crop offsets swapped: pw for the rows, ph for the columns":
+        dx = dxpad[:, :, pw : pw + H, ph : ph + W]
+    else:
+        dx = dxpad[:, :, ph : ph + H, pw : pw + W]
+    return dx, dw, db
+
+
+def conv_bwd_batch(dout, cache, bug=None):
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw = np.zeros_like(w)
+    db = np.zeros_like(b)
+    for f in range(F):
+        for i in range(Ho):
+            for j in range(Wo):
+                rows = slice(i * sh, i * sh + dh * (HH - 1) + 1, dh)
+                cols = slice(j * sw, j * sw + dw_ * (WW - 1) + 1, dw_)
+                g = dout[:, f, i, j]  # (N,)
+                if bug == "dout[:, f, i, j] not reshaped for broadcasting":
+                    dxpad[:, :, rows, cols] += w[f] * g
+                else:
+                    dxpad[:, :, rows, cols] += w[f] * g[:, None, None, None]
+                if bug == "sum over the batch forgotten in dw[f] +=":
+                    dw[f] += xpad[:, :, rows, cols] * g[:, None, None, None]
+                else:
+                    dw[f] += np.sum(xpad[:, :, rows, cols] * g[:, None, None, None], axis=0)
+                db[f] += g.sum()
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, db
+
+
+def conv_bwd_as_conv(dout, cache, bug=None):
+    """dw and db by the loops; dx as lesson 2's section 6 says, a full convolution of dout with the
+    flipped filters. bug=None: the general case done right (dout dilated by the stride, the
+    filters by the dilation, then cut to the padding)."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = xpad[n, :, i * sh : i * sh + dh * (HH - 1) + 1 : dh, j * sw : j * sw + dw_ * (WW - 1) + 1 : dw_]
+                    dw[f] += dout[n, f, i, j] * window
+    db = dout.sum(axis=(0, 2, 3))
+    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, HH, WW)
+    if bug == "dx as the full convolution of section 6 (right for stride 1, no padding only)":
+        dx, _ = conv_fwd(dout, w_flipped, np.zeros(C), {"pad": (HH - 1, WW - 1)})
+        return dx, dw, db
+    # the general case: dout spread out by the stride, the filter by the dilation
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    spread = np.zeros((N, F, sh * (Ho - 1) + 1, sw * (Wo - 1) + 1))
+    spread[:, :, ::sh, ::sw] = dout
+    kh, kw = dh * (HH - 1) + 1, dw_ * (WW - 1) + 1
+    wd = np.zeros((C, F, kh, kw))
+    wd[:, :, ::dh, ::dw_] = w_flipped
+    full, _ = conv_fwd(spread, wd, np.zeros(C), {"pad": (kh - 1, kw - 1)})  # rows 0 .. of xpad
+    dxpad = np.zeros((N, C, Hp, Wp))
+    dxpad[:, :, : full.shape[2], : full.shape[3]] = full[:, :, :Hp, :Wp]
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, db
+
+
+def conv_bwd_taps(dout, cache):
+    """Right: one einsum per filter tap (p, q); the tap's strided slab of dxpad gets += at once."""
+    x, w, b, conv_param = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    (sh, sw), (ph, pw), (dh, dw_) = stride, pad, dilation
+    xpad = _pad(x, ph, pw)
+    dxpad = np.zeros_like(xpad)
+    dw = np.empty_like(w)
+    for p in range(HH):
+        rows = slice(p * dh, p * dh + sh * (Ho - 1) + 1, sh)
+        for q in range(WW):
+            cols = slice(q * dw_, q * dw_ + sw * (Wo - 1) + 1, sw)
+            dxpad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", dout, w[:, :, p, q])
+            dw[:, :, p, q] = np.einsum("nfij,ncij->fc", dout, xpad[:, :, rows, cols])
+    return dxpad[:, :, ph : ph + H, pw : pw + W], dw, dout.sum(axis=(0, 2, 3))
+
+
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd,
+    [
+        "= for += into dxpad",
+        "= for += into dw",
+        "padding cut with ph:-ph (empty when pad is 0)",
+        "padding not cut: dxpad returned",
+        "crop offsets swapped: pw for the rows, ph for the columns",
+        "dilation forgotten in the backward windows",
+        "dw from the unpadded x",
+        "w[n] for w[f] in dx",
+        "kernel flipped in dx (lesson 1's flip misapplied)",
+        "db summed over axes (1, 2, 3)",
+    ],
+)
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_batch,
+    ["dout[:, f, i, j] not reshaped for broadcasting", "sum over the batch forgotten in dw[f] +="],
+)
+CORPUS += _rows(
+    "conv_backward_naive",
+    conv_bwd_as_conv,
+    ["dx as the full convolution of section 6 (right for stride 1, no padding only)"],
+)
+CORPUS.append(_right("conv_backward_naive", "one einsum per filter tap, strided slabs", conv_bwd_taps))
+CORPUS.append(
+    _right("conv_backward_naive", "dx as a transposed convolution: dout spread by the stride", conv_bwd_as_conv)
+)

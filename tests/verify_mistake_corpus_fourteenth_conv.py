@@ -57,6 +57,9 @@ BASES = [
     ("conv_forward_naive", M.conv_fwd, None),
     ("conv_forward_naive", M.conv_fwd_channels, None),
     ("conv_forward_naive", M.conv_fwd_einsum, None),
+    ("conv_backward_naive", M.conv_bwd, None),
+    ("conv_backward_naive", M.conv_bwd_batch, None),
+    ("conv_backward_naive", M.conv_bwd_as_conv, None),
 ]
 
 if __name__ == "__main__":
