@@ -379,3 +379,134 @@ CORPUS.append(_right("conv_backward_naive", "one einsum per filter tap, strided 
 CORPUS.append(
     _right("conv_backward_naive", "dx as a transposed convolution: dout spread by the stride", conv_bwd_as_conv)
 )
+
+# ---------------------------------------------------------------------------------------------
+# im2col: the window loop and the tap loop of lesson 3, a list of windows stacked at the end,
+# sliding_window_view, and CS231n's index arrays
+
+
+def _window_geometry(x, filter_height, filter_width, stride, pad, dilation):
+    """The stub's given lines: validate, and the geometry as (h, w) pairs."""
+    return shapes.check_window_inputs(x, filter_height, filter_width, stride, pad, dilation)
+
+
+def im2col_windows(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = _window_geometry(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = x if bug == "padding forgotten: windows cut from x" else _pad(x, ph, pw)
+    if bug == "dilation forgotten in the window":
+        dh = dw = 1
+    cols = np.zeros((N, C * HH * WW, Ho * Wo))
+    for r in range(Ho):
+        for s in range(Wo):
+            window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            if bug == "column s*Ho + r (positions column-major)":
+                cols[:, :, s * Ho + r] = window.reshape(N, -1)
+            else:
+                cols[:, :, r * Wo + s] = window.reshape(N, -1)
+    return cols
+
+
+def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = _window_geometry(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, pw)
+    if bug == "taps stacked before the channels: (N, HH, WW, C, H', W')":
+        taps = np.empty((N, HH, WW, C, Ho, Wo))
+    else:
+        taps = np.empty((N, C, HH, WW, Ho, Wo))
+    for p in range(HH):
+        for q in range(WW):
+            if bug == "tap offset p*sh: the stride for the dilation":
+                r0, c0 = p * sh, q * sw
+            else:
+                r0, c0 = p * dh, q * dw
+            slab = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]
+            if bug == "taps stacked before the channels: (N, HH, WW, C, H', W')":
+                taps[:, p, q] = slab
+            else:
+                taps[:, :, p, q] = slab
+    return taps.reshape(N, C * HH * WW, Ho * Wo)
+
+
+def im2col_list(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = _window_geometry(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, pw)
+    windows = []
+    for r in range(Ho):
+        for s in range(Wo):
+            window = xpad[:, :, r * sh : r * sh + dh * (HH - 1) + 1 : dh, s * sw : s * sw + dw * (WW - 1) + 1 : dw]
+            windows.append(window.reshape(N, -1))
+    stacked = np.array(windows)  # (H'*W', N, C*HH*WW)
+    if bug == "np.array(windows).reshape(N, K, P) for the transpose":
+        return stacked.reshape(N, C * HH * WW, Ho * Wo)
+    return stacked.transpose(1, 2, 0)
+
+
+def im2col_swv(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = _window_geometry(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    xpad = _pad(x, ph, pw)
+    if bug == "window shape (HH, WW), not the dilated span":
+        shape = (HH, WW)
+    else:
+        shape = (dh * (HH - 1) + 1, dw * (WW - 1) + 1)
+    view = sliding_window_view(xpad, shape, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, H', W', HH, WW)
+    if bug == "view reshaped without the transpose (positions before taps)":
+        return view.reshape(N, C * HH * WW, Ho * Wo)
+    return view.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * HH * WW, Ho * Wo)
+
+
+def _indices(C, HH, WW, sh, sw, dh, dw, Ho, Wo):
+    """CS231n's get_im2col_indices, with dilation: (channel, row, column) of every entry of cols."""
+    i0 = np.tile(np.repeat(np.arange(HH) * dh, WW), C)  # (C*HH*WW,)
+    j0 = np.tile(np.arange(WW) * dw, HH * C)
+    i1 = sh * np.repeat(np.arange(Ho), Wo)  # (H'*W',)
+    j1 = sw * np.tile(np.arange(Wo), Ho)
+    k = np.repeat(np.arange(C), HH * WW)[:, None]
+    return k, i0[:, None] + i1[None, :], j0[:, None] + j1[None, :]
+
+
+def im2col_fancy(x, filter_height, filter_width, stride=1, pad=0, dilation=1):
+    """Right: index arrays, one fancy-indexing read."""
+    x, (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = _window_geometry(
+        x, filter_height, filter_width, stride, pad, dilation
+    )
+    N, C, H, W = x.shape
+    k, i, j = _indices(C, HH, WW, sh, sw, dh, dw, Ho, Wo)
+    return _pad(x, ph, pw)[:, k, i, j]  # (N, C*HH*WW, H'*W')
+
+
+CORPUS += _rows(
+    "im2col",
+    im2col_windows,
+    [
+        "column s*Ho + r (positions column-major)",
+        "dilation forgotten in the window",
+        "padding forgotten: windows cut from x",
+    ],
+)
+CORPUS += _rows(
+    "im2col",
+    im2col_taps,
+    [
+        "taps stacked before the channels: (N, HH, WW, C, H', W')",
+        "tap offset p*sh: the stride for the dilation",
+    ],
+)
+CORPUS += _rows("im2col", im2col_list, ["np.array(windows).reshape(N, K, P) for the transpose"])
+CORPUS += _rows(
+    "im2col",
+    im2col_swv,
+    ["window shape (HH, WW), not the dilated span", "view reshaped without the transpose (positions before taps)"],
+)
+CORPUS.append(_right("im2col", "CS231n index arrays, one fancy-indexing read", im2col_fancy))

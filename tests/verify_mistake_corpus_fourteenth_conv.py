@@ -60,6 +60,10 @@ BASES = [
     ("conv_backward_naive", M.conv_bwd, None),
     ("conv_backward_naive", M.conv_bwd_batch, None),
     ("conv_backward_naive", M.conv_bwd_as_conv, None),
+    ("im2col", M.im2col_windows, None),
+    ("im2col", M.im2col_taps, None),
+    ("im2col", M.im2col_list, None),
+    ("im2col", M.im2col_swv, None),
 ]
 
 if __name__ == "__main__":
