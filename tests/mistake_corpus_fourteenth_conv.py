@@ -510,3 +510,94 @@ CORPUS += _rows(
     ["window shape (HH, WW), not the dilated span", "view reshaped without the transpose (positions before taps)"],
 )
 CORPUS.append(_right("im2col", "CS231n index arrays, one fancy-indexing read", im2col_fancy))
+
+# ---------------------------------------------------------------------------------------------
+# col2im: the tap loop lesson 3 suggests, the window loop, and index arrays
+
+
+def _fold_geometry(x_shape, filter_height, filter_width, stride, pad, dilation):
+    """The stub's given lines."""
+    N, C, H, W = x_shape
+    return shapes.check_window_geometry((H, W), filter_height, filter_width, stride, pad, dilation)
+
+
+def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = _fold_geometry(
+        x_shape, filter_height, filter_width, stride, pad, dilation
+    )
+    if bug == "cols split as (N, HH, WW, C, H', W')":
+        split = cols.reshape(N, HH, WW, C, Ho, Wo).transpose(0, 3, 1, 2, 4, 5)
+    else:
+        split = cols.reshape(N, C, HH, WW, Ho, Wo)
+    if bug == "padded buffer with ph on both axes":
+        xpad = np.zeros((N, C, H + 2 * ph, W + 2 * ph))
+    else:
+        xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for p in range(HH):
+        for q in range(WW):
+            r0, c0 = p * dh, q * dw
+            if bug == "step of the slice left out: taps added at stride 1":
+                rows, cs = slice(r0, r0 + Ho), slice(c0, c0 + Wo)
+            else:
+                rows, cs = slice(r0, r0 + sh * (Ho - 1) + 1, sh), slice(c0, c0 + sw * (Wo - 1) + 1, sw)
+            if bug == "= for +=":
+                xpad[:, :, rows, cs] = split[:, :, p, q]
+            else:
+                xpad[:, :, rows, cs] += split[:, :, p, q]
+    if bug == "padding cut with ph:-ph (empty when pad is 0)":
+        return xpad[:, :, ph:-ph, pw:-pw]
+    if bug == "padding not cut":
+        return xpad
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_windows(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = _fold_geometry(
+        x_shape, filter_height, filter_width, stride, pad, dilation
+    )
+    if bug == "dilation forgotten in the window":
+        dh = dw = 1
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for r in range(Ho):
+        for s in range(Wo):
+            col = s * Ho + r if bug == "column s*Ho + r (positions column-major)" else r * Wo + s
+            rows = slice(r * sh, r * sh + dh * (HH - 1) + 1, dh)
+            cs = slice(s * sw, s * sw + dw * (WW - 1) + 1, dw)
+            xpad[:, :, rows, cs] += cols[:, :, col].reshape(N, C, HH, WW)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def col2im_fancy(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dilation=1, bug=None):
+    """bug=None is right: CS231n's col2im_indices, np.add.at with the index arrays."""
+    N, C, H, W = x_shape
+    (HH, WW), (sh, sw), (ph, pw), (dh, dw), (Ho, Wo) = _fold_geometry(
+        x_shape, filter_height, filter_width, stride, pad, dilation
+    )
+    k, i, j = _indices(C, HH, WW, sh, sw, dh, dw, Ho, Wo)
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    if bug == "xpad[:, k, i, j] += cols: a repeated index adds once":
+        xpad[:, k, i, j] += cols
+    else:
+        np.add.at(xpad, (slice(None), k, i, j), cols)
+    return xpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "col2im",
+    col2im_taps,
+    [
+        "= for +=",
+        "padding cut with ph:-ph (empty when pad is 0)",
+        "padding not cut",
+        "cols split as (N, HH, WW, C, H', W')",
+        "step of the slice left out: taps added at stride 1",
+        "padded buffer with ph on both axes",
+    ],
+)
+CORPUS += _rows(
+    "col2im", col2im_windows, ["dilation forgotten in the window", "column s*Ho + r (positions column-major)"]
+)
+CORPUS += _rows("col2im", col2im_fancy, ["xpad[:, k, i, j] += cols: a repeated index adds once"])
+CORPUS.append(_right("col2im", "CS231n index arrays with np.add.at", col2im_fancy))

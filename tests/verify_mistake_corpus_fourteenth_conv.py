@@ -64,6 +64,8 @@ BASES = [
     ("im2col", M.im2col_taps, None),
     ("im2col", M.im2col_list, None),
     ("im2col", M.im2col_swv, None),
+    ("col2im", M.col2im_taps, None),
+    ("col2im", M.col2im_windows, None),
 ]
 
 if __name__ == "__main__":
