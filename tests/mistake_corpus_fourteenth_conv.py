@@ -601,3 +601,143 @@ CORPUS += _rows(
 )
 CORPUS += _rows("col2im", col2im_fancy, ["xpad[:, k, i, j] += cols: a repeated index adds once"])
 CORPUS.append(_right("col2im", "CS231n index arrays with np.add.at", col2im_fancy))
+
+# ---------------------------------------------------------------------------------------------
+# conv_forward_im2col and conv_backward_im2col, on the student's OWN im2col and col2im (the
+# correct helpers above, as lesson 3 asks): the batched matmul of the lesson, and CS231n's
+# 2-D column matrix (K, N*P) with its transposes
+
+
+def conv_fwd_cols(x, w, b, conv_param, bug=None):
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    if bug == "dilation not passed to im2col":
+        cols = im2col_windows(x, HH, WW, stride, pad)
+    elif bug == "stride and pad swapped in the positional call":
+        cols = im2col_windows(x, HH, WW, pad, stride, dilation)
+    elif bug == "HH and WW swapped in the call":
+        cols = im2col_windows(x, WW, HH, stride, pad, dilation)
+    else:
+        cols = im2col_windows(x, HH, WW, stride, pad, dilation)
+    w_row = w.reshape(F, -1)
+    out = w_row @ cols  # (N, F, H'*W')
+    if bug == "bias added without a reshape: + b":
+        out = out + b
+    else:
+        out = out + b.reshape(1, F, 1)
+    return out.reshape(N, F, Ho, Wo), (x, w, b, conv_param, cols)
+
+
+def conv_fwd_cols2d(x, w, b, conv_param, bug=None):
+    """bug=None is right: CS231n's layout, every sample's columns side by side, (K, N*P)."""
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    cols = im2col_windows(x, HH, WW, stride, pad, dilation)  # (N, K, P)
+    K = C * HH * WW
+    if bug == "cols.reshape(K, N*P) for the transpose":
+        cols2 = cols.reshape(K, N * Ho * Wo)
+    else:
+        cols2 = cols.transpose(1, 0, 2).reshape(K, N * Ho * Wo)
+    out = w.reshape(F, -1) @ cols2 + b[:, None]  # (F, N*P)
+    if bug == "(F, N*P) reshaped straight to (N, F, H', W')":
+        out = out.reshape(N, F, Ho, Wo)
+    else:
+        out = out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
+    return out, (x, w, b, conv_param, cols)
+
+
+def conv_bwd_cols(dout, cache, bug=None):
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    dout_rows = dout.reshape(N, F, Ho * Wo)
+    if bug == "db summed over axes (1, 2)":
+        db = dout_rows.sum(axis=(1, 2))
+    else:
+        db = dout_rows.sum(axis=(0, 2))
+    if bug == "cols.T on a 3-D array for cols.transpose(0, 2, 1)":
+        per_sample = dout_rows @ cols.T
+    else:
+        per_sample = dout_rows @ cols.transpose(0, 2, 1)  # (N, F, K)
+    if bug == "dw summed over axis 1, not over the batch":
+        dw = per_sample.sum(axis=1).reshape(w.shape)
+    else:
+        dw = per_sample.sum(axis=0).reshape(w.shape)
+    w_row = w.reshape(F, -1)
+    if bug == "dcols as (dout^T @ w_row) reshaped, not transposed":
+        dcols = (dout_rows.transpose(0, 2, 1) @ w_row).reshape(N, C * HH * WW, Ho * Wo)
+    else:
+        dcols = w_row.T @ dout_rows  # (N, K, P)
+    if bug == "dx = dcols.reshape(x.shape): col2im taken for a reshape":
+        dx = dcols.reshape(x.shape)
+    elif bug == "dilation not passed to col2im":
+        dx = col2im_taps(dcols, x.shape, HH, WW, stride, pad)
+    else:
+        dx = col2im_taps(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+def conv_bwd_cols2d(dout, cache, bug=None):
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    K, P = C * HH * WW, Ho * Wo
+    cols2 = cols.transpose(1, 0, 2).reshape(K, N * P)
+    if bug == "dout.reshape(F, -1) without the transpose":
+        dout2 = dout.reshape(F, -1)
+    else:
+        dout2 = dout.transpose(1, 0, 2, 3).reshape(F, -1)  # (F, N*P)
+    dw = (dout2 @ cols2.T).reshape(w.shape)
+    db = dout2.sum(axis=1)
+    dcols = (w.reshape(F, -1).T @ dout2).reshape(K, N, P).transpose(1, 0, 2)
+    dx = col2im_taps(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, db
+
+
+def conv_bwd_einsum(dout, cache):
+    """Right: einsum for dw and dcols, and the index-array col2im with np.add.at."""
+    x, w, b, conv_param, cols = cache
+    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    dout_rows = dout.reshape(N, F, -1)
+    dw = np.einsum("nfp,nkp->fk", dout_rows, cols).reshape(w.shape)
+    dcols = np.einsum("fk,nfp->nkp", w.reshape(F, -1), dout_rows)
+    dx = col2im_fancy(dcols, x.shape, HH, WW, stride, pad, dilation)
+    return dx, dw, np.einsum("nfp->f", dout_rows)
+
+
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols,
+    [
+        "dilation not passed to im2col",
+        "stride and pad swapped in the positional call",
+        "HH and WW swapped in the call",
+        "bias added without a reshape: + b",
+    ],
+)
+CORPUS += _rows(
+    "conv_forward_im2col",
+    conv_fwd_cols2d,
+    ["cols.reshape(K, N*P) for the transpose", "(F, N*P) reshaped straight to (N, F, H', W')"],
+)
+CORPUS.append(_right("conv_forward_im2col", "CS231n's 2-D columns (K, N*P), own im2col", conv_fwd_cols2d))
+CORPUS += _rows(
+    "conv_backward_im2col",
+    conv_bwd_cols,
+    [
+        "cols.T on a 3-D array for cols.transpose(0, 2, 1)",
+        "dw summed over axis 1, not over the batch",
+        "db summed over axes (1, 2)",
+        "dcols as (dout^T @ w_row) reshaped, not transposed",
+        "dx = dcols.reshape(x.shape): col2im taken for a reshape",
+        "dilation not passed to col2im",
+    ],
+)
+CORPUS += _rows("conv_backward_im2col", conv_bwd_cols2d, ["dout.reshape(F, -1) without the transpose"])
+CORPUS.append(_right("conv_backward_im2col", "einsum, and an np.add.at col2im of its own", conv_bwd_einsum))

@@ -66,6 +66,9 @@ BASES = [
     ("im2col", M.im2col_swv, None),
     ("col2im", M.col2im_taps, None),
     ("col2im", M.col2im_windows, None),
+    ("conv_forward_im2col", M.conv_fwd_cols, None),
+    ("conv_backward_im2col", M.conv_bwd_cols, None),
+    ("conv_backward_im2col", M.conv_bwd_cols2d, None),
 ]
 
 if __name__ == "__main__":
