@@ -741,3 +741,129 @@ CORPUS += _rows(
 )
 CORPUS += _rows("conv_backward_im2col", conv_bwd_cols2d, ["dout.reshape(F, -1) without the transpose"])
 CORPUS.append(_right("conv_backward_im2col", "einsum, and an np.add.at col2im of its own", conv_bwd_einsum))
+
+# ---------------------------------------------------------------------------------------------
+# three_layer_convnet_loss: the chain of cnnlab's layers (lesson 7), once with the im2col layers
+# and softmax_loss, once with the naive layers and a softmax written by hand
+
+POOL = {"pool_height": 2, "pool_width": 2, "stride": 2}
+
+
+def convnet(params, X, y=None, reg=0.0, bug=None):
+    W1, b1, W2, b2, W3, b3 = (params[k] for k in ("W1", "b1", "W2", "b2", "W3", "b3"))
+    N = X.shape[0]
+    K = W1.shape[2]
+    pad = K // 2 if bug == "pad K // 2 for (K - 1) // 2" else (K - 1) // 2
+    conv, conv_cache = L.conv_forward_im2col(X, W1, b1, {"stride": 1, "pad": pad})
+    r1, r1_cache = L.relu_forward(conv)
+    pooled, pool_cache = L.max_pool_forward_im2col(r1, POOL)
+    if bug == "pooled maps flattened channels-last (Keras habit)":
+        flat = pooled.transpose(0, 2, 3, 1).reshape(N, -1)
+    else:
+        flat = pooled.reshape(N, -1)
+    hidden, a2_cache = L.affine_forward(flat, W2, b2)
+    r2, r2_cache = L.relu_forward(hidden)
+    scores, a3_cache = L.affine_forward(r2, W3, b3)
+    if bug == "a ReLU after the last affine too":
+        scores, r3_cache = L.relu_forward(scores)
+    if bug == "`if not y:` for `if y is None:`":
+        if not y:
+            return scores
+    elif y is None:
+        return scores
+    data_loss, dscores = L.softmax_loss(scores, y)
+    if bug == "a ReLU after the last affine too":
+        dscores = L.relu_backward(dscores, r3_cache)
+    grads = {}
+    dr2, grads["W3"], grads["b3"] = L.affine_backward(dscores, a3_cache)
+    dhidden = L.relu_backward(dr2, r2_cache)
+    dflat, grads["W2"], grads["b2"] = L.affine_backward(dhidden, a2_cache)
+    if bug == "pooled maps flattened channels-last (Keras habit)":
+        dpooled = dflat.reshape(pooled.transpose(0, 2, 3, 1).shape).transpose(0, 3, 1, 2)
+    else:
+        dpooled = dflat.reshape(pooled.shape)
+    dr1 = L.max_pool_backward_im2col(dpooled, pool_cache)
+    dconv = dr1 if bug == "the first ReLU's backward skipped" else L.relu_backward(dr1, r1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_im2col(dconv, conv_cache)
+    names = ("W1", "W2", "W3", "b1", "b2", "b3") if bug == "biases regularized too" else ("W1", "W2", "W3")
+    reg_loss = 0.0
+    for name in names:
+        weight = params[name]
+        if bug == "0.5 left out of the loss's reg term":
+            reg_loss += reg * np.sum(weight * weight)
+        else:
+            reg_loss += 0.5 * reg * np.sum(weight * weight)
+        if bug == "reg gradient 2 * reg * W (the 0.5 forgotten in the derivative)":
+            grads[name] += 2 * reg * weight
+        elif bug == "W1's reg gradient forgotten" and name == "W1":
+            pass
+        else:
+            grads[name] += reg * weight
+    return data_loss + reg_loss, grads
+
+
+def _softmax(scores, y, bug=None):
+    """Softmax cross-entropy written by hand, with the max subtracted."""
+    N = scores.shape[0]
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    probs = np.exp(shifted)
+    probs /= probs.sum(axis=1, keepdims=True)
+    losses = -np.log(probs[np.arange(N), y])
+    dscores = probs.copy()
+    dscores[np.arange(N), y] -= 1
+    if bug == "softmax loss and gradient summed over the batch, not averaged":
+        return losses.sum(), dscores
+    if bug == "dscores not divided by N (the loss is averaged)":
+        return losses.mean(), dscores
+    return losses.mean(), dscores / N
+
+
+def convnet_naive(params, X, y=None, reg=0.0, bug=None):
+    """bug=None is right: the naive layers of cnnlab.layers, a softmax of its own, reg in a loop."""
+    K = params["W1"].shape[2]
+    conv, conv_cache = L.conv_forward_naive(X, params["W1"], params["b1"], {"stride": 1, "pad": (K - 1) // 2})
+    r1, r1_cache = L.relu_forward(conv)
+    pooled, pool_cache = L.max_pool_forward_naive(r1, POOL)
+    hidden, a2_cache = L.affine_forward(pooled, params["W2"], params["b2"])
+    r2, r2_cache = L.relu_forward(hidden)
+    scores, a3_cache = L.affine_forward(r2, params["W3"], params["b3"])
+    if y is None:
+        return scores
+    loss, dscores = _softmax(scores, y, bug)
+    grads = {}
+    dr2, grads["W3"], grads["b3"] = L.affine_backward(dscores, a3_cache)
+    dpooled, grads["W2"], grads["b2"] = L.affine_backward(L.relu_backward(dr2, r2_cache), a2_cache)
+    dconv = L.relu_backward(L.max_pool_backward_naive(dpooled, pool_cache), r1_cache)
+    _, grads["W1"], grads["b1"] = L.conv_backward_naive(dconv, conv_cache)
+    for name in ("W1", "W2", "W3"):
+        loss += 0.5 * reg * np.sum(params[name] ** 2)
+        grads[name] = grads[name] + reg * params[name]
+    return float(loss), grads
+
+
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet,
+    [
+        "0.5 left out of the loss's reg term",
+        "reg gradient 2 * reg * W (the 0.5 forgotten in the derivative)",
+        "W1's reg gradient forgotten",
+        "biases regularized too",
+        "pad K // 2 for (K - 1) // 2",
+        "a ReLU after the last affine too",
+        "pooled maps flattened channels-last (Keras habit)",
+        "`if not y:` for `if y is None:`",
+        "the first ReLU's backward skipped",
+    ],
+)
+CORPUS += _rows(
+    "three_layer_convnet_loss",
+    convnet_naive,
+    [
+        "softmax loss and gradient summed over the batch, not averaged",
+        "dscores not divided by N (the loss is averaged)",
+    ],
+)
+CORPUS.append(
+    _right("three_layer_convnet_loss", "naive layers, a softmax of its own, reg in a loop", convnet_naive)
+)

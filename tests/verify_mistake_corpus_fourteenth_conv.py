@@ -69,6 +69,7 @@ BASES = [
     ("conv_forward_im2col", M.conv_fwd_cols, None),
     ("conv_backward_im2col", M.conv_bwd_cols, None),
     ("conv_backward_im2col", M.conv_bwd_cols2d, None),
+    ("three_layer_convnet_loss", M.convnet, None),
 ]
 
 if __name__ == "__main__":
