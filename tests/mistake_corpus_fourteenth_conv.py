@@ -1,6 +1,44 @@
-"""A fourteenth held-out corpus of student mistakes, conv half, written blind to the checker.
+"""A fourteenth held-out corpus of student mistakes, the convolution half, written blind to the checker.
 
-(Docstring completed at the end: see the summary below the rows.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``mistake_corpus.measure(CORPUS)`` runs them), for the exercises of lessons 1, 2, 3 and 7:
+``conv_output_size``, ``conv_forward_naive``, ``conv_backward_naive``, ``im2col``, ``col2im``,
+``conv_forward_im2col``, ``conv_backward_im2col`` and ``three_layer_convnet_loss``. It measures how
+often the checker names a mistake it was never tuned to. Each wrong row is one student's submitted
+function with the one bug left in it, written as a branch of a correct helper (one helper per
+style: the stubs' loops, a channel loop, einsum per output position, a list of windows stacked at
+the end, sliding_window_view, CS231n's index arrays and its 2-D column matrix, a softmax by hand).
+The bugs are the ones a lab section doing the assignment for the first time under time pressure
+leaves in most often: a term of the output-size formula, operator precedence, ``int(/)`` for
+``//``; dilation, stride or padding forgotten in one place, a (h, w) pair mishandled, ``np.pad``
+over every axis; ``=`` for ``+=``, the ``ph:-ph`` cut, the padding not cut; a loop index mixed up;
+a reshape for a transpose, ``.T`` on a 3-D array, a row or column order; positional arguments
+swapped; the regularization's 0.5, the biases regularized, ``if not y``; and a few habits from
+signal processing (a flipped kernel), Keras (channels-last flattening) and lesson 2's own section 6
+(dx as a full convolution, right only for stride 1 without padding). The rows with
+``should_pass`` True are correct implementations in unusual styles, there to catch false FAILs.
+
+The im2col exercises call the corpus's OWN im2col and col2im (``im2col_windows``, ``col2im_taps``,
+``col2im_fancy``, each right with bug=None), never cnnlab's, as lesson 3 says. ``forward`` is None
+for every backward row: each reads cnnlab's cache, ``(x, w, b, conv_param)`` for the naive
+convolution and ``(x, w, b, conv_param, cols)`` for the im2col one. The network rows use
+cnnlab.layers, as lesson 7 allows.
+
+How it was written: blind. From the student edition of lessons 1, 2, 3 and 7 (explanations,
+stubs, docstrings, hints in the text), ``cnnlab/layers``, ``cnnlab/shapes.py``,
+``cnnlab/geometry.py``, ``cnnlab/im2col.py``, ``cnnlab/model.py``, and the
+verify machinery (``tests/corpus_verify.py``, ``tests/verify_mistake_corpus_fourth.py``, and the
+first 90 lines of ``tests/mistake_corpus_fourth.py`` for the format), without reading the checker
+(``cnnlab/exercises/``), the other corpora, ``tests/student_impls.py``, ``tests/test_exercises.py``
+or ``tests/test_crashes.py``, and without running the check on any row. Every row was verified
+against cnnlab's reference implementations only, by ``tests/verify_mistake_corpus_fourteenth_conv.py``:
+each wrong row differs from the reference (a wrong value, a wrong shape, or an exception) on at
+least one input, each right row matches it to a relative error of 1e-8 on every input. Rows whose
+mistake repeated another's were dropped to keep the proportions.
+
+71 rows: 63 wrong, 8 right. Per exercise (wrong + right): conv_output_size 5 + 1,
+conv_forward_naive 11 + 1, conv_backward_naive 11 + 1, im2col 7 + 1, col2im 7 + 1,
+conv_forward_im2col 6 + 1, conv_backward_im2col 6 + 1, three_layer_convnet_loss 10 + 1.
 """
 
 from __future__ import annotations
@@ -49,8 +87,6 @@ def out_size(size, kernel, stride, pad, dilation, bug=None):
         return max(0, (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1)
     if bug == "int() of a true division (truncates toward zero)":
         return int((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
-    if bug == "ceil instead of floor (pooling's ceil_mode)":
-        return math.ceil((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1
     return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
 
 
@@ -69,7 +105,6 @@ CORPUS += _rows(
         "no parentheses: only the - 1 is divided by the stride",
         "clamped to 0 when the filter does not fit",
         "int() of a true division (truncates toward zero)",
-        "ceil instead of floor (pooling's ceil_mode)",
     ],
 )
 CORPUS.append(_right("conv_output_size", "span first, / then math.floor", out_size_floor))
@@ -104,8 +139,6 @@ def conv_fwd(x, w, b, conv_param, bug=None):
                     r0, c0 = i * sh, j * sw
                     if bug == "dilation forgotten in the window slice":
                         window = xpad[n, :, r0 : r0 + HH, c0 : c0 + WW]
-                    elif bug == "window stop without the + 1":
-                        window = xpad[n, :, r0 : r0 + dh * (HH - 1) : dh, c0 : c0 + dw * (WW - 1) : dw]
                     else:
                         window = xpad[n, :, r0 : r0 + dh * (HH - 1) + 1 : dh, c0 : c0 + dw * (WW - 1) + 1 : dw]
                     s = np.sum(window * kernel[f])
@@ -155,10 +188,7 @@ def conv_fwd_einsum(x, w, b, conv_param, bug=None):
     for i in range(Ho):
         for j in range(Wo):
             window = src[:, :, i * sh : i * sh + dh * (HH - 1) + 1 : dh, j * sw : j * sw + dw * (WW - 1) + 1 : dw]
-            if bug == "einsum output subscripts 'fn' for 'nf'":
-                out[:, :, i, j] = np.einsum("nchw,fchw->fn", window, w) + b[:, None]
-            else:
-                out[:, :, i, j] = np.einsum("nchw,fchw->nf", window, w) + b
+            out[:, :, i, j] = np.einsum("nchw,fchw->nf", window, w) + b
     return out, (x, w, b, conv_param)
 
 
@@ -174,21 +204,6 @@ def conv_fwd_swv(x, w, b, conv_param):
     return out, (x, w, b, conv_param)
 
 
-def conv_fwd_taps(x, w, b, conv_param):
-    """Right: one tensordot per filter tap (p, q), over the channels, on a strided slab of xpad."""
-    x, w, b, stride, pad, dilation, (Ho, Wo) = shapes.check_conv_inputs(x, w, b, conv_param)
-    N, C, H, W = x.shape
-    F, _, HH, WW = w.shape
-    (sh, sw), (ph, pw), (dh, dw) = stride, pad, dilation
-    xpad = _pad(x, ph, pw)
-    out = np.zeros((N, Ho, Wo, F)) + b
-    for p in range(HH):
-        for q in range(WW):
-            slab = xpad[:, :, p * dh : p * dh + sh * (Ho - 1) + 1 : sh, q * dw : q * dw + sw * (Wo - 1) + 1 : sw]
-            out += np.tensordot(slab, w[:, :, p, q], axes=([1], [1]))  # (N, Ho, Wo, F)
-    return out.transpose(0, 3, 1, 2), (x, w, b, conv_param)
-
-
 CORPUS += _rows(
     "conv_forward_naive",
     conv_fwd,
@@ -201,7 +216,6 @@ CORPUS += _rows(
         "b[n] for b[f]",
         "kernel flipped (a true convolution)",
         "H_out recomputed CS231n-style, without the dilation",
-        "window stop without the + 1",
     ],
 )
 CORPUS += _rows(
@@ -209,13 +223,8 @@ CORPUS += _rows(
     conv_fwd_channels,
     ["= for += in the channel loop", "bias added inside the channel loop"],
 )
-CORPUS += _rows(
-    "conv_forward_naive",
-    conv_fwd_einsum,
-    ["einsum output subscripts 'fn' for 'nf'", "windows cut from x, not from the padded xpad"],
-)
+CORPUS += _rows("conv_forward_naive", conv_fwd_einsum, ["windows cut from x, not from the padded xpad"])
 CORPUS.append(_right("conv_forward_naive", "sliding_window_view over the dilated span", conv_fwd_swv))
-CORPUS.append(_right("conv_forward_naive", "one tensordot per filter tap", conv_fwd_taps))
 
 # ---------------------------------------------------------------------------------------------
 # conv_backward_naive: the forward loops with += (lesson 2, section 3); a version vectorized
@@ -260,8 +269,6 @@ def conv_bwd(dout, cache, bug=None):
         dx = dxpad[:, :, ph:-ph, pw:-pw]
     elif bug == "padding not cut: dxpad returned":
         dx = dxpad
-    elif bug == "crop offsets swapped: pw for the rows, ph for the columns":
-        dx = dxpad[:, :, pw : pw + H, ph : ph + W]
     else:
         dx = dxpad[:, :, ph : ph + H, pw : pw + W]
     return dx, dw, db
@@ -287,10 +294,7 @@ def conv_bwd_batch(dout, cache, bug=None):
                     dxpad[:, :, rows, cols] += w[f] * g
                 else:
                     dxpad[:, :, rows, cols] += w[f] * g[:, None, None, None]
-                if bug == "sum over the batch forgotten in dw[f] +=":
-                    dw[f] += xpad[:, :, rows, cols] * g[:, None, None, None]
-                else:
-                    dw[f] += np.sum(xpad[:, :, rows, cols] * g[:, None, None, None], axis=0)
+                dw[f] += np.sum(xpad[:, :, rows, cols] * g[:, None, None, None], axis=0)
                 db[f] += g.sum()
     return dxpad[:, :, ph : ph + H, pw : pw + W], dw, db
 
@@ -310,7 +314,9 @@ def conv_bwd_as_conv(dout, cache, bug=None):
         for f in range(F):
             for i in range(Ho):
                 for j in range(Wo):
-                    window = xpad[n, :, i * sh : i * sh + dh * (HH - 1) + 1 : dh, j * sw : j * sw + dw_ * (WW - 1) + 1 : dw_]
+                    window = xpad[
+                        n, :, i * sh : i * sh + dh * (HH - 1) + 1 : dh, j * sw : j * sw + dw_ * (WW - 1) + 1 : dw_
+                    ]
                     dw[f] += dout[n, f, i, j] * window
     db = dout.sum(axis=(0, 2, 3))
     w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, HH, WW)
@@ -357,7 +363,6 @@ CORPUS += _rows(
         "= for += into dw",
         "padding cut with ph:-ph (empty when pad is 0)",
         "padding not cut: dxpad returned",
-        "crop offsets swapped: pw for the rows, ph for the columns",
         "dilation forgotten in the backward windows",
         "dw from the unpadded x",
         "w[n] for w[f] in dx",
@@ -365,20 +370,13 @@ CORPUS += _rows(
         "db summed over axes (1, 2, 3)",
     ],
 )
-CORPUS += _rows(
-    "conv_backward_naive",
-    conv_bwd_batch,
-    ["dout[:, f, i, j] not reshaped for broadcasting", "sum over the batch forgotten in dw[f] +="],
-)
+CORPUS += _rows("conv_backward_naive", conv_bwd_batch, ["dout[:, f, i, j] not reshaped for broadcasting"])
 CORPUS += _rows(
     "conv_backward_naive",
     conv_bwd_as_conv,
     ["dx as the full convolution of section 6 (right for stride 1, no padding only)"],
 )
 CORPUS.append(_right("conv_backward_naive", "one einsum per filter tap, strided slabs", conv_bwd_taps))
-CORPUS.append(
-    _right("conv_backward_naive", "dx as a transposed convolution: dout spread by the stride", conv_bwd_as_conv)
-)
 
 # ---------------------------------------------------------------------------------------------
 # im2col: the window loop and the tap loop of lesson 3, a list of windows stacked at the end,
@@ -421,10 +419,7 @@ def im2col_taps(x, filter_height, filter_width, stride=1, pad=0, dilation=1, bug
         taps = np.empty((N, C, HH, WW, Ho, Wo))
     for p in range(HH):
         for q in range(WW):
-            if bug == "tap offset p*sh: the stride for the dilation":
-                r0, c0 = p * sh, q * sw
-            else:
-                r0, c0 = p * dh, q * dw
+            r0, c0 = p * dh, q * dw
             slab = xpad[:, :, r0 : r0 + sh * (Ho - 1) + 1 : sh, c0 : c0 + sw * (Wo - 1) + 1 : sw]
             if bug == "taps stacked before the channels: (N, HH, WW, C, H', W')":
                 taps[:, p, q] = slab
@@ -500,7 +495,6 @@ CORPUS += _rows(
     im2col_taps,
     [
         "taps stacked before the channels: (N, HH, WW, C, H', W')",
-        "tap offset p*sh: the stride for the dilation",
     ],
 )
 CORPUS += _rows("im2col", im2col_list, ["np.array(windows).reshape(N, K, P) for the transpose"])
@@ -530,17 +524,11 @@ def col2im_taps(cols, x_shape, filter_height, filter_width, stride=1, pad=0, dil
         split = cols.reshape(N, HH, WW, C, Ho, Wo).transpose(0, 3, 1, 2, 4, 5)
     else:
         split = cols.reshape(N, C, HH, WW, Ho, Wo)
-    if bug == "padded buffer with ph on both axes":
-        xpad = np.zeros((N, C, H + 2 * ph, W + 2 * ph))
-    else:
-        xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    xpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
     for p in range(HH):
         for q in range(WW):
             r0, c0 = p * dh, q * dw
-            if bug == "step of the slice left out: taps added at stride 1":
-                rows, cs = slice(r0, r0 + Ho), slice(c0, c0 + Wo)
-            else:
-                rows, cs = slice(r0, r0 + sh * (Ho - 1) + 1, sh), slice(c0, c0 + sw * (Wo - 1) + 1, sw)
+            rows, cs = slice(r0, r0 + sh * (Ho - 1) + 1, sh), slice(c0, c0 + sw * (Wo - 1) + 1, sw)
             if bug == "= for +=":
                 xpad[:, :, rows, cs] = split[:, :, p, q]
             else:
@@ -592,8 +580,6 @@ CORPUS += _rows(
         "padding cut with ph:-ph (empty when pad is 0)",
         "padding not cut",
         "cols split as (N, HH, WW, C, H', W')",
-        "step of the slice left out: taps added at stride 1",
-        "padded buffer with ph on both axes",
     ],
 )
 CORPUS += _rows(
@@ -662,10 +648,7 @@ def conv_bwd_cols(dout, cache, bug=None):
         per_sample = dout_rows @ cols.T
     else:
         per_sample = dout_rows @ cols.transpose(0, 2, 1)  # (N, F, K)
-    if bug == "dw summed over axis 1, not over the batch":
-        dw = per_sample.sum(axis=1).reshape(w.shape)
-    else:
-        dw = per_sample.sum(axis=0).reshape(w.shape)
+    dw = per_sample.sum(axis=0).reshape(w.shape)
     w_row = w.reshape(F, -1)
     if bug == "dcols as (dout^T @ w_row) reshaped, not transposed":
         dcols = (dout_rows.transpose(0, 2, 1) @ w_row).reshape(N, C * HH * WW, Ho * Wo)
@@ -732,7 +715,6 @@ CORPUS += _rows(
     conv_bwd_cols,
     [
         "cols.T on a 3-D array for cols.transpose(0, 2, 1)",
-        "dw summed over axis 1, not over the batch",
         "db summed over axes (1, 2)",
         "dcols as (dout^T @ w_row) reshaped, not transposed",
         "dx = dcols.reshape(x.shape): col2im taken for a reshape",
@@ -811,8 +793,6 @@ def _softmax(scores, y, bug=None):
     losses = -np.log(probs[np.arange(N), y])
     dscores = probs.copy()
     dscores[np.arange(N), y] -= 1
-    if bug == "softmax loss and gradient summed over the batch, not averaged":
-        return losses.sum(), dscores
     if bug == "dscores not divided by N (the loss is averaged)":
         return losses.mean(), dscores
     return losses.mean(), dscores / N
@@ -856,14 +836,5 @@ CORPUS += _rows(
         "the first ReLU's backward skipped",
     ],
 )
-CORPUS += _rows(
-    "three_layer_convnet_loss",
-    convnet_naive,
-    [
-        "softmax loss and gradient summed over the batch, not averaged",
-        "dscores not divided by N (the loss is averaged)",
-    ],
-)
-CORPUS.append(
-    _right("three_layer_convnet_loss", "naive layers, a softmax of its own, reg in a loop", convnet_naive)
-)
+CORPUS += _rows("three_layer_convnet_loss", convnet_naive, ["dscores not divided by N (the loss is averaged)"])
+CORPUS.append(_right("three_layer_convnet_loss", "naive layers, a softmax of its own, reg in a loop", convnet_naive))

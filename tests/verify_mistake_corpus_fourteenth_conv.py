@@ -66,10 +66,13 @@ BASES = [
     ("im2col", M.im2col_swv, None),
     ("col2im", M.col2im_taps, None),
     ("col2im", M.col2im_windows, None),
+    ("col2im", M.col2im_fancy, None),
     ("conv_forward_im2col", M.conv_fwd_cols, None),
+    ("conv_forward_im2col", M.conv_fwd_cols2d, None),
     ("conv_backward_im2col", M.conv_bwd_cols, None),
     ("conv_backward_im2col", M.conv_bwd_cols2d, None),
     ("three_layer_convnet_loss", M.convnet, None),
+    ("three_layer_convnet_loss", M.convnet_naive, None),
 ]
 
 if __name__ == "__main__":
