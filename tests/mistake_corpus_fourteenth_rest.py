@@ -88,3 +88,142 @@ CORPUS += _rows(
 )
 CORPUS += _rows("max_pool_forward_naive", max_fwd_view, ["the stride's [::sh, ::sw] put on the N and C axes of the view"])
 CORPUS += _right("max_pool_forward_naive", "sliding_window_view, every stride-th window, max over the taps", max_fwd_view)
+
+# ---------------------------------------------------------------------------------------------
+# max_pool_backward_naive
+
+
+def max_bwd(dout, cache, bug=None):
+    """The lesson's recipe: argmax of the window, unravel_index, dx[...] += dout."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
+                    k = np.argmax(window)
+                    if bug == "unravel_index with x's (H, W), not the window's shape":
+                        p, q = np.unravel_index(k, (H, W))
+                    elif bug == "unravel_index with (PW, PH)":
+                        p, q = np.unravel_index(k, (PW, PH))
+                    else:
+                        p, q = np.unravel_index(k, window.shape)
+                    g = dout[n, c, j, i] if bug == "dout read at [n, c, j, i]" else dout[n, c, i, j]
+                    if bug == "dx[...] = dout (assigned, not added)":
+                        dx[n, c, i * sh + p, j * sw + q] = g
+                    elif bug == "the window's offset left out: dx[n, c, p, q]":
+                        dx[n, c, p, q] += g
+                    elif bug == "offset i + p, j + q (the stride forgotten)":
+                        dx[n, c, i + p, j + q] += g
+                    elif bug == "the slice of dx rebound to a new array (dx never written)":
+                        region = dx[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
+                        onehot = np.zeros_like(window)
+                        onehot[p, q] = 1
+                        region = region + onehot * g  # noqa: F841 (the student's rebinding)
+                    else:
+                        dx[n, c, i * sh + p, j * sw + q] += g
+    return dx
+
+
+def max_bwd_mask(dout, cache, bug=None):
+    """CS231n style: loops over the windows only, a mask over (N, C) at once with keepdims;
+    ties broken by keeping the first True of each mask (a cumsum in row-major order)."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for i in range(Ho):
+        for j in range(Wo):
+            rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+            window = x[:, :, rows, cols]  # (N, C, PH, PW)
+            if bug == "max taken without keepdims (window == max broadcasts wrongly)":
+                mask = window == window.max(axis=(2, 3))
+            else:
+                mask = window == window.max(axis=(2, 3), keepdims=True)
+            if bug == "every tied maximum gets the gradient (the == max mask kept as is)":
+                pass
+            elif bug == "the gradient split evenly among tied maxima":
+                mask = mask / mask.sum(axis=(2, 3), keepdims=True)
+            else:
+                first = mask.reshape(N, C, -1).cumsum(axis=2).reshape(mask.shape) == 1
+                mask = mask & first
+            dx[:, :, rows, cols] += mask * dout[:, :, i, j][:, :, None, None]
+    return dx
+
+
+def max_bwd_addat(dout, cache, bug=None):
+    """Vectorized: argmax over every window's taps, unravel_index, one np.add.at on a flat dx."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    view = sliding_window_view(x, (PH, PW), axis=(2, 3))[:, :, ::sh, ::sw]  # (N, C, Ho, Wo, PH, PW)
+    k = view.reshape(N, C, Ho, Wo, PH * PW).argmax(axis=-1)  # (N, C, Ho, Wo): the first maximum
+    p, q = np.unravel_index(k, (PH, PW))
+    rows = np.arange(Ho)[:, None] * sh + p  # (N, C, Ho, Wo)
+    cols = np.arange(Wo)[None, :] * sw + q
+    n = np.arange(N)[:, None, None, None]
+    c = np.arange(C)[None, :, None, None]
+    if bug == "flat index (n*C + c)*H + row, times H (not W) + col":
+        flat = ((n * C + c) * H + rows) * H + cols
+    else:
+        flat = ((n * C + c) * H + rows) * W + cols
+    dx = np.zeros(N * C * H * W)
+    if bug == "dx.flat[idx] += dout by fancy indexing (a repeated winner counted once)":
+        dx[flat] += dout
+    else:
+        np.add.at(dx, flat, dout)
+    return dx.reshape(N, C, H, W)
+
+
+def max_bwd_where(dout, cache, bug=None):
+    """Loops; the winner from np.where(window == window.max()), its first hit (row-major)."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    dx = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
+                    ps, qs = np.where(window == window.max())
+                    dx[n, c, i * sh + ps[0], j * sw + qs[0]] += dout[n, c, i, j]
+    return dx
+
+
+CORPUS += _rows(
+    "max_pool_backward_naive",
+    max_bwd,
+    [
+        "dx[...] = dout (assigned, not added)",
+        "unravel_index with x's (H, W), not the window's shape",
+        "unravel_index with (PW, PH)",
+        "the window's offset left out: dx[n, c, p, q]",
+        "offset i + p, j + q (the stride forgotten)",
+        "dout read at [n, c, j, i]",
+        "the slice of dx rebound to a new array (dx never written)",
+    ],
+)
+CORPUS += _rows(
+    "max_pool_backward_naive",
+    max_bwd_mask,
+    [
+        "every tied maximum gets the gradient (the == max mask kept as is)",
+        "the gradient split evenly among tied maxima",
+        "max taken without keepdims (window == max broadcasts wrongly)",
+    ],
+)
+CORPUS += _rows(
+    "max_pool_backward_naive",
+    max_bwd_addat,
+    [
+        "dx.flat[idx] += dout by fancy indexing (a repeated winner counted once)",
+        "flat index (n*C + c)*H + row, times H (not W) + col",
+    ],
+)
+CORPUS += _right("max_pool_backward_naive", "argmax of all windows at once, np.add.at on a flat dx", max_bwd_addat)
+CORPUS += _right("max_pool_backward_naive", "a mask per window over (N, C), first True kept by a cumsum", max_bwd_mask)
+CORPUS += _right("max_pool_backward_naive", "np.where(window == window.max()), its first hit", max_bwd_where)

@@ -95,6 +95,10 @@ GEOMETRIES = Geometries(
 BASES = [
     ("max_pool_forward_naive", M.max_fwd, None),
     ("max_pool_forward_naive", M.max_fwd_view, None),
+    ("max_pool_backward_naive", M.max_bwd, None),
+    ("max_pool_backward_naive", M.max_bwd_mask, None),
+    ("max_pool_backward_naive", M.max_bwd_addat, None),
+    ("max_pool_backward_naive", M.max_bwd_where, None),
 ]
 
 if __name__ == "__main__":
