@@ -227,3 +227,161 @@ CORPUS += _rows(
 CORPUS += _right("max_pool_backward_naive", "argmax of all windows at once, np.add.at on a flat dx", max_bwd_addat)
 CORPUS += _right("max_pool_backward_naive", "a mask per window over (N, C), first True kept by a cumsum", max_bwd_mask)
 CORPUS += _right("max_pool_backward_naive", "np.where(window == window.max()), its first hit", max_bwd_where)
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_forward_naive
+
+
+def _pad_hw(a, ph, pw):
+    """Zeros around the last two axes of a."""
+    return np.pad(a, [(0, 0)] * (a.ndim - 2) + [(ph, ph), (pw, pw)])
+
+
+def avg_fwd(x, pool_param, bug=None):
+    """The stub's loops over a padded copy of x; the real pixels counted on a padded array of ones."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "np.pad(x, (ph, pw)): every axis padded, ph before and pw after":
+        xpad = np.pad(x, (ph, pw))
+    elif bug == "the width padded by ph too":
+        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (ph, ph)))
+    elif bug == "x never padded (the windows read x from its corner)":
+        xpad = x
+    else:
+        xpad = _pad_hw(x, ph, pw)
+    ones = _pad_hw(np.ones((H, W)), ph, pw)  # 1 on x, 0 on the padding
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    top, left = i * sh, j * sw
+                    window = xpad[n, c, top : top + PH, left : left + PW]
+                    real = ones[top : top + PH, left : left + PW].sum()
+                    if bug == "real pixels counted by np.count_nonzero(window)":
+                        real = np.count_nonzero(window)
+                    elif bug == "real pixels clipped against H and W, not H + ph and W + pw (padded coordinates)":
+                        real = (min(top + PH, H) - max(top, ph)) * (min(left + PW, W) - max(left, pw))
+                    if bug == "count_include_pad ignored (always PH * PW)":
+                        count = PH * PW
+                    elif bug == "count_include_pad read the wrong way round":
+                        count = real if count_include_pad else PH * PW
+                    else:
+                        count = PH * PW if count_include_pad else real
+                    if bug == "window sum // count (floor division)":
+                        out[n, c, i, j] = window.sum() // count
+                    else:
+                        out[n, c, i, j] = window.sum() / count
+    return out, (x, pool_param)
+
+
+def avg_fwd_taps(x, pool_param, bug=None):
+    """Vectorized by taps: for each (p, q), one strided slice of every window added at once."""
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    xpad = _pad_hw(x, ph, pw)
+    ones = _pad_hw(np.ones(x.shape[2:]), ph, pw)
+    sums = np.zeros(x.shape[:2] + (Ho, Wo))
+    real = np.zeros((Ho, Wo))
+    for p in range(PH):
+        for q in range(PW):
+            rows = slice(p, p + sh * (Ho - 1) + 1, sh)
+            cols = slice(q, q + sw * (Wo - 1) + 1, sw)
+            sums += xpad[:, :, rows, cols]
+            real += ones[rows, cols]
+    return sums / (PH * PW if count_include_pad else real), (x, pool_param)
+
+
+CORPUS += _rows(
+    "avg_pool_forward_naive",
+    avg_fwd,
+    [
+        "x never padded (the windows read x from its corner)",
+        "np.pad(x, (ph, pw)): every axis padded, ph before and pw after",
+        "the width padded by ph too",
+        "count_include_pad ignored (always PH * PW)",
+        "count_include_pad read the wrong way round",
+        "real pixels counted by np.count_nonzero(window)",
+        "real pixels clipped against H and W, not H + ph and W + pw (padded coordinates)",
+        "window sum // count (floor division)",
+    ],
+)
+CORPUS += _right("avg_pool_forward_naive", "a strided slice per tap (p, q), counts from a padded array of ones", avg_fwd_taps)
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool_backward_naive
+
+
+def avg_bwd(dout, cache, bug=None):
+    """The stub's loops: dout / count added to a padded dx, the padding cut off at the end."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    if bug == "blocks by np.kron(dout, ones) / (PH * PW) (only right when stride = pool size, no pad)":
+        return np.kron(dout, np.ones((1, 1, PH, PW))) / (PH * PW)
+    ones = _pad_hw(np.ones((H, W)), ph, pw)
+    xpad = _pad_hw(x, ph, pw)
+    if bug == "windows placed on dx itself, not shifted by the padding":
+        dxpad = np.zeros((N, C, H, W))
+    else:
+        dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
+                    if bug == "count_include_pad ignored (always PH * PW)":
+                        count = PH * PW
+                    elif count_include_pad:
+                        count = PH * PW
+                    elif bug == "real pixels counted by np.count_nonzero of the padded x's window":
+                        count = np.count_nonzero(xpad[n, c, rows, cols])
+                    else:
+                        count = ones[rows, cols].sum()
+                    share = dout[n, c, i, j] if bug == "dout not divided by count" else dout[n, c, i, j] / count
+                    if bug == "dx[window] = share (assigned, not added)":
+                        dxpad[n, c, rows, cols] = share
+                    else:
+                        dxpad[n, c, rows, cols] += share
+    if bug == "the padding never cut off":
+        return dxpad
+    if bug == "the padding cut off with [ph:-ph, pw:-pw]":
+        return dxpad[:, :, ph:-ph, pw:-pw]
+    if bug == "windows placed on dx itself, not shifted by the padding":
+        return dxpad
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+def avg_bwd_taps(dout, cache, bug=None):
+    """Vectorized by taps: each (p, q) adds every window's share to one strided slice of dxpad."""
+    x, pool_param = cache
+    x, (PH, PW), (sh, sw), (ph, pw), count_include_pad, (Ho, Wo) = shapes.check_avg_pool_inputs(x, pool_param)
+    N, C, H, W = x.shape
+    ones = _pad_hw(np.ones((H, W)), ph, pw)
+    real = np.zeros((Ho, Wo))
+    taps = [
+        (slice(p, p + sh * (Ho - 1) + 1, sh), slice(q, q + sw * (Wo - 1) + 1, sw)) for p in range(PH) for q in range(PW)
+    ]
+    for rows, cols in taps:
+        real += ones[rows, cols]
+    share = dout / (PH * PW if count_include_pad else real)
+    dxpad = np.zeros((N, C, H + 2 * ph, W + 2 * pw))
+    for rows, cols in taps:
+        dxpad[:, :, rows, cols] += share
+    return dxpad[:, :, ph : ph + H, pw : pw + W]
+
+
+CORPUS += _rows(
+    "avg_pool_backward_naive",
+    avg_bwd,
+    [
+        "dx[window] = share (assigned, not added)",
+        "dout not divided by count",
+        "count_include_pad ignored (always PH * PW)",
+        "real pixels counted by np.count_nonzero of the padded x's window",
+        "the padding never cut off",
+        "the padding cut off with [ph:-ph, pw:-pw]",
+        "windows placed on dx itself, not shifted by the padding",
+        "blocks by np.kron(dout, ones) / (PH * PW) (only right when stride = pool size, no pad)",
+    ],
+)
+CORPUS += _right("avg_pool_backward_naive", "shares added to one strided slice of dxpad per tap", avg_bwd_taps)

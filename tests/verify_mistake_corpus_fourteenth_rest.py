@@ -99,6 +99,10 @@ BASES = [
     ("max_pool_backward_naive", M.max_bwd_mask, None),
     ("max_pool_backward_naive", M.max_bwd_addat, None),
     ("max_pool_backward_naive", M.max_bwd_where, None),
+    ("avg_pool_forward_naive", M.avg_fwd, None),
+    ("avg_pool_forward_naive", M.avg_fwd_taps, None),
+    ("avg_pool_backward_naive", M.avg_bwd, None),
+    ("avg_pool_backward_naive", M.avg_bwd_taps, None),
 ]
 
 if __name__ == "__main__":
