@@ -385,3 +385,134 @@ CORPUS += _rows(
     ],
 )
 CORPUS += _right("avg_pool_backward_naive", "shares added to one strided slice of dxpad per tap", avg_bwd_taps)
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_forward
+
+
+def bn_fwd(x, gamma, beta, bn_param, bug=None):
+    """Statistics over axes (0, 2, 3) as (C,) vectors, reshaped to (1, C, 1, 1) to broadcast."""
+    N, C, H, W = x.shape
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.1 if bug == "momentum defaults to PyTorch's 0.1" else 0.9)
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    if bug == "running_var starts at zeros (np.zeros copied from the mean's line)":
+        running_var = bn_param.get("running_var", np.zeros(C))
+    else:
+        running_var = bn_param.get("running_var", np.ones(C))
+    batch_mean = x.mean(axis=(0, 2, 3))
+    batch_var = x.var(axis=(0, 2, 3))
+    if bug == "running statistics updated in both modes (the update outside the if)":
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * batch_mean
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * batch_var
+    if mode == "train" or bug == "test mode normalizes with the batch's statistics too":
+        mean, var = batch_mean, batch_var
+    else:
+        mean, var = running_mean, running_var
+    if mode == "train":
+        if bug == "momentum used the PyTorch way round (the weight of the new value)":
+            new_mean = (1 - momentum) * running_mean + momentum * batch_mean
+            new_var = (1 - momentum) * running_var + momentum * batch_var
+        elif bug == "running_var updated with the unbiased variance (ddof=1), as PyTorch":
+            new_mean = momentum * running_mean + (1 - momentum) * batch_mean
+            new_var = momentum * running_var + (1 - momentum) * x.var(axis=(0, 2, 3), ddof=1)
+        else:
+            new_mean = momentum * running_mean + (1 - momentum) * batch_mean
+            new_var = momentum * running_var + (1 - momentum) * batch_var
+        if bug == "running statistics updated in place; the defaults never stored in bn_param":
+            running_mean *= momentum
+            running_mean += (1 - momentum) * batch_mean
+            running_var *= momentum
+            running_var += (1 - momentum) * batch_var
+        elif bug != "running statistics computed but never stored back in bn_param":
+            bn_param["running_mean"] = new_mean
+            bn_param["running_var"] = new_var
+    if bug == "eps added to the standard deviation, not the variance":
+        inv_std = 1.0 / (np.sqrt(var) + eps)
+    elif bug == "eps left out in test mode" and mode == "test":
+        inv_std = 1.0 / np.sqrt(var)
+    else:
+        inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mean.reshape(1, C, 1, 1)) * inv_std.reshape(1, C, 1, 1)
+    if bug == "gamma[None, :, None, None] (only right for gamma of shape (C,))":
+        out = gamma[None, :, None, None] * xhat + beta[None, :, None, None]
+    else:
+        out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, mode)
+
+
+def bn_fwd_rows(x, gamma, beta, bn_param, bug=None):
+    """Lesson 5's other view: fully connected batch norm on the (N*H*W, C) matrix of rows."""
+    N, C, H, W = x.shape
+    if bug == "x.reshape(-1, C) without moving C last (and back the same way)":
+        rows = x.reshape(-1, C)
+    else:
+        rows = x.transpose(0, 2, 3, 1).reshape(-1, C)  # (N*H*W, C)
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    running_mean = bn_param.setdefault("running_mean", np.zeros(C))
+    running_var = bn_param.setdefault("running_var", np.ones(C))
+    if bn_param["mode"] == "train":
+        mu = rows.mean(axis=0)
+        var = rows.var(axis=0)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mu
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    else:
+        mu, var = running_mean, running_var
+    std = np.sqrt(var + eps)
+    xhat_rows = (rows - mu) / std
+    out_rows = gamma.reshape(C) * xhat_rows + beta.reshape(C)
+    if bug == "x.reshape(-1, C) without moving C last (and back the same way)":
+        out = out_rows.reshape(N, C, H, W)
+        xhat = xhat_rows.reshape(N, C, H, W)
+    else:
+        out = out_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+        xhat = xhat_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return out, (xhat, 1.0 / std, gamma, beta.shape, bn_param["mode"])
+
+
+def bn_fwd_keep(x, gamma, beta, bn_param, bug=None):
+    """CS231n's staged forward with keepdims; its cache keeps x and the statistics, for a staged backward."""
+    N, C, H, W = x.shape
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    axes = 0 if bug == "statistics per position, over axis 0 only (fully connected habit)" else (0, 2, 3)
+    if bn_param["mode"] == "train":
+        mean = x.mean(axis=axes, keepdims=True)  # (1, C, 1, 1)
+        var = x.var(axis=axes, keepdims=True)
+        rm = bn_param.get("running_mean", np.zeros(C))
+        rv = bn_param.get("running_var", np.ones(C))
+        bn_param["running_mean"] = momentum * rm + (1 - momentum) * mean.ravel()
+        bn_param["running_var"] = momentum * rv + (1 - momentum) * var.ravel()
+    else:
+        mean = bn_param["running_mean"].reshape(1, C, 1, 1)
+        var = bn_param["running_var"].reshape(1, C, 1, 1)
+    xmu = x - mean
+    std = np.sqrt(var + eps)
+    out = gamma.reshape(1, C, 1, 1) * (xmu / std) + beta.reshape(1, C, 1, 1)
+    return out, (x, mean, var, eps, gamma, beta.shape)
+
+
+CORPUS += _rows(
+    "spatial_batchnorm_forward",
+    bn_fwd,
+    [
+        "momentum used the PyTorch way round (the weight of the new value)",
+        "momentum defaults to PyTorch's 0.1",
+        "running_var updated with the unbiased variance (ddof=1), as PyTorch",
+        "running statistics computed but never stored back in bn_param",
+        "running statistics updated in place; the defaults never stored in bn_param",
+        "running_var starts at zeros (np.zeros copied from the mean's line)",
+        "test mode normalizes with the batch's statistics too",
+        "running statistics updated in both modes (the update outside the if)",
+        "eps added to the standard deviation, not the variance",
+        "eps left out in test mode",
+        "gamma[None, :, None, None] (only right for gamma of shape (C,))",
+    ],
+)
+CORPUS += _rows("spatial_batchnorm_forward", bn_fwd_rows, ["x.reshape(-1, C) without moving C last (and back the same way)"])
+CORPUS += _rows(
+    "spatial_batchnorm_forward", bn_fwd_keep, ["statistics per position, over axis 0 only (fully connected habit)"]
+)
+CORPUS += _right("spatial_batchnorm_forward", "batch norm on the (N*H*W, C) rows, bn_param.setdefault", bn_fwd_rows)

@@ -103,6 +103,9 @@ BASES = [
     ("avg_pool_forward_naive", M.avg_fwd_taps, None),
     ("avg_pool_backward_naive", M.avg_bwd, None),
     ("avg_pool_backward_naive", M.avg_bwd_taps, None),
+    ("spatial_batchnorm_forward", M.bn_fwd, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_rows, None),
+    ("spatial_batchnorm_forward", M.bn_fwd_keep, None),
 ]
 
 if __name__ == "__main__":
