@@ -516,3 +516,120 @@ CORPUS += _rows(
     "spatial_batchnorm_forward", bn_fwd_keep, ["statistics per position, over axis 0 only (fully connected habit)"]
 )
 CORPUS += _right("spatial_batchnorm_forward", "batch norm on the (N*H*W, C) rows, bn_param.setdefault", bn_fwd_rows)
+
+# ---------------------------------------------------------------------------------------------
+# spatial_batchnorm_backward
+
+
+def bn_bwd(dout, cache, bug=None):
+    """The compact form of lesson 5 on the suggested cache, means with keepdims per channel."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    axes = (0, 2, 3)
+    s = inv_std.reshape(1, C, 1, 1)
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * xhat).sum(axis=axes)
+    if bug == "gamma left out of dx (dxhat = dout)":
+        dxhat = dout
+    else:
+        dxhat = dout * gamma.reshape(1, C, 1, 1)
+    if mode == "test":
+        dx = dxhat * s
+    else:
+        if bug == "the means taken over the whole array, not per channel":
+            mean_dxhat, mean_dxhat_xhat = dxhat.mean(), (dxhat * xhat).mean()
+        else:
+            mean_dxhat = dxhat.mean(axis=axes, keepdims=True)
+            mean_dxhat_xhat = (dxhat * xhat).mean(axis=axes, keepdims=True)
+        if bug == "the mean(dxhat) term left out":
+            dx = (dxhat - xhat * mean_dxhat_xhat) * s
+        elif bug == "the xhat * mean(dxhat * xhat) term left out":
+            dx = (dxhat - mean_dxhat) * s
+        elif bug == "divided by inv_std (read as the standard deviation)":
+            dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) / s
+        else:
+            dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * s
+    if bug == "dgamma, dbeta returned as (C,) whatever shape gamma had":
+        return dx, dgamma, dbeta
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_rows(dout, cache, bug=None):
+    """CS231n's one-line batchnorm_backward_alt on the (N*H*W, C) rows, moved back to NCHW."""
+    xhat, inv_std, gamma, beta_shape, mode = cache
+    N, C, H, W = dout.shape
+    d = dout.transpose(0, 2, 3, 1).reshape(-1, C)  # (N*H*W, C)
+    xh = xhat.transpose(0, 2, 3, 1).reshape(-1, C)
+    M = N if bug == "N (the batch size) where the rows number N*H*W" else d.shape[0]
+    dbeta = d.sum(axis=0)
+    dgamma = (d * xh).sum(axis=0)
+    dx_rows = gamma.reshape(C) * inv_std / M * (M * d - dbeta - xh * dgamma)
+    if bug == "dx rows put back with reshape(N, C, H, W), no transpose":
+        dx = dx_rows.reshape(N, C, H, W)
+    else:
+        dx = dx_rows.reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def bn_bwd_staged(dout, cache, bug=None):
+    """CS231n's staged backward through the graph (dvar, dmu, dx), on bn_fwd_keep's cache."""
+    x, mean, var, eps, gamma, beta_shape = cache
+    N, C, H, W = x.shape
+    M = N * H * W
+    axes = (0, 2, 3)
+    xmu = x - mean
+    std = np.sqrt(var + eps)
+    xhat = xmu / std
+    dbeta = dout.sum(axis=axes)
+    if bug == "dgamma summed from dout * x, not dout * xhat":
+        dgamma = (dout * x).sum(axis=axes)
+    else:
+        dgamma = (dout * xhat).sum(axis=axes)
+    dxhat = dout * gamma.reshape(1, C, 1, 1)
+    dvar = (dxhat * xmu).sum(axis=axes, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    if bug == "dvar's minus sign dropped (0.5 * (var + eps) ** -1.5)":
+        dvar = -dvar
+    dmu = (-dxhat / std).sum(axis=axes, keepdims=True) + dvar * (-2 * xmu).mean(axis=axes, keepdims=True)
+    if bug == "the path through the mean left out (no dmu / M in dx)":
+        dx = dxhat / std + dvar * 2 * xmu / M
+    else:
+        dx = dxhat / std + dvar * 2 * xmu / M + dmu / M
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+BN_STAGED_FORWARD = partial(bn_fwd_keep, bug=None)  # the staged backward's own forward
+
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd,
+    [
+        "gamma left out of dx (dxhat = dout)",
+        "the mean(dxhat) term left out",
+        "the xhat * mean(dxhat * xhat) term left out",
+        "the means taken over the whole array, not per channel",
+        "divided by inv_std (read as the standard deviation)",
+        "dgamma, dbeta returned as (C,) whatever shape gamma had",
+    ],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_rows,
+    ["N (the batch size) where the rows number N*H*W", "dx rows put back with reshape(N, C, H, W), no transpose"],
+)
+CORPUS += _rows(
+    "spatial_batchnorm_backward",
+    bn_bwd_staged,
+    [
+        "dgamma summed from dout * x, not dout * xhat",
+        "dvar's minus sign dropped (0.5 * (var + eps) ** -1.5)",
+        "the path through the mean left out (no dmu / M in dx)",
+    ],
+    forward=BN_STAGED_FORWARD,
+)
+CORPUS += _right("spatial_batchnorm_backward", "CS231n's one-liner on the (N*H*W, C) rows", bn_bwd_rows)
+CORPUS += _right(
+    "spatial_batchnorm_backward",
+    "staged through dvar and dmu, on its own forward's cache of x and the statistics",
+    bn_bwd_staged,
+    forward=BN_STAGED_FORWARD,
+)

@@ -106,6 +106,9 @@ BASES = [
     ("spatial_batchnorm_forward", M.bn_fwd, None),
     ("spatial_batchnorm_forward", M.bn_fwd_rows, None),
     ("spatial_batchnorm_forward", M.bn_fwd_keep, None),
+    ("spatial_batchnorm_backward", M.bn_bwd, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_rows, None),
+    ("spatial_batchnorm_backward", M.bn_bwd_staged, M.BN_STAGED_FORWARD),
 ]
 
 if __name__ == "__main__":
