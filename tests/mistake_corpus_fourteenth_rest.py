@@ -633,3 +633,90 @@ CORPUS += _right(
     bn_bwd_staged,
     forward=BN_STAGED_FORWARD,
 )
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_forward
+
+
+def gn_fwd(x, gamma, beta, G, gn_param, bug=None):
+    """The lesson's one idea: x.reshape(N, G, -1), statistics along axis 2, reshape back."""
+    N, C, H, W = x.shape
+    eps = gn_param["eps"] if bug == "gn_param['eps'] read without a default" else gn_param.get("eps", 1e-5)
+    if bug == "G ignored: statistics over (C, H, W) of each sample (layer norm)":
+        xg = x.reshape(N, 1, -1)
+    else:
+        xg = x.reshape(N, G, -1)  # (N, G, C/G*H*W)
+    keep = bug != "keepdims forgotten on the group statistics"
+    mean = xg.mean(axis=2, keepdims=keep)
+    if bug == "variance with ddof=1 (torch.var's default)":
+        var = xg.var(axis=2, ddof=1, keepdims=True)
+    else:
+        var = xg.var(axis=2, keepdims=keep)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = ((xg - mean) * inv_std).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+def gn_fwd_5d(x, gamma, beta, G, gn_param, bug=None):
+    """A five-dimensional view (N, G, C/G, H, W), statistics over its last three axes."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    if bug == "channels of a group taken every G-th (x.reshape(N, C // G, G, H, W))":
+        x5 = x.reshape(N, C // G, G, H, W)
+        axes = (1, 3, 4)
+    else:
+        x5 = x.reshape(N, G, C // G, H, W)
+        axes = (2, 3, 4)
+    if bug == "axis 2 (the group's channels) left out: statistics per channel":
+        axes = (3, 4)
+    mean = x5.mean(axis=axes, keepdims=True)
+    var = x5.var(axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = ((x5 - mean) * inv_std).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std[:, :, :, 0, 0], gamma, beta.shape, G)
+
+
+def gn_fwd_loop(x, gamma, beta, G, gn_param, bug=None):
+    """A loop over the groups, each a slice of consecutive channels x[:, start:stop]."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    size = C // G
+    xhat = np.zeros_like(x)
+    inv_std = np.zeros((N, G, 1))
+    for g in range(G):
+        if bug == "group g sliced as channels g*G : (g+1)*G":
+            chans = slice(g * G, (g + 1) * G)
+        else:
+            chans = slice(g * size, (g + 1) * size)
+        part = x[:, chans]  # (N, C/G, H, W)
+        mean = part.mean(axis=(1, 2, 3), keepdims=True)
+        var = part.var(axis=(1, 2, 3), keepdims=True)
+        xhat[:, chans] = (part - mean) / np.sqrt(var + eps)
+        inv_std[:, g, 0] = 1.0 / np.sqrt(var.ravel() + eps)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (xhat, inv_std, gamma, beta.shape, G)
+
+
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd,
+    [
+        "gn_param['eps'] read without a default",
+        "variance with ddof=1 (torch.var's default)",
+        "keepdims forgotten on the group statistics",
+        "G ignored: statistics over (C, H, W) of each sample (layer norm)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_groupnorm_forward",
+    gn_fwd_5d,
+    [
+        "channels of a group taken every G-th (x.reshape(N, C // G, G, H, W))",
+        "axis 2 (the group's channels) left out: statistics per channel",
+    ],
+)
+CORPUS += _rows("spatial_groupnorm_forward", gn_fwd_loop, ["group g sliced as channels g*G : (g+1)*G"])
+CORPUS += _right("spatial_groupnorm_forward", "a loop over the groups, consecutive channel slices", gn_fwd_loop)
+CORPUS += _right("spatial_groupnorm_forward", "a (N, G, C/G, H, W) view, statistics over its last three axes", gn_fwd_5d)

@@ -109,6 +109,9 @@ BASES = [
     ("spatial_batchnorm_backward", M.bn_bwd, None),
     ("spatial_batchnorm_backward", M.bn_bwd_rows, None),
     ("spatial_batchnorm_backward", M.bn_bwd_staged, M.BN_STAGED_FORWARD),
+    ("spatial_groupnorm_forward", M.gn_fwd, None),
+    ("spatial_groupnorm_forward", M.gn_fwd_5d, None),
+    ("spatial_groupnorm_forward", M.gn_fwd_loop, None),
 ]
 
 if __name__ == "__main__":
