@@ -1,6 +1,48 @@
 """A fourteenth held-out corpus of student mistakes, pooling and normalization half, written blind.
 
-(Docstring completed at the end of the writing; see below for the row counts.)
+What it is: rows ``(exercise, label, function, forward, should_pass)`` in the format of the earlier
+corpora (``tests/mistake_corpus_fourth.py`` and after), to measure how often ``exercises.check``
+names a mistake it was never tuned to. This half covers lessons 4 to 6: ``max_pool_forward_naive``,
+``max_pool_backward_naive``, ``avg_pool_forward_naive``, ``avg_pool_backward_naive``,
+``spatial_batchnorm_forward``, ``spatial_batchnorm_backward``, ``spatial_groupnorm_forward`` and
+``spatial_groupnorm_backward``; the convolution half is written separately.
+
+The student played: a lab section doing the assignment for the first time under time pressure,
+each row one submitted function with its one remaining bug. They write in several styles: the
+stubs' loops, a window view (``sliding_window_view``), masks with keepdims over (N, C) at once,
+argmax + ``unravel_index`` with one ``np.add.at``, taps as strided slices, the (N*H*W, C) rows of
+lesson 5, the compact and the staged (CS231n) batch-norm backward, five-dimensional group views and
+loops over groups; with CS231n and PyTorch habits (an int stride, momentum as the new value's
+weight, the unbiased variance, ``torch.var``'s ddof, the fully connected N) and some Python before
+NumPy (inclusive range ends, ``//``, integer arrays, ``[p:-p]`` slices, ``np.pad``'s broadcast pad
+widths, fancy-index ``+=`` with repeats). The mistakes are the ones that survive to submission most
+often, roughly in that proportion: ``=`` for ``+=``, a stride or an offset forgotten, a (h, w)
+pair mixed up, ties, padding and ``count_include_pad``, the running statistics and momentum, a
+term of the backward left out, the group-norm gamma trap, shapes of dgamma and dbeta.
+
+``forward`` is None where the backward reads cnnlab's cache format (pooling ``(x, pool_param)``;
+batch norm ``(xhat, inv_std, gamma, beta.shape, mode)``; group norm ``(xhat, inv_std, gamma,
+beta.shape, G)``, as the lessons' docstrings suggest), or the student's own correct forward where a
+staged backward relies on a cache of its own (x and the statistics). Batch norm's backward is run
+in train mode only, as lesson 5 says.
+
+How it was written: blind to the checker. From the student edition of lessons 4, 5 and 6
+(explanations, stubs, docstrings), ``cnnlab/layers``, ``cnnlab/shapes.py``, ``cnnlab/geometry.py``
+and ``cnnlab/cases.py``, and, for the format only, the docstring and first helper of
+``tests/mistake_corpus_fourth.py`` and the verify machinery (``tests/corpus_verify.py``,
+``tests/verify_mistake_corpus_fourth.py``). Not read: ``cnnlab/exercises/``,
+``tests/student_impls.py``, ``tests/test_exercises.py``, ``tests/test_crashes.py``, the other
+corpora, the git log; the check was not run on any row. Every row was verified against cnnlab's
+reference implementations only, by ``tests/verify_mistake_corpus_fourteenth_rest.py``: each wrong
+row differs from the reference (a value, a shape, or an exception) on at least one input, each
+right row matches it to a relative error below 1e-8 on every input, and every helper with
+bug=None is right, so each wrong row holds one mistake.
+
+76 rows: 66 wrong and 10 right (correct implementations in other styles, to catch false FAILs).
+Wrong / right per exercise: max_pool_forward_naive 7 / 1, max_pool_backward_naive 10 / 2,
+avg_pool_forward_naive 7 / 1, avg_pool_backward_naive 8 / 1, spatial_batchnorm_forward 11 / 1,
+spatial_batchnorm_backward 10 / 2, spatial_groupnorm_forward 7 / 1, spatial_groupnorm_backward
+6 / 1.
 """
 
 from __future__ import annotations
@@ -66,10 +108,7 @@ def max_fwd_view(x, pool_param, bug=None):
     """Vectorized: every PH x PW window as a view, every stride-th one kept."""
     x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
     view = sliding_window_view(x, (PH, PW), axis=(2, 3))  # (N, C, H - PH + 1, W - PW + 1, PH, PW)
-    if bug == "the stride's [::sh, ::sw] put on the N and C axes of the view":
-        view = view[::sh, ::sw]
-    else:
-        view = view[:, :, ::sh, ::sw]
+    view = view[:, :, ::sh, ::sw]
     return view.max(axis=(-2, -1)), (x, pool_param)
 
 
@@ -86,8 +125,9 @@ CORPUS += _rows(
         "out allocated as integers (np.zeros(..., dtype=int))",
     ],
 )
-CORPUS += _rows("max_pool_forward_naive", max_fwd_view, ["the stride's [::sh, ::sw] put on the N and C axes of the view"])
-CORPUS += _right("max_pool_forward_naive", "sliding_window_view, every stride-th window, max over the taps", max_fwd_view)
+CORPUS += _right(
+    "max_pool_forward_naive", "sliding_window_view, every stride-th window, max over the taps", max_fwd_view
+)
 
 # ---------------------------------------------------------------------------------------------
 # max_pool_backward_naive
@@ -111,18 +151,13 @@ def max_bwd(dout, cache, bug=None):
                         p, q = np.unravel_index(k, (PW, PH))
                     else:
                         p, q = np.unravel_index(k, window.shape)
-                    g = dout[n, c, j, i] if bug == "dout read at [n, c, j, i]" else dout[n, c, i, j]
+                    g = dout[n, c, i, j]
                     if bug == "dx[...] = dout (assigned, not added)":
                         dx[n, c, i * sh + p, j * sw + q] = g
                     elif bug == "the window's offset left out: dx[n, c, p, q]":
                         dx[n, c, p, q] += g
                     elif bug == "offset i + p, j + q (the stride forgotten)":
                         dx[n, c, i + p, j + q] += g
-                    elif bug == "the slice of dx rebound to a new array (dx never written)":
-                        region = dx[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
-                        onehot = np.zeros_like(window)
-                        onehot[p, q] = 1
-                        region = region + onehot * g  # noqa: F841 (the student's rebinding)
                     else:
                         dx[n, c, i * sh + p, j * sw + q] += g
     return dx
@@ -178,22 +213,6 @@ def max_bwd_addat(dout, cache, bug=None):
     return dx.reshape(N, C, H, W)
 
 
-def max_bwd_where(dout, cache, bug=None):
-    """Loops; the winner from np.where(window == window.max()), its first hit (row-major)."""
-    x, pool_param = cache
-    x, (PH, PW), (sh, sw), (Ho, Wo) = shapes.check_pool_inputs(x, pool_param)
-    N, C, H, W = x.shape
-    dx = np.zeros_like(x)
-    for n in range(N):
-        for c in range(C):
-            for i in range(Ho):
-                for j in range(Wo):
-                    window = x[n, c, i * sh : i * sh + PH, j * sw : j * sw + PW]
-                    ps, qs = np.where(window == window.max())
-                    dx[n, c, i * sh + ps[0], j * sw + qs[0]] += dout[n, c, i, j]
-    return dx
-
-
 CORPUS += _rows(
     "max_pool_backward_naive",
     max_bwd,
@@ -203,8 +222,6 @@ CORPUS += _rows(
         "unravel_index with (PW, PH)",
         "the window's offset left out: dx[n, c, p, q]",
         "offset i + p, j + q (the stride forgotten)",
-        "dout read at [n, c, j, i]",
-        "the slice of dx rebound to a new array (dx never written)",
     ],
 )
 CORPUS += _rows(
@@ -226,7 +243,6 @@ CORPUS += _rows(
 )
 CORPUS += _right("max_pool_backward_naive", "argmax of all windows at once, np.add.at on a flat dx", max_bwd_addat)
 CORPUS += _right("max_pool_backward_naive", "a mask per window over (N, C), first True kept by a cumsum", max_bwd_mask)
-CORPUS += _right("max_pool_backward_naive", "np.where(window == window.max()), its first hit", max_bwd_where)
 
 # ---------------------------------------------------------------------------------------------
 # avg_pool_forward_naive
@@ -243,8 +259,6 @@ def avg_fwd(x, pool_param, bug=None):
     N, C, H, W = x.shape
     if bug == "np.pad(x, (ph, pw)): every axis padded, ph before and pw after":
         xpad = np.pad(x, (ph, pw))
-    elif bug == "the width padded by ph too":
-        xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (ph, ph)))
     elif bug == "x never padded (the windows read x from its corner)":
         xpad = x
     else:
@@ -297,7 +311,6 @@ CORPUS += _rows(
     [
         "x never padded (the windows read x from its corner)",
         "np.pad(x, (ph, pw)): every axis padded, ph before and pw after",
-        "the width padded by ph too",
         "count_include_pad ignored (always PH * PW)",
         "count_include_pad read the wrong way round",
         "real pixels counted by np.count_nonzero(window)",
@@ -305,7 +318,9 @@ CORPUS += _rows(
         "window sum // count (floor division)",
     ],
 )
-CORPUS += _right("avg_pool_forward_naive", "a strided slice per tap (p, q), counts from a padded array of ones", avg_fwd_taps)
+CORPUS += _right(
+    "avg_pool_forward_naive", "a strided slice per tap (p, q), counts from a padded array of ones", avg_fwd_taps
+)
 
 # ---------------------------------------------------------------------------------------------
 # avg_pool_backward_naive
@@ -329,9 +344,7 @@ def avg_bwd(dout, cache, bug=None):
             for i in range(Ho):
                 for j in range(Wo):
                     rows, cols = slice(i * sh, i * sh + PH), slice(j * sw, j * sw + PW)
-                    if bug == "count_include_pad ignored (always PH * PW)":
-                        count = PH * PW
-                    elif count_include_pad:
+                    if bug == "count_include_pad ignored (always PH * PW)" or count_include_pad:
                         count = PH * PW
                     elif bug == "real pixels counted by np.count_nonzero of the padded x's window":
                         count = np.count_nonzero(xpad[n, c, rows, cols])
@@ -397,10 +410,7 @@ def bn_fwd(x, gamma, beta, bn_param, bug=None):
     eps = bn_param.get("eps", 1e-5)
     momentum = bn_param.get("momentum", 0.1 if bug == "momentum defaults to PyTorch's 0.1" else 0.9)
     running_mean = bn_param.get("running_mean", np.zeros(C))
-    if bug == "running_var starts at zeros (np.zeros copied from the mean's line)":
-        running_var = bn_param.get("running_var", np.zeros(C))
-    else:
-        running_var = bn_param.get("running_var", np.ones(C))
+    running_var = bn_param.get("running_var", np.ones(C))
     batch_mean = x.mean(axis=(0, 2, 3))
     batch_var = x.var(axis=(0, 2, 3))
     if bug == "running statistics updated in both modes (the update outside the if)":
@@ -430,8 +440,6 @@ def bn_fwd(x, gamma, beta, bn_param, bug=None):
             bn_param["running_var"] = new_var
     if bug == "eps added to the standard deviation, not the variance":
         inv_std = 1.0 / (np.sqrt(var) + eps)
-    elif bug == "eps left out in test mode" and mode == "test":
-        inv_std = 1.0 / np.sqrt(var)
     else:
         inv_std = 1.0 / np.sqrt(var + eps)
     xhat = (x - mean.reshape(1, C, 1, 1)) * inv_std.reshape(1, C, 1, 1)
@@ -503,15 +511,15 @@ CORPUS += _rows(
         "running_var updated with the unbiased variance (ddof=1), as PyTorch",
         "running statistics computed but never stored back in bn_param",
         "running statistics updated in place; the defaults never stored in bn_param",
-        "running_var starts at zeros (np.zeros copied from the mean's line)",
         "test mode normalizes with the batch's statistics too",
         "running statistics updated in both modes (the update outside the if)",
         "eps added to the standard deviation, not the variance",
-        "eps left out in test mode",
         "gamma[None, :, None, None] (only right for gamma of shape (C,))",
     ],
 )
-CORPUS += _rows("spatial_batchnorm_forward", bn_fwd_rows, ["x.reshape(-1, C) without moving C last (and back the same way)"])
+CORPUS += _rows(
+    "spatial_batchnorm_forward", bn_fwd_rows, ["x.reshape(-1, C) without moving C last (and back the same way)"]
+)
 CORPUS += _rows(
     "spatial_batchnorm_forward", bn_fwd_keep, ["statistics per position, over axis 0 only (fully connected habit)"]
 )
@@ -545,8 +553,6 @@ def bn_bwd(dout, cache, bug=None):
             dx = (dxhat - xhat * mean_dxhat_xhat) * s
         elif bug == "the xhat * mean(dxhat * xhat) term left out":
             dx = (dxhat - mean_dxhat) * s
-        elif bug == "divided by inv_std (read as the standard deviation)":
-            dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) / s
         else:
             dx = (dxhat - mean_dxhat - xhat * mean_dxhat_xhat) * s
     if bug == "dgamma, dbeta returned as (C,) whatever shape gamma had":
@@ -607,7 +613,6 @@ CORPUS += _rows(
         "the mean(dxhat) term left out",
         "the xhat * mean(dxhat * xhat) term left out",
         "the means taken over the whole array, not per channel",
-        "divided by inv_std (read as the standard deviation)",
         "dgamma, dbeta returned as (C,) whatever shape gamma had",
     ],
 )
@@ -719,4 +724,94 @@ CORPUS += _rows(
 )
 CORPUS += _rows("spatial_groupnorm_forward", gn_fwd_loop, ["group g sliced as channels g*G : (g+1)*G"])
 CORPUS += _right("spatial_groupnorm_forward", "a loop over the groups, consecutive channel slices", gn_fwd_loop)
-CORPUS += _right("spatial_groupnorm_forward", "a (N, G, C/G, H, W) view, statistics over its last three axes", gn_fwd_5d)
+
+# ---------------------------------------------------------------------------------------------
+# spatial_groupnorm_backward
+
+
+def gn_bwd(dout, cache, bug=None):
+    """Batch norm's compact form, the means along axis 2 of the (N, G, -1) view."""
+    xhat, inv_std, gamma, beta_shape, G = cache
+    N, C, H, W = dout.shape
+    if bug == "dgamma, dbeta summed over (H, W) only (one per sample and channel)":
+        dbeta = dout.sum(axis=(2, 3))
+        dgamma = (dout * xhat).sum(axis=(2, 3))
+    else:
+        dbeta = dout.sum(axis=(0, 2, 3))
+        dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    xh = xhat.reshape(N, G, -1)
+    if bug == "gamma pulled out of the means (batch norm's shortcut)":
+        dy = dout.reshape(N, G, -1)
+        inner = dy - dy.mean(axis=2, keepdims=True) - xh * (dy * xh).mean(axis=2, keepdims=True)
+        dx = gamma.reshape(1, C, 1, 1) * (inner * inv_std).reshape(N, C, H, W)
+        return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    if bug == "dgamma summed from dxhat * xhat (gamma counted twice)":
+        dgamma = (dxhat * xh).reshape(N, C, H, W).sum(axis=(0, 2, 3))
+    mean_dxhat = dxhat.mean(axis=2, keepdims=True)
+    mean_dxhat_xhat = (dxhat * xh).mean(axis=2, keepdims=True)
+    if bug == "the xhat * mean(dxhat * xhat) term left out":
+        inner = dxhat - mean_dxhat
+    else:
+        inner = dxhat - mean_dxhat - xh * mean_dxhat_xhat
+    if bug == "inv_std reshaped to (N, G, 1, 1) against the (N, C, H, W) gradient":
+        dx = inner.reshape(N, C, H, W) * inv_std.reshape(N, G, 1, 1)
+    else:
+        dx = (inner * inv_std).reshape(N, C, H, W)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+def gn_fwd_stats(x, gamma, beta, G, gn_param):
+    """The staged backward's own forward: its cache keeps x and the (N, G, 1) statistics."""
+    N, C, H, W = x.shape
+    eps = gn_param.get("eps", 1e-5)
+    xg = x.reshape(N, G, -1)
+    mean = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    xhat = ((xg - mean) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * xhat + beta.reshape(1, C, 1, 1)
+    return out, (x, mean, var, eps, gamma, beta.shape, G)
+
+
+def gn_bwd_staged(dout, cache, bug=None):
+    """CS231n's staged backward (dvar, dmu, dx) per (sample, group), on gn_fwd_stats's cache."""
+    x, mean, var, eps, gamma, beta_shape, G = cache
+    N, C, H, W = x.shape
+    K = H * W if bug == "K = H*W elements per set (the group's C/G channels forgotten)" else C // G * H * W
+    xmu = x.reshape(N, G, -1) - mean  # (N, G, K)
+    std = np.sqrt(var + eps)
+    xhat = (xmu / std).reshape(N, C, H, W)
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * xhat).sum(axis=(0, 2, 3))
+    dxhat = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    dvar = (dxhat * xmu).sum(axis=2, keepdims=True) * -0.5 * (var + eps) ** -1.5
+    dmu = (-dxhat / std).sum(axis=2, keepdims=True) + dvar * (-2 * xmu).sum(axis=2, keepdims=True) / K
+    dx = dxhat / std + dvar * 2 * xmu / K + dmu / K
+    return dx.reshape(N, C, H, W), dgamma.reshape(gamma.shape), dbeta.reshape(beta_shape)
+
+
+GN_STAGED_FORWARD = gn_fwd_stats
+
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd,
+    [
+        "gamma pulled out of the means (batch norm's shortcut)",
+        "dgamma summed from dxhat * xhat (gamma counted twice)",
+        "the xhat * mean(dxhat * xhat) term left out",
+        "inv_std reshaped to (N, G, 1, 1) against the (N, C, H, W) gradient",
+        "dgamma, dbeta summed over (H, W) only (one per sample and channel)",
+    ],
+)
+CORPUS += _rows(
+    "spatial_groupnorm_backward",
+    gn_bwd_staged,
+    ["K = H*W elements per set (the group's C/G channels forgotten)"],
+    forward=GN_STAGED_FORWARD,
+)
+CORPUS += _right(
+    "spatial_groupnorm_backward",
+    "staged through dvar and dmu per (sample, group), on its own forward's cache",
+    gn_bwd_staged,
+    forward=GN_STAGED_FORWARD,
+)

@@ -98,7 +98,6 @@ BASES = [
     ("max_pool_backward_naive", M.max_bwd, None),
     ("max_pool_backward_naive", M.max_bwd_mask, None),
     ("max_pool_backward_naive", M.max_bwd_addat, None),
-    ("max_pool_backward_naive", M.max_bwd_where, None),
     ("avg_pool_forward_naive", M.avg_fwd, None),
     ("avg_pool_forward_naive", M.avg_fwd_taps, None),
     ("avg_pool_backward_naive", M.avg_bwd, None),
@@ -112,6 +111,8 @@ BASES = [
     ("spatial_groupnorm_forward", M.gn_fwd, None),
     ("spatial_groupnorm_forward", M.gn_fwd_5d, None),
     ("spatial_groupnorm_forward", M.gn_fwd_loop, None),
+    ("spatial_groupnorm_backward", M.gn_bwd, None),
+    ("spatial_groupnorm_backward", M.gn_bwd_staged, M.GN_STAGED_FORWARD),
 ]
 
 if __name__ == "__main__":
