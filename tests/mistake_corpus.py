@@ -499,6 +499,8 @@ CORPORA = (
     "tenth",
     "eleventh",
     "twelfth",
+    "thirteenth",
+    "fourteenth",
 )
 
 
