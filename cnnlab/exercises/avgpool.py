@@ -397,14 +397,13 @@ def _dx(
     count = count or right_count
     counted = pad if count_pad is None else count_pad
     windows = _windows(x, pool_param, dout.shape[2:], step, counted, count, size, start, count_start)
-    if any(divisor == 0 for *_, divisor in windows):
+    if count != "nonzero" and any(divisor == 0 for *_, divisor in windows):
         return None
     for i, j, rows, cols, divisor in windows:
-        if count == "nonzero":
+        if count == "nonzero":  # a window of zeros counts 0: NaN and inf, as the student's code makes
             divisor = np.count_nonzero(xpad[:, :, rows, cols], axis=(2, 3))[:, :, None, None]
-            if np.any(divisor == 0):
-                return None
-        part = dout[:, :, i, j, None, None] / divisor  # (N, C, 1, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            part = dout[:, :, i, j, None, None] / divisor  # (N, C, 1, 1)
         if share == "top-left":
             dxpad[:, :, rows.start : rows.start + 1, cols.start : cols.start + 1] += part
         elif share == "max":

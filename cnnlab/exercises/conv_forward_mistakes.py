@@ -244,6 +244,7 @@ def _forward_layouts(x, w, b, conv_param, bare, im2col: bool) -> list:
         mistake("out", CONV["2-D product"], lambda: product.reshape(out.shape) + bias),
         mistake("out", CONV["2-D product"], lambda: (product + b[:, None]).reshape(out.shape)),
         mistake("out", CONV["2-D product"], lambda: product.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3) + bias),
+        mistake("out", CONV["2-D product"], lambda: product.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2) + bias),
     ]
 
 

@@ -195,7 +195,9 @@ def _keepdims(small: tuple, big: tuple) -> str | None:
 def _axis_0_only(small: tuple, big: tuple, args) -> str | None:
     """(C,) against (C, H, W), x (N, C, H, W): a statistic over axis 0 only."""
     x = args[0] if args and isinstance(args[0], np.ndarray) and args[0].ndim == 4 else None
-    if x is None or len(small) != 1 or big != x.shape[1:] or small[0] != x.shape[1] or x.shape[2:] == (1, 1):
+    if x is None or len(small) != 1 or small[0] != x.shape[1] or x.shape[2:] == (1, 1):
+        return None
+    if big not in (x.shape[1:], (int(np.prod(x.shape[1:])),)):  # (C, H, W), or flattened
         return None
     return NAMES["axis 0 only"].format(c=small[0], rest=big)
 

@@ -47,6 +47,10 @@ GROUPNORM = {
         "dgamma or dbeta is summed in the grouped view, one number per group (or per sample and group): gamma and "
         "beta are per channel, so sum dout * xhat and dout in the (N, C, H, W) layout over (0, 2, 3)"
     ),
+    "groups of G": (
+        "group g is sliced as channels g*G : (g + 1)*G, groups of G channels: there are G groups of C // G "
+        "channels each, group g is channels g*(C // G) : (g + 1)*(C // G)"
+    ),
     "groups at g": (
         "group g is sliced as channels g : g + C // G (where it is read, written, or both), so the groups "
         "overlap: group g is channels g*(C // G) : (g + 1)*(C // G), or x.reshape(N, G, -1)"
@@ -128,6 +132,8 @@ def groupnorm_forward(args, dout=None):
             mistake("out", sentence, lambda i=index: per_channel(g[i], C) * xhat + per_channel(bt[i], C)),
         ]
     found += groupnorm_tiled_forward(x, gamma, beta, G, eps)
+    if G * G != C:
+        found.append(("out", GROUPNORM["groups of G"], _groups_of_g(x, gamma, beta, G, eps)))
     if G > 1:
         for read_at_g, write_at_g in ((True, True), (True, False), (False, True)):
             xhat_at_g, out_at_g = _groups_at_g(x, gamma, beta, G, eps, read_at_g, write_at_g)
@@ -151,6 +157,21 @@ def groupnorm_forward(args, dout=None):
             )
         )
     return found
+
+
+def _groups_of_g(x, gamma, beta, G, eps):
+    """out of a loop over the G groups that slices group g as channels g*G : (g + 1)*G (G channels per
+    group where there are C // G): channels no slice reaches stay 0 (before gamma and beta)."""
+    C = x.shape[1]
+    g, bt = per_channel(gamma, C), per_channel(beta, C)
+    xhat = np.zeros(x.shape)
+    for k in range(G):
+        block = x[:, k * G : (k + 1) * G]
+        if block.shape[1] == 0:
+            continue
+        mean = block.mean(axis=(1, 2, 3), keepdims=True)
+        xhat[:, k * G : (k + 1) * G] = (block - mean) / np.sqrt(block.var(axis=(1, 2, 3), keepdims=True) + eps)
+    return g * xhat + bt
 
 
 def _groups_at_g(x, gamma, beta, G, eps, read_at_g=True, write_at_g=True):

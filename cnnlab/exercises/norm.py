@@ -498,6 +498,10 @@ def normalization_backward(x, gamma, dout, eps, right: str, layouts, G=1, extra=
         sentence = f"dx takes its means {LAYOUTS[layout]}; take them {LAYOUTS[right]}"
         found.append(mistake("dx", sentence, lambda o=other: normalization_grad(dxhat, xhat, inv_std, o)))
     found += out_layouts(inner * inv_std, "dx")
+    xhat0, inv_std0 = normalize(x, labels, 0.0)  # std recomputed as np.sqrt(var), xhat with it
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inner0 = dxhat - mean_dxhat - xhat0 * group_mean(dxhat * xhat0, labels)[0]
+        found.append(("dx", NORM["dx no eps"], inner0 * inv_std0))
     return found + staged_backward(x, dxhat, eps, right, layouts, G) + compact_backward(x, dxhat, xhat, inv_std, labels)
 
 
