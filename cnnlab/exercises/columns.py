@@ -519,7 +519,7 @@ def col2im_mistakes(args, dout=None):
     skip = {("read", ("n", "c", "q", "p", "i", "j")), ("read", ("n", "c", "p", "q", "j", "i"))}
     fold = folder(tuple(x_shape), HH, WW, stride, pad, dilation)
     compute = lambda i: fold(flat[i])  # noqa: E731
-    for how, order, value in layouts((N, C, HH, WW, Ho, Wo), LETTERS, compute, skip=skip, first="read"):
+    for how, order, value in layouts((N, C, HH, WW, Ho, Wo), LETTERS, compute, fixed=1, skip=skip, first="read"):
         sentence = COLUMNS[f"reads {how}"].format(got=order_text(order, LETTERS), shape=shape_text(order, NAMES))
         found.append(("x", sentence, value))
     return found
