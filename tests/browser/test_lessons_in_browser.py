@@ -195,8 +195,8 @@ def test_a_long_verdict_wraps_at_spaces_and_keeps_its_indentation(lab, lab_root,
     assert wide.failures() == [], describe(wide)
     (verdict,) = wide.verdicts
     assert verdict["lines"] > 5
-    narrow = check_notebook(lab.page, f"harness/{name}", screenshot=screenshots / "verdict-800.png",
-                            console=lab.console, width=800)  # fmt: skip
+    narrow = check_notebook(lab.page, f"harness/{name}", screenshot=screenshots / "verdict-700.png",
+                            console=lab.console, width=700)  # fmt: skip
     assert narrow.failures() == [], describe(narrow)
     (verdict,) = narrow.verdicts
     assert verdict["wrapped"] >= 2, verdict  # lines did wrap, at spaces only, with their indentation
