@@ -10,8 +10,8 @@ them (2026-12-04, the checker at ``3e35ad7``, tuned to the fifth to twelfth corp
 wrong rows named (97.0%), 0 by the failing cases, 4 generic, 0 "no known pattern", 0 wrong verdicts. The
 four: CS231n's (F, H', W', N) reshape of a product over sample-major columns, average pooling's count of
 nonzero values in the backward (NaN where a window is all zeros), the backward's std recomputed without
-eps, group norm's groups of G channels. After the diagnoses written for them: 131 of 133 (the two left
-are the first two, where the check says only where the output is wrong).
+eps, group norm's groups of G channels. After the diagnoses written for them: 132 of 133 (the one left
+is the nonzero count of x itself, where the check says only where the output is wrong).
 """
 
 from __future__ import annotations

@@ -240,11 +240,13 @@ def _forward_layouts(x, w, b, conv_param, bare, im2col: bool) -> list:
         found.append(("out", layout_sentence("cols", how, order, COLS), value))
     flat2d = cols.reshape(R, N * Ho * Wo)  # the sample axis not moved
     product = w_row @ flat2d  # (F, N*H'*W')
+    by_sample = w_row @ cols.transpose(1, 0, 2).reshape(R, -1)  # (F, N*H'*W'), the samples outermost
     return found + [
         mistake("out", CONV["2-D product"], lambda: product.reshape(out.shape) + bias),
         mistake("out", CONV["2-D product"], lambda: (product + b[:, None]).reshape(out.shape)),
         mistake("out", CONV["2-D product"], lambda: product.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3) + bias),
         mistake("out", CONV["2-D product"], lambda: product.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2) + bias),
+        mistake("out", CONV["2-D product"], lambda: by_sample.reshape(F, Ho, Wo, N).transpose(3, 0, 1, 2) + bias),
     ]
 
 
