@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from cnnlab import fast, shapes
+from cnnlab.exercises import crashes
 from cnnlab.exercises.exercise import SHARED_TAGS, Case, CrashAdvice, Exercise, case_rng
 from cnnlab.model import POOL_PARAM, ThreeLayerConvNet
 
@@ -459,9 +460,7 @@ def _param_key(args, message) -> bool:
 
 def _bias_and_weight(args, message) -> bool:
     """A broadcast between one layer's bias shape and its weight's: its db where its dw belongs (met reg * W)."""
-    shapes_ = {
-        tuple(int(n) for n in group.split(",") if n) for group in re.findall(r"\(([\d,]+)\)", message.replace(" ", ""))
-    }
+    shapes_ = set(crashes.message_shapes(message))
     params = args[0]
     return any({tuple(params[f"W{k}"].shape), tuple(params[f"b{k}"].shape)} <= shapes_ for k in (1, 2, 3))
 
@@ -469,12 +468,9 @@ def _bias_and_weight(args, message) -> bool:
 def _two_params(args, message) -> bool:
     """A broadcast between the shapes of two different weights: a gradient stored under another one's name
     met that one's reg * W."""
-    found = re.search(r"shapes\(([\d,]+)\)\(([\d,]+)\)", message.replace(" ", ""))
-    if not found:
-        return False
-    shapes_ = {tuple(int(n) for n in group.split(",") if n) for group in found.groups()}
+    shapes_ = set(crashes.message_shapes(message)[:2])
     owners = [name for name in CONVNET_WEIGHTS if tuple(args[0][name].shape) in shapes_]
-    return len(shapes_) == 2 and len(owners) == 2
+    return "broadcast together" in message and len(shapes_) == 2 and len(owners) == 2
 
 
 CRASHES = tuple(

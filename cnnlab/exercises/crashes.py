@@ -17,7 +17,7 @@ import numpy as np
 from cnnlab.exercises import running
 from cnnlab.exercises.diagnose import Named
 
-__all__ = ["NAMES", "explain"]
+__all__ = ["NAMES", "explain", "message_shapes"]
 
 NAMES = {
     "per channel": (
@@ -95,7 +95,8 @@ _RESHAPE = re.compile(rf"cannot reshape array of size (\d+) into shape {_SHAPE}"
 _NAME = re.compile(r"(?:local variable |name |cannot access local variable )'(\w+)'")
 
 
-def _shapes(text: str) -> list:
+def message_shapes(text: str) -> list:
+    """The shapes a NumPy message names, in order: "(2, 3) (4,)" -> [(2, 3), (4,)]."""
     return [tuple(int(n) for n in part.replace(" ", "").split(",") if n) for part in re.findall(_SHAPE, text)]
 
 
@@ -109,10 +110,10 @@ def explain(exc: BaseException, args, generic: bool = True) -> list:
         return []
     found = []
     match = _BROADCAST.search(message)
-    shapes = _shapes(match.group(1)) if match else []
+    shapes = message_shapes(match.group(1)) if match else []
     match = _INTO.search(message)
     if match:
-        shapes = _shapes(match.group(0))
+        shapes = message_shapes(match.group(0))
     for a, b in itertools.permutations(shapes[:3], 2):
         found += filter(
             None,
@@ -131,7 +132,7 @@ def explain(exc: BaseException, args, generic: bool = True) -> list:
             found.append(NAMES["array into an element"])
     match = _RESHAPE.search(message)
     if match:
-        found += filter(None, [_summed_over(int(match.group(1)), _shapes(f"({match.group(2)})")[0], args)])
+        found += filter(None, [_summed_over(int(match.group(1)), message_shapes(f"({match.group(2)})")[0], args)])
     match = _INDEX.search(message)
     if match and running.raised(exc, IndexError):
         index, axis, size = (int(g) for g in match.groups())
